@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module layout and import rules: ../shared/DESIGN.md ("Modules"). Arrows only point down:
+// apus → ApusConfigFile/ApusProxy → ApusNet/ApusHTTP/ApusCore → C targets.
+let package = Package(
+    name: "apus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "apus", targets: ["apus"]),
+        // Libraries exported for the fuzz package in Fuzz/.
+        .library(name: "ApusHTTP", targets: ["ApusHTTP"]),
+        .library(name: "ApusCore", targets: ["ApusCore"]),
+        .library(name: "ApusConfigFile", targets: ["ApusConfigFile"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .target(name: "CShims", dependencies: ["COpenSSL", "CPCRE2", "CZlib"]),
+
+        .target(name: "ApusHTTP"),
+        .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"]),
+        .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CShims"]),
+        .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"]),
+        .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusCore", "ApusNet"]),
+
+        .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),
+        .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
+        .testTarget(name: "ApusConfigFileTests", dependencies: ["ApusConfigFile", "ApusCore"]),
+        .testTarget(name: "ApusNetTests", dependencies: ["ApusNet"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["apus"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

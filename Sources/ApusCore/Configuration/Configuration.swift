@@ -1,0 +1,67 @@
+/// Everything a source (YAML file, Kubernetes, command line) says the proxy should do.
+///
+/// Plain data: nothing here is validated. `RouteTableCompiler.compile` is the only place
+/// that decides what is valid; it diagnoses and drops what is not.
+public struct Configuration: Equatable, Sendable {
+    public var workers: WorkerCount
+    public var admin: AdminConfig?
+    public var listeners: [ListenerConfig]
+    public var routes: [RouteConfig]
+    public var upstreams: [UpstreamConfig]
+    public var limits: LimitsConfig
+    public var timeouts: TimeoutsConfig
+    public var accessLog: AccessLogConfig
+
+    public init(
+        workers: WorkerCount = .auto,
+        admin: AdminConfig? = nil,
+        listeners: [ListenerConfig] = [],
+        routes: [RouteConfig] = [],
+        upstreams: [UpstreamConfig] = [],
+        limits: LimitsConfig = LimitsConfig(),
+        timeouts: TimeoutsConfig = TimeoutsConfig(),
+        accessLog: AccessLogConfig = AccessLogConfig()
+    ) {
+        self.workers = workers
+        self.admin = admin
+        self.listeners = listeners
+        self.routes = routes
+        self.upstreams = upstreams
+        self.limits = limits
+        self.timeouts = timeouts
+        self.accessLog = accessLog
+    }
+}
+
+/// How many worker threads (each with its own epoll loop) to run.
+public enum WorkerCount: Equatable, Sendable {
+    /// One per online CPU core.
+    case auto
+    case count(Int)
+}
+
+/// The admin listener: /healthz, /readyz, /metrics, /routes.
+public struct AdminConfig: Equatable, Sendable {
+    /// `host:port`, for example `127.0.0.1:9901`.
+    public var listen: String
+    public var location: SourceLocation
+
+    public init(listen: String, location: SourceLocation = .unknown) {
+        self.listen = listen
+        self.location = location
+    }
+}
+
+/// One listening address served by every worker (each worker binds it with SO_REUSEPORT).
+public struct ListenerConfig: Equatable, Sendable {
+    public var name: String
+    /// `host:port`; `[v6]:port` for IPv6.
+    public var listen: String
+    public var location: SourceLocation
+
+    public init(name: String, listen: String, location: SourceLocation = .unknown) {
+        self.name = name
+        self.listen = listen
+        self.location = location
+    }
+}

@@ -1,0 +1,62 @@
+/// Request limits; exceeding one answers 431, 414 or 413 and closes the connection.
+public struct LimitsConfig: Equatable, Sendable {
+    /// Request line plus headers (431 when exceeded).
+    public var maxHeadBytes: Int
+    public var maxHeaderCount: Int
+    /// Request target length (414 when exceeded).
+    public var maxURIBytes: Int
+    /// Request body (413 when exceeded); 0 means unlimited.
+    public var maxBodyBytes: Int64
+
+    public init(maxHeadBytes: Int = 16_384, maxHeaderCount: Int = 100, maxURIBytes: Int = 8_192, maxBodyBytes: Int64 = 0) {
+        self.maxHeadBytes = maxHeadBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxURIBytes = maxURIBytes
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// Timeouts, in milliseconds. nginx's defaults where nginx has one.
+public struct TimeoutsConfig: Equatable, Sendable {
+    /// From accept (or the end of the previous response) to a complete request head.
+    public var headerRead: Int
+    /// An idle keep-alive downstream connection is closed after this.
+    public var keepAliveIdle: Int
+    public var upstreamConnect: Int
+    /// Between two successive reads from the upstream.
+    public var upstreamRead: Int
+    /// Between two successive writes to the upstream.
+    public var upstreamSend: Int
+    /// How long SIGTERM waits for in-flight requests before forcing exit.
+    public var drain: Int
+
+    public init(
+        headerRead: Int = 60_000, keepAliveIdle: Int = 75_000, upstreamConnect: Int = 5_000,
+        upstreamRead: Int = 60_000, upstreamSend: Int = 60_000, drain: Int = 30_000
+    ) {
+        self.headerRead = headerRead
+        self.keepAliveIdle = keepAliveIdle
+        self.upstreamConnect = upstreamConnect
+        self.upstreamRead = upstreamRead
+        self.upstreamSend = upstreamSend
+        self.drain = drain
+    }
+}
+
+/// Access log: one line per request, buffered per worker.
+public struct AccessLogConfig: Equatable, Sendable {
+    public enum Format: String, Equatable, Sendable {
+        case combined
+        case json
+        case off
+    }
+
+    public var format: Format
+    /// File to append to; nil or "-" means standard output.
+    public var path: String?
+
+    public init(format: Format = .combined, path: String? = nil) {
+        self.format = format
+        self.path = path
+    }
+}

@@ -1,0 +1,105 @@
+/// A virtual host and its path rules, as written by the user.
+public struct RouteConfig: Equatable, Sendable {
+    /// `app.example.test`, `*.example.test` (exactly one label), or nil for any host.
+    public var host: String?
+    public var paths: [PathRuleConfig]
+    public var location: SourceLocation
+
+    public init(host: String?, paths: [PathRuleConfig], location: SourceLocation = .unknown) {
+        self.host = host
+        self.paths = paths
+        self.location = location
+    }
+}
+
+/// How a path rule compares with the request path.
+public enum PathMatchKind: String, Equatable, Sendable {
+    /// The whole path, byte for byte.
+    case exact = "Exact"
+    /// By `/`-separated elements: `/foo` matches `/foo`, `/foo/`, `/foo/bar`, not `/foobar`.
+    case prefix = "Prefix"
+    /// A PCRE2 pattern. See `RegexFlavor` for anchoring and case.
+    case regex = "Regex"
+}
+
+/// Regex semantics: Apus's own, or ingress-nginx's (for migrated Ingresses).
+public enum RegexFlavor: Equatable, Sendable {
+    /// Case-sensitive, must match the whole path.
+    case fullMatch
+    /// Case-insensitive, anchored at the start only (ingress-nginx `use-regex`).
+    case nginxCompatible
+}
+
+/// One path of a route and what to do with requests that match it.
+public struct PathRuleConfig: Equatable, Sendable {
+    public var path: String
+    public var match: PathMatchKind
+    public var regexFlavor: RegexFlavor
+    public var action: RouteAction
+    public var location: SourceLocation
+
+    public init(
+        path: String, match: PathMatchKind, regexFlavor: RegexFlavor = .fullMatch,
+        action: RouteAction, location: SourceLocation = .unknown
+    ) {
+        self.path = path
+        self.match = match
+        self.regexFlavor = regexFlavor
+        self.action = action
+        self.location = location
+    }
+}
+
+/// What a matched request gets.
+public enum RouteAction: Equatable, Sendable {
+    /// Proxy to the named upstream.
+    case proxy(upstream: String)
+    /// Serve files from a directory.
+    case staticFiles(StaticFilesConfig)
+    /// Answer with a redirect.
+    case redirect(RedirectConfig)
+    /// Answer with a fixed status and body.
+    case fixedResponse(FixedResponseConfig)
+}
+
+public struct StaticFilesConfig: Equatable, Sendable {
+    /// Directory served; requests never escape it (no `..`, no symlinks leading out).
+    public var root: String
+    /// File served for a directory request.
+    public var index: String
+
+    public init(root: String, index: String = "index.html") {
+        self.root = root
+        self.index = index
+    }
+}
+
+public struct RedirectConfig: Equatable, Sendable {
+    /// 301, 302, 307 or 308.
+    public var status: Int
+    /// Replacement scheme (`https`), or nil to keep the request's.
+    public var scheme: String?
+    /// Replacement host (may include `:port`), or nil to keep the request's.
+    public var host: String?
+    /// Replacement path, or nil to keep the request's path and query.
+    public var path: String?
+
+    public init(status: Int = 302, scheme: String? = nil, host: String? = nil, path: String? = nil) {
+        self.status = status
+        self.scheme = scheme
+        self.host = host
+        self.path = path
+    }
+}
+
+public struct FixedResponseConfig: Equatable, Sendable {
+    public var status: Int
+    public var body: String
+    public var contentType: String
+
+    public init(status: Int, body: String = "", contentType: String = "text/plain; charset=utf-8") {
+        self.status = status
+        self.body = body
+        self.contentType = contentType
+    }
+}

@@ -1,0 +1,57 @@
+/// A named group of endpoints that proxied requests are balanced over.
+public struct UpstreamConfig: Equatable, Sendable {
+    public var name: String
+    public var endpoints: [EndpointConfig]
+    public var balance: BalancePolicy
+    public var keepAlive: KeepAliveConfig
+    /// Per-upstream overrides of the global timeouts; nil keeps the global value.
+    public var connectTimeoutMilliseconds: Int?
+    public var readTimeoutMilliseconds: Int?
+    public var sendTimeoutMilliseconds: Int?
+    public var location: SourceLocation
+
+    public init(
+        name: String, endpoints: [EndpointConfig], balance: BalancePolicy = .roundRobin,
+        keepAlive: KeepAliveConfig = KeepAliveConfig(),
+        connectTimeoutMilliseconds: Int? = nil, readTimeoutMilliseconds: Int? = nil,
+        sendTimeoutMilliseconds: Int? = nil, location: SourceLocation = .unknown
+    ) {
+        self.name = name
+        self.endpoints = endpoints
+        self.balance = balance
+        self.keepAlive = keepAlive
+        self.connectTimeoutMilliseconds = connectTimeoutMilliseconds
+        self.readTimeoutMilliseconds = readTimeoutMilliseconds
+        self.sendTimeoutMilliseconds = sendTimeoutMilliseconds
+        self.location = location
+    }
+}
+
+/// One `host:port` of an upstream, as written.
+public struct EndpointConfig: Equatable, Sendable {
+    public var address: String
+    public var location: SourceLocation
+
+    public init(address: String, location: SourceLocation = .unknown) {
+        self.address = address
+        self.location = location
+    }
+}
+
+/// How a worker picks an endpoint of an upstream.
+public enum BalancePolicy: String, Equatable, Sendable {
+    case roundRobin = "round_robin"
+    case leastConnections = "least_conn"
+}
+
+/// The per-worker pool of idle upstream connections.
+public struct KeepAliveConfig: Equatable, Sendable {
+    /// Idle connections kept per endpoint and worker; 0 disables reuse.
+    public var maxIdle: Int
+    public var idleTimeoutMilliseconds: Int
+
+    public init(maxIdle: Int = 64, idleTimeoutMilliseconds: Int = 60_000) {
+        self.maxIdle = maxIdle
+        self.idleTimeoutMilliseconds = idleTimeoutMilliseconds
+    }
+}

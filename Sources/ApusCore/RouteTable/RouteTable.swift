@@ -1,0 +1,84 @@
+/// The compiled, immutable routing table: everything a worker reads together.
+///
+/// Built only by `RouteTableCompiler.compile`; published whole and swapped atomically.
+/// Thread rule: immutable after init, shared by all workers. Regex matching needs a
+/// per-worker `MatchScratch`.
+public final class RouteTable: Sendable {
+    public let workers: WorkerCount
+    public let admin: HostPort?
+    public let listeners: [CompiledListener]
+    /// Indexed by `CompiledAction.proxy(upstream:)`.
+    public let upstreams: [CompiledUpstream]
+    /// Indexed by the value `match` returns.
+    public let routes: [CompiledRoute]
+    public let limits: LimitsConfig
+    public let timeouts: TimeoutsConfig
+    public let accessLog: AccessLogConfig
+    let hosts: HostIndex
+
+    init(
+        workers: WorkerCount, admin: HostPort?, listeners: [CompiledListener],
+        upstreams: [CompiledUpstream], routes: [CompiledRoute], hosts: HostIndex,
+        limits: LimitsConfig, timeouts: TimeoutsConfig, accessLog: AccessLogConfig
+    ) {
+        self.workers = workers
+        self.admin = admin
+        self.listeners = listeners
+        self.upstreams = upstreams
+        self.routes = routes
+        self.hosts = hosts
+        self.limits = limits
+        self.timeouts = timeouts
+        self.accessLog = accessLog
+    }
+}
+
+/// A listener with its address parsed.
+public struct CompiledListener: Equatable, Sendable {
+    public var name: String
+    public var address: HostPort
+}
+
+/// An IP literal and port, parsed and checked by the compiler.
+public struct HostPort: Hashable, Sendable, CustomStringConvertible {
+    /// A numeric IPv4 or IPv6 address, without brackets.
+    public var host: String
+    public var port: UInt16
+    public var isIPv6: Bool { host.contains(":") }
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// An upstream with resolved endpoints and timeouts.
+public struct CompiledUpstream: Sendable {
+    public var name: String
+    public var endpoints: [HostPort]
+    public var balance: BalancePolicy
+    public var keepAlive: KeepAliveConfig
+    public var connectTimeoutMilliseconds: Int
+    public var readTimeoutMilliseconds: Int
+    public var sendTimeoutMilliseconds: Int
+}
+
+/// One compiled path rule.
+public struct CompiledRoute: Sendable {
+    /// Stable label for metrics and logs: `host path` (`* /api` for any host).
+    public var label: String
+    public var host: String?
+    public var path: String
+    public var match: PathMatchKind
+    public var action: CompiledAction
+}
+
+/// What a matched request gets, with references resolved to indices.
+public enum CompiledAction: Sendable {
+    case proxy(upstream: Int)
+    case staticFiles(StaticFilesConfig)
+    case redirect(RedirectConfig)
+    case fixedResponse(status: Int, body: [UInt8], contentType: String)
+}

@@ -1,0 +1,179 @@
+/// HTTP versions Apus speaks; anything else is rejected (505).
+public enum HTTPVersion: UInt8, Sendable {
+    case http10
+    case http11
+}
+
+/// Headers the proxy acts on, recognised once by the parser (case-insensitively) so that
+/// later stages compare a byte instead of a string.
+public enum KnownHeader: UInt8, Sendable {
+    case other
+    case host
+    case contentLength
+    case transferEncoding
+    case connection
+    case keepAlive
+    case proxyConnection
+    case te
+    case trailer
+    case upgrade
+    case expect
+    case xForwardedFor
+    case xForwardedProto
+    case xForwardedHost
+    case xForwardedPort
+    case xRealIP
+    case xRequestID
+    case acceptEncoding
+    case contentEncoding
+    case contentType
+    case cacheControl
+    case ifNoneMatch
+    case ifModifiedSince
+    case range
+    case ifRange
+    case date
+    case server
+}
+
+/// One header line, as offsets into the head's bytes (offset 0 = first byte of the head).
+///
+/// The value excludes surrounding optional whitespace.
+public struct HeaderField: Sendable, Equatable {
+    public var nameStart: Int32
+    public var nameEnd: Int32
+    public var valueStart: Int32
+    public var valueEnd: Int32
+    public var known: KnownHeader
+    /// Set when the `Connection` header lists this field's name: it is hop-by-hop and
+    /// must not be forwarded.
+    public var listedInConnection: Bool
+
+    public init(nameStart: Int32, nameEnd: Int32, valueStart: Int32, valueEnd: Int32, known: KnownHeader, listedInConnection: Bool = false) {
+        self.nameStart = nameStart
+        self.nameEnd = nameEnd
+        self.valueStart = valueStart
+        self.valueEnd = valueEnd
+        self.known = known
+        self.listedInConnection = listedInConnection
+    }
+}
+
+/// Request methods the proxy distinguishes; every other valid token is `.other`.
+public enum HTTPMethod: UInt8, Sendable {
+    case get, head, post, put, delete, options, patch, connect, trace, other
+}
+
+/// A parsed request head. Reused across requests on one connection (`reset()` keeps the
+/// capacity of `headers`), so parsing allocates nothing in the steady state.
+public struct RequestHead: Sendable {
+    public var method: HTTPMethod = .get
+    public var methodEnd: Int32 = 0
+    /// The request target as sent (origin-form `/p?q`, absolute-form `http://h/p?q`, or `*`).
+    public var targetStart: Int32 = 0
+    public var targetEnd: Int32 = 0
+    /// The path-and-query part of the target (origin-form part; for absolute-form the part
+    /// after the authority, `/` when empty; for `*` the `*`).
+    public var pathStart: Int32 = 0
+    public var pathEnd: Int32 = 0
+    /// Where the query (`?...`) starts inside the path part, or `pathEnd` when there is none.
+    public var queryStart: Int32 = 0
+    /// The authority of an absolute-form target, empty (start == end) otherwise.
+    public var authorityStart: Int32 = 0
+    public var authorityEnd: Int32 = 0
+    public var version: HTTPVersion = .http11
+    public var headers: [HeaderField] = []
+    /// Bytes from the first byte of the request line through the blank line.
+    public var headLength: Int = 0
+
+    // Semantics the parser derives while it validates.
+    /// Index in `headers` of the single Host header, or -1.
+    public var hostIndex: Int = -1
+    /// Content-Length value, or -1 when absent.
+    public var contentLength: Int64 = -1
+    /// Transfer-Encoding ends in `chunked` (anything else was rejected).
+    public var isChunked: Bool = false
+    /// Whether the connection may stay open after this exchange (version default and
+    /// `Connection: close` / `keep-alive`).
+    public var keepAlive: Bool = true
+    /// `Connection` lists `upgrade` and an `Upgrade` header is present.
+    public var isUpgrade: Bool = false
+    /// `Expect: 100-continue` (case-insensitive).
+    public var expectsContinue: Bool = false
+
+    public init() {}
+
+    /// Forgets the previous request but keeps the capacity of `headers`.
+    public mutating func reset() {
+        self = RequestHead(reusing: &headers)
+    }
+
+    private init(reusing headers: inout [HeaderField]) {
+        headers.removeAll(keepingCapacity: true)
+        swap(&self.headers, &headers)
+    }
+
+    /// The request has a body to read (chunked, or Content-Length > 0).
+    public var hasBody: Bool { isChunked || contentLength > 0 }
+}
+
+/// How the body of a response is delimited on the wire.
+public enum BodyFraming: Equatable, Sendable {
+    /// No body (HEAD, 1xx, 204, 304, or Content-Length: 0).
+    case none
+    case contentLength(Int64)
+    case chunked
+    /// HTTP/1.0 style: the body ends when the upstream closes.
+    case untilClose
+}
+
+/// A parsed response head, reused like `RequestHead`.
+public struct ResponseHead: Sendable {
+    public var version: HTTPVersion = .http11
+    public var status: Int = 0
+    /// The reason phrase (may be empty).
+    public var reasonStart: Int32 = 0
+    public var reasonEnd: Int32 = 0
+    public var headers: [HeaderField] = []
+    public var headLength: Int = 0
+    public var contentLength: Int64 = -1
+    public var isChunked: Bool = false
+    /// The upstream will close after this response (`Connection: close`, or HTTP/1.0
+    /// without keep-alive, or body until close).
+    public var connectionClose: Bool = false
+    /// Decided by the parser from status, headers and whether the request was HEAD.
+    public var framing: BodyFraming = .none
+
+    public init() {}
+
+    public mutating func reset() {
+        var kept = headers
+        kept.removeAll(keepingCapacity: true)
+        self = ResponseHead()
+        headers = kept
+    }
+}
+
+/// Limits applied while parsing a request head.
+public struct HTTPLimits: Sendable {
+    /// Request line plus headers (exceeding it: 431).
+    public var maxHeadBytes: Int
+    public var maxHeaderCount: Int
+    /// Request target length (exceeding it: 414).
+    public var maxURIBytes: Int
+
+    public init(maxHeadBytes: Int = 16_384, maxHeaderCount: Int = 100, maxURIBytes: Int = 8_192) {
+        self.maxHeadBytes = maxHeadBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxURIBytes = maxURIBytes
+    }
+}
+
+/// Outcome of feeding bytes to a head parser.
+public enum HeadParseResult: Equatable, Sendable {
+    /// The head is not complete yet; call again with more bytes (the same buffer start).
+    case needMore
+    /// The head is complete and valid; `headLength` bytes belong to it.
+    case complete
+    case failed(HTTPParseError)
+}

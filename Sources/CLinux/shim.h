@@ -1,0 +1,17 @@
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <sys/signalfd.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <sched.h>
+
+/* _GNU_SOURCE-only declarations that Swift's Glibc module leaves out. */
+extern int accept4(int, struct sockaddr *, socklen_t *, int);
+extern void *memmem(const void *, size_t, const void *, size_t);

@@ -1,0 +1,15 @@
+#include "cshims.h"
+
+long copenssl_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
+int copenssl_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return (int)SSL_set_tlsext_host_name(ssl, name); }
+int copenssl_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) { return (int)SSL_CTX_set_min_proto_version(ctx, version); }
+long copenssl_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *)) {
+    return SSL_CTX_set_tlsext_servername_callback(ctx, cb);
+}
+long copenssl_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
+const char *copenssl_version_text(void) { return OpenSSL_version(OPENSSL_VERSION); }
+size_t cpcre2_zero_terminated(void) { return PCRE2_ZERO_TERMINATED; }
+int czlib_deflateInit2(z_stream *stream, int level, int method, int windowBits, int memLevel, int strategy) {
+    return deflateInit2(stream, level, method, windowBits, memLevel, strategy);
+}
+const char *czlib_version(void) { return zlibVersion(); }

@@ -1,0 +1,19 @@
+#ifndef APUS_CSHIMS_H
+#define APUS_CSHIMS_H
+#include <stddef.h>
+#include <openssl/ssl.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <zlib.h>
+
+/* Macros and varargs that Swift cannot import, wrapped as functions. */
+long copenssl_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
+int copenssl_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
+int copenssl_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
+long copenssl_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *));
+long copenssl_BIO_get_mem_data(BIO *bio, char **data);
+const char *copenssl_version_text(void);
+size_t cpcre2_zero_terminated(void);
+int czlib_deflateInit2(z_stream *stream, int level, int method, int windowBits, int memLevel, int strategy);
+const char *czlib_version(void);
+#endif
