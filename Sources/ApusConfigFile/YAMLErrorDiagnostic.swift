@@ -1,0 +1,95 @@
+import ApusCore
+import Yams
+
+/// Turns a Yams error into one `path:line:column` diagnostic.
+///
+/// libyaml stops at its first error, so a file with broken YAML gets exactly one diagnostic;
+/// the schema walk that collects every problem only runs on well-formed YAML.
+enum YAMLErrorDiagnostic {
+    static func diagnostic(for error: any Error, text: String, path: String) -> Diagnostic {
+        func at(_ line: Int, _ column: Int) -> SourceLocation {
+            .file(path: path, line: max(line, 1), column: max(column, 1))
+        }
+        guard let yamlError = error as? YamlError else {
+            return .error("yaml-syntax", "invalid YAML: \(error)", at: at(1, 1))
+        }
+        switch yamlError {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
+            return .error("yaml-syntax", syntaxMessage(problem, context), at: at(mark.line, mark.column))
+        case let .composer(context, problem, mark, _):
+            var message = syntaxMessage(problem, context)
+            // `host: *.example.test` reads as an alias named ".example.test"; say how to fix it.
+            if problem.contains("undefined alias") {
+                message += "; a value starting with '*' must be quoted, as in \"*.example.test\""
+            }
+            return .error("yaml-syntax", message, at: at(mark.line, mark.column))
+        case let .reader(problem, offset, _, _):
+            let (line, column) = lineAndColumn(ofCharacterOffset: offset ?? 0, in: text)
+            return .error("yaml-syntax", "invalid YAML: \(problem)", at: at(line, column))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return duplicateKey(duplicates.first ?? "?", first: context.mark, text: text, path: path)
+        default:
+            return .error("yaml-syntax", "invalid YAML: \(yamlError)", at: at(1, 1))
+        }
+    }
+
+    /// `could not find expected ':' (while scanning a simple key at 3:1)`
+    private static func syntaxMessage(_ problem: String, _ context: YamlError.Context?) -> String {
+        guard let context else { return "invalid YAML: \(problem)" }
+        return "invalid YAML: \(problem) (\(context.text) at \(context.mark.line):\(context.mark.column))"
+    }
+
+    /// Yams reports only where a duplicated key first appears; the repeat is the one to point
+    /// at, so look for the same key at the same column further down (block mappings), and fall
+    /// back to the first occurrence (flow mappings, unusual layouts).
+    private static func duplicateKey(_ key: String, first: Mark, text: String, path: String) -> Diagnostic {
+        let message = "duplicate key '\(key)' (first at line \(first.line))"
+        var location = SourceLocation.file(path: path, line: max(first.line, 1), column: max(first.column, 1))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let column = first.column - 1
+        var index = first.line
+        while index < lines.count {
+            let scalars = Array(lines[index].unicodeScalars)
+            let indent = scalars.prefix { $0 == " " }.count
+            let blank = indent == scalars.count || scalars[indent] == "#"
+            if !blank && indent < column && !isSequenceItem(scalars, keyColumn: column) { break }
+            if indent == column || isSequenceItem(scalars, keyColumn: column),
+               startsWithKey(key, scalars.dropFirst(column)) {
+                location = .file(path: path, line: index + 1, column: column + 1)
+                break
+            }
+            index += 1
+        }
+        return .error("duplicate-key", message, at: location)
+    }
+
+    /// `  - key:` puts the key of a sequence item's mapping at `keyColumn` behind a dash.
+    private static func isSequenceItem(_ scalars: [Unicode.Scalar], keyColumn: Int) -> Bool {
+        keyColumn >= 2 && scalars.count > keyColumn && scalars[keyColumn - 2] == "-"
+            && scalars.prefix(keyColumn - 2).allSatisfy { $0 == " " }
+    }
+
+    private static func startsWithKey(_ key: String, _ rest: ArraySlice<Unicode.Scalar>) -> Bool {
+        for quote in ["", "\"", "'"] {
+            let written = Array((quote + key + quote).unicodeScalars)
+            guard rest.starts(with: written) else { continue }
+            if rest.dropFirst(written.count).drop(while: { $0 == " " }).first == ":" { return true }
+        }
+        return false
+    }
+
+    /// 1-based line and column of the `offset`-th character (the unit Yams reports).
+    private static func lineAndColumn(ofCharacterOffset offset: Int, in text: String) -> (Int, Int) {
+        var line = 1
+        var column = 1
+        for character in text.prefix(offset) {
+            if character == "\n" || character == "\r\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
+        }
+        return (line, column)
+    }
+}
