@@ -29,7 +29,17 @@ public enum ConfigFileParser {
         }
         var reader = ConfigNodeReader(path: path)
         let configuration = reader.configuration(from: root)
-        return (reader.hasErrors ? nil : configuration, reader.diagnostics)
+        return (reader.hasErrors ? nil : configuration, sortedByPosition(reader.diagnostics))
+    }
+
+    /// The schema walk visits sections in a fixed order; a reader wants them as they occur
+    /// in the file. The sort is stable, so two findings at one node keep their order.
+    private static func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        func key(_ item: (offset: Int, element: Diagnostic)) -> (Int, Int, Int) {
+            if case let .file(_, line, column) = item.element.location { return (line, column, item.offset) }
+            return (Int.max, Int.max, item.offset)
+        }
+        return diagnostics.enumerated().sorted { key($0) < key($1) }.map(\.element)
     }
 
     /// Reads and parses a file.

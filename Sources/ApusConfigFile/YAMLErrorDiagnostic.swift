@@ -14,14 +14,9 @@ enum YAMLErrorDiagnostic {
             return .error("yaml-syntax", "invalid YAML: \(error)", at: at(1, 1))
         }
         switch yamlError {
-        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _):
-            return .error("yaml-syntax", syntaxMessage(problem, context), at: at(mark.line, mark.column))
-        case let .composer(context, problem, mark, _):
-            var message = syntaxMessage(problem, context)
-            // `host: *.example.test` reads as an alias named ".example.test"; say how to fix it.
-            if problem.contains("undefined alias") {
-                message += "; a value starting with '*' must be quoted, as in \"*.example.test\""
-            }
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let message = syntaxMessage(problem, context) + hint(problem, context)
             return .error("yaml-syntax", message, at: at(mark.line, mark.column))
         case let .reader(problem, offset, _, _):
             let (line, column) = lineAndColumn(ofCharacterOffset: offset ?? 0, in: text)
@@ -35,15 +30,31 @@ enum YAMLErrorDiagnostic {
 
     /// `could not find expected ':' (while scanning a simple key at 3:1)`
     private static func syntaxMessage(_ problem: String, _ context: YamlError.Context?) -> String {
+        if problem.contains("another document") {
+            return "invalid YAML: a config file holds one document, found a second one"
+        }
         guard let context else { return "invalid YAML: \(problem)" }
         return "invalid YAML: \(problem) (\(context.text) at \(context.mark.line):\(context.mark.column))"
+    }
+
+    /// The two YAML traps of this schema: a leading `*` (wildcard host) reads as an alias,
+    /// and a leading `[` (IPv6 address) reads as a flow sequence.
+    private static func hint(_ problem: String, _ context: YamlError.Context?) -> String {
+        let contextText = context?.text ?? ""
+        if contextText.contains("alias") || problem.contains("undefined alias") {
+            return "; a value starting with '*' must be quoted, as in \"*.example.test\""
+        }
+        if contextText.contains("flow node") && problem.contains("expected node content") {
+            return "; if this is an IPv6 address, quote it, as in \"[::1]:9001\""
+        }
+        return ""
     }
 
     /// Yams reports only where a duplicated key first appears; the repeat is the one to point
     /// at, so look for the same key at the same column further down (block mappings), and fall
     /// back to the first occurrence (flow mappings, unusual layouts).
     private static func duplicateKey(_ key: String, first: Mark, text: String, path: String) -> Diagnostic {
-        let message = "duplicate key '\(key)' (first at line \(first.line))"
+        var message = "duplicate key '\(key)' in this mapping"
         var location = SourceLocation.file(path: path, line: max(first.line, 1), column: max(first.column, 1))
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let column = first.column - 1
@@ -56,6 +67,7 @@ enum YAMLErrorDiagnostic {
             if indent == column || isSequenceItem(scalars, keyColumn: column),
                startsWithKey(key, scalars.dropFirst(column)) {
                 location = .file(path: path, line: index + 1, column: column + 1)
+                message = "duplicate key '\(key)' (first at line \(first.line))"
                 break
             }
             index += 1
