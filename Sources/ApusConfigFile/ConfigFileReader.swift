@@ -14,6 +14,9 @@ enum ConfigFileReader {
         let reason: String
     }
 
+    /// Far above any real config; stops `--config /dev/zero` from eating all memory.
+    static let maximumBytes = 16 << 20
+
     static func contents(of path: String) -> Result<String, Failure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(Failure(reason: errnoText())) }
@@ -28,6 +31,9 @@ enum ConfigFileReader {
                 return .failure(Failure(reason: errnoText()))
             }
             bytes.append(contentsOf: chunk[0..<count])
+            if bytes.count > maximumBytes {
+                return .failure(Failure(reason: "larger than \(maximumBytes >> 20) MiB"))
+            }
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             return .failure(Failure(reason: "not valid UTF-8"))

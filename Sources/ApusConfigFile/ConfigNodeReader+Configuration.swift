@@ -57,7 +57,7 @@ extension ConfigNodeReader {
         let allowed = ["max_head_size", "max_headers", "max_uri_length", "max_body_size"]
         guard let fields = section("limits", in: top, allowed: allowed) else { return limits }
         if let value = intSize("max_head_size", in: fields) { limits.maxHeadBytes = value }
-        if let value = integer("max_headers", in: fields) { limits.maxHeaderCount = value }
+        if let value = integer("max_headers", in: fields, minimum: 1) { limits.maxHeaderCount = value }
         if let value = intSize("max_uri_length", in: fields) { limits.maxURIBytes = value }
         if let value = size("max_body_size", in: fields) { limits.maxBodyBytes = value }
         return limits

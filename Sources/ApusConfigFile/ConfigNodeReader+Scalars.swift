@@ -18,10 +18,16 @@ extension ConfigNodeReader {
         return string(node, at: fields.contextPath(key), hint: hint)
     }
 
-    mutating func integer(_ key: String, in fields: MappingFields, required: Bool = false) -> Int? {
+    /// A whole number of at least `minimum` (counts in this schema are never negative).
+    mutating func integer(_ key: String, in fields: MappingFields, required: Bool = false, minimum: Int = 0) -> Int? {
         guard let node = presentValue(key, in: fields, expected: "an integer", required: required) else { return nil }
         guard case let .scalar(scalar) = node, let value = Int(scalar.string) else {
             wrongType(fields.contextPath(key), expected: "an integer", found: node)
+            return nil
+        }
+        guard value >= minimum else {
+            error("bad-value", "\(fields.contextPath(key)): expected an integer of at least \(minimum), found \(value)",
+                  at: node)
             return nil
         }
         return value

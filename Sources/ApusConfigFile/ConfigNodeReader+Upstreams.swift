@@ -15,7 +15,7 @@ extension ConfigNodeReader {
             return []
         }
         var upstreams: [UpstreamConfig] = []
-        for (keyNode, value) in mapping {
+        for (keyNode, value) in pairs(of: mapping, at: "upstreams") {
             guard case let .scalar(scalar) = keyNode, !keyNode.isNull else {
                 wrongType("an upstream name", expected: "a string", found: keyNode)
                 continue

@@ -46,7 +46,7 @@ struct ConfigNodeReader {
             return nil
         }
         var fields = MappingFields(node: node, context: context)
-        for (keyNode, value) in mapping {
+        for (keyNode, value) in pairs(of: mapping, at: context) {
             guard case let .scalar(scalar) = keyNode, !keyNode.isNull else {
                 wrongType(context.isEmpty ? "a key" : "a key in \(context)", expected: "a string", found: keyNode)
                 continue

@@ -56,16 +56,18 @@ enum YAMLErrorDiagnostic {
     private static func duplicateKey(_ key: String, first: Mark, text: String, path: String) -> Diagnostic {
         var message = "duplicate key '\(key)' in this mapping"
         var location = SourceLocation.file(path: path, line: max(first.line, 1), column: max(first.column, 1))
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character, so it must be named to split CRLF files into lines.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         let column = first.column - 1
         var index = first.line
         while index < lines.count {
             let scalars = Array(lines[index].unicodeScalars)
             let indent = scalars.prefix { $0 == " " }.count
             let blank = indent == scalars.count || scalars[indent] == "#"
-            if !blank && indent < column && !isSequenceItem(scalars, keyColumn: column) { break }
-            if indent == column || isSequenceItem(scalars, keyColumn: column),
-               startsWithKey(key, scalars.dropFirst(column)) {
+            // A line left of the key column ends the mapping (a new sequence item included:
+            // its dash sits left of the key); repeats sit exactly at the key column.
+            if !blank && indent < column { break }
+            if indent == column, startsWithKey(key, scalars.dropFirst(column)) {
                 location = .file(path: path, line: index + 1, column: column + 1)
                 message = "duplicate key '\(key)' (first at line \(first.line))"
                 break
@@ -73,12 +75,6 @@ enum YAMLErrorDiagnostic {
             index += 1
         }
         return .error("duplicate-key", message, at: location)
-    }
-
-    /// `  - key:` puts the key of a sequence item's mapping at `keyColumn` behind a dash.
-    private static func isSequenceItem(_ scalars: [Unicode.Scalar], keyColumn: Int) -> Bool {
-        keyColumn >= 2 && scalars.count > keyColumn && scalars[keyColumn - 2] == "-"
-            && scalars.prefix(keyColumn - 2).allSatisfy { $0 == " " }
     }
 
     private static func startsWithKey(_ key: String, _ rest: ArraySlice<Unicode.Scalar>) -> Bool {

@@ -48,6 +48,8 @@ private let cases: [DiagnosticCase] = [
         """, expected: ["1:11: duplicate key 'max_headers' in this mapping"]),
     DiagnosticCase(name: "control character", yaml: "admin:\n  listen: \"x\u{01}\"\n",
                    expected: ["2:13: invalid YAML: control characters are not allowed"]),
+    DiagnosticCase(name: "duplicate key in a CRLF file", yaml: "admin:\r\n  listen: a\r\n  listen: b\r\n",
+                   expected: ["3:3: duplicate key 'listen' (first at line 2)"]),
     DiagnosticCase(name: "empty file", yaml: "# nothing\n", expected: ["1:1: the configuration file is empty"]),
     DiagnosticCase(name: "document is not a mapping", yaml: "- a\n- b\n",
                    expected: ["1:1: the document: expected a mapping, found a sequence"]),
@@ -146,6 +148,19 @@ private let cases: [DiagnosticCase] = [
               - path: /
                 redirect: { status: 301 }
         """, expected: ["4:19: routes[0].paths[0].redirect: a redirect needs at least one of 'scheme', 'host', 'path'"]),
+    DiagnosticCase(name: "negative counts", yaml: """
+        limits: { max_headers: 0 }
+        upstreams:
+          api: { endpoints: [a:1], keepalive: { max_idle: -1 } }
+        """, expected: [
+            "1:24: limits.max_headers: expected an integer of at least 1, found 0",
+            "3:51: upstreams.api.keepalive.max_idle: expected an integer of at least 0, found -1",
+        ]),
+    DiagnosticCase(name: "merge key of the wrong type", yaml: """
+        admin:
+          <<: 5
+          listen: a
+        """, expected: ["2:7: admin.<<: expected a mapping or a sequence of mappings, found an integer"]),
     DiagnosticCase(name: "bad workers, durations and sizes", yaml: """
         workers: 0
         limits: { max_head_size: 16q, max_body_size: -1 }
@@ -213,6 +228,13 @@ private let cases: [DiagnosticCase] = [
         #expect(configuration == nil)
         #expect(diagnostics.map(\.description) == ["/nonexistent/apus.yaml:1:1: error: cannot read file: No such file or directory"])
         #expect(diagnostics.map(\.code) == ["cannot-read"])
+    }
+
+    /// A file that never ends is refused instead of filling memory.
+    @Test func endlessFileIsRefused() {
+        let (configuration, diagnostics) = ConfigFileParser.load(path: "/dev/zero")
+        #expect(configuration == nil)
+        #expect(diagnostics.first?.message == "cannot read file: larger than 16 MiB")
     }
 
     /// A directory is not a config file.

@@ -155,4 +155,34 @@ access_log: { format: json, path: logs/access.log }
         #expect(configuration?.routes.first?.host == "404")
         #expect(configuration?.routes.first?.paths.first?.action == .proxy(upstream: "true"))
     }
+
+    /// Merge keys expand anchors; keys written in the mapping win over merged ones.
+    @Test func mergeKeysExpandAnchors() {
+        let yaml = """
+            upstreams:
+              api: &backend
+                endpoints: [a:1]
+                balance: least_conn
+                read_timeout: 5s
+              web:
+                <<: *backend
+                read_timeout: 9s
+            """
+        let (configuration, diagnostics) = ConfigFileParser.parse(yaml, path: "a.yaml")
+        #expect(diagnostics == [])
+        let web = configuration?.upstreams.last
+        #expect(web?.name == "web")
+        #expect(web?.balance == .leastConnections)
+        #expect(web?.readTimeoutMilliseconds == 9_000)
+        #expect(web?.endpoints == [EndpointConfig(address: "a:1", location: .file(path: "a.yaml", line: 3, column: 17))])
+        #expect(web?.location == .file(path: "a.yaml", line: 6, column: 3))
+    }
+
+    /// Windows line endings parse like Unix ones, positions included.
+    @Test func crlfLineEndings() {
+        let yaml = "listeners:\r\n  - name: http\r\n    listen: 0.0.0.0:80\r\n"
+        let (configuration, diagnostics) = ConfigFileParser.parse(yaml, path: "a.yaml")
+        #expect(diagnostics == [])
+        #expect(configuration?.listeners.first?.location == .file(path: "a.yaml", line: 2, column: 5))
+    }
 }
