@@ -8,25 +8,23 @@ extension Worker {
     func recordLogFields(_ connection: DownstreamConnection, _ raw: UnsafeRawBufferPointer) {
         guard table.accessLog.format != .off else { return }
         let head = connection.head
-        var fields = connection.logFields
-        fields.clear()
-        fields.method.append(contentsOf: raw[0..<Int(head.methodEnd)])
-        fields.target.append(contentsOf: raw[Int(head.targetStart)..<Int(head.targetEnd)])
-        fields.version = head.version
+        connection.logFields.clear()
+        connection.logFields.method.append(contentsOf: raw[0..<Int(head.methodEnd)])
+        connection.logFields.target.append(contentsOf: raw[Int(head.targetStart)..<Int(head.targetEnd)])
+        connection.logFields.version = head.version
         for field in head.headers {
             switch field.known {
-            case .host: fields.host.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+            case .host: connection.logFields.host.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
             case .other:
                 let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
                 if asciiEqualsLowercase(name, "user-agent") {
-                    fields.userAgent.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+                    connection.logFields.userAgent.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
                 } else if asciiEqualsLowercase(name, "referer") {
-                    fields.referer.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+                    connection.logFields.referer.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
                 }
             default: break
             }
         }
-        connection.logFields = fields
     }
 
     /// Counts the finished exchange and writes its access-log line.

@@ -9,7 +9,7 @@ extension Worker {
         case .idle:
             // An idle pooled connection that turned readable was closed by the upstream
             // (or sent garbage): either way it can't be reused.
-            if upstream.readable { removeFromPool(upstream) }
+            if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { removeFromPool(upstream) }
         case .connecting:
             guard upstream.writable || events & Epoll.error != 0 else { return }
             guard let connection = upstream.downstream else {
