@@ -25,11 +25,10 @@ extension ConfigNodeReader {
         guard let node = presentValue("workers", in: top, expected: "auto or an integer", required: false) else {
             return nil
         }
-        if case let .scalar(scalar) = node {
-            if scalar.string == "auto" { return .auto }
-            if let count = Int(scalar.string), count > 0 { return .count(count) }
-        }
-        error("bad-value", "workers: expected 'auto' or a positive integer, found '\(text(of: node))'", at: node)
+        guard let text = string(node, at: "workers") else { return nil }
+        if text == "auto" { return .auto }
+        if let count = Int(text), count > 0 { return .count(count) }
+        error("bad-value", "workers: expected 'auto' or a positive integer, found '\(text)'", at: node)
         return nil
     }
 

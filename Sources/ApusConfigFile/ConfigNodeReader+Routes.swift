@@ -12,7 +12,7 @@ extension ConfigNodeReader {
         for (index, item) in (sequence("routes", in: top) ?? []).enumerated() {
             let context = "routes[\(index)]"
             guard let fields = fields(of: item, at: context, allowed: Self.routeKeys) else { continue }
-            let host = string("host", in: fields, hint: " (quote wildcard hosts: \"*.example.test\")")
+            let host = string("host", in: fields)
             guard let items = sequence("paths", in: fields, required: true) else { continue }
             var rules: [PathRuleConfig] = []
             for (ruleIndex, ruleNode) in items.enumerated() {

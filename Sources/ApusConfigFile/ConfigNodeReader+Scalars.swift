@@ -19,8 +19,8 @@ extension ConfigNodeReader {
     }
 
     /// A whole number of at least `minimum` (counts in this schema are never negative).
-    mutating func integer(_ key: String, in fields: MappingFields, required: Bool = false, minimum: Int = 0) -> Int? {
-        guard let node = presentValue(key, in: fields, expected: "an integer", required: required) else { return nil }
+    mutating func integer(_ key: String, in fields: MappingFields, minimum: Int = 0) -> Int? {
+        guard let node = presentValue(key, in: fields, expected: "an integer", required: false) else { return nil }
         guard case let .scalar(scalar) = node, let value = Int(scalar.string) else {
             wrongType(fields.contextPath(key), expected: "an integer", found: node)
             return nil
@@ -35,9 +35,11 @@ extension ConfigNodeReader {
 
     /// Milliseconds; see `ConfigQuantity.durationMilliseconds` for the notation.
     mutating func duration(_ key: String, in fields: MappingFields) -> Int? {
-        guard let node = presentValue(key, in: fields, expected: "a duration", required: false) else { return nil }
-        guard case let .scalar(scalar) = node, let value = ConfigQuantity.durationMilliseconds(scalar.string) else {
-            error("bad-duration", "\(fields.contextPath(key)): '\(text(of: node))' is not a duration "
+        guard let node = presentValue(key, in: fields, expected: "a duration", required: false),
+              let text = string(node, at: fields.contextPath(key))
+        else { return nil }
+        guard let value = ConfigQuantity.durationMilliseconds(text) else {
+            error("bad-duration", "\(fields.contextPath(key)): '\(text)' is not a duration "
                 + "(use 250ms, 5s, 2m, 1h, or an integer number of seconds)", at: node)
             return nil
         }
@@ -46,9 +48,11 @@ extension ConfigNodeReader {
 
     /// Bytes; see `ConfigQuantity.sizeBytes` for the notation.
     mutating func size(_ key: String, in fields: MappingFields) -> Int64? {
-        guard let node = presentValue(key, in: fields, expected: "a size", required: false) else { return nil }
-        guard case let .scalar(scalar) = node, let value = ConfigQuantity.sizeBytes(scalar.string) else {
-            error("bad-size", "\(fields.contextPath(key)): '\(text(of: node))' is not a size "
+        guard let node = presentValue(key, in: fields, expected: "a size", required: false),
+              let text = string(node, at: fields.contextPath(key))
+        else { return nil }
+        guard let value = ConfigQuantity.sizeBytes(text) else {
+            error("bad-size", "\(fields.contextPath(key)): '\(text)' is not a size "
                 + "(use a number of bytes, optionally with a k, m or g suffix)", at: node)
             return nil
         }
@@ -71,11 +75,5 @@ extension ConfigNodeReader {
             return nil
         }
         return value
-    }
-
-    /// A short rendering of a node for messages that quote the offending value.
-    func text(of node: Node) -> String {
-        if case let .scalar(scalar) = node { return scalar.string }
-        return node.kindDescription
     }
 }

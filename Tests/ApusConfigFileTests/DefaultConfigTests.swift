@@ -1,5 +1,6 @@
 import ApusConfigFile
 import ApusCore
+import Foundation
 import Testing
 
 @Suite struct DefaultConfigTests {
@@ -44,6 +45,28 @@ import Testing
         let upstreamNames = Set(configuration.upstreams.map(\.name))
         for case let .proxy(upstream) in rules.map(\.action) {
             #expect(upstreamNames.contains(upstream))
+        }
+    }
+
+    /// Every truncation of the example parses without crashing, into a configuration or into
+    /// errors, and each diagnostic points inside the text.
+    @Test func everyPrefixOfTheExampleIsHandled() throws {
+        let path = "\(Self.root)/conf/examples/proxy.yaml"
+        let text = try #require(try? String(contentsOfFile: path, encoding: .utf8))
+        let lineCount = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        var prefix = ""
+        for character in text {
+            prefix.append(character)
+            let (configuration, diagnostics) = ConfigFileParser.parse(prefix, path: "p.yaml")
+            let hasError = diagnostics.contains { $0.severity == .error }
+            #expect((configuration == nil) == hasError, "\(prefix.count)")
+            for diagnostic in diagnostics {
+                guard case let .file(_, line, column) = diagnostic.location else {
+                    Issue.record("not a file location: \(diagnostic)")
+                    continue
+                }
+                #expect(line >= 1 && line <= lineCount + 1 && column >= 1, "\(diagnostic)")
+            }
         }
     }
 }

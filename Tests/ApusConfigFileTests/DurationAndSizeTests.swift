@@ -54,7 +54,7 @@ import Testing
     /// Bad quantities in the file are diagnosed at the value, with the accepted notation.
     @Test(arguments: [
         ("timeouts: { drain: 2d }", "1:20: timeouts.drain: '2d' is not a duration (use 250ms, 5s, 2m, 1h"),
-        ("timeouts: { drain: [] }", "1:20: timeouts.drain: 'a sequence' is not a duration"),
+        ("timeouts: { drain: [] }", "1:20: timeouts.drain: expected a string, found a sequence"),
         ("limits: { max_body_size: 1.5g }", "1:26: limits.max_body_size: '1.5g' is not a size (use a number of bytes"),
         ("limits: { max_head_size: 99999999999999999999 }", "1:26: limits.max_head_size: '99999999999999999999' is not a size"),
     ])
