@@ -42,9 +42,13 @@ struct HostIndex: Sendable {
         if !name.isEmpty {
             let exactHit = exact.value(for: name)
             if exactHit >= 0 { return exactHit }
-            if !wildcards.isEmpty, let dot = name.firstIndex(of: UInt8(ascii: ".")), dot > 0 {
-                let wildcardHit = wildcards.value(for: UnsafeRawBufferPointer(rebasing: name[(dot + 1)...]))
-                if wildcardHit >= 0 { return wildcardHit }
+            if !wildcards.isEmpty {
+                var dot = 0
+                while dot < name.count && name[dot] != UInt8(ascii: ".") { dot += 1 }
+                if dot > 0 && dot < name.count {
+                    let wildcardHit = wildcards.value(for: UnsafeRawBufferPointer(rebasing: name[(dot + 1)...]))
+                    if wildcardHit >= 0 { return wildcardHit }
+                }
             }
         }
         return catchAll
