@@ -34,6 +34,8 @@ import Testing
         ("listener duplicate name", base { $0.listeners.append(ListenerConfig(name: "http", listen: "0.0.0.0:8081", location: Fixture.at(2))) }, [("duplicate-listener-name", .error, 2)]),
         ("admin invalid", base { $0.admin = AdminConfig(listen: "localhost", location: Fixture.at(3)) }, [("invalid-admin-address", .error, 3)]),
         ("admin on a listener", base { $0.admin = AdminConfig(listen: "0.0.0.0:8080", location: Fixture.at(3)) }, [("admin-address-conflict", .error, 3)]),
+        ("admin inside a wildcard listener", base { $0.admin = AdminConfig(listen: "127.0.0.1:8080", location: Fixture.at(3)) }, [("admin-address-conflict", .error, 3)]),
+        ("admin on another port", base { $0.admin = AdminConfig(listen: "127.0.0.1:9901", location: Fixture.at(3)) }, []),
         ("workers zero", base { $0.workers = .count(0); $0.workersLocation = Fixture.at(4) }, [("invalid-workers", .error, 4)]),
         ("upstream without endpoints", base { $0.upstreams = [upstream("api", [])] }, [("upstream-no-endpoints", .warning, 50)]),
         ("endpoint hostname", base { $0.upstreams = [upstream("api", ["127.0.0.1:1", "backend.internal:80"])] }, [("invalid-endpoint", .error, 52)]),

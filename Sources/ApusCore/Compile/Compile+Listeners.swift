@@ -48,10 +48,18 @@ extension RouteTableCompiler {
         case .failure(let problem):
             return (nil, [.error("invalid-admin-address", "admin address '\(config.listen)' \(problem.explanation); the admin listener is off", at: config.location)])
         case .success(let address):
-            if let clash = listeners.first(where: { $0.address == address }) {
-                return (nil, [.error("admin-address-conflict", "admin address \(address) is also listener '\(clash.name)'; the admin listener is off", at: config.location)])
+            if let clash = listeners.first(where: { overlaps($0.address, address) }) {
+                return (nil, [.error("admin-address-conflict", "admin address \(address) overlaps listener '\(clash.name)' (\(clash.address)); the admin listener is off", at: config.location)])
             }
             return (address, [])
         }
+    }
+
+    /// Same port, and the same IP or one side the unspecified address of that family:
+    /// with SO_REUSEPORT both binds would succeed and split or steal connections.
+    static func overlaps(_ a: HostPort, _ b: HostPort) -> Bool {
+        guard a.port == b.port, a.isIPv6 == b.isIPv6 else { return false }
+        let any = a.isIPv6 ? "::" : "0.0.0.0"
+        return a.host == b.host || a.host == any || b.host == any
     }
 }

@@ -7,11 +7,13 @@ import CPCRE2
 /// independent of any `RouteTable`, so it survives table swaps; the match data grows
 /// (rarely, allocating once) when a new table brings a pattern with more groups.
 public final class MatchScratch {
-    private var matchData: OpaquePointer
-    private var pairCapacity: Int
+    // One owner thread by contract, so the dynamic exclusivity checks Swift would run on
+    // every access (about 40% of a request's instructions in SWIFT-NOTES.md §5) buy nothing.
+    @exclusivity(unchecked) private var matchData: OpaquePointer
+    @exclusivity(unchecked) private var pairCapacity: Int
     private let context: OpaquePointer?
     /// Pairs valid in the ovector after the last `match`; 0 when the route was not a regex.
-    private var capturedPairs = 0
+    @exclusivity(unchecked) private var capturedPairs = 0
 
     /// Backtracking cap per match, well above what a path of a few KiB needs with a sane
     /// pattern, far below PCRE2's default of 10 million, so a pathological pattern costs
