@@ -11,10 +11,6 @@ struct HostIndex: Sendable {
     private let wildcards: ByteKeyTable
     private let catchAll: Int
 
-    init() {
-        self.init(entries: [])
-    }
-
     init(entries: [HostRoutes]) {
         var exact: [(key: [UInt8], value: Int)] = []
         var wildcards: [(key: [UInt8], value: Int)] = []
