@@ -9,7 +9,10 @@
 /// - `/bytes-sha/N`: the hex sha256 of what `/bytes/N` sends
 /// - `/chunked/N`: the same N bytes, chunked
 /// - `/close-mid`: announces 100000 bytes, sends 1000, closes
+/// - `/garbage`: a response that is not HTTP, then closes
 /// - `/reset`: reads the request, then resets the connection (SO_LINGER 0)
+/// - `/idle-close/MS`: 200, then the backend closes the connection after MS ms idle
+/// - `/close-after`: 200 with `Connection: close`, then closes
 /// - `/cached`: ETag "v1"; 304 when If-None-Match matches
 /// - `/__stats`: `{connections, requests, paths}` served so far (paths excludes /__stats)
 /// Run as `backend.py --generate N SHAFILE` it writes the `/bytes/N` pattern to stdout instead.
@@ -159,10 +162,21 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif path.startswith("/garbage"):
+            self.wfile.write(b"THIS IS NOT HTTP\r\nat all\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
         elif path.startswith("/reset"):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
+        elif parts[1:2] == ["idle-close"]:
+            # Keep-alive answer, but the server closes the connection after MS ms of idleness.
+            self.connection.settimeout(int(parts[2]) / 1000.0)
+            self.send_simple(200, b"will close when idle\n")
+        elif path.startswith("/close-after"):
+            self.close_connection = True
+            self.send_simple(200, b"closing\n", extra=[("Connection", "close")])
         elif path.startswith("/cached"):
             if self.headers.get("If-None-Match") == '"v1"':
                 self.send_simple(304, b"", extra=[("ETag", '"v1"')])
