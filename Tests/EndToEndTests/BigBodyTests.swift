@@ -42,7 +42,7 @@ import Testing
             let file = s.dir.file("upload.bin")
             let generator = try ChildProcess(executable: "/bin/sh",
                                              arguments: ["-c", "python3 \(s.dir.file("backend.py")) --generate \(Self.size) \(s.dir.file("upload.sha")) > \(file)"],
-                                             stdoutPath: s.dir.file("gen.out"), stderrPath: s.dir.file("gen.err"))
+                                             stdoutPath: s.dir.file("gen.out"), stderrPath: s.dir.file("gen.err"), ownProcessGroup: true)
             #expect(await generator.waitForExit(timeout: .seconds(60)) == .code(0))
             let sampler = ResidentMemorySampler(apus)
             let result = try await Curl.run(["-T", file, "-X", "POST", "http://127.0.0.1:\(port)/echo"], in: s.dir, timeout: .seconds(150))

@@ -55,6 +55,24 @@ import Testing
         }
     }
 
+    /// The nginx upstream serves files and its log tells connections apart.
+    @Test(.timeLimit(.minutes(1))) func nginxBackend() async throws {
+        try await withScenario { s in
+            let nginx = try await s.nginx()
+            try s.dir.write("nginx-root/a.txt", "A\n")
+            let connection = try await RawConnection.connect(port: nginx.port)
+            try await connection.send("GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /missing HTTP/1.1\r\nHost: x\r\n\r\n")
+            let responses = try await connection.readResponses(2)
+            #expect(responses.map(\.status) == [200, 404])
+            #expect(responses.last?.header("X-Backend") == "nginx")
+            #expect(try await HTTPClient.request(port: nginx.port, path: "/a.txt").bodyText == "A\n")
+            var log: [(connection: String, method: String, uri: String, status: Int)] = []
+            _ = await eventually(timeout: .seconds(2)) { log = nginx.accessLog(); return log.count >= 3 }
+            #expect(log.count == 3)
+            #expect(Set(log.map(\.connection)).count == 2)
+        }
+    }
+
     /// A missing binary is a thrown error naming the path and the fix (a failure, never a skip).
     @Test func missingBinaryIsAnError() throws {
         let error = #expect(throws: HarnessError.self) {

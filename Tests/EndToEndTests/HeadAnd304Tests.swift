@@ -52,3 +52,40 @@ import Testing
         }
     }
 }
+
+/// Conditional, HEAD and Range requests through apus to a real nginx serving files.
+@Suite struct HeadAnd304NginxUpstreamTests {
+    /// nginx's ETag revalidation (304), HEAD and 206 ranges pass through apus intact.
+    @Test(.timeLimit(.minutes(1))) func nginxConditionalAndRange() async throws {
+        try await withScenario { s in
+            let nginx = try await s.nginx()
+            let content = String(repeating: "0123456789", count: 100)
+            try s.dir.write("nginx-root/file.txt", content)
+            let port = try s.port()
+            _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [nginx.endpoint]), waitFor: [port])
+            let connection = try await RawConnection.connect(port: port)
+            try await connection.send("GET /file.txt HTTP/1.1\r\nHost: n.test\r\n\r\n")
+            let full = try #require(try await connection.readResponse())
+            #expect(full.status == 200)
+            #expect(full.bodyText == content)
+            let etag = try #require(full.header("ETag"))
+            try await connection.send("GET /file.txt HTTP/1.1\r\nHost: n.test\r\nIf-None-Match: \(etag)\r\n\r\n")
+            let notModified = try await connection.readResponse()
+            #expect(notModified?.status == 304)
+            #expect(notModified?.body.isEmpty == true)
+            try await connection.send("HEAD /file.txt HTTP/1.1\r\nHost: n.test\r\n\r\n")
+            let head = try await connection.readResponse(method: "HEAD")
+            #expect(head?.status == 200)
+            #expect(head?.header("Content-Length") == "1000")
+            try await connection.send("GET /file.txt HTTP/1.1\r\nHost: n.test\r\nRange: bytes=10-19\r\n\r\n")
+            let range = try await connection.readResponse()
+            #expect(range?.status == 206)
+            #expect(range?.header("Content-Range") == "bytes 10-19/1000")
+            #expect(range?.bodyText == "0123456789")
+            try await connection.send("GET /missing HTTP/1.1\r\nHost: n.test\r\n\r\n")
+            let missing = try await connection.readResponse()
+            #expect(missing?.status == 404, "upstream 404 passes through")
+            #expect(missing?.header("X-Backend") == "nginx")
+        }
+    }
+}

@@ -64,3 +64,29 @@ import Testing
         }
     }
 }
+
+/// The same pooling check against a real nginx upstream, counting connections from nginx's own log.
+@Suite struct KeepAliveNginxUpstreamTests {
+    /// 40 requests (20 on one downstream connection, 20 on separate ones) reach nginx over at most 2 connections.
+    @Test(.timeLimit(.minutes(1))) func nginxSeesFewConnections() async throws {
+        try await withScenario { s in
+            let nginx = try await s.nginx()
+            try s.dir.write("nginx-root/page.html", "<p>page</p>\n")
+            let port = try s.port()
+            _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [nginx.endpoint]), waitFor: [port])
+            let connection = try await RawConnection.connect(port: port)
+            for index in 0..<20 {
+                try await connection.send("GET /page.html?i=\(index) HTTP/1.1\r\nHost: n.test\r\n\r\n")
+                #expect(try await connection.readResponse()?.bodyText == "<p>page</p>\n")
+            }
+            for index in 0..<20 {
+                #expect(try await HTTPClient.request(port: port, path: "/page.html?j=\(index)").status == 200)
+            }
+            var log: [(connection: String, method: String, uri: String, status: Int)] = []
+            _ = await eventually(timeout: .seconds(2)) { log = nginx.accessLog(); return log.count >= 40 }
+            #expect(log.count == 40)
+            let connections = Set(log.map(\.connection))
+            #expect(connections.count <= 2, "nginx saw \(connections.count) connections for 40 requests")
+        }
+    }
+}

@@ -18,19 +18,25 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     let pid: Int32
+    /// True when the program leads its own process group (shell pipelines), so signals go to the whole group.
+    let isGroupLeader: Bool
     let stdoutPath: String
     let stderrPath: String
     private let process: Process
     private let exitState = Locked<Exit?>(nil)
 
-    /// Starts `executable` with `arguments`; stdin comes from `stdinPath` or /dev/null.
+    /// Starts `executable` with `arguments`; stdin comes from `stdinPath` or /dev/null. With
+    /// `ownProcessGroup` it runs under `setsid` so `kill()` also reaches the programs it starts.
     init(executable: String, arguments: [String], stdoutPath: String, stderrPath: String,
-         stdinPath: String? = nil, workingDirectory: String? = nil, environment: [String: String] = [:]) throws {
+         stdinPath: String? = nil, workingDirectory: String? = nil, environment: [String: String] = [:],
+         ownProcessGroup: Bool = false) throws {
+        isGroupLeader = ownProcessGroup
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        // setsid execs in place (the child is not a group leader yet), so the pid stays the same.
+        process.executableURL = URL(fileURLWithPath: ownProcessGroup ? "/usr/bin/setsid" : executable)
+        process.arguments = ownProcessGroup ? [executable] + arguments : arguments
         if let workingDirectory { process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory) }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
@@ -65,7 +71,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     deinit {
-        if exit == nil { Foundation.kill(pid, SIGKILL) }
+        if exit == nil { Foundation.kill(isGroupLeader ? -pid : pid, SIGKILL) }
     }
 
     /// How it ended, or nil while running.
@@ -90,6 +96,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// SIGKILL and wait for it to be reaped.
     func kill() async {
+        if isGroupLeader { Foundation.kill(-pid, SIGKILL) }
         send(SIGKILL)
         _ = await waitForExit(timeout: .seconds(5))
     }

@@ -37,7 +37,8 @@ struct Curl: Sendable {
         if let stdinCommand {
             let line = stdinCommand + " | curl " + curlArguments.map(shellQuote).joined(separator: " ")
             child = try ChildProcess(executable: "/bin/sh", arguments: ["-c", line],
-                                     stdoutPath: dir.file("curl-\(id).out"), stderrPath: dir.file("curl-\(id).err"))
+                                     stdoutPath: dir.file("curl-\(id).out"), stderrPath: dir.file("curl-\(id).err"),
+                                     ownProcessGroup: true)
         } else {
             child = try ChildProcess(executable: "/usr/bin/curl", arguments: curlArguments,
                                      stdoutPath: dir.file("curl-\(id).out"), stderrPath: dir.file("curl-\(id).err"))

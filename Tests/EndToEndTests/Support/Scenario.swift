@@ -9,6 +9,11 @@ final class Scenario: Sendable {
 
     fileprivate init() throws { dir = try TempDirectory() }
 
+    /// Registers a child so it is killed when the test ends.
+    func track(_ child: ChildProcess) {
+        children.withLock { $0.append(child) }
+    }
+
     /// A free loopback port.
     func port() throws -> Int { try PortAllocator.freePort() }
 
