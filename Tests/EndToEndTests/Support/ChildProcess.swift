@@ -96,7 +96,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// SIGKILL and wait for it to be reaped.
     func kill() async {
-        if isGroupLeader { Foundation.kill(-pid, SIGKILL) }
+        if isGroupLeader, exit == nil { Foundation.kill(-pid, SIGKILL) }
         send(SIGKILL)
         _ = await waitForExit(timeout: .seconds(5))
     }
