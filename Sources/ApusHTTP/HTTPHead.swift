@@ -73,7 +73,8 @@ public struct RequestHead: Sendable {
     public var targetStart: Int32 = 0
     public var targetEnd: Int32 = 0
     /// The path-and-query part of the target (origin-form part; for absolute-form the part
-    /// after the authority, `/` when empty; for `*` the `*`).
+    /// after the authority; for `*` the `*`). For absolute-form it may be empty or start
+    /// with `?` (`http://h`, `http://h?q`): read it as if a `/` preceded it.
     public var pathStart: Int32 = 0
     public var pathEnd: Int32 = 0
     /// Where the query (`?...`) starts inside the path part, or `pathEnd` when there is none.
@@ -146,11 +147,14 @@ public struct ResponseHead: Sendable {
 
     public init() {}
 
+    /// Forgets the previous response but keeps the capacity of `headers` (moved, not
+    /// copied, so the buffer stays uniquely referenced and nothing is reallocated).
     public mutating func reset() {
-        var kept = headers
+        var kept: [HeaderField] = []
+        swap(&kept, &headers)
         kept.removeAll(keepingCapacity: true)
         self = ResponseHead()
-        headers = kept
+        swap(&headers, &kept)
     }
 }
 

@@ -27,33 +27,94 @@ public enum HeadSerializer {
     /// and the forwarding headers, which are then set from `context` (X-Forwarded-For
     /// appends); `Host` is kept (or taken from an absolute-form target); body framing is
     /// kept as received (Content-Length or `Transfer-Encoding: chunked`).
+    ///
+    /// An absolute-form target is sent in origin-form (`/` when its path is empty).
+    /// Without `forwardUpgrade` no Connection header is written (keep-alive is HTTP/1.1's
+    /// default upstream).
     public static func writeUpstreamRequest(
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
         context: ForwardingContext, into out: inout [UInt8]
     ) {
-        fatalError("HeadSerializer.writeUpstreamRequest: not implemented yet")
+        guard let p = UnsafeRawPointer(bytes.baseAddress) else { return }
+        out.appendBytes(p, 0, head.methodEnd)
+        out.append(HTTPBytes.sp)
+        let absoluteForm = head.authorityEnd > head.authorityStart
+        if let targetOverride {
+            out.append(contentsOf: targetOverride)
+        } else if absoluteForm {
+            if head.pathStart == head.pathEnd || p.load(fromByteOffset: Int(head.pathStart), as: UInt8.self) != 47 {
+                out.append(47)
+            }
+            out.appendBytes(p, head.pathStart, head.pathEnd)
+        } else {
+            out.appendBytes(p, head.targetStart, head.targetEnd)
+        }
+        out.appendLiteral(" HTTP/1.1\r\n")
+
+        var hasRequestID = false
+        var hostStart: Int32 = 0
+        var hostEnd: Int32 = 0
+        if absoluteForm {
+            hostStart = head.authorityStart
+            hostEnd = head.authorityEnd
+            out.appendLiteral("Host: ")
+            out.appendBytes(p, hostStart, hostEnd)
+            out.appendLiteral("\r\n")
+        } else if head.hostIndex >= 0 {
+            hostStart = head.headers[head.hostIndex].valueStart
+            hostEnd = head.headers[head.hostIndex].valueEnd
+        }
+        for field in head.headers {
+            switch field.known {
+            case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding:
+                continue
+            case .xForwardedFor, .xForwardedProto, .xForwardedHost, .xForwardedPort, .xRealIP:
+                continue
+            case .upgrade:
+                if !context.forwardUpgrade { continue }
+            case .host:
+                if absoluteForm { continue }
+            case .xRequestID:
+                if hasRequestID { continue }
+                hasRequestID = true
+            default:
+                if field.listedInConnection { continue }
+            }
+            writeField(p, field, into: &out)
+        }
+        if head.isChunked { out.appendLiteral("Transfer-Encoding: chunked\r\n") }
+
+        out.appendLiteral("X-Forwarded-For: ")
+        for field in head.headers where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
+            out.appendBytes(p, field.valueStart, field.valueEnd)
+            out.appendLiteral(", ")
+        }
+        out.append(contentsOf: context.clientAddress)
+        out.appendLiteral("\r\nX-Forwarded-Proto: ")
+        out.append(contentsOf: context.scheme)
+        out.appendLiteral("\r\nX-Forwarded-Host: ")
+        out.appendBytes(p, hostStart, hostEnd)
+        out.appendLiteral("\r\nX-Forwarded-Port: ")
+        out.append(contentsOf: context.port)
+        out.appendLiteral("\r\nX-Real-IP: ")
+        out.append(contentsOf: context.clientAddress)
+        out.appendLiteral("\r\n")
+        if !hasRequestID {
+            out.appendLiteral("X-Request-ID: ")
+            out.appendHex16(context.generatedRequestID.0)
+            out.appendHex16(context.generatedRequestID.1)
+            out.appendLiteral("\r\n")
+        }
+        if context.forwardUpgrade { out.appendLiteral("Connection: upgrade\r\n") }
+        out.appendLiteral("\r\n")
     }
 
-    /// How the proxy frames the body it sends downstream.
-    public enum DownstreamFraming: Equatable, Sendable {
-        case none
-        case contentLength(Int64)
-        /// Send `Transfer-Encoding: chunked` (either passing the upstream's chunks through
-        /// or chunk-encoding an until-close body for an HTTP/1.1 client).
-        case chunked
-        /// HTTP/1.0 downstream: no length header, the connection closes after the body.
-        case untilClose
-    }
-
-    /// Appends the downstream response head: status line (`HTTP/1.1`, upstream's status and
-    /// reason), every header except hop-by-hop ones and the framing headers, then the
-    /// framing header for `framing`, then `Connection: close` when `keepAlive` is false
-    /// (or `Connection: keep-alive` for an HTTP/1.0 client that keeps the connection).
-    /// For a 101 response, `Upgrade` and `Connection: upgrade` are kept.
-    public static func writeDownstreamResponse(
-        _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout [UInt8]
-    ) {
-        fatalError("HeadSerializer.writeDownstreamResponse: not implemented yet")
+    /// `Name: value\r\n` with the name as received.
+    @inlinable
+    static func writeField(_ p: UnsafeRawPointer, _ field: HeaderField, into out: inout [UInt8]) {
+        out.appendBytes(p, field.nameStart, field.nameEnd)
+        out.appendLiteral(": ")
+        out.appendBytes(p, field.valueStart, field.valueEnd)
+        out.appendLiteral("\r\n")
     }
 }

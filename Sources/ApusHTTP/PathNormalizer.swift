@@ -1,15 +1,70 @@
 /// Turns a request path into the form routes and static files are matched against.
 ///
-/// Decodes percent-encoded bytes, removes dot segments (RFC 3986 §5.2.4), merges
-/// duplicate slashes, and stops at the query. Rejects `%00`, `%2F` (an encoded slash
-/// would change the path's elements), malformed escapes, and paths that do not start
-/// with `/`.
+/// Decodes percent-encoded bytes, removes dot segments (RFC 3986 §5.2.4, encoded dots
+/// included), merges duplicate slashes, keeps a trailing slash, and stops at the query
+/// (`?`) or a fragment (`#`). Rejects `%00`, `%2F` (an encoded slash would change the
+/// path's elements), malformed escapes, paths that do not start with `/`, and `..` that
+/// would climb above the root (rather than clamping it, as nginx answers 400 too).
 public enum PathNormalizer {
     /// - Parameters:
     ///   - path: the path part of the target, query included or not.
     ///   - output: scratch space at least `path.count` bytes long.
     /// - Returns: the normalized length written to `output`, or nil when the path is invalid.
     public static func normalize(_ path: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Int? {
-        fatalError("PathNormalizer.normalize: not implemented yet")
+        guard let p = UnsafeRawPointer(path.baseAddress), let o = output.baseAddress,
+              path.count > 0, output.count >= path.count,
+              p.load(as: UInt8.self) == 47 else { return nil }
+        let count = path.count
+        o.storeBytes(of: 47, as: UInt8.self)
+        var written = 1
+        var pos = 1
+        var segmentStart = 1
+        while true {
+            // One byte of the segment, decoded; nil at the end of the path.
+            var byte: UInt8? = nil
+            var isSlash = false
+            if pos < count {
+                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                if b == 63 || b == 35 {
+                    pos = count
+                } else if b == 37 {
+                    guard pos &+ 2 < count,
+                          let hi = HTTPBytes.hexValue(p.load(fromByteOffset: pos &+ 1, as: UInt8.self)),
+                          let lo = HTTPBytes.hexValue(p.load(fromByteOffset: pos &+ 2, as: UInt8.self))
+                    else { return nil }
+                    let decoded = hi << 4 | lo
+                    if decoded == 0 || decoded == 47 { return nil }
+                    byte = decoded
+                    pos &+= 3
+                } else {
+                    isSlash = b == 47
+                    byte = b
+                    pos &+= 1
+                }
+            }
+            if let b = byte, !isSlash {
+                o.storeBytes(of: b, toByteOffset: written, as: UInt8.self)
+                written &+= 1
+                continue
+            }
+            // A segment ended (at a slash or at the end of the path).
+            let length = written &- segmentStart
+            let dot: UInt8 = 46
+            if length == 1 && o.load(fromByteOffset: segmentStart, as: UInt8.self) == dot {
+                written = segmentStart
+            } else if length == 2 && o.load(fromByteOffset: segmentStart, as: UInt8.self) == dot
+                        && o.load(fromByteOffset: segmentStart &+ 1, as: UInt8.self) == dot {
+                if segmentStart == 1 { return nil }
+                // Drop the previous segment: back to just after the slash before it.
+                var back = segmentStart &- 2
+                while o.load(fromByteOffset: back, as: UInt8.self) != 47 { back &-= 1 }
+                written = back &+ 1
+            } else if length > 0 && isSlash {
+                o.storeBytes(of: 47, toByteOffset: written, as: UInt8.self)
+                written &+= 1
+            }
+            segmentStart = written
+            if !isSlash { return written }
+        }
     }
 }

@@ -11,6 +11,9 @@
 #include <arpa/inet.h>
 #include <signal.h>
 #include <sched.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 
 /* _GNU_SOURCE-only declarations that Swift's Glibc module leaves out. */
 extern int accept4(int, struct sockaddr *, socklen_t *, int);

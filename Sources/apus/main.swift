@@ -1,1 +1,25 @@
-print("apus")
+import Glibc
+
+// Entry point: `apus serve | validate | controller | version`. Wiring only; the work is in
+// the modules.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+switch arguments.first {
+case "serve":
+    status = ServeCommand.run(Array(arguments.dropFirst()))
+case "validate":
+    status = ValidateCommand.run(Array(arguments.dropFirst()))
+case "version", "--version":
+    print("apus \(apusVersion)")
+    status = 0
+case "controller":
+    printError("apus controller: the Kubernetes controller is not built yet (issue 4); use `apus serve --config FILE`")
+    status = 2
+case "help", "--help", "-h", nil:
+    print(usage)
+    status = arguments.isEmpty ? 2 : 0
+default:
+    printError("apus: unknown command '\(arguments[0])'\n\n\(usage)")
+    status = 2
+}
+exit(status)

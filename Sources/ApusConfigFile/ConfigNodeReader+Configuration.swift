@@ -1,0 +1,94 @@
+import ApusCore
+import Yams
+
+/// The top of the schema: the document mapping and its small sections
+/// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`).
+extension ConfigNodeReader {
+    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log"]
+
+    /// The whole document; values left out come from the `Configuration` initialisers.
+    mutating func configuration(from root: Node) -> Configuration {
+        var configuration = Configuration()
+        guard let top = fields(of: root, at: "", allowed: Self.topLevelKeys) else { return configuration }
+        if let workers = workers(in: top) { configuration.workers = workers }
+        configuration.admin = admin(in: top)
+        configuration.listeners = listeners(in: top)
+        configuration.routes = routes(in: top)
+        configuration.upstreams = upstreams(in: top)
+        configuration.limits = limits(in: top)
+        configuration.timeouts = timeouts(in: top)
+        configuration.accessLog = accessLog(in: top)
+        return configuration
+    }
+
+    private mutating func workers(in top: MappingFields) -> WorkerCount? {
+        guard let node = presentValue("workers", in: top, expected: "auto or an integer", required: false) else {
+            return nil
+        }
+        guard let text = string(node, at: "workers") else { return nil }
+        if text == "auto" { return .auto }
+        if let count = Int(text), count > 0 { return .count(count) }
+        error("bad-value", "workers: expected 'auto' or a positive integer, found '\(text)'", at: node)
+        return nil
+    }
+
+    private mutating func admin(in top: MappingFields) -> AdminConfig? {
+        guard let fields = section("admin", in: top, allowed: ["listen"]),
+              let listen = string("listen", in: fields, required: true)
+        else { return nil }
+        return AdminConfig(listen: listen, location: location(of: fields.node))
+    }
+
+    private mutating func listeners(in top: MappingFields) -> [ListenerConfig] {
+        var listeners: [ListenerConfig] = []
+        for (index, item) in (sequence("listeners", in: top) ?? []).enumerated() {
+            guard let fields = fields(of: item, at: "listeners[\(index)]", allowed: ["name", "listen"]) else { continue }
+            let name = string("name", in: fields)
+            guard let listen = string("listen", in: fields, required: true) else { continue }
+            // An unnamed listener is named after its address, which is unique among listeners.
+            listeners.append(ListenerConfig(name: name ?? listen, listen: listen, location: location(of: item)))
+        }
+        return listeners
+    }
+
+    private mutating func limits(in top: MappingFields) -> LimitsConfig {
+        var limits = LimitsConfig()
+        let allowed = ["max_head_size", "max_headers", "max_uri_length", "max_body_size"]
+        guard let fields = section("limits", in: top, allowed: allowed) else { return limits }
+        if let value = intSize("max_head_size", in: fields) { limits.maxHeadBytes = value }
+        if let value = integer("max_headers", in: fields, minimum: 1) { limits.maxHeaderCount = value }
+        if let value = intSize("max_uri_length", in: fields) { limits.maxURIBytes = value }
+        if let value = size("max_body_size", in: fields) { limits.maxBodyBytes = value }
+        return limits
+    }
+
+    private mutating func intSize(_ key: String, in fields: MappingFields) -> Int? {
+        size(key, in: fields).flatMap { Int(exactly: $0) }
+    }
+
+    private mutating func timeouts(in top: MappingFields) -> TimeoutsConfig {
+        var timeouts = TimeoutsConfig()
+        let allowed = ["header_read", "keepalive", "upstream_connect", "upstream_read", "upstream_send", "drain"]
+        guard let fields = section("timeouts", in: top, allowed: allowed) else { return timeouts }
+        if let value = duration("header_read", in: fields) { timeouts.headerRead = value }
+        if let value = duration("keepalive", in: fields) { timeouts.keepAliveIdle = value }
+        if let value = duration("upstream_connect", in: fields) { timeouts.upstreamConnect = value }
+        if let value = duration("upstream_read", in: fields) { timeouts.upstreamRead = value }
+        if let value = duration("upstream_send", in: fields) { timeouts.upstreamSend = value }
+        if let value = duration("drain", in: fields) { timeouts.drain = value }
+        return timeouts
+    }
+
+    private mutating func accessLog(in top: MappingFields) -> AccessLogConfig {
+        var accessLog = AccessLogConfig()
+        guard let fields = section("access_log", in: top, allowed: ["format", "path"]) else { return accessLog }
+        if let format = choice("format", in: fields, options: ["combined", "json", "off"], as: AccessLogConfig.Format.self) {
+            accessLog.format = format
+        }
+        // "-" is standard output, like an omitted path; nil is the one spelling consumers check.
+        if let path = string("path", in: fields), path != "-" {
+            accessLog.path = ConfigRelativePath.resolve(path, relativeTo: self.path)
+        }
+        return accessLog
+    }
+}

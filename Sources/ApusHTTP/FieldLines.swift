@@ -1,0 +1,148 @@
+/// Parses the field lines of a complete head strictly and derives the framing semantics
+/// both directions share (Content-Length, Transfer-Encoding, Connection tokens).
+@usableFromInline
+enum FieldLines {
+    /// Parses field lines from `pos` up to and including the blank line that ends at `end`
+    /// (the index after the head's final LF), appending to `headers`.
+    /// - Returns: nil on success, or the first fault.
+    @inlinable
+    static func parse(
+        _ p: UnsafeRawPointer, from start: Int, end: Int, maxCount: Int,
+        into headers: inout [HeaderField]
+    ) -> HTTPParseError? {
+        var pos = start
+        var isFirst = true
+        while pos < end {
+            let first = p.load(fromByteOffset: pos, as: UInt8.self)
+            if first == HTTPBytes.cr {
+                // The blank line: the scanner guarantees the head ends right after it.
+                if pos &+ 1 < end && p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == HTTPBytes.lf && pos &+ 2 == end {
+                    return nil
+                }
+                return HTTPParseError(.bareCR, at: pos)
+            }
+            if first == HTTPBytes.lf { return HTTPParseError(.bareLF, at: pos) }
+            if first == HTTPBytes.sp || first == HTTPBytes.htab {
+                // A continuation line (obs-fold), or whitespace before the first field.
+                return HTTPParseError(isFirst ? .invalidHeaderName : .obsFold, at: pos)
+            }
+            isFirst = false
+            // Name.
+            let nameStart = pos
+            while pos < end {
+                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                if HTTPBytes.isTokenChar(b) { pos &+= 1; continue }
+                if b == HTTPBytes.colon { break }
+                if b == HTTPBytes.sp || b == HTTPBytes.htab {
+                    return HTTPParseError(.whitespaceBeforeColon, at: pos)
+                }
+                return HTTPParseError(.invalidHeaderName, at: pos)
+            }
+            if pos == nameStart || pos >= end { return HTTPParseError(.invalidHeaderName, at: pos) }
+            let nameEnd = pos
+            pos &+= 1
+            // Leading OWS.
+            while pos < end {
+                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                if b != HTTPBytes.sp && b != HTTPBytes.htab { break }
+                pos &+= 1
+            }
+            let valueStart = pos
+            var valueEnd = pos
+            while true {
+                guard pos < end else { return HTTPParseError(.bareCR, at: pos) }
+                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                if b == HTTPBytes.cr {
+                    guard pos &+ 1 < end, p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == HTTPBytes.lf else {
+                        return HTTPParseError(.bareCR, at: pos)
+                    }
+                    break
+                }
+                if b == HTTPBytes.lf { return HTTPParseError(.bareLF, at: pos) }
+                guard HTTPBytes.isFieldValueChar(b) else { return HTTPParseError(.invalidHeaderValue, at: pos) }
+                pos &+= 1
+                if b != HTTPBytes.sp && b != HTTPBytes.htab { valueEnd = pos }
+            }
+            pos &+= 2
+            if headers.count >= maxCount { return HTTPParseError(.tooManyHeaders, at: nameStart) }
+            headers.append(HeaderField(
+                nameStart: Int32(truncatingIfNeeded: nameStart), nameEnd: Int32(truncatingIfNeeded: nameEnd),
+                valueStart: Int32(truncatingIfNeeded: valueStart), valueEnd: Int32(truncatingIfNeeded: valueEnd),
+                known: KnownHeader.recognise(p, nameStart, nameEnd &- nameStart)))
+        }
+        return HTTPParseError(.bareCR, at: pos)
+    }
+
+    /// Parses one Content-Length value: `1*DIGIT`, or a list of identical such values
+    /// (`5, 5`). At most 18 digits, so the value fits an Int64 with room to spare.
+    @inlinable
+    static func contentLength(_ p: UnsafeRawPointer, _ field: HeaderField) -> Int64? {
+        var pos = Int(field.valueStart)
+        let end = Int(field.valueEnd)
+        var result: Int64 = -1
+        while true {
+            var value: Int64 = 0
+            var digits = 0
+            while pos < end {
+                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                guard HTTPBytes.isDigit(b) else { break }
+                digits &+= 1
+                if digits > 18 { return nil }
+                value = value &* 10 &+ Int64(b &- 48)
+                pos &+= 1
+            }
+            if digits == 0 { return nil }
+            if result >= 0 && result != value { return nil }
+            result = value
+            if pos == end { return result }
+            // `, ` between list elements.
+            while pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.sp
+                || p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.htab { pos &+= 1 }
+            guard pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == 44 else { return nil }
+            pos &+= 1
+            while pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.sp
+                || p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.htab { pos &+= 1 }
+        }
+    }
+
+    /// Calls `body` with the start and end of each non-empty element of a comma-separated
+    /// token list (`#token` with optional `;params`, which are passed as part of the element
+    /// end check: the element is the token only, `hasParams` tells whether params followed).
+    /// - Returns: false when an element is not a token (optionally followed by `;...`).
+    @inlinable
+    static func forEachToken(
+        _ p: UnsafeRawPointer, _ field: HeaderField,
+        _ body: (_ start: Int, _ end: Int, _ hasParams: Bool) -> Bool
+    ) -> Bool {
+        var pos = Int(field.valueStart)
+        let end = Int(field.valueEnd)
+        while pos < end {
+            var b = p.load(fromByteOffset: pos, as: UInt8.self)
+            if b == 44 || b == HTTPBytes.sp || b == HTTPBytes.htab { pos &+= 1; continue }
+            let start = pos
+            while pos < end {
+                b = p.load(fromByteOffset: pos, as: UInt8.self)
+                if !HTTPBytes.isTokenChar(b) { break }
+                pos &+= 1
+            }
+            if pos == start { return false }
+            let tokenEnd = pos
+            while pos < end {
+                b = p.load(fromByteOffset: pos, as: UInt8.self)
+                if b != HTTPBytes.sp && b != HTTPBytes.htab { break }
+                pos &+= 1
+            }
+            var hasParams = false
+            if pos < end && p.load(fromByteOffset: pos, as: UInt8.self) == 59 {
+                hasParams = true
+                // Parameters run to the next comma (quoted commas are not expected in the
+                // lists parsed here; a stray one only splits a parameter we ignore anyway).
+                while pos < end && p.load(fromByteOffset: pos, as: UInt8.self) != 44 { pos &+= 1 }
+            } else if pos < end && p.load(fromByteOffset: pos, as: UInt8.self) != 44 {
+                return false
+            }
+            if !body(start, tokenEnd, hasParams) { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,76 @@
+import CLinux
+import Glibc
+
+/// An IPv4 or IPv6 socket address, ready for bind/connect.
+public struct SocketAddress: Sendable {
+    public var storage: sockaddr_storage
+    public var length: socklen_t
+
+    /// Parses a numeric host (`127.0.0.1`, `::1`) and a port; nil when the host is not an IP literal.
+    public init?(host: String, port: UInt16) {
+        var storage = sockaddr_storage()
+        if host.contains(":") {
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = port.bigEndian
+            guard inet_pton(AF_INET6, host, &sin6.sin6_addr) == 1 else { return nil }
+            withUnsafeMutableBytes(of: &storage) { dst in
+                withUnsafeBytes(of: sin6) { dst.copyMemory(from: $0) }
+            }
+            self.length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        } else {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            guard inet_pton(AF_INET, host, &sin.sin_addr) == 1 else { return nil }
+            withUnsafeMutableBytes(of: &storage) { dst in
+                withUnsafeBytes(of: sin) { dst.copyMemory(from: $0) }
+            }
+            self.length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        }
+        self.storage = storage
+    }
+
+    public init(storage: sockaddr_storage, length: socklen_t) {
+        self.storage = storage
+        self.length = length
+    }
+
+    public var family: Int32 { Int32(storage.ss_family) }
+
+    /// The address as text, without the port (`203.0.113.7`, `2001:db8::1`).
+    public var hostText: String {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        var copy = storage
+        return withUnsafePointer(to: &copy) { pointer -> String in
+            pointer.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout<sockaddr_storage>.size) { bytes in
+                if family == AF_INET6 {
+                    return bytes.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                        var addr = sin6.pointee.sin6_addr
+                        inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
+                        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    }
+                }
+                return bytes.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var addr = sin.pointee.sin_addr
+                    inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
+                    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                }
+            }
+        }
+    }
+
+    public var port: UInt16 {
+        var copy = storage
+        return withUnsafePointer(to: &copy) { pointer in
+            pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+        }
+    }
+
+    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        var copy = storage
+        return withUnsafePointer(to: &copy) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+import Glibc
+
+extension Worker {
+    /// Copies what the log line needs before the head's bytes are consumed.
+    func recordLogFields(_ connection: DownstreamConnection, _ raw: UnsafeRawBufferPointer) {
+        guard table.accessLog.format != .off else { return }
+        let head = connection.head
+        connection.logFields.clear()
+        connection.logFields.method.append(contentsOf: raw[0..<Int(head.methodEnd)])
+        connection.logFields.target.append(contentsOf: raw[Int(head.targetStart)..<Int(head.targetEnd)])
+        connection.logFields.version = head.version
+        for field in head.headers {
+            switch field.known {
+            case .host: connection.logFields.host.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+            case .other:
+                let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
+                if asciiEqualsLowercase(name, "user-agent") {
+                    connection.logFields.userAgent.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+                } else if asciiEqualsLowercase(name, "referer") {
+                    connection.logFields.referer.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+                }
+            default: break
+            }
+        }
+    }
+
+    /// Counts the finished exchange and writes its access-log line.
+    func logAndCount(_ connection: DownstreamConnection) {
+        let status = connection.status
+        if connection.table === table {
+            counters.countRequest(route: connection.listener.isAdmin ? -1 : connection.routeIndex, status: status)
+        } else if let old = connection.table, connection.routeIndex >= 0, connection.routeIndex < old.routes.count {
+            counters.countRequest(label: old.routes[connection.routeIndex].label, status: status)
+        }
+        guard table.accessLog.format != .off, !connection.listener.isAdmin else { return }
+        let fields = connection.logFields
+        let durationMs = now - connection.startMilliseconds
+        let route = (connection.table.flatMap { t in connection.routeIndex >= 0 && connection.routeIndex < t.routes.count ? t.routes[connection.routeIndex].label : nil }) ?? ""
+        let version = fields.version == .http10 ? "HTTP/1.0" : "HTTP/1.1"
+        switch table.accessLog.format {
+        case .combined:
+            accessLog.append(connection.peer)
+            accessLog.append(" - - [\(Worker.commonLogTime())] \"")
+            accessLog.appendCombinedEscaped(fields.method)
+            accessLog.append(" ")
+            accessLog.appendCombinedEscaped(fields.target)
+            accessLog.append(" \(version)\" \(status) \(connection.bytesSent) \"")
+            accessLog.appendCombinedEscaped(fields.referer)
+            accessLog.append("\" \"")
+            accessLog.appendCombinedEscaped(fields.userAgent)
+            accessLog.append("\" \(durationMs)ms\n")
+        case .json:
+            accessLog.append("{\"time\":\"\(Worker.isoTime())\",\"client\":\"")
+            accessLog.append(connection.peer)
+            accessLog.append("\",\"method\":\"")
+            accessLog.appendJSONEscaped(fields.method)
+            accessLog.append("\",\"path\":\"")
+            accessLog.appendJSONEscaped(fields.target)
+            accessLog.append("\",\"protocol\":\"\(version)\",\"host\":\"")
+            accessLog.appendJSONEscaped(fields.host)
+            accessLog.append("\",\"status\":\(status),\"bytes_sent\":\(connection.bytesSent),\"duration_ms\":\(durationMs),\"route\":\"")
+            accessLog.appendJSONEscaped(Array(route.utf8))
+            accessLog.append("\",\"upstream\":\"\(fields.upstreamAddress)\",\"referer\":\"")
+            accessLog.appendJSONEscaped(fields.referer)
+            accessLog.append("\",\"user_agent\":\"")
+            accessLog.appendJSONEscaped(fields.userAgent)
+            accessLog.append("\"}\n")
+        case .off:
+            break
+        }
+        if accessLog.bytes.count >= AccessLogBuffer.handOverSize { accessLog.handOver(to: state.accessLog) }
+    }
+
+    private func asciiEqualsLowercase(_ bytes: Slice<UnsafeRawBufferPointer>, _ lower: StaticString) -> Bool {
+        guard bytes.count == lower.utf8CodeUnitCount else { return false }
+        let expected = UnsafeRawBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
+        for (a, b) in zip(bytes, expected) where a | 0x20 != b { return false }
+        return true
+    }
+
+    /// `22/Nov/2026:03:49:27 +0000`
+    static func commonLogTime() -> String {
+        var time = time_t(MonotonicClock.wallSeconds())
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(two(parts.tm_mday))/\(months[Int(parts.tm_mon)])/\(parts.tm_year + 1900):\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
+    }
+
+    static func isoTime() -> String {
+        var time = time_t(MonotonicClock.wallSeconds())
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}

@@ -1,0 +1,41 @@
+import ApusNet
+import Synchronization
+
+/// What the control thread and every worker share: the table, the drain flag, wake-ups,
+/// metrics and the access log.
+///
+/// Thread rule: any thread; everything inside is immutable or synchronized.
+public final class ProxyState: Sendable {
+    public let publisher: RouteTablePublisher
+    public let metrics: MetricsRegistry
+    public let accessLog: AccessLogWriter?
+    let drainingFlag = Atomic<Bool>(false)
+    let readyFlag = Atomic<Bool>(false)
+    let wakeups: Mutex<[Wakeup]> = Mutex([])
+
+    public init(publisher: RouteTablePublisher, metrics: MetricsRegistry, accessLog: AccessLogWriter?) {
+        self.publisher = publisher
+        self.metrics = metrics
+        self.accessLog = accessLog
+    }
+
+    public var isDraining: Bool { drainingFlag.load(ordering: .acquiring) }
+    public var isReady: Bool { readyFlag.load(ordering: .acquiring) }
+
+    public func setReady(_ ready: Bool) { readyFlag.store(ready, ordering: .releasing) }
+
+    /// Asks every worker to stop accepting and finish what it has.
+    public func beginDrain() {
+        drainingFlag.store(true, ordering: .releasing)
+        wakeAll()
+    }
+
+    /// Wakes every worker's epoll_wait (after a publish or a drain request).
+    public func wakeAll() {
+        wakeups.withLock { list in for wakeup in list { wakeup.signal() } }
+    }
+
+    func register(_ wakeup: Wakeup) {
+        wakeups.withLock { $0.append(wakeup) }
+    }
+}

@@ -1,0 +1,286 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+
+extension Worker {
+    /// Request direction: the serialized head, then body bytes straight from the
+    /// downstream's input buffer (no copy), reading more only when all framed bytes left.
+    func sendRequest(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> PumpStep {
+        var progressed = false
+        while true {
+            if connection.outputSent < connection.output.count && !upstream.headParsed {
+                // An interim `100 Continue` for the client.
+                if !flushOutput(connection) { return .stop }
+            }
+            if let error = connection.requestBody.refill(&connection.input) {
+                Log.debug("bad request body", ["error": error.description])
+                connection.keepAlive = false
+                failExchange(connection, status: 400)
+                return .stop
+            }
+            let maxBody = connection.table?.limits.maxBodyBytes ?? 0
+            if maxBody > 0 && connection.requestBody.payloadBytes > maxBody {
+                connection.keepAlive = false
+                failExchange(connection, status: 413)
+                return .stop
+            }
+            let headLeft = connection.upstreamHead.count - connection.upstreamHeadSent
+            let bodyCount = connection.requestBody.sendable
+            if headLeft == 0 && bodyCount == 0 {
+                if connection.requestBody.isDone { return progressed ? .progress : .blocked }
+                guard connection.readable else { return progressed ? .progress : .blocked }
+                buffers.acquire(into: &connection.input)
+                connection.input.compact()
+                switch Posix.read(connection.fd, connection.input.writePointer, connection.input.freeCount) {
+                case .bytes(let n):
+                    connection.input.writeIndex += n
+                    progressed = true
+                    continue
+                case .wouldBlock:
+                    connection.readable = false
+                    return progressed ? .progress : .blocked
+                case .endOfStream, .failed:
+                    // The client left in the middle of its body.
+                    closeDownstream(connection)
+                    return .stop
+                }
+            }
+            guard upstream.writable else { return progressed ? .progress : .blocked }
+            let result = connection.upstreamHead.withUnsafeBytes { head in
+                Posix.writev2(
+                    upstream.fd, head.baseAddress! + connection.upstreamHeadSent, headLeft,
+                    connection.input.base.map { UnsafeRawPointer($0 + connection.input.readIndex) } ?? head.baseAddress!, bodyCount)
+            }
+            switch result {
+            case .bytes(var n):
+                let fromHead = min(n, headLeft)
+                connection.upstreamHeadSent += fromHead
+                n -= fromHead
+                if n > 0 {
+                    connection.input.consume(n)
+                    connection.requestBody.sent(n)
+                    connection.requestBodyBytesSent += Int64(n)
+                }
+                progressed = true
+                let runtime = upstreams[connection.upstreamIndex]
+                setDeadline(upstream, now + (connection.requestBody.isDone ? runtime.readTimeout : runtime.sendTimeout))
+            case .wouldBlock:
+                upstream.writable = false
+                return progressed ? .progress : .blocked
+            case .endOfStream, .failed:
+                upstreamBroke(connection, upstream, kind: .reset)
+                return .stop
+            }
+        }
+    }
+
+    /// Response direction: parse the head, send the rewritten head and body bytes straight
+    /// from the upstream's input buffer.
+    func receiveResponse(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> PumpStep {
+        var progressed = false
+        while true {
+            if !upstream.headParsed {
+                if !upstream.input.isEmpty {
+                    switch upstream.parser.parse(upstream.input.readable, requestMethod: connection.head.method, into: &upstream.head) {
+                    case .complete:
+                        if startResponse(connection, upstream) { progressed = true; continue }
+                        return .stop
+                    case .failed(let error):
+                        Log.warning("invalid upstream response", ["upstream": upstreams[connection.upstreamIndex].name, "error": error.description])
+                        counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+                        failExchange(connection, status: 502)
+                        return .stop
+                    case .needMore:
+                        break
+                    }
+                }
+            } else {
+                if let error = upstream.body.refill(&upstream.input) {
+                    Log.warning("invalid upstream body", ["upstream": upstreams[connection.upstreamIndex].name, "error": error.description])
+                    counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+                    failExchange(connection, status: 502)
+                    return .stop
+                }
+                let outLeft = connection.output.count - connection.outputSent
+                let bodyCount = upstream.body.sendable
+                if outLeft > 0 || bodyCount > 0 {
+                    guard connection.writable else { return progressed ? .progress : .blocked }
+                    let result = connection.output.withUnsafeBytes { out in
+                        Posix.writev2(
+                            connection.fd, (out.baseAddress ?? UnsafeRawPointer(upstream.input.base!)) + connection.outputSent, outLeft,
+                            upstream.input.base.map { UnsafeRawPointer($0 + upstream.input.readIndex) } ?? out.baseAddress!, bodyCount)
+                    }
+                    switch result {
+                    case .bytes(var n):
+                        connection.bytesSent += n
+                        if connection.deadline != 0 { connection.deadline = now + Worker.downstreamSendTimeout }
+                        let fromHead = min(n, outLeft)
+                        connection.outputSent += fromHead
+                        n -= fromHead
+                        if n > 0 {
+                            upstream.input.consume(n)
+                            upstream.body.sent(n)
+                        }
+                        progressed = true
+                        continue
+                    case .wouldBlock:
+                        connection.writable = false
+                        setDeadline(connection, now + Worker.downstreamSendTimeout)
+                        return progressed ? .progress : .blocked
+                    case .endOfStream, .failed:
+                        closeDownstream(connection)
+                        return .stop
+                    }
+                }
+                if upstream.body.isDone {
+                    finishProxy(connection, upstream)
+                    return .stop
+                }
+            }
+            // Need more bytes from the upstream.
+            guard upstream.readable else { return progressed ? .progress : .blocked }
+            buffers.acquire(into: &upstream.input)
+            if upstream.input.freeCount == 0 { upstream.input.compact() }
+            if upstream.input.freeCount == 0 {
+                // A head larger than a buffer.
+                counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+                failExchange(connection, status: 502)
+                return .stop
+            }
+            switch Posix.read(upstream.fd, upstream.input.writePointer, upstream.input.freeCount) {
+            case .bytes(let n):
+                upstream.input.writeIndex += n
+                upstream.responseBytes += n
+                progressed = true
+                setDeadline(upstream, now + upstreams[connection.upstreamIndex].readTimeout)
+            case .wouldBlock:
+                upstream.readable = false
+                return progressed ? .progress : .blocked
+            case .endOfStream:
+                if upstream.headParsed && upstream.body.endOfStream() {
+                    upstream.head.connectionClose = true
+                    progressed = true
+                    continue
+                }
+                upstreamBroke(connection, upstream, kind: .reset)
+                return .stop
+            case .failed:
+                upstreamBroke(connection, upstream, kind: .reset)
+                return .stop
+            }
+        }
+    }
+
+    /// The response head is complete: skip interim responses, else write the head for the
+    /// downstream and set up body framing. Returns false when the exchange ended.
+    private func startResponse(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> Bool {
+        let head = upstream.head
+        if head.status >= 100 && head.status < 200 && head.status != 101 {
+            upstream.input.consume(head.headLength)
+            upstream.parser.reset()
+            upstream.head.reset()
+            return true
+        }
+        let downstreamVersion = connection.head.version
+        var framing: HeadSerializer.DownstreamFraming
+        switch head.framing {
+        case .none:
+            framing = head.status == 101 ? .none : (head.status == 204 || head.status == 304 || connection.head.method == .head ? .none : .contentLength(0))
+            upstream.body = BodyCursor()
+        case .contentLength(let length):
+            framing = .contentLength(length)
+            upstream.body = BodyCursor(length: length)
+        case .chunked:
+            if downstreamVersion == .http11 {
+                framing = .chunked
+                upstream.body = BodyCursor(mode: .chunkedPass)
+            } else {
+                framing = .untilClose
+                connection.keepAlive = false
+                upstream.body = BodyCursor(mode: .chunkedStrip)
+            }
+        case .untilClose:
+            framing = .untilClose
+            connection.keepAlive = false
+            upstream.body = BodyCursor(mode: .untilClose)
+        }
+        if connection.head.method == .head, case .contentLength = head.framing {
+            // HEAD: the upstream's Content-Length describes the GET body; none follows.
+            upstream.body = BodyCursor()
+        }
+        if head.status == 101 {
+            // Tunnels arrive with the next issue; until then an upgrade is refused cleanly.
+            counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+            failExchange(connection, status: 502)
+            return false
+        }
+        if !connection.requestBody.isDone {
+            // The upstream answered before taking the whole body: the rest can't be
+            // told apart from a next request, so this connection ends with the response.
+            connection.keepAlive = false
+        }
+        HeadSerializer.writeDownstreamResponse(
+            head, bytes: upstream.input.readable, framing: framing, keepAlive: connection.keepAlive,
+            downstreamVersion: downstreamVersion, into: &connection.output)
+        upstream.input.consume(head.headLength)
+        upstream.headParsed = true
+        connection.responseStarted = true
+        connection.status = head.status
+        return true
+    }
+
+    /// Body complete both ways: the upstream connection goes back to its pool, the
+    /// downstream waits for its next request.
+    private func finishProxy(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
+        let reusable = !upstream.head.connectionClose && upstream.input.isEmpty && connection.requestBody.isDone
+            && upstream.body.mode != .untilClose
+        connection.upstream = nil
+        upstream.downstream = nil
+        upstream.endpoint.activeRequests -= 1
+        if reusable { releaseToPool(upstream) } else { closeUpstream(upstream) }
+        if !connection.requestBody.isDone { connection.keepAlive = false }
+        finishExchange(connection)
+    }
+
+    /// The upstream connection failed mid-exchange.
+    func upstreamBroke(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, kind: UpstreamErrorKind) {
+        let runtime = upstreams[connection.upstreamIndex]
+        // A pooled connection the upstream had already closed: retry on a fresh one when
+        // nothing of the response arrived and the request can be sent again.
+        if upstream.reused && upstream.responseBytes == 0 && connection.requestBodyBytesSent == 0 && !connection.responseStarted {
+            connection.upstream = nil
+            upstream.downstream = nil
+            upstream.endpoint.activeRequests -= 1
+            closeUpstream(upstream)
+            connection.attempts -= 1
+            connectUpstream(connection, excluding: nil)
+            return
+        }
+        counters.countUpstreamError(upstream: runtime.name, kind: kind)
+        Log.warning("upstream failed", ["upstream": runtime.name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
+        failExchange(connection, status: 502)
+    }
+
+    /// Sends pending `output` bytes downstream; false when the connection closed.
+    func flushOutput(_ connection: DownstreamConnection) -> Bool {
+        while connection.outputSent < connection.output.count && connection.writable {
+            let result = connection.output.withUnsafeBytes { raw in
+                Posix.send(connection.fd, raw.baseAddress! + connection.outputSent, raw.count - connection.outputSent)
+            }
+            switch result {
+            case .bytes(let n):
+                connection.outputSent += n
+            case .wouldBlock:
+                connection.writable = false
+            case .endOfStream, .failed:
+                closeDownstream(connection)
+                return false
+            }
+        }
+        if connection.outputSent == connection.output.count {
+            connection.output.removeAll(keepingCapacity: true)
+            connection.outputSent = 0
+        }
+        return true
+    }
+}

@@ -1,0 +1,147 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+
+extension Worker {
+    /// Begins proxying the parsed request to an endpoint of `upstream`.
+    func startProxy(_ connection: DownstreamConnection, upstream index: Int) {
+        let head = connection.head
+        let maxBody = table.limits.maxBodyBytes
+        if maxBody > 0 && head.contentLength > maxBody {
+            respondError(connection, status: 413)
+            return
+        }
+        guard !upstreams[index].endpoints.isEmpty else {
+            counters.countUpstreamError(upstream: upstreams[index].name, kind: .noEndpoint)
+            respondError(connection, status: 503)
+            return
+        }
+        let context = ForwardingContext(
+            clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
+            generatedRequestID: nextRequestID(), forwardUpgrade: head.isUpgrade)
+        connection.upstreamHead.removeAll(keepingCapacity: true)
+        HeadSerializer.writeUpstreamRequest(head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &connection.upstreamHead)
+        connection.input.consume(head.headLength)
+        connection.upstreamHeadSent = 0
+        connection.requestBody = head.isChunked ? BodyCursor(mode: .chunkedPass) : BodyCursor(length: max(head.contentLength, 0))
+        connection.phase = .proxying
+        connection.upstreamIndex = index
+        connection.attempts = 0
+        if head.expectsContinue && head.hasBody && head.version == .http11 {
+            connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
+        }
+        connectUpstream(connection, excluding: nil)
+    }
+
+    /// Picks an endpoint and attaches a pooled or new connection to the exchange.
+    func connectUpstream(_ connection: DownstreamConnection, excluding: EndpointState?) {
+        let index = connection.upstreamIndex
+        let endpoints = upstreams[index].endpoints
+        let now = self.now
+        let picked = upstreams[index].picker.pick(
+            endpointCount: endpoints.count,
+            isAvailable: { endpoints[$0] !== excluding && endpoints[$0].ejectedUntil <= now },
+            activeRequests: { endpoints[$0].activeRequests })
+        guard let picked else {
+            counters.countUpstreamError(upstream: upstreams[index].name, kind: .noEndpoint)
+            failExchange(connection, status: 503)
+            return
+        }
+        let endpoint = endpoints[picked]
+        connection.attempts += 1
+        connection.logFields.upstreamAddress = endpoint.addressText
+        endpoint.activeRequests += 1
+
+        while let candidate = endpoint.idle.last, candidate.readable {
+            // Bytes may have been left unread after its last response: not reusable.
+            endpoint.idle.removeLast()
+            closeUpstream(candidate)
+        }
+        if let pooled = endpoint.idle.popLast() {
+            pooled.reused = true
+            pooled.state = .busy
+            attach(pooled, to: connection)
+            setDeadline(pooled, now + upstreams[index].sendTimeout)
+            pump(connection, pooled)
+            return
+        }
+        switch Sockets.connect(endpoint.socketAddress) {
+        case .failed:
+            endpoint.activeRequests -= 1
+            connectFailed(connection, endpoint: endpoint, kind: .connectRefused)
+        case .inProgress(let fd), .connected(let fd):
+            let upstream = UpstreamConnection(fd: fd, tag: nextTag(fd: fd), endpoint: endpoint)
+            setSlot(fd, .upstream(upstream))
+            epoll.add(fd, events: Epoll.edgeAll, tag: upstream.tag)
+            attach(upstream, to: connection)
+            setDeadline(upstream, now + upstreams[index].connectTimeout)
+        }
+    }
+
+    private func attach(_ upstream: UpstreamConnection, to connection: DownstreamConnection) {
+        upstream.resetForExchange()
+        upstream.downstream = connection
+        connection.upstream = upstream
+        connection.upstreamHeadSent = 0
+    }
+
+    /// A connect failed before any byte was sent: eject the endpoint briefly and try
+    /// another one once.
+    func connectFailed(_ connection: DownstreamConnection, endpoint: EndpointState, kind: UpstreamErrorKind) {
+        let runtime = upstreams[connection.upstreamIndex]
+        counters.countUpstreamError(upstream: runtime.name, kind: kind)
+        endpoint.ejectedUntil = now + Worker.ejectionMilliseconds
+        Log.warning("upstream connect failed", ["upstream": runtime.name, "endpoint": endpoint.addressText, "kind": kind.rawValue])
+        if connection.attempts < 2 && runtime.endpoints.count > 1 {
+            connectUpstream(connection, excluding: endpoint)
+        } else {
+            failExchange(connection, status: kind == .connectTimeout ? 504 : 502)
+        }
+    }
+
+    /// Ends an exchange that failed upstream: an error status if nothing was sent
+    /// downstream yet, otherwise the client connection is cut (a truncated response must
+    /// not look complete).
+    func failExchange(_ connection: DownstreamConnection, status: Int) {
+        if let upstream = connection.upstream {
+            connection.upstream = nil
+            upstream.downstream = nil
+            upstream.endpoint.activeRequests -= 1
+            closeUpstream(upstream)
+        }
+        if connection.responseStarted {
+            closeDownstream(connection)
+            return
+        }
+        connection.keepAlive = connection.keepAlive && connection.requestBody.isDone
+        connection.output.removeAll(keepingCapacity: true)
+        connection.phase = .responding
+        respondError(connection, status: status)
+    }
+
+    /// Moves bytes both ways until neither side can make progress.
+    func pump(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
+        guard upstream.state != .connecting else { return }
+        var progress = true
+        while progress && connection.upstream === upstream {
+            progress = false
+            switch sendRequest(connection, upstream) {
+            case .progress: progress = true
+            case .blocked: break
+            case .stop: return
+            }
+            switch receiveResponse(connection, upstream) {
+            case .progress: progress = true
+            case .blocked: break
+            case .stop: return
+            }
+        }
+    }
+
+    enum PumpStep {
+        case progress
+        case blocked
+        /// The exchange ended or failed; the connections may be gone.
+        case stop
+    }
+}

@@ -1,0 +1,112 @@
+import Synchronization
+
+/// Process-wide counters behind `/metrics`, fed by workers about once a second.
+///
+/// Workers count in their own memory (no atomics on the request path) and add their
+/// deltas here on a timer tick, so a scrape is at most about a second behind.
+/// Thread rule: any thread.
+public final class MetricsRegistry: Sendable {
+    struct RequestKey: Hashable {
+        var route: String
+        var statusClass: Int
+    }
+
+    struct UpstreamErrorKey: Hashable {
+        var upstream: String
+        var kind: UpstreamErrorKind
+    }
+
+    struct Totals {
+        var requests: [RequestKey: UInt64] = [:]
+        var upstreamErrors: [UpstreamErrorKey: UInt64] = [:]
+        var activeConnections: [Int: Int] = [:]
+        var acceptedConnections: UInt64 = 0
+        var generation: UInt64 = 0
+        var lastReloadSuccess = true
+        var lastReloadUnixSeconds = 0
+        var reloads: [Bool: UInt64] = [:]
+    }
+
+    private let totals = Mutex(Totals())
+
+    public init() {}
+
+    func add(_ delta: WorkerCounters.Delta, worker: Int) {
+        totals.withLock { t in
+            for (key, count) in delta.requests { t.requests[key, default: 0] += count }
+            for (key, count) in delta.upstreamErrors { t.upstreamErrors[key, default: 0] += count }
+            t.activeConnections[worker] = delta.activeConnections
+            t.acceptedConnections += delta.accepted
+        }
+    }
+
+    /// Records the outcome of a (re)load by the control plane.
+    public func recordReload(success: Bool, generation: UInt64, unixSeconds: Int) {
+        totals.withLock { t in
+            t.lastReloadSuccess = success
+            t.lastReloadUnixSeconds = unixSeconds
+            t.reloads[success, default: 0] += 1
+            if success { t.generation = generation }
+        }
+    }
+
+    /// Prometheus text exposition format, version 0.0.4.
+    public func render() -> String {
+        let t = totals.withLock { $0 }
+        var out = ""
+        out += "# HELP apus_requests_total Requests answered, by route and status class.\n"
+        out += "# TYPE apus_requests_total counter\n"
+        for (key, count) in t.requests.sorted(by: { ($0.key.route, $0.key.statusClass) < ($1.key.route, $1.key.statusClass) }) {
+            out += "apus_requests_total{route=\"\(escape(key.route))\",code=\"\(key.statusClass)xx\"} \(count)\n"
+        }
+        out += "# HELP apus_upstream_errors_total Failed upstream exchanges, by upstream and kind.\n"
+        out += "# TYPE apus_upstream_errors_total counter\n"
+        for (key, count) in t.upstreamErrors.sorted(by: { ($0.key.upstream, $0.key.kind.rawValue) < ($1.key.upstream, $1.key.kind.rawValue) }) {
+            out += "apus_upstream_errors_total{upstream=\"\(escape(key.upstream))\",kind=\"\(key.kind.rawValue)\"} \(count)\n"
+        }
+        out += "# HELP apus_connections_active Open downstream connections.\n"
+        out += "# TYPE apus_connections_active gauge\n"
+        out += "apus_connections_active \(t.activeConnections.values.reduce(0, +))\n"
+        out += "# HELP apus_connections_accepted_total Downstream connections accepted.\n"
+        out += "# TYPE apus_connections_accepted_total counter\n"
+        out += "apus_connections_accepted_total \(t.acceptedConnections)\n"
+        out += "# HELP apus_route_table_generation Generation of the route table being served.\n"
+        out += "# TYPE apus_route_table_generation gauge\n"
+        out += "apus_route_table_generation \(t.generation)\n"
+        out += "# HELP apus_config_last_reload_success Whether the last configuration load succeeded (1) or was rejected (0).\n"
+        out += "# TYPE apus_config_last_reload_success gauge\n"
+        out += "apus_config_last_reload_success \(t.lastReloadSuccess ? 1 : 0)\n"
+        out += "# HELP apus_config_last_reload_timestamp_seconds Unix time of the last configuration load.\n"
+        out += "# TYPE apus_config_last_reload_timestamp_seconds gauge\n"
+        out += "apus_config_last_reload_timestamp_seconds \(t.lastReloadUnixSeconds)\n"
+        out += "# HELP apus_config_reloads_total Configuration loads, by result.\n"
+        out += "# TYPE apus_config_reloads_total counter\n"
+        out += "apus_config_reloads_total{result=\"success\"} \(t.reloads[true] ?? 0)\n"
+        out += "apus_config_reloads_total{result=\"failure\"} \(t.reloads[false] ?? 0)\n"
+        return out
+    }
+
+    private func escape(_ label: String) -> String {
+        var out = ""
+        for c in label {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}
+
+/// Why an upstream exchange failed, as the `kind` label of `apus_upstream_errors_total`.
+public enum UpstreamErrorKind: String, Sendable {
+    case connectRefused = "connect_refused"
+    case connectTimeout = "connect_timeout"
+    case reset
+    case readTimeout = "read_timeout"
+    case sendTimeout = "send_timeout"
+    case invalidResponse = "invalid_response"
+    case noEndpoint = "no_endpoint"
+}

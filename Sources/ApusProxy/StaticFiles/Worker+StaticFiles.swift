@@ -1,0 +1,172 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+import Glibc
+
+extension Worker {
+    /// Serves `root + path` (nginx `root` semantics: the whole request path is appended).
+    ///
+    /// The path is already normalized (decoded, no dot segments). The file's real path must
+    /// stay inside the root's real path, so a symlink can't lead out of it.
+    func serveStaticFile(_ connection: DownstreamConnection, config: StaticFilesConfig, path: String) {
+        let method = connection.head.method
+        guard method == .get || method == .head else {
+            var response = LocalResponse(status: 405)
+            response.header("Allow", "GET, HEAD")
+            response.header("Content-Type", "text/plain; charset=utf-8")
+            finishLocal(connection, status: 405, response: &response, body: Array("405 Method Not Allowed\n".utf8))
+            return
+        }
+        guard let root = realRoot(config.root) else {
+            respondError(connection, status: 404)
+            return
+        }
+        var candidate = root + path
+        var info = stat()
+        if stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            guard path.hasSuffix("/") else {
+                let raw = connection.input.readable
+                let query = String(decoding: raw[Int(connection.head.queryStart)..<Int(connection.head.pathEnd)], as: UTF8.self)
+                var response = LocalResponse(status: 301)
+                response.header("Location", path + "/" + query)
+                finishLocal(connection, status: 301, response: &response, body: [])
+                return
+            }
+            candidate += config.index
+        }
+        guard let resolved = realPath(candidate), resolved == root || resolved.hasPrefix(root + "/") else {
+            respondError(connection, status: 404)
+            return
+        }
+        let fd = open(resolved, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            respondError(connection, status: errno == EACCES ? 403 : 404)
+            return
+        }
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            Posix.close(fd)
+            respondError(connection, status: 404)
+            return
+        }
+        let size = Int(info.st_size)
+        let modified = Int(info.st_mtim.tv_sec)
+        let etag = "\"\(String(modified, radix: 16))-\(String(size, radix: 16))\""
+        let lastModified = HTTPDate.format(modified)
+
+        if notModified(connection, etag: etag, modified: modified) {
+            Posix.close(fd)
+            var response = LocalResponse(status: 304)
+            response.header("ETag", etag)
+            response.header("Last-Modified", lastModified)
+            response.bytes.append(contentsOf: dateHeader)
+            response.finishHead(keepAlive: connection.keepAlive && !connection.head.hasBody)
+            respondLocally(connection, status: 304, bytes: response.bytes)
+            return
+        }
+
+        var status = 200
+        var start = 0
+        var length = size
+        var response: LocalResponse
+        switch byteRange(connection, size: size, etag: etag, modified: modified) {
+        case .whole:
+            response = LocalResponse(status: 200)
+        case .partial(let first, let last):
+            status = 206
+            start = first
+            length = last - first + 1
+            response = LocalResponse(status: 206)
+            response.header("Content-Range", "bytes \(first)-\(last)/\(size)")
+        case .unsatisfiable:
+            Posix.close(fd)
+            var response = LocalResponse(status: 416)
+            response.header("Content-Range", "bytes */\(size)")
+            response.header("Content-Type", "text/plain; charset=utf-8")
+            finishLocal(connection, status: 416, response: &response, body: Array("416 Range Not Satisfiable\n".utf8))
+            return
+        }
+        response.header("Content-Type", MimeTypes.type(forPath: resolved))
+        response.header("ETag", etag)
+        response.header("Last-Modified", lastModified)
+        response.header("Accept-Ranges", "bytes")
+        response.bytes.append(contentsOf: dateHeader)
+        if connection.head.hasBody { connection.keepAlive = false }
+        response.header("Content-Length", String(length))
+        response.finishHead(keepAlive: connection.keepAlive)
+        if method == .head {
+            Posix.close(fd)
+        } else {
+            connection.file = fd
+            connection.fileOffset = start
+            connection.fileRemaining = length
+        }
+        respondLocally(connection, status: status, bytes: response.bytes)
+    }
+
+    private func realRoot(_ root: String) -> String? {
+        if let cached = staticRoots[root] { return cached }
+        guard let resolved = realPath(root) else { return nil }
+        staticRoots[root] = resolved
+        return resolved
+    }
+
+    private func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(validatingCString: resolved)
+    }
+
+    private func notModified(_ connection: DownstreamConnection, etag: String, modified: Int) -> Bool {
+        if let tags = connection.headerString(.ifNoneMatch) {
+            return tags == "*" || tags.split(separator: ",").contains { tag in
+                let trimmed = tag.trimmingSpaces()
+                return trimmed == etag || trimmed == "W/" + etag
+            }
+        }
+        if let since = connection.headerString(.ifModifiedSince), let time = HTTPDate.parse(since) {
+            return modified <= time
+        }
+        return false
+    }
+
+    private enum ByteRange {
+        case whole
+        case partial(Int, Int)
+        case unsatisfiable
+    }
+
+    /// One `bytes=` range; several ranges, other units or a stale If-Range serve the whole file.
+    private func byteRange(_ connection: DownstreamConnection, size: Int, etag: String, modified: Int) -> ByteRange {
+        guard let header = connection.headerString(.range), header.hasPrefix("bytes=") else { return .whole }
+        if let ifRange = connection.headerString(.ifRange) {
+            if ifRange.hasPrefix("\"") || ifRange.hasPrefix("W/") {
+                if ifRange != etag { return .whole }
+            } else if HTTPDate.parse(ifRange) != modified {
+                return .whole
+            }
+        }
+        let spec = header.dropFirst(6)
+        if spec.contains(",") { return .whole }
+        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return .whole }
+        if parts[0].isEmpty {
+            guard let suffix = Int(parts[1]), suffix > 0 else { return .unsatisfiable }
+            if size == 0 { return .unsatisfiable }
+            return .partial(max(0, size - suffix), size - 1)
+        }
+        guard let first = Int(parts[0]) else { return .whole }
+        if first >= size { return .unsatisfiable }
+        if parts[1].isEmpty { return .partial(first, size - 1) }
+        guard let last = Int(parts[1]), last >= first else { return .whole }
+        return .partial(first, min(last, size - 1))
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var s = self
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return s
+    }
+}

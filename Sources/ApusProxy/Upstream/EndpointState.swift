@@ -1,0 +1,39 @@
+import ApusCore
+import ApusNet
+
+/// A worker's runtime state for one upstream endpoint: its idle connection pool, requests
+/// in flight (for least-connections) and passive ejection after connect failures.
+///
+/// Shared by every table generation that names the same address, so pools and ejections
+/// survive a swap. Thread rule: owned by one worker's loop.
+final class EndpointState {
+    let address: HostPort
+    let socketAddress: SocketAddress
+    let addressText: String
+    var idle: [UpstreamConnection] = []
+    var activeRequests = 0
+    var ejectedUntil: UInt64 = 0
+    var maxIdle: Int
+    var idleTimeoutMilliseconds: Int
+    /// No longer named by the current table: connections close instead of pooling.
+    var retired = false
+
+    init?(address: HostPort, keepAlive: KeepAliveConfig) {
+        guard let socketAddress = SocketAddress(host: address.host, port: address.port) else { return nil }
+        self.address = address
+        self.socketAddress = socketAddress
+        self.addressText = address.description
+        self.maxIdle = keepAlive.maxIdle
+        self.idleTimeoutMilliseconds = keepAlive.idleTimeoutMilliseconds
+    }
+}
+
+/// A worker's runtime for one upstream of its current table.
+struct UpstreamRuntime {
+    var name: String
+    var endpoints: [EndpointState]
+    var picker: EndpointPicker
+    var connectTimeout: UInt64
+    var readTimeout: UInt64
+    var sendTimeout: UInt64
+}

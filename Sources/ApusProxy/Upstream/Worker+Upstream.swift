@@ -1,0 +1,104 @@
+import ApusCore
+import ApusNet
+
+extension Worker {
+    func upstreamEvent(_ upstream: UpstreamConnection, events: UInt32) {
+        if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { upstream.readable = true }
+        if events & Epoll.writable != 0 { upstream.writable = true }
+        switch upstream.state {
+        case .idle:
+            // An idle pooled connection that turned readable was closed by the upstream
+            // (or sent garbage): either way it can't be reused.
+            if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { removeFromPool(upstream) }
+        case .connecting:
+            guard upstream.writable || events & Epoll.error != 0 else { return }
+            guard let connection = upstream.downstream else {
+                closeUpstream(upstream)
+                return
+            }
+            let result = Sockets.connectResult(upstream.fd)
+            if result != 0 {
+                connection.upstream = nil
+                upstream.downstream = nil
+                closeUpstream(upstream)
+                upstream.endpoint.activeRequests -= 1
+                connectFailed(connection, endpoint: upstream.endpoint, kind: .connectRefused)
+                return
+            }
+            upstream.state = .busy
+            upstream.writable = true
+            setDeadline(upstream, now + upstreams[connection.upstreamIndex].sendTimeout)
+            pump(connection, upstream)
+        case .busy:
+            guard let connection = upstream.downstream else {
+                closeUpstream(upstream)
+                return
+            }
+            pump(connection, upstream)
+        }
+    }
+
+    func releaseToPool(_ upstream: UpstreamConnection) {
+        let endpoint = upstream.endpoint
+        guard !endpoint.retired, endpoint.idle.count < endpoint.maxIdle, !draining else {
+            closeUpstream(upstream)
+            return
+        }
+        buffers.release(&upstream.input)
+        upstream.state = .idle
+        upstream.reused = false
+        endpoint.idle.append(upstream)
+        setDeadline(upstream, now + UInt64(endpoint.idleTimeoutMilliseconds))
+    }
+
+    func removeFromPool(_ upstream: UpstreamConnection) {
+        let endpoint = upstream.endpoint
+        if let position = endpoint.idle.firstIndex(where: { $0 === upstream }) {
+            endpoint.idle.remove(at: position)
+        }
+        closeUpstream(upstream)
+    }
+
+    func closeUpstream(_ upstream: UpstreamConnection) {
+        guard Int(upstream.fd) < slots.count, case .upstream(let current) = slots[Int(upstream.fd)], current === upstream else { return }
+        buffers.release(&upstream.input)
+        setSlot(upstream.fd, .empty)
+        epoll.remove(upstream.fd)
+        Posix.close(upstream.fd)
+        upstream.downstream = nil
+    }
+
+    func setDeadline(_ upstream: UpstreamConnection, _ at: UInt64) {
+        upstream.deadline = at
+        if at < upstream.wheelAt {
+            upstream.wheelAt = at
+            wheel.schedule(tag: upstream.tag, at: at)
+        }
+    }
+
+    func upstreamTimedOut(_ upstream: UpstreamConnection) {
+        switch upstream.state {
+        case .idle:
+            removeFromPool(upstream)
+        case .connecting:
+            guard let connection = upstream.downstream else {
+                closeUpstream(upstream)
+                return
+            }
+            connection.upstream = nil
+            closeUpstream(upstream)
+            upstream.endpoint.activeRequests -= 1
+            connectFailed(connection, endpoint: upstream.endpoint, kind: .connectTimeout)
+        case .busy:
+            guard let connection = upstream.downstream else {
+                closeUpstream(upstream)
+                return
+            }
+            let name = upstreams[connection.upstreamIndex].name
+            let kind: UpstreamErrorKind = connection.requestBody.isDone ? .readTimeout : .sendTimeout
+            counters.countUpstreamError(upstream: name, kind: kind)
+            Log.warning("upstream timed out", ["upstream": name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
+            failExchange(connection, status: 504)
+        }
+    }
+}

@@ -1,0 +1,233 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+import Glibc
+
+extension Worker {
+    func downstreamEvent(_ connection: DownstreamConnection, events: UInt32) {
+        if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { connection.readable = true }
+        if events & Epoll.writable != 0 { connection.writable = true }
+        driveDownstream(connection)
+    }
+
+    /// Makes every step the connection can make now.
+    func driveDownstream(_ connection: DownstreamConnection) {
+        switch connection.phase {
+        case .awaitingHead: readRequestHead(connection)
+        case .proxying: if let upstream = connection.upstream { pump(connection, upstream) }
+        case .responding: flushLocalResponse(connection)
+        case .lingering: linger(connection)
+        }
+    }
+
+    /// Reads and parses until a head is complete (then starts the exchange) or the socket
+    /// is drained.
+    func readRequestHead(_ connection: DownstreamConnection) {
+        while connection.phase == .awaitingHead {
+            if !connection.input.isEmpty {
+                switch connection.parser.parse(connection.input.readable, into: &connection.head) {
+                case .complete:
+                    startRequest(connection)
+                    return
+                case .failed(let error):
+                    rejectRequest(connection, error)
+                    return
+                case .needMore:
+                    break
+                }
+            }
+            guard connection.readable else { return }
+            buffers.acquire(into: &connection.input)
+            if connection.input.freeCount == 0 { connection.input.compact() }
+            if connection.input.freeCount == 0 {
+                rejectRequest(connection, HTTPParseError(.headTooLarge, at: connection.input.readableCount))
+                return
+            }
+            let wasEmpty = connection.input.isEmpty
+            switch Posix.read(connection.fd, connection.input.writePointer, connection.input.freeCount) {
+            case .bytes(let n):
+                connection.input.writeIndex += n
+                if wasEmpty && connection.requestCount > 0 {
+                    // First byte of a new request on a kept-alive connection.
+                    setDeadline(connection, now + UInt64(table.timeouts.headerRead))
+                }
+            case .wouldBlock:
+                connection.readable = false
+                if connection.input.isEmpty { buffers.release(&connection.input) }
+                return
+            case .endOfStream, .failed:
+                closeDownstream(connection)
+                return
+            }
+        }
+    }
+
+    func rejectRequest(_ connection: DownstreamConnection, _ error: HTTPParseError) {
+        connection.keepAlive = false
+        connection.routeIndex = -1
+        connection.startMilliseconds = now
+        connection.logFields.clear()
+        respondLocally(connection, status: error.status, bytes: LocalResponse.errorPage(status: error.status, keepAlive: false))
+    }
+
+    /// Starts answering the request whose head was just parsed.
+    func startRequest(_ connection: DownstreamConnection) {
+        let head = connection.head
+        let raw = connection.input.readable
+        connection.requestCount += 1
+        connection.startMilliseconds = now
+        connection.table = table
+        connection.keepAlive = head.keepAlive && !draining
+        connection.deadline = 0
+        recordLogFields(connection, raw)
+
+        let host = hostBytes(head, raw)
+        let pathRange = Int(head.pathStart)..<Int(head.queryStart)
+        guard let pathLength = PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch) else {
+            rejectRequest(connection, HTTPParseError(.invalidPath, at: Int(head.pathStart)))
+            return
+        }
+        let path = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(pathScratch)[0..<pathLength])
+
+        if connection.listener.isAdmin {
+            answerAdmin(connection, path: String(decoding: path, as: UTF8.self))
+            return
+        }
+        let route = table.match(host: host, path: path, scratch: matchScratch)
+        connection.routeIndex = route
+        guard route >= 0 else {
+            respondError(connection, status: 404)
+            return
+        }
+        switch table.routes[route].action {
+        case .proxy(let upstream):
+            startProxy(connection, upstream: upstream)
+        case .staticFiles(let config):
+            serveStaticFile(connection, config: config, path: String(decoding: path, as: UTF8.self))
+        case .redirect(let config):
+            redirect(connection, config: config, host: host)
+        case .fixedResponse(let status, let body, let contentType):
+            var response = LocalResponse(status: status)
+            response.header("Content-Type", contentType)
+            finishLocal(connection, status: status, response: &response, body: body)
+        }
+    }
+
+    /// The Host header (or the authority of an absolute-form target), without port.
+    func hostBytes(_ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start: Int
+        var end: Int
+        if head.authorityEnd > head.authorityStart {
+            start = Int(head.authorityStart)
+            end = Int(head.authorityEnd)
+        } else if head.hostIndex >= 0 {
+            start = Int(head.headers[head.hostIndex].valueStart)
+            end = Int(head.headers[head.hostIndex].valueEnd)
+        } else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        if start < end && raw[start] == UInt8(ascii: "[") {
+            // [v6]:port → v6
+            var i = start
+            while i < end && raw[i] != UInt8(ascii: "]") { i += 1 }
+            start += 1
+            end = i
+        } else {
+            var i = end
+            while i > start {
+                i -= 1
+                if raw[i] == UInt8(ascii: ":") {
+                    end = i
+                    break
+                }
+            }
+        }
+        if end > start && raw[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: raw[start..<end])
+    }
+
+    /// Ends the exchange: log, count, then wait for the next request or close.
+    func finishExchange(_ connection: DownstreamConnection) {
+        logAndCount(connection)
+        if connection.file >= 0 {
+            Posix.close(connection.file)
+            connection.file = -1
+        }
+        guard connection.keepAlive && !draining else {
+            startLingering(connection)
+            return
+        }
+        connection.resetExchange()
+        if connection.input.isEmpty {
+            buffers.release(&connection.input)
+            setDeadline(connection, now + UInt64(table.timeouts.keepAliveIdle))
+        } else {
+            setDeadline(connection, now + UInt64(table.timeouts.headerRead))
+        }
+        readRequestHead(connection)
+    }
+
+    /// Half-closes and discards what the client still sends, briefly, before closing.
+    func startLingering(_ connection: DownstreamConnection) {
+        connection.phase = .lingering
+        Sockets.shutdownWrite(connection.fd)
+        setDeadline(connection, now + Worker.lingerTimeout)
+        linger(connection)
+    }
+
+    func linger(_ connection: DownstreamConnection) {
+        buffers.acquire(into: &connection.input)
+        while true {
+            connection.input.readIndex = 0
+            connection.input.writeIndex = 0
+            switch Posix.read(connection.fd, connection.input.writePointer, connection.input.capacity) {
+            case .bytes: continue
+            case .wouldBlock:
+                buffers.release(&connection.input)
+                return
+            case .endOfStream, .failed:
+                closeDownstream(connection)
+                return
+            }
+        }
+    }
+
+    func closeDownstream(_ connection: DownstreamConnection) {
+        guard case .downstream(let current) = slots[Int(connection.fd)], current === connection else { return }
+        if let upstream = connection.upstream {
+            connection.upstream = nil
+            upstream.downstream = nil
+            upstream.endpoint.activeRequests -= 1
+            closeUpstream(upstream)
+        }
+        if connection.file >= 0 {
+            Posix.close(connection.file)
+            connection.file = -1
+        }
+        buffers.release(&connection.input)
+        setSlot(connection.fd, .empty)
+        epoll.remove(connection.fd)
+        Posix.close(connection.fd)
+        connection.table = nil
+        downstreamCount -= 1
+    }
+
+    func setDeadline(_ connection: DownstreamConnection, _ at: UInt64) {
+        connection.deadline = at
+        if at < connection.wheelAt {
+            connection.wheelAt = at
+            wheel.schedule(tag: connection.tag, at: at)
+        }
+    }
+
+    /// A downstream deadline passed: what it means depends on the phase.
+    func downstreamTimedOut(_ connection: DownstreamConnection) {
+        switch connection.phase {
+        case .awaitingHead, .lingering, .responding:
+            closeDownstream(connection)
+        case .proxying:
+            // The client stopped reading a response for too long.
+            closeDownstream(connection)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+import Glibc
+
+extension Worker {
+    /// Sends a response Apus produced itself (error, redirect, fixed, admin, static head).
+    ///
+    /// A request body is never read for these: the connection closes after the answer
+    /// instead, so unread body bytes can't be taken for the next request.
+    func respondLocally(_ connection: DownstreamConnection, status: Int, bytes: [UInt8]) {
+        if connection.head.hasBody && connection.phase == .awaitingHead { connection.keepAlive = false }
+        if connection.phase == .awaitingHead && connection.head.headLength > 0 {
+            connection.input.consume(min(connection.head.headLength, connection.input.readableCount))
+        }
+        connection.phase = .responding
+        connection.status = status
+        connection.responseStarted = true
+        connection.output = bytes
+        connection.outputSent = 0
+        flushLocalResponse(connection)
+    }
+
+    func respondError(_ connection: DownstreamConnection, status: Int) {
+        if connection.head.hasBody { connection.keepAlive = false }
+        let includeBody = connection.head.method != .head
+        respondLocally(connection, status: status, bytes: LocalResponse.errorPage(status: status, keepAlive: connection.keepAlive, includeBody: includeBody))
+    }
+
+    /// Completes a local response head with the body and sends it.
+    func finishLocal(_ connection: DownstreamConnection, status: Int, response: inout LocalResponse, body: [UInt8]) {
+        if connection.head.hasBody { connection.keepAlive = false }
+        response.bytes.append(contentsOf: dateHeader)
+        response.finish(body: body, keepAlive: connection.keepAlive, includeBody: connection.head.method != .head && status != 204 && status != 304)
+        respondLocally(connection, status: status, bytes: response.bytes)
+    }
+
+    func flushLocalResponse(_ connection: DownstreamConnection) {
+        while connection.outputSent < connection.output.count {
+            guard connection.writable else { return }
+            let result = connection.output.withUnsafeBytes { raw in
+                Posix.send(connection.fd, raw.baseAddress! + connection.outputSent, raw.count - connection.outputSent)
+            }
+            switch result {
+            case .bytes(let n):
+                connection.outputSent += n
+                connection.bytesSent += n
+            case .wouldBlock:
+                connection.writable = false
+                setDeadline(connection, now + Worker.downstreamSendTimeout)
+                return
+            case .endOfStream, .failed:
+                closeDownstream(connection)
+                return
+            }
+        }
+        while connection.fileRemaining > 0 {
+            guard connection.writable else { return }
+            switch Posix.sendfile(connection.fd, connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20)) {
+            case .bytes(let n):
+                connection.fileRemaining -= n
+                connection.bytesSent += n
+                setDeadline(connection, now + Worker.downstreamSendTimeout)
+            case .wouldBlock:
+                connection.writable = false
+                setDeadline(connection, now + Worker.downstreamSendTimeout)
+                return
+            case .endOfStream, .failed:
+                // The file shrank or the client left: the length promised can't be kept.
+                closeDownstream(connection)
+                return
+            }
+        }
+        finishExchange(connection)
+    }
+
+    func redirect(_ connection: DownstreamConnection, config: RedirectConfig, host: UnsafeRawBufferPointer) {
+        let raw = connection.input.readable
+        let head = connection.head
+        let scheme = config.scheme ?? String(decoding: connection.listener.scheme, as: UTF8.self)
+        var authority = config.host ?? ""
+        if config.host == nil {
+            if head.authorityEnd > head.authorityStart {
+                authority = String(decoding: raw[Int(head.authorityStart)..<Int(head.authorityEnd)], as: UTF8.self)
+            } else if head.hostIndex >= 0 {
+                let field = head.headers[head.hostIndex]
+                authority = String(decoding: raw[Int(field.valueStart)..<Int(field.valueEnd)], as: UTF8.self)
+            }
+            if config.scheme != nil {
+                // Switching scheme: the old port belongs to the old scheme.
+                authority = String(decoding: host, as: UTF8.self)
+            }
+        }
+        let path = config.path ?? String(decoding: raw[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
+        var response = LocalResponse(status: config.status)
+        response.header("Location", "\(scheme)://\(authority)\(path)")
+        response.header("Content-Type", "text/plain; charset=utf-8")
+        finishLocal(connection, status: config.status, response: &response, body: Array("\(config.status) \(LocalResponse.reason(for: config.status))\n".utf8))
+    }
+}

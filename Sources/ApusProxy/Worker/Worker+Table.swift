@@ -1,0 +1,104 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+import Glibc
+
+extension Worker {
+    /// Takes the newest published table; requests in flight keep the one they started with.
+    func refreshTable() {
+        let (table, generation) = state.publisher.current()
+        self.table = table
+        self.generation = generation
+        adoptTable()
+    }
+
+    /// Rebuilds per-table worker state: listeners, upstream runtimes (keeping pools,
+    /// balancer cursors and ejections by name and address), counters.
+    func adoptTable() {
+        flushCounters()
+        counters.reset(routeLabels: table.routes.map(\.label))
+        limits = HTTPLimits(table.limits)
+        staticRoots.removeAll()
+
+        var previousPickers: [String: EndpointPicker] = [:]
+        for runtime in upstreams { previousPickers[runtime.name] = runtime.picker }
+        var live: [HostPort: EndpointState] = [:]
+        var runtimes: [UpstreamRuntime] = []
+        for upstream in table.upstreams {
+            var endpoints: [EndpointState] = []
+            for address in upstream.endpoints {
+                if let existing = live[address] ?? endpointStates[address] {
+                    existing.retired = false
+                    existing.maxIdle = upstream.keepAlive.maxIdle
+                    existing.idleTimeoutMilliseconds = upstream.keepAlive.idleTimeoutMilliseconds
+                    live[address] = existing
+                    endpoints.append(existing)
+                } else if let created = EndpointState(address: address, keepAlive: upstream.keepAlive) {
+                    live[address] = created
+                    endpoints.append(created)
+                }
+            }
+            runtimes.append(UpstreamRuntime(
+                name: upstream.name, endpoints: endpoints,
+                picker: previousPickers[upstream.name] ?? EndpointPicker(policy: upstream.balance),
+                connectTimeout: UInt64(upstream.connectTimeoutMilliseconds),
+                readTimeout: UInt64(upstream.readTimeoutMilliseconds),
+                sendTimeout: UInt64(upstream.sendTimeoutMilliseconds)))
+        }
+        for (address, endpoint) in endpointStates where live[address] == nil {
+            endpoint.retired = true
+            for connection in endpoint.idle { closeUpstream(connection) }
+            endpoint.idle.removeAll()
+        }
+        endpointStates = live
+        upstreams = runtimes
+        if !draining { syncListeners() }
+    }
+
+    /// Opens listeners the table has and this worker lacks; closes the ones it dropped.
+    func syncListeners() {
+        var wanted: [(name: String, address: HostPort, isAdmin: Bool)] = table.listeners.map { ($0.name, $0.address, false) }
+        if index == 0, let admin = table.admin { wanted.append(("admin", admin, true)) }
+        var kept: [ListenerInfo] = []
+        for listener in listeners {
+            if wanted.contains(where: { $0.address.description == listener.address && $0.isAdmin == listener.isAdmin }) {
+                kept.append(listener)
+            } else {
+                closeListener(listener)
+            }
+        }
+        for want in wanted where !kept.contains(where: { $0.address == want.address.description && $0.isAdmin == want.isAdmin }) {
+            guard let address = SocketAddress(host: want.address.host, port: want.address.port) else { continue }
+            do {
+                let fd = try Sockets.listen(address, reusePort: !want.isAdmin)
+                let info = ListenerInfo(fd: fd, name: want.name, address: want.address.description, port: want.address.port, isAdmin: want.isAdmin)
+                setSlot(fd, .listener(info))
+                epoll.add(fd, events: Epoll.edgeReadable, tag: UInt64(UInt32(bitPattern: fd)))
+                kept.append(info)
+            } catch {
+                Log.error("cannot listen", ["listener": want.name, "address": want.address.description, "error": error.description])
+            }
+        }
+        listeners = kept
+    }
+
+    func closeListener(_ listener: ListenerInfo) {
+        epoll.remove(listener.fd)
+        setSlot(listener.fd, .empty)
+        Posix.close(listener.fd)
+    }
+
+    /// Stops accepting; idle connections close now, busy ones after their response.
+    func beginDrain() {
+        draining = true
+        for listener in listeners { closeListener(listener) }
+        listeners.removeAll()
+        for slot in slots {
+            guard case .downstream(let connection) = slot else { continue }
+            connection.keepAlive = false
+            if connection.phase == .awaitingHead && connection.input.isEmpty {
+                closeDownstream(connection)
+            }
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+import CLinux
+import Glibc
+
+/// One event loop on one thread: its listening sockets, client connections, upstream
+/// pools, balancer state and buffers. Nothing here is shared, so the request path takes
+/// no lock.
+///
+/// Each fd is registered once with a 64-bit tag `fd | serial << 32`; an event or timer
+/// whose tag no longer matches the slot's owner is stale (the fd was closed and reused)
+/// and is ignored, as NIO and nginx do with their instance bits.
+/// Thread rule: created and run on its own thread; only `ProxyState` crosses threads.
+final class Worker {
+    enum Slot {
+        case empty
+        case listener(ListenerInfo)
+        case downstream(DownstreamConnection)
+        case upstream(UpstreamConnection)
+    }
+
+    let index: Int
+    let state: ProxyState
+    let epoll: Epoll
+    let wakeup: Wakeup
+    var slots: [Slot] = []
+    var serial: UInt64 = 0
+    var now: UInt64
+    var wheel: TimerWheel
+    var firedTimers: [TimerWheel.Entry] = []
+
+    var table: RouteTable
+    var generation: UInt64
+    var limits: HTTPLimits
+    var listeners: [ListenerInfo] = []
+    var upstreams: [UpstreamRuntime] = []
+    var endpointStates: [HostPort: EndpointState] = [:]
+
+    let buffers: BufferPool
+    let matchScratch = MatchScratch()
+    let pathScratch: UnsafeMutableRawBufferPointer
+    var counters = WorkerCounters()
+    var accessLog = AccessLogBuffer()
+    var downstreamCount = 0
+    var draining = false
+    var nextTick: UInt64 = 0
+    var dateHeader: [UInt8] = []
+    var requestIDState: (UInt64, UInt64)
+    var staticRoots: [String: String] = [:]
+
+    static let downstreamSendTimeout: UInt64 = 60_000
+    static let lingerTimeout: UInt64 = 2_000
+    static let ejectionMilliseconds: UInt64 = 10_000
+
+    init(index: Int, state: ProxyState) throws(SystemError) {
+        self.index = index
+        self.state = state
+        self.epoll = try Epoll()
+        self.wakeup = try Wakeup()
+        self.now = MonotonicClock.milliseconds()
+        self.wheel = TimerWheel(now: now)
+        let (table, generation) = state.publisher.current()
+        self.table = table
+        self.generation = generation
+        self.limits = HTTPLimits(table.limits)
+        self.buffers = BufferPool(bufferSize: max(32_768, table.limits.maxHeadBytes + 1024))
+        self.pathScratch = .allocate(byteCount: max(table.limits.maxURIBytes, table.limits.maxHeadBytes) + 64, alignment: 8)
+        var seed = (UInt64(0), UInt64(0))
+        withUnsafeMutableBytes(of: &seed) { _ = getrandom($0.baseAddress, 16, 0) }
+        self.requestIDState = (seed.0 | 1, seed.1 | 1)
+        epoll.add(wakeup.fd, events: Epoll.edgeReadable, tag: UInt64(UInt32.max))
+        state.register(wakeup)
+        adoptTable()
+    }
+
+    deinit {
+        pathScratch.deallocate()
+    }
+
+    /// Runs until drained.
+    func run() {
+        while true {
+            let timeout = wheel.timeout(now: now, cap: 1000)
+            let count = epoll.wait(timeoutMilliseconds: timeout)
+            now = MonotonicClock.milliseconds()
+            if state.publisher.generation != generation { refreshTable() }
+            for i in 0..<count {
+                let event = epoll.events[i]
+                dispatch(tag: event.data.u64, events: event.events)
+            }
+            if now >= nextTick { tick() }
+            if wheel.count > 0 { fireTimers() }
+            if draining && downstreamCount == 0 { break }
+        }
+        shutdown()
+    }
+
+    private func dispatch(tag: UInt64, events: UInt32) {
+        let fd = Int(tag & 0xFFFF_FFFF)
+        if fd == Int(UInt32.max) {
+            wakeup.drain()
+            if state.isDraining && !draining { beginDrain() }
+            return
+        }
+        guard fd < slots.count else { return }
+        switch slots[fd] {
+        case .empty:
+            return
+        case .listener(let listener):
+            acceptConnections(listener)
+        case .downstream(let connection):
+            guard connection.tag == tag else { return }
+            downstreamEvent(connection, events: events)
+        case .upstream(let connection):
+            guard connection.tag == tag else { return }
+            upstreamEvent(connection, events: events)
+        }
+    }
+
+    func nextTag(fd: Int32) -> UInt64 {
+        serial &+= 1
+        return UInt64(UInt32(bitPattern: fd)) | (serial << 32)
+    }
+
+    func setSlot(_ fd: Int32, _ slot: Slot) {
+        let index = Int(fd)
+        if index >= slots.count {
+            slots.append(contentsOf: repeatElement(Slot.empty, count: max(index + 1 - slots.count, slots.count)))
+        }
+        slots[index] = slot
+    }
+
+    /// Once a second: the Date header, metrics and access-log hand-over.
+    private func tick() {
+        nextTick = now + 1000
+        dateHeader = Array("Date: \(HTTPDate.format(MonotonicClock.wallSeconds()))\r\n".utf8)
+        flushCounters()
+        accessLog.handOver(to: state.accessLog)
+        if state.isDraining && !draining { beginDrain() }
+    }
+
+    func flushCounters() {
+        counters.activeConnections = downstreamCount
+        state.metrics.add(counters.takeDelta(), worker: index)
+    }
+
+    /// A new X-Request-ID source (xorshift128+; unpredictable enough for correlation, not a secret).
+    func nextRequestID() -> (UInt64, UInt64) {
+        func step(_ s: inout (UInt64, UInt64)) -> UInt64 {
+            var x = s.0
+            let y = s.1
+            s.0 = y
+            x ^= x << 23
+            s.1 = x ^ y ^ (x >> 17) ^ (y >> 26)
+            return s.1 &+ y
+        }
+        return (step(&requestIDState), step(&requestIDState))
+    }
+
+    private func shutdown() {
+        for listener in listeners { closeListener(listener) }
+        listeners.removeAll()
+        for endpoint in endpointStates.values {
+            for connection in endpoint.idle { closeUpstream(connection) }
+            endpoint.idle.removeAll()
+        }
+        flushCounters()
+        accessLog.handOver(to: state.accessLog)
+    }
+}
+
+extension HTTPLimits {
+    init(_ limits: LimitsConfig) {
+        self.init(maxHeadBytes: limits.maxHeadBytes, maxHeaderCount: limits.maxHeaderCount, maxURIBytes: limits.maxURIBytes)
+    }
+}

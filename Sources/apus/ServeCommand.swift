@@ -1,0 +1,157 @@
+import ApusConfigFile
+import ApusCore
+import ApusNet
+import ApusProxy
+import Glibc
+
+/// `apus serve`: load, compile, start workers, then reload and drain on signals.
+enum ServeCommand {
+    static func run(_ arguments: [String]) -> Int32 {
+        let options = OptionReader(arguments, valued: ["config", "listen", "upstream", "workers", "admin", "access-log", "log-level"])
+        if let error = options.error {
+            printError("apus serve: \(error)\n\n\(usage)")
+            return 2
+        }
+        if let level = options.last("log-level") {
+            guard let parsed = parseLevel(level) else {
+                printError("apus serve: unknown log level '\(level)'")
+                return 2
+            }
+            Log.setLevel(parsed)
+        }
+        let source: ConfigurationSource
+        if let path = options.last("config") {
+            guard options.last("listen") == nil && options.all("upstream").isEmpty else {
+                printError("apus serve: use either --config or --listen/--upstream")
+                return 2
+            }
+            source = .file(path)
+        } else if let listen = options.last("listen") {
+            let upstreams = options.all("upstream")
+            guard !upstreams.isEmpty else {
+                printError("apus serve: quick mode needs --upstream ADDR")
+                return 2
+            }
+            guard let quick = QuickConfiguration.make(
+                listen: listen, upstreams: upstreams, workers: options.last("workers"), admin: options.last("admin"),
+                accessLog: options.last("access-log")) else {
+                printError("apus serve: --workers must be 'auto' or a positive number; --access-log combined|json|off")
+                return 2
+            }
+            source = .fixed(quick)
+        } else {
+            printError("apus serve: needs --config FILE or --listen ADDR --upstream ADDR\n\n\(usage)")
+            return 2
+        }
+
+        Signals.blockForControlThread()
+        let table: RouteTable
+        let diagnostics: [Diagnostic]
+        switch source.load() {
+        case .success(let loaded):
+            (table, diagnostics) = loaded
+        case .failure(let failure):
+            report(failure.diagnostics)
+            Log.error("configuration rejected; not starting")
+            return 1
+        }
+        report(diagnostics)
+        let problems = ProxyServer.checkListeners(table)
+        guard problems.isEmpty else {
+            for problem in problems { Log.error("cannot listen", ["detail": problem]) }
+            return 1
+        }
+        let accessLog: AccessLogWriter?
+        do {
+            accessLog = table.accessLog.format == .off ? nil : try AccessLogWriter(path: table.accessLog.path)
+        } catch {
+            Log.error("cannot open access log", ["error": error.description])
+            return 1
+        }
+        accessLog?.start()
+        let metrics = MetricsRegistry()
+        let publisher = RouteTablePublisher(table, diagnostics: diagnostics)
+        let state = ProxyState(publisher: publisher, metrics: metrics, accessLog: accessLog)
+        metrics.recordReload(success: true, generation: publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
+        let server = ProxyServer(state: state)
+        let workerCount = workers(table.workers)
+        guard server.start(workers: workerCount) else {
+            Log.error("workers failed to start")
+            return 1
+        }
+        state.setReady(true)
+        Log.info("serving", [
+            "workers": String(workerCount), "listeners": table.listeners.map { "\($0.name)=\($0.address)" }.joined(separator: ","),
+            "admin": table.admin?.description ?? "off", "routes": String(table.routes.count), "source": source.description,
+        ])
+
+        var watcher = source.watcher()
+        var drainTimeout = table.timeouts.drain
+        while true {
+            switch Signals.wait(milliseconds: 1000) {
+            case .terminate:
+                Log.info("draining", ["timeout_ms": String(drainTimeout)])
+                state.beginDrain()
+                let clean = server.waitForWorkers(milliseconds: drainTimeout)
+                if !clean { Log.warning("drain deadline passed; exiting with connections open") }
+                accessLog?.stop()
+                Log.info("stopped")
+                return 0
+            case .reload:
+                Log.info("reloading", ["reason": "SIGHUP"])
+                if let table = reload(source, state: state) { drainTimeout = table.timeouts.drain }
+            case nil:
+                if watcher?.changed() == true {
+                    Log.info("reloading", ["reason": "file changed"])
+                    if let table = reload(source, state: state) { drainTimeout = table.timeouts.drain }
+                }
+            }
+        }
+    }
+
+    /// Loads and compiles again; a valid result is published, an invalid one only logged.
+    static func reload(_ source: ConfigurationSource, state: ProxyState) -> RouteTable? {
+        switch source.load() {
+        case .success(let (table, diagnostics)):
+            report(diagnostics)
+            let generation = state.publisher.publish(table, diagnostics: diagnostics)
+            state.wakeAll()
+            state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
+            Log.info("route table published", ["generation": String(generation), "routes": String(table.routes.count)])
+            return table
+        case .failure(let failure):
+            let diagnostics = failure.diagnostics
+            report(diagnostics)
+            state.metrics.recordReload(success: false, generation: 0, unixSeconds: MonotonicClock.wallSeconds())
+            Log.error("configuration rejected; the previous table keeps serving", ["errors": String(diagnostics.filter { $0.severity == .error }.count)])
+            return nil
+        }
+    }
+
+    static func report(_ diagnostics: [Diagnostic]) {
+        for diagnostic in diagnostics {
+            if diagnostic.severity == .error {
+                Log.error(diagnostic.message, ["at": diagnostic.location.description, "code": diagnostic.code])
+            } else {
+                Log.warning(diagnostic.message, ["at": diagnostic.location.description, "code": diagnostic.code])
+            }
+        }
+    }
+
+    static func workers(_ count: WorkerCount) -> Int {
+        switch count {
+        case .auto: return onlineCPUCount()
+        case .count(let n): return max(1, n)
+        }
+    }
+
+    static func parseLevel(_ text: String) -> Log.Level? {
+        switch text {
+        case "debug": return .debug
+        case "info": return .info
+        case "warn", "warning": return .warning
+        case "error": return .error
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Glibc
+
+let apusVersion = "0.1.0"
+
+let usage = """
+    usage: apus <command> [options]
+
+    commands:
+      serve --config FILE                     serve a YAML configuration (reloaded on SIGHUP and on change)
+      serve --listen ADDR --upstream ADDR...  quick mode: proxy everything to the upstream(s)
+            [--workers N|auto] [--admin ADDR] [--access-log combined|json|off]
+      validate [--format text|json] FILE...   check configuration files; exit 1 on any error
+      version                                 print the version
+
+    common options:
+      --log-level debug|info|warn|error
+    """
+
+func printError(_ text: String) {
+    var bytes = Array((text + "\n").utf8)
+    bytes.withUnsafeMutableBytes { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+}
+
+/// Minimal `--name value` option reader: the commands have few options, and a parser
+/// dependency would add a minute to every clean build on two cores.
+struct OptionReader {
+    private(set) var values: [String: [String]] = [:]
+    private(set) var positional: [String] = []
+    private(set) var error: String?
+
+    init(_ arguments: [String], valued: Set<String>) {
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument.hasPrefix("--") {
+                var name = String(argument.dropFirst(2))
+                var value: String?
+                if let equals = name.firstIndex(of: "=") {
+                    value = String(name[name.index(after: equals)...])
+                    name = String(name[..<equals])
+                }
+                guard valued.contains(name) else {
+                    error = "unknown option --\(name)"
+                    return
+                }
+                if value == nil {
+                    index += 1
+                    guard index < arguments.count else {
+                        error = "option --\(name) needs a value"
+                        return
+                    }
+                    value = arguments[index]
+                }
+                values[name, default: []].append(value!)
+            } else {
+                positional.append(argument)
+            }
+            index += 1
+        }
+    }
+
+    func last(_ name: String) -> String? { values[name]?.last }
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+}

@@ -1,0 +1,36 @@
+import ApusConfigFile
+import ApusCore
+
+/// `apus validate FILE...`: the same parse and compile as `serve`, nothing served.
+enum ValidateCommand {
+    static func run(_ arguments: [String]) -> Int32 {
+        let options = OptionReader(arguments, valued: ["format"])
+        if let error = options.error {
+            printError("apus validate: \(error)")
+            return 2
+        }
+        let format = options.last("format") ?? "text"
+        guard format == "text" || format == "json" else {
+            printError("apus validate: --format must be text or json")
+            return 2
+        }
+        guard !options.positional.isEmpty else {
+            printError("apus validate: no file given\n\n\(usage)")
+            return 2
+        }
+        var all: [Diagnostic] = []
+        for path in options.positional {
+            let (configuration, diagnostics) = ConfigFileParser.load(path: path)
+            all += diagnostics
+            if let configuration, !diagnostics.contains(where: { $0.severity == .error }) {
+                all += RouteTableCompiler.compile(configuration).1
+            }
+        }
+        if format == "json" {
+            print(Diagnostic.renderJSON(all))
+        } else {
+            for diagnostic in all { print(diagnostic.description) }
+        }
+        return all.contains { $0.severity == .error } ? 1 : 0
+    }
+}
