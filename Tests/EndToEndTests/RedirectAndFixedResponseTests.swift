@@ -1,0 +1,63 @@
+import Testing
+
+/// Redirect and fixed-response routes are answered by apus itself, with no upstream.
+@Suite struct RedirectAndFixedResponseTests {
+    static func start(_ s: Scenario) async throws -> Int {
+        let port = try s.port()
+        _ = try await s.apus(ApusConfig.yaml(listen: port, body: """
+        routes:
+          - paths:
+              - { path: /old, type: Exact, redirect: { status: 301, scheme: https, host: example.com, path: /new } }
+              - { path: /moved, type: Prefix, redirect: { status: 308, scheme: http, host: other.test, path: /elsewhere } }
+              - { path: /health, type: Exact, respond: { status: 200, body: "ok\\n", content_type: text/plain } }
+              - { path: /gone, type: Exact, respond: { status: 410, body: "gone\\n", content_type: text/plain } }
+              - { path: /json, type: Exact, respond: { status: 200, body: "{\\"a\\":1}", content_type: application/json } }
+        """), waitFor: [port])
+        return port
+    }
+
+    /// A redirect route answers its status with the configured Location and no upstream involved.
+    @Test(.timeLimit(.minutes(1))) func redirects() async throws {
+        try await withScenario { s in
+            let port = try await Self.start(s)
+            let cases: [(path: String, status: Int, location: String)] = [
+                ("/old", 301, "https://example.com/new"),
+                ("/moved", 308, "http://other.test/elsewhere"),
+            ]
+            for c in cases {
+                let response = try await HTTPClient.request(port: port, path: c.path)
+                #expect(response.status == c.status, "\(c.path)")
+                #expect(response.header("Location") == c.location, "\(c.path)")
+            }
+            #expect(try await HTTPClient.request(port: port, path: "/old/x").status == 404, "Exact redirect does not match /old/x")
+            let curl = try await s.curl(["-H", "Host: r.test", "http://127.0.0.1:\(port)/old"])
+            #expect(curl.status == 301)
+            #expect(curl.header("Location") == "https://example.com/new")
+        }
+    }
+
+    /// A respond route answers exactly its status, body and Content-Type; HEAD gets the headers without the body.
+    @Test(.timeLimit(.minutes(1))) func fixedResponses() async throws {
+        try await withScenario { s in
+            let port = try await Self.start(s)
+            let cases: [(path: String, status: Int, type: String, body: String)] = [
+                ("/health", 200, "text/plain", "ok\n"),
+                ("/gone", 410, "text/plain", "gone\n"),
+                ("/json", 200, "application/json", "{\"a\":1}"),
+            ]
+            for c in cases {
+                let response = try await HTTPClient.request(port: port, path: c.path)
+                #expect(response.status == c.status, "\(c.path)")
+                #expect(response.header("Content-Type")?.hasPrefix(c.type) == true, "\(c.path)")
+                #expect(response.bodyText == c.body, "\(c.path)")
+                #expect(response.header("Content-Length") == String(c.body.utf8.count), "\(c.path)")
+            }
+            let head = try await HTTPClient.request(port: port, method: "HEAD", path: "/health")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+            let post = try await HTTPClient.request(port: port, method: "POST", path: "/health", body: Array("x".utf8))
+            #expect(post.status == 200)
+            #expect(post.bodyText == "ok\n")
+        }
+    }
+}

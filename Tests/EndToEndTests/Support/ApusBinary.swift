@@ -1,0 +1,33 @@
+import Foundation
+
+/// Finds the `apus` executable the suite runs: `$APUS_BINARY`, else `<package root>/.build/debug/apus`.
+///
+/// A missing binary is a failure, never a skip: an end-to-end suite that silently skips proves nothing.
+enum ApusBinary {
+    /// The package root, derived from this file's path (`<root>/Tests/EndToEndTests/Support/ApusBinary.swift`).
+    static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The path to run, after checking that it exists and is executable.
+    static func path(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        let candidate: String
+        if let override = environment["APUS_BINARY"], !override.isEmpty {
+            candidate = override
+        } else {
+            candidate = packageRoot + "/.build/debug/apus"
+        }
+        guard FileManager.default.isExecutableFile(atPath: candidate) else {
+            throw HarnessError("apus binary not found or not executable at \(candidate); run `swift build` first or set APUS_BINARY")
+        }
+        return candidate
+    }
+}
+
+/// A harness failure with a message meant for the person reading the test log.
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

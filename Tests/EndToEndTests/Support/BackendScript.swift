@@ -1,0 +1,205 @@
+/// The Python 3 (stdlib only) HTTP/1.1 upstream that `PythonBackend` writes to a temp dir and runs.
+///
+/// It binds the port it is given (0 = any), prints `PORT <n>` on stdout once listening, and
+/// answers every method. Endpoints:
+/// - `/echo`: JSON `{backend, method, path, version, headers: [[name, value]], body_length, body_sha256}`
+/// - `/status/N`: status N with a short body
+/// - `/delay/MS`: waits MS milliseconds, then 200 "slept"
+/// - `/bytes/N`: N bytes with Content-Length, streamed in 64 KiB pieces (content from `pattern_chunks`)
+/// - `/bytes-sha/N`: the hex sha256 of what `/bytes/N` sends
+/// - `/chunked/N`: the same N bytes, chunked
+/// - `/close-mid`: announces 100000 bytes, sends 1000, closes
+/// - `/garbage`: a response that is not HTTP, then closes
+/// - `/reset`: reads the request, then resets the connection (SO_LINGER 0)
+/// - `/idle-close/MS`: 200, then the backend closes the connection after MS ms idle
+/// - `/close-after`: 200 with `Connection: close`, then closes
+/// - `/cached`: ETag "v1"; 304 when If-None-Match matches
+/// - `/__stats`: `{connections, requests, paths}` served so far (paths excludes /__stats)
+/// Run as `backend.py --generate N SHAFILE` it writes the `/bytes/N` pattern to stdout instead.
+/// Every response carries `X-Backend: <name>`.
+enum BackendScript {
+    static let source = #"""
+import hashlib, json, socket, socketserver, struct, sys, threading, time
+from http.server import BaseHTTPRequestHandler
+
+BLOCK = bytes((i * 7 + 13) % 251 for i in range(65536))
+lock = threading.Lock()
+stats = {"connections": 0, "requests": 0, "paths": []}
+
+def pattern_chunks(n):
+    k = 0
+    sent = 0
+    while sent < n:
+        r = k % 65536
+        chunk = BLOCK[r:] + BLOCK[:r]
+        take = min(len(chunk), n - sent)
+        yield chunk[:take]
+        sent += take
+        k += 1
+
+if sys.argv[1] == "--generate":
+    # Generator mode: the /bytes/N pattern on stdout, its sha256 written to argv[3].
+    h = hashlib.sha256()
+    out = sys.stdout.buffer
+    for c in pattern_chunks(int(sys.argv[2])):
+        h.update(c)
+        out.write(c)
+    out.flush()
+    with open(sys.argv[3], "w") as f:
+        f.write(h.hexdigest())
+    sys.exit(0)
+
+NAME = sys.argv[1]
+PORT = int(sys.argv[2])
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        super().setup()
+        with lock:
+            stats["connections"] += 1
+
+    def log_message(self, *args):
+        pass
+
+    def read_body(self):
+        h = hashlib.sha256()
+        total = 0
+        te = self.headers.get("Transfer-Encoding", "")
+        if "chunked" in te.lower():
+            while True:
+                line = self.rfile.readline()
+                size = int(line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                left = size
+                while left > 0:
+                    data = self.rfile.read(min(left, 1 << 20))
+                    if not data:
+                        raise ConnectionError("eof in chunk")
+                    h.update(data)
+                    total += len(data)
+                    left -= len(data)
+                self.rfile.readline()
+        else:
+            left = int(self.headers.get("Content-Length", "0") or "0")
+            while left > 0:
+                data = self.rfile.read(min(left, 1 << 20))
+                if not data:
+                    raise ConnectionError("eof in body")
+                h.update(data)
+                total += len(data)
+                left -= len(data)
+        return total, h.hexdigest()
+
+    def send_simple(self, status, body, ctype="text/plain", extra=()):
+        self.send_response(status)
+        self.send_header("X-Backend", NAME)
+        self.send_header("Content-Type", ctype)
+        for k, v in extra:
+            self.send_header(k, v)
+        if status in (204, 304) or status < 200:
+            self.end_headers()
+            return
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def handle_any(self):
+        with lock:
+            stats["requests"] += 1
+            if not self.path.startswith("/__stats"):
+                stats["paths"].append(self.path)
+        length, digest = self.read_body()
+        path = self.path
+        parts = path.split("?")[0].split("/")
+        if path.startswith("/__stats"):
+            with lock:
+                body = json.dumps(stats).encode()
+            self.send_simple(200, body, "application/json")
+        elif parts[1:2] == ["status"]:
+            code = int(parts[2])
+            self.send_simple(code, ("status %d\n" % code).encode())
+        elif parts[1:2] == ["delay"]:
+            time.sleep(int(parts[2]) / 1000.0)
+            self.send_simple(200, b"slept\n")
+        elif parts[1:2] == ["bytes-sha"]:
+            h = hashlib.sha256()
+            for c in pattern_chunks(int(parts[2])):
+                h.update(c)
+            self.send_simple(200, h.hexdigest().encode())
+        elif parts[1:2] == ["bytes"]:
+            n = int(parts[2])
+            self.send_response(200)
+            self.send_header("X-Backend", NAME)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(n))
+            self.end_headers()
+            if self.command != "HEAD":
+                for c in pattern_chunks(n):
+                    self.wfile.write(c)
+        elif parts[1:2] == ["chunked"]:
+            n = int(parts[2])
+            self.send_response(200)
+            self.send_header("X-Backend", NAME)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            if self.command != "HEAD":
+                for c in pattern_chunks(n):
+                    self.wfile.write(b"%x\r\n" % len(c) + c + b"\r\n")
+                self.wfile.write(b"0\r\n\r\n")
+        elif path.startswith("/close-mid"):
+            self.send_response(200)
+            self.send_header("X-Backend", NAME)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            self.wfile.write(b"x" * 1000)
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif path.startswith("/garbage"):
+            self.wfile.write(b"THIS IS NOT HTTP\r\nat all\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+        elif path.startswith("/reset"):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+        elif parts[1:2] == ["idle-close"]:
+            # Keep-alive answer, but the server closes the connection after MS ms of idleness.
+            self.connection.settimeout(int(parts[2]) / 1000.0)
+            self.send_simple(200, b"will close when idle\n")
+        elif path.startswith("/close-after"):
+            self.close_connection = True
+            self.send_simple(200, b"closing\n", extra=[("Connection", "close")])
+        elif path.startswith("/cached"):
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_simple(304, b"", extra=[("ETag", '"v1"')])
+            else:
+                self.send_simple(200, b"cached body\n", extra=[("ETag", '"v1"')])
+        else:
+            headers = [[k, v] for k, v in self.headers.items()]
+            body = json.dumps({
+                "backend": NAME, "method": self.command, "path": path,
+                "version": self.request_version, "headers": headers,
+                "body_length": length, "body_sha256": digest,
+            }).encode()
+            self.send_simple(200, body, "application/json")
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = handle_any
+
+class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 512
+
+server = Server(("127.0.0.1", PORT), Handler)
+print("PORT %d" % server.server_address[1], flush=True)
+server.serve_forever()
+"""#
+}

@@ -1,0 +1,78 @@
+import Foundation
+
+/// A real nginx serving static files from `<dir>/nginx-root` as an upstream, logging one line per
+/// request with its connection serial number so tests can count the connections it saw.
+final class NginxBackend: Sendable {
+    let port: Int
+    let child: ChildProcess
+    let dir: TempDirectory
+    /// Files served are written here (`root` of the nginx server).
+    let root: String
+
+    var endpoint: String { "127.0.0.1:\(port)" }
+
+    private init(port: Int, child: ChildProcess, dir: TempDirectory, root: String) {
+        self.port = port
+        self.child = child
+        self.dir = dir
+        self.root = root
+    }
+
+    /// Starts `nginx -g 'daemon off;'` on a free port with a config written into `dir`.
+    /// `master_process off` keeps it one process, so the harness's SIGKILL leaves no orphan workers.
+    static func start(in dir: TempDirectory) async throws -> NginxBackend {
+        let port = try PortAllocator.freePort()
+        let root = dir.file("nginx-root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.file("nginx-temp"), withIntermediateDirectories: true)
+        let config = try dir.write("nginx.conf", """
+        master_process off;
+        pid \(dir.file("nginx.pid"));
+        error_log \(dir.file("nginx-error.log")) warn;
+        events { worker_connections 256; }
+        http {
+            include /etc/nginx/mime.types;
+            client_body_temp_path \(dir.file("nginx-temp"));
+            proxy_temp_path \(dir.file("nginx-temp"));
+            fastcgi_temp_path \(dir.file("nginx-temp"));
+            uwsgi_temp_path \(dir.file("nginx-temp"));
+            scgi_temp_path \(dir.file("nginx-temp"));
+            log_format conn '$connection $request_method $request_uri $status';
+            access_log \(dir.file("nginx-access.log")) conn;
+            keepalive_requests 10000;
+            keepalive_timeout 60s;
+            server {
+                listen 127.0.0.1:\(port);
+                root \(root);
+                add_header X-Backend nginx always;
+            }
+        }
+        """)
+        let child = try ChildProcess(executable: "/usr/sbin/nginx", arguments: ["-c", config, "-p", dir.path, "-g", "daemon off;"],
+                                     stdoutPath: dir.file("nginx.stdout"), stderrPath: dir.file("nginx.stderr"))
+        let ready = await eventually(timeout: .seconds(10)) { !child.isRunning || RawConnection.accepts(port: port) }
+        guard ready, child.isRunning else {
+            await child.kill()
+            throw HarnessError("nginx did not start on \(port): \(child.stderrTail()) \(dir.read("nginx-error.log"))")
+        }
+        return NginxBackend(port: port, child: child, dir: dir, root: root)
+    }
+
+    /// (connection serial, method, uri, status) for each request logged so far.
+    func accessLog() -> [(connection: String, method: String, uri: String, status: Int)] {
+        dir.read("nginx-access.log").split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            guard fields.count == 4, let status = Int(fields[3]) else { return nil }
+            return (String(fields[0]), String(fields[1]), String(fields[2]), status)
+        }
+    }
+}
+
+extension Scenario {
+    /// Starts a real nginx upstream (killed at the end of the test like every other child).
+    func nginx() async throws -> NginxBackend {
+        let nginx = try await NginxBackend.start(in: dir)
+        track(nginx.child)
+        return nginx
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// One running instance of `BackendScript` (a real HTTP/1.1 upstream on loopback), named so
+/// responses say which instance answered (`X-Backend`).
+final class PythonBackend: Sendable {
+    let name: String
+    let port: Int
+    let child: ChildProcess
+
+    /// `127.0.0.1:port`, as written in an upstream's endpoints.
+    var endpoint: String { "127.0.0.1:\(port)" }
+
+    private init(name: String, port: Int, child: ChildProcess) {
+        self.name = name
+        self.port = port
+        self.child = child
+    }
+
+    /// Writes the script into `dir`, starts it on `port` (0 = let it choose) and waits for `PORT n`.
+    static func start(name: String, port: Int = 0, in dir: TempDirectory) async throws -> PythonBackend {
+        let script = dir.file("backend.py")
+        if !FileManager.default.fileExists(atPath: script) {
+            try dir.write("backend.py", BackendScript.source)
+        }
+        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, name, String(port)],
+                                     stdoutPath: dir.file("backend-\(name).out"), stderrPath: dir.file("backend-\(name).err"))
+        var chosen: Int?
+        _ = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
+            if let line = child.stdout.split(separator: "\n").first, line.hasPrefix("PORT "), let value = Int(line.dropFirst(5)) {
+                chosen = value
+                return true
+            }
+            return !child.isRunning
+        }
+        guard let chosen else {
+            await child.kill()
+            throw HarnessError("python backend \(name) did not start: \(child.stderrTail())")
+        }
+        return PythonBackend(name: name, port: chosen, child: child)
+    }
+
+    /// Connections and requests this backend has accepted so far (asked directly, not via apus;
+    /// the stats request itself counts as one connection and one request).
+    func stats() async throws -> (connections: Int, requests: Int, paths: [String]) {
+        let object = try await HTTPClient.json(port: port, path: "/__stats") as? [String: Any]
+        guard let object, let connections = object["connections"] as? Int, let requests = object["requests"] as? Int,
+              let paths = object["paths"] as? [String] else {
+            throw HarnessError("bad /__stats from backend \(name)")
+        }
+        return (connections, requests, paths)
+    }
+
+    /// The sha256 of what `/bytes/N` and `/chunked/N` send.
+    func patternSHA256(_ count: Int) async throws -> String {
+        try await HTTPClient.request(port: port, path: "/bytes-sha/\(count)", timeout: .seconds(60)).bodyText
+    }
+
+    func stop() async { await child.kill() }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Synchronization
+
+/// One test's world: a temp dir, free ports, and every process it starts, all torn down
+/// (SIGKILL, directory removed) when the test's body ends, however it ends.
+final class Scenario: Sendable {
+    let dir: TempDirectory
+    private let children = Mutex<[ChildProcess]>([])
+
+    fileprivate init() throws { dir = try TempDirectory() }
+
+    /// Registers a child so it is killed when the test ends.
+    func track(_ child: ChildProcess) {
+        children.withLock { $0.append(child) }
+    }
+
+    /// A free loopback port.
+    func port() throws -> Int { try PortAllocator.freePort() }
+
+    /// Starts a named Python upstream.
+    func backend(_ name: String) async throws -> PythonBackend {
+        let backend = try await PythonBackend.start(name: name, in: dir)
+        children.withLock { $0.append(backend.child) }
+        return backend
+    }
+
+    /// Starts `apus serve --config` with `yaml`, waiting for `waitFor` ports to accept.
+    func apus(_ yaml: String, waitFor ports: [Int]) async throws -> ApusProcess {
+        let apus = try await ApusProcess.serve(config: yaml, in: dir, waitFor: ports)
+        children.withLock { $0.append(apus.child) }
+        return apus
+    }
+
+    /// Starts `apus <arguments>`, waiting for `waitFor` ports to accept.
+    func apus(arguments: [String], waitFor ports: [Int]) async throws -> ApusProcess {
+        let apus = try await ApusProcess.launch(arguments, in: dir, waitFor: ports)
+        children.withLock { $0.append(apus.child) }
+        return apus
+    }
+
+    /// curl with the scenario's temp dir for its scratch files.
+    func curl(_ arguments: [String], timeout: Duration = .seconds(30)) async throws -> Curl.Result {
+        try await Curl.run(arguments, in: dir, timeout: timeout)
+    }
+
+    fileprivate func tearDown() async {
+        for child in children.withLock({ $0 }) { await child.kill() }
+        dir.remove()
+    }
+}
+
+/// Runs `body` in a fresh `Scenario`. At most `ScenarioGate.capacity` slots run at once on this
+/// 2-core machine so timing-sensitive tests aren't starved; heavy tests take more slots.
+func withScenario<T: Sendable>(slots: Int = 1, _ body: (Scenario) async throws -> T) async throws -> T {
+    await ScenarioGate.shared.acquire(slots)
+    let scenario: Scenario
+    do { scenario = try Scenario() } catch {
+        await ScenarioGate.shared.release(slots)
+        throw error
+    }
+    do {
+        let result = try await body(scenario)
+        await scenario.tearDown()
+        await ScenarioGate.shared.release(slots)
+        return result
+    } catch {
+        await scenario.tearDown()
+        await ScenarioGate.shared.release(slots)
+        throw error
+    }
+}
+
+/// A counting semaphore over scenario slots (FIFO, so big requests aren't starved).
+actor ScenarioGate {
+    static let capacity = 4
+    static let shared = ScenarioGate()
+
+    private var free = capacity
+    private var waiters: [(slots: Int, continuation: CheckedContinuation<Void, Never>)] = []
+
+    func acquire(_ slots: Int) async {
+        let wanted = min(slots, Self.capacity)
+        if waiters.isEmpty, free >= wanted {
+            free -= wanted
+            return
+        }
+        await withCheckedContinuation { waiters.append((wanted, $0)) }
+    }
+
+    func release(_ slots: Int) {
+        free += min(slots, Self.capacity)
+        while let first = waiters.first, free >= first.slots {
+            free -= first.slots
+            waiters.removeFirst()
+            first.continuation.resume()
+        }
+    }
+}
