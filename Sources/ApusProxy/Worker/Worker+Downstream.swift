@@ -45,9 +45,13 @@ extension Worker {
                 return
             }
             let wasEmpty = connection.input.isEmpty
-            switch Posix.read(connection.fd, connection.input.writePointer, connection.input.freeCount) {
+            let room = connection.input.freeCount
+            switch Posix.read(connection.fd, connection.input.writePointer, room) {
             case .bytes(let n):
                 connection.input.writeIndex += n
+                // A short read drained the socket; with edge-triggered epoll, later data
+                // (or EOF) arrives as a new event, so don't spend a read on EAGAIN.
+                if n < room { connection.readable = false }
                 if wasEmpty && connection.requestCount > 0 {
                     // First byte of a new request on a kept-alive connection.
                     setDeadline(connection, now + UInt64(table.timeouts.headerRead))
