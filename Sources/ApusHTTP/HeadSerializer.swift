@@ -63,6 +63,10 @@ public enum HeadSerializer {
         } else if head.hostIndex >= 0 {
             hostStart = head.headers[head.hostIndex].valueStart
             hostEnd = head.headers[head.hostIndex].valueEnd
+        } else {
+            // An HTTP/1.0 request without Host: HTTP/1.1 requires the field, empty when
+            // the target has no authority (RFC 9112 §3.2).
+            out.appendLiteral("Host: \r\n")
         }
         for field in head.headers {
             switch field.known {
@@ -74,6 +78,9 @@ public enum HeadSerializer {
                 if !context.forwardUpgrade { continue }
             case .host:
                 if absoluteForm { continue }
+            case .contentLength:
+                // Framing is never dropped, even when Connection names it.
+                break
             case .xRequestID:
                 if hasRequestID { continue }
                 hasRequestID = true
@@ -92,8 +99,10 @@ public enum HeadSerializer {
         out.append(contentsOf: context.clientAddress)
         out.appendLiteral("\r\nX-Forwarded-Proto: ")
         out.append(contentsOf: context.scheme)
-        out.appendLiteral("\r\nX-Forwarded-Host: ")
-        out.appendBytes(p, hostStart, hostEnd)
+        if hostEnd > hostStart {
+            out.appendLiteral("\r\nX-Forwarded-Host: ")
+            out.appendBytes(p, hostStart, hostEnd)
+        }
         out.appendLiteral("\r\nX-Forwarded-Port: ")
         out.append(contentsOf: context.port)
         out.appendLiteral("\r\nX-Real-IP: ")

@@ -3,7 +3,8 @@
 /// Decodes percent-encoded bytes, removes dot segments (RFC 3986 §5.2.4, encoded dots
 /// included), merges duplicate slashes, keeps a trailing slash, and stops at the query
 /// (`?`) or a fragment (`#`). Rejects `%00`, `%2F` (an encoded slash would change the
-/// path's elements), malformed escapes, paths that do not start with `/`, and `..` that
+/// path's elements), raw control bytes and spaces, malformed escapes, paths that do not
+/// start with `/`, and `..` that
 /// would climb above the root (rather than clamping it, as nginx answers 400 too).
 public enum PathNormalizer {
     /// - Parameters:
@@ -37,6 +38,9 @@ public enum PathNormalizer {
                     byte = decoded
                     pos &+= 3
                 } else {
+                    // Raw controls and spaces never reach here from the request parser;
+                    // refuse them from any other caller too (a raw NUL was a fuzz finding).
+                    if b <= 0x20 || b == 0x7F { return nil }
                     isSlash = b == 47
                     byte = b
                     pos &+= 1
