@@ -35,14 +35,14 @@ public enum HeadSerializer {
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
         context: ForwardingContext, into out: inout [UInt8]
     ) {
-        guard let p = UnsafeRawPointer(bytes.baseAddress) else { return }
+        guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         out.appendBytes(p, 0, head.methodEnd)
         out.append(HTTPBytes.sp)
         let absoluteForm = head.authorityEnd > head.authorityStart
         if let targetOverride {
             out.append(contentsOf: targetOverride)
         } else if absoluteForm {
-            if head.pathStart == head.pathEnd || p.load(fromByteOffset: Int(head.pathStart), as: UInt8.self) != 47 {
+            if head.pathStart == head.pathEnd || p[Int(head.pathStart)] != 47 {
                 out.append(47)
             }
             out.appendBytes(p, head.pathStart, head.pathEnd)
@@ -120,7 +120,7 @@ public enum HeadSerializer {
 
     /// `Name: value\r\n` with the name as received.
     @inlinable
-    static func writeField(_ p: UnsafeRawPointer, _ field: HeaderField, into out: inout [UInt8]) {
+    static func writeField(_ p: UnsafePointer<UInt8>, _ field: HeaderField, into out: inout [UInt8]) {
         out.appendBytes(p, field.nameStart, field.nameEnd)
         out.appendLiteral(": ")
         out.appendBytes(p, field.valueStart, field.valueEnd)

@@ -30,15 +30,15 @@ public struct RequestHeadParser: Sendable {
     }
 
     public mutating func parse(_ buffer: UnsafeRawBufferPointer, into head: inout RequestHead) -> HeadParseResult {
-        guard let p = UnsafeRawPointer(buffer.baseAddress), buffer.count > 0 else { return .needMore }
+        guard let p = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count > 0 else { return .needMore }
         let count = buffer.count
         if lineStart < 0 {
             var pos = 0
             while pos < count {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if b == HTTPBytes.cr {
                     guard pos &+ 1 < count else { return .needMore }
-                    guard p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == HTTPBytes.lf else {
+                    guard p[pos &+ 1] == HTTPBytes.lf else {
                         return .failed(HTTPParseError(.bareCR, at: pos))
                     }
                     pos &+= 2
@@ -79,7 +79,7 @@ public struct RequestHeadParser: Sendable {
 
     /// Validates and decodes a head known to end at `end`.
     @inlinable
-    func parseComplete(_ p: UnsafeRawPointer, end: Int, into head: inout RequestHead) -> HTTPParseError? {
+    func parseComplete(_ p: UnsafePointer<UInt8>, end: Int, into head: inout RequestHead) -> HTTPParseError? {
         var line = RequestLine()
         if let fault = line.parse(p, from: lineStart, end: end, maxURIBytes: limits.maxURIBytes) { return fault }
         head.method = line.method

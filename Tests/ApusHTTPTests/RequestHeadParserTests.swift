@@ -104,7 +104,7 @@ struct RequestHeadParserTests {
         ]
         for (name, known) in table {
             let bytes = Array(name.uppercased().utf8)
-            let got = bytes.withUnsafeBytes { KnownHeader.recognise($0.baseAddress!, 0, $0.count) }
+            let got = bytes.withUnsafeBytes { KnownHeader.recognise($0.baseAddress!.assumingMemoryBound(to: UInt8.self), 0, $0.count) }
             #expect(got == known, "\(name)")
         }
     }
