@@ -17,7 +17,8 @@ public struct RequestHeadParser: Sendable {
         self.limits = limits
     }
 
-    /// Forgets the scan position (call before parsing the next request's head).
+    /// Forgets the scan position (call before parsing the next request's head; done
+    /// automatically after `.complete`).
     public mutating func reset() {
         lineStart = -1
         scanned = 0
@@ -74,6 +75,8 @@ public struct RequestHeadParser: Sendable {
         head.reset()
         head.headLength = end
         if let fault = parseComplete(p, end: end, into: &head) { return .failed(fault) }
+        // Ready for the next head even if the caller forgets `reset()`.
+        reset()
         return .complete
     }
 

@@ -31,6 +31,7 @@ public struct ResponseHeadParser: Sendable {
         head.reset()
         head.headLength = end
         if let fault = parseComplete(p, end: end, requestMethod: requestMethod, into: &head) { return .failed(fault) }
+        reset()
         return .complete
     }
 

@@ -152,3 +152,17 @@ struct RequestHeadParserTests {
         #expect(ParserVerifier.request(text).result == .needMore)
     }
 }
+
+/// Pipelined heads parse one after the other with the same parser, no explicit reset needed.
+@Test func parsesPipelinedHeads() {
+    let first = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+    let bytes = Array((first + "\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").utf8)
+    var parser = RequestHeadParser()
+    var head = RequestHead()
+    #expect(bytes.withUnsafeBytes { parser.parse($0, into: &head) } == .complete)
+    #expect(head.headLength == first.utf8.count)
+    let rest = Array(bytes[head.headLength...])
+    #expect(rest.withUnsafeBytes { parser.parse($0, into: &head) } == .complete)
+    #expect(head.headLength == rest.count)
+    #expect(ParserVerifier.string(rest, head.targetStart, head.targetEnd) == "/2")
+}
