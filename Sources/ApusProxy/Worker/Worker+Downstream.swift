@@ -88,7 +88,10 @@ extension Worker {
 
         let host = hostBytes(head, raw)
         let pathRange = Int(head.pathStart)..<Int(head.queryStart)
-        guard let pathLength = PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch) else {
+        // `http://host?q` (absolute-form without a path) means the path `/`.
+        let pathLength = pathRange.isEmpty ? Worker.rootPath(into: pathScratch)
+            : PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch)
+        guard let pathLength else {
             connection.keepAlive = false
             respondError(connection, status: 400)
             return
@@ -117,6 +120,11 @@ extension Worker {
             response.header("Content-Type", contentType)
             finishLocal(connection, status: status, response: &response, body: body)
         }
+    }
+
+    static func rootPath(into scratch: UnsafeMutableRawBufferPointer) -> Int {
+        scratch[0] = UInt8(ascii: "/")
+        return 1
     }
 
     /// The Host header (or the authority of an absolute-form target), without port.
