@@ -1,0 +1,30 @@
+/// Byte tests over eight bytes at once (a little-endian `UInt64` load), for the loops
+/// that scan long runs of ordinary bytes.
+///
+/// Each returns a non-zero mask exactly when some byte matches; which bits are set above
+/// the first match is unspecified, so callers only test for zero and then look bytewise.
+@usableFromInline
+enum SWAR {
+    @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
+    @usableFromInline static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Some byte is below 0x20 (a control byte, including HTAB, CR and LF).
+    @inlinable @inline(__always)
+    static func hasByteBelow0x20(_ w: UInt64) -> UInt64 {
+        (w &- ones &* 0x20) & ~w & highs
+    }
+
+    /// Some byte is exactly 0x7F (DEL).
+    @inlinable @inline(__always)
+    static func hasByte0x7F(_ w: UInt64) -> UInt64 {
+        let x = w ^ (ones &* 0x7F)
+        return (x &- ones) & ~x & highs
+    }
+
+    /// Some byte equals `b`.
+    @inlinable @inline(__always)
+    static func hasByte(_ w: UInt64, _ b: UInt8) -> UInt64 {
+        let x = w ^ (ones &* UInt64(b))
+        return (x &- ones) & ~x & highs
+    }
+}
