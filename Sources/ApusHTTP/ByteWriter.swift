@@ -84,14 +84,24 @@ struct ByteWriter {
     @inlinable
     mutating func hex16(_ value: UInt64) {
         checkRoom(16)
-        let digits: StaticString = "0123456789abcdef"
-        let table = digits.utf8Start
-        var i = 0
-        while i < 16 {
-            cursor[i] = table[Int(truncatingIfNeeded: (value >> UInt64(60 &- 4 &* i)) & 0xF)]
-            i &+= 1
-        }
+        UnsafeMutableRawPointer(cursor).storeBytes(of: Self.hex8(UInt32(truncatingIfNeeded: value >> 32)), as: UInt64.self)
+        UnsafeMutableRawPointer(cursor + 8).storeBytes(of: Self.hex8(UInt32(truncatingIfNeeded: value)), as: UInt64.self)
         cursor += 16
+    }
+
+    /// The 8 lowercase hex digits of `v`, most significant first in memory order (to be
+    /// stored little-endian): nibbles spread to one per byte, then mapped to ASCII with
+    /// `'0' + n`, plus `'a' - '0' - 10` where `n > 9`, on all eight bytes at once.
+    @inlinable @inline(__always)
+    static func hex8(_ v: UInt32) -> UInt64 {
+        var x = UInt64(v)
+        x = (x | x << 16) & 0x0000_FFFF_0000_FFFF
+        x = (x | x << 8) & 0x00FF_00FF_00FF_00FF
+        x = (x | x << 4) & 0x0F0F_0F0F_0F0F_0F0F
+        // Byte k now holds nibble k (least significant first); print the top one first.
+        x = x.byteSwapped
+        let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        return (x &+ 0x3030_3030_3030_3030 &+ letters &* 0x27).littleEndian
     }
 }
 

@@ -87,25 +87,30 @@ enum HTTPBytes {
 
     /// Finds the end (index after the final LF) of the first `CR LF CR LF` in `p[from ..< count]`.
     ///
-    /// Skips 4 bytes whenever the probed byte is neither CR nor LF: such a byte cannot be
-    /// part of the terminator, so no terminator ends within the next 4 positions.
+    /// Looks at eight bytes at a time for an LF that could end the terminator, and checks
+    /// only those candidates.
     @inlinable
     static func findHeadEnd(_ p: UnsafePointer<UInt8>, from: Int, count: Int) -> Int? {
+        // Candidate LFs are at `from + 3` or later, so `p[j - 3]` stays inside the range.
         var i = from &+ 3
-        while i < count {
-            let b = p[i]
-            if b == lf {
-                if p[i &- 1] == cr
-                    && p[i &- 2] == lf
-                    && p[i &- 3] == cr {
-                    return i &+ 1
+        while count &- i >= 8 {
+            var m = SWAR.hasByte(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self), lf)
+            // The lowest flagged byte is an LF; higher flags may be false, and the check
+            // below rejects those too.
+            while m != 0 {
+                let j = i &+ m.trailingZeroBitCount >> 3
+                if p[j] == lf && p[j &- 1] == cr && p[j &- 2] == lf && p[j &- 3] == cr {
+                    return j &+ 1
                 }
-                i &+= 1
-            } else if b == cr {
-                i &+= 1
-            } else {
-                i &+= 4
+                m &= m &- 1
             }
+            i &+= 8
+        }
+        while i < count {
+            if p[i] == lf && p[i &- 1] == cr && p[i &- 2] == lf && p[i &- 3] == cr {
+                return i &+ 1
+            }
+            i &+= 1
         }
         return nil
     }
