@@ -33,6 +33,14 @@ enum FieldLines {
             isFirst = false
             // Name: token bytes up to the colon (a CR stops the scan before `end`).
             let nameStart = pos
+            // Letters, digits and `-` eight at a time; other token bytes (and the colon)
+            // are looked at one by one.
+            while end &- pos >= 8 {
+                let ok = SWAR.nameBytes(UnsafeRawPointer(p + pos).loadUnaligned(as: UInt64.self))
+                if ok == SWAR.highs { pos &+= 8; continue }
+                pos &+= (~ok & SWAR.highs).trailingZeroBitCount >> 3
+                break
+            }
             while HTTPBytes.isTokenChar(p[pos]) { pos &+= 1 }
             let stop = p[pos]
             if stop != HTTPBytes.colon || pos == nameStart {
@@ -50,7 +58,12 @@ enum FieldLines {
             // ending the value is a control byte, so the word holding it goes bytewise).
             while end &- pos >= 8 {
                 let w = UnsafeRawPointer(p + pos).loadUnaligned(as: UInt64.self)
-                if SWAR.hasByteBelow0x20(w) | SWAR.hasByte0x7F(w) != 0 { break }
+                let special = SWAR.hasByteBelow0x20(w) | SWAR.hasByte0x7F(w)
+                if special != 0 {
+                    // The lowest flagged byte is exact: start the bytewise look there.
+                    pos &+= special.trailingZeroBitCount >> 3
+                    break
+                }
                 pos &+= 8
             }
             while true {

@@ -97,6 +97,22 @@ struct FieldSemantics {
     @inlinable
     mutating func connectionTokens(_ p: UnsafePointer<UInt8>, _ headers: inout [HeaderField]) -> HTTPParseError? {
         for i in headers.indices where headers[i].known == .connection {
+            // The common values, a lone `keep-alive` or `close`, without the token walk.
+            let field = headers[i]
+            let valueLength = Int(field.valueEnd &- field.valueStart)
+            if HTTPBytes.equalsLowercase(p, Int(field.valueStart), valueLength, "keep-alive") {
+                connectionKeepAlive = true
+                for j in headers.indices where headers[j].known == .keepAlive { headers[j].listedInConnection = true }
+                continue
+            }
+            if HTTPBytes.equalsLowercase(p, Int(field.valueStart), valueLength, "close") {
+                connectionClose = true
+                for j in headers.indices where headers[j].known == .other && headers[j].nameEnd &- headers[j].nameStart == 5
+                    && HTTPBytes.equalsLowercase(p, Int(headers[j].nameStart), 5, "close") {
+                    headers[j].listedInConnection = true
+                }
+                continue
+            }
             let ok = FieldLines.forEachToken(p, headers[i]) { start, end, hasParams in
                 if hasParams { return false }
                 let length = end &- start

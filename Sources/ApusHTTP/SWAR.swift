@@ -27,4 +27,20 @@ enum SWAR {
         let x = w ^ (ones &* UInt64(b))
         return (x &- ones) & ~x & highs
     }
+
+    /// A mask with the high bit of exactly those bytes that are ASCII letters, digits or
+    /// `-` (the bytes of almost every header name), so `trailingZeroBitCount` of its
+    /// complement counts the leading such bytes. Exact per byte: the sums are done on
+    /// 7-bit values so no carry crosses into a neighbour.
+    @inlinable @inline(__always)
+    static func nameBytes(_ w: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let x = w & low7
+        let folded = x | ones &* 0x20
+        let letters = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7F - 0x7A))
+        let digits = (x &+ ones &* (0x80 - 0x30)) & ~(x &+ ones &* (0x7F - 0x39))
+        let h = x ^ (ones &* 0x2D)
+        let hyphens = ~(((h & low7) &+ low7) | h)
+        return (letters | digits | hyphens) & ~w & highs
+    }
 }
