@@ -100,12 +100,12 @@ struct FieldSemantics {
             // The common values, a lone `keep-alive` or `close`, without the token walk.
             let field = headers[i]
             let valueLength = Int(field.valueEnd &- field.valueStart)
-            if HTTPBytes.equalsLowercase(p, Int(field.valueStart), valueLength, "keep-alive") {
+            if valueLength == 10 && HTTPBytes.equalsFolded(p, Int(field.valueStart), "keep-alive") {
                 connectionKeepAlive = true
                 for j in headers.indices where headers[j].known == .keepAlive { headers[j].listedInConnection = true }
                 continue
             }
-            if HTTPBytes.equalsLowercase(p, Int(field.valueStart), valueLength, "close") {
+            if valueLength == 5 && HTTPBytes.equalsFolded(p, Int(field.valueStart), "close") {
                 connectionClose = true
                 for j in headers.indices where headers[j].known == .other && headers[j].nameEnd &- headers[j].nameStart == 5
                     && HTTPBytes.equalsLowercase(p, Int(headers[j].nameStart), 5, "close") {

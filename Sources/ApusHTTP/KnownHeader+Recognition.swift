@@ -3,30 +3,11 @@ extension KnownHeader {
     /// building a String: dispatch on length, then compare whole words against lowercase
     /// literals.
     ///
-    /// The name must consist of token characters (RFC 9110 `tchar`): on those, setting bit
-    /// 0x20 of every byte lowercases letters and maps no other tchar onto a letter, digit
-    /// or `-`, so one OR per word folds case exactly.
+    /// The name must consist of token characters (see `HTTPBytes.equalsFolded`).
     @inlinable
     static func recognise(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> KnownHeader {
-        let name = UnsafeRawPointer(p + start)
         @inline(__always) func eq(_ s: StaticString) -> Bool {
-            let n = s.utf8CodeUnitCount
-            let l = UnsafeRawPointer(s.utf8Start)
-            if n >= 8 {
-                let fold: UInt64 = 0x2020_2020_2020_2020
-                if name.loadUnaligned(as: UInt64.self) | fold != l.loadUnaligned(as: UInt64.self) { return false }
-                if n > 16 && name.loadUnaligned(fromByteOffset: 8, as: UInt64.self) | fold
-                    != l.loadUnaligned(fromByteOffset: 8, as: UInt64.self) { return false }
-                return name.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) | fold
-                    == l.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
-            }
-            if n >= 4 {
-                let fold: UInt32 = 0x2020_2020
-                return name.loadUnaligned(as: UInt32.self) | fold == l.loadUnaligned(as: UInt32.self)
-                    && name.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self) | fold
-                        == l.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
-            }
-            return name.loadUnaligned(as: UInt16.self) | 0x2020 == l.loadUnaligned(as: UInt16.self)
+            HTTPBytes.equalsFolded(p, start, s)
         }
         switch count {
         case 2: return eq("te") ? .te : .other

@@ -147,6 +147,12 @@ enum HostSyntax {
             pos &+= 1
         } else {
             let nameStart = pos
+            while end &- pos >= 8 {
+                let ok = SWAR.hostBytes(UnsafeRawPointer(p + pos).loadUnaligned(as: UInt64.self))
+                if ok == SWAR.highs { pos &+= 8; continue }
+                pos &+= (~ok & SWAR.highs).trailingZeroBitCount >> 3
+                break
+            }
             while pos < end {
                 let b = p[pos]
                 if b == 58 { break }

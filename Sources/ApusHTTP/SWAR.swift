@@ -43,4 +43,18 @@ enum SWAR {
         let hyphens = ~(((h & low7) &+ low7) | h)
         return (letters | digits | hyphens) & ~w & highs
     }
+
+    /// Like `nameBytes`, for the common bytes of a host: ASCII letters, digits, `-` and `.`.
+    @inlinable @inline(__always)
+    static func hostBytes(_ w: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let x = w & low7
+        let folded = x | ones &* 0x20
+        let letters = (folded &+ ones &* (0x80 - 0x61)) & ~(folded &+ ones &* (0x7F - 0x7A))
+        // `-` through `9` is `-`, `.`, `/` and the digits; `/` is taken out again.
+        let range = (x &+ ones &* (0x80 - 0x2D)) & ~(x &+ ones &* (0x7F - 0x39))
+        let s = x ^ (ones &* 0x2F)
+        let slashes = ~(((s & low7) &+ low7) | s)
+        return (letters | (range & ~slashes)) & ~w & highs
+    }
 }
