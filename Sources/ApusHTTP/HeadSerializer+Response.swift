@@ -29,22 +29,31 @@ extension HeadSerializer {
         for field in head.headers {
             bound &+= Int(field.nameEnd &- field.nameStart) &+ Int(field.valueEnd &- field.valueStart) &+ 4
         }
-        out.appendWriting(bound: bound, DownstreamResponse(
-            head: head, p: p, framing: framing, keepAlive: keepAlive, downstreamVersion: downstreamVersion))
+        // A pointer, not a copy (see `writeUpstreamRequest`).
+        head.headers.withUnsafeBufferPointer { fields in
+            withUnsafePointer(to: head) { head in
+                out.appendWriting(bound: bound, DownstreamResponse(
+                    head: head, fields: fields, p: p, framing: framing, keepAlive: keepAlive,
+                    downstreamVersion: downstreamVersion))
+            }
+        }
     }
 
     /// The arguments of one `writeDownstreamResponse`, written in one pass.
     @usableFromInline
     struct DownstreamResponse: ByteContent {
-        @usableFromInline let head: ResponseHead
+        @usableFromInline let head: UnsafePointer<ResponseHead>
+        @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
         @usableFromInline let p: UnsafePointer<UInt8>
         @usableFromInline let framing: DownstreamFraming
         @usableFromInline let keepAlive: Bool
         @usableFromInline let downstreamVersion: HTTPVersion
 
         @inlinable
-        init(head: ResponseHead, p: UnsafePointer<UInt8>, framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion) {
+        init(head: UnsafePointer<ResponseHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
+             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion) {
             self.head = head
+            self.fields = fields
             self.p = p
             self.framing = framing
             self.keepAlive = keepAlive
@@ -53,23 +62,23 @@ extension HeadSerializer {
 
         @inlinable
         func write(into writer: inout ByteWriter) {
-            writeDownstreamResponse(head, p, framing: framing, keepAlive: keepAlive,
+            writeDownstreamResponse(head, fields, p, framing: framing, keepAlive: keepAlive,
                                     downstreamVersion: downstreamVersion, into: &writer)
         }
     }
 
     @inlinable
     static func writeDownstreamResponse(
-        _ head: ResponseHead, _ p: UnsafePointer<UInt8>, framing: DownstreamFraming,
+        _ head: UnsafePointer<ResponseHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>, framing: DownstreamFraming,
         keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout ByteWriter
     ) {
-        let switching = head.status == 101
+        let switching = head.pointee.status == 101
         out.literal("HTTP/1.1 ")
-        out.decimal(Int64(head.status))
+        out.decimal(Int64(head.pointee.status))
         out.byte(HTTPBytes.sp)
-        out.bytes(p, head.reasonStart, head.reasonEnd)
+        out.bytes(p, head.pointee.reasonStart, head.pointee.reasonEnd)
         out.literal("\r\n")
-        for field in head.headers {
+        for field in fields {
             switch field.known {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding, .contentLength:
                 continue
@@ -82,12 +91,12 @@ extension HeadSerializer {
         }
         switch framing {
         case .none:
-            let mayCarryLength = head.status >= 200 && head.status != 204
-            if mayCarryLength && head.contentLength >= 0 {
+            let mayCarryLength = head.pointee.status >= 200 && head.pointee.status != 204
+            if mayCarryLength && head.pointee.contentLength >= 0 {
                 out.literal("Content-Length: ")
-                out.decimal(head.contentLength)
+                out.decimal(head.pointee.contentLength)
                 out.literal("\r\n")
-            } else if mayCarryLength && head.status != 304 {
+            } else if mayCarryLength && head.pointee.status != 304 {
                 out.literal("Content-Length: 0\r\n")
             }
         case .contentLength(let length):

@@ -36,22 +36,33 @@ public enum HeadSerializer {
         context: ForwardingContext, into out: inout [UInt8]
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        out.appendWriting(
-            bound: upstreamRequestBound(head, targetOverride: targetOverride, context: context),
-            UpstreamRequest(head: head, p: p, targetOverride: targetOverride, context: context))
+        let bound = upstreamRequestBound(head, targetOverride: targetOverride, context: context)
+        // Pointers, not copies: copying the head and the context into the writer would
+        // retain and release their arrays on every request.
+        head.headers.withUnsafeBufferPointer { fields in
+            withUnsafePointer(to: head) { head in
+                withUnsafePointer(to: context) { context in
+                    out.appendWriting(bound: bound, UpstreamRequest(
+                        head: head, fields: fields, p: p, targetOverride: targetOverride, context: context))
+                }
+            }
+        }
     }
 
     /// The arguments of one `writeUpstreamRequest`, written in one pass.
     @usableFromInline
     struct UpstreamRequest: ByteContent {
-        @usableFromInline let head: RequestHead
+        @usableFromInline let head: UnsafePointer<RequestHead>
+        @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
         @usableFromInline let p: UnsafePointer<UInt8>
         @usableFromInline let targetOverride: UnsafeRawBufferPointer?
-        @usableFromInline let context: ForwardingContext
+        @usableFromInline let context: UnsafePointer<ForwardingContext>
 
         @inlinable
-        init(head: RequestHead, p: UnsafePointer<UInt8>, targetOverride: UnsafeRawBufferPointer?, context: ForwardingContext) {
+        init(head: UnsafePointer<RequestHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
+             targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>) {
             self.head = head
+            self.fields = fields
             self.p = p
             self.targetOverride = targetOverride
             self.context = context
@@ -59,7 +70,7 @@ public enum HeadSerializer {
 
         @inlinable
         func write(into writer: inout ByteWriter) {
-            writeUpstreamRequest(head, p, targetOverride: targetOverride, context: context, into: &writer)
+            writeUpstreamRequest(head, fields, p, targetOverride: targetOverride, context: context, into: &writer)
         }
     }
 
@@ -87,21 +98,21 @@ public enum HeadSerializer {
 
     @inlinable
     static func writeUpstreamRequest(
-        _ head: RequestHead, _ p: UnsafePointer<UInt8>, targetOverride: UnsafeRawBufferPointer?,
-        context: ForwardingContext, into out: inout ByteWriter
+        _ head: UnsafePointer<RequestHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>,
+        targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, into out: inout ByteWriter
     ) {
-        out.bytes(p, 0, head.methodEnd)
+        out.bytes(p, 0, head.pointee.methodEnd)
         out.byte(HTTPBytes.sp)
-        let absoluteForm = head.authorityEnd > head.authorityStart
+        let absoluteForm = head.pointee.authorityEnd > head.pointee.authorityStart
         if let targetOverride {
             out.bytes( targetOverride)
         } else if absoluteForm {
-            if head.pathStart == head.pathEnd || p[Int(head.pathStart)] != 47 {
+            if head.pointee.pathStart == head.pointee.pathEnd || p[Int(head.pointee.pathStart)] != 47 {
                 out.byte(47)
             }
-            out.bytes(p, head.pathStart, head.pathEnd)
+            out.bytes(p, head.pointee.pathStart, head.pointee.pathEnd)
         } else {
-            out.bytes(p, head.targetStart, head.targetEnd)
+            out.bytes(p, head.pointee.targetStart, head.pointee.targetEnd)
         }
         out.literal(" HTTP/1.1\r\n")
 
@@ -109,27 +120,27 @@ public enum HeadSerializer {
         var hostStart: Int32 = 0
         var hostEnd: Int32 = 0
         if absoluteForm {
-            hostStart = head.authorityStart
-            hostEnd = head.authorityEnd
+            hostStart = head.pointee.authorityStart
+            hostEnd = head.pointee.authorityEnd
             out.literal("Host: ")
             out.bytes(p, hostStart, hostEnd)
             out.literal("\r\n")
-        } else if head.hostIndex >= 0 {
-            hostStart = head.headers[head.hostIndex].valueStart
-            hostEnd = head.headers[head.hostIndex].valueEnd
+        } else if head.pointee.hostIndex >= 0 {
+            hostStart = fields[head.pointee.hostIndex].valueStart
+            hostEnd = fields[head.pointee.hostIndex].valueEnd
         } else {
             // An HTTP/1.0 request without Host: HTTP/1.1 requires the field, empty when
             // the target has no authority (RFC 9112 §3.2).
             out.literal("Host: \r\n")
         }
-        for field in head.headers {
+        for field in fields {
             switch field.known {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding:
                 continue
             case .xForwardedFor, .xForwardedProto, .xForwardedHost, .xForwardedPort, .xRealIP:
                 continue
             case .upgrade:
-                if !context.forwardUpgrade { continue }
+                if !context.pointee.forwardUpgrade { continue }
             case .host:
                 if absoluteForm { continue }
             case .contentLength:
@@ -143,32 +154,32 @@ public enum HeadSerializer {
             }
             writeField(p, field, into: &out)
         }
-        if head.isChunked { out.literal("Transfer-Encoding: chunked\r\n") }
+        if head.pointee.isChunked { out.literal("Transfer-Encoding: chunked\r\n") }
 
         out.literal("X-Forwarded-For: ")
-        for field in head.headers where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
+        for field in fields where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
             out.bytes(p, field.valueStart, field.valueEnd)
             out.literal(", ")
         }
-        out.bytes( context.clientAddress)
+        out.bytes(context.pointee.clientAddress)
         out.literal("\r\nX-Forwarded-Proto: ")
-        out.bytes( context.scheme)
+        out.bytes(context.pointee.scheme)
         if hostEnd > hostStart {
             out.literal("\r\nX-Forwarded-Host: ")
             out.bytes(p, hostStart, hostEnd)
         }
         out.literal("\r\nX-Forwarded-Port: ")
-        out.bytes( context.port)
+        out.bytes(context.pointee.port)
         out.literal("\r\nX-Real-IP: ")
-        out.bytes( context.clientAddress)
+        out.bytes(context.pointee.clientAddress)
         out.literal("\r\n")
         if !hasRequestID {
             out.literal("X-Request-ID: ")
-            out.hex16(context.generatedRequestID.0)
-            out.hex16(context.generatedRequestID.1)
+            out.hex16(context.pointee.generatedRequestID.0)
+            out.hex16(context.pointee.generatedRequestID.1)
             out.literal("\r\n")
         }
-        if context.forwardUpgrade { out.literal("Connection: upgrade\r\n") }
+        if context.pointee.forwardUpgrade { out.literal("Connection: upgrade\r\n") }
         out.literal("\r\n")
     }
 
