@@ -46,15 +46,44 @@ struct ByteWriter {
         guard end > start else { return }
         let n = Int(end &- start)
         checkRoom(n)
-        cursor.initialize(from: p + Int(start), count: n)
+        Self.copy(p + Int(start), to: cursor, n)
         cursor += n
+    }
+
+    /// Copies `n > 0` bytes; up to 16 with two (possibly overlapping) loads and stores
+    /// instead of a call to `memcpy`, which costs more than the copy for a header name
+    /// or a short value.
+    @inlinable @inline(__always)
+    static func copy(_ from: UnsafePointer<UInt8>, to: UnsafeMutablePointer<UInt8>, _ n: Int) {
+        let s = UnsafeRawPointer(from)
+        let d = UnsafeMutableRawPointer(to)
+        if n > 16 {
+            d.copyMemory(from: s, byteCount: n)
+        } else if n >= 8 {
+            let head = s.loadUnaligned(as: UInt64.self)
+            let tail = s.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            d.storeBytes(of: head, as: UInt64.self)
+            d.storeBytes(of: tail, toByteOffset: n &- 8, as: UInt64.self)
+        } else if n >= 4 {
+            let head = s.loadUnaligned(as: UInt32.self)
+            let tail = s.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+            d.storeBytes(of: head, as: UInt32.self)
+            d.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
+        } else if n >= 2 {
+            let head = s.loadUnaligned(as: UInt16.self)
+            let tail = s.loadUnaligned(fromByteOffset: n &- 2, as: UInt16.self)
+            d.storeBytes(of: head, as: UInt16.self)
+            d.storeBytes(of: tail, toByteOffset: n &- 2, as: UInt16.self)
+        } else {
+            to.pointee = from.pointee
+        }
     }
 
     @inlinable @inline(__always)
     mutating func bytes(_ b: UnsafeRawBufferPointer) {
         guard let base = b.baseAddress, b.count > 0 else { return }
         checkRoom(b.count)
-        UnsafeMutableRawPointer(cursor).copyMemory(from: base, byteCount: b.count)
+        Self.copy(base.assumingMemoryBound(to: UInt8.self), to: cursor, b.count)
         cursor += b.count
     }
 
@@ -66,6 +95,16 @@ struct ByteWriter {
     /// Decimal digits of a non-negative number (negative values write `0`).
     @inlinable
     mutating func decimal(_ value: Int64) {
+        if value >= 100 && value <= 999 {
+            // Status codes: three digits straight away.
+            checkRoom(3)
+            let v = Int(value)
+            cursor[0] = UInt8(truncatingIfNeeded: v / 100) &+ 48
+            cursor[1] = UInt8(truncatingIfNeeded: v / 10 % 10) &+ 48
+            cursor[2] = UInt8(truncatingIfNeeded: v % 10) &+ 48
+            cursor += 3
+            return
+        }
         var v = UInt64(clamping: value)
         var digits = 1
         var probe = v
