@@ -6,7 +6,7 @@ import Testing
     static func start(_ s: Scenario) async throws -> Int {
         let backend = try await s.backend("pipe")
         let port = try s.port()
-        _ = try await s.apus(ApusConfig.yaml(listen: port, body: """
+        _ = try await s.apus(ApusConfig.yaml(listen: port, workers: "auto", body: """
         routes:
           - paths:
               - { path: /fixed, type: Exact, respond: { status: 200, body: "fixed\\n", content_type: text/plain } }

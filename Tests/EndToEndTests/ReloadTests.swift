@@ -78,13 +78,16 @@ import Testing
     }
 
     /// Across 20 reloads, a keep-alive client looping requests and one slow in-flight request see zero failures,
-    /// and the keep-alive connection is never closed.
+    /// neither that connection nor an idle keep-alive one is closed, and the idle one then sees the newest table.
     @Test(.timeLimit(.minutes(1))) func reloadUnderLoadDropsNothing() async throws {
         try await withScenario(slots: 2) { s in
             let backend = try await s.backend("steady")
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/gen", body: "0", upstream: backend.endpoint),
                                         waitFor: [port, admin])
+            let idle = try await RawConnection.connect(port: port)
+            try await idle.send("GET /echo?idle=1 HTTP/1.1\r\nHost: load.test\r\n\r\n")
+            #expect(try await idle.readResponse()?.status == 200)
             let stop = Locked(false)
             let loop = Task { () -> (ok: Int, failures: [String]) in
                 let connection = try await RawConnection.connect(port: port)
@@ -115,6 +118,9 @@ import Testing
             #expect(result.ok > 20, "only \(result.ok) requests completed")
             #expect(try await slow.value.status == 200, "in-flight request across reloads")
             #expect(settled, "final config not served")
+            try await idle.send("GET /gen HTTP/1.1\r\nHost: load.test\r\n\r\n")
+            let afterReloads = try await idle.readResponse()
+            #expect(afterReloads?.bodyText == "20", "the idle keep-alive connection from before the reloads must still work: \(afterReloads.map(String.init(describing:)) ?? "closed")")
             #expect(apus.child.isRunning)
         }
     }

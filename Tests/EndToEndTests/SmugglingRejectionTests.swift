@@ -30,6 +30,7 @@ import Testing
         Case(name: "HTTP/1.2", wire: "GET /echo HTTP/1.2\r\nHost: x\r\n\r\n" + smuggled, status: 505),
         Case(name: "HTTP/3.0", wire: "GET /echo HTTP/3.0\r\nHost: x\r\n\r\n" + smuggled, status: 505),
         Case(name: "head over max_head_size", wire: "GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 10_000))\r\n\r\n", status: 431),
+        Case(name: "more headers than max_headers", wire: "GET /echo HTTP/1.1\r\nHost: x\r\n" + (0..<40).map { "X-H\($0): v\r\n" }.joined() + "\r\n", status: 431),
         Case(name: "URI over max_uri_length", wire: "GET /\(String(repeating: "u", count: 2_000)) HTTP/1.1\r\nHost: x\r\n\r\n", status: 414),
         Case(name: "Content-Length over max_body_size", wire: "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2048\r\n\r\n" + String(repeating: "b", count: 2048), status: 413),
         Case(name: "chunked body over max_body_size", wire: "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n\(String(repeating: "c", count: 2048))\r\n0\r\n\r\n", status: 413),
@@ -42,7 +43,7 @@ import Testing
             let backend = try await s.backend("victim")
             let port = try s.port()
             _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [backend.endpoint],
-                                                    extra: "limits: { max_head_size: 8k, max_uri_length: 1k, max_body_size: 1k }"),
+                                                    extra: "limits: { max_head_size: 8k, max_headers: 20, max_uri_length: 1k, max_body_size: 1k }"),
                                  waitFor: [port])
             let connection = try await RawConnection.connect(port: port)
             try? await connection.send(c.wire)
