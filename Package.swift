@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "ApusHTTP"),
         .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"]),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CShims"]),
+        .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"]),
         .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"]),
         .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusCore", "ApusNet"]),
 

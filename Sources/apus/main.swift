@@ -1,3 +1,4 @@
+import ApusNet
 import Glibc
 
 // Entry point: `apus serve | validate | controller | version`. Wiring only; the work is in
@@ -10,7 +11,7 @@ case "serve":
 case "validate":
     status = ValidateCommand.run(Array(arguments.dropFirst()))
 case "version", "--version":
-    print("apus \(apusVersion)")
+    print("apus \(apusVersion) (\(LibraryVersions.openSSL), zlib \(LibraryVersions.zlib), PCRE2 \(LibraryVersions.pcre2))")
     status = 0
 case "controller":
     printError("apus controller: the Kubernetes controller is not built yet (issue 4); use `apus serve --config FILE`")

@@ -11,6 +11,8 @@ public struct Configuration: Equatable, Sendable {
     public var limits: LimitsConfig
     public var timeouts: TimeoutsConfig
     public var accessLog: AccessLogConfig
+    /// Where `workers` was set, for its diagnostic; sources set it after init.
+    public var workersLocation: SourceLocation = .unknown
 
     public init(
         workers: WorkerCount = .auto,

@@ -1,37 +1,52 @@
-/// Placeholder: route indices per host. Replaced by the real index (exact map, wildcards, catch-all).
+/// Finds the host entry for a request's Host: exact name, then one-label wildcard, then
+/// the catch-all.
+///
+/// Lookups run on raw bytes, ASCII case-insensitively, with no allocation.
+/// Thread rule: immutable, shared by all workers through the `RouteTable`.
 struct HostIndex: Sendable {
-    init() {}
-}
+    /// Exact hosts first, then wildcards, then the catch-all (the order `/routes` shows).
+    let entries: [HostRoutes]
+    private let exact: ByteKeyTable
+    /// Keyed by the suffix after `*.`.
+    private let wildcards: ByteKeyTable
+    private let catchAll: Int
 
-/// Per-worker scratch for regex matching (PCRE2 match data). Not shared between threads.
-public final class MatchScratch {
-    public init() {}
-}
-
-extension RouteTable {
-    /// Finds the route for a request.
-    /// - Parameters:
-    ///   - host: the Host header's host part (no port), any case.
-    ///   - path: the normalized request path, without the query.
-    /// - Returns: an index into `routes`, or -1 when nothing matches (404).
-    public func match(host: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer, scratch: MatchScratch) -> Int {
-        let hostString = String(decoding: host, as: UTF8.self).lowercased()
-        let pathString = String(decoding: path, as: UTF8.self)
-        var best = -1
-        var bestLength = -1
-        for (index, route) in routes.enumerated() {
-            if let routeHost = route.host, routeHost != hostString { continue }
-            let matches: Bool
-            switch route.match {
-            case .exact: matches = pathString == route.path
-            case .prefix: matches = pathString.hasPrefix(route.path)
-            case .regex: matches = false
-            }
-            if matches && route.path.count > bestLength {
-                best = index
-                bestLength = route.path.count
+    init(entries: [HostRoutes]) {
+        var exact: [(key: [UInt8], value: Int)] = []
+        var wildcards: [(key: [UInt8], value: Int)] = []
+        var catchAll = -1
+        for (index, entry) in entries.enumerated() {
+            guard let host = entry.host else { catchAll = index; continue }
+            if host.hasPrefix("*.") {
+                wildcards.append((Array(host.utf8.dropFirst(2)), index))
+            } else {
+                exact.append((Array(host.utf8), index))
             }
         }
-        return best
+        self.entries = entries
+        self.exact = ByteKeyTable(exact, foldsCase: true)
+        self.wildcards = ByteKeyTable(wildcards, foldsCase: true)
+        self.catchAll = catchAll
+    }
+
+    /// Index into `entries` for `host` (no port, any case, one trailing dot allowed), or -1.
+    func entryIndex(for host: UnsafeRawBufferPointer) -> Int {
+        var name = host
+        if name.count > 1 && name[name.count - 1] == UInt8(ascii: ".") {
+            name = UnsafeRawBufferPointer(rebasing: name[0..<(name.count - 1)])
+        }
+        if !name.isEmpty {
+            let exactHit = exact.value(for: name)
+            if exactHit >= 0 { return exactHit }
+            if !wildcards.isEmpty {
+                var dot = 0
+                while dot < name.count && name[dot] != UInt8(ascii: ".") { dot += 1 }
+                if dot > 0 && dot < name.count {
+                    let wildcardHit = wildcards.value(for: UnsafeRawBufferPointer(rebasing: name[(dot + 1)...]))
+                    if wildcardHit >= 0 { return wildcardHit }
+                }
+            }
+        }
+        return catchAll
     }
 }

@@ -72,7 +72,11 @@ public struct CompiledRoute: Sendable {
     public var host: String?
     public var path: String
     public var match: PathMatchKind
+    /// How a Regex rule matches; `.fullMatch` (ignored) for Exact and Prefix.
+    public var regexFlavor: RegexFlavor
     public var action: CompiledAction
+    /// Where the rule was written, for logs and `/routes`.
+    public var location: SourceLocation
 }
 
 /// What a matched request gets, with references resolved to indices.

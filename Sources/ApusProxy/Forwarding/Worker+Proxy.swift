@@ -52,11 +52,6 @@ extension Worker {
         connection.logFields.upstreamAddress = endpoint.addressText
         endpoint.activeRequests += 1
 
-        while let candidate = endpoint.idle.last, candidate.readable {
-            // Bytes may have been left unread after its last response: not reusable.
-            endpoint.idle.removeLast()
-            closeUpstream(candidate)
-        }
         if let pooled = endpoint.idle.popLast() {
             pooled.reused = true
             pooled.state = .busy

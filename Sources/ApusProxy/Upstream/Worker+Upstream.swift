@@ -47,6 +47,9 @@ extension Worker {
         buffers.release(&upstream.input)
         upstream.state = .idle
         upstream.reused = false
+        // Anything the upstream sends from now on arrives as a new edge and closes it while
+        // idle (see `upstreamEvent`); bytes of this response were all framed and consumed.
+        upstream.readable = false
         endpoint.idle.append(upstream)
         setDeadline(upstream, now + UInt64(endpoint.idleTimeoutMilliseconds))
     }

@@ -84,7 +84,8 @@ extension Worker {
         let host = hostBytes(head, raw)
         let pathRange = Int(head.pathStart)..<Int(head.queryStart)
         guard let pathLength = PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch) else {
-            rejectRequest(connection, HTTPParseError(.invalidPath, at: Int(head.pathStart)))
+            connection.keepAlive = false
+            respondError(connection, status: 400)
             return
         }
         let path = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(pathScratch)[0..<pathLength])

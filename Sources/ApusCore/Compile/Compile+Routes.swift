@@ -1,0 +1,105 @@
+extension RouteTableCompiler {
+    /// Checks every route's host and every path rule. A rule with any error is dropped
+    /// alone; a route with a bad host drops its own rules only.
+    static func compileRules(_ routes: [RouteConfig], upstreams: [String: Int]) -> ([CompiledRule], [Diagnostic]) {
+        var rules: [CompiledRule] = []
+        var diagnostics: [Diagnostic] = []
+        for route in routes {
+            var host: HostPattern?
+            if let text = route.host {
+                switch HostPattern.parse(text) {
+                case .success(let pattern): host = pattern
+                case .failure(let problem):
+                    diagnostics.append(.error("invalid-host", "host '\(text)' \(problem.explanation); its \(route.paths.count) path rule(s) are dropped", at: route.location))
+                    continue
+                }
+            }
+            for rule in route.paths {
+                let (compiled, found) = compileRule(rule, host: host, upstreams: upstreams)
+                diagnostics += found
+                if let compiled { rules.append(compiled) }
+            }
+        }
+        return (rules, diagnostics)
+    }
+
+    static func compileRule(_ rule: PathRuleConfig, host: HostPattern?, upstreams: [String: Int]) -> (CompiledRule?, [Diagnostic]) {
+        let (key, pattern, pathDiagnostics) = compilePath(rule)
+        let (action, actionDiagnostics) = compileAction(rule.action, at: rule.location, upstreams: upstreams)
+        let diagnostics = pathDiagnostics + actionDiagnostics
+        guard let key, let action, diagnostics.allSatisfy({ $0.severity != .error }) else { return (nil, diagnostics) }
+        let route = CompiledRoute(
+            label: "\(host?.text ?? "*") \(rule.path)", host: host?.text, path: rule.path, match: rule.match,
+            regexFlavor: rule.regexFlavor, action: action, location: rule.location)
+        return (CompiledRule(host: host, key: key, pattern: pattern, route: route), diagnostics)
+    }
+
+    /// The rule's lookup key, and its compiled pattern for a Regex.
+    static func compilePath(_ rule: PathRuleConfig) -> ([UInt8]?, CompiledPattern?, [Diagnostic]) {
+        switch rule.match {
+        case .exact, .prefix:
+            guard rule.path.hasPrefix("/") else {
+                return (nil, nil, [.error("invalid-path", "\(rule.match.rawValue) path '\(rule.path)' must start with '/'; the rule is dropped", at: rule.location)])
+            }
+            return (rule.match == .exact ? Array(rule.path.utf8) : PrefixTable.normalize(rule.path), nil, [])
+        case .regex:
+            let (pattern, diagnostics) = compileRegex(rule)
+            return (pattern.map { _ in Array(rule.path.utf8) }, pattern, diagnostics)
+        }
+    }
+
+    static func compileAction(_ action: RouteAction, at location: SourceLocation, upstreams: [String: Int]) -> (CompiledAction?, [Diagnostic]) {
+        switch action {
+        case .proxy(let name):
+            guard let index = upstreams[name] else {
+                return (nil, [.error("undefined-upstream", "upstream '\(name)' is not defined; the rule is dropped", at: location)])
+            }
+            return (.proxy(upstream: index), [])
+        case .staticFiles(let files):
+            guard !files.root.isEmpty else {
+                return (nil, [.error("empty-static-root", "static files need a root directory; the rule is dropped", at: location)])
+            }
+            return (.staticFiles(files), [])
+        case .redirect(let redirect):
+            guard [301, 302, 303, 307, 308].contains(redirect.status) else {
+                return (nil, [.error("invalid-redirect-status", "redirect status \(redirect.status) is not 301, 302, 303, 307 or 308; the rule is dropped", at: location)])
+            }
+            return (.redirect(redirect), [])
+        case .fixedResponse(let fixed):
+            guard (200...599).contains(fixed.status) else {
+                return (nil, [.error("invalid-fixed-status", "fixed response status \(fixed.status) is not in 200...599; the rule is dropped", at: location)])
+            }
+            return (.fixedResponse(status: fixed.status, body: Array(fixed.body.utf8), contentType: fixed.contentType), [])
+        }
+    }
+
+    /// Keeps the first rule of each host + path + type; later ones are dropped with an
+    /// error naming the first one's location.
+    static func removeDuplicates(_ rules: [CompiledRule]) -> ([CompiledRule], [Diagnostic]) {
+        var kept: [CompiledRule] = []
+        var diagnostics: [Diagnostic] = []
+        var first: [CompiledRule.Identity: SourceLocation] = [:]
+        for rule in rules {
+            if let earlier = first[rule.identity] {
+                let route = rule.route
+                diagnostics.append(.error("duplicate-route", "\(route.match.rawValue) path '\(route.path)' for host '\(route.host ?? "*")' is already defined at \(earlier); this rule is dropped", at: route.location))
+                continue
+            }
+            first[rule.identity] = rule.route.location
+            kept.append(rule)
+        }
+        return (kept, diagnostics)
+    }
+
+    /// Upstreams that no surviving rule proxies to.
+    static func unusedUpstreams(_ configs: [UpstreamConfig], compiled: [CompiledUpstream], routes: [CompiledRoute]) -> [Diagnostic] {
+        var used = Set<Int>()
+        for route in routes { if case .proxy(let index) = route.action { used.insert(index) } }
+        var diagnostics: [Diagnostic] = []
+        for (index, upstream) in compiled.enumerated() where !used.contains(index) {
+            let location = configs.first { $0.name == upstream.name }?.location ?? .unknown
+            diagnostics.append(.warning("unused-upstream", "upstream '\(upstream.name)' is not used by any route", at: location))
+        }
+        return diagnostics
+    }
+}

@@ -1,0 +1,72 @@
+/// Builds JSON text by hand for `/routes` and `apus validate --format json`.
+///
+/// Control plane only (allocates freely). Keys are written in call order, so output is
+/// stable and diffable.
+struct JSONWriter {
+    private(set) var text = ""
+    /// Whether the current container already holds a value (a comma goes before the next).
+    private var hasValue: [Bool] = [false]
+
+    mutating func object(_ body: (inout JSONWriter) -> Void) {
+        open("{"); body(&self); close("}")
+    }
+
+    mutating func array(_ body: (inout JSONWriter) -> Void) {
+        open("["); body(&self); close("]")
+    }
+
+    mutating func key(_ name: String) {
+        separate()
+        Self.appendString(name, to: &text)
+        text += ":"
+        hasValue[hasValue.count - 1] = false  // the value that follows needs no comma
+    }
+
+    mutating func string(_ value: String) { separate(); Self.appendString(value, to: &text) }
+    mutating func int<T: BinaryInteger>(_ value: T) { separate(); text += String(value) }
+    mutating func bool(_ value: Bool) { separate(); text += value ? "true" : "false" }
+    mutating func null() { separate(); text += "null" }
+    mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
+
+    mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
+    mutating func field<T: BinaryInteger>(_ name: String, _ value: T) { key(name); int(value) }
+    mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+
+    private mutating func open(_ bracket: String) {
+        separate()
+        text += bracket
+        hasValue.append(false)
+    }
+
+    private mutating func close(_ bracket: String) {
+        hasValue.removeLast()
+        text += bracket
+    }
+
+    private mutating func separate() {
+        if hasValue[hasValue.count - 1] { text += "," }
+        hasValue[hasValue.count - 1] = true
+    }
+
+    /// RFC 8259 string: quotes, backslash and control characters escaped; everything
+    /// else, including non-ASCII, passes through as UTF-8.
+    static func appendString(_ value: String, to text: inout String) {
+        text += "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": text += "\\\""
+            case "\\": text += "\\\\"
+            case "\n": text += "\\n"
+            case "\r": text += "\\r"
+            case "\t": text += "\\t"
+            case "\u{08}": text += "\\b"
+            case "\u{0C}": text += "\\f"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar.value == 0x2028 || scalar.value == 0x2029:
+                let hex = String(scalar.value, radix: 16, uppercase: false)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: text.unicodeScalars.append(scalar)
+            }
+        }
+        text += "\""
+    }
+}

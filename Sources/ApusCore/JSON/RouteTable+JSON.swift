@@ -1,0 +1,127 @@
+extension RouteTable {
+    /// The table as JSON for the admin `/routes` endpoint and `apus validate --format json`:
+    /// listeners, admin, hosts in lookup order with their routes in precedence order,
+    /// upstreams, limits, timeouts and the compiler's diagnostics.
+    public func renderJSON(generation: UInt64, diagnostics: [Diagnostic]) -> String {
+        var json = JSONWriter()
+        json.object { json in
+            json.field("generation", generation)
+            json.key("workers")
+            switch workers {
+            case .auto: json.string("auto")
+            case .count(let n): json.int(n)
+            }
+            json.key("listeners")
+            json.array { json in
+                for listener in listeners {
+                    json.object { $0.field("name", listener.name); $0.field("address", listener.address.description) }
+                }
+            }
+            json.field("admin", admin?.description)
+            json.key("hosts")
+            json.array { json in
+                for entry in hosts.entries { renderHost(entry, into: &json) }
+            }
+            json.key("upstreams")
+            json.array { json in
+                for upstream in upstreams { renderUpstream(upstream, into: &json) }
+            }
+            json.key("limits")
+            renderLimits(into: &json)
+            json.key("timeouts")
+            renderTimeouts(into: &json)
+            json.key("diagnostics")
+            Diagnostic.render(diagnostics, into: &json)
+        }
+        return json.text
+    }
+
+    private func renderHost(_ entry: HostRoutes, into json: inout JSONWriter) {
+        json.object { json in
+            json.field("host", entry.host)
+            json.key("routes")
+            json.array { json in
+                for index in entry.precedence { renderRoute(index, into: &json) }
+            }
+        }
+    }
+
+    private func renderRoute(_ index: Int, into json: inout JSONWriter) {
+        let route = routes[index]
+        json.object { json in
+            json.field("index", index)
+            json.field("label", route.label)
+            json.field("path", route.path)
+            json.field("type", route.match.rawValue)
+            if route.match == .regex {
+                json.field("regexFlavor", route.regexFlavor == .fullMatch ? "fullMatch" : "nginxCompatible")
+            }
+            json.key("action")
+            renderAction(route.action, into: &json)
+        }
+    }
+
+    private func renderAction(_ action: CompiledAction, into json: inout JSONWriter) {
+        json.object { json in
+            switch action {
+            case .proxy(let upstream):
+                json.field("type", "proxy")
+                json.field("upstream", upstreams[upstream].name)
+            case .staticFiles(let files):
+                json.field("type", "static")
+                json.field("root", files.root)
+                json.field("index", files.index)
+            case .redirect(let redirect):
+                json.field("type", "redirect")
+                json.field("status", redirect.status)
+                json.field("scheme", redirect.scheme)
+                json.field("host", redirect.host)
+                json.field("path", redirect.path)
+            case .fixedResponse(let status, let body, let contentType):
+                json.field("type", "fixed")
+                json.field("status", status)
+                json.field("contentType", contentType)
+                json.field("bodyBytes", body.count)
+            }
+        }
+    }
+
+    private func renderUpstream(_ upstream: CompiledUpstream, into json: inout JSONWriter) {
+        json.object { json in
+            json.field("name", upstream.name)
+            json.key("endpoints")
+            json.array { json in
+                for endpoint in upstream.endpoints { json.string(endpoint.description) }
+            }
+            json.field("policy", upstream.balance.rawValue)
+            json.field("connectTimeoutMs", upstream.connectTimeoutMilliseconds)
+            json.field("readTimeoutMs", upstream.readTimeoutMilliseconds)
+            json.field("sendTimeoutMs", upstream.sendTimeoutMilliseconds)
+            json.key("keepAlive")
+            json.object { json in
+                json.field("maxIdle", upstream.keepAlive.maxIdle)
+                json.field("idleTimeoutMs", upstream.keepAlive.idleTimeoutMilliseconds)
+            }
+        }
+    }
+
+    private func renderLimits(into json: inout JSONWriter) {
+        json.object { json in
+            json.field("maxHeadBytes", limits.maxHeadBytes)
+            json.field("maxHeaderCount", limits.maxHeaderCount)
+            json.field("maxURIBytes", limits.maxURIBytes)
+            json.field("maxBodyBytes", limits.maxBodyBytes)
+        }
+    }
+
+    private func renderTimeouts(into json: inout JSONWriter) {
+        json.object { json in
+            json.field("headerReadMs", timeouts.headerRead)
+            json.field("keepAliveIdleMs", timeouts.keepAliveIdle)
+            json.field("upstreamConnectMs", timeouts.upstreamConnect)
+            json.field("upstreamReadMs", timeouts.upstreamRead)
+            json.field("upstreamSendMs", timeouts.upstreamSend)
+            json.field("drainMs", timeouts.drain)
+        }
+    }
+}
