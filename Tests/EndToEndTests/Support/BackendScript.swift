@@ -9,6 +9,8 @@
 /// - `/bytes-sha/N`: the hex sha256 of what `/bytes/N` sends
 /// - `/chunked/N`: the same N bytes, chunked
 /// - `/close-mid`: announces 100000 bytes, sends 1000, closes
+/// - `/bad-framing`: a response with both Content-Length and chunked Transfer-Encoding
+/// - `/huge-head`: a response head of 200 KB
 /// - `/garbage`: a response that is not HTTP, then closes
 /// - `/reset`: reads the request, then resets the connection (SO_LINGER 0)
 /// - `/idle-close/MS`: 200, then the backend closes the connection after MS ms idle
@@ -18,6 +20,21 @@
 /// Run as `backend.py --generate N SHAFILE` it writes the `/bytes/N` pattern to stdout instead.
 /// Every response carries `X-Backend: <name>`.
 enum BackendScript {
+    /// The first `count` bytes `/bytes/N` and `/chunked/N` send (same rule as `pattern_chunks`), for small checks in Swift.
+    static func pattern(_ count: Int) -> [UInt8] {
+        let block = (0..<65536).map { UInt8(($0 * 7 + 13) % 251) }
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var k = 0
+        while out.count < count {
+            let rotation = k % 65536
+            let chunk = Array(block[rotation...] + block[..<rotation])
+            out += chunk.prefix(count - out.count)
+            k += 1
+        }
+        return out
+    }
+
     static let source = #"""
 import hashlib, json, socket, socketserver, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler
@@ -162,6 +179,14 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif path.startswith("/bad-framing"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+        elif path.startswith("/huge-head"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Big: " + b"h" * 200000 + b"\r\nContent-Length: 2\r\n\r\nok")
+            self.wfile.flush()
+            self.close_connection = True
         elif path.startswith("/garbage"):
             self.wfile.write(b"THIS IS NOT HTTP\r\nat all\r\n\r\n")
             self.wfile.flush()
