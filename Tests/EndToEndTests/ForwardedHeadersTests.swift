@@ -86,4 +86,18 @@ import Testing
             #expect(delete.method == "DELETE")
         }
     }
+
+    /// The request target reaches the upstream byte-for-byte: percent-encoding, query, `+` and `;` untouched.
+    /// (An encoded slash `%2F` in the path is left out on purpose: rejecting it is a defensible choice.)
+    @Test(.timeLimit(.minutes(1))) func requestTargetUnchanged() async throws {
+        try await withScenario { s in
+            let (port, _) = try await Self.start(s)
+            let targets = ["/a%20b/c?x=%2F&y=a+b", "/semi;colon=1/x", "/~user/%E2%9C%93", "/q?empty=&flag", "/echo?a=1&a=2", "/A%41/x"]
+            for target in targets {
+                let response = try await HTTPClient.request(port: port, path: target)
+                let seen = try? EchoReply(response.body).path
+                #expect(response.status == 200 && seen == target, "sent \(target): status \(response.status), upstream saw \(seen ?? "nothing")")
+            }
+        }
+    }
 }
