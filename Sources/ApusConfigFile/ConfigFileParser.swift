@@ -15,6 +15,18 @@ public enum ConfigFileParser {
     /// Parses YAML text. Returns nil configuration when the file cannot be used at all;
     /// diagnostics say why, each with `path:line:column`.
     public static func parse(_ text: String, path: String) -> (Configuration?, [Diagnostic]) {
+        let (configuration, diagnostics) = readBestEffort(text, path: path)
+        return (diagnostics.contains { $0.severity == .error } ? nil : configuration, diagnostics)
+    }
+
+    /// Like `parse`, but also returns what could be read from a file with errors (broken
+    /// elements left out), so that `apus validate` can report the compiler's findings in the
+    /// same run. Nil only when nothing could be read (YAML syntax, empty file).
+    public static func parseBestEffort(_ text: String, path: String) -> (Configuration?, [Diagnostic]) {
+        readBestEffort(text, path: path)
+    }
+
+    private static func readBestEffort(_ text: String, path: String) -> (Configuration?, [Diagnostic]) {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -29,12 +41,12 @@ public enum ConfigFileParser {
         }
         var reader = ConfigNodeReader(path: path)
         let configuration = reader.configuration(from: root)
-        return (reader.hasErrors ? nil : configuration, sortedByPosition(reader.diagnostics))
+        return (configuration, sortedByPosition(reader.diagnostics))
     }
 
     /// The schema walk visits sections in a fixed order; a reader wants them as they occur
     /// in the file. The sort is stable, so two findings at one node keep their order.
-    private static func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    static func sortedByPosition(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         func key(_ item: (offset: Int, element: Diagnostic)) -> (Int, Int, Int) {
             if case let .file(_, line, column) = item.element.location { return (line, column, item.offset) }
             return (Int.max, Int.max, item.offset)
@@ -44,9 +56,23 @@ public enum ConfigFileParser {
 
     /// Reads and parses a file.
     public static func load(path: String) -> (Configuration?, [Diagnostic]) {
+        read(path: path, parse)
+    }
+
+    /// Reads and parses a file best effort (see `parseBestEffort`).
+    public static func loadBestEffort(path: String) -> (Configuration?, [Diagnostic]) {
+        read(path: path, parseBestEffort)
+    }
+
+    /// Diagnostics of one file in the order a reader meets them.
+    public static func inFileOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        sortedByPosition(diagnostics)
+    }
+
+    private static func read(path: String, _ parse: (String, String) -> (Configuration?, [Diagnostic])) -> (Configuration?, [Diagnostic]) {
         switch ConfigFileReader.contents(of: path) {
         case let .success(text):
-            return parse(text, path: path)
+            return parse(text, path)
         case let .failure(failure):
             let location = SourceLocation.file(path: path, line: 1, column: 1)
             return (nil, [.error("cannot-read", "cannot read file: \(failure.reason)", at: location)])

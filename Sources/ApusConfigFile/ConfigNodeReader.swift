@@ -15,10 +15,6 @@ struct ConfigNodeReader {
         self.path = path
     }
 
-    var hasErrors: Bool {
-        diagnostics.contains { $0.severity == .error }
-    }
-
     /// `path:line:column` of `node`; Yams marks are already 1-based.
     func location(of node: Node) -> SourceLocation {
         .file(path: path, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)

@@ -20,11 +20,13 @@ enum ValidateCommand {
         }
         var all: [Diagnostic] = []
         for path in options.positional {
-            let (configuration, diagnostics) = ConfigFileParser.load(path: path)
-            all += diagnostics
-            if let configuration, !diagnostics.contains(where: { $0.severity == .error }) {
-                all += RouteTableCompiler.compile(configuration).1
+            // Best effort: structural errors and the compiler's findings in one run, the
+            // way a CI job wants them. `serve` still rejects a file with any error.
+            var (configuration, diagnostics) = ConfigFileParser.loadBestEffort(path: path)
+            if let configuration {
+                diagnostics += RouteTableCompiler.compile(configuration).1
             }
+            all += ConfigFileParser.inFileOrder(diagnostics)
         }
         if format == "json" {
             print(Diagnostic.renderJSON(all))

@@ -92,13 +92,17 @@ extension RouteTableCompiler {
     }
 
     /// Upstreams that no surviving rule proxies to.
-    static func unusedUpstreams(_ configs: [UpstreamConfig], compiled: [CompiledUpstream], routes: [CompiledRoute]) -> [Diagnostic] {
-        var used = Set<Int>()
-        for route in routes { if case .proxy(let index) = route.action { used.insert(index) } }
+    /// Upstreams no rule names. A rule dropped for another fault still counts as naming
+    /// its upstream, so one mistake is not reported twice.
+    static func unusedUpstreams(_ configs: [UpstreamConfig], routes: [RouteConfig]) -> [Diagnostic] {
+        var named = Set<String>()
+        for route in routes {
+            for rule in route.paths { if case .proxy(let name) = rule.action { named.insert(name) } }
+        }
+        var reported = Set<String>()
         var diagnostics: [Diagnostic] = []
-        for (index, upstream) in compiled.enumerated() where !used.contains(index) {
-            let location = configs.first { $0.name == upstream.name }?.location ?? .unknown
-            diagnostics.append(.warning("unused-upstream", "upstream '\(upstream.name)' is not used by any route", at: location))
+        for upstream in configs where !named.contains(upstream.name) && reported.insert(upstream.name).inserted {
+            diagnostics.append(.warning("unused-upstream", "upstream '\(upstream.name)' is not used by any route", at: upstream.location))
         }
         return diagnostics
     }

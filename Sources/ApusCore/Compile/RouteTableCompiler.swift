@@ -15,7 +15,7 @@ public enum RouteTableCompiler {
         let (candidates, ruleDiagnostics) = compileRules(configuration.routes, upstreams: upstreamIndex)
         let (rules, duplicateDiagnostics) = removeDuplicates(candidates)
         let routes = rules.map(\.route)
-        let unusedDiagnostics = unusedUpstreams(configuration.upstreams, compiled: upstreams, routes: routes)
+        let unusedDiagnostics = unusedUpstreams(configuration.upstreams, routes: configuration.routes)
 
         let table = RouteTable(
             workers: workers, admin: admin, listeners: listeners, upstreams: upstreams, routes: routes,
