@@ -73,6 +73,24 @@ import Testing
         }
     }
 
+    /// The backend's /upgrade answers 101 and echoes upper-cased bytes; /slow-stream sends its first chunk early.
+    @Test(.timeLimit(.minutes(1))) func upgradeAndSlowStream() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("raw")
+            let tunnel = try await RawConnection.connect(port: backend.port)
+            try await tunnel.send("GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+            #expect(try await tunnel.readResponse()?.status == 101)
+            try await tunnel.send("ping")
+            #expect(try await tunnel.readUntil(contains: "PING", timeout: .seconds(2)))
+            let stream = try await RawConnection.connect(port: backend.port)
+            let start = ContinuousClock.now
+            try await stream.send("GET /slow-stream/1000 HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try await stream.readUntil(contains: "first", timeout: .seconds(2)))
+            #expect(ContinuousClock.now - start < .milliseconds(800))
+            #expect(try await stream.readResponse()?.bodyText == "first\nsecond\n")
+        }
+    }
+
     /// A missing binary is a thrown error naming the path and the fix (a failure, never a skip).
     @Test func missingBinaryIsAnError() throws {
         let error = #expect(throws: HarnessError.self) {

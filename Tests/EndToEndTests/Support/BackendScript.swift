@@ -9,6 +9,9 @@
 /// - `/bytes-sha/N`: the hex sha256 of what `/bytes/N` sends
 /// - `/chunked/N`: the same N bytes, chunked
 /// - `/close-mid`: announces 100000 bytes, sends 1000, closes
+/// - `/slow-stream/MS`: chunked "first\n", then MS ms later "second\n"
+/// - `/sink-after/MS`: waits MS ms before reading the request body, then answers like /echo
+/// - `/upgrade`: 101 Switching Protocols, then echoes every byte back upper-cased until EOF
 /// - `/bad-framing`: a response with both Content-Length and chunked Transfer-Encoding
 /// - `/huge-head`: a response head of 200 KB
 /// - `/garbage`: a response that is not HTTP, then closes
@@ -131,8 +134,13 @@ class Handler(BaseHTTPRequestHandler):
             stats["requests"] += 1
             if not self.path.startswith("/__stats"):
                 stats["paths"].append(self.path)
-        length, digest = self.read_body()
         path = self.path
+        if path.startswith("/sink-after/"):
+            time.sleep(int(path.split("/")[2]) / 1000.0)
+        if path.startswith("/upgrade"):
+            length, digest = 0, ""
+        else:
+            length, digest = self.read_body()
         parts = path.split("?")[0].split("/")
         if path.startswith("/__stats"):
             with lock:
@@ -179,6 +187,28 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif parts[1:2] == ["slow-stream"]:
+            self.send_response(200)
+            self.send_header("X-Backend", NAME)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"6\r\nfirst\n\r\n")
+            self.wfile.flush()
+            time.sleep(int(parts[2]) / 1000.0)
+            self.wfile.write(b"7\r\nsecond\n\r\n0\r\n\r\n")
+        elif parts[1:2] == ["upgrade"]:
+            self.send_response(101)
+            self.send_header("Upgrade", "echo")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("X-Backend", NAME)
+            self.end_headers()
+            self.wfile.flush()
+            self.close_connection = True
+            while True:
+                data = self.connection.recv(65536)
+                if not data:
+                    break
+                self.connection.sendall(data.upper())
         elif path.startswith("/bad-framing"):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
             self.wfile.flush()
