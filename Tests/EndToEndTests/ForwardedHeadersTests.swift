@@ -100,4 +100,19 @@ import Testing
             }
         }
     }
+
+    /// Client-supplied X-Real-IP, X-Forwarded-Proto/Host/Port are replaced by what apus saw, never passed on or duplicated.
+    @Test(.timeLimit(.minutes(1))) func spoofedHeadersReplaced() async throws {
+        try await withScenario { s in
+            let (port, _) = try await Self.start(s)
+            let response = try await HTTPClient.request(port: port, path: "/echo", host: "real.test", headers: [
+                ("X-Real-IP", "6.6.6.6"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "evil.test"), ("X-Forwarded-Port", "443"),
+            ])
+            let echo = try EchoReply(response.body)
+            #expect(echo.headerValues("X-Real-IP") == ["127.0.0.1"])
+            #expect(echo.headerValues("X-Forwarded-Proto") == ["http"])
+            #expect(echo.headerValues("X-Forwarded-Host") == ["real.test"])
+            #expect(echo.headerValues("X-Forwarded-Port") == [String(port)])
+        }
+    }
 }
