@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Dynamic exclusivity checks cost about 9,000 instructions per proxied request in the
+// class-based data plane (callgrind, ../shared/bench/instr small: swift_beginAccess,
+// AccessSet::insert, TLS lookups); release builds of the hot modules turn them off.
+// Debug builds and tests keep them on, so a real exclusivity violation still traps there.
+let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
 // Module layout and import rules: ../shared/DESIGN.md ("Modules"). Arrows only point down:
 // apus → ApusConfigFile/ApusProxy → ApusNet/ApusHTTP/ApusCore → C targets.
 let package = Package(
@@ -23,11 +29,11 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .target(name: "CShims", dependencies: ["COpenSSL", "CPCRE2", "CZlib"]),
 
-        .target(name: "ApusHTTP"),
-        .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"]),
+        .target(name: "ApusHTTP", swiftSettings: hotPathSettings),
+        .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
-        .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"]),
-        .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"]),
+        .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"], swiftSettings: hotPathSettings),
+        .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"], swiftSettings: hotPathSettings),
         .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusCore", "ApusNet"]),
 
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),
