@@ -1,3 +1,15 @@
+// EndToEndTests — the real `apus` binary, real sockets, real peers; no mocks.
+//
+// Run:   flock /tmp/apus-build.lock swift build --build-tests && swift test --skip-build --filter EndToEndTests
+// Binary: <package root>/.build/debug/apus, or $APUS_BINARY. Missing → every apus test fails, naming the path.
+// Keep temp dirs (configs, apus.stderr, backend logs) for a post-mortem: APUS_E2E_KEEP=1.
+// Peers needed on the machine (Debian packages): curl, python3 (stdlib only), nginx-light
+// (or any nginx at /usr/sbin/nginx), util-linux (setsid). Nothing else is downloaded.
+//
+// Layout: one file per behaviour (haproxy reg-tests style); Support/ holds the harness:
+//   Scenario (per-test temp dir + process cleanup + concurrency gate), ApusProcess, PythonBackend
+//   (BackendScript), NginxBackend, BlackholeListener, RawConnection + HTTPResponse, HTTPClient,
+//   Curl, PortAllocator, ResidentMemorySampler, ApusConfig (YAML helpers), Probe.
 import Foundation
 import Synchronization
 
