@@ -12,6 +12,11 @@
 /// - `/slow-stream/MS`: chunked "first\n", then MS ms later "second\n"
 /// - `/sink-after/MS`: waits MS ms before reading the request body, then answers like /echo
 /// - `/upgrade`: 101 Switching Protocols, then echoes every byte back upper-cased until EOF
+/// - `/trickle-head`: a response written one byte at a time
+/// - `/eof-body`: a 300000-byte body delimited only by closing the connection
+/// - `/early-hints`: 103 Early Hints, then 200
+/// - `/trailers`: a chunked body ("hello world") with a trailer field
+/// - `/many-cookies`: 50 Set-Cookie headers
 /// - `/bad-framing`: a response with both Content-Length and chunked Transfer-Encoding
 /// - `/huge-head`: a response head of 200 KB
 /// - `/garbage`: a response that is not HTTP, then closes
@@ -209,6 +214,27 @@ class Handler(BaseHTTPRequestHandler):
                 if not data:
                     break
                 self.connection.sendall(data.upper())
+        elif path.startswith("/trickle-head"):
+            raw = b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nContent-Length: 8\r\n\r\ntrickled"
+            for i in range(len(raw)):
+                self.wfile.write(raw[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.002)
+        elif path.startswith("/eof-body"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nConnection: close\r\n\r\n")
+            for c in pattern_chunks(300000):
+                self.wfile.write(c)
+            self.wfile.flush()
+            self.close_connection = True
+        elif path.startswith("/early-hints"):
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
+            self.wfile.flush()
+            self.send_simple(200, b"after hints\n")
+        elif path.startswith("/trailers"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+                             b"5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n")
+        elif path.startswith("/many-cookies"):
+            self.send_simple(200, b"cookies\n", extra=[("Set-Cookie", "c%d=v%d; Path=/" % (i, i)) for i in range(50)])
         elif path.startswith("/bad-framing"):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
             self.wfile.flush()
