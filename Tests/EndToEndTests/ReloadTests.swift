@@ -77,7 +77,7 @@ import Testing
         }
     }
 
-    /// Across 20 reloads, a keep-alive client looping requests and one slow in-flight request see zero failures,
+    /// Across 20 reloads, a keep-alive client, a new-connection-per-request client and one slow in-flight request see zero failures,
     /// neither that connection nor an idle keep-alive one is closed, and the idle one then sees the newest table.
     @Test(.timeLimit(.minutes(1))) func reloadUnderLoadDropsNothing() async throws {
         try await withScenario(slots: 2) { s in
@@ -103,6 +103,19 @@ import Testing
                 }
                 return (ok, failures)
             }
+            let fresh = Task { () -> (ok: Int, failures: [String]) in
+                var ok = 0
+                var failures: [String] = []
+                while !stop.value {
+                    do {
+                        let status = try await HTTPClient.request(port: port, path: "/echo?fresh=\(ok)", timeout: .seconds(3)).status
+                        if status == 200 { ok += 1 } else { failures.append("status \(status)") }
+                    } catch {
+                        failures.append("\(error)")
+                    }
+                }
+                return (ok, failures)
+            }
             let slow = Task { try await HTTPClient.request(port: port, path: "/delay/2500", timeout: .seconds(10)) }
             for generation in 1...20 {
                 try apus.rewriteConfig(Self.config(listen: port, admin: admin, path: "/gen", body: String(generation), upstream: backend.endpoint))
@@ -114,8 +127,11 @@ import Testing
             }
             stop.withLock { $0 = true }
             let result = try await loop.value
-            #expect(result.failures.isEmpty, "failures during reloads: \(result.failures)")
-            #expect(result.ok > 20, "only \(result.ok) requests completed")
+            #expect(result.failures.isEmpty, "keep-alive failures during reloads: \(result.failures)")
+            #expect(result.ok > 20, "only \(result.ok) keep-alive requests completed")
+            let freshResult = await fresh.value
+            #expect(freshResult.failures.isEmpty, "new-connection failures during reloads: \(freshResult.failures.prefix(5))")
+            #expect(freshResult.ok > 20, "only \(freshResult.ok) new-connection requests completed")
             #expect(try await slow.value.status == 200, "in-flight request across reloads")
             #expect(settled, "final config not served")
             try await idle.send("GET /gen HTTP/1.1\r\nHost: load.test\r\n\r\n")
