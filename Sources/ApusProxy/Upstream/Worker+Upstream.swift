@@ -66,7 +66,6 @@ extension Worker {
         guard Int(upstream.fd) < slots.count, case .upstream(let current) = slots[Int(upstream.fd)], current === upstream else { return }
         buffers.release(&upstream.input)
         setSlot(upstream.fd, .empty)
-        epoll.remove(upstream.fd)
         Posix.close(upstream.fd)
         upstream.downstream = nil
     }
