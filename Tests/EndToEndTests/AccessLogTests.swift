@@ -4,7 +4,7 @@ import Testing
 /// The access log: one line per request, JSON (to a file) or combined (stdout by default).
 @Suite struct AccessLogTests {
     /// JSON lines parse and carry method, path and status for proxied, fixed and 404 requests.
-    @Test(.timeLimit(.minutes(1))) func jsonLines() async throws {
+    @Test(.timeLimit(.minutes(3))) func jsonLines() async throws {
         try await withScenario { s in
             let backend = try await s.backend("logged")
             let port = try s.port()
@@ -44,7 +44,7 @@ import Testing
     }
 
     /// With no access_log section the combined format goes to stdout, one line per request.
-    @Test(.timeLimit(.minutes(1))) func combinedToStdoutByDefault() async throws {
+    @Test(.timeLimit(.minutes(3))) func combinedToStdoutByDefault() async throws {
         try await withScenario { s in
             let backend = try await s.backend("logged")
             let port = try s.port()

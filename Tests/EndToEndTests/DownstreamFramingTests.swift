@@ -11,7 +11,7 @@ import Testing
     }
 
     /// A request head and body sent one byte per write are parsed and forwarded exactly.
-    @Test(.timeLimit(.minutes(1))) func byteByByte() async throws {
+    @Test(.timeLimit(.minutes(3))) func byteByByte() async throws {
         try await withScenario { s in
             let (_, port, _) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -29,7 +29,7 @@ import Testing
     }
 
     /// A body trickled over about 1.5 s (chunked and Content-Length) arrives complete.
-    @Test(.timeLimit(.minutes(1))) func trickledBody() async throws {
+    @Test(.timeLimit(.minutes(3))) func trickledBody() async throws {
         try await withScenario { s in
             let (_, port, _) = try await Self.start(s)
             let pieces = (0..<15).map { "piece-\($0);" }
@@ -56,7 +56,7 @@ import Testing
     }
 
     /// A client that half-closes (FIN) right after its request still gets the full response.
-    @Test(.timeLimit(.minutes(1))) func halfClosedClientGetsResponse() async throws {
+    @Test(.timeLimit(.minutes(3))) func halfClosedClientGetsResponse() async throws {
         try await withScenario { s in
             let (_, port, _) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -69,7 +69,7 @@ import Testing
     }
 
     /// Clients that vanish mid-request or mid-response leave apus healthy and its upstream pool clean.
-    @Test(.timeLimit(.minutes(1))) func clientsThatLeaveEarly() async throws {
+    @Test(.timeLimit(.minutes(3))) func clientsThatLeaveEarly() async throws {
         try await withScenario { s in
             let (apus, port, _) = try await Self.start(s)
             for path in ["/delay/300", "/bytes/50000000", "/slow-stream/300"] {

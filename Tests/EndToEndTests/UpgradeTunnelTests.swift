@@ -4,7 +4,7 @@ import Testing
 /// not in the serve contract's list, so a failure here is a design gap rather than a contract break).
 @Suite struct UpgradeTunnelTests {
     /// After an Upgrade request and the upstream's 101, bytes flow both ways through apus until the client closes.
-    @Test(.timeLimit(.minutes(1))) func upgradeBecomesTunnel() async throws {
+    @Test(.timeLimit(.minutes(3))) func upgradeBecomesTunnel() async throws {
         try await withScenario { s in
             let backend = try await s.backend("tunnel")
             let port = try s.port()

@@ -63,6 +63,9 @@ final class Scenario: Sendable {
 
 /// Runs `body` in a fresh `Scenario`. At most `ScenarioGate.capacity` slots run at once on this
 /// 2-core machine so timing-sensitive tests aren't starved; heavy tests take more slots.
+/// Time limits count the wait for a slot too, which is why light tests get 3 minutes and the 1 GiB
+/// tests 5: a light test may queue behind every heavy one (about 50 s here). Hangs are bounded
+/// anyway, since every read and wait in the harness has its own deadline.
 func withScenario<T: Sendable>(slots: Int = 1, _ body: (Scenario) async throws -> T) async throws -> T {
     await ScenarioGate.shared.acquire(slots)
     let scenario: Scenario
