@@ -24,7 +24,7 @@
 /// - `/idle-close/MS`: 200, then the backend closes the connection after MS ms idle
 /// - `/close-after`: 200 with `Connection: close`, then closes
 /// - `/cached`: ETag "v1"; 304 when If-None-Match matches
-/// - `/__stats`: `{connections, requests, paths}` served so far (paths excludes /__stats)
+/// - `/__stats`: `{connections, open, requests, paths}` (accepted, still open, requests, paths except /__stats)
 /// Run as `backend.py --generate N SHAFILE` it writes the `/bytes/N` pattern to stdout instead.
 /// Every response carries `X-Backend: <name>`.
 enum BackendScript {
@@ -49,7 +49,7 @@ from http.server import BaseHTTPRequestHandler
 
 BLOCK = bytes((i * 7 + 13) % 251 for i in range(65536))
 lock = threading.Lock()
-stats = {"connections": 0, "requests": 0, "paths": []}
+stats = {"connections": 0, "open": 0, "requests": 0, "paths": []}
 
 def pattern_chunks(n):
     k = 0
@@ -84,6 +84,14 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         with lock:
             stats["connections"] += 1
+            stats["open"] += 1
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            with lock:
+                stats["open"] -= 1
 
     def log_message(self, *args):
         pass
