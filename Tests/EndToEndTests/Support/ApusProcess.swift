@@ -76,15 +76,18 @@ final class ApusProcess: Sendable {
     func kill() async { await child.kill() }
 
     /// Resident set size in KiB from /proc/PID/status (nil once it is gone).
-    func residentKiB() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        }
-        return nil
-    }
+    func residentKiB() -> Int? { EndToEndTests.residentKiB(ofProcess: pid) }
 
     var stderr: String { child.stderr }
     var stdout: String { child.stdout }
     func stderrTail(_ lines: Int = 40) -> String { child.stderrTail(lines) }
+}
+
+/// VmRSS of `pid` in KiB from /proc/PID/status (nil once it is gone).
+func residentKiB(ofProcess pid: Int32) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+    return nil
 }
