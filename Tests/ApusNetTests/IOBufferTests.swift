@@ -12,7 +12,7 @@ import Testing
         buffer.consume(4)
         #expect(buffer.readableCount == 6)
         buffer.consume(6)
-        #expect(buffer.readIndex == 0 && buffer.writeIndex == 0 && buffer.freeCount == 64)
+        #expect(buffer.readIndex == 0 && buffer.writeIndex == 0 && buffer.freeCount == pool.bufferSize)
         pool.release(&buffer)
         #expect(!buffer.isAllocated)
     }

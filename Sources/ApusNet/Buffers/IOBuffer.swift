@@ -1,3 +1,5 @@
+import Glibc
+
 /// A fixed-capacity byte buffer with read and write indices, for one direction of a
 /// connection.
 ///
@@ -49,19 +51,25 @@ public struct IOBuffer {
 /// Per-worker free list of equally sized buffers, so that steady-state traffic allocates
 /// nothing and idle connections give their memory back.
 ///
+/// Buffers are separate anonymous mappings: after a burst, the ones beyond the free list
+/// are unmapped and their pages go back to the system. From the heap, freed 32 KiB blocks
+/// stay in the process (below glibc's mmap threshold), and a burst of 5,000 requests left
+/// about 1.6 KiB of RSS per idle connection behind (/tmp idle-connection measurement in
+/// the issue 2 notes).
 /// Thread rule: owned by one loop.
 public final class BufferPool {
     public let bufferSize: Int
     private var free: [UnsafeMutableRawPointer] = []
     private let maxFree: Int
 
-    public init(bufferSize: Int, maxFree: Int = 256) {
-        self.bufferSize = bufferSize
+    public init(bufferSize: Int, maxFree: Int = 64) {
+        let page = 4096
+        self.bufferSize = (bufferSize + page - 1) / page * page
         self.maxFree = maxFree
     }
 
     deinit {
-        for pointer in free { pointer.deallocate() }
+        for pointer in free { munmap(pointer, bufferSize) }
     }
 
     @inlinable
@@ -76,7 +84,9 @@ public final class BufferPool {
     @usableFromInline
     func take() -> UnsafeMutableRawPointer {
         if let pointer = free.popLast() { return pointer }
-        return .allocate(byteCount: bufferSize, alignment: 16)
+        let mapped = mmap(nil, bufferSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+        guard let mapped, mapped != MAP_FAILED else { fatalError("out of memory: mmap of a \(bufferSize)-byte buffer failed") }
+        return mapped
     }
 
     /// Returns the buffer's memory to the pool; its contents are dropped.
@@ -89,6 +99,6 @@ public final class BufferPool {
 
     @usableFromInline
     func give(_ pointer: UnsafeMutableRawPointer) {
-        if free.count < maxFree { free.append(pointer) } else { pointer.deallocate() }
+        if free.count < maxFree { free.append(pointer) } else { munmap(pointer, bufferSize) }
     }
 }

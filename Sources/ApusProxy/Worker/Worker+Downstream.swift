@@ -25,6 +25,7 @@ extension Worker {
     func readRequestHead(_ connection: DownstreamConnection) {
         while connection.phase == .awaitingHead {
             if !connection.input.isEmpty {
+                headerShelf.lend(to: &connection.head.headers)
                 switch connection.parser.parse(connection.input.readable, into: &connection.head) {
                 case .complete:
                     startRequest(connection)
@@ -164,7 +165,11 @@ extension Worker {
         }
         connection.resetExchange()
         if connection.input.isEmpty {
+            // Idle: the connection keeps no buffer and no array capacity.
             buffers.release(&connection.input)
+            byteShelf.reclaim(&connection.upstreamHead)
+            byteShelf.reclaim(&connection.output)
+            headerShelf.reclaim(&connection.head.headers)
             setDeadline(connection, now + UInt64(table.timeouts.keepAliveIdle))
         } else {
             setDeadline(connection, now + UInt64(table.timeouts.headerRead))

@@ -12,6 +12,7 @@ extension Worker {
         if connection.head.hasBody && connection.phase == .awaitingHead { connection.keepAlive = false }
         if connection.phase == .awaitingHead && connection.head.headLength > 0 {
             connection.input.consume(min(connection.head.headLength, connection.input.readableCount))
+            if connection.input.isEmpty { buffers.release(&connection.input) }
         }
         connection.phase = .responding
         connection.status = status
