@@ -29,11 +29,11 @@ import Testing
             let port = try s.port()
             _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [b["a"]!.endpoint, b["b"]!.endpoint],
                                                     upstreamOptions: "balance: least_conn"), waitFor: [port])
-            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/2000", timeout: .seconds(10)) }
+            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/3000", timeout: .seconds(10)) }
             // Wait until the slow request is at one of the backends.
             var busy: String?
             _ = try await eventually(timeout: .seconds(3)) {
-                for name in ["a", "b"] where try await b[name]!.stats().paths.contains("/delay/2000") { busy = name }
+                for name in ["a", "b"] where try await b[name]!.stats().paths.contains("/delay/3000") { busy = name }
                 return busy != nil
             }
             let busyName = try #require(busy, "slow request never reached a backend")

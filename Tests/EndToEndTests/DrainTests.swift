@@ -16,10 +16,10 @@ import Testing
     @Test(.timeLimit(.minutes(3))) func inFlightRequestCompletes() async throws {
         try await withScenario { s in
             let (apus, port, backend) = try await Self.start(s)
-            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/2000", timeout: .seconds(10)) }
-            _ = try await eventually(timeout: .seconds(3)) { try await backend.stats().paths.contains("/delay/2000") }
+            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/3000", timeout: .seconds(10)) }
+            _ = try await eventually(timeout: .seconds(3)) { try await backend.stats().paths.contains("/delay/3000") }
             apus.send(SIGTERM)
-            let refused = await eventually(timeout: .seconds(1)) { !RawConnection.accepts(port: port) }
+            let refused = await eventually(timeout: .seconds(2)) { !RawConnection.accepts(port: port) }
             #expect(refused, "new connections still accepted while draining")
             let response = try await slow.value
             #expect(response.status == 200)
