@@ -6,9 +6,9 @@ extension Array where Element == UInt8 {
     }
 
     @inlinable @inline(__always)
-    mutating func appendBytes(_ p: UnsafeRawPointer, _ start: Int32, _ end: Int32) {
+    mutating func appendBytes(_ p: UnsafePointer<UInt8>, _ start: Int32, _ end: Int32) {
         guard end > start else { return }
-        append(contentsOf: UnsafeRawBufferPointer(start: p + Int(start), count: Int(end &- start)))
+        append(contentsOf: UnsafeBufferPointer(start: p + Int(start), count: Int(end &- start)))
     }
 
     /// Decimal digits of a non-negative number.

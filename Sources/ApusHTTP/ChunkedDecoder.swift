@@ -50,7 +50,7 @@ public struct ChunkedDecoder: Sendable {
     public mutating func decode(_ input: UnsafeRawBufferPointer) -> Step {
         if state == .failed { return .failed(fault) }
         if state == .done { return .end(consumed: 0) }
-        guard let p = UnsafeRawPointer(input.baseAddress), input.count > 0 else { return .needMore(consumed: 0) }
+        guard let p = input.baseAddress?.assumingMemoryBound(to: UInt8.self), input.count > 0 else { return .needMore(consumed: 0) }
         let count = input.count
         var pos = 0
         while pos < count {
@@ -62,7 +62,7 @@ public struct ChunkedDecoder: Sendable {
                 streamOffset &+= pos &+ n
                 return .data(offset: pos, count: n, consumed: pos &+ n)
             }
-            let b = p.load(fromByteOffset: pos, as: UInt8.self)
+            let b = p[pos]
             if let reason = step(b) {
                 fault = HTTPParseError(reason, at: streamOffset &+ pos)
                 state = .failed

@@ -7,16 +7,16 @@ enum FieldLines {
     /// - Returns: nil on success, or the first fault.
     @inlinable
     static func parse(
-        _ p: UnsafeRawPointer, from start: Int, end: Int, maxCount: Int,
+        _ p: UnsafePointer<UInt8>, from start: Int, end: Int, maxCount: Int,
         into headers: inout [HeaderField]
     ) -> HTTPParseError? {
         var pos = start
         var isFirst = true
         while pos < end {
-            let first = p.load(fromByteOffset: pos, as: UInt8.self)
+            let first = p[pos]
             if first == HTTPBytes.cr {
                 // The blank line: the scanner guarantees the head ends right after it.
-                if pos &+ 1 < end && p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == HTTPBytes.lf && pos &+ 2 == end {
+                if pos &+ 1 < end && p[pos &+ 1] == HTTPBytes.lf && pos &+ 2 == end {
                     return nil
                 }
                 return HTTPParseError(.bareCR, at: pos)
@@ -30,7 +30,7 @@ enum FieldLines {
             // Name.
             let nameStart = pos
             while pos < end {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if HTTPBytes.isTokenChar(b) { pos &+= 1; continue }
                 if b == HTTPBytes.colon { break }
                 if b == HTTPBytes.sp || b == HTTPBytes.htab {
@@ -43,7 +43,7 @@ enum FieldLines {
             pos &+= 1
             // Leading OWS.
             while pos < end {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if b != HTTPBytes.sp && b != HTTPBytes.htab { break }
                 pos &+= 1
             }
@@ -51,9 +51,9 @@ enum FieldLines {
             var valueEnd = pos
             while true {
                 guard pos < end else { return HTTPParseError(.bareCR, at: pos) }
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if b == HTTPBytes.cr {
-                    guard pos &+ 1 < end, p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == HTTPBytes.lf else {
+                    guard pos &+ 1 < end, p[pos &+ 1] == HTTPBytes.lf else {
                         return HTTPParseError(.bareCR, at: pos)
                     }
                     break
@@ -76,7 +76,7 @@ enum FieldLines {
     /// Parses one Content-Length value: `1*DIGIT`, or a list of identical such values
     /// (`5, 5`). At most 18 digits, so the value fits an Int64 with room to spare.
     @inlinable
-    static func contentLength(_ p: UnsafeRawPointer, _ field: HeaderField) -> Int64? {
+    static func contentLength(_ p: UnsafePointer<UInt8>, _ field: HeaderField) -> Int64? {
         var pos = Int(field.valueStart)
         let end = Int(field.valueEnd)
         var result: Int64 = -1
@@ -84,7 +84,7 @@ enum FieldLines {
             var value: Int64 = 0
             var digits = 0
             while pos < end {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 guard HTTPBytes.isDigit(b) else { break }
                 digits &+= 1
                 if digits > 18 { return nil }
@@ -96,12 +96,12 @@ enum FieldLines {
             result = value
             if pos == end { return result }
             // `, ` between list elements.
-            while pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.sp
-                || p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.htab { pos &+= 1 }
-            guard pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == 44 else { return nil }
+            while pos < end, p[pos] == HTTPBytes.sp
+                || p[pos] == HTTPBytes.htab { pos &+= 1 }
+            guard pos < end, p[pos] == 44 else { return nil }
             pos &+= 1
-            while pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.sp
-                || p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.htab { pos &+= 1 }
+            while pos < end, p[pos] == HTTPBytes.sp
+                || p[pos] == HTTPBytes.htab { pos &+= 1 }
         }
     }
 
@@ -111,34 +111,34 @@ enum FieldLines {
     /// - Returns: false when an element is not a token (optionally followed by `;...`).
     @inlinable
     static func forEachToken(
-        _ p: UnsafeRawPointer, _ field: HeaderField,
+        _ p: UnsafePointer<UInt8>, _ field: HeaderField,
         _ body: (_ start: Int, _ end: Int, _ hasParams: Bool) -> Bool
     ) -> Bool {
         var pos = Int(field.valueStart)
         let end = Int(field.valueEnd)
         while pos < end {
-            var b = p.load(fromByteOffset: pos, as: UInt8.self)
+            var b = p[pos]
             if b == 44 || b == HTTPBytes.sp || b == HTTPBytes.htab { pos &+= 1; continue }
             let start = pos
             while pos < end {
-                b = p.load(fromByteOffset: pos, as: UInt8.self)
+                b = p[pos]
                 if !HTTPBytes.isTokenChar(b) { break }
                 pos &+= 1
             }
             if pos == start { return false }
             let tokenEnd = pos
             while pos < end {
-                b = p.load(fromByteOffset: pos, as: UInt8.self)
+                b = p[pos]
                 if b != HTTPBytes.sp && b != HTTPBytes.htab { break }
                 pos &+= 1
             }
             var hasParams = false
-            if pos < end && p.load(fromByteOffset: pos, as: UInt8.self) == 59 {
+            if pos < end && p[pos] == 59 {
                 hasParams = true
                 // Parameters run to the next comma (quoted commas are not expected in the
                 // lists parsed here; a stray one only splits a parameter we ignore anyway).
-                while pos < end && p.load(fromByteOffset: pos, as: UInt8.self) != 44 { pos &+= 1 }
-            } else if pos < end && p.load(fromByteOffset: pos, as: UInt8.self) != 44 {
+                while pos < end && p[pos] != 44 { pos &+= 1 }
+            } else if pos < end && p[pos] != 44 {
                 return false
             }
             if !body(start, tokenEnd, hasParams) { return false }

@@ -19,7 +19,7 @@ struct FieldSemantics {
     /// Walks the fields once; marks fields named by `Connection`.
     /// - Returns: the first fault (Content-Length or Transfer-Encoding syntax, both present).
     @inlinable
-    mutating func derive(_ p: UnsafeRawPointer, _ headers: inout [HeaderField]) -> HTTPParseError? {
+    mutating func derive(_ p: UnsafePointer<UInt8>, _ headers: inout [HeaderField]) -> HTTPParseError? {
         var transferEncodingAt = -1
         var contentLengthAt = -1
         var hasConnection = false
@@ -67,7 +67,7 @@ struct FieldSemantics {
     /// which `chunked` must appear once, last. Any other coding is refused (501): the
     /// proxy re-frames bodies and could not forward it faithfully.
     @inlinable
-    mutating func transferCodings(_ p: UnsafeRawPointer, _ field: HeaderField) -> HTTPParseError? {
+    mutating func transferCodings(_ p: UnsafePointer<UInt8>, _ field: HeaderField) -> HTTPParseError? {
         var fault: HTTPParseError? = nil
         var sawAny = false
         let ok = FieldLines.forEachToken(p, field) { start, end, hasParams in
@@ -91,7 +91,7 @@ struct FieldSemantics {
 
     /// Reads the Connection tokens and marks every field they name as hop-by-hop.
     @inlinable
-    mutating func connectionTokens(_ p: UnsafeRawPointer, _ headers: inout [HeaderField]) -> HTTPParseError? {
+    mutating func connectionTokens(_ p: UnsafePointer<UInt8>, _ headers: inout [HeaderField]) -> HTTPParseError? {
         for i in headers.indices where headers[i].known == .connection {
             let ok = FieldLines.forEachToken(p, headers[i]) { start, end, hasParams in
                 if hasParams { return false }

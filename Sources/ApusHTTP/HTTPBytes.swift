@@ -43,12 +43,12 @@ enum HTTPBytes {
     /// Case-insensitive comparison of `p[start ..< start+count]` with a lowercase ASCII literal
     /// made of letters, digits and `-` (the `| 0x20` fold is exact on token bytes).
     @inlinable @inline(__always)
-    static func equalsLowercase(_ p: UnsafeRawPointer, _ start: Int, _ count: Int, _ literal: StaticString) -> Bool {
+    static func equalsLowercase(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int, _ literal: StaticString) -> Bool {
         guard count == literal.utf8CodeUnitCount else { return false }
         let l = literal.utf8Start
         var i = 0
         while i < count {
-            let b = p.load(fromByteOffset: start &+ i, as: UInt8.self)
+            let b = p[start &+ i]
             let folded = (b &- 65 < 26) ? b | 0x20 : b
             if folded != l[i] { return false }
             i &+= 1
@@ -58,12 +58,12 @@ enum HTTPBytes {
 
     /// Exact comparison of `p[start ..< start+count]` with an ASCII literal.
     @inlinable @inline(__always)
-    static func equalsExact(_ p: UnsafeRawPointer, _ start: Int, _ count: Int, _ literal: StaticString) -> Bool {
+    static func equalsExact(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int, _ literal: StaticString) -> Bool {
         guard count == literal.utf8CodeUnitCount else { return false }
         let l = literal.utf8Start
         var i = 0
         while i < count {
-            if p.load(fromByteOffset: start &+ i, as: UInt8.self) != l[i] { return false }
+            if p[start &+ i] != l[i] { return false }
             i &+= 1
         }
         return true
@@ -71,12 +71,12 @@ enum HTTPBytes {
 
     /// Case-insensitive comparison of two byte ranges of the same buffer.
     @inlinable
-    static func equalsCaseInsensitive(_ p: UnsafeRawPointer, _ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int) -> Bool {
+    static func equalsCaseInsensitive(_ p: UnsafePointer<UInt8>, _ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int) -> Bool {
         guard aEnd &- a == bEnd &- b else { return false }
         var i = 0
         while a &+ i < aEnd {
-            var x = p.load(fromByteOffset: a &+ i, as: UInt8.self)
-            var y = p.load(fromByteOffset: b &+ i, as: UInt8.self)
+            var x = p[a &+ i]
+            var y = p[b &+ i]
             if x &- 65 < 26 { x |= 0x20 }
             if y &- 65 < 26 { y |= 0x20 }
             if x != y { return false }
@@ -90,14 +90,14 @@ enum HTTPBytes {
     /// Skips 4 bytes whenever the probed byte is neither CR nor LF: such a byte cannot be
     /// part of the terminator, so no terminator ends within the next 4 positions.
     @inlinable
-    static func findHeadEnd(_ p: UnsafeRawPointer, from: Int, count: Int) -> Int? {
+    static func findHeadEnd(_ p: UnsafePointer<UInt8>, from: Int, count: Int) -> Int? {
         var i = from &+ 3
         while i < count {
-            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            let b = p[i]
             if b == lf {
-                if p.load(fromByteOffset: i &- 1, as: UInt8.self) == cr
-                    && p.load(fromByteOffset: i &- 2, as: UInt8.self) == lf
-                    && p.load(fromByteOffset: i &- 3, as: UInt8.self) == cr {
+                if p[i &- 1] == cr
+                    && p[i &- 2] == lf
+                    && p[i &- 3] == cr {
                     return i &+ 1
                 }
                 i &+= 1
@@ -112,10 +112,10 @@ enum HTTPBytes {
 
     /// Index of the first LF in `p[from ..< end]`, or nil.
     @inlinable
-    static func firstLF(_ p: UnsafeRawPointer, from: Int, end: Int) -> Int? {
+    static func firstLF(_ p: UnsafePointer<UInt8>, from: Int, end: Int) -> Int? {
         var i = from
         while i < end {
-            if p.load(fromByteOffset: i, as: UInt8.self) == lf { return i }
+            if p[i] == lf { return i }
             i &+= 1
         }
         return nil

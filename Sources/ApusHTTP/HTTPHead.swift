@@ -84,7 +84,8 @@ public struct RequestHead: Sendable {
     public var authorityEnd: Int32 = 0
     public var version: HTTPVersion = .http11
     public var headers: [HeaderField] = []
-    /// Bytes from the first byte of the request line through the blank line.
+    /// Bytes from the start of the buffer through the blank line (empty lines skipped
+    /// before the request line included, so the caller consumes them too).
     public var headLength: Int = 0
 
     // Semantics the parser derives while it validates.

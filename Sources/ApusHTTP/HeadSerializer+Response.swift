@@ -22,7 +22,7 @@ extension HeadSerializer {
         _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
         keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout [UInt8]
     ) {
-        guard let p = UnsafeRawPointer(bytes.baseAddress) else { return }
+        guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let switching = head.status == 101
         out.appendLiteral("HTTP/1.1 ")
         out.appendDecimal(Int64(head.status))

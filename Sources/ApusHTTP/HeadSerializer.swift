@@ -35,14 +35,14 @@ public enum HeadSerializer {
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
         context: ForwardingContext, into out: inout [UInt8]
     ) {
-        guard let p = UnsafeRawPointer(bytes.baseAddress) else { return }
+        guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         out.appendBytes(p, 0, head.methodEnd)
         out.append(HTTPBytes.sp)
         let absoluteForm = head.authorityEnd > head.authorityStart
         if let targetOverride {
             out.append(contentsOf: targetOverride)
         } else if absoluteForm {
-            if head.pathStart == head.pathEnd || p.load(fromByteOffset: Int(head.pathStart), as: UInt8.self) != 47 {
+            if head.pathStart == head.pathEnd || p[Int(head.pathStart)] != 47 {
                 out.append(47)
             }
             out.appendBytes(p, head.pathStart, head.pathEnd)
@@ -63,6 +63,10 @@ public enum HeadSerializer {
         } else if head.hostIndex >= 0 {
             hostStart = head.headers[head.hostIndex].valueStart
             hostEnd = head.headers[head.hostIndex].valueEnd
+        } else {
+            // An HTTP/1.0 request without Host: HTTP/1.1 requires the field, empty when
+            // the target has no authority (RFC 9112 §3.2).
+            out.appendLiteral("Host: \r\n")
         }
         for field in head.headers {
             switch field.known {
@@ -74,6 +78,9 @@ public enum HeadSerializer {
                 if !context.forwardUpgrade { continue }
             case .host:
                 if absoluteForm { continue }
+            case .contentLength:
+                // Framing is never dropped, even when Connection names it.
+                break
             case .xRequestID:
                 if hasRequestID { continue }
                 hasRequestID = true
@@ -92,8 +99,10 @@ public enum HeadSerializer {
         out.append(contentsOf: context.clientAddress)
         out.appendLiteral("\r\nX-Forwarded-Proto: ")
         out.append(contentsOf: context.scheme)
-        out.appendLiteral("\r\nX-Forwarded-Host: ")
-        out.appendBytes(p, hostStart, hostEnd)
+        if hostEnd > hostStart {
+            out.appendLiteral("\r\nX-Forwarded-Host: ")
+            out.appendBytes(p, hostStart, hostEnd)
+        }
         out.appendLiteral("\r\nX-Forwarded-Port: ")
         out.append(contentsOf: context.port)
         out.appendLiteral("\r\nX-Real-IP: ")
@@ -111,7 +120,7 @@ public enum HeadSerializer {
 
     /// `Name: value\r\n` with the name as received.
     @inlinable
-    static func writeField(_ p: UnsafeRawPointer, _ field: HeaderField, into out: inout [UInt8]) {
+    static func writeField(_ p: UnsafePointer<UInt8>, _ field: HeaderField, into out: inout [UInt8]) {
         out.appendBytes(p, field.nameStart, field.nameEnd)
         out.appendLiteral(": ")
         out.appendBytes(p, field.valueStart, field.valueEnd)

@@ -2,7 +2,7 @@ extension KnownHeader {
     /// Recognises a header name at `p[start ..< start+count]` case-insensitively, without
     /// building a String: dispatch on length, then compare against lowercase literals.
     @inlinable
-    static func recognise(_ p: UnsafeRawPointer, _ start: Int, _ count: Int) -> KnownHeader {
+    static func recognise(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> KnownHeader {
         @inline(__always) func eq(_ s: StaticString) -> Bool {
             HTTPBytes.equalsLowercase(p, start, count, s)
         }

@@ -17,7 +17,8 @@ public struct RequestHeadParser: Sendable {
         self.limits = limits
     }
 
-    /// Forgets the scan position (call before parsing the next request's head).
+    /// Forgets the scan position (call before parsing the next request's head; done
+    /// automatically after `.complete`).
     public mutating func reset() {
         lineStart = -1
         scanned = 0
@@ -30,15 +31,15 @@ public struct RequestHeadParser: Sendable {
     }
 
     public mutating func parse(_ buffer: UnsafeRawBufferPointer, into head: inout RequestHead) -> HeadParseResult {
-        guard let p = UnsafeRawPointer(buffer.baseAddress), buffer.count > 0 else { return .needMore }
+        guard let p = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count > 0 else { return .needMore }
         let count = buffer.count
         if lineStart < 0 {
             var pos = 0
             while pos < count {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if b == HTTPBytes.cr {
                     guard pos &+ 1 < count else { return .needMore }
-                    guard p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == HTTPBytes.lf else {
+                    guard p[pos &+ 1] == HTTPBytes.lf else {
                         return .failed(HTTPParseError(.bareCR, at: pos))
                     }
                     pos &+= 2
@@ -74,12 +75,14 @@ public struct RequestHeadParser: Sendable {
         head.reset()
         head.headLength = end
         if let fault = parseComplete(p, end: end, into: &head) { return .failed(fault) }
+        // Ready for the next head even if the caller forgets `reset()`.
+        reset()
         return .complete
     }
 
     /// Validates and decodes a head known to end at `end`.
     @inlinable
-    func parseComplete(_ p: UnsafeRawPointer, end: Int, into head: inout RequestHead) -> HTTPParseError? {
+    func parseComplete(_ p: UnsafePointer<UInt8>, end: Int, into head: inout RequestHead) -> HTTPParseError? {
         var line = RequestLine()
         if let fault = line.parse(p, from: lineStart, end: end, maxURIBytes: limits.maxURIBytes) { return fault }
         head.method = line.method

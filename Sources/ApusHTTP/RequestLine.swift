@@ -16,10 +16,10 @@ struct RequestLine {
     @inlinable init() {}
 
     @inlinable
-    mutating func parse(_ p: UnsafeRawPointer, from start: Int, end: Int, maxURIBytes: Int) -> HTTPParseError? {
+    mutating func parse(_ p: UnsafePointer<UInt8>, from start: Int, end: Int, maxURIBytes: Int) -> HTTPParseError? {
         var pos = start
-        while pos < end && HTTPBytes.isTokenChar(p.load(fromByteOffset: pos, as: UInt8.self)) { pos &+= 1 }
-        guard pos > start, pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.sp else {
+        while pos < end && HTTPBytes.isTokenChar(p[pos]) { pos &+= 1 }
+        guard pos > start, pos < end, p[pos] == HTTPBytes.sp else {
             return HTTPParseError(.invalidMethod, at: pos)
         }
         methodEnd = pos
@@ -28,35 +28,35 @@ struct RequestLine {
         targetStart = pos
         // Target: visible ASCII only; `#` never belongs in a request.
         while pos < end {
-            let b = p.load(fromByteOffset: pos, as: UInt8.self)
+            let b = p[pos]
             if b <= 0x20 || b >= 0x7F || b == 35 { break }
             pos &+= 1
         }
         targetEnd = pos
         if targetEnd &- targetStart > maxURIBytes { return HTTPParseError(.uriTooLong, at: targetStart &+ maxURIBytes) }
-        guard pos < end, p.load(fromByteOffset: pos, as: UInt8.self) == HTTPBytes.sp, targetEnd > targetStart else {
+        guard pos < end, p[pos] == HTTPBytes.sp, targetEnd > targetStart else {
             return HTTPParseError(.invalidTarget, at: pos)
         }
         if let fault = splitTarget(p) { return fault }
         pos &+= 1
         // Version: exactly `HTTP/d.d` then CRLF.
         guard end &- pos >= 10,
-              p.load(fromByteOffset: pos, as: UInt8.self) == 72,
-              p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == 84,
-              p.load(fromByteOffset: pos &+ 2, as: UInt8.self) == 84,
-              p.load(fromByteOffset: pos &+ 3, as: UInt8.self) == 80,
-              p.load(fromByteOffset: pos &+ 4, as: UInt8.self) == 47,
-              HTTPBytes.isDigit(p.load(fromByteOffset: pos &+ 5, as: UInt8.self)),
-              p.load(fromByteOffset: pos &+ 6, as: UInt8.self) == 46,
-              HTTPBytes.isDigit(p.load(fromByteOffset: pos &+ 7, as: UInt8.self))
+              p[pos] == 72,
+              p[pos &+ 1] == 84,
+              p[pos &+ 2] == 84,
+              p[pos &+ 3] == 80,
+              p[pos &+ 4] == 47,
+              HTTPBytes.isDigit(p[pos &+ 5]),
+              p[pos &+ 6] == 46,
+              HTTPBytes.isDigit(p[pos &+ 7])
         else { return HTTPParseError(.invalidVersion, at: pos) }
-        let cr = p.load(fromByteOffset: pos &+ 8, as: UInt8.self)
-        let lf = p.load(fromByteOffset: pos &+ 9, as: UInt8.self)
+        let cr = p[pos &+ 8]
+        let lf = p[pos &+ 9]
         if cr == HTTPBytes.lf { return HTTPParseError(.bareLF, at: pos &+ 8) }
         guard cr == HTTPBytes.cr else { return HTTPParseError(.invalidVersion, at: pos &+ 8) }
         guard lf == HTTPBytes.lf else { return HTTPParseError(.bareCR, at: pos &+ 8) }
-        let major = p.load(fromByteOffset: pos &+ 5, as: UInt8.self)
-        let minor = p.load(fromByteOffset: pos &+ 7, as: UInt8.self)
+        let major = p[pos &+ 5]
+        let minor = p[pos &+ 7]
         switch (major, minor) {
         case (49, 49): version = .http11
         case (49, 48): version = .http10
@@ -69,8 +69,8 @@ struct RequestLine {
     /// Splits origin-form, absolute-form (`http://` or `https://`) and `*` (OPTIONS only).
     /// CONNECT (authority-form) is refused: the proxy does not tunnel CONNECT.
     @inlinable
-    mutating func splitTarget(_ p: UnsafeRawPointer) -> HTTPParseError? {
-        let first = p.load(fromByteOffset: targetStart, as: UInt8.self)
+    mutating func splitTarget(_ p: UnsafePointer<UInt8>) -> HTTPParseError? {
+        let first = p[targetStart]
         authorityStart = targetStart
         authorityEnd = targetStart
         if method == .connect { return HTTPParseError(.invalidTarget, at: targetStart) }
@@ -92,7 +92,7 @@ struct RequestLine {
             }
             authorityStart = pos
             while pos < targetEnd {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if b == 47 || b == 63 { break }
                 pos &+= 1
             }
@@ -105,14 +105,14 @@ struct RequestLine {
         queryStart = targetEnd
         var pos = pathStart
         while pos < targetEnd {
-            if p.load(fromByteOffset: pos, as: UInt8.self) == 63 { queryStart = pos; break }
+            if p[pos] == 63 { queryStart = pos; break }
             pos &+= 1
         }
         return nil
     }
 
     @inlinable
-    static func method(_ p: UnsafeRawPointer, _ start: Int, _ count: Int) -> HTTPMethod {
+    static func method(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> HTTPMethod {
         // Methods are case-sensitive: compare bytes exactly.
         @inline(__always) func eq(_ s: StaticString) -> Bool { HTTPBytes.equalsExact(p, start, count, s) }
         switch count {
@@ -130,15 +130,15 @@ struct RequestLine {
 @usableFromInline
 enum HostSyntax {
     @inlinable
-    static func isValid(_ p: UnsafeRawPointer, _ start: Int, _ end: Int) -> Bool {
+    static func isValid(_ p: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
         guard start < end else { return false }
         var pos = start
-        if p.load(fromByteOffset: pos, as: UInt8.self) == 91 {
+        if p[pos] == 91 {
             // IP-literal: hex digits, `:` and `.` (IPv6, possibly with an IPv4 tail).
             pos &+= 1
             let literalStart = pos
             while pos < end {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if b == 93 { break }
                 guard HTTPBytes.hexValue(b) != nil || b == 58 || b == 46 else { return false }
                 pos &+= 1
@@ -148,7 +148,7 @@ enum HostSyntax {
         } else {
             let nameStart = pos
             while pos < end {
-                let b = p.load(fromByteOffset: pos, as: UInt8.self)
+                let b = p[pos]
                 if b == 58 { break }
                 guard isRegNameChar(b) else { return false }
                 pos &+= 1
@@ -156,11 +156,11 @@ enum HostSyntax {
             guard pos > nameStart else { return false }
         }
         if pos == end { return true }
-        guard p.load(fromByteOffset: pos, as: UInt8.self) == 58 else { return false }
+        guard p[pos] == 58 else { return false }
         pos &+= 1
         let portStart = pos
         while pos < end {
-            guard HTTPBytes.isDigit(p.load(fromByteOffset: pos, as: UInt8.self)) else { return false }
+            guard HTTPBytes.isDigit(p[pos]) else { return false }
             pos &+= 1
         }
         return pos > portStart && pos &- portStart <= 5

@@ -19,7 +19,7 @@ public struct ResponseHeadParser: Sendable {
     public mutating func parse(
         _ buffer: UnsafeRawBufferPointer, requestMethod: HTTPMethod, into head: inout ResponseHead
     ) -> HeadParseResult {
-        guard let p = UnsafeRawPointer(buffer.baseAddress), buffer.count > 0 else { return .needMore }
+        guard let p = buffer.baseAddress?.assumingMemoryBound(to: UInt8.self), buffer.count > 0 else { return .needMore }
         let count = buffer.count
         guard let end = HTTPBytes.findHeadEnd(p, from: max(0, scanned &- 3), count: count) else {
             scanned = count
@@ -31,36 +31,37 @@ public struct ResponseHeadParser: Sendable {
         head.reset()
         head.headLength = end
         if let fault = parseComplete(p, end: end, requestMethod: requestMethod, into: &head) { return .failed(fault) }
+        reset()
         return .complete
     }
 
     @inlinable
     func parseComplete(
-        _ p: UnsafeRawPointer, end: Int, requestMethod: HTTPMethod, into head: inout ResponseHead
+        _ p: UnsafePointer<UInt8>, end: Int, requestMethod: HTTPMethod, into head: inout ResponseHead
     ) -> HTTPParseError? {
         // `HTTP/1.x SSS[ reason]CRLF`
         guard end >= 14,
               HTTPBytes.equalsExact(p, 0, 5, "HTTP/"),
-              HTTPBytes.isDigit(p.load(fromByteOffset: 5, as: UInt8.self)),
-              p.load(fromByteOffset: 6, as: UInt8.self) == 46,
-              HTTPBytes.isDigit(p.load(fromByteOffset: 7, as: UInt8.self)),
-              p.load(fromByteOffset: 8, as: UInt8.self) == HTTPBytes.sp
+              HTTPBytes.isDigit(p[5]),
+              p[6] == 46,
+              HTTPBytes.isDigit(p[7]),
+              p[8] == HTTPBytes.sp
         else { return HTTPParseError(.invalidStatusLine, at: 0) }
-        switch (p.load(fromByteOffset: 5, as: UInt8.self), p.load(fromByteOffset: 7, as: UInt8.self)) {
+        switch (p[5], p[7]) {
         case (49, 49): head.version = .http11
         case (49, 48): head.version = .http10
         default: return HTTPParseError(.unsupportedVersion, at: 5)
         }
         var status = 0
         for i in 9..<12 {
-            let b = p.load(fromByteOffset: i, as: UInt8.self)
+            let b = p[i]
             guard HTTPBytes.isDigit(b) else { return HTTPParseError(.invalidStatusLine, at: i) }
             status = status &* 10 &+ Int(b &- 48)
         }
         guard status >= 100 else { return HTTPParseError(.invalidStatusLine, at: 9) }
         head.status = status
         var pos = 12
-        let next = p.load(fromByteOffset: pos, as: UInt8.self)
+        let next = p[pos]
         if next == HTTPBytes.sp {
             pos &+= 1
         } else if next != HTTPBytes.cr {
@@ -68,14 +69,14 @@ public struct ResponseHeadParser: Sendable {
         }
         head.reasonStart = Int32(truncatingIfNeeded: pos)
         while true {
-            let b = p.load(fromByteOffset: pos, as: UInt8.self)
+            let b = p[pos]
             if b == HTTPBytes.cr { break }
             if b == HTTPBytes.lf { return HTTPParseError(.bareLF, at: pos) }
             guard HTTPBytes.isFieldValueChar(b) else { return HTTPParseError(.invalidStatusLine, at: pos) }
             pos &+= 1
         }
         head.reasonEnd = Int32(truncatingIfNeeded: pos)
-        guard p.load(fromByteOffset: pos &+ 1, as: UInt8.self) == HTTPBytes.lf else {
+        guard p[pos &+ 1] == HTTPBytes.lf else {
             return HTTPParseError(.bareCR, at: pos)
         }
         if let fault = FieldLines.parse(p, from: pos &+ 2, end: end, maxCount: maxHeaderCount, into: &head.headers) {

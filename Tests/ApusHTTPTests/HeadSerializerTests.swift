@@ -39,6 +39,12 @@ struct HeadSerializerTests {
          "GET /?x HTTP/1.1\r\nHost: b.org:8080\r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: b.org:8080\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
         ("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\nX-Request-ID: r\r\n\r\n",
          "GET / HTTP/1.1\r\nHost: a\r\nX-Request-ID: r\r\nX-Forwarded-For: 1.1.1.1, 2.2.2.2, 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
+        // Fuzz finding: HTTP/1.0 without Host must still send HTTP/1.1 with a Host field.
+        ("GET / HTTP/1.0\r\nX-Request-ID: r\r\n\r\n",
+         "GET / HTTP/1.1\r\nHost: \r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
+        // Connection naming a framing field must not drop the framing.
+        ("POST / HTTP/1.1\r\nHost: a\r\nConnection: Content-Length, Host\r\nContent-Length: 2\r\nX-Request-ID: r\r\n\r\n",
+         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
     ])
     func writesUpstreamRequest(_ input: String, _ expected: String) {
         #expect(Self.upstream(input) == expected)

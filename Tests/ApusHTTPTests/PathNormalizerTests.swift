@@ -28,7 +28,7 @@ struct PathNormalizerTests {
     /// Invalid paths, encoded slashes and NULs, and escapes above the root are refused.
     @Test(arguments: [
         "", "a/b", "*", "/%00", "/a%2Fb", "/a%2fb", "/%", "/%4", "/%zz", "/%4g", "/..", "/../a", "/a/../..",
-        "/%2e%2e", "/a/%2E%2E/%2e%2e/b",
+        "/%2e%2e", "/a/%2E%2E/%2e%2e/b", "/a\u{0}b", "/a b", "/a\u{7f}", "/\t",
     ])
     func rejects(_ path: String) {
         #expect(Self.normalize(path) == nil)

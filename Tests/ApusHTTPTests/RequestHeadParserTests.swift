@@ -104,7 +104,7 @@ struct RequestHeadParserTests {
         ]
         for (name, known) in table {
             let bytes = Array(name.uppercased().utf8)
-            let got = bytes.withUnsafeBytes { KnownHeader.recognise($0.baseAddress!, 0, $0.count) }
+            let got = bytes.withUnsafeBytes { KnownHeader.recognise($0.baseAddress!.assumingMemoryBound(to: UInt8.self), 0, $0.count) }
             #expect(got == known, "\(name)")
         }
     }
@@ -151,4 +151,18 @@ struct RequestHeadParserTests {
     func needsMore(_ text: String) {
         #expect(ParserVerifier.request(text).result == .needMore)
     }
+}
+
+/// Pipelined heads parse one after the other with the same parser, no explicit reset needed.
+@Test func parsesPipelinedHeads() {
+    let first = "GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"
+    let bytes = Array((first + "\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n").utf8)
+    var parser = RequestHeadParser()
+    var head = RequestHead()
+    #expect(bytes.withUnsafeBytes { parser.parse($0, into: &head) } == .complete)
+    #expect(head.headLength == first.utf8.count)
+    let rest = Array(bytes[head.headLength...])
+    #expect(rest.withUnsafeBytes { parser.parse($0, into: &head) } == .complete)
+    #expect(head.headLength == rest.count)
+    #expect(ParserVerifier.string(rest, head.targetStart, head.targetEnd) == "/2")
 }

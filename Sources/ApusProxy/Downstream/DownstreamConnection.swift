@@ -28,18 +28,132 @@ final class DownstreamConnection {
 
     var phase: Phase = .awaitingHead
     var input = IOBuffer()
-    var parser: RequestHeadParser
-    var head = RequestHead()
     var readable = true
     var writable = true
+    var keepAlive = true
     var deadline: UInt64 = 0
     var wheelAt: UInt64 = .max
     var requestCount = 0
+    /// The request in progress; nil while idle, so an idle connection is a small object.
+    /// Lent by the worker's `ExchangePool` when a request's first byte arrives.
+    var exchange: Exchange?
 
-    // The exchange in progress.
+    init(fd: Int32, tag: UInt64, listener: ListenerInfo, peer: [UInt8]) {
+        self.fd = fd
+        self.tag = tag
+        self.listener = listener
+        self.peer = peer
+    }
+
+    // The exchange's state, reachable as if stored here (valid only while `exchange` is set).
+    var parser: RequestHeadParser {
+        get { exchange!.parser }
+        _modify { yield &exchange!.parser }
+    }
+    var head: RequestHead {
+        get { exchange!.head }
+        _modify { yield &exchange!.head }
+    }
+    var table: RouteTable? {
+        get { exchange!.table }
+        _modify { yield &exchange!.table }
+    }
+    var routeIndex: Int {
+        get { exchange!.routeIndex }
+        _modify { yield &exchange!.routeIndex }
+    }
+    var upstream: UpstreamConnection? {
+        get { exchange!.upstream }
+        _modify { yield &exchange!.upstream }
+    }
+    var upstreamIndex: Int {
+        get { exchange!.upstreamIndex }
+        _modify { yield &exchange!.upstreamIndex }
+    }
+    var attempts: Int {
+        get { exchange!.attempts }
+        _modify { yield &exchange!.attempts }
+    }
+    var upstreamHead: [UInt8] {
+        get { exchange!.upstreamHead }
+        _modify { yield &exchange!.upstreamHead }
+    }
+    var upstreamHeadSent: Int {
+        get { exchange!.upstreamHeadSent }
+        _modify { yield &exchange!.upstreamHeadSent }
+    }
+    var requestBody: BodyCursor {
+        get { exchange!.requestBody }
+        _modify { yield &exchange!.requestBody }
+    }
+    var requestBodyBytesSent: Int64 {
+        get { exchange!.requestBodyBytesSent }
+        _modify { yield &exchange!.requestBodyBytesSent }
+    }
+    var output: [UInt8] {
+        get { exchange!.output }
+        _modify { yield &exchange!.output }
+    }
+    var outputSent: Int {
+        get { exchange!.outputSent }
+        _modify { yield &exchange!.outputSent }
+    }
+    var responseStarted: Bool {
+        get { exchange!.responseStarted }
+        _modify { yield &exchange!.responseStarted }
+    }
+    var file: Int32 {
+        get { exchange!.file }
+        _modify { yield &exchange!.file }
+    }
+    var fileOffset: Int {
+        get { exchange!.fileOffset }
+        _modify { yield &exchange!.fileOffset }
+    }
+    var fileRemaining: Int {
+        get { exchange!.fileRemaining }
+        _modify { yield &exchange!.fileRemaining }
+    }
+    var status: Int {
+        get { exchange!.status }
+        _modify { yield &exchange!.status }
+    }
+    var bytesSent: Int {
+        get { exchange!.bytesSent }
+        _modify { yield &exchange!.bytesSent }
+    }
+    var startMilliseconds: UInt64 {
+        get { exchange!.startMilliseconds }
+        _modify { yield &exchange!.startMilliseconds }
+    }
+    var logFields: AccessLogFields {
+        get { exchange!.logFields }
+        _modify { yield &exchange!.logFields }
+    }
+
+    /// The value of the first header of this kind in the current head, as a view into `input`.
+    func headerValue(_ known: KnownHeader) -> UnsafeRawBufferPointer? {
+        for field in head.headers where field.known == known {
+            return UnsafeRawBufferPointer(rebasing: input.readable[Int(field.valueStart)..<Int(field.valueEnd)])
+        }
+        return nil
+    }
+
+    func headerString(_ known: KnownHeader) -> String? {
+        headerValue(known).map { String(decoding: $0, as: UTF8.self) }
+    }
+}
+
+/// The state of one request/response on a downstream connection: parser, head, upstream
+/// side, body cursors, pending output, log fields.
+///
+/// Pooled per worker (`ExchangePool`) with the capacity of its arrays, so a request
+/// allocates nothing in the steady state. Thread rule: owned by one worker.
+final class Exchange {
+    var parser: RequestHeadParser
+    var head = RequestHead()
     var table: RouteTable?
     var routeIndex = -1
-    var keepAlive = true
     var upstream: UpstreamConnection?
     var upstreamIndex = -1
     var attempts = 0
@@ -61,30 +175,13 @@ final class DownstreamConnection {
     var startMilliseconds: UInt64 = 0
     var logFields = AccessLogFields()
 
-    init(fd: Int32, tag: UInt64, listener: ListenerInfo, peer: [UInt8], limits: HTTPLimits) {
-        self.fd = fd
-        self.tag = tag
-        self.listener = listener
-        self.peer = peer
-        self.parser = RequestHeadParser(limits: limits)
+    init(limits: HTTPLimits) {
+        parser = RequestHeadParser(limits: limits)
     }
 
-    /// The value of the first header of this kind in the current head, as a view into `input`.
-    func headerValue(_ known: KnownHeader) -> UnsafeRawBufferPointer? {
-        for field in head.headers where field.known == known {
-            return UnsafeRawBufferPointer(rebasing: input.readable[Int(field.valueStart)..<Int(field.valueEnd)])
-        }
-        return nil
-    }
-
-    func headerString(_ known: KnownHeader) -> String? {
-        headerValue(known).map { String(decoding: $0, as: UTF8.self) }
-    }
-
-    /// Clears the exchange state for the next request on this connection.
-    func resetExchange() {
-        phase = .awaitingHead
-        parser.reset()
+    /// Clears everything for the next request, keeping array capacity.
+    func reset(limits: HTTPLimits) {
+        parser = RequestHeadParser(limits: limits)
         head.reset()
         table = nil
         routeIndex = -1
@@ -98,8 +195,32 @@ final class DownstreamConnection {
         output.removeAll(keepingCapacity: true)
         outputSent = 0
         responseStarted = false
+        file = -1
+        fileOffset = 0
+        fileRemaining = 0
         status = 0
         bytesSent = 0
+    }
+}
+
+/// A worker's spare `Exchange`s.
+struct ExchangePool {
+    private var spares: [Exchange] = []
+    private let maxSpares = 64
+
+    mutating func take(limits: HTTPLimits) -> Exchange {
+        if let exchange = spares.popLast() {
+            exchange.reset(limits: limits)
+            return exchange
+        }
+        return Exchange(limits: limits)
+    }
+
+    mutating func give(_ exchange: Exchange) {
+        // A spare must not keep an old route table or an upstream alive.
+        exchange.table = nil
+        exchange.upstream = nil
+        if spares.count < maxSpares { spares.append(exchange) }
     }
 }
 

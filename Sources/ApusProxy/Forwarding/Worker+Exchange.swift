@@ -31,9 +31,11 @@ extension Worker {
                 guard connection.readable else { return progressed ? .progress : .blocked }
                 buffers.acquire(into: &connection.input)
                 connection.input.compact()
-                switch Posix.read(connection.fd, connection.input.writePointer, connection.input.freeCount) {
+                let room = connection.input.freeCount
+                switch Posix.read(connection.fd, connection.input.writePointer, room) {
                 case .bytes(let n):
                     connection.input.writeIndex += n
+                    if n < room { connection.readable = false }
                     progressed = true
                     continue
                 case .wouldBlock:
@@ -53,6 +55,7 @@ extension Worker {
             }
             switch result {
             case .bytes(var n):
+                if n < headLeft + bodyCount { upstream.writable = false }
                 let fromHead = min(n, headLeft)
                 connection.upstreamHeadSent += fromHead
                 n -= fromHead
@@ -112,6 +115,11 @@ extension Worker {
                     }
                     switch result {
                     case .bytes(var n):
+                        // A short write filled the socket buffer; EPOLLOUT says when it drains.
+                        if n < outLeft + bodyCount {
+                            connection.writable = false
+                            setDeadline(connection, now + Worker.downstreamSendTimeout)
+                        }
                         connection.bytesSent += n
                         if connection.deadline != 0 { connection.deadline = now + Worker.downstreamSendTimeout }
                         let fromHead = min(n, outLeft)
@@ -147,9 +155,11 @@ extension Worker {
                 failExchange(connection, status: 502)
                 return .stop
             }
-            switch Posix.read(upstream.fd, upstream.input.writePointer, upstream.input.freeCount) {
+            let room = upstream.input.freeCount
+            switch Posix.read(upstream.fd, upstream.input.writePointer, room) {
             case .bytes(let n):
                 upstream.input.writeIndex += n
+                if n < room { upstream.readable = false }
                 upstream.responseBytes += n
                 progressed = true
                 setDeadline(upstream, now + upstreams[connection.upstreamIndex].readTimeout)

@@ -20,8 +20,6 @@ extension Worker {
             clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
             generatedRequestID: nextRequestID(), forwardUpgrade: head.isUpgrade)
         connection.upstreamHead.removeAll(keepingCapacity: true)
-        byteShelf.lend(to: &connection.upstreamHead)
-        byteShelf.lend(to: &connection.output)
         HeadSerializer.writeUpstreamRequest(head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &connection.upstreamHead)
         connection.input.consume(head.headLength)
         if connection.input.isEmpty { buffers.release(&connection.input) }

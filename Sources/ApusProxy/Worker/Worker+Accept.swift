@@ -17,7 +17,7 @@ extension Worker {
             }
             let address = SocketAddress(storage: peer, length: socklen_t(MemoryLayout<sockaddr_storage>.size))
             let tag = nextTag(fd: fd)
-            let connection = DownstreamConnection(fd: fd, tag: tag, listener: listener, peer: Array(address.hostText.utf8), limits: limits)
+            let connection = DownstreamConnection(fd: fd, tag: tag, listener: listener, peer: Array(address.hostText.utf8))
             setSlot(fd, .downstream(connection))
             epoll.add(fd, events: Epoll.edgeAll, tag: tag)
             downstreamCount += 1

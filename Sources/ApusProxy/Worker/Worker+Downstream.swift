@@ -25,7 +25,7 @@ extension Worker {
     func readRequestHead(_ connection: DownstreamConnection) {
         while connection.phase == .awaitingHead {
             if !connection.input.isEmpty {
-                headerShelf.lend(to: &connection.head.headers)
+                if connection.exchange == nil { connection.exchange = exchanges.take(limits: limits) }
                 switch connection.parser.parse(connection.input.readable, into: &connection.head) {
                 case .complete:
                     startRequest(connection)
@@ -45,9 +45,13 @@ extension Worker {
                 return
             }
             let wasEmpty = connection.input.isEmpty
-            switch Posix.read(connection.fd, connection.input.writePointer, connection.input.freeCount) {
+            let room = connection.input.freeCount
+            switch Posix.read(connection.fd, connection.input.writePointer, room) {
             case .bytes(let n):
                 connection.input.writeIndex += n
+                // A short read drained the socket; with edge-triggered epoll, later data
+                // (or EOF) arrives as a new event, so don't spend a read on EAGAIN.
+                if n < room { connection.readable = false }
                 if wasEmpty && connection.requestCount > 0 {
                     // First byte of a new request on a kept-alive connection.
                     setDeadline(connection, now + UInt64(table.timeouts.headerRead))
@@ -84,7 +88,10 @@ extension Worker {
 
         let host = hostBytes(head, raw)
         let pathRange = Int(head.pathStart)..<Int(head.queryStart)
-        guard let pathLength = PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch) else {
+        // `http://host?q` (absolute-form without a path) means the path `/`.
+        let pathLength = pathRange.isEmpty ? Worker.rootPath(into: pathScratch)
+            : PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch)
+        guard let pathLength else {
             connection.keepAlive = false
             respondError(connection, status: 400)
             return
@@ -113,6 +120,11 @@ extension Worker {
             response.header("Content-Type", contentType)
             finishLocal(connection, status: status, response: &response, body: body)
         }
+    }
+
+    static func rootPath(into scratch: UnsafeMutableRawBufferPointer) -> Int {
+        scratch[0] = UInt8(ascii: "/")
+        return 1
     }
 
     /// The Host header (or the authority of an absolute-form target), without port.
@@ -163,13 +175,11 @@ extension Worker {
             if mayBeSending { startLingering(connection) } else { closeDownstream(connection) }
             return
         }
-        connection.resetExchange()
+        connection.phase = .awaitingHead
+        releaseExchange(connection)
         if connection.input.isEmpty {
-            // Idle: the connection keeps no buffer and no array capacity.
+            // Idle: the connection keeps no buffer and no exchange.
             buffers.release(&connection.input)
-            byteShelf.reclaim(&connection.upstreamHead)
-            byteShelf.reclaim(&connection.output)
-            headerShelf.reclaim(&connection.head.headers)
             setDeadline(connection, now + UInt64(table.timeouts.keepAliveIdle))
         } else {
             setDeadline(connection, now + UInt64(table.timeouts.headerRead))
@@ -177,8 +187,15 @@ extension Worker {
         readRequestHead(connection)
     }
 
+    func releaseExchange(_ connection: DownstreamConnection) {
+        guard let exchange = connection.exchange else { return }
+        connection.exchange = nil
+        exchanges.give(exchange)
+    }
+
     /// Half-closes and discards what the client still sends, briefly, before closing.
     func startLingering(_ connection: DownstreamConnection) {
+        releaseExchange(connection)
         connection.phase = .lingering
         Sockets.shutdownWrite(connection.fd)
         setDeadline(connection, now + Worker.lingerTimeout)
@@ -204,21 +221,23 @@ extension Worker {
 
     func closeDownstream(_ connection: DownstreamConnection) {
         guard case .downstream(let current) = slots[Int(connection.fd)], current === connection else { return }
-        if let upstream = connection.upstream {
-            connection.upstream = nil
-            upstream.downstream = nil
-            upstream.endpoint.activeRequests -= 1
-            closeUpstream(upstream)
-        }
-        if connection.file >= 0 {
-            Posix.close(connection.file)
-            connection.file = -1
+        if let exchange = connection.exchange {
+            if let upstream = exchange.upstream {
+                exchange.upstream = nil
+                upstream.downstream = nil
+                upstream.endpoint.activeRequests -= 1
+                closeUpstream(upstream)
+            }
+            if exchange.file >= 0 {
+                Posix.close(exchange.file)
+                exchange.file = -1
+            }
+            releaseExchange(connection)
         }
         buffers.release(&connection.input)
         setSlot(connection.fd, .empty)
         // close() removes the fd from epoll (it is never duplicated), one syscall less.
         Posix.close(connection.fd)
-        connection.table = nil
         downstreamCount -= 1
     }
 

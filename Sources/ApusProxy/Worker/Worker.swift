@@ -48,8 +48,7 @@ final class Worker {
     var dateHeader: [UInt8] = []
     var requestIDState: (UInt64, UInt64)
     var staticRoots: [String: String] = [:]
-    var byteShelf = ArrayShelf<UInt8>()
-    var headerShelf = ArrayShelf<HeaderField>()
+    var exchanges = ExchangePool()
 
     static let downstreamSendTimeout: UInt64 = 60_000
     static let lingerTimeout: UInt64 = 2_000

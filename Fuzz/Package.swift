@@ -1,0 +1,22 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// libFuzzer targets for every parser in the root package. Build and run them with ./run
+// (see README.md); they only link with `--sanitize fuzzer`.
+// A path dependency's identity is its directory name (`main`, a worktree's name, ...),
+// so derive it rather than hard-coding it.
+let root = Context.packageDirectory.split(separator: "/").dropLast().last.map { String($0).lowercased() } ?? "apus"
+
+let package = Package(
+    name: "apus-fuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(name: "FuzzRequestHead", dependencies: [.product(name: "ApusHTTP", package: root)]),
+        .executableTarget(name: "FuzzResponseHead", dependencies: [.product(name: "ApusHTTP", package: root)]),
+        .executableTarget(name: "FuzzChunked", dependencies: [.product(name: "ApusHTTP", package: root)]),
+        .executableTarget(name: "FuzzPathNormalize", dependencies: [.product(name: "ApusHTTP", package: root)]),
+        .executableTarget(name: "FuzzConfigYAML", dependencies: [.product(name: "ApusConfigFile", package: root)]),
+    ],
+    swiftLanguageModes: [.v6]
+)
