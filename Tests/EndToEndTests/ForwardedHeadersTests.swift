@@ -115,4 +115,21 @@ import Testing
             #expect(echo.headerValues("X-Forwarded-Port") == [String(port)])
         }
     }
+
+    /// Hop-by-hop headers of the upstream's response (Connection and what it names, Keep-Alive,
+    /// Proxy-Connection) don't reach the client; end-to-end ones do.
+    @Test(.timeLimit(.minutes(3))) func responseHopByHopStripped() async throws {
+        try await withScenario { s in
+            let (port, _) = try await Self.start(s)
+            let connection = try await RawConnection.connect(port: port)
+            try await connection.send("GET /hop-response HTTP/1.1\r\nHost: hop.test\r\n\r\n")
+            let response = try #require(try await connection.readResponse())
+            #expect(response.status == 200)
+            for name in ["X-Upstream-Hop", "Keep-Alive", "Proxy-Connection"] {
+                #expect(response.header(name) == nil, "\(name) reached the client")
+            }
+            #expect(response.header("Connection")?.lowercased().contains("x-upstream-hop") != true)
+            #expect(response.header("X-Upstream-End") == "kept")
+        }
+    }
 }

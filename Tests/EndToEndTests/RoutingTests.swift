@@ -144,4 +144,26 @@ import Testing
             #expect(seen == ["/api"])
         }
     }
+
+    /// An absolute-form target routes by its own authority, not the Host header (RFC 9112 §3.2.2).
+    @Test(.timeLimit(.minutes(3))) func absoluteFormRoutesByTargetHost() async throws {
+        try await withScenario { s in
+            let b = try await s.backends(["app", "any"])
+            let port = try s.port()
+            _ = try await s.apus(ApusConfig.yaml(listen: port, body: """
+            routes:
+              - host: app.example.test
+                paths: [ { path: /, type: Prefix, upstream: app } ]
+              - paths: [ { path: /, type: Prefix, upstream: any } ]
+            upstreams:
+              app: { endpoints: [\(b["app"]!.endpoint)] }
+              any: { endpoints: [\(b["any"]!.endpoint)] }
+            """), waitFor: [port])
+            let connection = try await RawConnection.connect(port: port)
+            try await connection.send("GET http://app.example.test/echo?abs=1 HTTP/1.1\r\nHost: other.test\r\n\r\n")
+            let response = try await connection.readResponse()
+            #expect(response?.header("X-Backend") == "app", "absolute-form answered by \(response?.header("X-Backend") ?? "status \(response?.status ?? 0)")")
+            #expect(response.flatMap { try? EchoReply($0.body).path } == "/echo?abs=1", "the upstream gets origin-form")
+        }
+    }
 }

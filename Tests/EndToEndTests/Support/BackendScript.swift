@@ -16,6 +16,7 @@
 /// - `/eof-body`: a 300000-byte body delimited only by closing the connection
 /// - `/early-hints`: 103 Early Hints, then 200
 /// - `/trailers`: a chunked body ("hello world") with a trailer field
+/// - `/hop-response`: a 200 carrying hop-by-hop headers (Connection: X-Upstream-Hop, Keep-Alive, ...)
 /// - `/many-cookies`: 50 Set-Cookie headers
 /// - `/bad-framing`: a response with both Content-Length and chunked Transfer-Encoding
 /// - `/huge-head`: a response head of 200 KB
@@ -241,6 +242,10 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/trailers"):
             self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
                              b"5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n")
+        elif path.startswith("/hop-response"):
+            self.send_simple(200, b"hop\n", extra=[("Connection", "X-Upstream-Hop"), ("X-Upstream-Hop", "1"),
+                                                   ("Keep-Alive", "timeout=5"), ("Proxy-Connection", "keep-alive"),
+                                                   ("X-Upstream-End", "kept")])
         elif path.startswith("/many-cookies"):
             self.send_simple(200, b"cookies\n", extra=[("Set-Cookie", "c%d=v%d; Path=/" % (i, i)) for i in range(50)])
         elif path.startswith("/bad-framing"):
