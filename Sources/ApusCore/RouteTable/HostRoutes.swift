@@ -1,7 +1,7 @@
 /// The path rules of one host entry (an exact host, a wildcard, or the catch-all).
 ///
 /// Thread rule: immutable, shared by all workers through the `RouteTable`.
-struct HostRoutes: Sendable {
+final class HostRoutes: Sendable {
     /// A regex rule and the route it selects, in declared order.
     struct RegexRoute: Sendable {
         var pattern: CompiledPattern

@@ -47,87 +47,87 @@ final class DownstreamConnection {
 
     // The exchange's state, reachable as if stored here (valid only while `exchange` is set).
     var parser: RequestHeadParser {
-        get { exchange!.parser }
+        _read { yield exchange!.parser }
         _modify { yield &exchange!.parser }
     }
     var head: RequestHead {
-        get { exchange!.head }
+        _read { yield exchange!.head }
         _modify { yield &exchange!.head }
     }
     var table: RouteTable? {
-        get { exchange!.table }
+        _read { yield exchange!.table }
         _modify { yield &exchange!.table }
     }
     var routeIndex: Int {
-        get { exchange!.routeIndex }
+        _read { yield exchange!.routeIndex }
         _modify { yield &exchange!.routeIndex }
     }
     var upstream: UpstreamConnection? {
-        get { exchange!.upstream }
+        _read { yield exchange!.upstream }
         _modify { yield &exchange!.upstream }
     }
     var upstreamIndex: Int {
-        get { exchange!.upstreamIndex }
+        _read { yield exchange!.upstreamIndex }
         _modify { yield &exchange!.upstreamIndex }
     }
     var attempts: Int {
-        get { exchange!.attempts }
+        _read { yield exchange!.attempts }
         _modify { yield &exchange!.attempts }
     }
     var upstreamHead: [UInt8] {
-        get { exchange!.upstreamHead }
+        _read { yield exchange!.upstreamHead }
         _modify { yield &exchange!.upstreamHead }
     }
     var upstreamHeadSent: Int {
-        get { exchange!.upstreamHeadSent }
+        _read { yield exchange!.upstreamHeadSent }
         _modify { yield &exchange!.upstreamHeadSent }
     }
     var requestBody: BodyCursor {
-        get { exchange!.requestBody }
+        _read { yield exchange!.requestBody }
         _modify { yield &exchange!.requestBody }
     }
     var requestBodyBytesSent: Int64 {
-        get { exchange!.requestBodyBytesSent }
+        _read { yield exchange!.requestBodyBytesSent }
         _modify { yield &exchange!.requestBodyBytesSent }
     }
     var output: [UInt8] {
-        get { exchange!.output }
+        _read { yield exchange!.output }
         _modify { yield &exchange!.output }
     }
     var outputSent: Int {
-        get { exchange!.outputSent }
+        _read { yield exchange!.outputSent }
         _modify { yield &exchange!.outputSent }
     }
     var responseStarted: Bool {
-        get { exchange!.responseStarted }
+        _read { yield exchange!.responseStarted }
         _modify { yield &exchange!.responseStarted }
     }
     var file: Int32 {
-        get { exchange!.file }
+        _read { yield exchange!.file }
         _modify { yield &exchange!.file }
     }
     var fileOffset: Int {
-        get { exchange!.fileOffset }
+        _read { yield exchange!.fileOffset }
         _modify { yield &exchange!.fileOffset }
     }
     var fileRemaining: Int {
-        get { exchange!.fileRemaining }
+        _read { yield exchange!.fileRemaining }
         _modify { yield &exchange!.fileRemaining }
     }
     var status: Int {
-        get { exchange!.status }
+        _read { yield exchange!.status }
         _modify { yield &exchange!.status }
     }
     var bytesSent: Int {
-        get { exchange!.bytesSent }
+        _read { yield exchange!.bytesSent }
         _modify { yield &exchange!.bytesSent }
     }
     var startMilliseconds: UInt64 {
-        get { exchange!.startMilliseconds }
+        _read { yield exchange!.startMilliseconds }
         _modify { yield &exchange!.startMilliseconds }
     }
     var logFields: AccessLogFields {
-        get { exchange!.logFields }
+        _read { yield exchange!.logFields }
         _modify { yield &exchange!.logFields }
     }
 

@@ -184,18 +184,17 @@ extension Worker {
     /// The response head is complete: skip interim responses, else write the head for the
     /// downstream and set up body framing. Returns false when the exchange ended.
     private func startResponse(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> Bool {
-        let head = upstream.head
-        if head.status >= 100 && head.status < 200 && head.status != 101 {
-            upstream.input.consume(head.headLength)
+        if upstream.head.status >= 100 && upstream.head.status < 200 && upstream.head.status != 101 {
+            upstream.input.consume(upstream.head.headLength)
             upstream.parser.reset()
             upstream.head.reset()
             return true
         }
         let downstreamVersion = connection.head.version
         var framing: HeadSerializer.DownstreamFraming
-        switch head.framing {
+        switch upstream.head.framing {
         case .none:
-            framing = head.status == 101 ? .none : (head.status == 204 || head.status == 304 || connection.head.method == .head ? .none : .contentLength(0))
+            framing = upstream.head.status == 101 ? .none : (upstream.head.status == 204 || upstream.head.status == 304 || connection.head.method == .head ? .none : .contentLength(0))
             upstream.body = BodyCursor()
         case .contentLength(let length):
             framing = .contentLength(length)
@@ -214,11 +213,11 @@ extension Worker {
             connection.keepAlive = false
             upstream.body = BodyCursor(mode: .untilClose)
         }
-        if connection.head.method == .head, case .contentLength = head.framing {
+        if connection.head.method == .head, case .contentLength = upstream.head.framing {
             // HEAD: the upstream's Content-Length describes the GET body; none follows.
             upstream.body = BodyCursor()
         }
-        if head.status == 101 {
+        if upstream.head.status == 101 {
             // Tunnels arrive with the next issue; until then an upgrade is refused cleanly.
             counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
             failExchange(connection, status: 502)
@@ -230,12 +229,12 @@ extension Worker {
             connection.keepAlive = false
         }
         HeadSerializer.writeDownstreamResponse(
-            head, bytes: upstream.input.readable, framing: framing, keepAlive: connection.keepAlive,
+            upstream.head, bytes: upstream.input.readable, framing: framing, keepAlive: connection.keepAlive,
             downstreamVersion: downstreamVersion, into: &connection.output)
-        upstream.input.consume(head.headLength)
+        upstream.input.consume(upstream.head.headLength)
         upstream.headParsed = true
         connection.responseStarted = true
-        connection.status = head.status
+        connection.status = upstream.head.status
         return true
     }
 

@@ -5,9 +5,9 @@ import ApusNet
 extension Worker {
     /// Begins proxying the parsed request to an endpoint of `upstream`.
     func startProxy(_ connection: DownstreamConnection, upstream index: Int) {
-        let head = connection.head
+        let exchange = connection.exchange!
         let maxBody = table.limits.maxBodyBytes
-        if maxBody > 0 && head.contentLength > maxBody {
+        if maxBody > 0 && exchange.head.contentLength > maxBody {
             respondError(connection, status: 413)
             return
         }
@@ -18,17 +18,18 @@ extension Worker {
         }
         let context = ForwardingContext(
             clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
-            generatedRequestID: nextRequestID(), forwardUpgrade: head.isUpgrade)
-        connection.upstreamHead.removeAll(keepingCapacity: true)
-        HeadSerializer.writeUpstreamRequest(head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &connection.upstreamHead)
-        connection.input.consume(head.headLength)
+            generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
+        exchange.upstreamHead.removeAll(keepingCapacity: true)
+        HeadSerializer.writeUpstreamRequest(
+            exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &exchange.upstreamHead)
+        connection.input.consume(exchange.head.headLength)
         if connection.input.isEmpty { buffers.release(&connection.input) }
         connection.upstreamHeadSent = 0
-        connection.requestBody = head.isChunked ? BodyCursor(mode: .chunkedPass) : BodyCursor(length: max(head.contentLength, 0))
+        exchange.requestBody = exchange.head.isChunked ? BodyCursor(mode: .chunkedPass) : BodyCursor(length: max(exchange.head.contentLength, 0))
         connection.phase = .proxying
         connection.upstreamIndex = index
         connection.attempts = 0
-        if head.expectsContinue && head.hasBody && head.version == .http11 {
+        if exchange.head.expectsContinue && exchange.head.hasBody && exchange.head.version == .http11 {
             connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
         }
         connectUpstream(connection, excluding: nil)
@@ -37,9 +38,10 @@ extension Worker {
     /// Picks an endpoint and attaches a pooled or new connection to the exchange.
     func connectUpstream(_ connection: DownstreamConnection, excluding: EndpointState?) {
         let index = connection.upstreamIndex
-        let endpoints = upstreams[index].endpoints
+        let runtime = upstreams[index]
+        let endpoints = runtime.endpoints
         let now = self.now
-        let picked = upstreams[index].picker.pick(
+        let picked = runtime.picker.pick(
             endpointCount: endpoints.count,
             isAvailable: { endpoints[$0] !== excluding && endpoints[$0].ejectedUntil <= now },
             activeRequests: { endpoints[$0].activeRequests })

@@ -29,11 +29,23 @@ final class EndpointState {
 }
 
 /// A worker's runtime for one upstream of its current table.
-struct UpstreamRuntime {
-    var name: String
-    var endpoints: [EndpointState]
+///
+/// A class so that the per-request lookups (`upstreams[i].picker`, timeouts) don't copy
+/// its arrays. Thread rule: owned by one worker's loop.
+final class UpstreamRuntime {
+    let name: String
+    let endpoints: [EndpointState]
     var picker: EndpointPicker
-    var connectTimeout: UInt64
-    var readTimeout: UInt64
-    var sendTimeout: UInt64
+    let connectTimeout: UInt64
+    let readTimeout: UInt64
+    let sendTimeout: UInt64
+
+    init(name: String, endpoints: [EndpointState], picker: EndpointPicker, connectTimeout: UInt64, readTimeout: UInt64, sendTimeout: UInt64) {
+        self.name = name
+        self.endpoints = endpoints
+        self.picker = picker
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+        self.sendTimeout = sendTimeout
+    }
 }

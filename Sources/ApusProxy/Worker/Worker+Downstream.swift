@@ -77,17 +77,19 @@ extension Worker {
 
     /// Starts answering the request whose head was just parsed.
     func startRequest(_ connection: DownstreamConnection) {
-        let head = connection.head
+        // Read the head in place through the exchange: a local copy of `RequestHead` costs
+        // a retain/release pair of its header array per use.
+        let exchange = connection.exchange!
         let raw = connection.input.readable
         connection.requestCount += 1
         connection.startMilliseconds = now
         connection.table = table
-        connection.keepAlive = head.keepAlive && !draining
+        connection.keepAlive = exchange.head.keepAlive && !draining
         connection.deadline = 0
         recordLogFields(connection, raw)
 
-        let host = hostBytes(head, raw)
-        let pathRange = Int(head.pathStart)..<Int(head.queryStart)
+        let host = hostBytes(exchange, raw)
+        let pathRange = Int(exchange.head.pathStart)..<Int(exchange.head.queryStart)
         // `http://host?q` (absolute-form without a path) means the path `/`.
         let pathLength = pathRange.isEmpty ? Worker.rootPath(into: pathScratch)
             : PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch)
@@ -128,15 +130,15 @@ extension Worker {
     }
 
     /// The Host header (or the authority of an absolute-form target), without port.
-    func hostBytes(_ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    func hostBytes(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
         var start: Int
         var end: Int
-        if head.authorityEnd > head.authorityStart {
-            start = Int(head.authorityStart)
-            end = Int(head.authorityEnd)
-        } else if head.hostIndex >= 0 {
-            start = Int(head.headers[head.hostIndex].valueStart)
-            end = Int(head.headers[head.hostIndex].valueEnd)
+        if exchange.head.authorityEnd > exchange.head.authorityStart {
+            start = Int(exchange.head.authorityStart)
+            end = Int(exchange.head.authorityEnd)
+        } else if exchange.head.hostIndex >= 0 {
+            start = Int(exchange.head.headers[exchange.head.hostIndex].valueStart)
+            end = Int(exchange.head.headers[exchange.head.hostIndex].valueEnd)
         } else {
             return UnsafeRawBufferPointer(start: nil, count: 0)
         }
