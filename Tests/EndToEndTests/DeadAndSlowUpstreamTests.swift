@@ -92,4 +92,21 @@ import Testing
             #expect(try await HTTPClient.request(port: port, path: "/echo").status == 200)
         }
     }
+
+    /// A request already sent to an upstream that then resets is not replayed on another endpoint
+    /// (only connect failures before any byte is sent are retried): 502, and the upstreams saw it once.
+    @Test(.timeLimit(.minutes(3))) func noReplayAfterBytesSent() async throws {
+        try await withScenario { s in
+            let b = try await s.backends(["a", "b"])
+            let port = try s.port()
+            _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [b["a"]!.endpoint, b["b"]!.endpoint],
+                                                    upstreamOptions: "balance: round_robin"), waitFor: [port])
+            for index in 0..<2 {
+                let response = try await HTTPClient.request(port: port, method: "POST", path: "/reset?n=\(index)", body: Array("once".utf8))
+                #expect(response.status == 502, "POST /reset?n=\(index): \(response)")
+            }
+            let seen = try await b["a"]!.stats().paths + b["b"]!.stats().paths
+            #expect(seen.filter { $0.hasPrefix("/reset") }.sorted() == ["/reset?n=0", "/reset?n=1"], "replayed: \(seen)")
+        }
+    }
 }
