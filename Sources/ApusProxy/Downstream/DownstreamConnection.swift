@@ -30,6 +30,9 @@ final class DownstreamConnection {
     var input = IOBuffer()
     var readable = true
     var writable = true
+    /// The peer's FIN (or an error) was reported: a short read then does not mean the
+    /// socket is drained, because the end of stream is still to be read.
+    var hangupSeen = false
     var keepAlive = true
     var deadline: UInt64 = 0
     var wheelAt: UInt64 = .max

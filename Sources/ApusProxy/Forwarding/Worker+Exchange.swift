@@ -35,7 +35,7 @@ extension Worker {
                 switch Posix.read(connection.fd, connection.input.writePointer, room) {
                 case .bytes(let n):
                     connection.input.writeIndex += n
-                    if n < room { connection.readable = false }
+                    if n < room && !connection.hangupSeen { connection.readable = false }
                     progressed = true
                     continue
                 case .wouldBlock:
@@ -159,7 +159,7 @@ extension Worker {
             switch Posix.read(upstream.fd, upstream.input.writePointer, room) {
             case .bytes(let n):
                 upstream.input.writeIndex += n
-                if n < room { upstream.readable = false }
+                if n < room && !upstream.hangupSeen { upstream.readable = false }
                 upstream.responseBytes += n
                 progressed = true
                 setDeadline(upstream, now + upstreams[connection.upstreamIndex].readTimeout)

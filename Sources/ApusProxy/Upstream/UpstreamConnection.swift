@@ -18,6 +18,8 @@ final class UpstreamConnection {
     var state: State = .connecting
     var readable = false
     var writable = false
+    /// See `DownstreamConnection.hangupSeen`.
+    var hangupSeen = false
     var deadline: UInt64 = 0
     var wheelAt: UInt64 = .max
     /// Taken from the pool rather than freshly connected: a failure before any response

@@ -4,6 +4,7 @@ import ApusNet
 extension Worker {
     func upstreamEvent(_ upstream: UpstreamConnection, events: UInt32) {
         if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { upstream.readable = true }
+        if events & (Epoll.hangup | Epoll.error) != 0 { upstream.hangupSeen = true }
         if events & Epoll.writable != 0 { upstream.writable = true }
         switch upstream.state {
         case .idle:
@@ -40,7 +41,7 @@ extension Worker {
 
     func releaseToPool(_ upstream: UpstreamConnection) {
         let endpoint = upstream.endpoint
-        guard !endpoint.retired, endpoint.idle.count < endpoint.maxIdle, !draining else {
+        guard !endpoint.retired, !upstream.hangupSeen, endpoint.idle.count < endpoint.maxIdle, !draining else {
             closeUpstream(upstream)
             return
         }

@@ -6,6 +6,7 @@ import Glibc
 extension Worker {
     func downstreamEvent(_ connection: DownstreamConnection, events: UInt32) {
         if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { connection.readable = true }
+        if events & (Epoll.hangup | Epoll.error) != 0 { connection.hangupSeen = true }
         if events & Epoll.writable != 0 { connection.writable = true }
         driveDownstream(connection)
     }
@@ -51,7 +52,7 @@ extension Worker {
                 connection.input.writeIndex += n
                 // A short read drained the socket; with edge-triggered epoll, later data
                 // (or EOF) arrives as a new event, so don't spend a read on EAGAIN.
-                if n < room { connection.readable = false }
+                if n < room && !connection.hangupSeen { connection.readable = false }
                 if wasEmpty && connection.requestCount > 0 {
                     // First byte of a new request on a kept-alive connection.
                     setDeadline(connection, now + UInt64(table.timeouts.headerRead))
