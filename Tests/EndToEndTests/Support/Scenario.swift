@@ -3,6 +3,7 @@
 // Run:   flock /tmp/apus-build.lock swift build --build-tests && swift test --skip-build --filter EndToEndTests
 // Binary: <package root>/.build/debug/apus, or $APUS_BINARY. Missing → every apus test fails, naming the path.
 // Keep temp dirs (configs, apus.stderr, backend logs) for a post-mortem: APUS_E2E_KEEP=1.
+// Print each test's apus stderr tail when it ends: APUS_E2E_LOGS=1.
 // Peers needed on the machine (Debian packages): curl, python3 (stdlib only), nginx-light
 // (or any nginx at /usr/sbin/nginx), util-linux (setsid). Nothing else is downloaded.
 //
@@ -12,12 +13,14 @@
 //   Curl, PortAllocator, ResidentMemorySampler, ApusConfig (YAML helpers), Probe.
 import Foundation
 import Synchronization
+import Testing
 
 /// One test's world: a temp dir, free ports, and every process it starts, all torn down
 /// (SIGKILL, directory removed) when the test's body ends, however it ends.
 final class Scenario: Sendable {
     let dir: TempDirectory
     private let children = Mutex<[ChildProcess]>([])
+    private let apusProcesses = Mutex<[ApusProcess]>([])
 
     fileprivate init() throws { dir = try TempDirectory() }
 
@@ -40,6 +43,7 @@ final class Scenario: Sendable {
     func apus(_ yaml: String, waitFor ports: [Int]) async throws -> ApusProcess {
         let apus = try await ApusProcess.serve(config: yaml, in: dir, waitFor: ports)
         children.withLock { $0.append(apus.child) }
+        apusProcesses.withLock { $0.append(apus) }
         return apus
     }
 
@@ -47,6 +51,7 @@ final class Scenario: Sendable {
     func apus(arguments: [String], waitFor ports: [Int]) async throws -> ApusProcess {
         let apus = try await ApusProcess.launch(arguments, in: dir, waitFor: ports)
         children.withLock { $0.append(apus.child) }
+        apusProcesses.withLock { $0.append(apus) }
         return apus
     }
 
@@ -56,6 +61,11 @@ final class Scenario: Sendable {
     }
 
     fileprivate func tearDown() async {
+        if ProcessInfo.processInfo.environment["APUS_E2E_LOGS"] == "1" {
+            for apus in apusProcesses.withLock({ $0 }) {
+                print("--- apus stderr for \(Test.current?.name ?? "?") (\(dir.path)):\n\(apus.stderrTail())")
+            }
+        }
         for child in children.withLock({ $0 }) { await child.kill() }
         dir.remove()
     }
