@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// Load balancing across endpoints: round_robin alternates, least_conn avoids the busy endpoint.
@@ -43,6 +44,38 @@ import Testing
             let slowResponse = try await slow.value
             #expect(slowResponse.status == 200)
             #expect(slowResponse.header("X-Backend") == busyName)
+        }
+    }
+
+    /// The round-robin cursor survives a config reload (DESIGN.md: balancer state lives in the worker,
+    /// keyed by upstream name), so the alternation continues instead of restarting at the first endpoint.
+    @Test(.timeLimit(.minutes(3))) func roundRobinSurvivesReload() async throws {
+        try await withScenario { s in
+            let b = try await s.backends(["a", "b"])
+            let (port, admin) = (try s.port(), try s.port())
+            func config(_ marker: String) -> String {
+                ApusConfig.yaml(listen: port, admin: admin, body: """
+                routes:
+                  - paths:
+                      - { path: /marker, type: Exact, respond: { status: 200, body: "\(marker)", content_type: text/plain } }
+                      - { path: /, type: Prefix, upstream: app }
+                upstreams:
+                  app: { endpoints: [\(b["a"]!.endpoint), \(b["b"]!.endpoint)], balance: round_robin }
+                """)
+            }
+            let apus = try await s.apus(config("0"), waitFor: [port, admin])
+            var answers: [String] = []
+            for round in 1...4 {
+                for _ in 0..<3 { answers.append(try await Probe.who(port: port, host: "rr.test", path: "/echo")) }
+                try apus.rewriteConfig(config(String(round)))
+                apus.send(SIGHUP)
+                let reloaded = try await eventually(timeout: .seconds(4)) {
+                    try await HTTPClient.request(port: port, path: "/marker").bodyText == String(round)
+                }
+                #expect(reloaded, "reload \(round) not applied")
+            }
+            let repeats = zip(answers, answers.dropFirst()).filter { $0 == $1 }.count
+            #expect(repeats == 0, "alternation broke across reloads: \(answers)")
         }
     }
 }
