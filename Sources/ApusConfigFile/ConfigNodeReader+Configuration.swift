@@ -10,8 +10,10 @@ extension ConfigNodeReader {
     mutating func configuration(from root: Node) -> Configuration {
         var configuration = Configuration()
         guard let top = fields(of: root, at: "", allowed: Self.topLevelKeys) else { return configuration }
-        if let workers = workers(in: top) { configuration.workers = workers }
-        if let node = top["workers"] { configuration.workersLocation = location(of: node) }
+        if let workers = workers(in: top) {
+            configuration.workers = workers
+            if let node = top["workers"] { configuration.workersLocation = location(of: node) }
+        }
         configuration.admin = admin(in: top)
         configuration.listeners = listeners(in: top)
         configuration.routes = routes(in: top)

@@ -99,21 +99,24 @@ enum ServeCommand {
                 return 0
             case .reload:
                 Log.info("reloading", ["reason": "SIGHUP"])
-                if let table = reload(source, state: state) { drainTimeout = table.timeouts.drain }
+                if let table = reload(source, state: state, runningWorkers: workerCount) { drainTimeout = table.timeouts.drain }
             case nil:
                 if watcher?.changed() == true {
                     Log.info("reloading", ["reason": "file changed"])
-                    if let table = reload(source, state: state) { drainTimeout = table.timeouts.drain }
+                    if let table = reload(source, state: state, runningWorkers: workerCount) { drainTimeout = table.timeouts.drain }
                 }
             }
         }
     }
 
     /// Loads and compiles again; a valid result is published, an invalid one only logged.
-    static func reload(_ source: ConfigurationSource, state: ProxyState) -> RouteTable? {
+    static func reload(_ source: ConfigurationSource, state: ProxyState, runningWorkers: Int) -> RouteTable? {
         switch source.load() {
         case .success(let (table, diagnostics)):
             report(diagnostics)
+            if workers(table.workers) != runningWorkers {
+                Log.warning("a new worker count takes effect at the next start", ["running": String(runningWorkers), "configured": String(workers(table.workers))])
+            }
             let generation = state.publisher.publish(table, diagnostics: diagnostics)
             state.wakeAll()
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())

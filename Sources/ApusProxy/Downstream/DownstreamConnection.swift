@@ -34,8 +34,7 @@ final class DownstreamConnection {
     /// socket is drained, because the end of stream is still to be read.
     var hangupSeen = false
     var keepAlive = true
-    var deadline: UInt64 = 0
-    var wheelAt: UInt64 = .max
+    var deadline = Deadline()
     var requestCount = 0
     /// The request in progress; nil while idle, so an idle connection is a small object.
     /// Lent by the worker's `ExchangePool` when a request's first byte arrives.

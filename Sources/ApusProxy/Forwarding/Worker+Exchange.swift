@@ -121,7 +121,7 @@ extension Worker {
                             setDeadline(connection, now + Worker.downstreamSendTimeout)
                         }
                         connection.bytesSent += n
-                        if connection.deadline != 0 { connection.deadline = now + Worker.downstreamSendTimeout }
+                        if connection.deadline.at != 0 { connection.deadline.at = now + Worker.downstreamSendTimeout }
                         let fromHead = min(n, outLeft)
                         connection.outputSent += fromHead
                         n -= fromHead
@@ -270,7 +270,8 @@ extension Worker {
         failExchange(connection, status: 502)
     }
 
-    /// Sends pending `output` bytes downstream; false when the connection closed.
+    /// Sends pending `output` bytes downstream (emptying `output` once all went); false
+    /// when the connection closed.
     func flushOutput(_ connection: DownstreamConnection) -> Bool {
         while connection.outputSent < connection.output.count && connection.writable {
             let result = connection.output.withUnsafeBytes { raw in
@@ -279,8 +280,10 @@ extension Worker {
             switch result {
             case .bytes(let n):
                 connection.outputSent += n
+                connection.bytesSent += n
             case .wouldBlock:
                 connection.writable = false
+                setDeadline(connection, now + Worker.downstreamSendTimeout)
             case .endOfStream, .failed:
                 closeDownstream(connection)
                 return false

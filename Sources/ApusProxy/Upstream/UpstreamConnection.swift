@@ -20,8 +20,7 @@ final class UpstreamConnection {
     var writable = false
     /// See `DownstreamConnection.hangupSeen`.
     var hangupSeen = false
-    var deadline: UInt64 = 0
-    var wheelAt: UInt64 = .max
+    var deadline = Deadline()
     /// Taken from the pool rather than freshly connected: a failure before any response
     /// byte may be a keep-alive race, and is retried on a new connection.
     var reused = false

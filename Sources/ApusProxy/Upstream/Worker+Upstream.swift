@@ -72,11 +72,7 @@ extension Worker {
     }
 
     func setDeadline(_ upstream: UpstreamConnection, _ at: UInt64) {
-        upstream.deadline = at
-        if at < upstream.wheelAt {
-            upstream.wheelAt = at
-            wheel.schedule(tag: upstream.tag, at: at)
-        }
+        upstream.deadline.set(at, tag: upstream.tag, in: &wheel)
     }
 
     func upstreamTimedOut(_ upstream: UpstreamConnection) {

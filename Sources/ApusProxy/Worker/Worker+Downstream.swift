@@ -86,7 +86,7 @@ extension Worker {
         connection.startMilliseconds = now
         connection.table = table
         connection.keepAlive = exchange.head.keepAlive && !draining
-        connection.deadline = 0
+        connection.deadline.at = 0
         recordLogFields(connection, raw)
 
         let host = hostBytes(exchange, raw)
@@ -245,11 +245,7 @@ extension Worker {
     }
 
     func setDeadline(_ connection: DownstreamConnection, _ at: UInt64) {
-        connection.deadline = at
-        if at < connection.wheelAt {
-            connection.wheelAt = at
-            wheel.schedule(tag: connection.tag, at: at)
-        }
+        connection.deadline.set(at, tag: connection.tag, in: &wheel)
     }
 
     /// A downstream deadline passed: what it means depends on the phase.

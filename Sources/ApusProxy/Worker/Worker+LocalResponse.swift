@@ -37,24 +37,7 @@ extension Worker {
     }
 
     func flushLocalResponse(_ connection: DownstreamConnection) {
-        while connection.outputSent < connection.output.count {
-            guard connection.writable else { return }
-            let result = connection.output.withUnsafeBytes { raw in
-                Posix.send(connection.fd, raw.baseAddress! + connection.outputSent, raw.count - connection.outputSent)
-            }
-            switch result {
-            case .bytes(let n):
-                connection.outputSent += n
-                connection.bytesSent += n
-            case .wouldBlock:
-                connection.writable = false
-                setDeadline(connection, now + Worker.downstreamSendTimeout)
-                return
-            case .endOfStream, .failed:
-                closeDownstream(connection)
-                return
-            }
-        }
+        guard flushOutput(connection), connection.output.isEmpty else { return }
         while connection.fileRemaining > 0 {
             guard connection.writable else { return }
             switch Posix.sendfile(connection.fd, connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20)) {

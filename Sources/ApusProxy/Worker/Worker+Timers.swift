@@ -11,22 +11,12 @@ extension Worker {
             guard fd < slots.count else { continue }
             switch slots[fd] {
             case .downstream(let connection) where connection.tag == entry.tag:
-                guard connection.wheelAt == entry.at else { continue }
-                connection.wheelAt = .max
-                guard connection.deadline != 0 else { continue }
-                if connection.deadline <= now {
+                if connection.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) {
                     downstreamTimedOut(connection)
-                } else {
-                    setDeadline(connection, connection.deadline)
                 }
             case .upstream(let connection) where connection.tag == entry.tag:
-                guard connection.wheelAt == entry.at else { continue }
-                connection.wheelAt = .max
-                guard connection.deadline != 0 else { continue }
-                if connection.deadline <= now {
+                if connection.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) {
                     upstreamTimedOut(connection)
-                } else {
-                    setDeadline(connection, connection.deadline)
                 }
             default:
                 continue
