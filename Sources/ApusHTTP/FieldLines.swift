@@ -4,6 +4,10 @@
 enum FieldLines {
     /// Parses field lines from `pos` up to and including the blank line that ends at `end`
     /// (the index after the head's final LF), appending to `headers`.
+    ///
+    /// `p[end-4 ..< end]` must be the head's terminating `CR LF CR LF` (the head scanner
+    /// guarantees it): every loop below stops at a CR at the latest, so none needs a
+    /// bounds check of its own.
     /// - Returns: nil on success, or the first fault.
     @inlinable
     static func parse(
@@ -27,41 +31,54 @@ enum FieldLines {
                 return HTTPParseError(isFirst ? .invalidHeaderName : .obsFold, at: pos)
             }
             isFirst = false
-            // Name.
+            // Name: token bytes up to the colon (a CR stops the scan before `end`).
             let nameStart = pos
-            while pos < end {
-                let b = p[pos]
-                if HTTPBytes.isTokenChar(b) { pos &+= 1; continue }
-                if b == HTTPBytes.colon { break }
-                if b == HTTPBytes.sp || b == HTTPBytes.htab {
+            // Letters, digits and `-` eight at a time; other token bytes (and the colon)
+            // are looked at one by one.
+            while end &- pos >= 8 {
+                let ok = SWAR.nameBytes(UnsafeRawPointer(p + pos).loadUnaligned(as: UInt64.self))
+                if ok == SWAR.highs { pos &+= 8; continue }
+                pos &+= (~ok & SWAR.highs).trailingZeroBitCount >> 3
+                break
+            }
+            while HTTPBytes.isTokenChar(p[pos]) { pos &+= 1 }
+            let stop = p[pos]
+            if stop != HTTPBytes.colon || pos == nameStart {
+                if stop == HTTPBytes.sp || stop == HTTPBytes.htab {
                     return HTTPParseError(.whitespaceBeforeColon, at: pos)
                 }
                 return HTTPParseError(.invalidHeaderName, at: pos)
             }
-            if pos == nameStart || pos >= end { return HTTPParseError(.invalidHeaderName, at: pos) }
             let nameEnd = pos
             pos &+= 1
             // Leading OWS.
-            while pos < end {
-                let b = p[pos]
-                if b != HTTPBytes.sp && b != HTTPBytes.htab { break }
-                pos &+= 1
-            }
+            while p[pos] == HTTPBytes.sp || p[pos] == HTTPBytes.htab { pos &+= 1 }
             let valueStart = pos
-            var valueEnd = pos
-            while true {
-                guard pos < end else { return HTTPParseError(.bareCR, at: pos) }
-                let b = p[pos]
-                if b == HTTPBytes.cr {
-                    guard pos &+ 1 < end, p[pos &+ 1] == HTTPBytes.lf else {
-                        return HTTPParseError(.bareCR, at: pos)
-                    }
+            // Value: eight bytes at a time while none is a control byte or DEL (the CR
+            // ending the value is a control byte, so the word holding it goes bytewise).
+            while end &- pos >= 8 {
+                let w = UnsafeRawPointer(p + pos).loadUnaligned(as: UInt64.self)
+                let special = SWAR.hasByteBelow0x20(w) | SWAR.hasByte0x7F(w)
+                if special != 0 {
+                    // The lowest flagged byte is exact: start the bytewise look there.
+                    pos &+= special.trailingZeroBitCount >> 3
                     break
                 }
+                pos &+= 8
+            }
+            while true {
+                let b = p[pos]
+                if b == HTTPBytes.cr { break }
                 if b == HTTPBytes.lf { return HTTPParseError(.bareLF, at: pos) }
                 guard HTTPBytes.isFieldValueChar(b) else { return HTTPParseError(.invalidHeaderValue, at: pos) }
                 pos &+= 1
-                if b != HTTPBytes.sp && b != HTTPBytes.htab { valueEnd = pos }
+            }
+            // The CR is before the terminator's last byte, so `pos + 1` is inside the head.
+            if p[pos &+ 1] != HTTPBytes.lf { return HTTPParseError(.bareCR, at: pos) }
+            var valueEnd = pos
+            while valueEnd > valueStart
+                && (p[valueEnd &- 1] == HTTPBytes.sp || p[valueEnd &- 1] == HTTPBytes.htab) {
+                valueEnd &-= 1
             }
             pos &+= 2
             if headers.count >= maxCount { return HTTPParseError(.tooManyHeaders, at: nameStart) }

@@ -90,21 +90,42 @@ struct FieldSemantics {
     }
 
     /// Reads the Connection tokens and marks every field they name as hop-by-hop.
+    ///
+    /// A token that is a known header name can only name fields recognised as that header
+    /// (recognition is exact), so only those are marked; any other token is compared with
+    /// the names of `.other` fields.
     @inlinable
     mutating func connectionTokens(_ p: UnsafePointer<UInt8>, _ headers: inout [HeaderField]) -> HTTPParseError? {
         for i in headers.indices where headers[i].known == .connection {
+            // The common values, a lone `keep-alive` or `close`, without the token walk.
+            let field = headers[i]
+            let valueLength = Int(field.valueEnd &- field.valueStart)
+            if valueLength == 10 && HTTPBytes.equalsFolded(p, Int(field.valueStart), "keep-alive") {
+                connectionKeepAlive = true
+                for j in headers.indices where headers[j].known == .keepAlive { headers[j].listedInConnection = true }
+                continue
+            }
+            if valueLength == 5 && HTTPBytes.equalsFolded(p, Int(field.valueStart), "close") {
+                connectionClose = true
+                for j in headers.indices where headers[j].known == .other && headers[j].nameEnd &- headers[j].nameStart == 5
+                    && HTTPBytes.equalsLowercase(p, Int(headers[j].nameStart), 5, "close") {
+                    headers[j].listedInConnection = true
+                }
+                continue
+            }
             let ok = FieldLines.forEachToken(p, headers[i]) { start, end, hasParams in
                 if hasParams { return false }
                 let length = end &- start
-                if HTTPBytes.equalsLowercase(p, start, length, "close") {
-                    connectionClose = true
-                } else if HTTPBytes.equalsLowercase(p, start, length, "keep-alive") {
-                    connectionKeepAlive = true
-                } else if HTTPBytes.equalsLowercase(p, start, length, "upgrade") {
-                    connectionUpgrade = true
+                let known = KnownHeader.recognise(p, start, length)
+                switch known {
+                case .keepAlive: connectionKeepAlive = true
+                case .upgrade: connectionUpgrade = true
+                case .other:
+                    if HTTPBytes.equalsLowercase(p, start, length, "close") { connectionClose = true }
+                default: break
                 }
-                for j in headers.indices where !headers[j].listedInConnection {
-                    if HTTPBytes.equalsCaseInsensitive(
+                for j in headers.indices where headers[j].known == known && !headers[j].listedInConnection {
+                    if known != .other || HTTPBytes.equalsCaseInsensitive(
                         p, start, end, Int(headers[j].nameStart), Int(headers[j].nameEnd)) {
                         headers[j].listedInConnection = true
                     }

@@ -56,6 +56,35 @@ enum HTTPBytes {
         return true
     }
 
+    /// Case-insensitive comparison of `p[start ..< start + literal.count]` with a lowercase
+    /// literal of letters, digits and `-` (at least 2 bytes, at most 24), a word at a time.
+    ///
+    /// The bytes compared must hold no control bytes (a token, or a validated field value;
+    /// the caller has checked the length): setting bit 0x20 lowercases a letter and maps
+    /// onto a letter, digit or `-` only that character itself, its other case or a control
+    /// byte, so one OR per word folds case exactly.
+    @inlinable @inline(__always)
+    static func equalsFolded(_ p: UnsafePointer<UInt8>, _ start: Int, _ literal: StaticString) -> Bool {
+        let name = UnsafeRawPointer(p + start)
+        let n = literal.utf8CodeUnitCount
+        let l = UnsafeRawPointer(literal.utf8Start)
+        if n >= 8 {
+            let fold: UInt64 = 0x2020_2020_2020_2020
+            if name.loadUnaligned(as: UInt64.self) | fold != l.loadUnaligned(as: UInt64.self) { return false }
+            if n > 16 && name.loadUnaligned(fromByteOffset: 8, as: UInt64.self) | fold
+                != l.loadUnaligned(fromByteOffset: 8, as: UInt64.self) { return false }
+            return name.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self) | fold
+                == l.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+        }
+        if n >= 4 {
+            let fold: UInt32 = 0x2020_2020
+            return name.loadUnaligned(as: UInt32.self) | fold == l.loadUnaligned(as: UInt32.self)
+                && name.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self) | fold
+                    == l.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+        }
+        return name.loadUnaligned(as: UInt16.self) | 0x2020 == l.loadUnaligned(as: UInt16.self)
+    }
+
     /// Exact comparison of `p[start ..< start+count]` with an ASCII literal.
     @inlinable @inline(__always)
     static func equalsExact(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int, _ literal: StaticString) -> Bool {
@@ -87,25 +116,36 @@ enum HTTPBytes {
 
     /// Finds the end (index after the final LF) of the first `CR LF CR LF` in `p[from ..< count]`.
     ///
-    /// Skips 4 bytes whenever the probed byte is neither CR nor LF: such a byte cannot be
-    /// part of the terminator, so no terminator ends within the next 4 positions.
+    /// Looks at eight bytes at a time for an LF that could end the terminator, and checks
+    /// only those candidates.
     @inlinable
     static func findHeadEnd(_ p: UnsafePointer<UInt8>, from: Int, count: Int) -> Int? {
+        // Candidate LFs are at `from + 3` or later, so `p[j - 3]` stays inside the range.
         var i = from &+ 3
-        while i < count {
-            let b = p[i]
-            if b == lf {
-                if p[i &- 1] == cr
-                    && p[i &- 2] == lf
-                    && p[i &- 3] == cr {
-                    return i &+ 1
-                }
-                i &+= 1
-            } else if b == cr {
-                i &+= 1
-            } else {
-                i &+= 4
+        while count &- i >= 8 {
+            var m = SWAR.hasByte(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self), lf)
+            if m == 0 {
+                // No LF in these 8 bytes: a terminator ending at `i + 8` or `i + 9` would
+                // need one at `i + 6` or `i + 7`, so the next candidate is at `i + 10`.
+                i &+= 10
+                continue
             }
+            // The lowest flagged byte is an LF; higher flags may be false, and the check
+            // below rejects those too.
+            while m != 0 {
+                let j = i &+ m.trailingZeroBitCount >> 3
+                if p[j] == lf && p[j &- 1] == cr && p[j &- 2] == lf && p[j &- 3] == cr {
+                    return j &+ 1
+                }
+                m &= m &- 1
+            }
+            i &+= 8
+        }
+        while i < count {
+            if p[i] == lf && p[i &- 1] == cr && p[i &- 2] == lf && p[i &- 3] == cr {
+                return i &+ 1
+            }
+            i &+= 1
         }
         return nil
     }

@@ -106,13 +106,29 @@ public struct RequestHead: Sendable {
     public init() {}
 
     /// Forgets the previous request but keeps the capacity of `headers`.
+    ///
+    /// Field by field rather than `self = RequestHead()`: the whole-value assignment goes
+    /// through an outlined copy of the struct on every request. Keep in step with the
+    /// stored properties above.
     public mutating func reset() {
-        self = RequestHead(reusing: &headers)
-    }
-
-    private init(reusing headers: inout [HeaderField]) {
         headers.removeAll(keepingCapacity: true)
-        swap(&self.headers, &headers)
+        method = .get
+        methodEnd = 0
+        targetStart = 0
+        targetEnd = 0
+        pathStart = 0
+        pathEnd = 0
+        queryStart = 0
+        authorityStart = 0
+        authorityEnd = 0
+        version = .http11
+        headLength = 0
+        hostIndex = -1
+        contentLength = -1
+        isChunked = false
+        keepAlive = true
+        isUpgrade = false
+        expectsContinue = false
     }
 
     /// The request has a body to read (chunked, or Content-Length > 0).
@@ -148,14 +164,19 @@ public struct ResponseHead: Sendable {
 
     public init() {}
 
-    /// Forgets the previous response but keeps the capacity of `headers` (moved, not
-    /// copied, so the buffer stays uniquely referenced and nothing is reallocated).
+    /// Forgets the previous response but keeps the capacity of `headers`, field by field
+    /// like `RequestHead.reset()` (keep in step with the stored properties above).
     public mutating func reset() {
-        var kept: [HeaderField] = []
-        swap(&kept, &headers)
-        kept.removeAll(keepingCapacity: true)
-        self = ResponseHead()
-        swap(&headers, &kept)
+        headers.removeAll(keepingCapacity: true)
+        version = .http11
+        status = 0
+        reasonStart = 0
+        reasonEnd = 0
+        headLength = 0
+        contentLength = -1
+        isChunked = false
+        connectionClose = false
+        framing = .none
     }
 }
 

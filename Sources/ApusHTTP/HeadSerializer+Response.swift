@@ -23,13 +23,62 @@ extension HeadSerializer {
         keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout [UInt8]
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        let switching = head.status == 101
-        out.appendLiteral("HTTP/1.1 ")
-        out.appendDecimal(Int64(head.status))
-        out.append(HTTPBytes.sp)
-        out.appendBytes(p, head.reasonStart, head.reasonEnd)
-        out.appendLiteral("\r\n")
+        // Status (an Int, at most 20 digits), reason, the framing and Connection lines and
+        // the literals stay under 128 bytes besides the copied ranges.
+        var bound = 128 &+ Int(head.reasonEnd &- head.reasonStart)
         for field in head.headers {
+            bound &+= Int(field.nameEnd &- field.nameStart) &+ Int(field.valueEnd &- field.valueStart) &+ 4
+        }
+        // A pointer, not a copy (see `writeUpstreamRequest`).
+        head.headers.withUnsafeBufferPointer { fields in
+            withUnsafePointer(to: head) { head in
+                out.appendWriting(bound: bound, DownstreamResponse(
+                    head: head, fields: fields, p: p, framing: framing, keepAlive: keepAlive,
+                    downstreamVersion: downstreamVersion))
+            }
+        }
+    }
+
+    /// The arguments of one `writeDownstreamResponse`, written in one pass.
+    @usableFromInline
+    struct DownstreamResponse: ByteContent {
+        @usableFromInline let head: UnsafePointer<ResponseHead>
+        @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
+        @usableFromInline let p: UnsafePointer<UInt8>
+        @usableFromInline let framing: DownstreamFraming
+        @usableFromInline let keepAlive: Bool
+        @usableFromInline let downstreamVersion: HTTPVersion
+
+        @inlinable
+        init(head: UnsafePointer<ResponseHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
+             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion) {
+            self.head = head
+            self.fields = fields
+            self.p = p
+            self.framing = framing
+            self.keepAlive = keepAlive
+            self.downstreamVersion = downstreamVersion
+        }
+
+        @inlinable
+        func write(into writer: inout ByteWriter) {
+            writeDownstreamResponse(head, fields, p, framing: framing, keepAlive: keepAlive,
+                                    downstreamVersion: downstreamVersion, into: &writer)
+        }
+    }
+
+    @inlinable
+    static func writeDownstreamResponse(
+        _ head: UnsafePointer<ResponseHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>, framing: DownstreamFraming,
+        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout ByteWriter
+    ) {
+        let switching = head.pointee.status == 101
+        out.literal("HTTP/1.1 ")
+        out.decimal(Int64(head.pointee.status))
+        out.byte(HTTPBytes.sp)
+        out.bytes(p, head.pointee.reasonStart, head.pointee.reasonEnd)
+        out.literal("\r\n")
+        for field in fields {
             switch field.known {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding, .contentLength:
                 continue
@@ -42,30 +91,30 @@ extension HeadSerializer {
         }
         switch framing {
         case .none:
-            let mayCarryLength = head.status >= 200 && head.status != 204
-            if mayCarryLength && head.contentLength >= 0 {
-                out.appendLiteral("Content-Length: ")
-                out.appendDecimal(head.contentLength)
-                out.appendLiteral("\r\n")
-            } else if mayCarryLength && head.status != 304 {
-                out.appendLiteral("Content-Length: 0\r\n")
+            let mayCarryLength = head.pointee.status >= 200 && head.pointee.status != 204
+            if mayCarryLength && head.pointee.contentLength >= 0 {
+                out.literal("Content-Length: ")
+                out.decimal(head.pointee.contentLength)
+                out.literal("\r\n")
+            } else if mayCarryLength && head.pointee.status != 304 {
+                out.literal("Content-Length: 0\r\n")
             }
         case .contentLength(let length):
-            out.appendLiteral("Content-Length: ")
-            out.appendDecimal(length)
-            out.appendLiteral("\r\n")
+            out.literal("Content-Length: ")
+            out.decimal(length)
+            out.literal("\r\n")
         case .chunked:
-            out.appendLiteral("Transfer-Encoding: chunked\r\n")
+            out.literal("Transfer-Encoding: chunked\r\n")
         case .untilClose:
             break
         }
         if switching {
-            out.appendLiteral("Connection: upgrade\r\n")
+            out.literal("Connection: upgrade\r\n")
         } else if !keepAlive {
-            out.appendLiteral("Connection: close\r\n")
+            out.literal("Connection: close\r\n")
         } else if downstreamVersion == .http10 {
-            out.appendLiteral("Connection: keep-alive\r\n")
+            out.literal("Connection: keep-alive\r\n")
         }
-        out.appendLiteral("\r\n")
+        out.literal("\r\n")
     }
 }

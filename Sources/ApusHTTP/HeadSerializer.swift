@@ -36,46 +36,111 @@ public enum HeadSerializer {
         context: ForwardingContext, into out: inout [UInt8]
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        out.appendBytes(p, 0, head.methodEnd)
-        out.append(HTTPBytes.sp)
-        let absoluteForm = head.authorityEnd > head.authorityStart
-        if let targetOverride {
-            out.append(contentsOf: targetOverride)
-        } else if absoluteForm {
-            if head.pathStart == head.pathEnd || p[Int(head.pathStart)] != 47 {
-                out.append(47)
+        let bound = upstreamRequestBound(head, targetOverride: targetOverride, context: context)
+        // Pointers, not copies: copying the head and the context into the writer would
+        // retain and release their arrays on every request.
+        head.headers.withUnsafeBufferPointer { fields in
+            withUnsafePointer(to: head) { head in
+                withUnsafePointer(to: context) { context in
+                    out.appendWriting(bound: bound, UpstreamRequest(
+                        head: head, fields: fields, p: p, targetOverride: targetOverride, context: context))
+                }
             }
-            out.appendBytes(p, head.pathStart, head.pathEnd)
-        } else {
-            out.appendBytes(p, head.targetStart, head.targetEnd)
         }
-        out.appendLiteral(" HTTP/1.1\r\n")
+    }
+
+    /// The arguments of one `writeUpstreamRequest`, written in one pass.
+    @usableFromInline
+    struct UpstreamRequest: ByteContent {
+        @usableFromInline let head: UnsafePointer<RequestHead>
+        @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
+        @usableFromInline let p: UnsafePointer<UInt8>
+        @usableFromInline let targetOverride: UnsafeRawBufferPointer?
+        @usableFromInline let context: UnsafePointer<ForwardingContext>
+
+        @inlinable
+        init(head: UnsafePointer<RequestHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
+             targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>) {
+            self.head = head
+            self.fields = fields
+            self.p = p
+            self.targetOverride = targetOverride
+            self.context = context
+        }
+
+        @inlinable
+        func write(into writer: inout ByteWriter) {
+            writeUpstreamRequest(head, fields, p, targetOverride: targetOverride, context: context, into: &writer)
+        }
+    }
+
+    /// The most bytes `writeUpstreamRequest` can write for `head`: every byte range it
+    /// copies, the forwarding values, and room for the fixed literals.
+    @inlinable
+    static func upstreamRequestBound(
+        _ head: RequestHead, targetOverride: UnsafeRawBufferPointer?, context: ForwardingContext
+    ) -> Int {
+        // Request line and Host/X-Forwarded-Host (each at most once from the head's ranges,
+        // the host value twice), literals (request line, Host, Transfer-Encoding, the
+        // forwarding names, X-Request-ID, Connection, blank line) < 256.
+        var bound = 256 &+ Int(head.methodEnd) &+ Int(head.targetEnd &- head.targetStart)
+            &+ 2 &* Int(head.authorityEnd &- head.authorityStart)
+            &+ 2 &* context.clientAddress.count &+ context.scheme.count &+ context.port.count
+            &+ (targetOverride?.count ?? 0)
+        for field in head.headers {
+            // `Name: value\r\n`, plus the value again for Host (X-Forwarded-Host) or
+            // X-Forwarded-For (`value, `).
+            let value = Int(field.valueEnd &- field.valueStart)
+            bound &+= Int(field.nameEnd &- field.nameStart) &+ 2 &* value &+ 6
+        }
+        return bound
+    }
+
+    @inlinable
+    static func writeUpstreamRequest(
+        _ head: UnsafePointer<RequestHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>,
+        targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, into out: inout ByteWriter
+    ) {
+        out.bytes(p, 0, head.pointee.methodEnd)
+        out.byte(HTTPBytes.sp)
+        let absoluteForm = head.pointee.authorityEnd > head.pointee.authorityStart
+        if let targetOverride {
+            out.bytes( targetOverride)
+        } else if absoluteForm {
+            if head.pointee.pathStart == head.pointee.pathEnd || p[Int(head.pointee.pathStart)] != 47 {
+                out.byte(47)
+            }
+            out.bytes(p, head.pointee.pathStart, head.pointee.pathEnd)
+        } else {
+            out.bytes(p, head.pointee.targetStart, head.pointee.targetEnd)
+        }
+        out.literal(" HTTP/1.1\r\n")
 
         var hasRequestID = false
         var hostStart: Int32 = 0
         var hostEnd: Int32 = 0
         if absoluteForm {
-            hostStart = head.authorityStart
-            hostEnd = head.authorityEnd
-            out.appendLiteral("Host: ")
-            out.appendBytes(p, hostStart, hostEnd)
-            out.appendLiteral("\r\n")
-        } else if head.hostIndex >= 0 {
-            hostStart = head.headers[head.hostIndex].valueStart
-            hostEnd = head.headers[head.hostIndex].valueEnd
+            hostStart = head.pointee.authorityStart
+            hostEnd = head.pointee.authorityEnd
+            out.literal("Host: ")
+            out.bytes(p, hostStart, hostEnd)
+            out.literal("\r\n")
+        } else if head.pointee.hostIndex >= 0 {
+            hostStart = fields[head.pointee.hostIndex].valueStart
+            hostEnd = fields[head.pointee.hostIndex].valueEnd
         } else {
             // An HTTP/1.0 request without Host: HTTP/1.1 requires the field, empty when
             // the target has no authority (RFC 9112 §3.2).
-            out.appendLiteral("Host: \r\n")
+            out.literal("Host: \r\n")
         }
-        for field in head.headers {
+        for field in fields {
             switch field.known {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding:
                 continue
             case .xForwardedFor, .xForwardedProto, .xForwardedHost, .xForwardedPort, .xRealIP:
                 continue
             case .upgrade:
-                if !context.forwardUpgrade { continue }
+                if !context.pointee.forwardUpgrade { continue }
             case .host:
                 if absoluteForm { continue }
             case .contentLength:
@@ -89,41 +154,41 @@ public enum HeadSerializer {
             }
             writeField(p, field, into: &out)
         }
-        if head.isChunked { out.appendLiteral("Transfer-Encoding: chunked\r\n") }
+        if head.pointee.isChunked { out.literal("Transfer-Encoding: chunked\r\n") }
 
-        out.appendLiteral("X-Forwarded-For: ")
-        for field in head.headers where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
-            out.appendBytes(p, field.valueStart, field.valueEnd)
-            out.appendLiteral(", ")
+        out.literal("X-Forwarded-For: ")
+        for field in fields where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
+            out.bytes(p, field.valueStart, field.valueEnd)
+            out.literal(", ")
         }
-        out.append(contentsOf: context.clientAddress)
-        out.appendLiteral("\r\nX-Forwarded-Proto: ")
-        out.append(contentsOf: context.scheme)
+        out.bytes(context.pointee.clientAddress)
+        out.literal("\r\nX-Forwarded-Proto: ")
+        out.bytes(context.pointee.scheme)
         if hostEnd > hostStart {
-            out.appendLiteral("\r\nX-Forwarded-Host: ")
-            out.appendBytes(p, hostStart, hostEnd)
+            out.literal("\r\nX-Forwarded-Host: ")
+            out.bytes(p, hostStart, hostEnd)
         }
-        out.appendLiteral("\r\nX-Forwarded-Port: ")
-        out.append(contentsOf: context.port)
-        out.appendLiteral("\r\nX-Real-IP: ")
-        out.append(contentsOf: context.clientAddress)
-        out.appendLiteral("\r\n")
+        out.literal("\r\nX-Forwarded-Port: ")
+        out.bytes(context.pointee.port)
+        out.literal("\r\nX-Real-IP: ")
+        out.bytes(context.pointee.clientAddress)
+        out.literal("\r\n")
         if !hasRequestID {
-            out.appendLiteral("X-Request-ID: ")
-            out.appendHex16(context.generatedRequestID.0)
-            out.appendHex16(context.generatedRequestID.1)
-            out.appendLiteral("\r\n")
+            out.literal("X-Request-ID: ")
+            out.hex16(context.pointee.generatedRequestID.0)
+            out.hex16(context.pointee.generatedRequestID.1)
+            out.literal("\r\n")
         }
-        if context.forwardUpgrade { out.appendLiteral("Connection: upgrade\r\n") }
-        out.appendLiteral("\r\n")
+        if context.pointee.forwardUpgrade { out.literal("Connection: upgrade\r\n") }
+        out.literal("\r\n")
     }
 
     /// `Name: value\r\n` with the name as received.
     @inlinable
-    static func writeField(_ p: UnsafePointer<UInt8>, _ field: HeaderField, into out: inout [UInt8]) {
-        out.appendBytes(p, field.nameStart, field.nameEnd)
-        out.appendLiteral(": ")
-        out.appendBytes(p, field.valueStart, field.valueEnd)
-        out.appendLiteral("\r\n")
+    static func writeField(_ p: UnsafePointer<UInt8>, _ field: HeaderField, into out: inout ByteWriter) {
+        out.bytes(p, field.nameStart, field.nameEnd)
+        out.literal(": ")
+        out.bytes(p, field.valueStart, field.valueEnd)
+        out.literal("\r\n")
     }
 }

@@ -1,10 +1,13 @@
 extension KnownHeader {
     /// Recognises a header name at `p[start ..< start+count]` case-insensitively, without
-    /// building a String: dispatch on length, then compare against lowercase literals.
+    /// building a String: dispatch on length, then compare whole words against lowercase
+    /// literals.
+    ///
+    /// The name must consist of token characters (see `HTTPBytes.equalsFolded`).
     @inlinable
     static func recognise(_ p: UnsafePointer<UInt8>, _ start: Int, _ count: Int) -> KnownHeader {
         @inline(__always) func eq(_ s: StaticString) -> Bool {
-            HTTPBytes.equalsLowercase(p, start, count, s)
+            HTTPBytes.equalsFolded(p, start, s)
         }
         switch count {
         case 2: return eq("te") ? .te : .other

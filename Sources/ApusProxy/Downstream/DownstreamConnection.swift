@@ -68,9 +68,13 @@ final class DownstreamConnection {
         _read { yield exchange!.upstream }
         _modify { yield &exchange!.upstream }
     }
-    var upstreamIndex: Int {
-        _read { yield exchange!.upstreamIndex }
-        _modify { yield &exchange!.upstreamIndex }
+    var runtime: UpstreamRuntime? {
+        _read { yield exchange!.runtime }
+        _modify { yield &exchange!.runtime }
+    }
+    var maxBodyBytes: Int64 {
+        _read { yield exchange!.maxBodyBytes }
+        _modify { yield &exchange!.maxBodyBytes }
     }
     var attempts: Int {
         _read { yield exchange!.attempts }
@@ -157,7 +161,11 @@ final class Exchange {
     var table: RouteTable?
     var routeIndex = -1
     var upstream: UpstreamConnection?
-    var upstreamIndex = -1
+    /// The upstream being proxied to, from the table the request started with (a reload
+    /// may renumber the worker's upstreams while this exchange is in flight).
+    var runtime: UpstreamRuntime?
+    /// The table's body limit when the request started (0 = none).
+    var maxBodyBytes: Int64 = 0
     var attempts = 0
     /// The request head as sent upstream (kept for a retry on another connection).
     var upstreamHead: [UInt8] = []
@@ -188,13 +196,14 @@ final class Exchange {
         table = nil
         routeIndex = -1
         upstream = nil
-        upstreamIndex = -1
+        runtime = nil
+        maxBodyBytes = 0
         attempts = 0
-        upstreamHead.removeAll(keepingCapacity: true)
+        if !upstreamHead.isEmpty { upstreamHead.removeAll(keepingCapacity: true) }
         upstreamHeadSent = 0
         requestBody = BodyCursor()
         requestBodyBytesSent = 0
-        output.removeAll(keepingCapacity: true)
+        if !output.isEmpty { output.removeAll(keepingCapacity: true) }
         outputSent = 0
         responseStarted = false
         file = -1
@@ -222,6 +231,7 @@ struct ExchangePool {
         // A spare must not keep an old route table or an upstream alive.
         exchange.table = nil
         exchange.upstream = nil
+        exchange.runtime = nil
         if spares.count < maxSpares { spares.append(exchange) }
     }
 }

@@ -18,8 +18,7 @@ extension Worker {
                 failExchange(connection, status: 400)
                 return .stop
             }
-            let maxBody = connection.table?.limits.maxBodyBytes ?? 0
-            if maxBody > 0 && connection.requestBody.payloadBytes > maxBody {
+            if connection.maxBodyBytes > 0 && connection.requestBody.payloadBytes > connection.maxBodyBytes {
                 connection.keepAlive = false
                 failExchange(connection, status: 413)
                 return .stop
@@ -65,7 +64,7 @@ extension Worker {
                     connection.requestBodyBytesSent += Int64(n)
                 }
                 progressed = true
-                let runtime = upstreams[connection.upstreamIndex]
+                let runtime = connection.runtime!
                 setDeadline(upstream, now + (connection.requestBody.isDone ? runtime.readTimeout : runtime.sendTimeout))
             case .wouldBlock:
                 upstream.writable = false
@@ -89,8 +88,8 @@ extension Worker {
                         if startResponse(connection, upstream) { progressed = true; continue }
                         return .stop
                     case .failed(let error):
-                        Log.warning("invalid upstream response", ["upstream": upstreams[connection.upstreamIndex].name, "error": error.description])
-                        counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+                        Log.warning("invalid upstream response", ["upstream": connection.runtime!.name, "error": error.description])
+                        counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
                         failExchange(connection, status: 502)
                         return .stop
                     case .needMore:
@@ -99,8 +98,8 @@ extension Worker {
                 }
             } else {
                 if let error = upstream.body.refill(&upstream.input) {
-                    Log.warning("invalid upstream body", ["upstream": upstreams[connection.upstreamIndex].name, "error": error.description])
-                    counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+                    Log.warning("invalid upstream body", ["upstream": connection.runtime!.name, "error": error.description])
+                    counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
                     failExchange(connection, status: 502)
                     return .stop
                 }
@@ -151,7 +150,7 @@ extension Worker {
             if upstream.input.freeCount == 0 { upstream.input.compact() }
             if upstream.input.freeCount == 0 {
                 // A head larger than a buffer.
-                counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+                counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
                 failExchange(connection, status: 502)
                 return .stop
             }
@@ -162,7 +161,7 @@ extension Worker {
                 if n < room && !upstream.hangupSeen { upstream.readable = false }
                 upstream.responseBytes += n
                 progressed = true
-                setDeadline(upstream, now + upstreams[connection.upstreamIndex].readTimeout)
+                setDeadline(upstream, now + connection.runtime!.readTimeout)
             case .wouldBlock:
                 upstream.readable = false
                 return progressed ? .progress : .blocked
@@ -219,7 +218,7 @@ extension Worker {
         }
         if upstream.head.status == 101 {
             // Tunnels arrive with the next issue; until then an upgrade is refused cleanly.
-            counters.countUpstreamError(upstream: upstreams[connection.upstreamIndex].name, kind: .invalidResponse)
+            counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
             failExchange(connection, status: 502)
             return false
         }
@@ -253,7 +252,7 @@ extension Worker {
 
     /// The upstream connection failed mid-exchange.
     func upstreamBroke(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, kind: UpstreamErrorKind) {
-        let runtime = upstreams[connection.upstreamIndex]
+        let runtime = connection.runtime!
         // A pooled connection the upstream had already closed: retry on a fresh one when
         // nothing of the response arrived and the request can be sent again.
         if upstream.reused && upstream.responseBytes == 0 && connection.requestBodyBytesSent == 0 && !connection.responseStarted {

@@ -19,7 +19,6 @@ extension Worker {
         let context = ForwardingContext(
             clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
             generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
-        exchange.upstreamHead.removeAll(keepingCapacity: true)
         HeadSerializer.writeUpstreamRequest(
             exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &exchange.upstreamHead)
         connection.input.consume(exchange.head.headLength)
@@ -27,7 +26,8 @@ extension Worker {
         connection.upstreamHeadSent = 0
         exchange.requestBody = exchange.head.isChunked ? BodyCursor(mode: .chunkedPass) : BodyCursor(length: max(exchange.head.contentLength, 0))
         connection.phase = .proxying
-        connection.upstreamIndex = index
+        exchange.runtime = upstreams[index]
+        exchange.maxBodyBytes = table.limits.maxBodyBytes
         connection.attempts = 0
         if exchange.head.expectsContinue && exchange.head.hasBody && exchange.head.version == .http11 {
             connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -37,8 +37,7 @@ extension Worker {
 
     /// Picks an endpoint and attaches a pooled or new connection to the exchange.
     func connectUpstream(_ connection: DownstreamConnection, excluding: EndpointState?) {
-        let index = connection.upstreamIndex
-        let runtime = upstreams[index]
+        let runtime = connection.runtime!
         let endpoints = runtime.endpoints
         let now = self.now
         let picked = runtime.picker.pick(
@@ -46,7 +45,7 @@ extension Worker {
             isAvailable: { endpoints[$0] !== excluding && endpoints[$0].ejectedUntil <= now },
             activeRequests: { endpoints[$0].activeRequests })
         guard let picked else {
-            counters.countUpstreamError(upstream: upstreams[index].name, kind: .noEndpoint)
+            counters.countUpstreamError(upstream: runtime.name, kind: .noEndpoint)
             failExchange(connection, status: 503)
             return
         }
@@ -59,7 +58,7 @@ extension Worker {
             pooled.reused = true
             pooled.state = .busy
             attach(pooled, to: connection)
-            setDeadline(pooled, now + upstreams[index].sendTimeout)
+            setDeadline(pooled, now + runtime.sendTimeout)
             pump(connection, pooled)
             return
         }
@@ -72,7 +71,7 @@ extension Worker {
             setSlot(fd, .upstream(upstream))
             epoll.add(fd, events: Epoll.edgeAll, tag: upstream.tag)
             attach(upstream, to: connection)
-            setDeadline(upstream, now + upstreams[index].connectTimeout)
+            setDeadline(upstream, now + runtime.connectTimeout)
         }
     }
 
@@ -86,7 +85,7 @@ extension Worker {
     /// A connect failed before any byte was sent: eject the endpoint briefly and try
     /// another one once.
     func connectFailed(_ connection: DownstreamConnection, endpoint: EndpointState, kind: UpstreamErrorKind) {
-        let runtime = upstreams[connection.upstreamIndex]
+        let runtime = connection.runtime!
         counters.countUpstreamError(upstream: runtime.name, kind: kind)
         endpoint.ejectedUntil = now + Worker.ejectionMilliseconds
         Log.warning("upstream connect failed", ["upstream": runtime.name, "endpoint": endpoint.addressText, "kind": kind.rawValue])

@@ -28,7 +28,7 @@ extension Worker {
             }
             upstream.state = .busy
             upstream.writable = true
-            setDeadline(upstream, now + upstreams[connection.upstreamIndex].sendTimeout)
+            setDeadline(upstream, now + connection.runtime!.sendTimeout)
             pump(connection, upstream)
         case .busy:
             guard let connection = upstream.downstream else {
@@ -93,7 +93,7 @@ extension Worker {
                 closeUpstream(upstream)
                 return
             }
-            let name = upstreams[connection.upstreamIndex].name
+            let name = connection.runtime!.name
             let kind: UpstreamErrorKind = connection.requestBody.isDone ? .readTimeout : .sendTimeout
             counters.countUpstreamError(upstream: name, kind: kind)
             Log.warning("upstream timed out", ["upstream": name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
