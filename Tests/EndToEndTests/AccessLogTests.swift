@@ -4,7 +4,7 @@ import Testing
 /// The access log: one line per request, JSON (to a file) or combined (stdout by default).
 @Suite struct AccessLogTests {
     /// JSON lines parse and carry method, path and status for proxied, fixed and 404 requests.
-    @Test(.timeLimit(.minutes(1))) func jsonLines() async throws {
+    @Test(.timeLimit(.minutes(3))) func jsonLines() async throws {
         try await withScenario { s in
             let backend = try await s.backend("logged")
             let port = try s.port()
@@ -44,7 +44,7 @@ import Testing
     }
 
     /// With no access_log section the combined format goes to stdout, one line per request.
-    @Test(.timeLimit(.minutes(1))) func combinedToStdoutByDefault() async throws {
+    @Test(.timeLimit(.minutes(3))) func combinedToStdoutByDefault() async throws {
         try await withScenario { s in
             let backend = try await s.backend("logged")
             let port = try s.port()
@@ -54,6 +54,25 @@ import Testing
                 apus.stdout.contains("\"GET /echo/combined HTTP/1.1\" 200")
             }
             #expect(logged, "stdout: \(apus.stdout)")
+        }
+    }
+
+    /// Operational logs on stderr are `level=... msg=...` lines; stdout carries only access-log lines.
+    @Test(.timeLimit(.minutes(3))) func stderrIsStructured() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("logged")
+            let port = try s.port()
+            let apus = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [backend.endpoint]), waitFor: [port])
+            for index in 0..<3 { #expect(try await HTTPClient.request(port: port, path: "/echo/\(index)").status == 200) }
+            #expect(await apus.terminate() == .code(0))
+            let logLines = apus.stderr.split(separator: "\n")
+            #expect(!logLines.isEmpty, "apus logged nothing on stderr")
+            for line in logLines {
+                #expect(line.contains("level=") && line.contains("msg="), "unstructured stderr line: \(line)")
+            }
+            let accessLines = apus.stdout.split(separator: "\n")
+            #expect(accessLines.count == 3, "stdout should hold exactly the 3 access lines: \(apus.stdout)")
+            #expect(!apus.stdout.contains("level="), "operational logs leaked to stdout")
         }
     }
 }

@@ -1,9 +1,10 @@
+import Foundation
 import Testing
 
 /// Load balancing across endpoints: round_robin alternates, least_conn avoids the busy endpoint.
 @Suite struct BalancingTests {
     /// 20 sequential requests with round_robin over 2 endpoints split 10/10 (within one), alternating.
-    @Test(.timeLimit(.minutes(1))) func roundRobinSpreads() async throws {
+    @Test(.timeLimit(.minutes(3))) func roundRobinSpreads() async throws {
         try await withScenario { s in
             let b = try await s.backends(["a", "b"])
             let port = try s.port()
@@ -23,17 +24,17 @@ import Testing
     }
 
     /// With least_conn, while one endpoint holds a slow request, new requests go to the other one.
-    @Test(.timeLimit(.minutes(1))) func leastConnAvoidsBusyEndpoint() async throws {
+    @Test(.timeLimit(.minutes(3))) func leastConnAvoidsBusyEndpoint() async throws {
         try await withScenario { s in
             let b = try await s.backends(["a", "b"])
             let port = try s.port()
             _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [b["a"]!.endpoint, b["b"]!.endpoint],
                                                     upstreamOptions: "balance: least_conn"), waitFor: [port])
-            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/2000", timeout: .seconds(10)) }
+            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/3000", timeout: .seconds(10)) }
             // Wait until the slow request is at one of the backends.
             var busy: String?
             _ = try await eventually(timeout: .seconds(3)) {
-                for name in ["a", "b"] where try await b[name]!.stats().paths.contains("/delay/2000") { busy = name }
+                for name in ["a", "b"] where try await b[name]!.stats().paths.contains("/delay/3000") { busy = name }
                 return busy != nil
             }
             let busyName = try #require(busy, "slow request never reached a backend")
@@ -43,6 +44,38 @@ import Testing
             let slowResponse = try await slow.value
             #expect(slowResponse.status == 200)
             #expect(slowResponse.header("X-Backend") == busyName)
+        }
+    }
+
+    /// The round-robin cursor survives a config reload (DESIGN.md: balancer state lives in the worker,
+    /// keyed by upstream name), so the alternation continues instead of restarting at the first endpoint.
+    @Test(.timeLimit(.minutes(3))) func roundRobinSurvivesReload() async throws {
+        try await withScenario { s in
+            let b = try await s.backends(["a", "b"])
+            let (port, admin) = (try s.port(), try s.port())
+            func config(_ marker: String) -> String {
+                ApusConfig.yaml(listen: port, admin: admin, body: """
+                routes:
+                  - paths:
+                      - { path: /marker, type: Exact, respond: { status: 200, body: "\(marker)", content_type: text/plain } }
+                      - { path: /, type: Prefix, upstream: app }
+                upstreams:
+                  app: { endpoints: [\(b["a"]!.endpoint), \(b["b"]!.endpoint)], balance: round_robin }
+                """)
+            }
+            let apus = try await s.apus(config("0"), waitFor: [port, admin])
+            var answers: [String] = []
+            for round in 1...4 {
+                for _ in 0..<3 { answers.append(try await Probe.who(port: port, host: "rr.test", path: "/echo")) }
+                try apus.rewriteConfig(config(String(round)))
+                apus.send(SIGHUP)
+                let reloaded = try await eventually(timeout: .seconds(4)) {
+                    try await HTTPClient.request(port: port, path: "/marker").bodyText == String(round)
+                }
+                #expect(reloaded, "reload \(round) not applied")
+            }
+            let repeats = zip(answers, answers.dropFirst()).filter { $0 == $1 }.count
+            #expect(repeats == 0, "alternation broke across reloads: \(answers)")
         }
     }
 }

@@ -17,7 +17,7 @@ import Testing
     }
 
     /// A 1 GiB chunked upload (curl streaming from a generator) arrives complete with the same sha256.
-    @Test(.timeLimit(.minutes(3))) func uploadChunked() async throws {
+    @Test(.timeLimit(.minutes(5))) func uploadChunked() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port, _) = try await Self.start(s)
             let sampler = ResidentMemorySampler(apus)
@@ -36,7 +36,7 @@ import Testing
     }
 
     /// A 1 GiB Content-Length upload (curl -T file) arrives complete with the same sha256.
-    @Test(.timeLimit(.minutes(3))) func uploadContentLength() async throws {
+    @Test(.timeLimit(.minutes(5))) func uploadContentLength() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port, _) = try await Self.start(s)
             let file = s.dir.file("upload.bin")
@@ -57,7 +57,7 @@ import Testing
     }
 
     /// A 1 GiB Content-Length download and a 256 MiB chunked download arrive byte-exact.
-    @Test(.timeLimit(.minutes(3))) func download() async throws {
+    @Test(.timeLimit(.minutes(5))) func download() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port, backend) = try await Self.start(s)
             let cases: [(path: String, size: Int)] = [("/bytes/\(Self.size)", Self.size), ("/chunked/\(Self.size / 4)", Self.size / 4)]
@@ -73,6 +73,35 @@ import Testing
                 #expect(memory.peakKiB < Self.rssLimitKiB, "\(c.path): apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
                 try FileManager.default.removeItem(atPath: file)
             }
+        }
+    }
+
+    /// A 512 MiB static file downloads byte-exact (and a range from its middle is right) with RSS under the limit.
+    @Test(.timeLimit(.minutes(5))) func staticFileDownload() async throws {
+        try await withScenario(slots: ScenarioGate.capacity) { s in
+            let size = 512 << 20
+            try FileManager.default.createDirectory(atPath: s.dir.file("www"), withIntermediateDirectories: true)
+            try s.dir.write("backend.py", BackendScript.source)
+            let generator = try ChildProcess(executable: "/bin/sh",
+                                             arguments: ["-c", "python3 \(s.dir.file("backend.py")) --generate \(size) \(s.dir.file("static.sha")) > \(s.dir.file("www/big.bin"))"],
+                                             stdoutPath: s.dir.file("gen.out"), stderrPath: s.dir.file("gen.err"), ownProcessGroup: true)
+            #expect(await generator.waitForExit(timeout: .seconds(60)) == .code(0))
+            let port = try s.port()
+            let apus = try await s.apus(ApusConfig.yaml(listen: port, body: """
+            routes:
+              - paths: [ { path: /, type: Prefix, static: { root: www } } ]
+            """), waitFor: [port])
+            let sampler = ResidentMemorySampler(apus)
+            let file = s.dir.file("download.bin")
+            let result = try await Curl.run(["http://127.0.0.1:\(port)/big.bin"], in: s.dir, outputPath: file, timeout: .seconds(150))
+            let memory = sampler.stop()
+            #expect(result.status == 200 && result.exitCode == 0, "\(result)")
+            #expect(try await sha256(ofFile: file) == s.dir.read("static.sha"))
+            #expect(memory.peakKiB < Self.rssLimitKiB, "apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
+            let offset = 300 << 20
+            let range = try await Curl.run(["-r", "\(offset)-\(offset + 99_999)", "http://127.0.0.1:\(port)/big.bin"], in: s.dir)
+            #expect(range.status == 206)
+            #expect(Array(range.body) == Array(BackendScript.pattern(offset + 100_000)[offset...]))
         }
     }
 }

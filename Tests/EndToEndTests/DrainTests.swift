@@ -13,13 +13,13 @@ import Testing
     }
 
     /// A slow request in flight at SIGTERM completes with 200, new connections are refused meanwhile, exit code 0.
-    @Test(.timeLimit(.minutes(1))) func inFlightRequestCompletes() async throws {
+    @Test(.timeLimit(.minutes(3))) func inFlightRequestCompletes() async throws {
         try await withScenario { s in
             let (apus, port, backend) = try await Self.start(s)
-            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/2000", timeout: .seconds(10)) }
-            _ = try await eventually(timeout: .seconds(3)) { try await backend.stats().paths.contains("/delay/2000") }
+            let slow = Task { try await HTTPClient.request(port: port, path: "/delay/3000", timeout: .seconds(10)) }
+            _ = try await eventually(timeout: .seconds(3)) { try await backend.stats().paths.contains("/delay/3000") }
             apus.send(SIGTERM)
-            let refused = await eventually(timeout: .seconds(1)) { !RawConnection.accepts(port: port) }
+            let refused = await eventually(timeout: .seconds(2)) { !RawConnection.accepts(port: port) }
             #expect(refused, "new connections still accepted while draining")
             let response = try await slow.value
             #expect(response.status == 200)
@@ -30,7 +30,7 @@ import Testing
     }
 
     /// Idle keep-alive connections are closed at SIGINT and the process exits 0 promptly.
-    @Test(.timeLimit(.minutes(1))) func idleKeepAliveClosed() async throws {
+    @Test(.timeLimit(.minutes(3))) func idleKeepAliveClosed() async throws {
         try await withScenario { s in
             let (apus, port, _) = try await Self.start(s)
             let idle = try await RawConnection.connect(port: port)
@@ -44,7 +44,7 @@ import Testing
     }
 
     /// A request outliving timeouts.drain doesn't keep the process alive: it exits soon after the drain timeout.
-    @Test(.timeLimit(.minutes(1))) func drainTimeoutForcesExit() async throws {
+    @Test(.timeLimit(.minutes(3))) func drainTimeoutForcesExit() async throws {
         try await withScenario { s in
             let (apus, port, backend) = try await Self.start(s, drain: "1s")
             let stuck = Task { try? await HTTPClient.request(port: port, path: "/delay/20000", timeout: .seconds(25)) }

@@ -4,7 +4,7 @@ import Testing
 @Suite struct KeepAliveUpstreamTests {
     /// 50 requests on one downstream keep-alive connection, then 30 on separate downstream
     /// connections, reach the upstream over at most 2 connections (one worker, sequential requests).
-    @Test(.timeLimit(.minutes(1))) func fewUpstreamConnections() async throws {
+    @Test(.timeLimit(.minutes(3))) func fewUpstreamConnections() async throws {
         try await withScenario { s in
             let backend = try await s.backend("pooled")
             let port = try s.port()
@@ -27,7 +27,7 @@ import Testing
     }
 
     /// A downstream `Connection: close` does not close the pooled upstream connection.
-    @Test(.timeLimit(.minutes(1))) func downstreamCloseKeepsUpstream() async throws {
+    @Test(.timeLimit(.minutes(3))) func downstreamCloseKeepsUpstream() async throws {
         try await withScenario { s in
             let backend = try await s.backend("pooled")
             let port = try s.port()
@@ -45,7 +45,7 @@ import Testing
 
     /// An upstream that answers `Connection: close` or closes an idle pooled connection never
     /// causes a failed request: apus drops that connection and uses a fresh one.
-    @Test(.timeLimit(.minutes(1))) func upstreamClosesConnections() async throws {
+    @Test(.timeLimit(.minutes(3))) func upstreamClosesConnections() async throws {
         try await withScenario { s in
             let backend = try await s.backend("closer")
             let port = try s.port()
@@ -65,10 +65,49 @@ import Testing
     }
 }
 
+/// The pool's limits: idle upstream connections close after keepalive.idle_timeout, and at most
+/// keepalive.max_idle stay pooled after a burst.
+@Suite struct UpstreamPoolLimitsTests {
+    /// With idle_timeout: 1s, the pooled connection is closed by apus about a second after its last use.
+    @Test(.timeLimit(.minutes(3))) func idleTimeoutClosesPooledConnections() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("idle")
+            let port = try s.port()
+            _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [backend.endpoint],
+                                                    upstreamOptions: "keepalive: { max_idle: 16, idle_timeout: 1s }"), waitFor: [port])
+            #expect(try await HTTPClient.request(port: port, path: "/echo").status == 200)
+            let pooled = try await backend.stats().open - 1
+            #expect(pooled == 1, "expected the one pooled connection to stay open right after the request, saw \(pooled)")
+            let closed = try await eventually(timeout: .seconds(4)) { try await backend.stats().open - 1 == 0 }
+            #expect(closed, "pooled connection still open 4 s after its last use with idle_timeout: 1s")
+        }
+    }
+
+    /// After 8 concurrent slow requests, no more than max_idle: 2 connections stay open to the upstream.
+    @Test(.timeLimit(.minutes(3))) func maxIdleBoundsThePool() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("burst")
+            let port = try s.port()
+            _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [backend.endpoint],
+                                                    upstreamOptions: "keepalive: { max_idle: 2, idle_timeout: 30s }"), waitFor: [port])
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<8 {
+                    group.addTask { try await HTTPClient.request(port: port, path: "/delay/500?i=\(index)", timeout: .seconds(10)).status }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+            #expect(try await backend.stats().connections - 1 >= 8, "the burst should have needed 8 upstream connections")
+            let bounded = try await eventually(timeout: .seconds(3)) { try await backend.stats().open - 1 <= 2 }
+            let open = try await backend.stats().open - 1
+            #expect(bounded, "\(open) idle upstream connections kept with max_idle: 2")
+        }
+    }
+}
+
 /// The same pooling check against a real nginx upstream, counting connections from nginx's own log.
 @Suite struct KeepAliveNginxUpstreamTests {
     /// 40 requests (20 on one downstream connection, 20 on separate ones) reach nginx over at most 2 connections.
-    @Test(.timeLimit(.minutes(1))) func nginxSeesFewConnections() async throws {
+    @Test(.timeLimit(.minutes(3))) func nginxSeesFewConnections() async throws {
         try await withScenario { s in
             let nginx = try await s.nginx()
             try s.dir.write("nginx-root/page.html", "<p>page</p>\n")

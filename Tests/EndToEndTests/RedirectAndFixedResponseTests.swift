@@ -17,7 +17,7 @@ import Testing
     }
 
     /// A redirect route answers its status with the configured Location and no upstream involved.
-    @Test(.timeLimit(.minutes(1))) func redirects() async throws {
+    @Test(.timeLimit(.minutes(3))) func redirects() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let cases: [(path: String, status: Int, location: String)] = [
@@ -37,7 +37,7 @@ import Testing
     }
 
     /// A respond route answers exactly its status, body and Content-Type; HEAD gets the headers without the body.
-    @Test(.timeLimit(.minutes(1))) func fixedResponses() async throws {
+    @Test(.timeLimit(.minutes(3))) func fixedResponses() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let cases: [(path: String, status: Int, type: String, body: String)] = [

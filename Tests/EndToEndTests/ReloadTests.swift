@@ -15,7 +15,7 @@ import Testing
     }
 
     /// Rewriting the file serves the new table within ~3 s (no signal), and bumps the table generation.
-    @Test(.timeLimit(.minutes(1))) func fileChangeReloads() async throws {
+    @Test(.timeLimit(.minutes(3))) func fileChangeReloads() async throws {
         try await withScenario { s in
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/v1", body: "one"), waitFor: [port, admin])
@@ -33,22 +33,35 @@ import Testing
         }
     }
 
-    /// An invalid file is logged and ignored: the old routes keep serving and last_reload_success turns 0,
-    /// then a valid file is picked up again and it turns back to 1.
-    @Test(.timeLimit(.minutes(1))) func invalidFileKeepsOldTable() async throws {
+    /// An invalid file (bad YAML, or valid YAML naming an undefined upstream) is logged and ignored: the old
+    /// routes keep serving, nothing of it is served, last_reload_success turns 0; a valid file turns it back to 1.
+    @Test(.timeLimit(.minutes(3))) func invalidFileKeepsOldTable() async throws {
         try await withScenario { s in
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/v1", body: "one"), waitFor: [port, admin])
-            let invalid = Self.config(listen: port, admin: admin, path: "/v1", body: "one")
-                + "routes_typo: {}\n" + "  - { path: /bad, type: Prefix, upstream: nowhere }\n"
-            try apus.rewriteConfig(invalid)
-            let flagged = try await eventually(timeout: .seconds(4)) {
-                try await Probe.metric(adminPort: admin, "apus_config_last_reload_success") == 0
+            let invalidFiles: [(name: String, yaml: String)] = [
+                ("YAML syntax error", Self.config(listen: port, admin: admin, path: "/v1", body: "one")
+                    + "routes_typo: {}\n" + "  - { path: /bad, type: Prefix, upstream: nowhere }\n"),
+                ("undefined upstream", Self.config(listen: port, admin: admin, path: "/v2", body: "two")
+                    + "      - { path: /bad, type: Prefix, upstream: nowhere }\n"),
+            ]
+            for (index, invalid) in invalidFiles.enumerated() {
+                try apus.rewriteConfig(invalid.yaml)
+                let flagged = try await eventually(timeout: .seconds(4)) {
+                    try await Probe.metric(adminPort: admin, "apus_config_last_reload_success") == 0
+                }
+                #expect(flagged, "\(invalid.name): apus_config_last_reload_success did not turn 0")
+                #expect(apus.child.isRunning)
+                #expect(try await HTTPClient.request(port: port, path: "/v1").bodyText == "one", "\(invalid.name): old table must keep serving")
+                #expect(try await HTTPClient.request(port: port, path: "/v2").status == 404, "\(invalid.name): nothing of the invalid file is served")
+                #expect(apus.stderr.contains("level=error") || apus.stderr.contains("level=warn"), "the bad reload is logged")
+                // Back to a valid file so the next invalid one flips the metric again.
+                try apus.rewriteConfig(Self.config(listen: port, admin: admin, path: "/v1", body: "one") + "# \(index)\n")
+                let valid = try await eventually(timeout: .seconds(4)) {
+                    try await Probe.metric(adminPort: admin, "apus_config_last_reload_success") == 1
+                }
+                #expect(valid, "a valid file after \(invalid.name) did not turn the metric back to 1")
             }
-            #expect(flagged, "apus_config_last_reload_success did not turn 0")
-            #expect(apus.child.isRunning)
-            #expect(try await HTTPClient.request(port: port, path: "/v1").bodyText == "one", "old table must keep serving")
-            #expect(apus.stderr.contains("level=error") || apus.stderr.contains("level=warn"), "the bad reload is logged")
             try apus.rewriteConfig(Self.config(listen: port, admin: admin, path: "/v3", body: "three"))
             let recovered = try await eventually(timeout: .seconds(4)) {
                 try await HTTPClient.request(port: port, path: "/v3").status == 200
@@ -59,7 +72,7 @@ import Testing
     }
 
     /// SIGHUP reloads (even when the file's size and mtime look unchanged) and does not kill the process.
-    @Test(.timeLimit(.minutes(1))) func sighupReloads() async throws {
+    @Test(.timeLimit(.minutes(3))) func sighupReloads() async throws {
         try await withScenario { s in
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/aaa", body: "first"), waitFor: [port, admin])
@@ -77,14 +90,17 @@ import Testing
         }
     }
 
-    /// Across 20 reloads, a keep-alive client looping requests and one slow in-flight request see zero failures,
-    /// and the keep-alive connection is never closed.
-    @Test(.timeLimit(.minutes(1))) func reloadUnderLoadDropsNothing() async throws {
+    /// Across 20 reloads, a keep-alive client, a new-connection-per-request client and one slow in-flight request see zero failures,
+    /// neither that connection nor an idle keep-alive one is closed, and the idle one then sees the newest table.
+    @Test(.timeLimit(.minutes(3))) func reloadUnderLoadDropsNothing() async throws {
         try await withScenario(slots: 2) { s in
             let backend = try await s.backend("steady")
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/gen", body: "0", upstream: backend.endpoint),
                                         waitFor: [port, admin])
+            let idle = try await RawConnection.connect(port: port)
+            try await idle.send("GET /echo?idle=1 HTTP/1.1\r\nHost: load.test\r\n\r\n")
+            #expect(try await idle.readResponse()?.status == 200)
             let stop = Locked(false)
             let loop = Task { () -> (ok: Int, failures: [String]) in
                 let connection = try await RawConnection.connect(port: port)
@@ -100,6 +116,19 @@ import Testing
                 }
                 return (ok, failures)
             }
+            let fresh = Task { () -> (ok: Int, failures: [String]) in
+                var ok = 0
+                var failures: [String] = []
+                while !stop.value {
+                    do {
+                        let status = try await HTTPClient.request(port: port, path: "/echo?fresh=\(ok)", timeout: .seconds(3)).status
+                        if status == 200 { ok += 1 } else { failures.append("status \(status)") }
+                    } catch {
+                        failures.append("\(error)")
+                    }
+                }
+                return (ok, failures)
+            }
             let slow = Task { try await HTTPClient.request(port: port, path: "/delay/2500", timeout: .seconds(10)) }
             for generation in 1...20 {
                 try apus.rewriteConfig(Self.config(listen: port, admin: admin, path: "/gen", body: String(generation), upstream: backend.endpoint))
@@ -111,10 +140,16 @@ import Testing
             }
             stop.withLock { $0 = true }
             let result = try await loop.value
-            #expect(result.failures.isEmpty, "failures during reloads: \(result.failures)")
-            #expect(result.ok > 20, "only \(result.ok) requests completed")
+            #expect(result.failures.isEmpty, "keep-alive failures during reloads: \(result.failures)")
+            #expect(result.ok > 20, "only \(result.ok) keep-alive requests completed")
+            let freshResult = await fresh.value
+            #expect(freshResult.failures.isEmpty, "new-connection failures during reloads: \(freshResult.failures.prefix(5))")
+            #expect(freshResult.ok > 20, "only \(freshResult.ok) new-connection requests completed")
             #expect(try await slow.value.status == 200, "in-flight request across reloads")
             #expect(settled, "final config not served")
+            try await idle.send("GET /gen HTTP/1.1\r\nHost: load.test\r\n\r\n")
+            let afterReloads = try await idle.readResponse()
+            #expect(afterReloads?.bodyText == "20", "the idle keep-alive connection from before the reloads must still work: \(afterReloads.map(String.init(describing:)) ?? "closed")")
             #expect(apus.child.isRunning)
         }
     }

@@ -15,6 +15,9 @@ import Testing
         try s.dir.write("www/app.js", "console.log(1)\n")
         try s.dir.write("www/data.bin", Data((0..<1000).map { UInt8($0 % 256) }))
         try s.dir.write("www/sub/index.html", "<h1>sub</h1>\n")
+        try s.dir.write("www/with space é.txt", "spaced\n")
+        try FileManager.default.createDirectory(atPath: s.dir.file("www/noindex"), withIntermediateDirectories: true)
+        try s.dir.write("www/noindex/listed-file.txt", "x")
         try s.dir.write("secret.txt", secret)
         try FileManager.default.createSymbolicLink(atPath: s.dir.file("www/link-out.txt"), withDestinationPath: s.dir.file("secret.txt"))
         try FileManager.default.createSymbolicLink(atPath: s.dir.file("www/dir-out"), withDestinationPath: s.dir.path)
@@ -28,7 +31,7 @@ import Testing
     }
 
     /// Files are served with the right body, Content-Type and Content-Length; directories serve index.html.
-    @Test(.timeLimit(.minutes(1))) func servesFilesAndIndexes() async throws {
+    @Test(.timeLimit(.minutes(3))) func servesFilesAndIndexes() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let cases: [(path: String, status: Int, type: String, body: String?)] = [
@@ -48,6 +51,11 @@ import Testing
             }
             let missing = try await HTTPClient.request(port: port, path: "/missing.html")
             #expect(missing.status == 404)
+            let encoded = try await HTTPClient.request(port: port, path: "/with%20space%20%C3%A9.txt")
+            #expect(encoded.status == 200 && encoded.bodyText == "spaced\n", "percent-encoded name: \(encoded)")
+            let noIndex = try await HTTPClient.request(port: port, path: "/noindex/")
+            #expect([403, 404].contains(noIndex.status), "directory without index: \(noIndex)")
+            #expect(!noIndex.bodyText.contains("listed-file"), "no directory listings")
             let head = try await HTTPClient.request(port: port, method: "HEAD", path: "/style.css")
             #expect(head.status == 200)
             #expect(head.header("Content-Length") == "20")
@@ -56,7 +64,7 @@ import Testing
     }
 
     /// ETag and Last-Modified are sent; If-None-Match and If-Modified-Since revalidate to 304 without a body.
-    @Test(.timeLimit(.minutes(1))) func conditionalRequests() async throws {
+    @Test(.timeLimit(.minutes(3))) func conditionalRequests() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let first = try await HTTPClient.request(port: port, path: "/style.css")
@@ -75,7 +83,7 @@ import Testing
     }
 
     /// Byte ranges answer 206 with Content-Range; an unsatisfiable range answers 416.
-    @Test(.timeLimit(.minutes(1))) func ranges() async throws {
+    @Test(.timeLimit(.minutes(3))) func ranges() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let all = (0..<1000).map { UInt8($0 % 256) }
@@ -96,7 +104,7 @@ import Testing
     }
 
     /// `..` (plain or percent-encoded) and symlinks never reach files outside the root: 403/404 (or 400), never the secret.
-    @Test(.timeLimit(.minutes(1))) func noEscapeFromRoot() async throws {
+    @Test(.timeLimit(.minutes(3))) func noEscapeFromRoot() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let attacks = [

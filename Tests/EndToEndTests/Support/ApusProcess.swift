@@ -23,11 +23,13 @@ final class ApusProcess: Sendable {
     }
 
     /// `apus <arguments>` (e.g. quick mode), waiting until every port in `waitFor` accepts.
+    /// It runs with `/` as working directory, so relative paths in a config must resolve against
+    /// the config file's directory, as the contract says, not by accident against the cwd.
     static func launch(_ arguments: [String], in dir: TempDirectory, waitFor ports: [Int],
                        configPath: String = "") async throws -> ApusProcess {
         let child = try ChildProcess(executable: try ApusBinary.path(), arguments: arguments,
                                      stdoutPath: dir.file("apus.stdout"), stderrPath: dir.file("apus.stderr"),
-                                     workingDirectory: dir.path)
+                                     workingDirectory: "/")
         let process = ApusProcess(child: child, configPath: configPath, dir: dir)
         let ready = await eventually(timeout: .seconds(10), interval: .milliseconds(50)) {
             !child.isRunning || ports.allSatisfy { RawConnection.accepts(port: $0) }
@@ -74,15 +76,18 @@ final class ApusProcess: Sendable {
     func kill() async { await child.kill() }
 
     /// Resident set size in KiB from /proc/PID/status (nil once it is gone).
-    func residentKiB() -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        }
-        return nil
-    }
+    func residentKiB() -> Int? { EndToEndTests.residentKiB(ofProcess: pid) }
 
     var stderr: String { child.stderr }
     var stdout: String { child.stdout }
     func stderrTail(_ lines: Int = 40) -> String { child.stderrTail(lines) }
+}
+
+/// VmRSS of `pid` in KiB from /proc/PID/status (nil once it is gone).
+func residentKiB(ofProcess pid: Int32) -> Int? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+    return nil
 }

@@ -9,22 +9,48 @@
 /// - `/bytes-sha/N`: the hex sha256 of what `/bytes/N` sends
 /// - `/chunked/N`: the same N bytes, chunked
 /// - `/close-mid`: announces 100000 bytes, sends 1000, closes
+/// - `/slow-stream/MS`: chunked "first\n", then MS ms later "second\n"
+/// - `/sink-after/MS`: waits MS ms before reading the request body, then answers like /echo
+/// - `/upgrade`: 101 Switching Protocols, then echoes every byte back upper-cased until EOF
+/// - `/trickle-head`: a response written one byte at a time
+/// - `/eof-body`: a 300000-byte body delimited only by closing the connection
+/// - `/early-hints`: 103 Early Hints, then 200
+/// - `/trailers`: a chunked body ("hello world") with a trailer field
+/// - `/hop-response`: a 200 carrying hop-by-hop headers (Connection: X-Upstream-Hop, Keep-Alive, ...)
+/// - `/many-cookies`: 50 Set-Cookie headers
+/// - `/bad-framing`: a response with both Content-Length and chunked Transfer-Encoding
+/// - `/huge-head`: a response head of 200 KB
 /// - `/garbage`: a response that is not HTTP, then closes
 /// - `/reset`: reads the request, then resets the connection (SO_LINGER 0)
 /// - `/idle-close/MS`: 200, then the backend closes the connection after MS ms idle
 /// - `/close-after`: 200 with `Connection: close`, then closes
 /// - `/cached`: ETag "v1"; 304 when If-None-Match matches
-/// - `/__stats`: `{connections, requests, paths}` served so far (paths excludes /__stats)
+/// - `/__stats`: `{connections, open, requests, paths}` (accepted, still open, requests, paths except /__stats)
 /// Run as `backend.py --generate N SHAFILE` it writes the `/bytes/N` pattern to stdout instead.
 /// Every response carries `X-Backend: <name>`.
 enum BackendScript {
+    /// The first `count` bytes `/bytes/N` and `/chunked/N` send (same rule as `pattern_chunks`), for small checks in Swift.
+    static func pattern(_ count: Int) -> [UInt8] {
+        let block = (0..<65536).map { UInt8(($0 * 7 + 13) % 251) }
+        var out: [UInt8] = []
+        out.reserveCapacity(count)
+        var k = 0
+        while out.count < count {
+            let rotation = k % 65536
+            let chunk = Array(block[rotation...] + block[..<rotation])
+            out += chunk.prefix(count - out.count)
+            k += 1
+        }
+        return out
+    }
+
     static let source = #"""
 import hashlib, json, socket, socketserver, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler
 
 BLOCK = bytes((i * 7 + 13) % 251 for i in range(65536))
 lock = threading.Lock()
-stats = {"connections": 0, "requests": 0, "paths": []}
+stats = {"connections": 0, "open": 0, "requests": 0, "paths": []}
 
 def pattern_chunks(n):
     k = 0
@@ -59,6 +85,14 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         with lock:
             stats["connections"] += 1
+            stats["open"] += 1
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            with lock:
+                stats["open"] -= 1
 
     def log_message(self, *args):
         pass
@@ -114,8 +148,13 @@ class Handler(BaseHTTPRequestHandler):
             stats["requests"] += 1
             if not self.path.startswith("/__stats"):
                 stats["paths"].append(self.path)
-        length, digest = self.read_body()
         path = self.path
+        if path.startswith("/sink-after/"):
+            time.sleep(int(path.split("/")[2]) / 1000.0)
+        if path.startswith("/upgrade"):
+            length, digest = 0, ""
+        else:
+            length, digest = self.read_body()
         parts = path.split("?")[0].split("/")
         if path.startswith("/__stats"):
             with lock:
@@ -162,6 +201,61 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif parts[1:2] == ["slow-stream"]:
+            self.send_response(200)
+            self.send_header("X-Backend", NAME)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self.wfile.write(b"6\r\nfirst\n\r\n")
+            self.wfile.flush()
+            time.sleep(int(parts[2]) / 1000.0)
+            self.wfile.write(b"7\r\nsecond\n\r\n0\r\n\r\n")
+        elif parts[1:2] == ["upgrade"]:
+            self.send_response(101)
+            self.send_header("Upgrade", "echo")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("X-Backend", NAME)
+            self.end_headers()
+            self.wfile.flush()
+            self.close_connection = True
+            while True:
+                data = self.connection.recv(65536)
+                if not data:
+                    break
+                self.connection.sendall(data.upper())
+        elif path.startswith("/trickle-head"):
+            raw = b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nContent-Length: 8\r\n\r\ntrickled"
+            for i in range(len(raw)):
+                self.wfile.write(raw[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.002)
+        elif path.startswith("/eof-body"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nConnection: close\r\n\r\n")
+            for c in pattern_chunks(300000):
+                self.wfile.write(c)
+            self.wfile.flush()
+            self.close_connection = True
+        elif path.startswith("/early-hints"):
+            self.wfile.write(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
+            self.wfile.flush()
+            self.send_simple(200, b"after hints\n")
+        elif path.startswith("/trailers"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+                             b"5\r\nhello\r\n6\r\n world\r\n0\r\nX-Checksum: abc\r\n\r\n")
+        elif path.startswith("/hop-response"):
+            self.send_simple(200, b"hop\n", extra=[("Connection", "X-Upstream-Hop"), ("X-Upstream-Hop", "1"),
+                                                   ("Keep-Alive", "timeout=5"), ("Proxy-Connection", "keep-alive"),
+                                                   ("X-Upstream-End", "kept")])
+        elif path.startswith("/many-cookies"):
+            self.send_simple(200, b"cookies\n", extra=[("Set-Cookie", "c%d=v%d; Path=/" % (i, i)) for i in range(50)])
+        elif path.startswith("/bad-framing"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+            self.wfile.flush()
+            self.close_connection = True
+        elif path.startswith("/huge-head"):
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Big: " + b"h" * 200000 + b"\r\nContent-Length: 2\r\n\r\nok")
+            self.wfile.flush()
+            self.close_connection = True
         elif path.startswith("/garbage"):
             self.wfile.write(b"THIS IS NOT HTTP\r\nat all\r\n\r\n")
             self.wfile.flush()

@@ -11,6 +11,9 @@ final class NginxBackend: Sendable {
 
     var endpoint: String { "127.0.0.1:\(port)" }
 
+    /// Resident set size in KiB (nginx runs as one process here, so this is all of it).
+    func residentKiB() -> Int? { EndToEndTests.residentKiB(ofProcess: child.pid) }
+
     private init(port: Int, child: ChildProcess, dir: TempDirectory, root: String) {
         self.port = port
         self.child = child
@@ -20,7 +23,7 @@ final class NginxBackend: Sendable {
 
     /// Starts `nginx -g 'daemon off;'` on a free port with a config written into `dir`.
     /// `master_process off` keeps it one process, so the harness's SIGKILL leaves no orphan workers.
-    static func start(in dir: TempDirectory) async throws -> NginxBackend {
+    static func start(in dir: TempDirectory, workerConnections: Int = 256) async throws -> NginxBackend {
         let port = try PortAllocator.freePort()
         let root = dir.file("nginx-root")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -29,7 +32,7 @@ final class NginxBackend: Sendable {
         master_process off;
         pid \(dir.file("nginx.pid"));
         error_log \(dir.file("nginx-error.log")) warn;
-        events { worker_connections 256; }
+        events { worker_connections \(workerConnections); }
         http {
             include /etc/nginx/mime.types;
             client_body_temp_path \(dir.file("nginx-temp"));
@@ -40,7 +43,7 @@ final class NginxBackend: Sendable {
             log_format conn '$connection $request_method $request_uri $status';
             access_log \(dir.file("nginx-access.log")) conn;
             keepalive_requests 10000;
-            keepalive_timeout 60s;
+            keepalive_timeout 120s;
             server {
                 listen 127.0.0.1:\(port);
                 root \(root);
@@ -70,8 +73,8 @@ final class NginxBackend: Sendable {
 
 extension Scenario {
     /// Starts a real nginx upstream (killed at the end of the test like every other child).
-    func nginx() async throws -> NginxBackend {
-        let nginx = try await NginxBackend.start(in: dir)
+    func nginx(workerConnections: Int = 256) async throws -> NginxBackend {
+        let nginx = try await NginxBackend.start(in: dir, workerConnections: workerConnections)
         track(nginx.child)
         return nginx
     }

@@ -39,15 +39,15 @@ final class PythonBackend: Sendable {
         return PythonBackend(name: name, port: chosen, child: child)
     }
 
-    /// Connections and requests this backend has accepted so far (asked directly, not via apus;
-    /// the stats request itself counts as one connection and one request).
-    func stats() async throws -> (connections: Int, requests: Int, paths: [String]) {
+    /// Connections accepted, connections still open, requests and their paths so far (asked directly,
+    /// not via apus; the stats request itself counts as one connection, one open and one request).
+    func stats() async throws -> (connections: Int, open: Int, requests: Int, paths: [String]) {
         let object = try await HTTPClient.json(port: port, path: "/__stats") as? [String: Any]
-        guard let object, let connections = object["connections"] as? Int, let requests = object["requests"] as? Int,
-              let paths = object["paths"] as? [String] else {
+        guard let object, let connections = object["connections"] as? Int, let open = object["open"] as? Int,
+              let requests = object["requests"] as? Int, let paths = object["paths"] as? [String] else {
             throw HarnessError("bad /__stats from backend \(name)")
         }
-        return (connections, requests, paths)
+        return (connections, open, requests, paths)
     }
 
     /// The sha256 of what `/bytes/N` and `/chunked/N` send.

@@ -107,6 +107,23 @@ final class RawConnection: @unchecked Sendable {
         try await readResponses(1, methods: [method], timeout: timeout).first
     }
 
+    /// Reads until the received bytes contain `needle` (true) or the peer closes / `timeout` passes (false).
+    /// The bytes stay buffered for later reads.
+    func readUntil(contains needle: String, timeout: Duration = .seconds(5)) async throws -> Bool {
+        let pattern = Array(needle.utf8)
+        return try await offload {
+            let deadline = ContinuousClock.now + timeout
+            while HTTPResponse.find(pattern, in: self.buffer, from: 0) == nil {
+                if self.peerClosed || ContinuousClock.now >= deadline { return false }
+                self.fill(until: deadline)
+            }
+            return true
+        }
+    }
+
+    /// Shuts both directions down, unblocking any send or receive in progress.
+    func abort() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// Waits up to `timeout` for the peer to close, discarding nothing; true when it closed.
     func waitForClose(timeout: Duration = .seconds(5)) async throws -> Bool {
         try await offload {

@@ -1,11 +1,26 @@
+// EndToEndTests — the real `apus` binary, real sockets, real peers; no mocks.
+//
+// Run:   flock /tmp/apus-build.lock swift build --build-tests && swift test --skip-build --filter EndToEndTests
+// Binary: <package root>/.build/debug/apus, or $APUS_BINARY. Missing → every apus test fails, naming the path.
+// Keep temp dirs (configs, apus.stderr, backend logs) for a post-mortem: APUS_E2E_KEEP=1.
+// Print each test's apus stderr tail when it ends: APUS_E2E_LOGS=1.
+// Peers needed on the machine (Debian packages): curl, python3 (stdlib only), nginx-light
+// (or any nginx at /usr/sbin/nginx), util-linux (setsid). Nothing else is downloaded.
+//
+// Layout: one file per behaviour (haproxy reg-tests style); Support/ holds the harness:
+//   Scenario (per-test temp dir + process cleanup + concurrency gate), ApusProcess, PythonBackend
+//   (BackendScript), NginxBackend, BlackholeListener, RawConnection + HTTPResponse, HTTPClient,
+//   Curl, PortAllocator, ResidentMemorySampler, ApusConfig (YAML helpers), Probe.
 import Foundation
 import Synchronization
+import Testing
 
 /// One test's world: a temp dir, free ports, and every process it starts, all torn down
 /// (SIGKILL, directory removed) when the test's body ends, however it ends.
 final class Scenario: Sendable {
     let dir: TempDirectory
     private let children = Mutex<[ChildProcess]>([])
+    private let apusProcesses = Mutex<[ApusProcess]>([])
 
     fileprivate init() throws { dir = try TempDirectory() }
 
@@ -28,6 +43,7 @@ final class Scenario: Sendable {
     func apus(_ yaml: String, waitFor ports: [Int]) async throws -> ApusProcess {
         let apus = try await ApusProcess.serve(config: yaml, in: dir, waitFor: ports)
         children.withLock { $0.append(apus.child) }
+        apusProcesses.withLock { $0.append(apus) }
         return apus
     }
 
@@ -35,6 +51,7 @@ final class Scenario: Sendable {
     func apus(arguments: [String], waitFor ports: [Int]) async throws -> ApusProcess {
         let apus = try await ApusProcess.launch(arguments, in: dir, waitFor: ports)
         children.withLock { $0.append(apus.child) }
+        apusProcesses.withLock { $0.append(apus) }
         return apus
     }
 
@@ -44,6 +61,11 @@ final class Scenario: Sendable {
     }
 
     fileprivate func tearDown() async {
+        if ProcessInfo.processInfo.environment["APUS_E2E_LOGS"] == "1" {
+            for apus in apusProcesses.withLock({ $0 }) {
+                print("--- apus stderr for \(Test.current?.name ?? "?") (\(dir.path)):\n\(apus.stderrTail())")
+            }
+        }
         for child in children.withLock({ $0 }) { await child.kill() }
         dir.remove()
     }
@@ -51,6 +73,9 @@ final class Scenario: Sendable {
 
 /// Runs `body` in a fresh `Scenario`. At most `ScenarioGate.capacity` slots run at once on this
 /// 2-core machine so timing-sensitive tests aren't starved; heavy tests take more slots.
+/// Time limits count the wait for a slot too, which is why light tests get 3 minutes and the 1 GiB
+/// tests 5: a light test may queue behind every heavy one (about 50 s here). Hangs are bounded
+/// anyway, since every read and wait in the harness has its own deadline.
 func withScenario<T: Sendable>(slots: Int = 1, _ body: (Scenario) async throws -> T) async throws -> T {
     await ScenarioGate.shared.acquire(slots)
     let scenario: Scenario
