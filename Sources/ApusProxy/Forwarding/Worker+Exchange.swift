@@ -217,10 +217,18 @@ extension Worker {
             upstream.body = BodyCursor()
         }
         if upstream.head.status == 101 {
-            // Tunnels arrive with the next issue; until then an upgrade is refused cleanly.
-            counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
-            failExchange(connection, status: 502)
-            return false
+            guard connection.head.isUpgrade else {
+                // A 101 nobody asked for can't be honoured.
+                counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
+                failExchange(connection, status: 502)
+                return false
+            }
+            // The exchange becomes a byte tunnel: everything after the 101 flows through
+            // unchanged both ways until one side closes, which ends both. (Half-close and a
+            // tunnel idle timeout of their own come with the WebSocket work of issue 3.)
+            connection.keepAlive = false
+            connection.requestBody = BodyCursor(mode: .untilClose)
+            upstream.body = BodyCursor(mode: .untilClose)
         }
         if !connection.requestBody.isDone {
             // The upstream answered before taking the whole body: the rest can't be
