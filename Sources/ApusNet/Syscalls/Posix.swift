@@ -1,4 +1,5 @@
 import CLinux
+import CShims
 import Glibc
 
 /// Result of a non-blocking read or write.
@@ -20,7 +21,7 @@ public enum Posix {
     @inlinable
     public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         while true {
-            let n = Glibc.read(fd, buffer, count)
+            let n = capus_read(fd, buffer, count)
             if n > 0 { return .bytes(n) }
             if n == 0 { return .endOfStream }
             let e = errno
@@ -33,7 +34,7 @@ public enum Posix {
     @inlinable
     public static func send(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
         while true {
-            let n = Glibc.send(fd, buffer, count, Int32(MSG_NOSIGNAL))
+            let n = capus_send(fd, buffer, count, Int32(MSG_NOSIGNAL))
             if n >= 0 { return .bytes(n) }
             let e = errno
             if e == EINTR { continue }
@@ -55,7 +56,7 @@ public enum Posix {
         return withUnsafeMutableBytes(of: &vectors) { raw in
             let iov = raw.baseAddress!.assumingMemoryBound(to: iovec.self)
             while true {
-                let n = Glibc.writev(fd, iov, 2)
+                let n = capus_writev(fd, iov, 2)
                 if n >= 0 { return .bytes(n) }
                 let e = errno
                 if e == EINTR { continue }

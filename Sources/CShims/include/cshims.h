@@ -16,4 +16,13 @@ const char *copenssl_version_text(void);
 size_t cpcre2_zero_terminated(void);
 int czlib_deflateInit2(z_stream *stream, int level, int method, int windowBits, int memLevel, int strategy);
 const char *czlib_version(void);
+
+
+#include <sys/uio.h>
+/* Raw read/sendto/writev through syscall(2): the libc wrappers are pthread cancellation
+   points and spend about 30 instructions each entering and leaving asynchronous
+   cancellation, which the event loop (no thread is ever cancelled) does not need. */
+long capus_read(int fd, void *buffer, size_t count);
+long capus_send(int fd, const void *buffer, size_t count, int flags);
+long capus_writev(int fd, const struct iovec *vectors, int count);
 #endif
