@@ -2,17 +2,23 @@ import ApusNet
 import Glibc
 
 extension Worker {
-    /// Accepts until the queue is empty (edge-triggered listener).
+    /// Accepts one connection per readiness event. The listener is level-triggered, so
+    /// epoll reports it again while connections wait; draining the queue instead would end
+    /// every round with an accept that fails with EAGAIN, one syscall more per connection
+    /// when clients connect one at a time (nginx's `multi_accept off` does the same).
     func acceptConnections(_ listener: ListenerInfo) {
         var peer = sockaddr_storage()
-        while !draining {
+        guard !draining else { return }
+        do {
             let fd = Sockets.accept(listener.fd, peer: &peer)
             if fd < 0 {
                 let code = errno
-                if code == EAGAIN || code == EWOULDBLOCK { return }
-                if code == EINTR || code == ECONNABORTED { continue }
-                // EMFILE/ENFILE/ENOBUFS: stop for this round rather than spin.
-                Log.warning("accept failed", ["listener": listener.name, "error": Posix.describe(code)])
+                if code == EAGAIN || code == EWOULDBLOCK || code == EINTR || code == ECONNABORTED { return }
+                // EMFILE/ENFILE/ENOBUFS: a level-triggered listener would wake the loop
+                // again at once; stop listening until the next tick instead of spinning.
+                Log.warning("accept failed; pausing this listener for a second", ["listener": listener.name, "error": Posix.describe(code)])
+                epoll.remove(listener.fd)
+                pausedListeners.append(listener)
                 return
             }
             let address = SocketAddress(storage: peer, length: socklen_t(MemoryLayout<sockaddr_storage>.size))

@@ -73,13 +73,21 @@ extension Worker {
                 let fd = try Sockets.listen(address, reusePort: !want.isAdmin)
                 let info = ListenerInfo(fd: fd, name: want.name, address: want.address.description, port: want.address.port, isAdmin: want.isAdmin)
                 setSlot(fd, .listener(info))
-                epoll.add(fd, events: Epoll.edgeReadable, tag: UInt64(UInt32(bitPattern: fd)))
+                epoll.add(fd, events: Epoll.readable, tag: UInt64(UInt32(bitPattern: fd)))
                 kept.append(info)
             } catch {
                 Log.error("cannot listen", ["listener": want.name, "address": want.address.description, "error": error.description])
             }
         }
         listeners = kept
+    }
+
+    func resumePausedListeners() {
+        guard !pausedListeners.isEmpty else { return }
+        for listener in pausedListeners where listeners.contains(where: { $0 === listener }) {
+            epoll.add(listener.fd, events: Epoll.readable, tag: UInt64(UInt32(bitPattern: listener.fd)))
+        }
+        pausedListeners.removeAll()
     }
 
     func closeListener(_ listener: ListenerInfo) {

@@ -49,6 +49,8 @@ final class Worker {
     var requestIDState: (UInt64, UInt64)
     var staticRoots: [String: String] = [:]
     var exchanges = ExchangePool()
+    /// Listeners taken out of epoll after accept ran out of file descriptors; back next tick.
+    var pausedListeners: [ListenerInfo] = []
 
     static let downstreamSendTimeout: UInt64 = 60_000
     static let lingerTimeout: UInt64 = 2_000
@@ -139,6 +141,7 @@ final class Worker {
         flushCounters()
         accessLog.handOver(to: state.accessLog)
         if state.isDraining && !draining { beginDrain() }
+        resumePausedListeners()
     }
 
     func flushCounters() {
