@@ -17,8 +17,8 @@ struct LocalResponse {
 
     /// Ends the head with Content-Length and Connection, then appends `body` (unless the
     /// request was HEAD).
-    mutating func finish(body: [UInt8], contentLength: Int? = nil, keepAlive: Bool, includeBody: Bool = true) {
-        header("Content-Length", String(contentLength ?? body.count))
+    mutating func finish(body: [UInt8], keepAlive: Bool, includeBody: Bool = true) {
+        header("Content-Length", String(body.count))
         finishHead(keepAlive: keepAlive)
         if includeBody { bytes.append(contentsOf: body) }
     }
