@@ -148,6 +148,28 @@ final class DownstreamConnection {
     func headerString(_ known: KnownHeader) -> String? {
         headerValue(known).map { String(decoding: $0, as: UTF8.self) }
     }
+
+    // Socket I/O goes through these, so that a TLS connection reads and writes records
+    // with the same call sites as a plaintext one.
+
+    @inline(__always)
+    func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+        Posix.read(fd, buffer, count)
+    }
+
+    @inline(__always)
+    func send(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
+        Posix.send(fd, buffer, count)
+    }
+
+    @inline(__always)
+    func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
+        Posix.writev2(fd, a, aCount, b, bCount)
+    }
+
+    /// Whether a read shorter than asked for means the socket is drained (edge-triggered
+    /// epoll then reports the next bytes as a new event).
+    var shortReadDrains: Bool { !hangupSeen }
 }
 
 /// The state of one request/response on a downstream connection: parser, head, upstream

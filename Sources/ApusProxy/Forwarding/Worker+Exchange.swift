@@ -31,10 +31,10 @@ extension Worker {
                 buffers.acquire(into: &connection.input)
                 connection.input.compact()
                 let room = connection.input.freeCount
-                switch Posix.read(connection.fd, connection.input.writePointer, room) {
+                switch connection.read(connection.input.writePointer, room) {
                 case .bytes(let n):
                     connection.input.writeIndex += n
-                    if n < room && !connection.hangupSeen { connection.readable = false }
+                    if n < room && connection.shortReadDrains { connection.readable = false }
                     progressed = true
                     continue
                 case .wouldBlock:
@@ -48,8 +48,8 @@ extension Worker {
             }
             guard upstream.writable else { return progressed ? .progress : .blocked }
             let result = connection.upstreamHead.withUnsafeBytes { head in
-                Posix.writev2(
-                    upstream.fd, head.baseAddress! + connection.upstreamHeadSent, headLeft,
+                upstream.writev2(
+                    head.baseAddress! + connection.upstreamHeadSent, headLeft,
                     connection.input.base.map { UnsafeRawPointer($0 + connection.input.readIndex) } ?? head.baseAddress!, bodyCount)
             }
             switch result {
@@ -108,8 +108,8 @@ extension Worker {
                 if outLeft > 0 || bodyCount > 0 {
                     guard connection.writable else { return progressed ? .progress : .blocked }
                     let result = connection.output.withUnsafeBytes { out in
-                        Posix.writev2(
-                            connection.fd, (out.baseAddress ?? UnsafeRawPointer(upstream.input.base!)) + connection.outputSent, outLeft,
+                        connection.writev2(
+                            (out.baseAddress ?? UnsafeRawPointer(upstream.input.base!)) + connection.outputSent, outLeft,
                             upstream.input.base.map { UnsafeRawPointer($0 + upstream.input.readIndex) } ?? out.baseAddress!, bodyCount)
                     }
                     switch result {
@@ -155,10 +155,10 @@ extension Worker {
                 return .stop
             }
             let room = upstream.input.freeCount
-            switch Posix.read(upstream.fd, upstream.input.writePointer, room) {
+            switch upstream.read(upstream.input.writePointer, room) {
             case .bytes(let n):
                 upstream.input.writeIndex += n
-                if n < room && !upstream.hangupSeen { upstream.readable = false }
+                if n < room && upstream.shortReadDrains { upstream.readable = false }
                 upstream.responseBytes += n
                 progressed = true
                 setDeadline(upstream, now + connection.runtime!.readTimeout)
@@ -282,7 +282,7 @@ extension Worker {
     func flushOutput(_ connection: DownstreamConnection) -> Bool {
         while connection.outputSent < connection.output.count && connection.writable {
             let result = connection.output.withUnsafeBytes { raw in
-                Posix.send(connection.fd, raw.baseAddress! + connection.outputSent, raw.count - connection.outputSent)
+                connection.send(raw.baseAddress! + connection.outputSent, raw.count - connection.outputSent)
             }
             switch result {
             case .bytes(let n):

@@ -38,6 +38,19 @@ final class UpstreamConnection {
         self.endpoint = endpoint
     }
 
+    @inline(__always)
+    func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+        Posix.read(fd, buffer, count)
+    }
+
+    @inline(__always)
+    func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
+        Posix.writev2(fd, a, aCount, b, bCount)
+    }
+
+    /// See `DownstreamConnection.shortReadDrains`.
+    var shortReadDrains: Bool { !hangupSeen }
+
     func resetForExchange() {
         parser.reset()
         head.reset()

@@ -47,12 +47,12 @@ extension Worker {
             }
             let wasEmpty = connection.input.isEmpty
             let room = connection.input.freeCount
-            switch Posix.read(connection.fd, connection.input.writePointer, room) {
+            switch connection.read(connection.input.writePointer, room) {
             case .bytes(let n):
                 connection.input.writeIndex += n
                 // A short read drained the socket; with edge-triggered epoll, later data
                 // (or EOF) arrives as a new event, so don't spend a read on EAGAIN.
-                if n < room && !connection.hangupSeen { connection.readable = false }
+                if n < room && connection.shortReadDrains { connection.readable = false }
                 if wasEmpty && connection.requestCount > 0 {
                     // First byte of a new request on a kept-alive connection.
                     setDeadline(connection, now + UInt64(table.timeouts.headerRead))
@@ -210,7 +210,7 @@ extension Worker {
         while true {
             connection.input.readIndex = 0
             connection.input.writeIndex = 0
-            switch Posix.read(connection.fd, connection.input.writePointer, connection.input.capacity) {
+            switch connection.read(connection.input.writePointer, connection.input.capacity) {
             case .bytes: continue
             case .wouldBlock:
                 buffers.release(&connection.input)
