@@ -33,6 +33,20 @@ extension ConfigNodeReader {
         return value
     }
 
+    /// `true` or `false` (YAML 1.2 core spellings only, so `yes`/`on` are not booleans).
+    mutating func boolean(_ key: String, in fields: MappingFields) -> Bool? {
+        guard let node = presentValue(key, in: fields, expected: "true or false", required: false),
+              let text = string(node, at: fields.contextPath(key))
+        else { return nil }
+        switch text {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default:
+            error("bad-value", "\(fields.contextPath(key)): expected true or false, found '\(text)'", at: node)
+            return nil
+        }
+    }
+
     /// Milliseconds; see `ConfigQuantity.durationMilliseconds` for the notation.
     mutating func duration(_ key: String, in fields: MappingFields) -> Int? {
         guard let node = presentValue(key, in: fields, expected: "a duration", required: false),

@@ -1,5 +1,6 @@
 import ApusConfigFile
 import ApusCore
+import ApusProxy
 import Glibc
 
 /// Where `serve` gets its configuration: a YAML file (watched) or the command line.
@@ -17,7 +18,7 @@ enum ConfigurationSource: CustomStringConvertible {
     /// Parses and compiles. A file with any error diagnostic is rejected whole (like nginx
     /// refusing a broken nginx.conf): serving half of what the author wrote is worse than
     /// serving the last good version.
-    func load() -> Result<(RouteTable, [Diagnostic]), LoadFailure> {
+    func load() -> Result<LoadedConfiguration, LoadFailure> {
         let configuration: Configuration
         var diagnostics: [Diagnostic] = []
         switch self {
@@ -33,40 +34,68 @@ enum ConfigurationSource: CustomStringConvertible {
         }
         let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
         diagnostics += compileDiagnostics
+        // Certificates load with the table: a broken one rejects this version of the
+        // configuration and the previous one (with its certificates) keeps serving.
+        let (tls, tlsDiagnostics) = TLSCatalog.build(for: table)
+        diagnostics += tlsDiagnostics
         if diagnostics.contains(where: { $0.severity == .error }) {
             return .failure(LoadFailure(diagnostics: diagnostics))
         }
-        return .success((table, diagnostics))
+        return .success(LoadedConfiguration(table: table, tls: tls, diagnostics: diagnostics))
     }
 
-    func watcher() -> FileChangeWatcher? {
-        if case .file(let path) = self { return FileChangeWatcher(path: path) }
-        return nil
+    /// Watches the config file and the files it names (certificates), so that a renewed
+    /// certificate is picked up like an edited config. Quick mode watches its certificate.
+    func watcher(extraFiles: [String]) -> FileChangeWatcher? {
+        switch self {
+        case .file(let path): return FileChangeWatcher(paths: [path] + extraFiles)
+        case .fixed: return extraFiles.isEmpty ? nil : FileChangeWatcher(paths: extraFiles)
+        }
     }
+}
+
+/// A configuration that compiled, with what it needs besides the table.
+struct LoadedConfiguration {
+    var table: RouteTable
+    var tls: TLSCatalog
+    var diagnostics: [Diagnostic]
 }
 
 struct LoadFailure: Error {
     var diagnostics: [Diagnostic]
 }
 
-/// Notices when a file was replaced or rewritten, by polling `stat` once a second.
+/// Notices when one of some files was replaced or rewritten, by polling `stat` once a second.
 ///
-/// Polling rather than inotify because editors and Kubernetes ConfigMaps replace files by
-/// rename or symlink swap, which a watch on the old inode misses.
+/// Polling rather than inotify because editors and Kubernetes ConfigMaps and Secrets
+/// replace files by rename or symlink swap, which a watch on the old inode misses.
 struct FileChangeWatcher {
-    let path: String
-    private var signature: [Int]
+    private let primary: [String]
+    private var signatures: [String: [Int]] = [:]
 
-    init(path: String) {
-        self.path = path
-        self.signature = FileChangeWatcher.signature(of: path)
+    init(paths: [String]) {
+        self.primary = paths
+        watch([])
     }
 
-    mutating func changed() -> Bool {
-        let now = FileChangeWatcher.signature(of: path)
-        guard now != signature else { return false }
-        signature = now
-        return true
+    /// Watches the first paths given at init plus `extra` (replacing earlier extras).
+    mutating func watch(_ extra: [String]) {
+        var next: [String: [Int]] = [:]
+        for path in primary + extra { next[path] = signatures[path] ?? FileChangeWatcher.signature(of: path) }
+        signatures = next
+    }
+
+    /// The first watched file that changed since the last call, if any.
+    mutating func changedFile() -> String? {
+        var changed: String?
+        for (path, signature) in signatures {
+            let now = FileChangeWatcher.signature(of: path)
+            if now != signature {
+                signatures[path] = now
+                changed = changed ?? path
+            }
+        }
+        return changed
     }
 
     private static func signature(of path: String) -> [Int] {

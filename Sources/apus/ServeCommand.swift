@@ -7,7 +7,7 @@ import Glibc
 /// `apus serve`: load, compile, start workers, then reload and drain on signals.
 enum ServeCommand {
     static func run(_ arguments: [String]) -> Int32 {
-        let options = OptionReader(arguments, valued: ["config", "listen", "upstream", "workers", "admin", "access-log", "log-level"])
+        let options = OptionReader(arguments, valued: ["config", "listen", "upstream", "workers", "admin", "access-log", "log-level", "tls-cert", "tls-key"])
         if let error = options.error {
             printError("apus serve: \(error)\n\n\(usage)")
             return 2
@@ -32,9 +32,16 @@ enum ServeCommand {
                 printError("apus serve: quick mode needs --upstream ADDR")
                 return 2
             }
+            let certificateFile = options.last("tls-cert")
+            let keyFile = options.last("tls-key")
+            guard (certificateFile == nil) == (keyFile == nil) else {
+                printError("apus serve: --tls-cert and --tls-key go together")
+                return 2
+            }
+            let certificate = certificateFile.map { CertificateConfig(certificateFile: $0, keyFile: keyFile!, location: .commandLine) }
             guard let quick = QuickConfiguration.make(
                 listen: listen, upstreams: upstreams, workers: options.last("workers"), admin: options.last("admin"),
-                accessLog: options.last("access-log")) else {
+                accessLog: options.last("access-log"), certificate: certificate) else {
                 printError("apus serve: --workers must be 'auto' or a positive number; --access-log combined|json|off")
                 return 2
             }
@@ -45,17 +52,17 @@ enum ServeCommand {
         }
 
         Signals.blockForControlThread()
-        let table: RouteTable
-        let diagnostics: [Diagnostic]
+        let loaded: LoadedConfiguration
         switch source.load() {
-        case .success(let loaded):
-            (table, diagnostics) = loaded
+        case .success(let success):
+            loaded = success
         case .failure(let failure):
             report(failure.diagnostics)
             Log.error("configuration rejected; not starting")
             return 1
         }
-        report(diagnostics)
+        let table = loaded.table
+        report(loaded.diagnostics)
         let problems = ProxyServer.checkListeners(table)
         guard problems.isEmpty else {
             for problem in problems { Log.error("cannot listen", ["detail": problem]) }
@@ -70,7 +77,7 @@ enum ServeCommand {
         }
         accessLog?.start()
         let metrics = MetricsRegistry()
-        let publisher = RouteTablePublisher(table, diagnostics: diagnostics)
+        let publisher = RouteTablePublisher(table, tls: loaded.tls, diagnostics: loaded.diagnostics)
         let state = ProxyState(publisher: publisher, metrics: metrics, accessLog: accessLog)
         metrics.recordReload(success: true, generation: publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
         let server = ProxyServer(state: state)
@@ -85,7 +92,7 @@ enum ServeCommand {
             "admin": table.admin?.description ?? "off", "routes": String(table.routes.count), "source": source.description,
         ])
 
-        var watcher = source.watcher()
+        var watcher = source.watcher(extraFiles: TLSCatalog.files(of: table))
         var drainTimeout = table.timeouts.drain
         while true {
             switch Signals.wait(milliseconds: 1000) {
@@ -99,11 +106,17 @@ enum ServeCommand {
                 return 0
             case .reload:
                 Log.info("reloading", ["reason": "SIGHUP"])
-                if let table = reload(source, state: state, runningWorkers: workerCount) { drainTimeout = table.timeouts.drain }
+                if let table = reload(source, state: state, runningWorkers: workerCount) {
+                    drainTimeout = table.timeouts.drain
+                    watcher?.watch(TLSCatalog.files(of: table))
+                }
             case nil:
-                if watcher?.changed() == true {
-                    Log.info("reloading", ["reason": "file changed"])
-                    if let table = reload(source, state: state, runningWorkers: workerCount) { drainTimeout = table.timeouts.drain }
+                if let changed = watcher?.changedFile() {
+                    Log.info("reloading", ["reason": "file changed", "file": changed])
+                    if let table = reload(source, state: state, runningWorkers: workerCount) {
+                        drainTimeout = table.timeouts.drain
+                        watcher?.watch(TLSCatalog.files(of: table))
+                    }
                 }
             }
         }
@@ -112,12 +125,13 @@ enum ServeCommand {
     /// Loads and compiles again; a valid result is published, an invalid one only logged.
     static func reload(_ source: ConfigurationSource, state: ProxyState, runningWorkers: Int) -> RouteTable? {
         switch source.load() {
-        case .success(let (table, diagnostics)):
+        case .success(let loaded):
+            let (table, diagnostics) = (loaded.table, loaded.diagnostics)
             report(diagnostics)
             if workers(table.workers) != runningWorkers {
                 Log.warning("a new worker count takes effect at the next start", ["running": String(runningWorkers), "configured": String(workers(table.workers))])
             }
-            let generation = state.publisher.publish(table, diagnostics: diagnostics)
+            let generation = state.publisher.publish(table, tls: loaded.tls, diagnostics: diagnostics)
             state.wakeAll()
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             Log.info("route table published", ["generation": String(generation), "routes": String(table.routes.count)])

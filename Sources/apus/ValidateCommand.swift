@@ -1,5 +1,6 @@
 import ApusConfigFile
 import ApusCore
+import ApusProxy
 
 /// `apus validate FILE...`: the same parse and compile as `serve`, nothing served.
 enum ValidateCommand {
@@ -24,7 +25,10 @@ enum ValidateCommand {
             // way a CI job wants them. `serve` still rejects a file with any error.
             var (configuration, diagnostics) = ConfigFileParser.loadBestEffort(path: path)
             if let configuration {
-                diagnostics += RouteTableCompiler.compile(configuration).1
+                let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
+                diagnostics += compileDiagnostics
+                // Certificates and keys are checked the way serve loads them.
+                diagnostics += TLSCatalog.build(for: table).1
             }
             all += ConfigFileParser.inFileOrder(diagnostics)
         }
