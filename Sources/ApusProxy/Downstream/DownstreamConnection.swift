@@ -179,6 +179,10 @@ final class DownstreamConnection {
     /// returns one record at a time.
     var shortReadDrains: Bool { tls == nil && !hangupSeen }
 
+    /// Whether a write shorter than asked for means the socket buffer is full (EPOLLOUT
+    /// then says when it drains). Not under TLS: a TLS write sends one record at a time.
+    var shortWriteFills: Bool { tls == nil }
+
     /// Stops sending (FIN after close_notify under TLS); reading goes on.
     func shutdownWrite() {
         tls?.shutdown()

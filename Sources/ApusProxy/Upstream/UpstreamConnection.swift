@@ -57,6 +57,9 @@ final class UpstreamConnection {
     /// See `DownstreamConnection.shortReadDrains`.
     var shortReadDrains: Bool { tls == nil && !hangupSeen }
 
+    /// See `DownstreamConnection.shortWriteFills`.
+    var shortWriteFills: Bool { tls == nil }
+
     /// See `DownstreamConnection.shutdownWrite`.
     func shutdownWrite() {
         tls?.shutdown()
