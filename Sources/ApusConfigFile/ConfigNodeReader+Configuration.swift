@@ -4,7 +4,7 @@ import Yams
 /// The top of the schema: the document mapping and its small sections
 /// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`).
 extension ConfigNodeReader {
-    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log"]
+    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression"]
 
     /// The whole document; values left out come from the `Configuration` initialisers.
     mutating func configuration(from root: Node) -> Configuration {
@@ -21,6 +21,7 @@ extension ConfigNodeReader {
         configuration.limits = limits(in: top)
         configuration.timeouts = timeouts(in: top)
         configuration.accessLog = accessLog(in: top)
+        configuration.compression = compression(in: top)
         return configuration
     }
 

@@ -5,7 +5,7 @@ import Yams
 extension ConfigNodeReader {
     static let routeKeys = ["host", "paths"]
     static let actionKeys = ["upstream", "static", "redirect", "respond"]
-    static let pathRuleKeys = ["path", "type"] + actionKeys
+    static let pathRuleKeys = ["path", "type", "compression"] + actionKeys
 
     mutating func routes(in top: MappingFields) -> [RouteConfig] {
         var routes: [RouteConfig] = []
@@ -27,6 +27,7 @@ extension ConfigNodeReader {
         guard let fields = fields(of: node, at: context, allowed: Self.pathRuleKeys) else { return nil }
         let path = string("path", in: fields, required: true)
         let kind = choice("type", in: fields, options: ["Exact", "Prefix", "Regex"], as: PathMatchKind.self)
+        let compression = compressionOverride(in: fields)
         let written = Self.actionKeys.filter { fields.contains($0) }
         // Every action is read even when there are several, so their own errors show up too.
         let actions = written.map { action($0, in: fields) }
@@ -35,7 +36,7 @@ extension ConfigNodeReader {
             return nil
         }
         guard let path, let action = actions[0] else { return nil }
-        return PathRuleConfig(path: path, match: kind ?? .prefix, action: action, location: location(of: node))
+        return PathRuleConfig(path: path, match: kind ?? .prefix, action: action, compression: compression, location: location(of: node))
     }
 
     private mutating func reportActionCount(_ written: [String], in fields: MappingFields) {

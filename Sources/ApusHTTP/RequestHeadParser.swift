@@ -123,6 +123,7 @@ public struct RequestHeadParser: Sendable {
         }
         head.isUpgrade = fields.connectionUpgrade && fields.hasUpgradeField
         head.expectsContinue = fields.expectsContinue
+        head.acceptEncodingIndex = fields.acceptEncodingIndex
         return nil
     }
 }

@@ -1,9 +1,12 @@
 extension RouteTableCompiler {
     /// Checks every route's host and every path rule. A rule with any error is dropped
     /// alone; a route with a bad host drops its own rules only.
-    static func compileRules(_ routes: [RouteConfig], upstreams: [String: Int]) -> ([CompiledRule], [Diagnostic]) {
+    static func compileRules(
+        _ routes: [RouteConfig], upstreams: [String: Int], compression: CompressionConfig = CompressionConfig()
+    ) -> ([CompiledRule], [Diagnostic]) {
         var rules: [CompiledRule] = []
         var diagnostics: [Diagnostic] = []
+        var policies: [CompressionConfig: CompressionPolicy] = [:]
         for route in routes {
             var host: HostPattern?
             if let text = route.host {
@@ -15,8 +18,17 @@ extension RouteTableCompiler {
                 }
             }
             for rule in route.paths {
-                let (compiled, found) = compileRule(rule, host: host, upstreams: upstreams)
+                var (compiled, found) = compileRule(rule, host: host, upstreams: upstreams)
                 diagnostics += found
+                let (policy, compressionFound) = compileCompression(compression, override: rule.compression, cache: &policies)
+                // Top-level settings are shared by every rule: say what is wrong with them once.
+                for diagnostic in compressionFound where !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+                // Only proxied and static responses are compressed; the small answers Apus
+                // makes up itself (redirects, fixed responses) never are.
+                switch compiled?.route.action {
+                case .proxy?, .staticFiles?: compiled?.route.compression = policy
+                default: break
+                }
                 if let compiled { rules.append(compiled) }
             }
         }
@@ -30,7 +42,7 @@ extension RouteTableCompiler {
         guard let key, let action, diagnostics.allSatisfy({ $0.severity != .error }) else { return (nil, diagnostics) }
         let route = CompiledRoute(
             label: "\(host?.text ?? "*") \(rule.path)", host: host?.text, path: rule.path, match: rule.match,
-            regexFlavor: rule.regexFlavor, action: action, location: rule.location)
+            regexFlavor: rule.regexFlavor, action: action, compression: nil, location: rule.location)
         return (CompiledRule(host: host, key: key, pattern: pattern, route: route), diagnostics)
     }
 

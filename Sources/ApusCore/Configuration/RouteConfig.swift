@@ -36,16 +36,19 @@ public struct PathRuleConfig: Equatable, Sendable {
     public var match: PathMatchKind
     public var regexFlavor: RegexFlavor
     public var action: RouteAction
+    /// This rule's changes to the top-level compression settings.
+    public var compression: CompressionOverride?
     public var location: SourceLocation
 
     public init(
         path: String, match: PathMatchKind, regexFlavor: RegexFlavor = .fullMatch,
-        action: RouteAction, location: SourceLocation = .unknown
+        action: RouteAction, compression: CompressionOverride? = nil, location: SourceLocation = .unknown
     ) {
         self.path = path
         self.match = match
         self.regexFlavor = regexFlavor
         self.action = action
+        self.compression = compression
         self.location = location
     }
 }

@@ -58,6 +58,26 @@ extension RouteTable {
             }
             json.key("action")
             renderAction(route.action, into: &json)
+            switch route.action {
+            case .proxy, .staticFiles:
+                json.key("compression")
+                renderCompression(route.compression, into: &json)
+            case .redirect, .fixedResponse:
+                break
+            }
+        }
+    }
+
+    private func renderCompression(_ policy: CompressionPolicy?, into json: inout JSONWriter) {
+        json.object { json in
+            json.field("gzip", policy != nil)
+            guard let policy else { return }
+            json.field("level", policy.level)
+            json.field("minLength", policy.minLength)
+            json.key("types")
+            json.array { json in
+                for range in policy.types.ranges { json.string(range.description) }
+            }
         }
     }
 

@@ -124,6 +124,10 @@ final class DownstreamConnection {
         _read { yield exchange!.fileRemaining }
         _modify { yield &exchange!.fileRemaining }
     }
+    var gzip: GzipEncoder? {
+        _read { yield exchange!.gzip }
+        _modify { yield &exchange!.gzip }
+    }
     var status: Int {
         _read { yield exchange!.status }
         _modify { yield &exchange!.status }
@@ -220,6 +224,12 @@ final class Exchange {
     var file: Int32 = -1
     var fileOffset = 0
     var fileRemaining = 0
+    /// The route's compression settings, set at request start only when the route
+    /// compresses and the request accepts gzip: the response start tests just this.
+    var gzipPolicy: CompressionPolicy?
+    /// The compressor while the response goes out gzip-compressed (from the worker's
+    /// `GzipEncoderPool`, given back when the exchange ends).
+    var gzip: GzipEncoder?
     var status = 0
     var bytesSent = 0
     var startMilliseconds: UInt64 = 0
@@ -249,6 +259,7 @@ final class Exchange {
         file = -1
         fileOffset = 0
         fileRemaining = 0
+        gzipPolicy = nil
         status = 0
         bytesSent = 0
     }
@@ -272,6 +283,7 @@ struct ExchangePool {
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
+        exchange.gzipPolicy = nil
         if spares.count < maxSpares { spares.append(exchange) }
     }
 }

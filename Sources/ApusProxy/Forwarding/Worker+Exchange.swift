@@ -97,6 +97,7 @@ extension Worker {
                     }
                 }
             } else {
+                if connection.gzip != nil { return receiveGzipBody(connection, upstream, progressed: progressed) }
                 if let error = upstream.body.refill(&upstream.input) {
                     Log.warning("invalid upstream body", ["upstream": connection.runtime!.name, "error": error.description])
                     counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
@@ -189,6 +190,7 @@ extension Worker {
             upstream.head.reset()
             return true
         }
+        if let policy = connection.exchange!.gzipPolicy, startGzipResponse(connection, upstream, policy) { return true }
         let downstreamVersion = connection.head.version
         var framing: HeadSerializer.DownstreamFraming
         switch upstream.head.framing {
@@ -247,7 +249,7 @@ extension Worker {
 
     /// Body complete both ways: the upstream connection goes back to its pool, the
     /// downstream waits for its next request.
-    private func finishProxy(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
+    func finishProxy(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
         let reusable = !upstream.head.connectionClose && upstream.input.isEmpty && connection.requestBody.isDone
             && upstream.body.mode != .untilClose
         connection.upstream = nil

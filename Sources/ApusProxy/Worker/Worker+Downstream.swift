@@ -138,6 +138,9 @@ extension Worker {
             respondError(connection, status: 404)
             return
         }
+        if exchange.head.acceptEncodingIndex >= 0 {
+            exchange.gzipPolicy = negotiateGzip(exchange, route: route, bytes: raw)
+        }
         switch table.routes[route].action {
         case .proxy(let upstream):
             startProxy(connection, upstream: upstream)
@@ -220,6 +223,7 @@ extension Worker {
     func releaseExchange(_ connection: DownstreamConnection) {
         guard let exchange = connection.exchange else { return }
         connection.exchange = nil
+        if exchange.gzip != nil { releaseGzip(exchange) }
         exchanges.give(exchange)
     }
 
