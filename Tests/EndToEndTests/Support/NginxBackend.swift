@@ -51,7 +51,7 @@ final class NginxBackend: Sendable {
                 listen 127.0.0.1:\(port)\(tls == nil ? "" : " ssl");
                 root \(root);
                 add_header X-Backend nginx always;
-                \(tls.map { "ssl_certificate \($0.cert); ssl_certificate_key \($0.key); add_header X-TLS-Protocol $ssl_protocol always;" } ?? "")
+                \(tls.map { "ssl_certificate \($0.cert); ssl_certificate_key \($0.key); ssl_protocols TLSv1.2 TLSv1.3; add_header X-TLS-Protocol $ssl_protocol always;" } ?? "")
                 \(clientCA.map { "ssl_client_certificate \($0); ssl_verify_client on; add_header X-Client-Verify $ssl_client_verify always; add_header X-Client-Subject $ssl_client_s_dn always;" } ?? "")
             }
         }
