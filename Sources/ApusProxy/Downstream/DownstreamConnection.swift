@@ -259,7 +259,6 @@ final class Exchange {
         file = -1
         fileOffset = 0
         fileRemaining = 0
-        gzipPolicy = nil
         status = 0
         bytesSent = 0
     }
@@ -283,6 +282,8 @@ struct ExchangePool {
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
+        // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
+        // rather than in `reset`, once per exchange.
         exchange.gzipPolicy = nil
         if spares.count < maxSpares { spares.append(exchange) }
     }
