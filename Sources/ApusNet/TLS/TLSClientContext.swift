@@ -12,6 +12,11 @@ public final class TLSClientContext: @unchecked Sendable {
     public let verify: Bool
 
     public init(caFile: String?, serverName: String?, verify: Bool, certificateFile: String?, keyFile: String?) throws(TLSError) {
+        if let caFile { try TLSError.checkReadable(caFile, "CA") }
+        if let certificateFile, let keyFile {
+            try TLSError.checkReadable(certificateFile, "client certificate")
+            try TLSError.checkReadable(keyFile, "client key")
+        }
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw TLSError.fromQueue("cannot create a TLS context") }
         do throws(TLSError) {
             try TLSDefaults.apply(to: ctx)

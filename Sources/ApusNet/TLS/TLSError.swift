@@ -1,4 +1,5 @@
 import COpenSSL
+import Glibc
 
 /// A TLS set-up failure (certificate, key, CA file, context), with OpenSSL's reason.
 public struct TLSError: Error, Sendable, CustomStringConvertible {
@@ -15,6 +16,13 @@ public struct TLSError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// A missing or unreadable file said plainly (OpenSSL would report "system lib").
+    static func checkReadable(_ path: String, _ what: String) throws(TLSError) {
+        guard access(path, R_OK) == 0 else {
+            throw TLSError("cannot read \(what) file \(path): \(String(cString: strerror(errno)))")
+        }
+    }
 }
 
 /// OpenSSL's per-thread error queue.

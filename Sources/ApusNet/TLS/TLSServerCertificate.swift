@@ -16,6 +16,8 @@ public final class TLSServerCertificate: @unchecked Sendable {
     /// Loads `certificateFile` (leaf first, then intermediates) and `keyFile`, and checks
     /// that they belong together.
     public init(certificateFile: String, keyFile: String, ticketLifetimeSeconds: Int) throws(TLSError) {
+        try TLSError.checkReadable(certificateFile, "certificate")
+        try TLSError.checkReadable(keyFile, "private key")
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw TLSError.fromQueue("cannot create a TLS context") }
         do throws(TLSError) {
             try TLSDefaults.apply(to: ctx)
@@ -25,6 +27,7 @@ public final class TLSServerCertificate: @unchecked Sendable {
             guard SSL_CTX_use_PrivateKey_file(ctx, keyFile, SSL_FILETYPE_PEM) == 1 else {
                 throw TLSError.fromQueue("cannot load private key \(keyFile)")
             }
+            // (use_PrivateKey_file already refuses a key of another certificate.)
             guard SSL_CTX_check_private_key(ctx) == 1 else {
                 throw TLSError.fromQueue("private key \(keyFile) does not match certificate \(certificateFile)")
             }
