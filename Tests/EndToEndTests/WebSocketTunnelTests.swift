@@ -49,6 +49,39 @@ import Testing
         }
     }
 
+    /// With TLS on the client side, the upstream side, or both, the 16 MiB echo and the close codes
+    /// still pass (the tunnel reads and writes TLS records rather than socket bytes).
+    @Test(.timeLimit(.minutes(3)), arguments: [(true, false), (false, true), (true, true)])
+    func tlsOnEitherSideOrBoth(downstreamTLS: Bool, upstreamTLS: Bool) async throws {
+        try await withScenario { s in
+            let certificates = try await TLSTestCertificates.shared()
+            let server = try await s.webSocketServer(tls: upstreamTLS ? certificates.app : nil)
+            let port = try s.port()
+            let listenerTLS = downstreamTLS
+                ? "\n    tls: { certificates: [{ cert: \(certificates.app.cert), key: \(certificates.app.key) }] }" : ""
+            let upstreamOptions = upstreamTLS ? ", tls: { ca: \(certificates.ca), server_name: localhost }" : ""
+            _ = try await s.apus("""
+            workers: 1
+            listeners:
+              - name: edge
+                listen: 127.0.0.1:\(port)\(listenerTLS)
+            routes:
+              - paths: [{ path: /, type: Prefix, upstream: ws }]
+            upstreams:
+              ws: { endpoints: [\(server.endpoint)]\(upstreamOptions) }
+            """, waitFor: [port])
+            let url = "\(downstreamTLS ? "wss" : "ws")://localhost:\(port)"
+            let echo = try await s.webSocketClient(url + "/echo", "echo", trustedCA: certificates.ca)
+            #expect(echo["ok"] as? Bool == true, "\(echo)")
+            let serverClose = try await s.webSocketClient(url + "/server-close", "server-close", trustedCA: certificates.ca)
+            #expect(serverClose["code"] as? Int == 1011, "\(serverClose)")
+            let clientClose = try await s.webSocketClient(url + "/client-close", "client-close", trustedCA: certificates.ca)
+            #expect(clientClose["ok"] as? Bool == true, "\(clientClose)")
+            let seen = await eventually(timeout: .seconds(5)) { server.closes.contains("/client-close 4001 bye") }
+            #expect(seen, "server saw closes \(server.closes)")
+        }
+    }
+
     /// One worker carries 1,000 WebSockets open at once (the gauge says 1000) in under 10 MiB of
     /// memory, each echoing correctly, and every tunnel ends cleanly when the clients close.
     @Test(.timeLimit(.minutes(5))) func thousandConcurrentTunnelsOnOneWorker() async throws {

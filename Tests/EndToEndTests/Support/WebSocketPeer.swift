@@ -18,10 +18,13 @@ final class WebSocketServer: Sendable {
         child.stdout.split(separator: "\n").filter { $0.hasPrefix("CLOSED ") }.map { String($0.dropFirst(7)) }
     }
 
-    static func start(in dir: TempDirectory) async throws -> WebSocketServer {
+    /// Starts the server; with `tls` it speaks wss with that certificate.
+    static func start(in dir: TempDirectory, tls: TLSTestCertificates.Pair? = nil) async throws -> WebSocketServer {
         let script = try WebSocketPeer.script(in: dir)
+        let environment = tls.map { ["WS_CERT": $0.cert, "WS_KEY": $0.key] } ?? [:]
         let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, "server", "ws"],
-                                     stdoutPath: dir.file("ws-server.out"), stderrPath: dir.file("ws-server.err"))
+                                     stdoutPath: dir.file("ws-server.out"), stderrPath: dir.file("ws-server.err"),
+                                     environment: environment)
         var chosen: Int?
         _ = await eventually(timeout: .seconds(15), interval: .milliseconds(20)) {
             if let line = child.stdout.split(separator: "\n").first, line.hasPrefix("PORT "), let value = Int(line.dropFirst(5)) {
@@ -47,18 +50,13 @@ enum WebSocketPeer {
         return path
     }
 
-    /// Starts `ws.py client URL SCENARIO ARGS` without waiting for it.
-    static func startClient(url: String, scenario: String, arguments: [String] = [], in dir: TempDirectory) throws -> ChildProcess {
+    /// Starts `ws.py client URL SCENARIO ARGS` without waiting for it; a wss:// URL trusts `trustedCA`.
+    static func startClient(url: String, scenario: String, arguments: [String] = [], trustedCA: String? = nil,
+                            in dir: TempDirectory) throws -> ChildProcess {
         let id = UUID().uuidString
         return try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", try script(in: dir), "client", url, scenario] + arguments,
-                                stdoutPath: dir.file("ws-client-\(id).out"), stderrPath: dir.file("ws-client-\(id).err"))
-    }
-
-    /// Runs a scenario to its end and returns its JSON result.
-    static func run(url: String, scenario: String, arguments: [String] = [], in dir: TempDirectory,
-                    timeout: Duration = .seconds(60)) async throws -> [String: Any] {
-        let child = try startClient(url: url, scenario: scenario, arguments: arguments, in: dir)
-        return try await result(of: child, scenario: scenario, timeout: timeout)
+                                stdoutPath: dir.file("ws-client-\(id).out"), stderrPath: dir.file("ws-client-\(id).err"),
+                                environment: trustedCA.map { ["WS_CA": $0] } ?? [:])
     }
 
     /// Waits for a started client and parses the JSON object on its last line.
@@ -77,16 +75,16 @@ enum WebSocketPeer {
 
 extension Scenario {
     /// Starts a `websockets` echo server, killed when the test ends.
-    func webSocketServer() async throws -> WebSocketServer {
-        let server = try await WebSocketServer.start(in: dir)
+    func webSocketServer(tls: TLSTestCertificates.Pair? = nil) async throws -> WebSocketServer {
+        let server = try await WebSocketServer.start(in: dir, tls: tls)
         track(server.child)
         return server
     }
 
     /// Runs a `websockets` client scenario against `url` and returns its JSON result.
-    func webSocketClient(_ url: String, _ scenario: String, _ arguments: [String] = [],
+    func webSocketClient(_ url: String, _ scenario: String, _ arguments: [String] = [], trustedCA: String? = nil,
                          timeout: Duration = .seconds(60)) async throws -> [String: Any] {
-        let child = try WebSocketPeer.startClient(url: url, scenario: scenario, arguments: arguments, in: dir)
+        let child = try WebSocketPeer.startClient(url: url, scenario: scenario, arguments: arguments, trustedCA: trustedCA, in: dir)
         track(child)
         return try await WebSocketPeer.result(of: child, scenario: scenario, timeout: timeout)
     }

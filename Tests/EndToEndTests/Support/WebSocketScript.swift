@@ -7,6 +7,9 @@
 /// When a connection ends it prints `CLOSED <path> <code> <reason>` with the close frame
 /// the client sent (`-` when none arrived), so a test can see codes pass through.
 ///
+/// With WS_CERT and WS_KEY in its environment the server speaks TLS (wss); a client given a
+/// wss:// URL trusts the CA file in WS_CA.
+///
 /// `ws.py client URL SCENARIO [ARGS]` runs one scenario and prints one JSON object, with
 /// `"ok": true` only when everything checked out; it exits 0 either way unless it crashed.
 /// - `echo`: text and binary messages, then a 16 MiB binary message, each compared with its echo
@@ -17,7 +20,7 @@
 ///   exist, then has every connection echo three messages at once and closes them all
 enum WebSocketScript {
     static let source = #"""
-import asyncio, json, os, resource, sys, time
+import asyncio, json, os, resource, ssl, sys, time
 from websockets.asyncio.client import connect
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
@@ -43,12 +46,18 @@ async def server(name):
         reason = rcvd.reason if rcvd is not None else "-"
         print("CLOSED %s %s %s" % (ws.request.path, code, reason or "-"), flush=True)
 
-    async with serve(handler, "127.0.0.1", 0, max_size=None, backlog=4096, ping_interval=None) as srv:
+    context = None
+    if os.environ.get("WS_CERT"):
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(os.environ["WS_CERT"], os.environ["WS_KEY"])
+    async with serve(handler, "127.0.0.1", 0, max_size=None, backlog=4096, ping_interval=None, ssl=context) as srv:
         port = srv.sockets[0].getsockname()[1]
         print("PORT %d" % port, flush=True)
         await asyncio.Future()
 
 def dial(url, **options):
+    if url.startswith("wss:"):
+        options["ssl"] = ssl.create_default_context(cafile=os.environ["WS_CA"])
     return connect(url, proxy=None, open_timeout=30, ping_interval=None, **options)
 
 async def scenario_echo(url):
