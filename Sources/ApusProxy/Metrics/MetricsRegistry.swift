@@ -23,6 +23,7 @@ public final class MetricsRegistry: Sendable {
         var acceptedConnections: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
         var gzip = WorkerCounters.GzipCounts()
+        var tunnels = TunnelTotals()
         var generation: UInt64 = 0
         var lastReloadSuccess = true
         var lastReloadUnixSeconds = 0
@@ -43,6 +44,7 @@ public final class MetricsRegistry: Sendable {
             t.gzip.responses += delta.gzip.responses
             t.gzip.bytesIn += delta.gzip.bytesIn
             t.gzip.bytesOut += delta.gzip.bytesOut
+            t.tunnels.add(delta.tunnels, worker: worker)
         }
     }
 
@@ -88,6 +90,7 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_gzip_output_bytes_total gzip bytes the compressor produced (chunk framing not included).\n"
         out += "# TYPE apus_gzip_output_bytes_total counter\n"
         out += "apus_gzip_output_bytes_total \(t.gzip.bytesOut)\n"
+        t.tunnels.render(into: &out)
         out += "# HELP apus_route_table_generation Generation of the route table being served.\n"
         out += "# TYPE apus_route_table_generation gauge\n"
         out += "apus_route_table_generation \(t.generation)\n"

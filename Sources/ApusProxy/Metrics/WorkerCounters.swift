@@ -11,6 +11,7 @@ struct WorkerCounters {
         var accepted: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
         var gzip = GzipCounts()
+        var tunnels = TunnelCounters()
     }
 
     /// Responses sent gzip-compressed and their bytes before and after.
@@ -29,6 +30,7 @@ struct WorkerCounters {
     var accepted: UInt64 = 0
     var tlsHandshakeFailures: UInt64 = 0
     var gzip = GzipCounts()
+    var tunnels = TunnelCounters()
 
     /// Starts counting for a new table; call `takeDelta` first so nothing is lost.
     mutating func reset(routeLabels: [String]) {
@@ -65,6 +67,7 @@ struct WorkerCounters {
         upstreamErrors.removeAll(keepingCapacity: true)
         accepted = 0
         tlsHandshakeFailures = 0
+        delta.tunnels = tunnels.takeDelta()
         return delta
     }
 }
