@@ -142,6 +142,7 @@ extension RouteTable {
             json.field("upstreamSendMs", timeouts.upstreamSend)
             json.field("drainMs", timeouts.drain)
             json.field("tlsHandshakeMs", timeouts.tlsHandshake)
+            json.field("tunnelIdleMs", timeouts.tunnelIdle)
         }
     }
 }

@@ -8,6 +8,7 @@ import ApusNet
 ///          │                    │                              │
 ///          └──local answer──► responding ──done───────────────┘
 ///                                   └── not keep-alive ──► lingering ──► closed
+///     proxying ──101 to an Upgrade──► tunneling ──both FINs, error or idle──► closed
 ///
 /// Thread rule: owned by one worker's loop.
 final class DownstreamConnection {
@@ -17,6 +18,9 @@ final class DownstreamConnection {
         case awaitingHead
         case proxying
         case responding
+        /// The upstream answered an Upgrade request with 101: both connections carry
+        /// opaque bytes until both sides closed (`TunnelState`).
+        case tunneling
         /// Response sent with `Connection: close`; reading and discarding until the client
         /// closes (or a short deadline), so unread request bytes don't turn into a RST that
         /// destroys the response in flight.
@@ -140,6 +144,10 @@ final class DownstreamConnection {
         _read { yield exchange!.logFields }
         _modify { yield &exchange!.logFields }
     }
+    var tunnel: TunnelState {
+        _read { yield exchange!.tunnel }
+        _modify { yield &exchange!.tunnel }
+    }
 
     /// The value of the first header of this kind in the current head, as a view into `input`.
     func headerValue(_ known: KnownHeader) -> UnsafeRawBufferPointer? {
@@ -224,6 +232,7 @@ final class Exchange {
     var bytesSent = 0
     var startMilliseconds: UInt64 = 0
     var logFields = AccessLogFields()
+    var tunnel = TunnelState()
 
     init(limits: HTTPLimits) {
         parser = RequestHeadParser(limits: limits)
@@ -251,6 +260,7 @@ final class Exchange {
         fileRemaining = 0
         status = 0
         bytesSent = 0
+        tunnel = TunnelState()
     }
 }
 

@@ -22,6 +22,7 @@ public final class MetricsRegistry: Sendable {
         var activeConnections: [Int: Int] = [:]
         var acceptedConnections: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
+        var tunnels = TunnelTotals()
         var generation: UInt64 = 0
         var lastReloadSuccess = true
         var lastReloadUnixSeconds = 0
@@ -39,6 +40,7 @@ public final class MetricsRegistry: Sendable {
             t.activeConnections[worker] = delta.activeConnections
             t.acceptedConnections += delta.accepted
             t.tlsHandshakeFailures += delta.tlsHandshakeFailures
+            t.tunnels.add(delta.tunnels, worker: worker)
         }
     }
 
@@ -75,6 +77,7 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_tls_handshake_failures_total Downstream TLS handshakes that failed or timed out.\n"
         out += "# TYPE apus_tls_handshake_failures_total counter\n"
         out += "apus_tls_handshake_failures_total \(t.tlsHandshakeFailures)\n"
+        t.tunnels.render(into: &out)
         out += "# HELP apus_route_table_generation Generation of the route table being served.\n"
         out += "# TYPE apus_route_table_generation gauge\n"
         out += "apus_route_table_generation \(t.generation)\n"

@@ -10,6 +10,7 @@ struct WorkerCounters {
         var activeConnections = 0
         var accepted: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
+        var tunnels = TunnelCounters()
     }
 
     /// `byRoute[route * 6 + statusClass]`; route index `routeCount` counts "no route".
@@ -20,6 +21,7 @@ struct WorkerCounters {
     var activeConnections = 0
     var accepted: UInt64 = 0
     var tlsHandshakeFailures: UInt64 = 0
+    var tunnels = TunnelCounters()
 
     /// Starts counting for a new table; call `takeDelta` first so nothing is lost.
     mutating func reset(routeLabels: [String]) {
@@ -55,6 +57,7 @@ struct WorkerCounters {
         upstreamErrors.removeAll(keepingCapacity: true)
         accepted = 0
         tlsHandshakeFailures = 0
+        delta.tunnels = tunnels.takeDelta()
         return delta
     }
 }

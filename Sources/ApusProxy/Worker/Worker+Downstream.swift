@@ -22,6 +22,7 @@ extension Worker {
         case .handshaking: continueHandshake(connection)
         case .awaitingHead: readRequestHead(connection)
         case .proxying: if let upstream = connection.upstream { pump(connection, upstream) }
+        case .tunneling: if let upstream = connection.upstream { pumpTunnel(connection, upstream) }
         case .responding: flushLocalResponse(connection)
         case .lingering: linger(connection)
         }
@@ -290,6 +291,8 @@ extension Worker {
         case .proxying:
             // The client stopped reading a response for too long.
             closeDownstream(connection)
+        case .tunneling:
+            endTunnel(connection, .idleTimeout)
         }
     }
 }

@@ -12,6 +12,12 @@
 /// - `/slow-stream/MS`: chunked "first\n", then MS ms later "second\n"
 /// - `/sink-after/MS`: waits MS ms before reading the request body, then answers like /echo
 /// - `/upgrade`: 101 Switching Protocols, then echoes every byte back upper-cased until EOF
+/// - `/upgrade-drain`: 101, reads until EOF, then sends `RECEIVED <n> BYTES: <bytes upper-cased>` and closes
+/// - `/upgrade-fin-first`: 101, sends `upstream done\n` and half-closes, reads until EOF, then prints
+///   `TUNNEL-RECEIVED <bytes>` on stdout and closes
+/// - `/upgrade-flood/N`: 101, then N bytes of the `/bytes/N` pattern as fast as the socket takes them
+///   (`flood_sent` in `/__stats` says how many went so far)
+/// - `/upgrade-sink/MS`: 101, reads nothing for MS ms, then counts bytes until EOF and answers `SUNK <n>\n`
 /// - `/trickle-head`: a response written one byte at a time
 /// - `/eof-body`: a 300000-byte body delimited only by closing the connection
 /// - `/early-hints`: 103 Early Hints, then 200
@@ -129,6 +135,23 @@ class Handler(BaseHTTPRequestHandler):
                 left -= len(data)
         return total, h.hexdigest()
 
+    def switch_protocols(self):
+        self.send_response(101)
+        self.send_header("Upgrade", "echo")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("X-Backend", NAME)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+
+    def receive_until_eof(self):
+        received = b""
+        while True:
+            data = self.connection.recv(65536)
+            if not data:
+                return received
+            received += data
+
     def send_simple(self, status, body, ctype="text/plain", extra=()):
         self.send_response(status)
         self.send_header("X-Backend", NAME)
@@ -211,18 +234,40 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(parts[2]) / 1000.0)
             self.wfile.write(b"7\r\nsecond\n\r\n0\r\n\r\n")
         elif parts[1:2] == ["upgrade"]:
-            self.send_response(101)
-            self.send_header("Upgrade", "echo")
-            self.send_header("Connection", "Upgrade")
-            self.send_header("X-Backend", NAME)
-            self.end_headers()
-            self.wfile.flush()
-            self.close_connection = True
+            self.switch_protocols()
             while True:
                 data = self.connection.recv(65536)
                 if not data:
                     break
                 self.connection.sendall(data.upper())
+        elif parts[1:2] == ["upgrade-drain"]:
+            self.switch_protocols()
+            received = self.receive_until_eof()
+            self.connection.sendall(b"RECEIVED %d BYTES: " % len(received) + received.upper())
+        elif parts[1:2] == ["upgrade-fin-first"]:
+            self.switch_protocols()
+            self.connection.sendall(b"upstream done\n")
+            self.connection.shutdown(socket.SHUT_WR)
+            received = self.receive_until_eof()
+            print("TUNNEL-RECEIVED " + received.decode("utf-8", "replace").replace("\n", " "), flush=True)
+        elif parts[1:2] == ["upgrade-flood"]:
+            self.switch_protocols()
+            sent = 0
+            for c in pattern_chunks(int(parts[2])):
+                self.connection.sendall(c)
+                sent += len(c)
+                with lock:
+                    stats["flood_sent"] = sent
+        elif parts[1:2] == ["upgrade-sink"]:
+            self.switch_protocols()
+            time.sleep(int(parts[2]) / 1000.0)
+            total = 0
+            while True:
+                data = self.connection.recv(1 << 20)
+                if not data:
+                    break
+                total += len(data)
+            self.connection.sendall(b"SUNK %d\n" % total)
         elif path.startswith("/trickle-head"):
             raw = b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nContent-Length: 8\r\n\r\ntrickled"
             for i in range(len(raw)):
