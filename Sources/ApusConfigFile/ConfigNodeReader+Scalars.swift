@@ -33,6 +33,23 @@ extension ConfigNodeReader {
         return value
     }
 
+    /// `true` or `false` (any case, as YAML 1.2 writes them); `yes`/`on` are refused so
+    /// a typo can't flip a switch.
+    mutating func boolean(_ key: String, in fields: MappingFields) -> Bool? {
+        guard let node = presentValue(key, in: fields, expected: "true or false", required: false) else { return nil }
+        guard case let .scalar(scalar) = node else {
+            wrongType(fields.contextPath(key), expected: "true or false", found: node)
+            return nil
+        }
+        switch scalar.string.lowercased() {
+        case "true": return true
+        case "false": return false
+        default:
+            error("bad-value", "\(fields.contextPath(key)): expected true or false, found '\(scalar.string)'", at: node)
+            return nil
+        }
+    }
+
     /// Milliseconds; see `ConfigQuantity.durationMilliseconds` for the notation.
     mutating func duration(_ key: String, in fields: MappingFields) -> Int? {
         guard let node = presentValue(key, in: fields, expected: "a duration", required: false),

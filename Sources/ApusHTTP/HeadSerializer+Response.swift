@@ -18,14 +18,16 @@ extension HeadSerializer {
     /// framing header for `framing`, then `Connection: close` when `keepAlive` is false
     /// (or `Connection: keep-alive` for an HTTP/1.0 client that keeps the connection).
     /// For a 101 response, `Upgrade` and `Connection: upgrade` are kept.
+    /// `edits` (a route's response header rules) leave out received fields by name; their
+    /// lines follow the kept fields.
     public static func writeDownstreamResponse(
         _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout [UInt8]
+        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits? = nil, into out: inout [UInt8]
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         // Status (an Int, at most 20 digits), reason, the framing and Connection lines and
         // the literals stay under 128 bytes besides the copied ranges.
-        var bound = 128 &+ Int(head.reasonEnd &- head.reasonStart)
+        var bound = 128 &+ Int(head.reasonEnd &- head.reasonStart) &+ (edits?.addedLines.count ?? 0)
         for field in head.headers {
             bound &+= Int(field.nameEnd &- field.nameStart) &+ Int(field.valueEnd &- field.valueStart) &+ 4
         }
@@ -34,7 +36,7 @@ extension HeadSerializer {
             withUnsafePointer(to: head) { head in
                 out.appendWriting(bound: bound, DownstreamResponse(
                     head: head, fields: fields, p: p, framing: framing, keepAlive: keepAlive,
-                    downstreamVersion: downstreamVersion))
+                    downstreamVersion: downstreamVersion, edits: edits))
             }
         }
     }
@@ -48,29 +50,31 @@ extension HeadSerializer {
         @usableFromInline let framing: DownstreamFraming
         @usableFromInline let keepAlive: Bool
         @usableFromInline let downstreamVersion: HTTPVersion
+        @usableFromInline let edits: HeaderEdits?
 
         @inlinable
         init(head: UnsafePointer<ResponseHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
-             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion) {
+             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits?) {
             self.head = head
             self.fields = fields
             self.p = p
             self.framing = framing
             self.keepAlive = keepAlive
             self.downstreamVersion = downstreamVersion
+            self.edits = edits
         }
 
         @inlinable
         func write(into writer: inout ByteWriter) {
             writeDownstreamResponse(head, fields, p, framing: framing, keepAlive: keepAlive,
-                                    downstreamVersion: downstreamVersion, into: &writer)
+                                    downstreamVersion: downstreamVersion, edits: edits, into: &writer)
         }
     }
 
     @inlinable
     static func writeDownstreamResponse(
         _ head: UnsafePointer<ResponseHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout ByteWriter
+        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits?, into out: inout ByteWriter
     ) {
         let switching = head.pointee.status == 101
         out.literal("HTTP/1.1 ")
@@ -87,8 +91,10 @@ extension HeadSerializer {
             default:
                 if field.listedInConnection { continue }
             }
+            if let edits, edits.removes(p, field) { continue }
             writeField(p, field, into: &out)
         }
+        if let edits { out.bytes(edits.addedLines) }
         switch framing {
         case .none:
             let mayCarryLength = head.pointee.status >= 200 && head.pointee.status != 204

@@ -1,6 +1,5 @@
 import ApusConfigFile
 import ApusCore
-import Glibc
 
 /// Where `serve` gets its configuration: a YAML file (watched) or the command line.
 enum ConfigurationSource: CustomStringConvertible {
@@ -14,10 +13,11 @@ enum ConfigurationSource: CustomStringConvertible {
         }
     }
 
-    /// Parses and compiles. A file with any error diagnostic is rejected whole (like nginx
-    /// refusing a broken nginx.conf): serving half of what the author wrote is worse than
-    /// serving the last good version.
-    func load() -> Result<(RouteTable, [Diagnostic]), LoadFailure> {
+    /// Parses, reads the header value files the configuration names (through `store`,
+    /// which keeps their last good values), and compiles. A file with any error diagnostic
+    /// is rejected whole (like nginx refusing a broken nginx.conf): serving half of what
+    /// the author wrote is worse than serving the last good version.
+    func load(files store: inout HeaderValueFileStore) -> Result<LoadedConfiguration, LoadFailure> {
         let configuration: Configuration
         var diagnostics: [Diagnostic] = []
         switch self {
@@ -31,18 +31,29 @@ enum ConfigurationSource: CustomStringConvertible {
         case .fixed(let fixed):
             configuration = fixed
         }
-        let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
+        let (files, problems) = store.read(configuration.headerValueFilePaths)
+        ServeCommand.report(problems)
+        let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
         diagnostics += compileDiagnostics
         if diagnostics.contains(where: { $0.severity == .error }) {
             return .failure(LoadFailure(diagnostics: diagnostics))
         }
-        return .success((table, diagnostics))
+        return .success(LoadedConfiguration(configuration: configuration, files: files, table: table, diagnostics: diagnostics))
     }
 
     func watcher() -> FileChangeWatcher? {
         if case .file(let path) = self { return FileChangeWatcher(path: path) }
         return nil
     }
+}
+
+/// A configuration that compiled, with the header file values it was compiled with (kept
+/// so that a changed file can be compiled in without reading the configuration again).
+struct LoadedConfiguration {
+    var configuration: Configuration
+    var files: HeaderValueFiles
+    var table: RouteTable
+    var diagnostics: [Diagnostic]
 }
 
 struct LoadFailure: Error {
@@ -55,23 +66,17 @@ struct LoadFailure: Error {
 /// rename or symlink swap, which a watch on the old inode misses.
 struct FileChangeWatcher {
     let path: String
-    private var signature: [Int]
+    private var signature: FileSignature
 
     init(path: String) {
         self.path = path
-        self.signature = FileChangeWatcher.signature(of: path)
+        self.signature = FileSignature.of(path)
     }
 
     mutating func changed() -> Bool {
-        let now = FileChangeWatcher.signature(of: path)
+        let now = FileSignature.of(path)
         guard now != signature else { return false }
         signature = now
         return true
-    }
-
-    private static func signature(of path: String) -> [Int] {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return [] }
-        return [Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)]
     }
 }

@@ -24,7 +24,9 @@ enum ValidateCommand {
             // way a CI job wants them. `serve` still rejects a file with any error.
             var (configuration, diagnostics) = ConfigFileParser.loadBestEffort(path: path)
             if let configuration {
-                diagnostics += RouteTableCompiler.compile(configuration).1
+                var store = HeaderValueFileStore()
+                let (files, _) = store.read(configuration.headerValueFilePaths)
+                diagnostics += RouteTableCompiler.compile(configuration, files: files).1
             }
             all += ConfigFileParser.inFileOrder(diagnostics)
         }

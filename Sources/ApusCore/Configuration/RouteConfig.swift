@@ -3,11 +3,15 @@ public struct RouteConfig: Equatable, Sendable {
     /// `app.example.test`, `*.example.test` (exactly one label), or nil for any host.
     public var host: String?
     public var paths: [PathRuleConfig]
+    /// Inherited by every path rule (see `RouteSettings` for how a rule overrides them).
+    public var settings: RouteSettings
     public var location: SourceLocation
 
-    public init(host: String?, paths: [PathRuleConfig], location: SourceLocation = .unknown) {
+    public init(host: String?, paths: [PathRuleConfig], settings: RouteSettings = RouteSettings(),
+                location: SourceLocation = .unknown) {
         self.host = host
         self.paths = paths
+        self.settings = settings
         self.location = location
     }
 }
@@ -36,16 +40,19 @@ public struct PathRuleConfig: Equatable, Sendable {
     public var match: PathMatchKind
     public var regexFlavor: RegexFlavor
     public var action: RouteAction
+    /// The rule's own header rules and HTTPS redirect, over its route's.
+    public var settings: RouteSettings
     public var location: SourceLocation
 
     public init(
         path: String, match: PathMatchKind, regexFlavor: RegexFlavor = .fullMatch,
-        action: RouteAction, location: SourceLocation = .unknown
+        action: RouteAction, settings: RouteSettings = RouteSettings(), location: SourceLocation = .unknown
     ) {
         self.path = path
         self.match = match
         self.regexFlavor = regexFlavor
         self.action = action
+        self.settings = settings
         self.location = location
     }
 }

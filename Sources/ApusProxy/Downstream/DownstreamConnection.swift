@@ -136,6 +136,10 @@ final class DownstreamConnection {
         _read { yield exchange!.logFields }
         _modify { yield &exchange!.logFields }
     }
+    var responseEdits: CompiledHeaderEdits? {
+        _read { yield exchange!.responseEdits }
+        _modify { yield &exchange!.responseEdits }
+    }
 
     /// The value of the first header of this kind in the current head, as a view into `input`.
     func headerValue(_ known: KnownHeader) -> UnsafeRawBufferPointer? {
@@ -206,6 +210,8 @@ final class Exchange {
     var bytesSent = 0
     var startMilliseconds: UInt64 = 0
     var logFields = AccessLogFields()
+    /// The matched route's response header rules for this connection's scheme (nil: none).
+    var responseEdits: CompiledHeaderEdits?
 
     init(limits: HTTPLimits) {
         parser = RequestHeadParser(limits: limits)
@@ -233,6 +239,7 @@ final class Exchange {
         fileRemaining = 0
         status = 0
         bytesSent = 0
+        responseEdits = nil
     }
 }
 
@@ -254,6 +261,7 @@ struct ExchangePool {
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
+        exchange.responseEdits = nil
         if spares.count < maxSpares { spares.append(exchange) }
     }
 }

@@ -9,6 +9,10 @@ final class ListenerInfo {
     /// The admin listener answers /healthz, /readyz, /metrics, /routes instead of routing.
     let isAdmin: Bool
 
+    /// Whether connections on this listener speak TLS (its scheme is `https`): the HTTPS
+    /// redirect leaves their requests alone, and HSTS is sent only on them.
+    var isTLS: Bool { scheme.elementsEqual("https".utf8) }
+
     init(fd: Int32, name: String, address: String, port: UInt16, isAdmin: Bool) {
         self.fd = fd
         self.name = name

@@ -111,6 +111,14 @@ extension Worker {
             respondError(connection, status: 404)
             return
         }
+        // Routes without header rules or a redirect to HTTPS pay two tests here.
+        if table.routes[route].hasResponseEdits {
+            exchange.responseEdits = connection.listener.isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
+        }
+        if let redirect = table.routes[route].httpsRedirect, !connection.listener.isTLS {
+            redirectToHTTPS(connection, redirect, host: host)
+            return
+        }
         switch table.routes[route].action {
         case .proxy(let upstream):
             startProxy(connection, upstream: upstream)
@@ -119,7 +127,7 @@ extension Worker {
         case .redirect(let config):
             redirect(connection, config: config, host: host)
         case .fixedResponse(let status, let body, let contentType):
-            var response = LocalResponse(status: status)
+            var response = LocalResponse(status: status, edits: connection.responseEdits)
             response.header("Content-Type", contentType)
             finishLocal(connection, status: status, response: &response, body: body)
         }
