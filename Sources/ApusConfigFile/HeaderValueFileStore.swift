@@ -86,4 +86,9 @@ public struct HeaderValueFileProblem: Equatable, Sendable {
     public var path: String
     /// Why, without the content ("No such file or directory", "is empty").
     public var reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }

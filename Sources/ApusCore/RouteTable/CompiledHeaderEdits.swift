@@ -35,4 +35,9 @@ public struct CompiledHTTPSRedirect: Sendable, Equatable {
     public var status: Int
     /// The port written in the Location, or nil for 443 (left out).
     public var port: Int?
+
+    public init(status: Int, port: Int?) {
+        self.status = status
+        self.port = port
+    }
 }

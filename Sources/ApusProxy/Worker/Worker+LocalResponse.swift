@@ -110,11 +110,12 @@ extension Worker {
                     response: &response, body: Array("\(redirect.status) \(LocalResponse.reason(for: redirect.status))\n".utf8))
     }
 
-    /// Letters, digits, `.`, `-`, and `:` for an IPv6 literal (its brackets were removed).
+    /// Letters, digits, `.`, `-`, `_` (seen in real host names), and `:` for an IPv6 literal
+    /// (its brackets were removed).
     static func isHostByte(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"):
+             UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"):
             return true
         default:
             return false
