@@ -45,11 +45,12 @@ extension ConfigNodeReader {
     private mutating func listeners(in top: MappingFields) -> [ListenerConfig] {
         var listeners: [ListenerConfig] = []
         for (index, item) in (sequence("listeners", in: top) ?? []).enumerated() {
-            guard let fields = fields(of: item, at: "listeners[\(index)]", allowed: ["name", "listen"]) else { continue }
+            guard let fields = fields(of: item, at: "listeners[\(index)]", allowed: ["name", "listen", "tls"]) else { continue }
             let name = string("name", in: fields)
+            let tls = listenerTLS(in: fields)
             guard let listen = string("listen", in: fields, required: true) else { continue }
             // An unnamed listener is named after its address, which is unique among listeners.
-            listeners.append(ListenerConfig(name: name ?? listen, listen: listen, location: location(of: item)))
+            listeners.append(ListenerConfig(name: name ?? listen, listen: listen, tls: tls, location: location(of: item)))
         }
         return listeners
     }
@@ -71,7 +72,7 @@ extension ConfigNodeReader {
 
     private mutating func timeouts(in top: MappingFields) -> TimeoutsConfig {
         var timeouts = TimeoutsConfig()
-        let allowed = ["header_read", "keepalive", "upstream_connect", "upstream_read", "upstream_send", "drain"]
+        let allowed = ["header_read", "keepalive", "upstream_connect", "upstream_read", "upstream_send", "drain", "tls_handshake"]
         guard let fields = section("timeouts", in: top, allowed: allowed) else { return timeouts }
         if let value = duration("header_read", in: fields) { timeouts.headerRead = value }
         if let value = duration("keepalive", in: fields) { timeouts.keepAliveIdle = value }
@@ -79,6 +80,7 @@ extension ConfigNodeReader {
         if let value = duration("upstream_read", in: fields) { timeouts.upstreamRead = value }
         if let value = duration("upstream_send", in: fields) { timeouts.upstreamSend = value }
         if let value = duration("drain", in: fields) { timeouts.drain = value }
+        if let value = duration("tls_handshake", in: fields) { timeouts.tlsHandshake = value }
         return timeouts
     }
 

@@ -33,19 +33,16 @@ extension ConfigNodeReader {
         return value
     }
 
-    /// `true` or `false` (any case, as YAML 1.2 writes them); `yes`/`on` are refused so
-    /// a typo can't flip a switch.
+    /// `true` or `false` (YAML 1.2 core spellings only, so `yes`/`on` are not booleans).
     mutating func boolean(_ key: String, in fields: MappingFields) -> Bool? {
-        guard let node = presentValue(key, in: fields, expected: "true or false", required: false) else { return nil }
-        guard case let .scalar(scalar) = node else {
-            wrongType(fields.contextPath(key), expected: "true or false", found: node)
-            return nil
-        }
-        switch scalar.string.lowercased() {
-        case "true": return true
-        case "false": return false
+        guard let node = presentValue(key, in: fields, expected: "true or false", required: false),
+              let text = string(node, at: fields.contextPath(key))
+        else { return nil }
+        switch text {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
         default:
-            error("bad-value", "\(fields.contextPath(key)): expected true or false, found '\(scalar.string)'", at: node)
+            error("bad-value", "\(fields.contextPath(key)): expected true or false, found '\(text)'", at: node)
             return nil
         }
     }

@@ -3,7 +3,7 @@ import Yams
 
 /// `upstreams:`, a mapping from upstream name to its endpoints and connection settings.
 extension ConfigNodeReader {
-    static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout"]
+    static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout", "tls"]
 
     /// IPv6 endpoints are the usual way to end up with a sequence where an address belongs.
     private static let addressHint = " (quote IPv6 addresses: \"[::1]:9001\")"
@@ -37,11 +37,12 @@ extension ConfigNodeReader {
         let connect = duration("connect_timeout", in: fields)
         let read = duration("read_timeout", in: fields)
         let send = duration("send_timeout", in: fields)
+        let tls = upstreamTLS(in: fields)
         guard let endpoints else { return nil }
         return UpstreamConfig(
             name: name, endpoints: endpoints, balance: balance ?? .roundRobin, keepAlive: keepAlive,
             connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
-            location: location(of: keyNode))
+            tls: tls, location: location(of: keyNode))
     }
 
     private mutating func endpoints(in fields: MappingFields) -> [EndpointConfig]? {

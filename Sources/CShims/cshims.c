@@ -6,6 +6,10 @@ int copenssl_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) { return (
 long copenssl_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *)) {
     return SSL_CTX_set_tlsext_servername_callback(ctx, cb);
 }
+long copenssl_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg) { return SSL_CTX_set_tlsext_servername_arg(ctx, arg); }
+long copenssl_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *groups) { return SSL_CTX_set1_groups_list(ctx, groups); }
+long copenssl_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_session_cache_mode(ctx, mode); }
+uint64_t copenssl_apus_options(void) { return SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION; }
 long copenssl_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
 const char *copenssl_version_text(void) { return OpenSSL_version(OPENSSL_VERSION); }
 size_t cpcre2_zero_terminated(void) { return PCRE2_ZERO_TERMINATED; }

@@ -1,5 +1,6 @@
 import ApusConfigFile
 import ApusCore
+import ApusProxy
 
 /// Where `serve` gets its configuration: a YAML file (watched) or the command line.
 enum ConfigurationSource: CustomStringConvertible {
@@ -35,24 +36,34 @@ enum ConfigurationSource: CustomStringConvertible {
         ServeCommand.report(problems)
         let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
         diagnostics += compileDiagnostics
+        // Certificates load with the table: a broken one rejects this version of the
+        // configuration and the previous one (with its certificates) keeps serving.
+        let (tls, tlsDiagnostics) = TLSCatalog.build(for: table)
+        diagnostics += tlsDiagnostics
         if diagnostics.contains(where: { $0.severity == .error }) {
             return .failure(LoadFailure(diagnostics: diagnostics))
         }
-        return .success(LoadedConfiguration(configuration: configuration, files: files, table: table, diagnostics: diagnostics))
+        return .success(LoadedConfiguration(configuration: configuration, files: files, table: table, tls: tls, diagnostics: diagnostics))
     }
 
-    func watcher() -> FileChangeWatcher? {
-        if case .file(let path) = self { return FileChangeWatcher(path: path) }
-        return nil
+    /// Watches the config file and the files it names (certificates), so that a renewed
+    /// certificate is picked up like an edited config. Quick mode watches its certificate.
+    func watcher(extraFiles: [String]) -> FileChangeWatcher? {
+        switch self {
+        case .file(let path): return FileChangeWatcher(paths: [path] + extraFiles)
+        case .fixed: return extraFiles.isEmpty ? nil : FileChangeWatcher(paths: extraFiles)
+        }
     }
 }
 
-/// A configuration that compiled, with the header file values it was compiled with (kept
-/// so that a changed file can be compiled in without reading the configuration again).
+/// A configuration that compiled, with what it needs besides the table: its certificates,
+/// and the header value files it was compiled with (kept so that a changed file can be
+/// compiled in without reading the configuration again).
 struct LoadedConfiguration {
     var configuration: Configuration
     var files: HeaderValueFiles
     var table: RouteTable
+    var tls: TLSCatalog
     var diagnostics: [Diagnostic]
 }
 
@@ -60,23 +71,36 @@ struct LoadFailure: Error {
     var diagnostics: [Diagnostic]
 }
 
-/// Notices when a file was replaced or rewritten, by polling `stat` once a second.
+/// Notices when one of some files was replaced or rewritten, by polling `stat` once a second.
 ///
-/// Polling rather than inotify because editors and Kubernetes ConfigMaps replace files by
-/// rename or symlink swap, which a watch on the old inode misses.
+/// Polling rather than inotify because editors and Kubernetes ConfigMaps and Secrets
+/// replace files by rename or symlink swap, which a watch on the old inode misses.
 struct FileChangeWatcher {
-    let path: String
-    private var signature: FileSignature
+    private let primary: [String]
+    private var signatures: [String: FileSignature] = [:]
 
-    init(path: String) {
-        self.path = path
-        self.signature = FileSignature.of(path)
+    init(paths: [String]) {
+        self.primary = paths
+        watch([])
     }
 
-    mutating func changed() -> Bool {
-        let now = FileSignature.of(path)
-        guard now != signature else { return false }
-        signature = now
-        return true
+    /// Watches the first paths given at init plus `extra` (replacing earlier extras).
+    mutating func watch(_ extra: [String]) {
+        var next: [String: FileSignature] = [:]
+        for path in primary + extra { next[path] = signatures[path] ?? FileSignature.of(path) }
+        signatures = next
+    }
+
+    /// The first watched file that changed since the last call, if any.
+    mutating func changedFile() -> String? {
+        var changed: String?
+        for (path, signature) in signatures {
+            let now = FileSignature.of(path)
+            if now != signature {
+                signatures[path] = now
+                changed = changed ?? path
+            }
+        }
+        return changed
     }
 }

@@ -2,7 +2,10 @@ import ApusCore
 
 /// The configuration of quick mode (`serve --listen A --upstream B`): every request to B.
 enum QuickConfiguration {
-    static func make(listen: String, upstreams: [String], workers: String?, admin: String?, accessLog: String?) -> Configuration? {
+    static func make(
+        listen: String, upstreams: [String], workers: String?, admin: String?, accessLog: String?,
+        certificate: CertificateConfig? = nil
+    ) -> Configuration? {
         var workerCount = WorkerCount.auto
         if let workers, workers != "auto" {
             guard let n = Int(workers), n > 0 else { return nil }
@@ -16,7 +19,10 @@ enum QuickConfiguration {
         return Configuration(
             workers: workerCount,
             admin: admin.map { AdminConfig(listen: $0, location: .commandLine) },
-            listeners: [ListenerConfig(name: "quick", listen: listen, location: .commandLine)],
+            listeners: [ListenerConfig(
+                name: "quick", listen: listen,
+                tls: certificate.map { ListenerTLSConfig(certificates: [$0], location: .commandLine) },
+                location: .commandLine)],
             routes: [RouteConfig(host: nil, paths: [
                 PathRuleConfig(path: "/", match: .prefix, action: .proxy(upstream: "upstream"), location: .commandLine),
             ], location: .commandLine)],

@@ -7,7 +7,7 @@ import Glibc
 /// `apus serve`: load, compile, start workers, then reload and drain on signals.
 enum ServeCommand {
     static func run(_ arguments: [String]) -> Int32 {
-        let options = OptionReader(arguments, valued: ["config", "listen", "upstream", "workers", "admin", "access-log", "log-level"])
+        let options = OptionReader(arguments, valued: ["config", "listen", "upstream", "workers", "admin", "access-log", "log-level", "tls-cert", "tls-key"])
         if let error = options.error {
             printError("apus serve: \(error)\n\n\(usage)")
             return 2
@@ -32,9 +32,16 @@ enum ServeCommand {
                 printError("apus serve: quick mode needs --upstream ADDR")
                 return 2
             }
+            let certificateFile = options.last("tls-cert")
+            let keyFile = options.last("tls-key")
+            guard (certificateFile == nil) == (keyFile == nil) else {
+                printError("apus serve: --tls-cert and --tls-key go together")
+                return 2
+            }
+            let certificate = certificateFile.map { CertificateConfig(certificateFile: $0, keyFile: keyFile!, location: .commandLine) }
             guard let quick = QuickConfiguration.make(
                 listen: listen, upstreams: upstreams, workers: options.last("workers"), admin: options.last("admin"),
-                accessLog: options.last("access-log")) else {
+                accessLog: options.last("access-log"), certificate: certificate) else {
                 printError("apus serve: --workers must be 'auto' or a positive number; --access-log combined|json|off")
                 return 2
             }
@@ -71,7 +78,7 @@ enum ServeCommand {
         }
         accessLog?.start()
         let metrics = MetricsRegistry()
-        let publisher = RouteTablePublisher(table, diagnostics: diagnostics)
+        let publisher = RouteTablePublisher(table, tls: live.tls, diagnostics: diagnostics)
         let state = ProxyState(publisher: publisher, metrics: metrics, accessLog: accessLog)
         metrics.recordReload(success: true, generation: publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
         let server = ProxyServer(state: state)
@@ -86,7 +93,7 @@ enum ServeCommand {
             "admin": table.admin?.description ?? "off", "routes": String(table.routes.count), "source": source.description,
         ])
 
-        var watcher = source.watcher()
+        var watcher = source.watcher(extraFiles: TLSCatalog.files(of: table))
         var drainTimeout = table.timeouts.drain
         while true {
             switch Signals.wait(milliseconds: 1000) {
@@ -103,13 +110,15 @@ enum ServeCommand {
                 if let loaded = reload(source, files: &headerFiles, state: state, runningWorkers: workerCount) {
                     live = loaded
                     drainTimeout = loaded.table.timeouts.drain
+                    watcher?.watch(TLSCatalog.files(of: loaded.table))
                 }
             case nil:
-                if watcher?.changed() == true {
-                    Log.info("reloading", ["reason": "file changed"])
+                if let changed = watcher?.changedFile() {
+                    Log.info("reloading", ["reason": "file changed", "file": changed])
                     if let loaded = reload(source, files: &headerFiles, state: state, runningWorkers: workerCount) {
                         live = loaded
                         drainTimeout = loaded.table.timeouts.drain
+                        watcher?.watch(TLSCatalog.files(of: loaded.table))
                     }
                 }
                 report(headerFiles.poll())
@@ -139,7 +148,8 @@ enum ServeCommand {
         }
         live.table = table
         live.diagnostics = diagnostics
-        let generation = state.publisher.publish(table, diagnostics: diagnostics)
+        // Same configuration, so the same listeners and certificates.
+        let generation = state.publisher.publish(table, tls: live.tls, diagnostics: diagnostics)
         state.wakeAll()
         state.metrics.recordGeneration(generation)
         Log.info("header value file changed; route table published", ["files": changed.joined(separator: ","), "generation": String(generation)])
@@ -155,7 +165,7 @@ enum ServeCommand {
             if workers(table.workers) != runningWorkers {
                 Log.warning("a new worker count takes effect at the next start", ["running": String(runningWorkers), "configured": String(workers(table.workers))])
             }
-            let generation = state.publisher.publish(table, diagnostics: diagnostics)
+            let generation = state.publisher.publish(table, tls: loaded.tls, diagnostics: diagnostics)
             state.wakeAll()
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             Log.info("route table published", ["generation": String(generation), "routes": String(table.routes.count)])

@@ -9,6 +9,7 @@ let usage = """
       serve --config FILE                     serve a YAML configuration (reloaded on SIGHUP and on change)
       serve --listen ADDR --upstream ADDR...  quick mode: proxy everything to the upstream(s)
             [--workers N|auto] [--admin ADDR] [--access-log combined|json|off]
+            [--tls-cert FILE --tls-key FILE]      terminate TLS on the listener
       validate [--format text|json] FILE...   check configuration files; exit 1 on any error
       version                                 print the version
 

@@ -1,5 +1,6 @@
 import ApusConfigFile
 import ApusCore
+import ApusProxy
 
 /// `apus validate FILE...`: the same parse and compile as `serve`, nothing served.
 enum ValidateCommand {
@@ -26,7 +27,10 @@ enum ValidateCommand {
             if let configuration {
                 var store = HeaderValueFileStore()
                 let (files, _) = store.read(configuration.headerValueFilePaths)
-                diagnostics += RouteTableCompiler.compile(configuration, files: files).1
+                let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
+                diagnostics += compileDiagnostics
+                // Certificates and keys are checked the way serve loads them.
+                diagnostics += TLSCatalog.build(for: table).1
             }
             all += ConfigFileParser.inFileOrder(diagnostics)
         }

@@ -30,7 +30,7 @@ import Testing
         {"host":null,"routes":[{"index":0,"label":"* /","path":"/","type":"Prefix","action":{"type":"fixed","status":404,"contentType":"text/plain; charset=utf-8","bodyBytes":2}}]}],\#
         "upstreams":[{"name":"api","endpoints":["10.0.0.1:8080"],"policy":"least_conn","connectTimeoutMs":5000,"readTimeoutMs":60000,"sendTimeoutMs":60000,"keepAlive":{"maxIdle":64,"idleTimeoutMs":60000}}],\#
         "limits":{"maxHeadBytes":16384,"maxHeaderCount":100,"maxURIBytes":8192,"maxBodyBytes":0},\#
-        "timeouts":{"headerReadMs":60000,"keepAliveIdleMs":75000,"upstreamConnectMs":5000,"upstreamReadMs":60000,"upstreamSendMs":60000,"drainMs":30000},\#
+        "timeouts":{"headerReadMs":60000,"keepAliveIdleMs":75000,"upstreamConnectMs":5000,"upstreamReadMs":60000,"upstreamSendMs":60000,"drainMs":30000,"tlsHandshakeMs":10000},\#
         "diagnostics":[{"severity":"error","code":"undefined-upstream","message":"upstream 'gone' is not defined; the rule is dropped","location":{"file":"a.yaml","line":7,"column":3}}]}
         """#
         #expect(table.renderJSON(generation: 7, diagnostics: diagnostics) == expected)

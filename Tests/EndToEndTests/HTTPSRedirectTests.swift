@@ -4,8 +4,6 @@ import Testing
 /// `https_redirect`: requests on a plain-HTTP listener get a redirect to the same URL over HTTPS
 /// (308 by default, so methods and bodies are kept); a path may opt out (an ACME challenge) or
 /// change the status; HSTS is never sent over plain HTTP.
-///
-/// The TLS side (requests on an https listener are served, HSTS present) waits for TLS listeners.
 @Suite struct HTTPSRedirectTests {
     static func start(_ s: Scenario) async throws -> Int {
         let backend = try await s.backend("app")
@@ -83,6 +81,71 @@ import Testing
             let connection = try await RawConnection.connect(port: port)
             try await connection.send("GET / HTTP/1.1\r\nHost: evil.test@x\r\n\r\n")
             #expect(try await connection.readResponse()?.status == 400)
+        }
+    }
+}
+
+/// The TLS side: a host with `https_redirect` and `hsts` behind a plain and an HTTPS listener.
+@Suite struct HTTPSRedirectOverTLSTests {
+    static func start(_ s: Scenario) async throws -> (http: Int, https: Int, certificates: TLSTestCertificates) {
+        let certificates = try await TLSTestCertificates.shared()
+        let backend = try await s.backend("secure")
+        let (http, https) = (try s.port(), try s.port())
+        _ = try await s.apus("""
+        workers: 1
+        listeners:
+          - { name: http, listen: 127.0.0.1:\(http) }
+          - name: https
+            listen: 127.0.0.1:\(https)
+            tls:
+              certificates:
+                - { cert: \(certificates.app.cert), key: \(certificates.app.key) }
+        routes:
+          - host: app.example.test
+            https_redirect: true
+            https_port: \(https)
+            hsts: { max_age: 31536000, include_subdomains: true }
+            response_headers:
+              add: [{ name: X-Frame-Options, value: DENY }]
+            paths:
+              - { path: /, upstream: app }
+              - { path: /fixed, type: Exact, respond: { status: 200, body: "fixed" } }
+        upstreams:
+          app: { endpoints: [\(backend.endpoint)] }
+        """, waitFor: [http, https])
+        return (http, https, certificates)
+    }
+
+    /// curl -L from plain HTTP lands on the HTTPS listener, which serves the request (no redirect loop)
+    /// with Strict-Transport-Security; the upstream sees X-Forwarded-Proto https.
+    @Test(.timeLimit(.minutes(3))) func redirectThenServedWithHSTS() async throws {
+        try await withScenario { s in
+            let (http, https, certificates) = try await Self.start(s)
+            let curl = try await s.curl([
+                "-L", "--cacert", certificates.ca,
+                "--resolve", "app.example.test:\(http):127.0.0.1", "--resolve", "app.example.test:\(https):127.0.0.1",
+                "http://app.example.test:\(http)/echo?x=1",
+            ])
+            #expect(curl.exitCode == 0 && curl.status == 200, "\(curl)")
+            #expect(curl.headerBlocks.count == 2 && curl.headerBlocks[0].hasPrefix("HTTP/1.1 308"), "\(curl.headerBlocks)")
+            #expect(curl.headerBlocks[0].contains("Location: https://app.example.test:\(https)/echo?x=1"))
+            #expect(!curl.headerBlocks[0].contains("Strict-Transport-Security"), "no HSTS over plain HTTP")
+            #expect(curl.header("Strict-Transport-Security") == "max-age=31536000; includeSubDomains")
+            #expect(curl.header("X-Frame-Options") == "DENY")
+            let echo = try EchoReply(Array(curl.body))
+            #expect(echo.path == "/echo?x=1" && echo.header("X-Forwarded-Proto") == "https")
+        }
+    }
+
+    /// Apus's own answers of the route over TLS carry HSTS too, exactly once.
+    @Test(.timeLimit(.minutes(3))) func localAnswersOverTLSCarryHSTS() async throws {
+        try await withScenario { s in
+            let (_, https, certificates) = try await Self.start(s)
+            let curl = try await s.curl(["--cacert", certificates.ca, "--resolve", "app.example.test:\(https):127.0.0.1",
+                                         "https://app.example.test:\(https)/fixed"])
+            #expect(curl.status == 200 && curl.bodyText == "fixed", "\(curl)")
+            #expect(curl.headers.filter { $0.name.lowercased() == "strict-transport-security" }.map(\.value)
+                    == ["max-age=31536000; includeSubDomains"])
         }
     }
 }

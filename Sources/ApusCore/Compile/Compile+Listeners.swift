@@ -33,9 +33,13 @@ extension RouteTableCompiler {
                 diagnostics.append(.error("duplicate-listen-address", "listener '\(config.name)': address \(address) is already listened on at \(earlier); this listener is dropped", at: config.location))
                 continue
             }
+            if let tls = config.tls, tls.certificates.isEmpty {
+                diagnostics.append(.error("tls-no-certificate", "listener '\(config.name)': tls needs at least one certificate; this listener is dropped", at: tls.location))
+                continue
+            }
             byName[config.name] = config.location
             byAddress[address] = config.location
-            listeners.append(CompiledListener(name: config.name, address: address))
+            listeners.append(CompiledListener(name: config.name, address: address, tls: config.tls))
         }
         return (listeners, diagnostics)
     }

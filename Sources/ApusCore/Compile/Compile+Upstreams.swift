@@ -44,9 +44,13 @@ extension RouteTableCompiler {
             diagnostics.append(.error("invalid-keepalive", "upstream '\(config.name)': keep-alive idle timeout must be > 0 ms (got \(keepAlive.idleTimeoutMilliseconds)); using \(standard.idleTimeoutMilliseconds) ms", at: config.location))
             keepAlive.idleTimeoutMilliseconds = standard.idleTimeoutMilliseconds
         }
+        if let tls = config.tls, !tls.verify {
+            diagnostics.append(.warning("tls-verify-off", "upstream '\(config.name)': certificate verification is off; anyone on the path can impersonate this upstream", at: tls.location))
+        }
         let upstream = CompiledUpstream(
             name: config.name, endpoints: endpoints, balance: config.balance, keepAlive: keepAlive,
-            connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send)
+            connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
+            tls: config.tls)
         return (upstream, diagnostics)
     }
 

@@ -59,11 +59,14 @@ public struct ListenerConfig: Equatable, Sendable {
     public var name: String
     /// `host:port`; `[v6]:port` for IPv6.
     public var listen: String
+    /// Present for an HTTPS listener.
+    public var tls: ListenerTLSConfig?
     public var location: SourceLocation
 
-    public init(name: String, listen: String, location: SourceLocation = .unknown) {
+    public init(name: String, listen: String, tls: ListenerTLSConfig? = nil, location: SourceLocation = .unknown) {
         self.name = name
         self.listen = listen
+        self.tls = tls
         self.location = location
     }
 }

@@ -29,11 +29,14 @@ public struct TimeoutsConfig: Equatable, Sendable {
     public var upstreamSend: Int
     /// How long SIGTERM waits for in-flight requests before forcing exit.
     public var drain: Int
+    /// From accept to a finished TLS handshake on an HTTPS listener.
+    public var tlsHandshake: Int
 
     public init(
         headerRead: Int = 60_000, keepAliveIdle: Int = 75_000, upstreamConnect: Int = 5_000,
-        upstreamRead: Int = 60_000, upstreamSend: Int = 60_000, drain: Int = 30_000
+        upstreamRead: Int = 60_000, upstreamSend: Int = 60_000, drain: Int = 30_000, tlsHandshake: Int = 10_000
     ) {
+        self.tlsHandshake = tlsHandshake
         self.headerRead = headerRead
         self.keepAliveIdle = keepAliveIdle
         self.upstreamConnect = upstreamConnect

@@ -8,14 +8,17 @@ public struct UpstreamConfig: Equatable, Sendable {
     public var connectTimeoutMilliseconds: Int?
     public var readTimeoutMilliseconds: Int?
     public var sendTimeoutMilliseconds: Int?
+    /// Present when the endpoints speak HTTPS.
+    public var tls: UpstreamTLSConfig?
     public var location: SourceLocation
 
     public init(
         name: String, endpoints: [EndpointConfig], balance: BalancePolicy = .roundRobin,
         keepAlive: KeepAliveConfig = KeepAliveConfig(),
         connectTimeoutMilliseconds: Int? = nil, readTimeoutMilliseconds: Int? = nil,
-        sendTimeoutMilliseconds: Int? = nil, location: SourceLocation = .unknown
+        sendTimeoutMilliseconds: Int? = nil, tls: UpstreamTLSConfig? = nil, location: SourceLocation = .unknown
     ) {
+        self.tls = tls
         self.name = name
         self.endpoints = endpoints
         self.balance = balance

@@ -14,7 +14,17 @@ extension RouteTable {
             json.key("listeners")
             json.array { json in
                 for listener in listeners {
-                    json.object { $0.field("name", listener.name); $0.field("address", listener.address.description) }
+                    json.object { json in
+                        json.field("name", listener.name)
+                        json.field("address", listener.address.description)
+                        if let tls = listener.tls {
+                            // File names only: a key's content never leaves the process.
+                            json.key("tlsCertificates")
+                            json.array { json in
+                                for certificate in tls.certificates { json.string(certificate.certificateFile) }
+                            }
+                        }
+                    }
                 }
             }
             json.field("admin", admin?.description)
@@ -119,6 +129,15 @@ extension RouteTable {
                 json.field("maxIdle", upstream.keepAlive.maxIdle)
                 json.field("idleTimeoutMs", upstream.keepAlive.idleTimeoutMilliseconds)
             }
+            if let tls = upstream.tls {
+                json.key("tls")
+                json.object { json in
+                    json.field("ca", tls.caFile)
+                    json.field("serverName", tls.serverName)
+                    json.field("verify", tls.verify)
+                    json.field("clientCertificate", tls.clientCertificate?.certificateFile)
+                }
+            }
         }
     }
 
@@ -139,6 +158,7 @@ extension RouteTable {
             json.field("upstreamReadMs", timeouts.upstreamRead)
             json.field("upstreamSendMs", timeouts.upstreamSend)
             json.field("drainMs", timeouts.drain)
+            json.field("tlsHandshakeMs", timeouts.tlsHandshake)
         }
     }
 }

@@ -37,6 +37,8 @@ public final class RouteTable: Sendable {
 public struct CompiledListener: Equatable, Sendable {
     public var name: String
     public var address: HostPort
+    /// Certificate files for an HTTPS listener; loaded by the data plane's TLS layer.
+    public var tls: ListenerTLSConfig?
 }
 
 /// An IP literal and port, parsed and checked by the compiler.
@@ -63,6 +65,7 @@ public struct CompiledUpstream: Sendable {
     public var connectTimeoutMilliseconds: Int
     public var readTimeoutMilliseconds: Int
     public var sendTimeoutMilliseconds: Int
+    public var tls: UpstreamTLSConfig?
 }
 
 /// One compiled path rule.

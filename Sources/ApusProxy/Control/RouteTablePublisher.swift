@@ -10,10 +10,10 @@ import Synchronization
 /// Thread rule: any thread.
 public final class RouteTablePublisher: Sendable {
     private let generationCounter = Atomic<UInt64>(0)
-    private let slot: Mutex<(RouteTable, UInt64, [Diagnostic])>
+    private let slot: Mutex<(RouteTable, UInt64, [Diagnostic], TLSCatalog)>
 
-    public init(_ table: RouteTable, diagnostics: [Diagnostic] = []) {
-        slot = Mutex((table, 1, diagnostics))
+    public init(_ table: RouteTable, tls: TLSCatalog = .empty, diagnostics: [Diagnostic] = []) {
+        slot = Mutex((table, 1, diagnostics, tls))
         generationCounter.store(1, ordering: .releasing)
     }
 
@@ -21,18 +21,18 @@ public final class RouteTablePublisher: Sendable {
 
     /// Publishes a new table; returns its generation.
     @discardableResult
-    public func publish(_ table: RouteTable, diagnostics: [Diagnostic] = []) -> UInt64 {
+    public func publish(_ table: RouteTable, tls: TLSCatalog = .empty, diagnostics: [Diagnostic] = []) -> UInt64 {
         let generation = slot.withLock { current -> UInt64 in
             let next = current.1 + 1
-            current = (table, next, diagnostics)
+            current = (table, next, diagnostics, tls)
             return next
         }
         generationCounter.store(generation, ordering: .releasing)
         return generation
     }
 
-    public func current() -> (table: RouteTable, generation: UInt64) {
-        slot.withLock { ($0.0, $0.1) }
+    public func current() -> (table: RouteTable, generation: UInt64, tls: TLSCatalog) {
+        slot.withLock { ($0.0, $0.1, $0.3) }
     }
 
     /// The diagnostics of the compile that produced the current table (for /routes).

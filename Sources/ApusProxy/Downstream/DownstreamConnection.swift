@@ -12,6 +12,8 @@ import ApusNet
 /// Thread rule: owned by one worker's loop.
 final class DownstreamConnection {
     enum Phase {
+        /// TLS listener: the handshake runs before any HTTP byte.
+        case handshaking
         case awaitingHead
         case proxying
         case responding
@@ -27,6 +29,8 @@ final class DownstreamConnection {
     let peer: [UInt8]
 
     var phase: Phase = .awaitingHead
+    /// Set on an HTTPS listener; every read and write then goes through it.
+    var tls: TLSStream?
     var input = IOBuffer()
     var readable = true
     var writable = true
@@ -158,22 +162,36 @@ final class DownstreamConnection {
 
     @inline(__always)
     func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
-        Posix.read(fd, buffer, count)
+        if let tls { return tls.read(buffer, count) }
+        return Posix.read(fd, buffer, count)
     }
 
     @inline(__always)
     func send(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
-        Posix.send(fd, buffer, count)
+        if let tls { return tls.write(buffer, count) }
+        return Posix.send(fd, buffer, count)
     }
 
     @inline(__always)
     func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
-        Posix.writev2(fd, a, aCount, b, bCount)
+        if let tls { return tls.writev2(a, aCount, b, bCount) }
+        return Posix.writev2(fd, a, aCount, b, bCount)
     }
 
     /// Whether a read shorter than asked for means the socket is drained (edge-triggered
-    /// epoll then reports the next bytes as a new event).
-    var shortReadDrains: Bool { !hangupSeen }
+    /// epoll then reports the next bytes as a new event). Not under TLS: a TLS read
+    /// returns one record at a time.
+    var shortReadDrains: Bool { tls == nil && !hangupSeen }
+
+    /// Whether a write shorter than asked for means the socket buffer is full (EPOLLOUT
+    /// then says when it drains). Not under TLS: a TLS write sends one record at a time.
+    var shortWriteFills: Bool { tls == nil }
+
+    /// Stops sending (FIN after close_notify under TLS); reading goes on.
+    func shutdownWrite() {
+        tls?.shutdown()
+        Sockets.shutdownWrite(fd)
+    }
 }
 
 /// The state of one request/response on a downstream connection: parser, head, upstream

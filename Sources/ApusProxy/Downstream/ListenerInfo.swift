@@ -8,17 +8,17 @@ final class ListenerInfo {
     let scheme: [UInt8]
     /// The admin listener answers /healthz, /readyz, /metrics, /routes instead of routing.
     let isAdmin: Bool
+    /// HTTPS: connections start with a TLS handshake (certificates from the worker's
+    /// current `TLSCatalog`, by address).
+    let isTLS: Bool
 
-    /// Whether connections on this listener speak TLS (its scheme is `https`): the HTTPS
-    /// redirect leaves their requests alone, and HSTS is sent only on them.
-    var isTLS: Bool { scheme.elementsEqual("https".utf8) }
-
-    init(fd: Int32, name: String, address: String, port: UInt16, isAdmin: Bool) {
+    init(fd: Int32, name: String, address: String, port: UInt16, isAdmin: Bool, isTLS: Bool = false) {
         self.fd = fd
         self.name = name
         self.address = address
         self.portText = Array(String(port).utf8)
-        self.scheme = Array("http".utf8)
+        self.scheme = Array((isTLS ? "https" : "http").utf8)
         self.isAdmin = isAdmin
+        self.isTLS = isTLS
     }
 }

@@ -54,7 +54,7 @@ extension Worker {
             }
             switch result {
             case .bytes(var n):
-                if n < headLeft + bodyCount { upstream.writable = false }
+                if n < headLeft + bodyCount && upstream.shortWriteFills { upstream.writable = false }
                 let fromHead = min(n, headLeft)
                 connection.upstreamHeadSent += fromHead
                 n -= fromHead
@@ -115,7 +115,7 @@ extension Worker {
                     switch result {
                     case .bytes(var n):
                         // A short write filled the socket buffer; EPOLLOUT says when it drains.
-                        if n < outLeft + bodyCount {
+                        if n < outLeft + bodyCount && connection.shortWriteFills {
                             connection.writable = false
                             setDeadline(connection, now + Worker.downstreamSendTimeout)
                         }

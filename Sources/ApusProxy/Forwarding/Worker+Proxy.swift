@@ -126,7 +126,7 @@ extension Worker {
 
     /// Moves bytes both ways until neither side can make progress.
     func pump(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
-        guard upstream.state != .connecting else { return }
+        guard upstream.state == .busy else { return }
         var progress = true
         while progress && connection.upstream === upstream {
             progress = false

@@ -21,6 +21,7 @@ public final class MetricsRegistry: Sendable {
         var upstreamErrors: [UpstreamErrorKey: UInt64] = [:]
         var activeConnections: [Int: Int] = [:]
         var acceptedConnections: UInt64 = 0
+        var tlsHandshakeFailures: UInt64 = 0
         var generation: UInt64 = 0
         var lastReloadSuccess = true
         var lastReloadUnixSeconds = 0
@@ -37,6 +38,7 @@ public final class MetricsRegistry: Sendable {
             for (key, count) in delta.upstreamErrors { t.upstreamErrors[key, default: 0] += count }
             t.activeConnections[worker] = delta.activeConnections
             t.acceptedConnections += delta.accepted
+            t.tlsHandshakeFailures += delta.tlsHandshakeFailures
         }
     }
 
@@ -75,6 +77,9 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_connections_accepted_total Downstream connections accepted.\n"
         out += "# TYPE apus_connections_accepted_total counter\n"
         out += "apus_connections_accepted_total \(t.acceptedConnections)\n"
+        out += "# HELP apus_tls_handshake_failures_total Downstream TLS handshakes that failed or timed out.\n"
+        out += "# TYPE apus_tls_handshake_failures_total counter\n"
+        out += "apus_tls_handshake_failures_total \(t.tlsHandshakeFailures)\n"
         out += "# HELP apus_route_table_generation Generation of the route table being served.\n"
         out += "# TYPE apus_route_table_generation gauge\n"
         out += "apus_route_table_generation \(t.generation)\n"
@@ -114,4 +119,5 @@ public enum UpstreamErrorKind: String, Sendable {
     case sendTimeout = "send_timeout"
     case invalidResponse = "invalid_response"
     case noEndpoint = "no_endpoint"
+    case tlsHandshake = "tls_handshake"
 }

@@ -9,6 +9,7 @@ struct WorkerCounters {
         var upstreamErrors: [MetricsRegistry.UpstreamErrorKey: UInt64] = [:]
         var activeConnections = 0
         var accepted: UInt64 = 0
+        var tlsHandshakeFailures: UInt64 = 0
     }
 
     /// `byRoute[route * 6 + statusClass]`; route index `routeCount` counts "no route".
@@ -18,6 +19,7 @@ struct WorkerCounters {
     private var extra: [MetricsRegistry.RequestKey: UInt64] = [:]
     var activeConnections = 0
     var accepted: UInt64 = 0
+    var tlsHandshakeFailures: UInt64 = 0
 
     /// Starts counting for a new table; call `takeDelta` first so nothing is lost.
     mutating func reset(routeLabels: [String]) {
@@ -41,7 +43,7 @@ struct WorkerCounters {
     }
 
     mutating func takeDelta() -> Delta {
-        var delta = Delta(activeConnections: activeConnections, accepted: accepted)
+        var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures)
         for index in 0..<byRoute.count where byRoute[index] != 0 {
             let key = MetricsRegistry.RequestKey(route: labels[index / 6], statusClass: index % 6)
             delta.requests[key, default: 0] += byRoute[index]
@@ -52,6 +54,7 @@ struct WorkerCounters {
         delta.upstreamErrors = upstreamErrors
         upstreamErrors.removeAll(keepingCapacity: true)
         accepted = 0
+        tlsHandshakeFailures = 0
         return delta
     }
 }

@@ -17,6 +17,9 @@ final class EndpointState {
     var idleTimeoutMilliseconds: Int
     /// No longer named by the current table: connections close instead of pooling.
     var retired = false
+    /// For an HTTPS upstream: the client context new connections handshake with (the
+    /// newest table's; pooled connections keep the stream they were made with).
+    var tls: TLSClientContext?
 
     init?(address: HostPort, keepAlive: KeepAliveConfig) {
         guard let socketAddress = SocketAddress(host: address.host, port: address.port) else { return nil }
@@ -32,6 +35,13 @@ final class EndpointState {
 ///
 /// A class so that the per-request lookups (`upstreams[i].picker`, timeouts) don't copy
 /// its arrays. Thread rule: owned by one worker's loop.
+/// Which endpoint states may share a pool: same address and same TLS settings.
+struct EndpointKey: Hashable {
+    var address: HostPort
+    /// Empty for plaintext.
+    var tlsIdentity: String
+}
+
 final class UpstreamRuntime {
     let name: String
     let endpoints: [EndpointState]

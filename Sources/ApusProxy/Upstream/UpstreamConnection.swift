@@ -8,6 +8,8 @@ import ApusNet
 final class UpstreamConnection {
     enum State {
         case connecting
+        /// Connected; the TLS handshake to an HTTPS upstream is in progress.
+        case handshaking
         case busy
         case idle
     }
@@ -16,6 +18,8 @@ final class UpstreamConnection {
     let tag: UInt64
     let endpoint: EndpointState
     var state: State = .connecting
+    /// Set for an HTTPS upstream once the TCP connect succeeded; pooled with the connection.
+    var tls: TLSStream?
     var readable = false
     var writable = false
     /// See `DownstreamConnection.hangupSeen`.
@@ -40,16 +44,27 @@ final class UpstreamConnection {
 
     @inline(__always)
     func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
-        Posix.read(fd, buffer, count)
+        if let tls { return tls.read(buffer, count) }
+        return Posix.read(fd, buffer, count)
     }
 
     @inline(__always)
     func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
-        Posix.writev2(fd, a, aCount, b, bCount)
+        if let tls { return tls.writev2(a, aCount, b, bCount) }
+        return Posix.writev2(fd, a, aCount, b, bCount)
     }
 
     /// See `DownstreamConnection.shortReadDrains`.
-    var shortReadDrains: Bool { !hangupSeen }
+    var shortReadDrains: Bool { tls == nil && !hangupSeen }
+
+    /// See `DownstreamConnection.shortWriteFills`.
+    var shortWriteFills: Bool { tls == nil }
+
+    /// See `DownstreamConnection.shutdownWrite`.
+    func shutdownWrite() {
+        tls?.shutdown()
+        Sockets.shutdownWrite(fd)
+    }
 
     func resetForExchange() {
         parser.reset()

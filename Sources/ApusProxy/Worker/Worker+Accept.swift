@@ -24,11 +24,21 @@ extension Worker {
             let address = SocketAddress(storage: peer, length: socklen_t(MemoryLayout<sockaddr_storage>.size))
             let tag = nextTag(fd: fd)
             let connection = DownstreamConnection(fd: fd, tag: tag, listener: listener, peer: Array(address.hostText.utf8))
+            if listener.isTLS {
+                guard let server = tls.servers[listener.address], let stream = server.makeStream(fd: fd, coalescing: tlsCoalescing) else {
+                    Log.warning("no TLS context for an HTTPS listener; connection closed", ["listener": listener.name])
+                    Posix.close(fd)
+                    return
+                }
+                connection.tls = stream
+                connection.phase = .handshaking
+            }
             setSlot(fd, .downstream(connection))
             epoll.add(fd, events: Epoll.edgeAll, tag: tag)
             downstreamCount += 1
             counters.accepted += 1
-            setDeadline(connection, now + UInt64(table.timeouts.headerRead))
+            let timeout = listener.isTLS ? table.timeouts.tlsHandshake : table.timeouts.headerRead
+            setDeadline(connection, now + UInt64(timeout))
         }
     }
 }

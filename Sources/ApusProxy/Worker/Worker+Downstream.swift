@@ -8,12 +8,18 @@ extension Worker {
         if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { connection.readable = true }
         if events & (Epoll.hangup | Epoll.error) != 0 { connection.hangupSeen = true }
         if events & Epoll.writable != 0 { connection.writable = true }
+        if let tls = connection.tls {
+            // OpenSSL sometimes needs the other direction's readiness to go on.
+            if tls.readWantsWrite && events & Epoll.writable != 0 { connection.readable = true }
+            if tls.writeWantsRead && events & Epoll.readable != 0 { connection.writable = true }
+        }
         driveDownstream(connection)
     }
 
     /// Makes every step the connection can make now.
     func driveDownstream(_ connection: DownstreamConnection) {
         switch connection.phase {
+        case .handshaking: continueHandshake(connection)
         case .awaitingHead: readRequestHead(connection)
         case .proxying: if let upstream = connection.upstream { pump(connection, upstream) }
         case .responding: flushLocalResponse(connection)
@@ -65,6 +71,27 @@ extension Worker {
                 closeDownstream(connection)
                 return
             }
+        }
+    }
+
+    /// Runs the TLS handshake as far as the socket allows; once done, HTTP starts.
+    func continueHandshake(_ connection: DownstreamConnection) {
+        guard let tls = connection.tls else { return }
+        switch tls.handshake() {
+        case .done:
+            connection.phase = .awaitingHead
+            // The first request may have come with the client's Finished.
+            connection.readable = true
+            setDeadline(connection, now + UInt64(table.timeouts.headerRead))
+            readRequestHead(connection)
+        case .wantRead:
+            connection.readable = false
+        case .wantWrite:
+            connection.writable = false
+        case .failed(let reason):
+            counters.tlsHandshakeFailures += 1
+            Log.debug("TLS handshake failed", ["listener": connection.listener.name, "reason": reason])
+            closeDownstream(connection)
         }
     }
 
@@ -208,7 +235,7 @@ extension Worker {
     func startLingering(_ connection: DownstreamConnection) {
         releaseExchange(connection)
         connection.phase = .lingering
-        Sockets.shutdownWrite(connection.fd)
+        connection.shutdownWrite()
         setDeadline(connection, now + Worker.lingerTimeout)
         linger(connection)
     }
@@ -247,6 +274,10 @@ extension Worker {
         }
         buffers.release(&connection.input)
         setSlot(connection.fd, .empty)
+        if let tls = connection.tls {
+            tls.shutdown()
+            connection.tls = nil
+        }
         // close() removes the fd from epoll (it is never duplicated), one syscall less.
         Posix.close(connection.fd)
         downstreamCount -= 1
@@ -259,6 +290,9 @@ extension Worker {
     /// A downstream deadline passed: what it means depends on the phase.
     func downstreamTimedOut(_ connection: DownstreamConnection) {
         switch connection.phase {
+        case .handshaking:
+            counters.tlsHandshakeFailures += 1
+            closeDownstream(connection)
         case .awaitingHead, .lingering, .responding:
             closeDownstream(connection)
         case .proxying:

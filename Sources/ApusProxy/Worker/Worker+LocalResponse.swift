@@ -40,7 +40,7 @@ extension Worker {
         guard flushOutput(connection), connection.output.isEmpty else { return }
         while connection.fileRemaining > 0 {
             guard connection.writable else { return }
-            switch Posix.sendfile(connection.fd, connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20)) {
+            switch sendFileChunk(connection) {
             case .bytes(let n):
                 connection.fileRemaining -= n
                 connection.bytesSent += n
@@ -56,6 +56,20 @@ extension Worker {
             }
         }
         finishExchange(connection)
+    }
+
+    /// sendfile(2) in plaintext; under TLS the file is read and written as records (a
+    /// retry after `.wouldBlock` re-reads the same bytes, as OpenSSL requires).
+    private func sendFileChunk(_ connection: DownstreamConnection) -> IOResult {
+        guard let tls = connection.tls else {
+            return Posix.sendfile(connection.fd, connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20))
+        }
+        let count = min(connection.fileRemaining, tlsCoalescing.count)
+        let got = pread(connection.file, tlsCoalescing.baseAddress, count, off_t(connection.fileOffset))
+        guard got > 0 else { return got == 0 ? .endOfStream : .failed(errno) }
+        let result = tls.write(tlsCoalescing.baseAddress!, got)
+        if case .bytes(let n) = result { connection.fileOffset += n }
+        return result
     }
 
     func redirect(_ connection: DownstreamConnection, config: RedirectConfig, host: UnsafeRawBufferPointer) {

@@ -6,9 +6,10 @@ import Glibc
 extension Worker {
     /// Takes the newest published table; requests in flight keep the one they started with.
     func refreshTable() {
-        let (table, generation) = state.publisher.current()
+        let (table, generation, tls) = state.publisher.current()
         self.table = table
         self.generation = generation
+        self.tls = tls
         adoptTable()
     }
 
@@ -22,19 +23,23 @@ extension Worker {
 
         var previousPickers: [String: EndpointPicker] = [:]
         for runtime in upstreams { previousPickers[runtime.name] = runtime.picker }
-        var live: [HostPort: EndpointState] = [:]
+        var live: [EndpointKey: EndpointState] = [:]
         var runtimes: [UpstreamRuntime] = []
         for upstream in table.upstreams {
             var endpoints: [EndpointState] = []
+            let clientTLS = tls.clients[upstream.name]
             for address in upstream.endpoints {
-                if let existing = live[address] ?? endpointStates[address] {
+                let key = EndpointKey(address: address, tlsIdentity: upstream.tls?.poolIdentity ?? "")
+                if let existing = live[key] ?? endpointStates[key] {
                     existing.retired = false
                     existing.maxIdle = upstream.keepAlive.maxIdle
                     existing.idleTimeoutMilliseconds = upstream.keepAlive.idleTimeoutMilliseconds
-                    live[address] = existing
+                    existing.tls = clientTLS
+                    live[key] = existing
                     endpoints.append(existing)
                 } else if let created = EndpointState(address: address, keepAlive: upstream.keepAlive) {
-                    live[address] = created
+                    created.tls = clientTLS
+                    live[key] = created
                     endpoints.append(created)
                 }
             }
@@ -57,21 +62,25 @@ extension Worker {
 
     /// Opens listeners the table has and this worker lacks; closes the ones it dropped.
     func syncListeners() {
-        var wanted: [(name: String, address: HostPort, isAdmin: Bool)] = table.listeners.map { ($0.name, $0.address, false) }
-        if index == 0, let admin = table.admin { wanted.append(("admin", admin, true)) }
+        var wanted: [(name: String, address: HostPort, isAdmin: Bool, isTLS: Bool)] = table.listeners.map {
+            ($0.name, $0.address, false, $0.tls != nil)
+        }
+        if index == 0, let admin = table.admin { wanted.append(("admin", admin, true, false)) }
         var kept: [ListenerInfo] = []
         for listener in listeners {
-            if wanted.contains(where: { $0.address.description == listener.address && $0.isAdmin == listener.isAdmin }) {
+            // Same address and kind; a listener that turned HTTPS (or back) is reopened.
+            if wanted.contains(where: { $0.address.description == listener.address && $0.isAdmin == listener.isAdmin
+                && $0.isTLS == listener.isTLS }) {
                 kept.append(listener)
             } else {
                 closeListener(listener)
             }
         }
-        for want in wanted where !kept.contains(where: { $0.address == want.address.description && $0.isAdmin == want.isAdmin }) {
+        for want in wanted where !kept.contains(where: { $0.address == want.address.description && $0.isAdmin == want.isAdmin && $0.isTLS == want.isTLS }) {
             guard let address = SocketAddress(host: want.address.host, port: want.address.port) else { continue }
             do {
                 let fd = try Sockets.listen(address, reusePort: !want.isAdmin)
-                let info = ListenerInfo(fd: fd, name: want.name, address: want.address.description, port: want.address.port, isAdmin: want.isAdmin)
+                let info = ListenerInfo(fd: fd, name: want.name, address: want.address.description, port: want.address.port, isAdmin: want.isAdmin, isTLS: want.isTLS)
                 setSlot(fd, .listener(info))
                 epoll.add(fd, events: Epoll.readable, tag: UInt64(UInt32(bitPattern: fd)))
                 kept.append(info)

@@ -32,10 +32,14 @@ final class Worker {
 
     var table: RouteTable
     var generation: UInt64
+    /// Certificates and upstream TLS contexts published with `table`.
+    var tls: TLSCatalog
+    /// Where a TLS write joins a response head and the start of its body into one record.
+    let tlsCoalescing: UnsafeMutableRawBufferPointer
     var limits: HTTPLimits
     var listeners: [ListenerInfo] = []
     var upstreams: [UpstreamRuntime] = []
-    var endpointStates: [HostPort: EndpointState] = [:]
+    var endpointStates: [EndpointKey: EndpointState] = [:]
 
     let buffers: BufferPool
     let matchScratch = MatchScratch()
@@ -63,9 +67,11 @@ final class Worker {
         self.wakeup = try Wakeup()
         self.now = MonotonicClock.milliseconds()
         self.wheel = TimerWheel(now: now)
-        let (table, generation) = state.publisher.current()
+        let (table, generation, tls) = state.publisher.current()
         self.table = table
         self.generation = generation
+        self.tls = tls
+        self.tlsCoalescing = .allocate(byteCount: 16_384, alignment: 16)
         self.limits = HTTPLimits(table.limits)
         self.buffers = BufferPool(bufferSize: max(32_768, table.limits.maxHeadBytes + 1024))
         self.pathScratch = .allocate(byteCount: max(table.limits.maxURIBytes, table.limits.maxHeadBytes) + 64, alignment: 8)
@@ -79,6 +85,7 @@ final class Worker {
 
     deinit {
         pathScratch.deallocate()
+        tlsCoalescing.deallocate()
     }
 
     /// Runs until drained.

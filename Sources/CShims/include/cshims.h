@@ -11,8 +11,15 @@ long copenssl_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
 int copenssl_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
 int copenssl_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 long copenssl_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *));
+long copenssl_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg);
+long copenssl_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *groups);
+long copenssl_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode);
+/* SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION (SSL_OP_BIT macros). */
+uint64_t copenssl_apus_options(void);
 long copenssl_BIO_get_mem_data(BIO *bio, char **data);
 const char *copenssl_version_text(void);
+/* Server session tickets under in-memory keys rotated every lifetime_seconds (tls_tickets.c). */
+int capus_tls_use_rotating_tickets(SSL_CTX *ctx, long lifetime_seconds);
 size_t cpcre2_zero_terminated(void);
 int czlib_deflateInit2(z_stream *stream, int level, int method, int windowBits, int memLevel, int strategy);
 const char *czlib_version(void);

@@ -1,0 +1,126 @@
+import COpenSSL
+import CShims
+import Glibc
+
+/// One TLS connection over a non-blocking socket (OpenSSL's socket BIO on the fd, which
+/// the stream does not own or close).
+///
+/// `read` returns at most one record per call, so a short read does not mean the socket
+/// is drained: callers read until `.wouldBlock`. OpenSSL may need the opposite direction
+/// (a read that must write, a write that must read); the `…Wants…` flags say so, and the
+/// caller retries that operation when the other readiness arrives.
+/// Thread rule: owned by one worker.
+public final class TLSStream {
+    public enum HandshakeStep: Equatable {
+        case done
+        case wantRead
+        case wantWrite
+        case failed(String)
+    }
+
+    let ssl: OpaquePointer
+    /// Keeps the context (and the SNI callback's certificate set) alive for this stream.
+    private let owner: AnyObject
+    /// Worker-owned bytes where a head and a body prefix are joined into one record.
+    private let coalescing: UnsafeMutableRawBufferPointer
+    public private(set) var readWantsWrite = false
+    public private(set) var writeWantsRead = false
+    public private(set) var handshakeDone = false
+
+    init?(ctx: OpaquePointer, fd: Int32, owner: AnyObject, coalescing: UnsafeMutableRawBufferPointer) {
+        guard let ssl = SSL_new(ctx) else {
+            _ = OpenSSLErrors.drain()
+            return nil
+        }
+        guard SSL_set_fd(ssl, fd) == 1 else {
+            _ = OpenSSLErrors.drain()
+            SSL_free(ssl)
+            return nil
+        }
+        self.ssl = ssl
+        self.owner = owner
+        self.coalescing = coalescing
+    }
+
+    deinit {
+        SSL_free(ssl)
+    }
+
+    public func handshake() -> HandshakeStep {
+        let result = SSL_do_handshake(ssl)
+        if result == 1 {
+            handshakeDone = true
+            return .done
+        }
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ: return .wantRead
+        case SSL_ERROR_WANT_WRITE: return .wantWrite
+        case SSL_ERROR_SYSCALL:
+            let reasons = OpenSSLErrors.drain()
+            return .failed(reasons.isEmpty ? "connection closed during the handshake" : reasons)
+        default:
+            let reasons = OpenSSLErrors.drain()
+            return .failed(reasons.isEmpty ? "handshake failed" : reasons)
+        }
+    }
+
+    public func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+        readWantsWrite = false
+        let n = SSL_read(ssl, buffer, Int32(min(count, Int(Int32.max))))
+        if n > 0 { return .bytes(Int(n)) }
+        return failure(n, isRead: true)
+    }
+
+    public func write(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
+        writeWantsRead = false
+        let n = SSL_write(ssl, buffer, Int32(min(count, Int(Int32.max))))
+        if n > 0 { return .bytes(Int(n)) }
+        return failure(n, isRead: false)
+    }
+
+    /// Writes `a` then `b` as if they were one buffer. A small head and the start of the
+    /// body go out as one record (one syscall); a retry after `.wouldBlock` presents at
+    /// least as many bytes as the attempt before, which OpenSSL requires.
+    public func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
+        if bCount == 0 { return write(a, aCount) }
+        if aCount == 0 { return write(b, bCount) }
+        let room = coalescing.count
+        guard aCount < room else { return write(a, aCount) }
+        let fromB = min(bCount, room - aCount)
+        let base = coalescing.baseAddress!
+        base.copyMemory(from: a, byteCount: aCount)
+        (base + aCount).copyMemory(from: b, byteCount: fromB)
+        return write(base, aCount + fromB)
+    }
+
+    /// Sends close_notify, once, without waiting for the peer's.
+    public func shutdown() {
+        guard handshakeDone, SSL_get_shutdown(ssl) & Int32(SSL_SENT_SHUTDOWN) == 0 else { return }
+        if SSL_shutdown(ssl) < 0 { _ = OpenSSLErrors.drain() }
+    }
+
+    /// The negotiated protocol, e.g. `TLSv1.3`.
+    public var protocolVersion: String {
+        String(cString: SSL_get_version(ssl))
+    }
+
+    private func failure(_ result: Int32, isRead: Bool) -> IOResult {
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ:
+            if !isRead { writeWantsRead = true }
+            return .wouldBlock
+        case SSL_ERROR_WANT_WRITE:
+            if isRead { readWantsWrite = true }
+            return .wouldBlock
+        case SSL_ERROR_ZERO_RETURN:
+            return .endOfStream
+        case SSL_ERROR_SYSCALL:
+            let code = errno
+            _ = OpenSSLErrors.drain()
+            return code == 0 ? .endOfStream : .failed(code)
+        default:
+            _ = OpenSSLErrors.drain()
+            return .failed(EPROTO)
+        }
+    }
+}

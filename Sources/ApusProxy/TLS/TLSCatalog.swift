@@ -1,0 +1,91 @@
+import ApusCore
+import ApusNet
+
+/// The OpenSSL contexts a route table needs: certificates per HTTPS listener and a client
+/// context per HTTPS upstream. Built by the control plane next to the table and published
+/// with it, so a reload swaps certificates as atomically as routes.
+///
+/// Thread rule: immutable after init, shared by all workers.
+public final class TLSCatalog: Sendable {
+    /// Keyed by listener address (`ListenerInfo.address`), which a reload that renames a
+    /// listener keeps.
+    let servers: [String: TLSServerContextSet]
+    /// Keyed by upstream name.
+    let clients: [String: TLSClientContext]
+
+    public static let empty = TLSCatalog(servers: [:], clients: [:])
+
+    init(servers: [String: TLSServerContextSet], clients: [String: TLSClientContext]) {
+        self.servers = servers
+        self.clients = clients
+    }
+
+    /// Session tickets stay valid this long; their keys rotate at the same period.
+    static let ticketLifetimeSeconds = 3600
+
+    /// Loads every certificate, key and CA file the table names. A file that fails is an
+    /// error diagnostic at its config location (serve then keeps the previous table);
+    /// an expired certificate is a warning.
+    public static func build(for table: RouteTable) -> (TLSCatalog, [Diagnostic]) {
+        var diagnostics: [Diagnostic] = []
+        var servers: [String: TLSServerContextSet] = [:]
+        for listener in table.listeners {
+            guard let tls = listener.tls else { continue }
+            var loaded: [TLSServerCertificate] = []
+            for certificate in tls.certificates {
+                do {
+                    let server = try TLSServerCertificate(
+                        certificateFile: certificate.certificateFile, keyFile: certificate.keyFile,
+                        ticketLifetimeSeconds: ticketLifetimeSeconds)
+                    if server.isExpired {
+                        diagnostics.append(.warning("tls-certificate-expired", "listener '\(listener.name)': certificate \(certificate.certificateFile) expired on \(server.notAfterDescription)", at: certificate.location))
+                    }
+                    if server.names.isEmpty {
+                        diagnostics.append(.warning("tls-certificate-no-san", "listener '\(listener.name)': certificate \(certificate.certificateFile) has no DNS subject alternative name; SNI can only pick it as the default", at: certificate.location))
+                    }
+                    loaded.append(server)
+                } catch {
+                    diagnostics.append(.error("tls-certificate", "listener '\(listener.name)': \(error.message)", at: certificate.location))
+                }
+            }
+            if !loaded.isEmpty { servers[listener.address.description] = TLSServerContextSet(certificates: loaded) }
+        }
+        var clients: [String: TLSClientContext] = [:]
+        for upstream in table.upstreams {
+            guard let tls = upstream.tls else { continue }
+            do {
+                clients[upstream.name] = try TLSClientContext(
+                    caFile: tls.caFile, serverName: tls.serverName, verify: tls.verify,
+                    certificateFile: tls.clientCertificate?.certificateFile, keyFile: tls.clientCertificate?.keyFile)
+            } catch {
+                diagnostics.append(.error("tls-upstream", "upstream '\(upstream.name)': \(error.message)", at: tls.location))
+            }
+        }
+        return (TLSCatalog(servers: servers, clients: clients), diagnostics)
+    }
+
+    /// Every file the catalog was loaded from, so a watcher can reload when a certificate
+    /// is renewed on disk.
+    public static func files(of table: RouteTable) -> [String] {
+        var files: [String] = []
+        for listener in table.listeners {
+            for certificate in listener.tls?.certificates ?? [] {
+                files += [certificate.certificateFile, certificate.keyFile]
+            }
+        }
+        for upstream in table.upstreams {
+            guard let tls = upstream.tls else { continue }
+            if let ca = tls.caFile { files.append(ca) }
+            if let client = tls.clientCertificate { files += [client.certificateFile, client.keyFile] }
+        }
+        return files
+    }
+}
+
+extension UpstreamTLSConfig {
+    /// Tells pooled connections of different TLS settings apart (same address, other CA or
+    /// name: not interchangeable).
+    var poolIdentity: String {
+        "\(serverName ?? "")|\(caFile ?? "")|\(verify)|\(clientCertificate?.certificateFile ?? "")"
+    }
+}
