@@ -22,12 +22,30 @@ extension HeadSerializer {
     /// lines follow the kept fields.
     public static func writeDownstreamResponse(
         _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits? = nil, into out: inout [UInt8]
+        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits, into out: inout [UInt8]
+    ) {
+        writeDownstreamResponse(head, bytes: bytes, framing: framing, keepAlive: keepAlive, downstreamVersion: downstreamVersion,
+                                filter: edits, extra: edits.addedLines.count, into: &out)
+    }
+
+    /// Without header rules (the common case; specialised, so it pays nothing for them).
+    public static func writeDownstreamResponse(
+        _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
+        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout [UInt8]
+    ) {
+        writeDownstreamResponse(head, bytes: bytes, framing: framing, keepAlive: keepAlive, downstreamVersion: downstreamVersion,
+                                filter: NoHeaderEdits(), extra: 0, into: &out)
+    }
+
+    @inlinable
+    static func writeDownstreamResponse<Filter: HeaderFieldFilter>(
+        _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
+        keepAlive: Bool, downstreamVersion: HTTPVersion, filter: Filter, extra: Int, into out: inout [UInt8]
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         // Status (an Int, at most 20 digits), reason, the framing and Connection lines and
         // the literals stay under 128 bytes besides the copied ranges.
-        var bound = 128 &+ Int(head.reasonEnd &- head.reasonStart) &+ (edits?.addedLines.count ?? 0)
+        var bound = 128 &+ Int(head.reasonEnd &- head.reasonStart) &+ extra
         for field in head.headers {
             bound &+= Int(field.nameEnd &- field.nameStart) &+ Int(field.valueEnd &- field.valueStart) &+ 4
         }
@@ -36,25 +54,25 @@ extension HeadSerializer {
             withUnsafePointer(to: head) { head in
                 out.appendWriting(bound: bound, DownstreamResponse(
                     head: head, fields: fields, p: p, framing: framing, keepAlive: keepAlive,
-                    downstreamVersion: downstreamVersion, edits: edits))
+                    downstreamVersion: downstreamVersion, edits: filter))
             }
         }
     }
 
     /// The arguments of one `writeDownstreamResponse`, written in one pass.
     @usableFromInline
-    struct DownstreamResponse: ByteContent {
+    struct DownstreamResponse<Filter: HeaderFieldFilter>: ByteContent {
         @usableFromInline let head: UnsafePointer<ResponseHead>
         @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
         @usableFromInline let p: UnsafePointer<UInt8>
         @usableFromInline let framing: DownstreamFraming
         @usableFromInline let keepAlive: Bool
         @usableFromInline let downstreamVersion: HTTPVersion
-        @usableFromInline let edits: HeaderEdits?
+        @usableFromInline let edits: Filter
 
         @inlinable
         init(head: UnsafePointer<ResponseHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
-             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits?) {
+             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion, edits: Filter) {
             self.head = head
             self.fields = fields
             self.p = p
@@ -72,9 +90,9 @@ extension HeadSerializer {
     }
 
     @inlinable
-    static func writeDownstreamResponse(
+    static func writeDownstreamResponse<Filter: HeaderFieldFilter>(
         _ head: UnsafePointer<ResponseHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits?, into out: inout ByteWriter
+        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: Filter, into out: inout ByteWriter
     ) {
         let switching = head.pointee.status == 101
         out.literal("HTTP/1.1 ")
@@ -91,10 +109,10 @@ extension HeadSerializer {
             default:
                 if field.listedInConnection { continue }
             }
-            if let edits, edits.removes(p, field) { continue }
+            if edits.removes(p, field) { continue }
             writeField(p, field, into: &out)
         }
-        if let edits { out.bytes(edits.addedLines) }
+        edits.writeAddedLines(into: &out)
         switch framing {
         case .none:
             let mayCarryLength = head.pointee.status >= 200 && head.pointee.status != 204

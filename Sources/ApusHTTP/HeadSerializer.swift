@@ -39,18 +39,35 @@ public enum HeadSerializer {
     /// (Content-Length, Transfer-Encoding) is never left out.
     public static func writeUpstreamRequest(
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
-        context: ForwardingContext, edits: HeaderEdits? = nil, into out: inout [UInt8]
+        context: ForwardingContext, edits: HeaderEdits, into out: inout [UInt8]
+    ) {
+        writeUpstreamRequest(head, bytes: bytes, targetOverride: targetOverride, context: context, filter: edits,
+                             extra: edits.addedLines.count, into: &out)
+    }
+
+    /// Without header rules (the common case; specialised, so it pays nothing for them).
+    public static func writeUpstreamRequest(
+        _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
+        context: ForwardingContext, into out: inout [UInt8]
+    ) {
+        writeUpstreamRequest(head, bytes: bytes, targetOverride: targetOverride, context: context, filter: NoHeaderEdits(),
+                             extra: 0, into: &out)
+    }
+
+    @inlinable
+    static func writeUpstreamRequest<Filter: HeaderFieldFilter>(
+        _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
+        context: ForwardingContext, filter: Filter, extra: Int, into out: inout [UInt8]
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        let bound = upstreamRequestBound(head, targetOverride: targetOverride, context: context)
-            &+ (edits?.addedLines.count ?? 0)
+        let bound = upstreamRequestBound(head, targetOverride: targetOverride, context: context) &+ extra
         // Pointers, not copies: copying the head and the context into the writer would
         // retain and release their arrays on every request.
         head.headers.withUnsafeBufferPointer { fields in
             withUnsafePointer(to: head) { head in
                 withUnsafePointer(to: context) { context in
                     out.appendWriting(bound: bound, UpstreamRequest(
-                        head: head, fields: fields, p: p, targetOverride: targetOverride, context: context, edits: edits))
+                        head: head, fields: fields, p: p, targetOverride: targetOverride, context: context, edits: filter))
                 }
             }
         }
@@ -58,17 +75,17 @@ public enum HeadSerializer {
 
     /// The arguments of one `writeUpstreamRequest`, written in one pass.
     @usableFromInline
-    struct UpstreamRequest: ByteContent {
+    struct UpstreamRequest<Filter: HeaderFieldFilter>: ByteContent {
         @usableFromInline let head: UnsafePointer<RequestHead>
         @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
         @usableFromInline let p: UnsafePointer<UInt8>
         @usableFromInline let targetOverride: UnsafeRawBufferPointer?
         @usableFromInline let context: UnsafePointer<ForwardingContext>
-        @usableFromInline let edits: HeaderEdits?
+        @usableFromInline let edits: Filter
 
         @inlinable
         init(head: UnsafePointer<RequestHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
-             targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, edits: HeaderEdits?) {
+             targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, edits: Filter) {
             self.head = head
             self.fields = fields
             self.p = p
@@ -106,9 +123,9 @@ public enum HeadSerializer {
     }
 
     @inlinable
-    static func writeUpstreamRequest(
+    static func writeUpstreamRequest<Filter: HeaderFieldFilter>(
         _ head: UnsafePointer<RequestHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>,
-        targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, edits: HeaderEdits?,
+        targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, edits: Filter,
         into out: inout ByteWriter
     ) {
         out.bytes(p, 0, head.pointee.methodEnd)
@@ -127,8 +144,8 @@ public enum HeadSerializer {
         out.literal(" HTTP/1.1\r\n")
 
         // Generated fields a rule replaces or removes (all false without rules).
-        let replacesHost = edits?.removes(.host) ?? false
-        let replacesRequestID = edits?.removes(.xRequestID) ?? false
+        let replacesHost = edits.removes(.host)
+        let replacesRequestID = edits.removes(.xRequestID)
         var hasRequestID = false
         var hostStart: Int32 = 0
         var hostEnd: Int32 = 0
@@ -149,7 +166,7 @@ public enum HeadSerializer {
             out.literal("Host: \r\n")
         }
         for field in fields {
-            if let edits, field.known != .contentLength, edits.removes(p, field) { continue }
+            if edits.removes(p, field) && field.known != .contentLength { continue }
             switch field.known {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding:
                 continue
@@ -172,7 +189,7 @@ public enum HeadSerializer {
         }
         if head.pointee.isChunked { out.literal("Transfer-Encoding: chunked\r\n") }
 
-        if let edits {
+        if edits.replacesForwardingFields() {
             writeForwardingFields(fields, p, hostStart: hostStart, hostEnd: hostEnd, context: context, edits: edits, into: &out)
         } else {
             out.literal("X-Forwarded-For: ")
@@ -199,7 +216,7 @@ public enum HeadSerializer {
             out.hex16(context.pointee.generatedRequestID.1)
             out.literal("\r\n")
         }
-        if let edits { out.bytes(edits.addedLines) }
+        edits.writeAddedLines(into: &out)
         if context.pointee.forwardUpgrade { out.literal("Connection: upgrade\r\n") }
         out.literal("\r\n")
     }
@@ -207,9 +224,9 @@ public enum HeadSerializer {
     /// The forwarding fields when rules may replace some of them (the path without rules
     /// above stays free of the per-field tests).
     @inlinable
-    static func writeForwardingFields(
+    static func writeForwardingFields<Filter: HeaderFieldFilter>(
         _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>, hostStart: Int32, hostEnd: Int32,
-        context: UnsafePointer<ForwardingContext>, edits: HeaderEdits, into out: inout ByteWriter
+        context: UnsafePointer<ForwardingContext>, edits: Filter, into out: inout ByteWriter
     ) {
         if !edits.removes(.xForwardedFor) {
             out.literal("X-Forwarded-For: ")

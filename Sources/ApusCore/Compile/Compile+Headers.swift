@@ -64,6 +64,11 @@ extension RouteTableCompiler {
                 diagnostics.append(.error("invalid-header-name", "\(block).\(verb): '\(name)' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only); \(dropped)", at: location))
                 return false
             }
+            // Compiled names carry their length in one byte.
+            guard name.utf8.count <= 255 else {
+                diagnostics.append(.error("invalid-header-name", "\(block).\(verb): a header name of \(name.utf8.count) bytes is longer than 255; \(dropped)", at: location))
+                return false
+            }
             let lower = name.lowercased()
             if managedHeaders.contains(lower) {
                 diagnostics.append(.error("managed-header", "\(block).\(verb): \(name) is managed by apus (connection and body framing) and can't be changed by a rule; \(dropped)", at: location))
@@ -158,13 +163,14 @@ extension RouteTableCompiler {
         return result?.isEmpty == false ? result : nil
     }
 
-    /// The bytes a serializer copies: removed names (NUL-terminated, lowercase) and lines.
+    /// The bytes a serializer copies: removed names (lowercase, length-prefixed) and lines.
     static func edits(_ rules: HeaderRulesConfig, files: HeaderValueFiles) -> CompiledHeaderEdits? {
         var names: [UInt8] = []
         var lines: [UInt8] = []
         func removeName(_ name: String) {
-            names += Array(name.lowercased().utf8)
-            names.append(0)
+            let bytes = Array(name.lowercased().utf8)
+            names.append(UInt8(bytes.count))
+            names += bytes
         }
         func line(_ rule: HeaderValueRule) {
             lines += Array(rule.name.utf8)

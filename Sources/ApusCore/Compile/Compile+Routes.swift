@@ -40,7 +40,8 @@ extension RouteTableCompiler {
             requestEdits: settings.requestEdits, responseEdits: settings.responseEdits,
             responseEditsTLS: settings.responseEditsTLS, httpsRedirect: settings.httpsRedirect,
             requestHeaderRules: settings.requestRules, responseHeaderRules: settings.responseRules,
-            hstsValue: settings.hstsValue)
+            hstsValue: settings.hstsValue,
+            dependsOnScheme: settings.responseEdits != nil || settings.responseEditsTLS != nil || settings.httpsRedirect != nil)
         return (CompiledRule(host: host, key: key, pattern: pattern, route: route), diagnostics)
     }
 

@@ -5,8 +5,9 @@
 /// arrays; routes without rules have none and pay nothing. Immutable, shared by workers.
 /// `addedLines` may hold a secret (a value read from a file): never log or render it.
 public final class CompiledHeaderEdits: Sendable {
-    /// Lowercase field names, each followed by one NUL byte (`authorization\0cookie\0`):
-    /// every `set` and `remove` name.
+    /// Lowercase field names, each preceded by its length in one byte (`\u{0D}authorization
+    /// \u{06}cookie`): every `set` and `remove` name. Lengths let a reader skip a name
+    /// without scanning it, and compare lengths before bytes.
     public let removedNames: [UInt8]
     /// Complete `Name: value\r\n` lines: every `set` and `add` entry, in the order written.
     public let addedLines: [UInt8]
@@ -19,11 +20,12 @@ public final class CompiledHeaderEdits: Sendable {
     /// Whether a field called `name` (any case) is left out. For heads Apus builds itself;
     /// proxied heads go through ApusHTTP's `HeaderEdits`, which compares bytes in place.
     public func removes(_ name: String) -> Bool {
-        var start = 0
         let wanted = Array(name.lowercased().utf8)
-        for (index, byte) in removedNames.enumerated() where byte == 0 {
-            if removedNames[start..<index].elementsEqual(wanted) { return true }
-            start = index + 1
+        var i = 0
+        while i < removedNames.count {
+            let length = Int(removedNames[i])
+            if removedNames[(i + 1)..<(i + 1 + length)].elementsEqual(wanted) { return true }
+            i += 1 + length
         }
         return false
     }

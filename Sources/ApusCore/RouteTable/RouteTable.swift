@@ -94,8 +94,9 @@ public struct CompiledRoute: Sendable {
     public var responseHeaderRules: HeaderRulesConfig?
     public var hstsValue: String?
 
-    /// Whether `responseEdits`/`responseEditsTLS` needs looking at (one test per request).
-    public var hasResponseEdits: Bool { responseEdits != nil || responseEditsTLS != nil }
+    /// Whether anything of this route depends on the listener's scheme (response rules,
+    /// HSTS, the redirect to HTTPS): one test per request for routes without any.
+    public var dependsOnScheme = false
 }
 
 /// What a matched request gets, with references resolved to indices.

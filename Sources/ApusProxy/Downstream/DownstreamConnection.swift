@@ -257,7 +257,8 @@ final class Exchange {
         fileRemaining = 0
         status = 0
         bytesSent = 0
-        responseEdits = nil
+        // Tested first: storing nil over nil still calls swift_release.
+        if responseEdits != nil { responseEdits = nil }
     }
 }
 
@@ -279,7 +280,7 @@ struct ExchangePool {
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
-        exchange.responseEdits = nil
+        if exchange.responseEdits != nil { exchange.responseEdits = nil }
         if spares.count < maxSpares { spares.append(exchange) }
     }
 }

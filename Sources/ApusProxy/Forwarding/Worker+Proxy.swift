@@ -19,7 +19,7 @@ extension Worker {
         let context = ForwardingContext(
             clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
             generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
-        if let edits = table.routes[connection.routeIndex].requestEdits {
+        if let edits = table.routes[exchange.routeIndex].requestEdits {
             edits.withView { edits in
                 HeadSerializer.writeUpstreamRequest(
                     exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, edits: edits,

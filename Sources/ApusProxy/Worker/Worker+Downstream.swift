@@ -138,13 +138,14 @@ extension Worker {
             respondError(connection, status: 404)
             return
         }
-        // Routes without header rules or a redirect to HTTPS pay two tests here.
-        if table.routes[route].hasResponseEdits {
-            exchange.responseEdits = connection.listener.isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
-        }
-        if let redirect = table.routes[route].httpsRedirect, !connection.listener.isTLS {
-            redirectToHTTPS(connection, redirect, host: host)
-            return
+        // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
+        if table.routes[route].dependsOnScheme {
+            let isTLS = connection.listener.isTLS
+            exchange.responseEdits = isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
+            if let redirect = table.routes[route].httpsRedirect, !isTLS {
+                redirectToHTTPS(connection, redirect, host: host)
+                return
+            }
         }
         switch table.routes[route].action {
         case .proxy(let upstream):
