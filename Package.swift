@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ApusHTTP", targets: ["ApusHTTP"]),
         .library(name: "ApusCore", targets: ["ApusCore"]),
         .library(name: "ApusConfigFile", targets: ["ApusConfigFile"]),
+        .library(name: "ApusKubernetes", targets: ["ApusKubernetes"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -32,13 +33,16 @@ let package = Package(
         .target(name: "ApusHTTP", swiftSettings: hotPathSettings),
         .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
+        // Foundation (JSONSerialization, base64) is for the control plane only: never in ApusProxy.
+        .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"], swiftSettings: hotPathSettings),
-        .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusCore", "ApusNet"]),
+        .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
 
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
         .testTarget(name: "ApusConfigFileTests", dependencies: ["ApusConfigFile", "ApusCore"]),
+        .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore"]),
         .testTarget(name: "ApusNetTests", dependencies: ["ApusNet"]),
         .testTarget(name: "EndToEndTests", dependencies: ["apus"]),
     ],

@@ -64,6 +64,12 @@ public enum ConfigFileParser {
         read(path: path, parseBestEffort)
     }
 
+    /// The file's text, or nil when it cannot be read (`load` then says why), so that a
+    /// caller can look at it before choosing a parser (`apus validate` and manifests).
+    public static func text(of path: String) -> String? {
+        try? ConfigFileReader.contents(of: path).get()
+    }
+
     /// Diagnostics of one file in the order a reader meets them.
     public static func inFileOrder(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         sortedByPosition(diagnostics)

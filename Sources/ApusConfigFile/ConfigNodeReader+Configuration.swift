@@ -4,7 +4,7 @@ import Yams
 /// The top of the schema: the document mapping and its small sections
 /// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`).
 extension ConfigNodeReader {
-    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log"]
+    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression"]
 
     /// The whole document; values left out come from the `Configuration` initialisers.
     mutating func configuration(from root: Node) -> Configuration {
@@ -21,6 +21,7 @@ extension ConfigNodeReader {
         configuration.limits = limits(in: top)
         configuration.timeouts = timeouts(in: top)
         configuration.accessLog = accessLog(in: top)
+        configuration.compression = compression(in: top)
         return configuration
     }
 
@@ -72,7 +73,7 @@ extension ConfigNodeReader {
 
     private mutating func timeouts(in top: MappingFields) -> TimeoutsConfig {
         var timeouts = TimeoutsConfig()
-        let allowed = ["header_read", "keepalive", "upstream_connect", "upstream_read", "upstream_send", "drain", "tls_handshake"]
+        let allowed = ["header_read", "keepalive", "upstream_connect", "upstream_read", "upstream_send", "drain", "tls_handshake", "tunnel_idle"]
         guard let fields = section("timeouts", in: top, allowed: allowed) else { return timeouts }
         if let value = duration("header_read", in: fields) { timeouts.headerRead = value }
         if let value = duration("keepalive", in: fields) { timeouts.keepAliveIdle = value }
@@ -81,6 +82,7 @@ extension ConfigNodeReader {
         if let value = duration("upstream_send", in: fields) { timeouts.upstreamSend = value }
         if let value = duration("drain", in: fields) { timeouts.drain = value }
         if let value = duration("tls_handshake", in: fields) { timeouts.tlsHandshake = value }
+        if let value = duration("tunnel_idle", in: fields) { timeouts.tunnelIdle = value }
         return timeouts
     }
 

@@ -5,7 +5,7 @@ import Yams
 extension ConfigNodeReader {
     static let routeKeys = ["host", "paths"] + settingKeys + ["hsts"]
     static let actionKeys = ["upstream", "static", "redirect", "respond"]
-    static let pathRuleKeys = ["path", "type"] + actionKeys + settingKeys
+    static let pathRuleKeys = ["path", "type", "compression"] + actionKeys + settingKeys
 
     mutating func routes(in top: MappingFields) -> [RouteConfig] {
         var routes: [RouteConfig] = []
@@ -29,6 +29,7 @@ extension ConfigNodeReader {
         let path = string("path", in: fields, required: true)
         let kind = choice("type", in: fields, options: ["Exact", "Prefix", "Regex"], as: PathMatchKind.self)
         let settings = routeSettings(in: fields)
+        let compression = compressionOverride(in: fields)
         let written = Self.actionKeys.filter { fields.contains($0) }
         // Every action is read even when there are several, so their own errors show up too.
         let actions = written.map { action($0, in: fields) }
@@ -37,7 +38,8 @@ extension ConfigNodeReader {
             return nil
         }
         guard let path, let action = actions[0] else { return nil }
-        return PathRuleConfig(path: path, match: kind ?? .prefix, action: action, settings: settings, location: location(of: node))
+        return PathRuleConfig(path: path, match: kind ?? .prefix, action: action, compression: compression, settings: settings,
+                              location: location(of: node))
     }
 
     private mutating func reportActionCount(_ written: [String], in fields: MappingFields) {

@@ -18,8 +18,9 @@ extension ConfigNodeReader {
         return string(node, at: fields.contextPath(key), hint: hint)
     }
 
-    /// A whole number of at least `minimum` (counts in this schema are never negative).
-    mutating func integer(_ key: String, in fields: MappingFields, minimum: Int = 0) -> Int? {
+    /// A whole number of at least `minimum` (counts in this schema are never negative) and
+    /// at most `maximum`.
+    mutating func integer(_ key: String, in fields: MappingFields, minimum: Int = 0, maximum: Int = .max) -> Int? {
         guard let node = presentValue(key, in: fields, expected: "an integer", required: false) else { return nil }
         guard case let .scalar(scalar) = node, let value = Int(scalar.string) else {
             wrongType(fields.contextPath(key), expected: "an integer", found: node)
@@ -27,6 +28,11 @@ extension ConfigNodeReader {
         }
         guard value >= minimum else {
             error("bad-value", "\(fields.contextPath(key)): expected an integer of at least \(minimum), found \(value)",
+                  at: node)
+            return nil
+        }
+        guard value <= maximum else {
+            error("bad-value", "\(fields.contextPath(key)): expected an integer of at most \(maximum), found \(value)",
                   at: node)
             return nil
         }

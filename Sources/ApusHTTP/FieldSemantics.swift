@@ -13,6 +13,7 @@ struct FieldSemantics {
     @usableFromInline var hostIndex = -1
     @usableFromInline var secondHostIndex = -1
     @usableFromInline var expectsContinue = false
+    @usableFromInline var acceptEncodingIndex = -1
 
     @inlinable init() {}
 
@@ -46,6 +47,8 @@ struct FieldSemantics {
             case .host:
                 hostCount &+= 1
                 if hostIndex < 0 { hostIndex = i } else if secondHostIndex < 0 { secondHostIndex = i }
+            case .acceptEncoding:
+                if acceptEncodingIndex < 0 { acceptEncodingIndex = i }
             case .expect:
                 expectsContinue = HTTPBytes.equalsLowercase(
                     p, Int(field.valueStart), Int(field.valueEnd &- field.valueStart), "100-continue")

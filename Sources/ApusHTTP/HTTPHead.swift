@@ -102,6 +102,9 @@ public struct RequestHead: Sendable {
     public var isUpgrade: Bool = false
     /// `Expect: 100-continue` (case-insensitive).
     public var expectsContinue: Bool = false
+    /// Index in `headers` of the first Accept-Encoding field, or -1: one integer test
+    /// tells a request that cannot take gzip from one that may.
+    public var acceptEncodingIndex: Int = -1
 
     public init() {}
 
@@ -129,6 +132,7 @@ public struct RequestHead: Sendable {
         keepAlive = true
         isUpgrade = false
         expectsContinue = false
+        acceptEncodingIndex = -1
     }
 
     /// The request has a body to read (chunked, or Content-Length > 0).

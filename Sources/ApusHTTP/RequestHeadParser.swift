@@ -121,8 +121,10 @@ public struct RequestHeadParser: Sendable {
         } else {
             head.keepAlive = fields.connectionKeepAlive && !fields.connectionClose
         }
-        head.isUpgrade = fields.connectionUpgrade && fields.hasUpgradeField
+        // RFC 9110 §7.8: an Upgrade in an HTTP/1.0 request is ignored.
+        head.isUpgrade = line.version == .http11 && fields.connectionUpgrade && fields.hasUpgradeField
         head.expectsContinue = fields.expectsContinue
+        head.acceptEncodingIndex = fields.acceptEncodingIndex
         return nil
     }
 }

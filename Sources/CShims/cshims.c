@@ -23,3 +23,12 @@ const char *czlib_version(void) { return zlibVersion(); }
 long capus_read(int fd, void *buffer, size_t count) { return syscall(SYS_read, fd, buffer, count); }
 long capus_send(int fd, const void *buffer, size_t count, int flags) { return syscall(SYS_sendto, fd, buffer, count, flags, (void *)0, 0); }
 long capus_writev(int fd, const struct iovec *vectors, int count) { return syscall(SYS_writev, fd, vectors, count); }
+
+// Macros over SSL_CTX_ctrl, for chains loaded from memory (PEM in a Kubernetes Secret).
+long copenssl_SSL_CTX_clear_chain_certs(SSL_CTX *ctx) {
+    return SSL_CTX_clear_chain_certs(ctx);
+}
+
+long copenssl_SSL_CTX_add0_chain_cert(SSL_CTX *ctx, X509 *certificate) {
+    return SSL_CTX_add0_chain_cert(ctx, certificate);
+}

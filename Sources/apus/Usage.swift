@@ -10,7 +10,9 @@ let usage = """
       serve --listen ADDR --upstream ADDR...  quick mode: proxy everything to the upstream(s)
             [--workers N|auto] [--admin ADDR] [--access-log combined|json|off]
             [--tls-cert FILE --tls-key FILE]      terminate TLS on the listener
-      validate [--format text|json] FILE...   check configuration files; exit 1 on any error
+      validate [--format text|json] FILE...   check configuration files and Kubernetes manifests; exit 1 on any error
+            [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
+            [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits
       version                                 print the version
 
     common options:

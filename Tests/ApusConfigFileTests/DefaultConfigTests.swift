@@ -42,6 +42,8 @@ import Testing
         #expect(Set(rules.map(\.match)) == [.exact, .prefix, .regex])
         #expect(rules.contains { if case .redirect = $0.action { true } else { false } })
         #expect(rules.contains { if case .fixedResponse = $0.action { true } else { false } })
+        #expect(configuration.compression.gzip && configuration.compression.types == CompressionConfig.defaultTypes)
+        #expect(rules.contains { $0.compression?.level == 1 })
         let upstreamNames = Set(configuration.upstreams.map(\.name))
         for case let .proxy(upstream) in rules.map(\.action) {
             #expect(upstreamNames.contains(upstream))

@@ -49,7 +49,7 @@ upstreams:
     endpoints:
       - "[::1]:9003"
 limits: { max_head_size: 32k, max_headers: 50, max_uri_length: 4096, max_body_size: 1g }
-timeouts: { header_read: 10s, keepalive: 1m, upstream_connect: 3, upstream_read: 2m, upstream_send: 500ms, drain: 1h }
+timeouts: { header_read: 10s, keepalive: 1m, upstream_connect: 3, upstream_read: 2m, upstream_send: 500ms, drain: 1h, tunnel_idle: 90s }
 access_log: { format: json, path: logs/access.log }
 
 """
@@ -104,7 +104,7 @@ access_log: { format: json, path: logs/access.log }
             limits: LimitsConfig(maxHeadBytes: 32_768, maxHeaderCount: 50, maxURIBytes: 4_096, maxBodyBytes: 1 << 30),
             timeouts: TimeoutsConfig(
                 headerRead: 10_000, keepAliveIdle: 60_000, upstreamConnect: 3_000,
-                upstreamRead: 120_000, upstreamSend: 500, drain: 3_600_000),
+                upstreamRead: 120_000, upstreamSend: 500, drain: 3_600_000, tunnelIdle: 90_000),
             accessLog: AccessLogConfig(format: .json, path: "/etc/apus/logs/access.log"))
         expected.workersLocation = at(1, 10)
         #expect(configuration == expected)

@@ -55,6 +55,7 @@ import Testing
         ("set Content-Length", RouteSettings(requestHeaders: HeaderRulesConfig(set: [set("Content-Length", "1")])), [("managed-header", .error, 30, 1)]),
         ("remove Transfer-Encoding", RouteSettings(responseHeaders: HeaderRulesConfig(remove: [HeaderNameRule(name: "transfer-encoding", location: Fixture.at(30))])), [("managed-header", .error, 30, 1)]),
         ("add Connection", RouteSettings(responseHeaders: HeaderRulesConfig(add: [set("Connection", "close")])), [("managed-header", .error, 30, 1)]),
+        ("remove Content-Encoding", RouteSettings(responseHeaders: HeaderRulesConfig(remove: [HeaderNameRule(name: "Content-Encoding", location: Fixture.at(30))])), [("managed-header", .error, 30, 1)]),
         ("set Upgrade", RouteSettings(requestHeaders: HeaderRulesConfig(set: [set("Upgrade", "h2c")])), [("managed-header", .error, 30, 1)]),
         ("set TE, Keep-Alive", RouteSettings(requestHeaders: HeaderRulesConfig(set: [set("TE", "trailers", line: 30), set("Keep-Alive", "1", line: 31)])), [("managed-header", .error, 30, 1), ("managed-header", .error, 31, 1)]),
         ("set Host", RouteSettings(requestHeaders: HeaderRulesConfig(set: [set("Host", "internal.svc")])), []),

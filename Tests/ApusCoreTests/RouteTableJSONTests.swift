@@ -23,14 +23,14 @@ import Testing
         let expected = #"""
         {"generation":7,"workers":2,"listeners":[{"name":"http","address":"0.0.0.0:80"}],"admin":"127.0.0.1:9901",\#
         "hosts":[{"host":"a.test","routes":[\#
-        {"index":4,"label":"a.test /api","path":"/api","type":"Exact","action":{"type":"proxy","upstream":"api"}},\#
+        {"index":4,"label":"a.test /api","path":"/api","type":"Exact","action":{"type":"proxy","upstream":"api"},"compression":{"gzip":true,"level":5,"minLength":1024,"types":["text/*","application/json","application/javascript","application/xml","image/svg+xml","application/*+json","application/*+xml"]}},\#
         {"index":3,"label":"a.test /r[0-9]","path":"/r[0-9]","type":"Regex","regexFlavor":"nginxCompatible","action":{"type":"redirect","status":301,"scheme":"https","host":null,"path":null}},\#
-        {"index":2,"label":"a.test /api","path":"/api","type":"Prefix","action":{"type":"proxy","upstream":"api"}}]},\#
-        {"host":"*.w.test","routes":[{"index":1,"label":"*.w.test /s","path":"/s","type":"Prefix","action":{"type":"static","root":"/srv","index":"index.html"}}]},\#
+        {"index":2,"label":"a.test /api","path":"/api","type":"Prefix","action":{"type":"proxy","upstream":"api"},"compression":{"gzip":true,"level":5,"minLength":1024,"types":["text/*","application/json","application/javascript","application/xml","image/svg+xml","application/*+json","application/*+xml"]}}]},\#
+        {"host":"*.w.test","routes":[{"index":1,"label":"*.w.test /s","path":"/s","type":"Prefix","action":{"type":"static","root":"/srv","index":"index.html"},"compression":{"gzip":true,"level":5,"minLength":1024,"types":["text/*","application/json","application/javascript","application/xml","image/svg+xml","application/*+json","application/*+xml"]}}]},\#
         {"host":null,"routes":[{"index":0,"label":"* /","path":"/","type":"Prefix","action":{"type":"fixed","status":404,"contentType":"text/plain; charset=utf-8","bodyBytes":2}}]}],\#
         "upstreams":[{"name":"api","endpoints":["10.0.0.1:8080"],"policy":"least_conn","connectTimeoutMs":5000,"readTimeoutMs":60000,"sendTimeoutMs":60000,"keepAlive":{"maxIdle":64,"idleTimeoutMs":60000}}],\#
         "limits":{"maxHeadBytes":16384,"maxHeaderCount":100,"maxURIBytes":8192,"maxBodyBytes":0},\#
-        "timeouts":{"headerReadMs":60000,"keepAliveIdleMs":75000,"upstreamConnectMs":5000,"upstreamReadMs":60000,"upstreamSendMs":60000,"drainMs":30000,"tlsHandshakeMs":10000},\#
+        "timeouts":{"headerReadMs":60000,"keepAliveIdleMs":75000,"upstreamConnectMs":5000,"upstreamReadMs":60000,"upstreamSendMs":60000,"drainMs":30000,"tlsHandshakeMs":10000,"tunnelIdleMs":3600000},\#
         "diagnostics":[{"severity":"error","code":"undefined-upstream","message":"upstream 'gone' is not defined; the rule is dropped","location":{"file":"a.yaml","line":7,"column":3}}]}
         """#
         #expect(table.renderJSON(generation: 7, diagnostics: diagnostics) == expected)

@@ -8,6 +8,7 @@ import Testing
     static func start(_ s: Scenario) async throws -> Int {
         let backend = try await s.backend("rules")
         try s.dir.write("www/static/page.html", "<p>static</p>\n")
+        try s.dir.write("www/static/big.txt", String(repeating: "compressible text line\n", count: 400))
         let port = try s.port()
         _ = try await s.apus(ApusConfig.yaml(listen: port, body: """
         routes:
@@ -111,6 +112,24 @@ import Testing
             #expect(missing.status == 404 && missing.header("X-Frame-Options") == nil)
             let plain = try await s.curl(["-H", "Host: plain.test", "http://127.0.0.1:\(port)/echo"])
             #expect(plain.status == 200 && plain.header("X-Backend") == "rules" && plain.header("X-Frame-Options") == nil)
+        }
+    }
+
+    /// Gzip-compressed answers (proxied and static, `curl --compressed`) carry the route's rules too,
+    /// and still the Content-Encoding and Vary the compression needs; the bodies decompress.
+    @Test(.timeLimit(.minutes(3))) func compressedAnswersCarryRules() async throws {
+        try await withScenario { s in
+            let port = try await Self.start(s)
+            for path in ["/api/echo?pad=\(String(repeating: "p", count: 2000))", "/static/big.txt"] {
+                let curl = try await s.curl(["--compressed", "-H", "Host: rules.test", "http://127.0.0.1:\(port)\(path)"])
+                #expect(curl.status == 200 && curl.exitCode == 0, "\(path): \(curl)")
+                #expect(curl.header("Content-Encoding") == "gzip", "\(path): \(curl.headers)")
+                #expect(curl.header("Vary")?.contains("Accept-Encoding") == true, "\(path)")
+                #expect(curl.headers.filter { $0.name.lowercased() == "server" }.map(\.value) == ["edge"], "\(path)")
+                #expect(curl.header("X-Frame-Options") == "DENY" && curl.header("X-Backend") == nil, "\(path)")
+            }
+            let file = try await s.curl(["--compressed", "-H", "Host: rules.test", "http://127.0.0.1:\(port)/static/big.txt"])
+            #expect(file.bodyText == String(repeating: "compressible text line\n", count: 400))
         }
     }
 }

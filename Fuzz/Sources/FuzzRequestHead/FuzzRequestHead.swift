@@ -50,6 +50,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     }
     precondition(head.hostIndex < head.headers.count)
     precondition(!(head.isChunked && head.contentLength >= 0), "CL and TE accepted together")
+    // gzip negotiation reads Accept-Encoding values as they came (any bytes a field may hold).
+    precondition(head.acceptEncodingIndex < 0 || head.headers[head.acceptEncodingIndex].known == .acceptEncoding)
+    precondition((head.acceptEncodingIndex >= 0) == head.headers.contains { $0.known == .acceptEncoding })
+    _ = ContentCoding.acceptsGzip(head, bytes: input)
     precondition(head.version == .http10 || head.hostIndex >= 0, "HTTP/1.1 without Host accepted")
 
     // What we send upstream must itself be a valid head with the same framing.

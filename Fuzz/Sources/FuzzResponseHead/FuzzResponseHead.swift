@@ -58,5 +58,23 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if case .contentLength(let n) = framing, method == .get, head.status >= 200, head.status != 204, head.status != 304 {
         precondition(downstream.framing == .contentLength(n))
     }
+
+    // The compressed head (written for a response with a body) parses again, chunked, with
+    // Content-Encoding: gzip and Accept-Encoding in Vary.
+    _ = ContentCoding.forbidsTransform(head, bytes: input)
+    _ = ContentCoding.isEncoded(head)
+    _ = ContentCoding.contentType(head, bytes: input)
+    guard head.status >= 200, head.status != 204, head.status != 304, method == .get else { return 0 }
+    var gzipped: [UInt8] = []
+    HeadSerializer.writeGzipResponse(head, bytes: input, keepAlive: !head.connectionClose, into: &gzipped)
+    var gzipParser = ResponseHeadParser(maxHeadBytes: 1 << 20, maxHeaderCount: 1_000)
+    var compressed = ResponseHead()
+    let gzipReparsed = gzipped.withUnsafeBytes { gzipParser.parse($0, requestMethod: method, into: &compressed) }
+    precondition(gzipReparsed == .complete, "compressed head does not parse: \(gzipReparsed)")
+    precondition(compressed.status == head.status && compressed.framing == .chunked && compressed.headLength == gzipped.count)
+    gzipped.withUnsafeBytes { raw in
+        let encodings = compressed.headers.filter { $0.known == .contentEncoding }
+        precondition(encodings.count == 1 && String(decoding: raw[Int(encodings[0].valueStart)..<Int(encodings[0].valueEnd)], as: UTF8.self) == "gzip")
+    }
     return 0
 }

@@ -7,12 +7,13 @@ extension RouteTableCompiler {
         case response = "response_headers"
     }
 
-    /// Fields whose meaning is the connection's or the body framing's, which Apus itself
-    /// writes (DESIGN.md "HTTP rules"): a rule that set or removed one could desynchronise
-    /// the two sides (request smuggling) or break keep-alive.
+    /// Fields whose meaning is the connection's or the body's framing and coding, which
+    /// Apus itself writes (DESIGN.md "HTTP rules", gzip): a rule that set or removed one
+    /// could desynchronise the two sides (request smuggling), break keep-alive, or label a
+    /// body with a coding it does not have.
     static let managedHeaders: Set<String> = [
         "content-length", "transfer-encoding", "connection", "upgrade", "te", "keep-alive",
-        "proxy-connection", "trailer",
+        "proxy-connection", "trailer", "content-encoding",
     ]
 
     /// Diagnoses the settings written at one level. `dropped` ends each error message

@@ -1,9 +1,13 @@
 extension RouteTableCompiler {
     /// Checks every route's host and every path rule. A rule with any error is dropped
     /// alone; a route with a bad host drops its own rules only.
-    static func compileRules(_ routes: [RouteConfig], upstreams: [String: Int], files: HeaderValueFiles) -> ([CompiledRule], [Diagnostic]) {
+    static func compileRules(
+        _ routes: [RouteConfig], upstreams: [String: Int], files: HeaderValueFiles,
+        compression: CompressionConfig = CompressionConfig()
+    ) -> ([CompiledRule], [Diagnostic]) {
         var rules: [CompiledRule] = []
         var diagnostics: [Diagnostic] = []
+        var policies: [CompressionConfig: CompressionPolicy] = [:]
         for route in routes {
             var host: HostPattern?
             if let text = route.host {
@@ -18,8 +22,17 @@ extension RouteTableCompiler {
             let dropped = "the route's \(route.paths.count) path rule(s) are dropped"
             guard checkSettings(route.settings, files: files, dropped: dropped, into: &diagnostics) else { continue }
             for rule in route.paths {
-                let (compiled, found) = compileRule(rule, host: host, inheriting: route.settings, upstreams: upstreams, files: files)
+                var (compiled, found) = compileRule(rule, host: host, inheriting: route.settings, upstreams: upstreams, files: files)
                 diagnostics += found
+                let (policy, compressionFound) = compileCompression(compression, override: rule.compression, cache: &policies)
+                // Top-level settings are shared by every rule: say what is wrong with them once.
+                for diagnostic in compressionFound where !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }
+                // Only proxied and static responses are compressed; the small answers Apus
+                // makes up itself (redirects, fixed responses) never are.
+                switch compiled?.route.action {
+                case .proxy?, .staticFiles?: compiled?.route.compression = policy
+                default: break
+                }
                 if let compiled { rules.append(compiled) }
             }
         }
@@ -36,7 +49,7 @@ extension RouteTableCompiler {
         let settings = compileSettings(route: inheriting, rule: rule.settings, files: files)
         let route = CompiledRoute(
             label: "\(host?.text ?? "*") \(rule.path)", host: host?.text, path: rule.path, match: rule.match,
-            regexFlavor: rule.regexFlavor, action: action, location: rule.location,
+            regexFlavor: rule.regexFlavor, action: action, compression: nil, location: rule.location,
             requestEdits: settings.requestEdits, responseEdits: settings.responseEdits,
             responseEditsTLS: settings.responseEditsTLS, httpsRedirect: settings.httpsRedirect,
             requestHeaderRules: settings.requestRules, responseHeaderRules: settings.responseRules,

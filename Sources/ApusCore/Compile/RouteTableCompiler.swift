@@ -14,7 +14,8 @@ public enum RouteTableCompiler {
         let (upstreams, upstreamDiagnostics) = compileUpstreams(configuration.upstreams, defaults: configuration.timeouts)
         var upstreamIndex: [String: Int] = [:]
         for (index, upstream) in upstreams.enumerated() { upstreamIndex[upstream.name] = index }
-        let (candidates, ruleDiagnostics) = compileRules(configuration.routes, upstreams: upstreamIndex, files: files)
+        let (candidates, ruleDiagnostics) = compileRules(
+            configuration.routes, upstreams: upstreamIndex, files: files, compression: configuration.compression)
         let (rules, duplicateDiagnostics) = removeDuplicates(candidates)
         let routes = rules.map(\.route)
         let unusedDiagnostics = unusedUpstreams(configuration.upstreams, routes: configuration.routes)

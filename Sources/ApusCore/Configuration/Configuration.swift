@@ -11,6 +11,7 @@ public struct Configuration: Equatable, Sendable {
     public var limits: LimitsConfig
     public var timeouts: TimeoutsConfig
     public var accessLog: AccessLogConfig
+    public var compression: CompressionConfig
     /// Where `workers` was set, for its diagnostic; sources set it after init.
     public var workersLocation: SourceLocation = .unknown
 
@@ -22,7 +23,8 @@ public struct Configuration: Equatable, Sendable {
         upstreams: [UpstreamConfig] = [],
         limits: LimitsConfig = LimitsConfig(),
         timeouts: TimeoutsConfig = TimeoutsConfig(),
-        accessLog: AccessLogConfig = AccessLogConfig()
+        accessLog: AccessLogConfig = AccessLogConfig(),
+        compression: CompressionConfig = CompressionConfig()
     ) {
         self.workers = workers
         self.admin = admin
@@ -32,6 +34,7 @@ public struct Configuration: Equatable, Sendable {
         self.limits = limits
         self.timeouts = timeouts
         self.accessLog = accessLog
+        self.compression = compression
     }
 }
 

@@ -31,12 +31,20 @@ public struct TimeoutsConfig: Equatable, Sendable {
     public var drain: Int
     /// From accept to a finished TLS handshake on an HTTPS listener.
     public var tlsHandshake: Int
+    /// An upgraded connection (WebSocket and other `101` tunnels) is closed after this long
+    /// without a byte moving in either direction. An hour, not nginx's 60 s
+    /// `proxy_read_timeout`: a quiet WebSocket (a dashboard waiting for events, a
+    /// `kubectl exec` shell) is normal, and 60 s is the classic cause of dropped sockets
+    /// behind nginx; an hour still reclaims tunnels whose peers vanished without a FIN.
+    public var tunnelIdle: Int
 
     public init(
         headerRead: Int = 60_000, keepAliveIdle: Int = 75_000, upstreamConnect: Int = 5_000,
-        upstreamRead: Int = 60_000, upstreamSend: Int = 60_000, drain: Int = 30_000, tlsHandshake: Int = 10_000
+        upstreamRead: Int = 60_000, upstreamSend: Int = 60_000, drain: Int = 30_000, tlsHandshake: Int = 10_000,
+        tunnelIdle: Int = 3_600_000
     ) {
         self.tlsHandshake = tlsHandshake
+        self.tunnelIdle = tunnelIdle
         self.headerRead = headerRead
         self.keepAliveIdle = keepAliveIdle
         self.upstreamConnect = upstreamConnect

@@ -42,17 +42,21 @@ public struct PathRuleConfig: Equatable, Sendable {
     public var action: RouteAction
     /// The rule's own header rules and HTTPS redirect, over its route's.
     public var settings: RouteSettings
+    /// This rule's changes to the top-level compression settings.
+    public var compression: CompressionOverride?
     public var location: SourceLocation
 
     public init(
         path: String, match: PathMatchKind, regexFlavor: RegexFlavor = .fullMatch,
-        action: RouteAction, settings: RouteSettings = RouteSettings(), location: SourceLocation = .unknown
+        action: RouteAction, compression: CompressionOverride? = nil, settings: RouteSettings = RouteSettings(),
+        location: SourceLocation = .unknown
     ) {
         self.path = path
         self.match = match
         self.regexFlavor = regexFlavor
         self.action = action
         self.settings = settings
+        self.compression = compression
         self.location = location
     }
 }

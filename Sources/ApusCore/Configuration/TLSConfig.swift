@@ -1,14 +1,38 @@
-/// A certificate chain and its private key, as PEM files.
+/// A certificate chain and its private key, as PEM files or as PEM text in memory.
 public struct CertificateConfig: Equatable, Sendable {
-    /// Leaf first, then intermediates.
+    /// Leaf first, then intermediates. With `pem` set, only a name for messages and
+    /// `/routes` (`secret demo/demo-tls`): nothing is read from it.
     public var certificateFile: String
     public var keyFile: String
+    /// The PEM text itself, for certificates that never touch the disk (Kubernetes
+    /// Secrets: the controller's root filesystem is read-only, and a private key written
+    /// to a file could outlive the Secret).
+    public var pem: CertificatePEM?
     public var location: SourceLocation
 
     public init(certificateFile: String, keyFile: String, location: SourceLocation = .unknown) {
         self.certificateFile = certificateFile
         self.keyFile = keyFile
         self.location = location
+    }
+
+    /// A certificate held in memory; `name` stands in for the file names in messages.
+    public init(name: String, pem: CertificatePEM, location: SourceLocation = .unknown) {
+        self.certificateFile = name
+        self.keyFile = name
+        self.pem = pem
+        self.location = location
+    }
+}
+
+/// PEM text of a certificate chain (leaf first) and its private key.
+public struct CertificatePEM: Equatable, Sendable {
+    public var certificateChain: String
+    public var privateKey: String
+
+    public init(certificateChain: String, privateKey: String) {
+        self.certificateChain = certificateChain
+        self.privateKey = privateKey
     }
 }
 

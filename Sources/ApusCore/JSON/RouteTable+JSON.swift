@@ -68,6 +68,13 @@ extension RouteTable {
             }
             json.key("action")
             renderAction(route.action, into: &json)
+            switch route.action {
+            case .proxy, .staticFiles:
+                json.key("compression")
+                renderCompression(route.compression, into: &json)
+            case .redirect, .fixedResponse:
+                break
+            }
             // Only when set, so tables without them read as before.
             if let redirect = route.httpsRedirect {
                 json.key("httpsRedirect")
@@ -84,6 +91,19 @@ extension RouteTable {
             if let rules = route.responseHeaderRules {
                 json.key("responseHeaders")
                 rules.render(into: &json)
+            }
+        }
+    }
+
+    private func renderCompression(_ policy: CompressionPolicy?, into json: inout JSONWriter) {
+        json.object { json in
+            json.field("gzip", policy != nil)
+            guard let policy else { return }
+            json.field("level", policy.level)
+            json.field("minLength", policy.minLength)
+            json.key("types")
+            json.array { json in
+                for range in policy.types.ranges { json.string(range.description) }
             }
         }
     }
@@ -159,6 +179,7 @@ extension RouteTable {
             json.field("upstreamSendMs", timeouts.upstreamSend)
             json.field("drainMs", timeouts.drain)
             json.field("tlsHandshakeMs", timeouts.tlsHandshake)
+            json.field("tunnelIdleMs", timeouts.tunnelIdle)
         }
     }
 }

@@ -78,6 +78,9 @@ public struct CompiledRoute: Sendable {
     /// How a Regex rule matches; `.fullMatch` (ignored) for Exact and Prefix.
     public var regexFlavor: RegexFlavor
     public var action: CompiledAction
+    /// gzip settings of a proxy or static rule; nil when compression is off (and always
+    /// for redirects and fixed responses).
+    public var compression: CompressionPolicy?
     /// Where the rule was written, for logs and `/routes`.
     public var location: SourceLocation
     /// Changes to the head sent upstream (proxied requests); nil when there are none.

@@ -15,21 +15,36 @@ public final class TLSServerCertificate: @unchecked Sendable {
 
     /// Loads `certificateFile` (leaf first, then intermediates) and `keyFile`, and checks
     /// that they belong together.
-    public init(certificateFile: String, keyFile: String, ticketLifetimeSeconds: Int) throws(TLSError) {
+    public convenience init(certificateFile: String, keyFile: String, ticketLifetimeSeconds: Int) throws(TLSError) {
         try TLSError.checkReadable(certificateFile, "certificate")
         try TLSError.checkReadable(keyFile, "private key")
-        guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw TLSError.fromQueue("cannot create a TLS context") }
-        do throws(TLSError) {
-            try TLSDefaults.apply(to: ctx)
+        try self.init(ticketLifetimeSeconds: ticketLifetimeSeconds, pair: "private key \(keyFile) does not match certificate \(certificateFile)") { ctx throws(TLSError) in
             guard SSL_CTX_use_certificate_chain_file(ctx, certificateFile) == 1 else {
                 throw TLSError.fromQueue("cannot load certificate \(certificateFile)")
             }
             guard SSL_CTX_use_PrivateKey_file(ctx, keyFile, SSL_FILETYPE_PEM) == 1 else {
                 throw TLSError.fromQueue("cannot load private key \(keyFile)")
             }
-            // (use_PrivateKey_file already refuses a key of another certificate.)
+        }
+    }
+
+    /// Loads a chain (leaf first) and key from PEM text held in memory (a Kubernetes
+    /// Secret); `name` says where they came from in errors.
+    public convenience init(certificatePEM: String, keyPEM: String, name: String, ticketLifetimeSeconds: Int) throws(TLSError) {
+        try self.init(ticketLifetimeSeconds: ticketLifetimeSeconds, pair: "\(name): the private key does not match the certificate") { ctx throws(TLSError) in
+            try PEMText.useChain(certificatePEM, in: ctx, name: name)
+            try PEMText.usePrivateKey(keyPEM, in: ctx, name: name)
+        }
+    }
+
+    private init(ticketLifetimeSeconds: Int, pair: String, load: (OpaquePointer) throws(TLSError) -> Void) throws(TLSError) {
+        guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw TLSError.fromQueue("cannot create a TLS context") }
+        do throws(TLSError) {
+            try TLSDefaults.apply(to: ctx)
+            try load(ctx)
+            // (use_PrivateKey already refuses a key of another certificate.)
             guard SSL_CTX_check_private_key(ctx) == 1 else {
-                throw TLSError.fromQueue("private key \(keyFile) does not match certificate \(certificateFile)")
+                throw TLSError.fromQueue(pair)
             }
             // Tickets only (no server-side session cache to lock and grow), one per
             // handshake: clients resume one connection at a time.

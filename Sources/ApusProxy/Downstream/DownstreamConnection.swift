@@ -8,6 +8,7 @@ import ApusNet
 ///          │                    │                              │
 ///          └──local answer──► responding ──done───────────────┘
 ///                                   └── not keep-alive ──► lingering ──► closed
+///     proxying ──101 to an Upgrade──► tunneling ──both FINs, error or idle──► closed
 ///
 /// Thread rule: owned by one worker's loop.
 final class DownstreamConnection {
@@ -17,6 +18,9 @@ final class DownstreamConnection {
         case awaitingHead
         case proxying
         case responding
+        /// The upstream answered an Upgrade request with 101: both connections carry
+        /// opaque bytes until both sides closed (`TunnelState`).
+        case tunneling
         /// Response sent with `Connection: close`; reading and discarding until the client
         /// closes (or a short deadline), so unread request bytes don't turn into a RST that
         /// destroys the response in flight.
@@ -124,6 +128,10 @@ final class DownstreamConnection {
         _read { yield exchange!.fileRemaining }
         _modify { yield &exchange!.fileRemaining }
     }
+    var gzip: GzipEncoder? {
+        _read { yield exchange!.gzip }
+        _modify { yield &exchange!.gzip }
+    }
     var status: Int {
         _read { yield exchange!.status }
         _modify { yield &exchange!.status }
@@ -143,6 +151,10 @@ final class DownstreamConnection {
     var responseEdits: CompiledHeaderEdits? {
         _read { yield exchange!.responseEdits }
         _modify { yield &exchange!.responseEdits }
+    }
+    var tunnel: TunnelState {
+        _read { yield exchange!.tunnel }
+        _modify { yield &exchange!.tunnel }
     }
 
     /// The value of the first header of this kind in the current head, as a view into `input`.
@@ -224,12 +236,19 @@ final class Exchange {
     var file: Int32 = -1
     var fileOffset = 0
     var fileRemaining = 0
+    /// The route's compression settings, set at request start only when the route
+    /// compresses and the request accepts gzip: the response start tests just this.
+    var gzipPolicy: CompressionPolicy?
+    /// The compressor while the response goes out gzip-compressed (from the worker's
+    /// `GzipEncoderPool`, given back when the exchange ends).
+    var gzip: GzipEncoder?
     var status = 0
     var bytesSent = 0
     var startMilliseconds: UInt64 = 0
     var logFields = AccessLogFields()
     /// The matched route's response header rules for this connection's scheme (nil: none).
     var responseEdits: CompiledHeaderEdits?
+    var tunnel = TunnelState()
 
     init(limits: HTTPLimits) {
         parser = RequestHeadParser(limits: limits)
@@ -257,8 +276,7 @@ final class Exchange {
         fileRemaining = 0
         status = 0
         bytesSent = 0
-        // Tested first: storing nil over nil still calls swift_release.
-        if responseEdits != nil { responseEdits = nil }
+        tunnel = TunnelState()
     }
 }
 
@@ -280,7 +298,12 @@ struct ExchangePool {
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
+        // Dropped here rather than in `reset`, once per exchange; tested first because
+        // storing nil over nil still calls swift_release.
         if exchange.responseEdits != nil { exchange.responseEdits = nil }
+        // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
+        // rather than in `reset`, once per exchange.
+        exchange.gzipPolicy = nil
         if spares.count < maxSpares { spares.append(exchange) }
     }
 }

@@ -15,7 +15,7 @@ struct BodyCursor {
         case length
         case chunkedPass
         case chunkedStrip
-        /// Until the sender closes (HTTP/1.0 responses, tunnels).
+        /// Until the sender closes (responses framed by the connection closing).
         case untilClose
     }
 

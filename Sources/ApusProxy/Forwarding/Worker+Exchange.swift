@@ -85,8 +85,13 @@ extension Worker {
                 if !upstream.input.isEmpty {
                     switch upstream.parser.parse(upstream.input.readable, requestMethod: connection.head.method, into: &upstream.head) {
                     case .complete:
-                        if startResponse(connection, upstream) { progressed = true; continue }
-                        return .stop
+                        guard startResponse(connection, upstream) else { return .stop }
+                        if connection.phase == .tunneling {
+                            startTunnel(connection, upstream)
+                            return .stop
+                        }
+                        progressed = true
+                        continue
                     case .failed(let error):
                         Log.warning("invalid upstream response", ["upstream": connection.runtime!.name, "error": error.description])
                         counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
@@ -97,6 +102,7 @@ extension Worker {
                     }
                 }
             } else {
+                if connection.gzip != nil { return receiveGzipBody(connection, upstream, progressed: progressed) }
                 if let error = upstream.body.refill(&upstream.input) {
                     Log.warning("invalid upstream body", ["upstream": connection.runtime!.name, "error": error.description])
                     counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
@@ -189,6 +195,7 @@ extension Worker {
             upstream.head.reset()
             return true
         }
+        if let policy = connection.exchange!.gzipPolicy, startGzipResponse(connection, upstream, policy) { return true }
         let downstreamVersion = connection.head.version
         var framing: HeadSerializer.DownstreamFraming
         switch upstream.head.framing {
@@ -217,18 +224,17 @@ extension Worker {
             upstream.body = BodyCursor()
         }
         if upstream.head.status == 101 {
-            guard connection.head.isUpgrade else {
-                // A 101 nobody asked for can't be honoured.
+            // A 101 nobody asked for can't be honoured, nor one that came before the whole
+            // request head went out (the tunnel would start in the middle of it).
+            guard connection.head.isUpgrade, connection.upstreamHeadSent == connection.upstreamHead.count else {
                 counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
                 failExchange(connection, status: 502)
                 return false
             }
-            // The exchange becomes a byte tunnel: everything after the 101 flows through
-            // unchanged both ways until one side closes, which ends both. (Half-close and a
-            // tunnel idle timeout of their own come with the WebSocket work of issue 3.)
+            // The exchange becomes a byte tunnel (`startTunnel`): a request body still on
+            // its way and whatever follows it are relayed as they come.
             connection.keepAlive = false
-            connection.requestBody = BodyCursor(mode: .untilClose)
-            upstream.body = BodyCursor(mode: .untilClose)
+            connection.phase = .tunneling
         }
         if !connection.requestBody.isDone {
             // The upstream answered before taking the whole body: the rest can't be
@@ -255,7 +261,7 @@ extension Worker {
 
     /// Body complete both ways: the upstream connection goes back to its pool, the
     /// downstream waits for its next request.
-    private func finishProxy(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
+    func finishProxy(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
         let reusable = !upstream.head.connectionClose && upstream.input.isEmpty && connection.requestBody.isDone
             && upstream.body.mode != .untilClose
         connection.upstream = nil

@@ -22,6 +22,8 @@ public final class MetricsRegistry: Sendable {
         var activeConnections: [Int: Int] = [:]
         var acceptedConnections: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
+        var gzip = WorkerCounters.GzipCounts()
+        var tunnels = TunnelTotals()
         var generation: UInt64 = 0
         var lastReloadSuccess = true
         var lastReloadUnixSeconds = 0
@@ -39,6 +41,10 @@ public final class MetricsRegistry: Sendable {
             t.activeConnections[worker] = delta.activeConnections
             t.acceptedConnections += delta.accepted
             t.tlsHandshakeFailures += delta.tlsHandshakeFailures
+            t.gzip.responses += delta.gzip.responses
+            t.gzip.bytesIn += delta.gzip.bytesIn
+            t.gzip.bytesOut += delta.gzip.bytesOut
+            t.tunnels.add(delta.tunnels, worker: worker)
         }
     }
 
@@ -80,6 +86,16 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_tls_handshake_failures_total Downstream TLS handshakes that failed or timed out.\n"
         out += "# TYPE apus_tls_handshake_failures_total counter\n"
         out += "apus_tls_handshake_failures_total \(t.tlsHandshakeFailures)\n"
+        out += "# HELP apus_gzip_responses_total Responses sent gzip-compressed.\n"
+        out += "# TYPE apus_gzip_responses_total counter\n"
+        out += "apus_gzip_responses_total \(t.gzip.responses)\n"
+        out += "# HELP apus_gzip_input_bytes_total Body bytes given to the gzip compressor.\n"
+        out += "# TYPE apus_gzip_input_bytes_total counter\n"
+        out += "apus_gzip_input_bytes_total \(t.gzip.bytesIn)\n"
+        out += "# HELP apus_gzip_output_bytes_total gzip bytes the compressor produced (chunk framing not included).\n"
+        out += "# TYPE apus_gzip_output_bytes_total counter\n"
+        out += "apus_gzip_output_bytes_total \(t.gzip.bytesOut)\n"
+        t.tunnels.render(into: &out)
         out += "# HELP apus_route_table_generation Generation of the route table being served.\n"
         out += "# TYPE apus_route_table_generation gauge\n"
         out += "apus_route_table_generation \(t.generation)\n"

@@ -10,6 +10,15 @@ struct WorkerCounters {
         var activeConnections = 0
         var accepted: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
+        var gzip = GzipCounts()
+        var tunnels = TunnelCounters()
+    }
+
+    /// Responses sent gzip-compressed and their bytes before and after.
+    struct GzipCounts {
+        var responses: UInt64 = 0
+        var bytesIn: UInt64 = 0
+        var bytesOut: UInt64 = 0
     }
 
     /// `byRoute[route * 6 + statusClass]`; route index `routeCount` counts "no route".
@@ -20,6 +29,8 @@ struct WorkerCounters {
     var activeConnections = 0
     var accepted: UInt64 = 0
     var tlsHandshakeFailures: UInt64 = 0
+    var gzip = GzipCounts()
+    var tunnels = TunnelCounters()
 
     /// Starts counting for a new table; call `takeDelta` first so nothing is lost.
     mutating func reset(routeLabels: [String]) {
@@ -43,7 +54,8 @@ struct WorkerCounters {
     }
 
     mutating func takeDelta() -> Delta {
-        var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures)
+        var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures, gzip: gzip)
+        gzip = GzipCounts()
         for index in 0..<byRoute.count where byRoute[index] != 0 {
             let key = MetricsRegistry.RequestKey(route: labels[index / 6], statusClass: index % 6)
             delta.requests[key, default: 0] += byRoute[index]
@@ -55,6 +67,7 @@ struct WorkerCounters {
         upstreamErrors.removeAll(keepingCapacity: true)
         accepted = 0
         tlsHandshakeFailures = 0
+        delta.tunnels = tunnels.takeDelta()
         return delta
     }
 }

@@ -20,6 +20,11 @@ struct LocalResponse {
 
     mutating func header(_ name: String, _ value: String) {
         if let edits, edits.removes(name) { return }
+        unfilteredHeader(name, value)
+    }
+
+    /// A field the response needs to be read correctly, written whatever the rules say.
+    mutating func unfilteredHeader(_ name: String, _ value: String) {
         append(name)
         append(": ")
         append(value)

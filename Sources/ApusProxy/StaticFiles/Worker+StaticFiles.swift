@@ -52,15 +52,25 @@ extension Worker {
         let modified = Int(info.st_mtim.tv_sec)
         let etag = "\"\(String(modified, radix: 16))-\(String(size, radix: 16))\""
         let lastModified = HTTPDate.format(modified)
+        let contentType = MimeTypes.type(forPath: resolved)
+        let gzip = staticGzipPolicy(connection, contentType: contentType, size: size)
 
         if notModified(connection, etag: etag, modified: modified) {
             Posix.close(fd)
             var response = LocalResponse(status: 304, edits: connection.responseEdits)
-            response.header("ETag", etag)
+            // The validators of the representation a 200 would have carried.
+            response.header("ETag", gzip == nil ? etag : "W/" + etag)
+            if gzip != nil { response.header("Vary", "Accept-Encoding") }
             response.header("Last-Modified", lastModified)
             response.dateLine(dateHeader)
             response.finishHead(keepAlive: connection.keepAlive && !connection.head.hasBody)
             respondLocally(connection, status: 304, bytes: response.bytes)
+            return
+        }
+
+        if let gzip, let encoder = takeGzipEncoder(gzip) {
+            let validators = StaticValidators(contentType: contentType, etag: etag, lastModified: lastModified)
+            serveCompressedFile(connection, fd: fd, size: size, validators: validators, encoder: encoder)
             return
         }
 
@@ -85,7 +95,7 @@ extension Worker {
             finishLocal(connection, status: 416, response: &response, body: Array("416 Range Not Satisfiable\n".utf8))
             return
         }
-        response.header("Content-Type", MimeTypes.type(forPath: resolved))
+        response.header("Content-Type", contentType)
         response.header("ETag", etag)
         response.header("Last-Modified", lastModified)
         response.header("Accept-Ranges", "bytes")

@@ -34,9 +34,7 @@ public final class TLSCatalog: Sendable {
             var loaded: [TLSServerCertificate] = []
             for certificate in tls.certificates {
                 do {
-                    let server = try TLSServerCertificate(
-                        certificateFile: certificate.certificateFile, keyFile: certificate.keyFile,
-                        ticketLifetimeSeconds: ticketLifetimeSeconds)
+                    let server = try TLSServerCertificate(certificate, ticketLifetimeSeconds: ticketLifetimeSeconds)
                     if server.isExpired {
                         diagnostics.append(.warning("tls-certificate-expired", "listener '\(listener.name)': certificate \(certificate.certificateFile) expired on \(server.notAfterDescription)", at: certificate.location))
                     }
@@ -69,7 +67,7 @@ public final class TLSCatalog: Sendable {
     public static func files(of table: RouteTable) -> [String] {
         var files: [String] = []
         for listener in table.listeners {
-            for certificate in listener.tls?.certificates ?? [] {
+            for certificate in listener.tls?.certificates ?? [] where certificate.pem == nil {
                 files += [certificate.certificateFile, certificate.keyFile]
             }
         }
@@ -87,5 +85,16 @@ extension UpstreamTLSConfig {
     /// name: not interchangeable).
     var poolIdentity: String {
         "\(serverName ?? "")|\(caFile ?? "")|\(verify)|\(clientCertificate?.certificateFile ?? "")"
+    }
+}
+
+extension TLSServerCertificate {
+    /// Loads a configured certificate from its files or from its in-memory PEM.
+    public convenience init(_ config: CertificateConfig, ticketLifetimeSeconds: Int) throws(TLSError) {
+        if let pem = config.pem {
+            try self.init(certificatePEM: pem.certificateChain, keyPEM: pem.privateKey, name: config.certificateFile, ticketLifetimeSeconds: ticketLifetimeSeconds)
+        } else {
+            try self.init(certificateFile: config.certificateFile, keyFile: config.keyFile, ticketLifetimeSeconds: ticketLifetimeSeconds)
+        }
     }
 }

@@ -59,7 +59,11 @@ extension Worker {
                 closeUpstream(upstream)
                 return
             }
-            pump(connection, upstream)
+            if connection.phase == .tunneling {
+                pumpTunnel(connection, upstream)
+            } else {
+                pump(connection, upstream)
+            }
         }
     }
 

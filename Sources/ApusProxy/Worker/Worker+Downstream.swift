@@ -22,6 +22,7 @@ extension Worker {
         case .handshaking: continueHandshake(connection)
         case .awaitingHead: readRequestHead(connection)
         case .proxying: if let upstream = connection.upstream { pump(connection, upstream) }
+        case .tunneling: if let upstream = connection.upstream { pumpTunnel(connection, upstream) }
         case .responding: flushLocalResponse(connection)
         case .lingering: linger(connection)
         }
@@ -147,6 +148,9 @@ extension Worker {
                 return
             }
         }
+        if exchange.head.acceptEncodingIndex >= 0 {
+            exchange.gzipPolicy = negotiateGzip(exchange, route: route, bytes: raw)
+        }
         switch table.routes[route].action {
         case .proxy(let upstream):
             startProxy(connection, upstream: upstream)
@@ -229,6 +233,7 @@ extension Worker {
     func releaseExchange(_ connection: DownstreamConnection) {
         guard let exchange = connection.exchange else { return }
         connection.exchange = nil
+        if exchange.gzip != nil { releaseGzip(exchange) }
         exchanges.give(exchange)
     }
 
@@ -299,6 +304,8 @@ extension Worker {
         case .proxying:
             // The client stopped reading a response for too long.
             closeDownstream(connection)
+        case .tunneling:
+            endTunnel(connection, .idleTimeout)
         }
     }
 }

@@ -37,6 +37,10 @@ extension Worker {
     }
 
     func flushLocalResponse(_ connection: DownstreamConnection) {
+        if let encoder = connection.exchange?.gzip {
+            sendCompressedFile(connection, encoder)
+            return
+        }
         guard flushOutput(connection), connection.output.isEmpty else { return }
         while connection.fileRemaining > 0 {
             guard connection.writable else { return }

@@ -53,6 +53,7 @@ final class Worker {
     var requestIDState: (UInt64, UInt64)
     var staticRoots: [String: String] = [:]
     var exchanges = ExchangePool()
+    var gzipEncoders = GzipEncoderPool()
     /// Listeners taken out of epoll after accept ran out of file descriptors; back next tick.
     var pausedListeners: [ListenerInfo] = []
 

@@ -14,6 +14,8 @@ long copenssl_SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL
 long copenssl_SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg);
 long copenssl_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *groups);
 long copenssl_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode);
+long copenssl_SSL_CTX_clear_chain_certs(SSL_CTX *ctx);
+long copenssl_SSL_CTX_add0_chain_cert(SSL_CTX *ctx, X509 *certificate);
 /* SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION (SSL_OP_BIT macros). */
 uint64_t copenssl_apus_options(void);
 long copenssl_BIO_get_mem_data(BIO *bio, char **data);

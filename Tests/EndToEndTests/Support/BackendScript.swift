@@ -12,6 +12,12 @@
 /// - `/slow-stream/MS`: chunked "first\n", then MS ms later "second\n"
 /// - `/sink-after/MS`: waits MS ms before reading the request body, then answers like /echo
 /// - `/upgrade`: 101 Switching Protocols, then echoes every byte back upper-cased until EOF
+/// - `/upgrade-drain`: 101, reads until EOF, then sends `RECEIVED <n> BYTES: <bytes upper-cased>` and closes
+/// - `/upgrade-fin-first`: 101, sends `upstream done\n` and half-closes, reads until EOF, then prints
+///   `TUNNEL-RECEIVED <bytes>` on stdout and closes
+/// - `/upgrade-flood/N`: 101, then N bytes of the `/bytes/N` pattern as fast as the socket takes them
+///   (`flood_sent` in `/__stats` says how many went so far)
+/// - `/upgrade-sink/MS`: 101, reads nothing for MS ms, then counts bytes until EOF and answers `SUNK <n>\n`
 /// - `/trickle-head`: a response written one byte at a time
 /// - `/eof-body`: a 300000-byte body delimited only by closing the connection
 /// - `/early-hints`: 103 Early Hints, then 200
@@ -25,6 +31,12 @@
 /// - `/idle-close/MS`: 200, then the backend closes the connection after MS ms idle
 /// - `/close-after`: 200 with `Connection: close`, then closes
 /// - `/cached`: ETag "v1"; 304 when If-None-Match matches
+/// - `/gz?n=N&kind=pattern|noise&type=T&frame=length|chunked|close&status=S&pause=MS&h=Name:Value...`:
+///   N body bytes (`pattern` as `/bytes/N`, or `noise`: a fixed 1 MiB pseudo-random block over and over,
+///   which deflate can't shrink) with Content-Type T (`none`: no Content-Type), framed by Content-Length,
+///   chunks or closing; `pause` waits MS ms after the first half; each `h` adds a header. No body for
+///   HEAD, 1xx, 204, 304.
+/// - `/gz-sha?n=N&kind=K`: the hex sha256 of that body
 /// - `/__stats`: `{connections, open, requests, paths}` (accepted, still open, requests, paths except /__stats)
 /// Run as `backend.py --generate N SHAFILE` it writes the `/bytes/N` pattern to stdout instead.
 /// Every response carries `X-Backend: <name>`.
@@ -45,8 +57,9 @@ enum BackendScript {
     }
 
     static let source = #"""
-import hashlib, json, socket, socketserver, struct, sys, threading, time
+import hashlib, json, random, socket, socketserver, struct, sys, threading, time
 from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
 
 BLOCK = bytes((i * 7 + 13) % 251 for i in range(65536))
 lock = threading.Lock()
@@ -62,6 +75,19 @@ def pattern_chunks(n):
         yield chunk[:take]
         sent += take
         k += 1
+
+NOISE = random.Random(7).randbytes(1 << 20)
+
+def noise_chunks(n):
+    sent = 0
+    while sent < n:
+        offset = sent % len(NOISE)
+        take = min(65536, n - sent, len(NOISE) - offset)
+        yield NOISE[offset:offset + take]
+        sent += take
+
+def gz_body(kind, n):
+    return noise_chunks(n) if kind == "noise" else pattern_chunks(n)
 
 if sys.argv[1] == "--generate":
     # Generator mode: the /bytes/N pattern on stdout, its sha256 written to argv[3].
@@ -129,6 +155,23 @@ class Handler(BaseHTTPRequestHandler):
                 left -= len(data)
         return total, h.hexdigest()
 
+    def switch_protocols(self):
+        self.send_response(101)
+        self.send_header("Upgrade", "echo")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("X-Backend", NAME)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+
+    def receive_until_eof(self):
+        received = b""
+        while True:
+            data = self.connection.recv(65536)
+            if not data:
+                return received
+            received += data
+
     def send_simple(self, status, body, ctype="text/plain", extra=()):
         self.send_response(status)
         self.send_header("X-Backend", NAME)
@@ -142,6 +185,51 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
+
+    def send_gz(self, q):
+        n = int(q.get("n", ["0"])[0])
+        kind = q.get("kind", ["pattern"])[0]
+        ctype = q.get("type", ["text/plain"])[0]
+        frame = q.get("frame", ["length"])[0]
+        status = int(q.get("status", ["200"])[0])
+        pause = int(q.get("pause", ["0"])[0]) / 1000.0
+        head = "HTTP/1.1 %d Status\r\nX-Backend: %s\r\n" % (status, NAME)
+        if ctype != "none":
+            head += "Content-Type: %s\r\n" % ctype
+        for h in q.get("h", []):
+            name, value = h.split(":", 1)
+            head += "%s: %s\r\n" % (name, value.strip())
+        bodiless = status < 200 or status in (204, 304)
+        if not bodiless:
+            if frame == "length":
+                head += "Content-Length: %d\r\n" % n
+            elif frame == "chunked":
+                head += "Transfer-Encoding: chunked\r\n"
+            else:
+                head += "Connection: close\r\n"
+                self.close_connection = True
+        self.wfile.write(head.encode() + b"\r\n")
+        if bodiless or self.command == "HEAD":
+            self.wfile.flush()
+            return
+        sent = 0
+        paused = pause == 0
+        for c in gz_body(kind, n):
+            if not paused and sent + len(c) > n // 2:
+                first = c[:n // 2 - sent]
+                c = c[len(first):]
+                if first:
+                    self.wfile.write(b"%x\r\n" % len(first) + first + b"\r\n" if frame == "chunked" else first)
+                self.wfile.flush()
+                time.sleep(pause)
+                paused = True
+                sent += len(first)
+            if c:
+                self.wfile.write(b"%x\r\n" % len(c) + c + b"\r\n" if frame == "chunked" else c)
+            sent += len(c)
+        if frame == "chunked":
+            self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def handle_any(self):
         with lock:
@@ -166,6 +254,14 @@ class Handler(BaseHTTPRequestHandler):
         elif parts[1:2] == ["delay"]:
             time.sleep(int(parts[2]) / 1000.0)
             self.send_simple(200, b"slept\n")
+        elif parts[1:2] == ["gz"]:
+            self.send_gz(parse_qs(urlsplit(path).query))
+        elif parts[1:2] == ["gz-sha"]:
+            q = parse_qs(urlsplit(path).query)
+            h = hashlib.sha256()
+            for c in gz_body(q.get("kind", ["pattern"])[0], int(q.get("n", ["0"])[0])):
+                h.update(c)
+            self.send_simple(200, h.hexdigest().encode())
         elif parts[1:2] == ["bytes-sha"]:
             h = hashlib.sha256()
             for c in pattern_chunks(int(parts[2])):
@@ -211,18 +307,40 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(parts[2]) / 1000.0)
             self.wfile.write(b"7\r\nsecond\n\r\n0\r\n\r\n")
         elif parts[1:2] == ["upgrade"]:
-            self.send_response(101)
-            self.send_header("Upgrade", "echo")
-            self.send_header("Connection", "Upgrade")
-            self.send_header("X-Backend", NAME)
-            self.end_headers()
-            self.wfile.flush()
-            self.close_connection = True
+            self.switch_protocols()
             while True:
                 data = self.connection.recv(65536)
                 if not data:
                     break
                 self.connection.sendall(data.upper())
+        elif parts[1:2] == ["upgrade-drain"]:
+            self.switch_protocols()
+            received = self.receive_until_eof()
+            self.connection.sendall(b"RECEIVED %d BYTES: " % len(received) + received.upper())
+        elif parts[1:2] == ["upgrade-fin-first"]:
+            self.switch_protocols()
+            self.connection.sendall(b"upstream done\n")
+            self.connection.shutdown(socket.SHUT_WR)
+            received = self.receive_until_eof()
+            print("TUNNEL-RECEIVED " + received.decode("utf-8", "replace").replace("\n", " "), flush=True)
+        elif parts[1:2] == ["upgrade-flood"]:
+            self.switch_protocols()
+            sent = 0
+            for c in pattern_chunks(int(parts[2])):
+                self.connection.sendall(c)
+                sent += len(c)
+                with lock:
+                    stats["flood_sent"] = sent
+        elif parts[1:2] == ["upgrade-sink"]:
+            self.switch_protocols()
+            time.sleep(int(parts[2]) / 1000.0)
+            total = 0
+            while True:
+                data = self.connection.recv(1 << 20)
+                if not data:
+                    break
+                total += len(data)
+            self.connection.sendall(b"SUNK %d\n" % total)
         elif path.startswith("/trickle-head"):
             raw = b"HTTP/1.1 200 OK\r\nX-Backend: " + NAME.encode() + b"\r\nContent-Length: 8\r\n\r\ntrickled"
             for i in range(len(raw)):

@@ -121,6 +121,35 @@ final class RawConnection: @unchecked Sendable {
         }
     }
 
+    /// Reads and throws away bytes (counting those already buffered) until `count` arrived, the
+    /// peer closes or `timeout` passes; returns how many arrived. For transfers too big to keep.
+    func discard(count: Int, timeout: Duration) async throws -> Int {
+        try await offload {
+            let deadline = ContinuousClock.now + timeout
+            var total = 0
+            while true {
+                total += self.buffer.count
+                self.buffer.removeAll(keepingCapacity: true)
+                if total >= count || self.peerClosed || ContinuousClock.now >= deadline { return total }
+                self.fill(until: deadline)
+            }
+        }
+    }
+
+    /// Sends `total` bytes in 1 MiB pieces, adding each piece's size to `progress` once it went.
+    func sendPieces(total: Int, progress: Locked<Int>) async throws {
+        let piece = [UInt8](repeating: UInt8(ascii: "p"), count: 1 << 20)
+        try await offload {
+            var left = total
+            while left > 0 {
+                let size = min(left, piece.count)
+                try self.sendNow(Array(piece[0..<size]))
+                progress.withLock { $0 += size }
+                left -= size
+            }
+        }
+    }
+
     /// Shuts both directions down, unblocking any send or receive in progress.
     func abort() { shutdown(fd, Int32(SHUT_RDWR)) }
 

@@ -4,13 +4,15 @@
 // Binary: <package root>/.build/debug/apus, or $APUS_BINARY. Missing → every apus test fails, naming the path.
 // Keep temp dirs (configs, apus.stderr, backend logs) for a post-mortem: APUS_E2E_KEEP=1.
 // Print each test's apus stderr tail when it ends: APUS_E2E_LOGS=1.
-// Peers needed on the machine (Debian packages): curl, python3 (stdlib only), nginx-light
-// (or any nginx at /usr/sbin/nginx), util-linux (setsid). Nothing else is downloaded.
+// Peers needed on the machine (Debian packages): curl, python3, nginx-light (or any nginx at
+// /usr/sbin/nginx), util-linux (setsid), openssl; plus Python's `websockets` from pip for the
+// WebSocket tests. scripts/setup.sh installs them all; tests download nothing.
 //
 // Layout: one file per behaviour (haproxy reg-tests style); Support/ holds the harness:
 //   Scenario (per-test temp dir + process cleanup + concurrency gate), ApusProcess, PythonBackend
 //   (BackendScript), NginxBackend, BlackholeListener, RawConnection + HTTPResponse, HTTPClient,
-//   Curl, PortAllocator, ResidentMemorySampler, ApusConfig (YAML helpers), Probe.
+//   Curl, PortAllocator, ResidentMemorySampler, ApusConfig (YAML helpers), Probe, WebSocketPeer
+//   (WebSocketScript), TestCertificates (make-dev-certs.sh at test time).
 import Foundation
 import Synchronization
 import Testing

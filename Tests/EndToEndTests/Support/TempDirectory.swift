@@ -13,6 +13,11 @@ struct TempDirectory: Sendable {
         path = String(cString: created)
     }
 
+    /// A directory someone else made (or will make), under the same removal rule.
+    init(existing path: String) {
+        self.path = path
+    }
+
     /// `path/name`.
     func file(_ name: String) -> String { path + "/" + name }
 

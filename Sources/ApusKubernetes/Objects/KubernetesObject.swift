@@ -1,0 +1,18 @@
+/// One decoded object of a kind the controller follows.
+public enum KubernetesObject: Equatable, Sendable {
+    case ingressClass(IngressClass)
+    case ingress(Ingress)
+    case service(Service)
+    case endpointSlice(EndpointSlice)
+    case secret(TLSSecret)
+
+    public var reference: ObjectReference {
+        switch self {
+        case .ingressClass(let object): return ObjectReference(kind: "IngressClass", namespace: "", name: object.metadata.name)
+        case .ingress(let object): return object.reference
+        case .service(let object): return object.reference
+        case .endpointSlice(let object): return object.reference
+        case .secret(let object): return object.reference
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import ApusCore
+
+extension IngressAnnotations {
+    enum Dialect: Equatable {
+        case apus
+        case nginx
+
+        var prefix: String { self == .apus ? IngressAnnotations.apusPrefix : IngressAnnotations.nginxPrefix }
+    }
+
+    /// Reads the annotations of one Ingress. Nil when any of ours cannot be honoured; the
+    /// diagnostics say which and why.
+    static func parse(_ annotations: [String: String], at location: SourceLocation) -> (IngressAnnotations?, [Diagnostic]) {
+        var result = IngressAnnotations()
+        var diagnostics: [Diagnostic] = []
+        var refused = false
+        // apus.dev first, so that an nginx name repeating a feature can be reported against it.
+        var seen: [String: String] = [:]
+        let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
+            if key.hasPrefix(apusPrefix) { return (.apus, String(key.dropFirst(apusPrefix.count)), key, value) }
+            if key.hasPrefix(nginxPrefix) { return (.nginx, String(key.dropFirst(nginxPrefix.count)), key, value) }
+            return nil
+        }.sorted { ($0.0 == .apus ? 0 : 1, $0.1) < ($1.0 == .apus ? 0 : 1, $1.1) }
+
+        for (dialect, feature, key, value) in ours {
+            func refuse(_ code: String, _ why: String) {
+                diagnostics.append(.error(code, "annotation \(key): \(why); the Ingress is not served", at: location))
+                refused = true
+            }
+            if dialect == .nginx && snippets.contains(feature) {
+                diagnostics.append(.warning("snippet-not-supported", "annotation \(key) is raw nginx text, which Apus does not support by design (there is no nginx configuration); the Ingress is served without it", at: location))
+                continue
+            }
+            if let earlier = seen[feature] {
+                diagnostics.append(.warning("annotation-repeated", "annotation \(key) repeats \(earlier), which is used", at: location))
+                continue
+            }
+            seen[feature] = key
+            switch feature {
+            case "use-regex":
+                guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
+                if on { result.regex = dialect == .apus ? .pathLocal : .nginxHostWide }
+            case "backend-protocol":
+                switch value.uppercased() {
+                case "HTTP": break
+                case "HTTPS": result.upstreamTLS = dialect == .apus ? .verified : .unverified
+                case "GRPC", "GRPCS", "AUTO_HTTP", "FCGI":
+                    refuse("annotation-not-supported", "backend protocol \(value) is not supported yet (HTTP and HTTPS are)")
+                default:
+                    refuse("invalid-annotation", "'\(value)' is not HTTP or HTTPS")
+                }
+            case "proxy-connect-timeout", "proxy-read-timeout", "proxy-send-timeout":
+                guard let milliseconds = dialect == .apus ? duration(value) : unitlessSeconds(value) else {
+                    refuse("invalid-annotation", dialect == .apus
+                        ? "'\(value)' is not a positive duration with a unit (500ms, 5s, 2m)"
+                        : "'\(value)' is not a positive whole number of seconds")
+                    continue
+                }
+                switch feature {
+                case "proxy-connect-timeout": result.connectTimeoutMilliseconds = milliseconds
+                case "proxy-read-timeout": result.readTimeoutMilliseconds = milliseconds
+                default: result.sendTimeoutMilliseconds = milliseconds
+                }
+            case "load-balance":
+                switch value {
+                case "round_robin": result.balance = .roundRobin
+                case "least_conn" where dialect == .apus: result.balance = .leastConnections
+                case "ewma" where dialect == .nginx:
+                    result.balance = .leastConnections
+                    diagnostics.append(.warning("annotation-approximated", "annotation \(key): ewma is served as least_conn (Apus has no EWMA balancer); both favour the least loaded endpoint", at: location))
+                default:
+                    refuse("invalid-annotation", dialect == .apus ? "'\(value)' is not round_robin or least_conn" : "'\(value)' is not round_robin or ewma")
+                }
+            case "ssl-redirect", "force-ssl-redirect":
+                guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
+                // "false" asks for what Apus does anyway.
+                if on { refuse("annotation-not-supported", "redirecting plain-http requests to https per route is not available yet") }
+            case "rewrite-target":
+                refuse("annotation-not-supported", "rewriting the URI sent upstream is not available yet")
+            case "proxy-body-size":
+                refuse("annotation-not-supported", "a request body limit per route is not available yet (only the global limits.max_body_size)")
+            default:
+                refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations" : "only the first set of ingress-nginx annotations is supported"))")
+            }
+        }
+        return (refused ? nil : result, diagnostics)
+    }
+
+    private static func boolean(_ value: String) -> Bool? {
+        switch value.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: return nil
+        }
+    }
+
+    /// ingress-nginx's form: `30` (seconds, no unit).
+    private static func unitlessSeconds(_ value: String) -> Int? {
+        guard let seconds = Int(value.trimmingSpaces), seconds > 0, seconds <= 86_400 * 7 else { return nil }
+        return seconds * 1000
+    }
+
+    /// Apus's form: `500ms`, `30s`, `2m`, `1h`.
+    static func duration(_ value: String) -> Int? {
+        let text = value.trimmingSpaces
+        let digits = text.prefix { $0.isASCII && $0.isNumber }
+        guard let amount = Int(digits), amount > 0 else { return nil }
+        let factor: Int
+        switch text.dropFirst(digits.count) {
+        case "ms": factor = 1
+        case "s": factor = 1000
+        case "m": factor = 60_000
+        case "h": factor = 3_600_000
+        default: return nil
+        }
+        let (milliseconds, overflow) = amount.multipliedReportingOverflow(by: factor)
+        return overflow || milliseconds > 7 * 86_400_000 ? nil : milliseconds
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
+        return String(text)
+    }
+}

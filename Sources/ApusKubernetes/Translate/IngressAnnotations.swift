@@ -1,0 +1,50 @@
+import ApusCore
+
+/// The settings an Ingress's `apus.dev/` and `nginx.ingress.kubernetes.io/` annotations ask for.
+///
+/// Two dialects of the same features (../shared/kubernetes/annotations.md): `apus.dev/`
+/// with clean semantics, `nginx.ingress.kubernetes.io/` with ingress-nginx's. Annotations
+/// under other prefixes belong to other tools and are ignored. An annotation under our
+/// prefixes that is unknown, has a bad value, or asks for something Apus cannot do yet
+/// refuses the whole Ingress (an error): it is never served half-configured. Snippets
+/// are the one exception, as annotations.md says: served without them, with a warning.
+struct IngressAnnotations: Equatable {
+    enum RegexMode: Equatable {
+        case off
+        /// `apus.dev/use-regex`: ImplementationSpecific paths of this Ingress are
+        /// case-sensitive whole-path regexes.
+        case pathLocal
+        /// `nginx.ingress.kubernetes.io/use-regex`: every Prefix and ImplementationSpecific
+        /// path of the Ingress's hosts, across Ingresses, becomes a case-insensitive regex
+        /// anchored at the start.
+        case nginxHostWide
+    }
+
+    var regex: RegexMode = .off
+    /// `backend-protocol: HTTPS`; nil for plain HTTP.
+    var upstreamTLS: UpstreamTLSMode?
+    var connectTimeoutMilliseconds: Int?
+    var readTimeoutMilliseconds: Int?
+    var sendTimeoutMilliseconds: Int?
+    var balance: BalancePolicy?
+
+    enum UpstreamTLSMode: Equatable {
+        /// Verified against the system CAs with the Service's cluster DNS name.
+        case verified
+        /// ingress-nginx's default: encrypted, not verified.
+        case unverified
+    }
+
+    /// Whether the upstream settings differ from the global defaults (the upstream is then
+    /// specific to this Ingress).
+    var changesUpstream: Bool {
+        upstreamTLS != nil || connectTimeoutMilliseconds != nil || readTimeoutMilliseconds != nil
+            || sendTimeoutMilliseconds != nil || balance != nil
+    }
+
+    static let apusPrefix = "apus.dev/"
+    static let nginxPrefix = "nginx.ingress.kubernetes.io/"
+
+    /// Raw nginx text: never supported (there is no nginx configuration to splice it into).
+    static let snippets: Set<String> = ["configuration-snippet", "server-snippet", "stream-snippet", "auth-snippet", "modsecurity-snippet"]
+}

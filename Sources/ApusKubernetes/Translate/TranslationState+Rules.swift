@@ -1,0 +1,70 @@
+import ApusCore
+
+extension TranslationState {
+    /// Claims every path of one accepted Ingress.
+    mutating func addRules(of ingress: Ingress, annotations: IngressAnnotations, nginxRegexHosts: Set<String>) {
+        let owner = ingress.reference
+        for (ruleIndex, rule) in ingress.rules.enumerated() {
+            let hostWideRegex = nginxRegexHosts.contains(IngressTranslator.hostKey(rule.host))
+            for (pathIndex, path) in rule.paths.enumerated() {
+                let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
+                guard let upstream = upstream(for: path.backend, of: ingress, annotations: annotations, field: field) else { continue }
+                let (text, match, flavor) = Self.pathMatch(path, pathLocalRegex: annotations.regex == .pathLocal, hostWideRegex: hostWideRegex)
+                let config = PathRuleConfig(path: text, match: match, regexFlavor: flavor, action: .proxy(upstream: upstream), location: owner.location)
+                _ = claim(host: rule.host, rule: config, owner: owner)
+            }
+        }
+        if !ingress.tls.isEmpty {
+            // ingress-nginx redirects plain http to https for Ingresses with TLS; Apus cannot yet.
+            report(.warning("https-redirect-unavailable", "the Ingress has a TLS section, but plain-http requests to its hosts are served as they are, not redirected to https (per-route redirects are not available yet)", at: owner.location), for: owner)
+        }
+    }
+
+    /// The path, match kind and regex flavour of one Ingress path.
+    ///
+    /// Exact stays Exact. Under ingress-nginx's host-wide use-regex, Prefix and
+    /// ImplementationSpecific paths become case-insensitive start-anchored regexes (as
+    /// ingress-nginx writes `location ~* ^/path`). Under apus.dev/use-regex only
+    /// ImplementationSpecific paths become (whole-path, case-sensitive) regexes.
+    /// Otherwise ImplementationSpecific is Prefix.
+    static func pathMatch(_ path: IngressPath, pathLocalRegex: Bool, hostWideRegex: Bool) -> (String, PathMatchKind, RegexFlavor) {
+        let text = path.path.flatMap { $0.isEmpty ? nil : $0 } ?? "/"
+        switch path.pathType {
+        case .exact:
+            return (text, .exact, .fullMatch)
+        case .prefix:
+            return hostWideRegex ? (text, .regex, .nginxCompatible) : (text, .prefix, .fullMatch)
+        case .implementationSpecific:
+            if hostWideRegex { return (text, .regex, .nginxCompatible) }
+            if pathLocalRegex { return (text, .regex, .fullMatch) }
+            return (text, .prefix, .fullMatch)
+        }
+    }
+
+    /// `spec.defaultBackend` serves what no rule matches. Hosts do not fall through in
+    /// Apus (a request for a host with no matching path is 404), so the default backend is
+    /// written as `Prefix /` on every host that has no `/` of its own: the host's oldest
+    /// Ingress with a defaultBackend provides it, else the cluster-wide catch-all. The
+    /// catch-all (requests for hosts no rule names) is the oldest Ingress's defaultBackend.
+    mutating func addDefaultBackends(_ accepted: [(Ingress, IngressAnnotations)]) {
+        let withDefault = accepted.filter { $0.0.defaultBackend != nil }
+        guard let (global, globalAnnotations) = withDefault.first else { return }
+        var hostDefaults: [String: (Ingress, IngressAnnotations)] = [:]
+        for (ingress, annotations) in withDefault {
+            for rule in ingress.rules where hostDefaults[IngressTranslator.hostKey(rule.host)] == nil {
+                hostDefaults[IngressTranslator.hostKey(rule.host)] = (ingress, annotations)
+            }
+        }
+        for (ingress, _) in withDefault.dropFirst() where ingress.rules.isEmpty {
+            report(.warning("default-backend-shadowed", "spec.defaultBackend is not served: \(global.reference), which is older (or first by namespace/name), provides the catch-all default backend", at: ingress.reference.location), for: ingress.reference)
+        }
+        // The catch-all host first, then every host rules created.
+        for hostKey in ["*"] + hostOrder where !isClaimed(host: hostKey, match: .prefix, key: "/") {
+            let (ingress, annotations) = hostDefaults[hostKey] ?? (global, globalAnnotations)
+            guard let backend = ingress.defaultBackend,
+                  let upstream = upstream(for: backend, of: ingress, annotations: annotations, field: "spec.defaultBackend") else { continue }
+            let rule = PathRuleConfig(path: "/", match: .prefix, action: .proxy(upstream: upstream), location: ingress.reference.location)
+            _ = claim(host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, rule: rule, owner: ingress.reference)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import ApusCore
+
+/// What the translation has gathered so far: claimed paths, upstreams, certificates and
+/// findings per Ingress. Only `IngressTranslator.translate` holds one.
+struct TranslationState {
+    let resolver: BackendResolver
+
+    /// One path a winning Ingress serves.
+    struct Claim {
+        var host: String?
+        var rule: PathRuleConfig
+        var owner: ObjectReference
+    }
+
+    /// Identity of a path for conflicts: the compiler would drop a second rule with the
+    /// same host, match kind and key, so the translator decides (oldest wins) and says so.
+    struct ClaimKey: Hashable {
+        var host: String
+        var match: PathMatchKind
+        var key: String
+    }
+
+    var claims: [Claim] = []
+    var claimOwners: [ClaimKey: ObjectReference] = [:]
+    var hostOrder: [String] = []
+    var hostNames: [String: String?] = [:]
+    var upstreams: [String: UpstreamConfig] = [:]
+    var upstreamOrder: [String] = []
+    var findings: [ObjectReference: [Diagnostic]] = [:]
+    var served: [ObjectReference: [String]] = [:]
+    /// Findings about Ingresses that are not ours (class problems), not in any report.
+    var unownedFindings: [Diagnostic] = []
+    /// Usable certificates, keyed by Secret, in the order Ingresses named them.
+    var certificates: [(ObjectKey, CertificateConfig)] = []
+    var certificateKeys = Set<ObjectKey>()
+    var tlsIngresses: [ObjectReference] = []
+
+    init(resolver: BackendResolver) {
+        self.resolver = resolver
+    }
+
+    mutating func report(_ diagnostic: Diagnostic, for ingress: ObjectReference) {
+        if findings[ingress]?.contains(diagnostic) == true { return }
+        findings[ingress, default: []].append(diagnostic)
+    }
+
+    /// The upstream of a backend, created on first use; its findings go to every Ingress using it.
+    mutating func upstream(for backend: IngressBackend, of ingress: Ingress, annotations: IngressAnnotations, field: String) -> String? {
+        switch backend {
+        case .resource(let group, let kind, let name):
+            report(.error("resource-backend-not-supported", "\(field): a resource backend (\(group.map { "\($0)/" } ?? "")\(kind) \(name)) is not supported, only Services; the path is dropped", at: ingress.reference.location), for: ingress.reference)
+            return nil
+        case .service(let name, let port):
+            let resolution = resolver.resolve(namespace: ingress.metadata.namespace, service: name, port: port, settings: annotations, ingress: ingress)
+            for finding in resolution.findings { report(finding, for: ingress.reference) }
+            let upstreamName = resolution.upstream.name
+            if upstreams[upstreamName] == nil {
+                upstreams[upstreamName] = resolution.upstream
+                upstreamOrder.append(upstreamName)
+            }
+            return upstreamName
+        }
+    }
+
+    /// Claims a path for an Ingress, unless an older Ingress (or an earlier rule of the
+    /// same one) already serves it.
+    mutating func claim(host: String?, rule: PathRuleConfig, owner: ObjectReference) -> Bool {
+        let hostKey = IngressTranslator.hostKey(host)
+        var key = rule.path
+        if rule.match == .prefix { while key.count > 1 && key.hasSuffix("/") { key.removeLast() } }
+        if rule.match == .prefix && key.isEmpty { key = "/" }
+        let claimKey = ClaimKey(host: hostKey, match: rule.match, key: key)
+        if let winner = claimOwners[claimKey] {
+            let what = "\(rule.match.rawValue) path '\(rule.path)' on host '\(host ?? "*")'"
+            let message = winner == owner
+                ? "\(what) appears twice in this Ingress; the first one is served"
+                : "\(what) is already served by \(winner), which is older (or first by namespace/name); this path is dropped"
+            report(.error("path-conflict", message, at: owner.location), for: owner)
+            return false
+        }
+        claimOwners[claimKey] = owner
+        if hostNames[hostKey] == nil {
+            hostNames[hostKey] = host
+            hostOrder.append(hostKey)
+        }
+        claims.append(Claim(host: host, rule: rule, owner: owner))
+        if case .proxy(let upstream) = rule.action {
+            served[owner, default: []].append("\(host ?? "*") \(rule.path) (\(rule.match.rawValue)\(rule.match == .regex ? rule.regexFlavor == .nginxCompatible ? ", nginx" : ", whole path" : "")) -> \(upstream)")
+        }
+        return true
+    }
+
+    func isClaimed(host: String, match: PathMatchKind, key: String) -> Bool {
+        claimOwners[ClaimKey(host: host, match: match, key: key)] != nil
+    }
+
+    /// Routes grouped by host in first-claim order. Within a host, ingress-nginx regexes
+    /// are tried longest first (as ingress-nginx orders its locations); the rest keep
+    /// claim order, which is oldest Ingress first.
+    func routes() -> [RouteConfig] {
+        var byHost: [String: [Claim]] = [:]
+        for claim in claims { byHost[IngressTranslator.hostKey(claim.host), default: []].append(claim) }
+        return hostOrder.map { hostKey in
+            var hostClaims = byHost[hostKey] ?? []
+            let nginxRegexes = hostClaims.filter { $0.rule.match == .regex && $0.rule.regexFlavor == .nginxCompatible }
+            if !nginxRegexes.isEmpty {
+                let ordered = nginxRegexes.enumerated().sorted {
+                    ($0.element.rule.path.utf8.count, -$0.offset) > ($1.element.rule.path.utf8.count, -$1.offset)
+                }.map(\.element)
+                var iterator = ordered.makeIterator()
+                hostClaims = hostClaims.map { claim in
+                    claim.rule.match == .regex && claim.rule.regexFlavor == .nginxCompatible ? iterator.next()! : claim
+                }
+            }
+            let host = hostNames[hostKey] ?? nil
+            return RouteConfig(host: host, paths: hostClaims.map(\.rule), location: hostClaims.first?.owner.location ?? .unknown)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import COpenSSL
+import CShims
+
+/// Loads PEM text from memory into a server context: the in-memory twin of
+/// `SSL_CTX_use_certificate_chain_file` and `SSL_CTX_use_PrivateKey_file`.
+enum PEMText {
+    /// The first certificate becomes the leaf; the rest are sent as its chain.
+    static func useChain(_ text: String, in ctx: OpaquePointer, name: String) throws(TLSError) {
+        try withBIO(text) { bio throws(TLSError) in
+            guard let leaf = PEM_read_bio_X509_AUX(bio, nil, nil, nil) else {
+                throw TLSError.fromQueue("\(name): no PEM certificate found")
+            }
+            defer { X509_free(leaf) }
+            guard SSL_CTX_use_certificate(ctx, leaf) == 1 else { throw TLSError.fromQueue("\(name): cannot use the certificate") }
+            _ = copenssl_SSL_CTX_clear_chain_certs(ctx)
+            while let intermediate = PEM_read_bio_X509(bio, nil, nil, nil) {
+                // add0 takes ownership on success.
+                guard copenssl_SSL_CTX_add0_chain_cert(ctx, intermediate) == 1 else {
+                    X509_free(intermediate)
+                    throw TLSError.fromQueue("\(name): cannot use an intermediate certificate")
+                }
+            }
+            // Reading past the last certificate leaves "no start line" queued: not an error.
+            ERR_clear_error()
+        }
+    }
+
+    static func usePrivateKey(_ text: String, in ctx: OpaquePointer, name: String) throws(TLSError) {
+        try withBIO(text) { bio throws(TLSError) in
+            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+                throw TLSError.fromQueue("\(name): no PEM private key found")
+            }
+            defer { EVP_PKEY_free(key) }
+            guard SSL_CTX_use_PrivateKey(ctx, key) == 1 else { throw TLSError.fromQueue("\(name): cannot use the private key") }
+        }
+    }
+
+    private static func withBIO(_ text: String, _ body: (OpaquePointer) throws(TLSError) -> Void) throws(TLSError) {
+        var bytes = Array(text.utf8)
+        if bytes.isEmpty { throw TLSError("PEM text is empty") }
+        // withUnsafeMutableBytes only rethrows untyped errors: carry the typed one out.
+        let outcome: Result<Void, TLSError> = bytes.withUnsafeMutableBytes { raw in
+            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return .failure(TLSError.fromQueue("cannot create a memory BIO")) }
+            defer { BIO_free(bio) }
+            do throws(TLSError) { try body(bio) } catch { return .failure(error) }
+            return .success(())
+        }
+        try outcome.get()
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// `apus validate` on Kubernetes manifests: per object, at its document's file:line, what
+/// the controller would serve and what it would drop and why; exit 1 on any error.
+@Suite struct ValidateManifestsTests {
+    static let samples = "/work/shared/kubernetes/samples"
+
+    static let manifest = """
+    apiVersion: networking.k8s.io/v1
+    kind: IngressClass
+    metadata: { name: apus }
+    spec: { controller: apus.dev/ingress-controller }
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: { name: web, namespace: demo }
+    spec: { ports: [ { name: http, port: 80 } ] }
+    ---
+    apiVersion: discovery.k8s.io/v1
+    kind: EndpointSlice
+    metadata: { name: web-1, namespace: demo, labels: { kubernetes.io/service-name: web } }
+    addressType: IPv4
+    ports: [ { name: http, port: 8080 } ]
+    endpoints: [ { addresses: [10.1.0.7], conditions: { ready: true } } ]
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: { name: old, namespace: demo, creationTimestamp: "2026-01-01T00:00:00Z" }
+    spec:
+      ingressClassName: apus
+      rules: [ { host: app.test, http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: web, port: { name: http } } } } ] } } ]
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: { name: new, namespace: demo, creationTimestamp: "2026-02-01T00:00:00Z" }
+    spec:
+      ingressClassName: apus
+      rules: [ { host: app.test, http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ]
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata:
+      name: rewrite
+      namespace: demo
+      annotations: { nginx.ingress.kubernetes.io/rewrite-target: /$2 }
+    spec:
+      ingressClassName: apus
+      rules: [ { host: r.test, http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: missing, port: { number: 80 } } } } ] } } ]
+    """
+
+    /// Served paths are listed per Ingress; the conflict loser and the refused Ingress are errors
+    /// at their documents' lines, with kind namespace/name in the message; exit 1.
+    @Test(.timeLimit(.minutes(3))) func reportsPerObject() async throws {
+        try await withScenario { s in
+            let path = try s.dir.write("ingress.yaml", Self.manifest)
+            let run = try await ApusProcess.runToCompletion(["validate", path], in: s.dir)
+            #expect(run.exit == .code(1), "stdout: \(run.stdout) stderr: \(run.stderr)")
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.contains("\(path):18:1: info: Ingress demo/old: serves app.test / (Prefix) -> demo/web:80"), "\(run.stdout)")
+            #expect(lines.contains { $0.hasPrefix("\(path):25:1: error: Ingress demo/new: Prefix path '/' on host 'app.test' is already served by Ingress demo/old") }, "\(run.stdout)")
+            #expect(lines.contains { $0.hasPrefix("\(path):32:1: error: Ingress demo/rewrite: annotation nginx.ingress.kubernetes.io/rewrite-target: rewriting the URI") }, "\(run.stdout)")
+            #expect(!lines.contains { $0.contains("r.test") }, "a refused Ingress serves nothing:\n\(run.stdout)")
+        }
+    }
+
+    /// The captured API answers (JSON lists) validate together: the sample Ingress is served, its
+    /// FQDN-only endpoints are reported, and the TLS Secret loads; warnings only, exit 0.
+    @Test(.timeLimit(.minutes(3))) func capturedSamples() async throws {
+        try await withScenario { s in
+            let files = ["list-ingresses.json", "list-ingressclasses.json", "list-services-demo.json", "list-endpointslices.json", "get-secret-demo-tls.json"]
+            let run = try await ApusProcess.runToCompletion(["validate"] + files.map { "\(Self.samples)/\($0)" }, in: s.dir)
+            #expect(run.exit == .code(0), "stdout: \(run.stdout) stderr: \(run.stderr)")
+            #expect(run.stdout.contains("info: Ingress demo/web: serves demo.test /api (Prefix) -> demo/web:80"))
+            #expect(run.stdout.contains("addressType FQDN"))
+            #expect(!run.stdout.contains("tls-secret") && !run.stdout.contains("Secret demo/demo-tls"), "\(run.stdout)")
+        }
+    }
+
+    /// --ingress-class chooses the class served: with another class nothing is ours.
+    @Test(.timeLimit(.minutes(3))) func ingressClassFlag() async throws {
+        try await withScenario { s in
+            let path = try s.dir.write("ingress.yaml", Self.manifest)
+            let run = try await ApusProcess.runToCompletion(["validate", "--ingress-class", "other", path], in: s.dir)
+            #expect(run.exit == .code(0), "stdout: \(run.stdout)")
+            #expect(!run.stdout.contains("serves"))
+        }
+    }
+
+    /// A malformed object is an error at its document's line naming the field.
+    @Test(.timeLimit(.minutes(3))) func malformedObject() async throws {
+        try await withScenario { s in
+            let text = "apiVersion: v1\nkind: Service\nmetadata: { name: a, namespace: demo }\nspec: {}\n---\napiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: demo }\nspec: { ports: [ { port: http } ] }\n"
+            let path = try s.dir.write("bad.yaml", text)
+            let run = try await ApusProcess.runToCompletion(["validate", path], in: s.dir)
+            #expect(run.exit == .code(1))
+            #expect(run.stdout.contains("\(path):6:1: error: Service demo/web: spec.ports[0].port: expected an integer, found 'http'"), "\(run.stdout)")
+        }
+    }
+}
