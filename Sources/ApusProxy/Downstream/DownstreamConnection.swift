@@ -148,6 +148,10 @@ final class DownstreamConnection {
         _read { yield exchange!.logFields }
         _modify { yield &exchange!.logFields }
     }
+    var responseEdits: CompiledHeaderEdits? {
+        _read { yield exchange!.responseEdits }
+        _modify { yield &exchange!.responseEdits }
+    }
     var tunnel: TunnelState {
         _read { yield exchange!.tunnel }
         _modify { yield &exchange!.tunnel }
@@ -242,6 +246,8 @@ final class Exchange {
     var bytesSent = 0
     var startMilliseconds: UInt64 = 0
     var logFields = AccessLogFields()
+    /// The matched route's response header rules for this connection's scheme (nil: none).
+    var responseEdits: CompiledHeaderEdits?
     var tunnel = TunnelState()
 
     init(limits: HTTPLimits) {
@@ -292,6 +298,9 @@ struct ExchangePool {
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
+        // Dropped here rather than in `reset`, once per exchange; tested first because
+        // storing nil over nil still calls swift_release.
+        if exchange.responseEdits != nil { exchange.responseEdits = nil }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.
         exchange.gzipPolicy = nil
