@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
         // Foundation (JSONSerialization, base64) is for the control plane only: never in ApusProxy.
-        .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusNet", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"], swiftSettings: hotPathSettings),
         .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
