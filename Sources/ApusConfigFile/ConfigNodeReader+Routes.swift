@@ -5,7 +5,7 @@ import Yams
 extension ConfigNodeReader {
     static let routeKeys = ["host", "paths"] + settingKeys + ["hsts"]
     static let actionKeys = ["upstream", "static", "redirect", "respond"]
-    static let pathRuleKeys = ["path", "type", "compression"] + actionKeys + settingKeys
+    static let pathRuleKeys = ["path", "type", "compression", "rewrite", "max_body_size"] + actionKeys + settingKeys
 
     mutating func routes(in top: MappingFields) -> [RouteConfig] {
         var routes: [RouteConfig] = []
@@ -37,9 +37,14 @@ extension ConfigNodeReader {
             reportActionCount(written, in: fields)
             return nil
         }
+        let rewrite = string("rewrite", in: fields)
+        let maxBodyBytes = size("max_body_size", in: fields)
         guard let path, let action = actions[0] else { return nil }
-        return PathRuleConfig(path: path, match: kind ?? .prefix, action: action, compression: compression, settings: settings,
-                              location: location(of: node))
+        var rule = PathRuleConfig(path: path, match: kind ?? .prefix, action: action, compression: compression, settings: settings,
+                                  location: location(of: node))
+        rule.rewrite = rewrite
+        rule.maxBodyBytes = maxBodyBytes
+        return rule
     }
 
     private mutating func reportActionCount(_ written: [String], in fields: MappingFields) {

@@ -7,7 +7,8 @@
 // report per object of what is served and what is dropped and why.
 // May import: ApusCore (the model, diagnostics), ApusNet (OpenSSL, to check TLS Secrets),
 // Yams, and Foundation for JSONSerialization and base64 (control plane only).
-// Later (network half): the API client, informers, status writer and leader election.
+// Also: the API client, informers, leader election (`LeaderElector`) and Ingress status
+// (`IngressStatusWriter`), and `ControllerPermissions`, the RBAC the controller needs.
 //
 // Decisions (where the issue was silent):
 // - TLS Secrets stay in memory: `CertificateConfig.pem` carries the PEM text to OpenSSL
@@ -15,10 +16,17 @@
 //   could outlive its Secret. Each Secret is loaded once during translation, so a broken
 //   one falls back to the default certificate for its hosts instead of failing the table.
 // - An annotation under `apus.dev/` or `nginx.ingress.kubernetes.io/` that is unknown, has
-//   a bad value, or needs a feature Apus lacks (rewrite-target, proxy-body-size,
-//   ssl-redirect/force-ssl-redirect "true", GRPC/FCGI backends) refuses the whole
+//   a bad value, or needs a feature Apus lacks (GRPC/FCGI backends) refuses the whole
 //   Ingress; snippets are dropped with a warning (annotations.md); other prefixes are
 //   someone else's and ignored.
+// - rewrite-target replaces the whole path (nginx `rewrite` semantics) with `$0`..`$9` from
+//   the path's regex, query kept; under the nginx name it implies use-regex for the host.
+//   A path whose regex lacks a group the template names is dropped with an error (served
+//   unrewritten would be half-applied). The default backend is never rewritten.
+// - ssl-redirect (308) is on by default for the hosts an Ingress's TLS section covers (an
+//   entry without hosts covers all of its hosts), not for its other hosts, which have no
+//   certificate to be sent to; "false" turns it off, force-ssl-redirect on for every host.
+//   The same in both dialects. proxy-body-size sets `max_body_size` on each of its paths.
 // - Upstreams are `namespace/service:port`; annotations that change upstream settings
 //   (timeouts, TLS, balancing) give the Ingress its own `namespace/service:port@ingress`.
 // - spec.defaultBackend becomes `Prefix /` on every host without one (hosts never fall

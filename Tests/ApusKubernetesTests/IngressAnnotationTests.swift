@@ -71,11 +71,12 @@ import Testing
     }
 
     static let refusals: [RefusalCase] = [
-        RefusalCase(annotation: "nginx.ingress.kubernetes.io/rewrite-target", value: "/$2", code: "annotation-not-supported"),
-        RefusalCase(annotation: "apus.dev/rewrite-target", value: "/$1", code: "annotation-not-supported"),
-        RefusalCase(annotation: "nginx.ingress.kubernetes.io/proxy-body-size", value: "8m", code: "annotation-not-supported"),
-        RefusalCase(annotation: "nginx.ingress.kubernetes.io/force-ssl-redirect", value: "true", code: "annotation-not-supported"),
-        RefusalCase(annotation: "apus.dev/ssl-redirect", value: "true", code: "annotation-not-supported"),
+        RefusalCase(annotation: "nginx.ingress.kubernetes.io/rewrite-target", value: "/$2?x=1", code: "invalid-annotation"),
+        RefusalCase(annotation: "apus.dev/rewrite-target", value: "/$request_uri", code: "invalid-annotation"),
+        RefusalCase(annotation: "nginx.ingress.kubernetes.io/proxy-body-size", value: "8mb", code: "invalid-annotation"),
+        RefusalCase(annotation: "apus.dev/proxy-body-size", value: "-1", code: "invalid-annotation"),
+        RefusalCase(annotation: "nginx.ingress.kubernetes.io/force-ssl-redirect", value: "yes", code: "invalid-annotation"),
+        RefusalCase(annotation: "apus.dev/ssl-redirect", value: "on", code: "invalid-annotation"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/backend-protocol", value: "GRPC", code: "annotation-not-supported"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/backend-protocol", value: "SMTP", code: "invalid-annotation"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/proxy-read-timeout", value: "60s", code: "invalid-annotation"),
@@ -127,6 +128,6 @@ import Testing
         #expect(certificates[1].pem?.certificateChain.hasPrefix("-----BEGIN CERTIFICATE-----") == true)
         #expect(translation.configuration.listeners[0].tls == nil)
         let codes = Set(translation.diagnostics.map(\.code))
-        #expect(codes == ["tls-secret-invalid", "tls-secret-missing", "https-redirect-unavailable"], "\(translation.diagnostics)")
+        #expect(codes == ["tls-secret-invalid", "tls-secret-missing"], "\(translation.diagnostics)")
     }
 }

@@ -55,7 +55,58 @@ extension RouteTableCompiler {
             requestHeaderRules: settings.requestRules, responseHeaderRules: settings.responseRules,
             hstsValue: settings.hstsValue,
             dependsOnScheme: settings.responseEdits != nil || settings.responseEditsTLS != nil || settings.httpsRedirect != nil)
-        return (CompiledRule(host: host, key: key, pattern: pattern, route: route), diagnostics)
+        var compiled = CompiledRule(host: host, key: key, pattern: pattern, route: route)
+        guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
+        return (compiled, diagnostics)
+    }
+
+    /// Why the rule's `rewrite` cannot be used with its path (a group its regex lacks, a
+    /// bad template, a bad regex), or nil when it can or there is none. For sources that
+    /// decide per rule before compiling (the Ingress translator drops such a path and says
+    /// so, instead of listing it as served).
+    public static func rewriteProblem(_ rule: PathRuleConfig) -> String? {
+        guard let template = rule.rewrite else { return nil }
+        var captureCount: Int?
+        if rule.match == .regex {
+            guard let pattern = try? CompiledPattern(rule.path, flavor: rule.regexFlavor) else { return "regex '\(rule.path)' does not compile" }
+            captureCount = pattern.captureCount
+        }
+        do {
+            _ = try CompiledRewrite(template: template, captureCount: captureCount)
+            return nil
+        } catch {
+            return "rewrite '\(template)' \(error.explanation)"
+        }
+    }
+
+    /// `rewrite` and `max_body_size` of a path rule: both change what is proxied, so a
+    /// rule with another action gets an error for `rewrite` (it would be silently
+    /// meaningless) and a warning for the limit (only proxied bodies are read). False when
+    /// the rule must be dropped.
+    static func compileProxyOptions(_ rule: PathRuleConfig, pattern: CompiledPattern?, into route: inout CompiledRoute,
+                                    diagnostics: inout [Diagnostic]) -> Bool {
+        var isProxy = false
+        if case .proxy = rule.action { isProxy = true }
+        if let template = rule.rewrite {
+            guard isProxy else {
+                diagnostics.append(.error("rewrite-without-upstream", "rewrite '\(template)' applies only to rules with an upstream; the rule is dropped", at: rule.location))
+                return false
+            }
+            do {
+                route.rewrite = try CompiledRewrite(template: template, captureCount: pattern?.captureCount)
+            } catch {
+                diagnostics.append(.error("invalid-rewrite", "rewrite '\(template)' \(error.explanation); the rule is dropped", at: rule.location))
+                return false
+            }
+        }
+        if let limit = rule.maxBodyBytes {
+            if isProxy {
+                route.maxBodyBytes = limit
+            } else {
+                diagnostics.append(.warning("max-body-size-unused", "max_body_size applies only to rules with an upstream (request bodies are read only to be proxied); it is ignored here", at: rule.location))
+            }
+        }
+        return true
     }
 
     /// The rule's lookup key, and its compiled pattern for a Regex.

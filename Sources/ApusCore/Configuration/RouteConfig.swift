@@ -44,6 +44,11 @@ public struct PathRuleConfig: Equatable, Sendable {
     public var settings: RouteSettings
     /// This rule's changes to the top-level compression settings.
     public var compression: CompressionOverride?
+    /// The path sent upstream instead of the request's (`/new/$1`: `$0`..`$9` are the
+    /// Regex rule's capture groups); the query is kept. Proxy rules only.
+    public var rewrite: String?
+    /// This rule's request body limit over `limits.max_body_size` (0 = unlimited).
+    public var maxBodyBytes: Int64?
     public var location: SourceLocation
 
     public init(

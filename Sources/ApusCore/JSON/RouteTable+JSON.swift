@@ -76,6 +76,8 @@ extension RouteTable {
                 break
             }
             // Only when set, so tables without them read as before.
+            if let rewrite = route.rewrite { json.field("rewrite", rewrite.template) }
+            if let limit = route.maxBodyBytes { json.field("maxBodyBytes", limit) }
             if let redirect = route.httpsRedirect {
                 json.key("httpsRedirect")
                 json.object { json in

@@ -97,6 +97,11 @@ public struct CompiledRoute: Sendable {
     public var responseHeaderRules: HeaderRulesConfig?
     public var hstsValue: String?
 
+    /// The path sent upstream instead of the request's; nil for almost every route.
+    public var rewrite: CompiledRewrite?
+    /// The rule's own request body limit (0 = unlimited); nil follows `limits.maxBodyBytes`.
+    public var maxBodyBytes: Int64?
+
     /// Whether anything of this route depends on the listener's scheme (response rules,
     /// HSTS, the redirect to HTTPS): one test per request for routes without any.
     public var dependsOnScheme = false

@@ -73,12 +73,26 @@ extension IngressAnnotations {
                 }
             case "ssl-redirect", "force-ssl-redirect":
                 guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
-                // "false" asks for what Apus does anyway.
-                if on { refuse("annotation-not-supported", "redirecting plain-http requests to https per route is not available yet") }
+                if feature == "ssl-redirect" { result.sslRedirect = on } else { result.forceSSLRedirect = on }
             case "rewrite-target":
-                refuse("annotation-not-supported", "rewriting the URI sent upstream is not available yet")
+                // The group numbers are checked against each path's regex by the compiler;
+                // everything else about the template is checked here, so that a bad one
+                // refuses the Ingress instead of dropping its paths one by one.
+                do {
+                    _ = try CompiledRewrite(template: value, captureCount: 9)
+                } catch {
+                    refuse("invalid-annotation", "'\(value)' \(error.explanation)")
+                    continue
+                }
+                result.rewriteTarget = value
+                // ingress-nginx: rewrite-target implies use-regex for the host.
+                if dialect == .nginx { result.regex = .nginxHostWide }
             case "proxy-body-size":
-                refuse("annotation-not-supported", "a request body limit per route is not available yet (only the global limits.max_body_size)")
+                guard let bytes = size(value) else {
+                    refuse("invalid-annotation", "'\(value)' is not a size (a number of bytes, optionally with k, m or g; 0 = unlimited)")
+                    continue
+                }
+                result.maxBodyBytes = bytes
             default:
                 refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations" : "only the first set of ingress-nginx annotations is supported"))")
             }
@@ -92,6 +106,23 @@ extension IngressAnnotations {
         case "false": return false
         default: return nil
         }
+    }
+
+    /// `8m`, `512k`, `1g` (binary units, either case, as nginx reads them) or a bare number of bytes.
+    static func size(_ value: String) -> Int64? {
+        var text = Substring(value.trimmingSpaces)
+        var factor: Int64 = 1
+        switch text.last {
+        case "k", "K": factor = 1 << 10
+        case "m", "M": factor = 1 << 20
+        case "g", "G": factor = 1 << 30
+        default: break
+        }
+        if factor > 1 { text = text.dropLast() }
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+              let amount = Int64(text) else { return nil }
+        let (bytes, overflow) = amount.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : bytes
     }
 
     /// ingress-nginx's form: `30` (seconds, no unit).

@@ -27,6 +27,14 @@ struct IngressAnnotations: Equatable {
     var readTimeoutMilliseconds: Int?
     var sendTimeoutMilliseconds: Int?
     var balance: BalancePolicy?
+    /// `rewrite-target`: the path sent upstream (`/$2`), for every path of the Ingress.
+    var rewriteTarget: String?
+    /// `proxy-body-size`, in bytes (0 = unlimited).
+    var maxBodyBytes: Int64?
+    /// `ssl-redirect`: nil leaves the default (on for hosts the TLS section covers).
+    var sslRedirect: Bool?
+    /// `force-ssl-redirect: "true"`: redirect every path, TLS section or not.
+    var forceSSLRedirect = false
 
     enum UpstreamTLSMode: Equatable {
         /// Verified against the system CAs with the Service's cluster DNS name.

@@ -10,13 +10,33 @@ extension TranslationState {
                 let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
                 guard let upstream = upstream(for: path.backend, of: ingress, annotations: annotations, field: field) else { continue }
                 let (text, match, flavor) = Self.pathMatch(path, pathLocalRegex: annotations.regex == .pathLocal, hostWideRegex: hostWideRegex)
-                let config = PathRuleConfig(path: text, match: match, regexFlavor: flavor, action: .proxy(upstream: upstream), location: owner.location)
+                var config = PathRuleConfig(path: text, match: match, regexFlavor: flavor, action: .proxy(upstream: upstream), location: owner.location)
+                config.rewrite = annotations.rewriteTarget
+                if let problem = RouteTableCompiler.rewriteProblem(config) {
+                    // Served without the rewrite would be half-applied: the path is dropped.
+                    report(.error("invalid-rewrite", "\(field) (\(config.match.rawValue) '\(text)'): \(problem); the path is dropped", at: owner.location), for: owner)
+                    continue
+                }
+                Self.applyRequestSettings(annotations, of: ingress, host: rule.host, to: &config)
                 _ = claim(host: rule.host, rule: config, owner: owner)
             }
         }
-        if !ingress.tls.isEmpty {
-            // ingress-nginx redirects plain http to https for Ingresses with TLS; Apus cannot yet.
-            report(.warning("https-redirect-unavailable", "the Ingress has a TLS section, but plain-http requests to its hosts are served as they are, not redirected to https (per-route redirects are not available yet)", at: owner.location), for: owner)
+    }
+
+    /// The body limit and the redirect to HTTPS of an Ingress, on one of its paths.
+    ///
+    /// The redirect (308, as ingress-nginx sends) is on by default for the hosts the
+    /// Ingress's TLS section covers (an entry without hosts covers all its hosts) and off
+    /// for the others, which have no certificate of theirs to be redirected to;
+    /// `ssl-redirect: "false"` turns it off, `force-ssl-redirect: "true"` turns it on for
+    /// every host (TLS ended before Apus). The same in both dialects.
+    static func applyRequestSettings(_ annotations: IngressAnnotations, of ingress: Ingress, host: String?, to rule: inout PathRuleConfig) {
+        rule.maxBodyBytes = annotations.maxBodyBytes
+        let coveredByTLS = ingress.tls.contains { entry in
+            entry.hosts.isEmpty || entry.hosts.contains { IngressTranslator.hostKey($0) == IngressTranslator.hostKey(host) }
+        }
+        if annotations.forceSSLRedirect || (coveredByTLS && annotations.sslRedirect != false) {
+            rule.settings.httpsRedirect = HTTPSRedirectConfig(enabled: true, status: 308, location: ingress.reference.location)
         }
     }
 
@@ -63,7 +83,9 @@ extension TranslationState {
             let (ingress, annotations) = hostDefaults[hostKey] ?? (global, globalAnnotations)
             guard let backend = ingress.defaultBackend,
                   let upstream = upstream(for: backend, of: ingress, annotations: annotations, field: "spec.defaultBackend") else { continue }
-            let rule = PathRuleConfig(path: "/", match: .prefix, action: .proxy(upstream: upstream), location: ingress.reference.location)
+            var rule = PathRuleConfig(path: "/", match: .prefix, action: .proxy(upstream: upstream), location: ingress.reference.location)
+            // Not rewritten: ingress-nginx rewrites rule paths only, never the default backend.
+            Self.applyRequestSettings(annotations, of: ingress, host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, to: &rule)
             _ = claim(host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, rule: rule, owner: ingress.reference)
         }
     }

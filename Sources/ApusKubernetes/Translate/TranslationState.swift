@@ -85,7 +85,12 @@ struct TranslationState {
         }
         claims.append(Claim(host: host, rule: rule, owner: owner))
         if case .proxy(let upstream) = rule.action {
-            served[owner, default: []].append("\(host ?? "*") \(rule.path) (\(rule.match.rawValue)\(rule.match == .regex ? rule.regexFlavor == .nginxCompatible ? ", nginx" : ", whole path" : "")) -> \(upstream)")
+            var line = "\(host ?? "*") \(rule.path) (\(rule.match.rawValue)\(rule.match == .regex ? rule.regexFlavor == .nginxCompatible ? ", nginx" : ", whole path" : "")) -> \(upstream)"
+            // Only what is set, so that plain paths read as before.
+            if let rewrite = rule.rewrite { line += ", rewritten to \(rewrite)" }
+            if let limit = rule.maxBodyBytes { line += limit == 0 ? ", no body limit" : ", bodies up to \(limit) bytes" }
+            if rule.settings.httpsRedirect?.enabled == true { line += ", http redirected to https (308)" }
+            served[owner, default: []].append(line)
         }
         return true
     }

@@ -4,9 +4,13 @@ import ApusNet
 
 extension Worker {
     /// Begins proxying the parsed request to an endpoint of `upstream`.
-    func startProxy(_ connection: DownstreamConnection, upstream index: Int) {
+    /// - Parameter path: the normalized path the route matched (a rewrite copies its
+    ///   captures), valid only during this call.
+    func startProxy(_ connection: DownstreamConnection, upstream index: Int, path: UnsafeRawBufferPointer) {
         let exchange = connection.exchange!
-        let maxBody = table.limits.maxBodyBytes
+        let routeIndex = exchange.routeIndex
+        // A rule's own limit (proxy-body-size) replaces the global one; same 413 either way.
+        let maxBody = table.routes[routeIndex].maxBodyBytes ?? table.limits.maxBodyBytes
         if maxBody > 0 && exchange.head.contentLength > maxBody {
             respondError(connection, status: 413)
             return
@@ -19,15 +23,16 @@ extension Worker {
         let context = ForwardingContext(
             clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
             generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
-        if let edits = table.routes[exchange.routeIndex].requestEdits {
-            edits.withView { edits in
-                HeadSerializer.writeUpstreamRequest(
-                    exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, edits: edits,
-                    into: &exchange.upstreamHead)
+        if let rewrite = table.routes[routeIndex].rewrite {
+            let raw = connection.input.readable
+            let query = UnsafeRawBufferPointer(rebasing: raw[Int(exchange.head.queryStart)..<Int(exchange.head.pathEnd)])
+            rewrittenTarget.removeAll(keepingCapacity: true)
+            rewrite.write(path: path, scratch: matchScratch, query: query, into: &rewrittenTarget)
+            rewrittenTarget.withUnsafeBytes { target in
+                writeUpstreamHead(connection, exchange, context: context, target: target)
             }
         } else {
-            HeadSerializer.writeUpstreamRequest(
-                exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &exchange.upstreamHead)
+            writeUpstreamHead(connection, exchange, context: context, target: nil)
         }
         connection.input.consume(exchange.head.headLength)
         if connection.input.isEmpty { buffers.release(&connection.input) }
@@ -35,12 +40,28 @@ extension Worker {
         exchange.requestBody = exchange.head.isChunked ? BodyCursor(mode: .chunkedPass) : BodyCursor(length: max(exchange.head.contentLength, 0))
         connection.phase = .proxying
         exchange.runtime = upstreams[index]
-        exchange.maxBodyBytes = table.limits.maxBodyBytes
+        exchange.maxBodyBytes = maxBody
         connection.attempts = 0
         if exchange.head.expectsContinue && exchange.head.hasBody && exchange.head.version == .http11 {
             connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
         }
         connectUpstream(connection, excluding: nil)
+    }
+
+    /// The upstream request head, with the route's header rules and `target` (a rewrite)
+    /// in place of the request's target when given.
+    private func writeUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, context: ForwardingContext,
+                                   target: UnsafeRawBufferPointer?) {
+        if let edits = table.routes[exchange.routeIndex].requestEdits {
+            edits.withView { edits in
+                HeadSerializer.writeUpstreamRequest(
+                    exchange.head, bytes: connection.input.readable, targetOverride: target, context: context, edits: edits,
+                    into: &exchange.upstreamHead)
+            }
+        } else {
+            HeadSerializer.writeUpstreamRequest(
+                exchange.head, bytes: connection.input.readable, targetOverride: target, context: context, into: &exchange.upstreamHead)
+        }
     }
 
     /// Picks an endpoint and attaches a pooled or new connection to the exchange.

@@ -153,7 +153,7 @@ extension Worker {
         }
         switch table.routes[route].action {
         case .proxy(let upstream):
-            startProxy(connection, upstream: upstream)
+            startProxy(connection, upstream: upstream, path: path)
         case .staticFiles(let config):
             serveStaticFile(connection, config: config, path: String(decoding: path, as: UTF8.self))
         case .redirect(let config):

@@ -44,6 +44,9 @@ final class Worker {
     let buffers: BufferPool
     let matchScratch = MatchScratch()
     let pathScratch: UnsafeMutableRawBufferPointer
+    /// The upstream target of a rewriting route, rebuilt in place per request (its
+    /// capacity stays, so only the first rewrite of a size allocates).
+    var rewrittenTarget: [UInt8] = []
     var counters = WorkerCounters()
     var accessLog = AccessLogBuffer()
     var downstreamCount = 0
