@@ -49,10 +49,11 @@ public final class Informer: Sendable {
                     failing = false
                     backoff.reset()
                 }
-                let outcome = try watch(from: resourceVersion!, backoff: &backoff)
-                if failing {
-                    Log.info("Kubernetes API reachable again; watching", ["kind": kind.rawValue, "resource_version": outcome.resourceVersion])
-                    failing = false
+                let outcome = try watch(from: resourceVersion!, backoff: &backoff) {
+                    if failing {
+                        Log.info("Kubernetes API reachable again; watching", ["kind": kind.rawValue, "resource_version": resourceVersion!])
+                        failing = false
+                    }
                 }
                 resourceVersion = outcome.relist ? nil : outcome.resourceVersion
             } catch .expired(let message) {
@@ -145,16 +146,18 @@ public final class Informer: Sendable {
     }
 
     /// Watches until the server ends the stream or asks for a relist.
-    private func watch(from resourceVersion: String, backoff: inout Backoff) throws(KubernetesError) -> WatchOutcome {
+    private func watch(from resourceVersion: String, backoff: inout Backoff, onOpen: () -> Void) throws(KubernetesError) -> WatchOutcome {
         var outcome = WatchOutcome(resourceVersion: resourceVersion, relist: false)
         let timeout = settings.watchTimeoutSeconds + Int.random(in: 0...settings.watchTimeoutSeconds)
         let path = kind.path(namespace: namespace, query: [
             ("watch", "1"), ("resourceVersion", resourceVersion), ("allowWatchBookmarks", "true"), ("timeoutSeconds", String(timeout)),
         ])
         var failure: KubernetesError?
-        try client.watch(path) { event in
-            if isStopped { return false }
+        try client.watch(path, onOpen: {
             backoff.reset()
+            onOpen()
+        }) { event in
+            if isStopped { return false }
             switch event.type {
             case "ADDED", "MODIFIED":
                 apply(event, delete: false)
