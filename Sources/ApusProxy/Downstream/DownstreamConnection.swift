@@ -191,9 +191,12 @@ final class DownstreamConnection {
     }
 
     /// Whether a read shorter than asked for means the socket is drained (edge-triggered
-    /// epoll then reports the next bytes as a new event). Not under TLS: a TLS read
-    /// returns one record at a time.
-    var shortReadDrains: Bool { tls == nil && !hangupSeen }
+    /// epoll then reports the next bytes as a new event). Under TLS a read returns one
+    /// record at a time, so the stream says whether the socket itself was emptied.
+    var shortReadDrains: Bool {
+        if let tls { return tls.lastReadDrained && !hangupSeen }
+        return !hangupSeen
+    }
 
     /// Whether a write shorter than asked for means the socket buffer is full (EPOLLOUT
     /// then says when it drains). Not under TLS: a TLS write sends one record at a time.
