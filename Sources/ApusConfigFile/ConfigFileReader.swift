@@ -18,6 +18,16 @@ enum ConfigFileReader {
     static let maximumBytes = 16 << 20
 
     static func contents(of path: String) -> Result<String, Failure> {
+        bytes(of: path, maximumBytes: maximumBytes).flatMap { bytes in
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                return .failure(Failure(reason: "not valid UTF-8"))
+            }
+            return .success(text)
+        }
+    }
+
+    /// The file's bytes, refusing more than `maximumBytes`.
+    static func bytes(of path: String, maximumBytes: Int) -> Result<[UInt8], Failure> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(Failure(reason: errnoText())) }
         defer { close(fd) }
@@ -32,13 +42,11 @@ enum ConfigFileReader {
             }
             bytes.append(contentsOf: chunk[0..<count])
             if bytes.count > maximumBytes {
-                return .failure(Failure(reason: "larger than \(maximumBytes >> 20) MiB"))
+                let size = maximumBytes >= 1 << 20 ? "\(maximumBytes >> 20) MiB" : "\(maximumBytes >> 10) KiB"
+                return .failure(Failure(reason: "larger than \(size)"))
             }
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            return .failure(Failure(reason: "not valid UTF-8"))
-        }
-        return .success(text)
+        return .success(bytes)
     }
 
     private static func errnoText() -> String {

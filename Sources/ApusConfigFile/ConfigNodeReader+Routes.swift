@@ -3,9 +3,9 @@ import Yams
 
 /// `routes:`, each a host with path rules, and each path rule with exactly one action.
 extension ConfigNodeReader {
-    static let routeKeys = ["host", "paths"]
+    static let routeKeys = ["host", "paths"] + settingKeys + ["hsts"]
     static let actionKeys = ["upstream", "static", "redirect", "respond"]
-    static let pathRuleKeys = ["path", "type", "compression"] + actionKeys
+    static let pathRuleKeys = ["path", "type", "compression"] + actionKeys + settingKeys
 
     mutating func routes(in top: MappingFields) -> [RouteConfig] {
         var routes: [RouteConfig] = []
@@ -13,12 +13,13 @@ extension ConfigNodeReader {
             let context = "routes[\(index)]"
             guard let fields = fields(of: item, at: context, allowed: Self.routeKeys) else { continue }
             let host = string("host", in: fields)
+            let settings = routeSettings(in: fields)
             guard let items = sequence("paths", in: fields, required: true) else { continue }
             var rules: [PathRuleConfig] = []
             for (ruleIndex, ruleNode) in items.enumerated() {
                 if let rule = pathRule(ruleNode, at: "\(context).paths[\(ruleIndex)]") { rules.append(rule) }
             }
-            routes.append(RouteConfig(host: host, paths: rules, location: location(of: item)))
+            routes.append(RouteConfig(host: host, paths: rules, settings: settings, location: location(of: item)))
         }
         return routes
     }
@@ -27,6 +28,7 @@ extension ConfigNodeReader {
         guard let fields = fields(of: node, at: context, allowed: Self.pathRuleKeys) else { return nil }
         let path = string("path", in: fields, required: true)
         let kind = choice("type", in: fields, options: ["Exact", "Prefix", "Regex"], as: PathMatchKind.self)
+        let settings = routeSettings(in: fields)
         let compression = compressionOverride(in: fields)
         let written = Self.actionKeys.filter { fields.contains($0) }
         // Every action is read even when there are several, so their own errors show up too.
@@ -36,7 +38,8 @@ extension ConfigNodeReader {
             return nil
         }
         guard let path, let action = actions[0] else { return nil }
-        return PathRuleConfig(path: path, match: kind ?? .prefix, action: action, compression: compression, location: location(of: node))
+        return PathRuleConfig(path: path, match: kind ?? .prefix, action: action, compression: compression, settings: settings,
+                              location: location(of: node))
     }
 
     private mutating func reportActionCount(_ written: [String], in fields: MappingFields) {
@@ -68,12 +71,14 @@ extension ConfigNodeReader {
     }
 
     private mutating func staticFiles(in fields: MappingFields) -> StaticFilesConfig? {
-        guard let section = actionFields("static", in: fields, allowed: ["root", "index"]) else { return nil }
+        guard let section = actionFields("static", in: fields, allowed: ["root", "index", "fallback"]) else { return nil }
         let root = string("root", in: section, required: true)
         let index = string("index", in: section)
+        let fallback = string("fallback", in: section)
         guard let root else { return nil }
-        let resolved = ConfigRelativePath.resolve(root, relativeTo: path)
-        return index.map { StaticFilesConfig(root: resolved, index: $0) } ?? StaticFilesConfig(root: resolved)
+        var files = StaticFilesConfig(root: ConfigRelativePath.resolve(root, relativeTo: path), fallback: fallback)
+        if let index { files.index = index }
+        return files
     }
 
     private mutating func redirect(in fields: MappingFields) -> RedirectConfig? {

@@ -12,22 +12,29 @@ extension HeadSerializer {
     /// - `Accept-Encoding` joins `Vary`: appended to the first Vary field, or in a Vary
     ///   field of its own, unless a Vary field already lists it or `*`.
     ///
+    /// `edits` (the route's response header rules) apply as in `writeDownstreamResponse`;
+    /// the fields the compression needs (Content-Encoding, Vary, framing) are written anyway.
+    ///
     /// Not on the uncompressed path, so it favours plainness over speed.
-    public static func writeGzipResponse(_ head: ResponseHead, bytes: UnsafeRawBufferPointer, keepAlive: Bool, into out: inout [UInt8]) {
+    public static func writeGzipResponse(_ head: ResponseHead, bytes: UnsafeRawBufferPointer, keepAlive: Bool,
+                                         edits: HeaderEdits? = nil, into out: inout [UInt8]) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
+        func kept(_ field: HeaderField) -> Bool {
+            !(edits?.removes(p, field) ?? false)
+        }
         func append(_ start: Int32, _ end: Int32) {
             out.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[Int(start)..<Int(end)]))
         }
         func append(_ text: StaticString) {
             out.append(contentsOf: UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         }
-        var bound = 256 &+ Int(head.reasonEnd &- head.reasonStart)
+        var bound = 256 &+ Int(head.reasonEnd &- head.reasonStart) &+ (edits?.addedLines.count ?? 0)
         for field in head.headers {
             bound &+= Int(field.nameEnd &- field.nameStart) &+ Int(field.valueEnd &- field.valueStart) &+ 6
         }
         out.reserveCapacity(out.count &+ bound)
 
-        let varyCovered = head.headers.contains { isVary(p, $0) && varyListsAcceptEncoding(p, $0) }
+        let varyCovered = head.headers.contains { isVary(p, $0) && kept($0) && varyListsAcceptEncoding(p, $0) }
         var varyWritten = varyCovered
         append("HTTP/1.1 ")
         var status = head.status
@@ -41,7 +48,7 @@ extension HeadSerializer {
         out.append(HTTPBytes.sp)
         append(head.reasonStart, head.reasonEnd)
         append("\r\n")
-        for field in head.headers {
+        for field in head.headers where kept(field) {
             switch field.known {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding, .contentLength, .upgrade, .contentEncoding:
                 continue
@@ -80,6 +87,7 @@ extension HeadSerializer {
             append(field.valueStart, field.valueEnd)
             append("\r\n")
         }
+        if let edits { out.append(contentsOf: edits.addedLines) }
         if !varyWritten { append("Vary: Accept-Encoding\r\n") }
         append("Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n")
         if !keepAlive { append("Connection: close\r\n") }

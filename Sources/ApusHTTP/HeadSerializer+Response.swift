@@ -18,14 +18,34 @@ extension HeadSerializer {
     /// framing header for `framing`, then `Connection: close` when `keepAlive` is false
     /// (or `Connection: keep-alive` for an HTTP/1.0 client that keeps the connection).
     /// For a 101 response, `Upgrade` and `Connection: upgrade` are kept.
+    /// `edits` (a route's response header rules) leave out received fields by name; their
+    /// lines follow the kept fields.
+    public static func writeDownstreamResponse(
+        _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
+        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits, into out: inout [UInt8]
+    ) {
+        writeDownstreamResponse(head, bytes: bytes, framing: framing, keepAlive: keepAlive, downstreamVersion: downstreamVersion,
+                                filter: edits, extra: edits.addedLines.count, into: &out)
+    }
+
+    /// Without header rules (the common case; specialised, so it pays nothing for them).
     public static func writeDownstreamResponse(
         _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
         keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout [UInt8]
     ) {
+        writeDownstreamResponse(head, bytes: bytes, framing: framing, keepAlive: keepAlive, downstreamVersion: downstreamVersion,
+                                filter: NoHeaderEdits(), extra: 0, into: &out)
+    }
+
+    @inlinable
+    static func writeDownstreamResponse<Filter: HeaderFieldFilter>(
+        _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
+        keepAlive: Bool, downstreamVersion: HTTPVersion, filter: Filter, extra: Int, into out: inout [UInt8]
+    ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         // Status (an Int, at most 20 digits), reason, the framing and Connection lines and
         // the literals stay under 128 bytes besides the copied ranges.
-        var bound = 128 &+ Int(head.reasonEnd &- head.reasonStart)
+        var bound = 128 &+ Int(head.reasonEnd &- head.reasonStart) &+ extra
         for field in head.headers {
             bound &+= Int(field.nameEnd &- field.nameStart) &+ Int(field.valueEnd &- field.valueStart) &+ 4
         }
@@ -34,43 +54,45 @@ extension HeadSerializer {
             withUnsafePointer(to: head) { head in
                 out.appendWriting(bound: bound, DownstreamResponse(
                     head: head, fields: fields, p: p, framing: framing, keepAlive: keepAlive,
-                    downstreamVersion: downstreamVersion))
+                    downstreamVersion: downstreamVersion, edits: filter))
             }
         }
     }
 
     /// The arguments of one `writeDownstreamResponse`, written in one pass.
     @usableFromInline
-    struct DownstreamResponse: ByteContent {
+    struct DownstreamResponse<Filter: HeaderFieldFilter>: ByteContent {
         @usableFromInline let head: UnsafePointer<ResponseHead>
         @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
         @usableFromInline let p: UnsafePointer<UInt8>
         @usableFromInline let framing: DownstreamFraming
         @usableFromInline let keepAlive: Bool
         @usableFromInline let downstreamVersion: HTTPVersion
+        @usableFromInline let edits: Filter
 
         @inlinable
         init(head: UnsafePointer<ResponseHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
-             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion) {
+             framing: DownstreamFraming, keepAlive: Bool, downstreamVersion: HTTPVersion, edits: Filter) {
             self.head = head
             self.fields = fields
             self.p = p
             self.framing = framing
             self.keepAlive = keepAlive
             self.downstreamVersion = downstreamVersion
+            self.edits = edits
         }
 
         @inlinable
         func write(into writer: inout ByteWriter) {
             writeDownstreamResponse(head, fields, p, framing: framing, keepAlive: keepAlive,
-                                    downstreamVersion: downstreamVersion, into: &writer)
+                                    downstreamVersion: downstreamVersion, edits: edits, into: &writer)
         }
     }
 
     @inlinable
-    static func writeDownstreamResponse(
+    static func writeDownstreamResponse<Filter: HeaderFieldFilter>(
         _ head: UnsafePointer<ResponseHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout ByteWriter
+        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: Filter, into out: inout ByteWriter
     ) {
         let switching = head.pointee.status == 101
         out.literal("HTTP/1.1 ")
@@ -87,8 +109,10 @@ extension HeadSerializer {
             default:
                 if field.listedInConnection { continue }
             }
+            if edits.removes(p, field) { continue }
             writeField(p, field, into: &out)
         }
+        edits.writeAddedLines(into: &out)
         switch framing {
         case .none:
             let mayCarryLength = head.pointee.status >= 200 && head.pointee.status != 204

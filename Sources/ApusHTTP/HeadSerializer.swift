@@ -31,19 +31,43 @@ public enum HeadSerializer {
     /// An absolute-form target is sent in origin-form (`/` when its path is empty).
     /// Without `forwardUpgrade` no Connection header is written (keep-alive is HTTP/1.1's
     /// default upstream).
+    ///
+    /// `edits` (a route's request header rules) leave out received fields by name, and
+    /// their lines follow the forwarding fields. A rule naming a field the proxy generates
+    /// (Host, X-Forwarded-*, X-Real-IP, X-Request-ID) replaces or removes the generated
+    /// one too; X-Forwarded-Host still carries the host the client asked for. Framing
+    /// (Content-Length, Transfer-Encoding) is never left out.
+    public static func writeUpstreamRequest(
+        _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
+        context: ForwardingContext, edits: HeaderEdits, into out: inout [UInt8]
+    ) {
+        writeUpstreamRequest(head, bytes: bytes, targetOverride: targetOverride, context: context, filter: edits,
+                             extra: edits.addedLines.count, into: &out)
+    }
+
+    /// Without header rules (the common case; specialised, so it pays nothing for them).
     public static func writeUpstreamRequest(
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
         context: ForwardingContext, into out: inout [UInt8]
     ) {
+        writeUpstreamRequest(head, bytes: bytes, targetOverride: targetOverride, context: context, filter: NoHeaderEdits(),
+                             extra: 0, into: &out)
+    }
+
+    @inlinable
+    static func writeUpstreamRequest<Filter: HeaderFieldFilter>(
+        _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
+        context: ForwardingContext, filter: Filter, extra: Int, into out: inout [UInt8]
+    ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
-        let bound = upstreamRequestBound(head, targetOverride: targetOverride, context: context)
+        let bound = upstreamRequestBound(head, targetOverride: targetOverride, context: context) &+ extra
         // Pointers, not copies: copying the head and the context into the writer would
         // retain and release their arrays on every request.
         head.headers.withUnsafeBufferPointer { fields in
             withUnsafePointer(to: head) { head in
                 withUnsafePointer(to: context) { context in
                     out.appendWriting(bound: bound, UpstreamRequest(
-                        head: head, fields: fields, p: p, targetOverride: targetOverride, context: context))
+                        head: head, fields: fields, p: p, targetOverride: targetOverride, context: context, edits: filter))
                 }
             }
         }
@@ -51,26 +75,28 @@ public enum HeadSerializer {
 
     /// The arguments of one `writeUpstreamRequest`, written in one pass.
     @usableFromInline
-    struct UpstreamRequest: ByteContent {
+    struct UpstreamRequest<Filter: HeaderFieldFilter>: ByteContent {
         @usableFromInline let head: UnsafePointer<RequestHead>
         @usableFromInline let fields: UnsafeBufferPointer<HeaderField>
         @usableFromInline let p: UnsafePointer<UInt8>
         @usableFromInline let targetOverride: UnsafeRawBufferPointer?
         @usableFromInline let context: UnsafePointer<ForwardingContext>
+        @usableFromInline let edits: Filter
 
         @inlinable
         init(head: UnsafePointer<RequestHead>, fields: UnsafeBufferPointer<HeaderField>, p: UnsafePointer<UInt8>,
-             targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>) {
+             targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, edits: Filter) {
             self.head = head
             self.fields = fields
             self.p = p
             self.targetOverride = targetOverride
             self.context = context
+            self.edits = edits
         }
 
         @inlinable
         func write(into writer: inout ByteWriter) {
-            writeUpstreamRequest(head, fields, p, targetOverride: targetOverride, context: context, into: &writer)
+            writeUpstreamRequest(head, fields, p, targetOverride: targetOverride, context: context, edits: edits, into: &writer)
         }
     }
 
@@ -97,9 +123,10 @@ public enum HeadSerializer {
     }
 
     @inlinable
-    static func writeUpstreamRequest(
+    static func writeUpstreamRequest<Filter: HeaderFieldFilter>(
         _ head: UnsafePointer<RequestHead>, _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>,
-        targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, into out: inout ByteWriter
+        targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, edits: Filter,
+        into out: inout ByteWriter
     ) {
         out.bytes(p, 0, head.pointee.methodEnd)
         out.byte(HTTPBytes.sp)
@@ -116,24 +143,30 @@ public enum HeadSerializer {
         }
         out.literal(" HTTP/1.1\r\n")
 
+        // Generated fields a rule replaces or removes (all false without rules).
+        let replacesHost = edits.removes(.host)
+        let replacesRequestID = edits.removes(.xRequestID)
         var hasRequestID = false
         var hostStart: Int32 = 0
         var hostEnd: Int32 = 0
         if absoluteForm {
             hostStart = head.pointee.authorityStart
             hostEnd = head.pointee.authorityEnd
-            out.literal("Host: ")
-            out.bytes(p, hostStart, hostEnd)
-            out.literal("\r\n")
+            if !replacesHost {
+                out.literal("Host: ")
+                out.bytes(p, hostStart, hostEnd)
+                out.literal("\r\n")
+            }
         } else if head.pointee.hostIndex >= 0 {
             hostStart = fields[head.pointee.hostIndex].valueStart
             hostEnd = fields[head.pointee.hostIndex].valueEnd
-        } else {
+        } else if !replacesHost {
             // An HTTP/1.0 request without Host: HTTP/1.1 requires the field, empty when
             // the target has no authority (RFC 9112 §3.2).
             out.literal("Host: \r\n")
         }
         for field in fields {
+            if edits.removes(p, field) && field.known != .contentLength { continue }
             switch field.known {
             case .connection, .keepAlive, .proxyConnection, .te, .trailer, .transferEncoding:
                 continue
@@ -156,31 +189,74 @@ public enum HeadSerializer {
         }
         if head.pointee.isChunked { out.literal("Transfer-Encoding: chunked\r\n") }
 
-        out.literal("X-Forwarded-For: ")
-        for field in fields where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
-            out.bytes(p, field.valueStart, field.valueEnd)
-            out.literal(", ")
+        if edits.replacesForwardingFields() {
+            writeForwardingFields(fields, p, hostStart: hostStart, hostEnd: hostEnd, context: context, edits: edits, into: &out)
+        } else {
+            out.literal("X-Forwarded-For: ")
+            for field in fields where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
+                out.bytes(p, field.valueStart, field.valueEnd)
+                out.literal(", ")
+            }
+            out.bytes(context.pointee.clientAddress)
+            out.literal("\r\nX-Forwarded-Proto: ")
+            out.bytes(context.pointee.scheme)
+            if hostEnd > hostStart {
+                out.literal("\r\nX-Forwarded-Host: ")
+                out.bytes(p, hostStart, hostEnd)
+            }
+            out.literal("\r\nX-Forwarded-Port: ")
+            out.bytes(context.pointee.port)
+            out.literal("\r\nX-Real-IP: ")
+            out.bytes(context.pointee.clientAddress)
+            out.literal("\r\n")
         }
-        out.bytes(context.pointee.clientAddress)
-        out.literal("\r\nX-Forwarded-Proto: ")
-        out.bytes(context.pointee.scheme)
-        if hostEnd > hostStart {
-            out.literal("\r\nX-Forwarded-Host: ")
-            out.bytes(p, hostStart, hostEnd)
-        }
-        out.literal("\r\nX-Forwarded-Port: ")
-        out.bytes(context.pointee.port)
-        out.literal("\r\nX-Real-IP: ")
-        out.bytes(context.pointee.clientAddress)
-        out.literal("\r\n")
-        if !hasRequestID {
+        if !hasRequestID && !replacesRequestID {
             out.literal("X-Request-ID: ")
             out.hex16(context.pointee.generatedRequestID.0)
             out.hex16(context.pointee.generatedRequestID.1)
             out.literal("\r\n")
         }
+        edits.writeAddedLines(into: &out)
         if context.pointee.forwardUpgrade { out.literal("Connection: upgrade\r\n") }
         out.literal("\r\n")
+    }
+
+    /// The forwarding fields when rules may replace some of them (the path without rules
+    /// above stays free of the per-field tests).
+    @inlinable
+    static func writeForwardingFields<Filter: HeaderFieldFilter>(
+        _ fields: UnsafeBufferPointer<HeaderField>, _ p: UnsafePointer<UInt8>, hostStart: Int32, hostEnd: Int32,
+        context: UnsafePointer<ForwardingContext>, edits: Filter, into out: inout ByteWriter
+    ) {
+        if !edits.removes(.xForwardedFor) {
+            out.literal("X-Forwarded-For: ")
+            for field in fields where field.known == .xForwardedFor && field.valueEnd > field.valueStart {
+                out.bytes(p, field.valueStart, field.valueEnd)
+                out.literal(", ")
+            }
+            out.bytes(context.pointee.clientAddress)
+            out.literal("\r\n")
+        }
+        if !edits.removes(.xForwardedProto) {
+            out.literal("X-Forwarded-Proto: ")
+            out.bytes(context.pointee.scheme)
+            out.literal("\r\n")
+        }
+        if hostEnd > hostStart && !edits.removes(.xForwardedHost) {
+            out.literal("X-Forwarded-Host: ")
+            out.bytes(p, hostStart, hostEnd)
+            out.literal("\r\n")
+        }
+        if !edits.removes(.xForwardedPort) {
+            out.literal("X-Forwarded-Port: ")
+            out.bytes(context.pointee.port)
+            out.literal("\r\n")
+        }
+        if !edits.removes(.xRealIP) {
+            out.literal("X-Real-IP: ")
+            out.bytes(context.pointee.clientAddress)
+            out.literal("\r\n")
+        }
     }
 
     /// `Name: value\r\n` with the name as received.

@@ -1,7 +1,6 @@
 import ApusConfigFile
 import ApusCore
 import ApusProxy
-import Glibc
 
 /// Where `serve` gets its configuration: a YAML file (watched) or the command line.
 enum ConfigurationSource: CustomStringConvertible {
@@ -15,10 +14,11 @@ enum ConfigurationSource: CustomStringConvertible {
         }
     }
 
-    /// Parses and compiles. A file with any error diagnostic is rejected whole (like nginx
-    /// refusing a broken nginx.conf): serving half of what the author wrote is worse than
-    /// serving the last good version.
-    func load() -> Result<LoadedConfiguration, LoadFailure> {
+    /// Parses, reads the header value files the configuration names (through `store`,
+    /// which keeps their last good values), and compiles. A file with any error diagnostic
+    /// is rejected whole (like nginx refusing a broken nginx.conf): serving half of what
+    /// the author wrote is worse than serving the last good version.
+    func load(files store: inout HeaderValueFileStore) -> Result<LoadedConfiguration, LoadFailure> {
         let configuration: Configuration
         var diagnostics: [Diagnostic] = []
         switch self {
@@ -32,7 +32,9 @@ enum ConfigurationSource: CustomStringConvertible {
         case .fixed(let fixed):
             configuration = fixed
         }
-        let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
+        let (files, problems) = store.read(configuration.headerValueFilePaths)
+        ServeCommand.report(problems)
+        let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
         diagnostics += compileDiagnostics
         // Certificates load with the table: a broken one rejects this version of the
         // configuration and the previous one (with its certificates) keeps serving.
@@ -41,7 +43,7 @@ enum ConfigurationSource: CustomStringConvertible {
         if diagnostics.contains(where: { $0.severity == .error }) {
             return .failure(LoadFailure(diagnostics: diagnostics))
         }
-        return .success(LoadedConfiguration(table: table, tls: tls, diagnostics: diagnostics))
+        return .success(LoadedConfiguration(configuration: configuration, files: files, table: table, tls: tls, diagnostics: diagnostics))
     }
 
     /// Watches the config file and the files it names (certificates), so that a renewed
@@ -54,8 +56,12 @@ enum ConfigurationSource: CustomStringConvertible {
     }
 }
 
-/// A configuration that compiled, with what it needs besides the table.
+/// A configuration that compiled, with what it needs besides the table: its certificates,
+/// and the header value files it was compiled with (kept so that a changed file can be
+/// compiled in without reading the configuration again).
 struct LoadedConfiguration {
+    var configuration: Configuration
+    var files: HeaderValueFiles
     var table: RouteTable
     var tls: TLSCatalog
     var diagnostics: [Diagnostic]
@@ -71,7 +77,7 @@ struct LoadFailure: Error {
 /// replace files by rename or symlink swap, which a watch on the old inode misses.
 struct FileChangeWatcher {
     private let primary: [String]
-    private var signatures: [String: [Int]] = [:]
+    private var signatures: [String: FileSignature] = [:]
 
     init(paths: [String]) {
         self.primary = paths
@@ -80,8 +86,8 @@ struct FileChangeWatcher {
 
     /// Watches the first paths given at init plus `extra` (replacing earlier extras).
     mutating func watch(_ extra: [String]) {
-        var next: [String: [Int]] = [:]
-        for path in primary + extra { next[path] = signatures[path] ?? FileChangeWatcher.signature(of: path) }
+        var next: [String: FileSignature] = [:]
+        for path in primary + extra { next[path] = signatures[path] ?? FileSignature.of(path) }
         signatures = next
     }
 
@@ -89,18 +95,12 @@ struct FileChangeWatcher {
     mutating func changedFile() -> String? {
         var changed: String?
         for (path, signature) in signatures {
-            let now = FileChangeWatcher.signature(of: path)
+            let now = FileSignature.of(path)
             if now != signature {
                 signatures[path] = now
                 changed = changed ?? path
             }
         }
         return changed
-    }
-
-    private static func signature(of path: String) -> [Int] {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return [] }
-        return [Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec)]
     }
 }

@@ -52,17 +52,18 @@ enum ServeCommand {
         }
 
         Signals.blockForControlThread()
-        let loaded: LoadedConfiguration
-        switch source.load() {
-        case .success(let success):
-            loaded = success
+        var headerFiles = HeaderValueFileStore()
+        var live: LoadedConfiguration
+        switch source.load(files: &headerFiles) {
+        case .success(let loaded):
+            live = loaded
         case .failure(let failure):
             report(failure.diagnostics)
             Log.error("configuration rejected; not starting")
             return 1
         }
-        let table = loaded.table
-        report(loaded.diagnostics)
+        let (table, diagnostics) = (live.table, live.diagnostics)
+        report(diagnostics)
         let problems = ProxyServer.checkListeners(table)
         guard problems.isEmpty else {
             for problem in problems { Log.error("cannot listen", ["detail": problem]) }
@@ -77,7 +78,7 @@ enum ServeCommand {
         }
         accessLog?.start()
         let metrics = MetricsRegistry()
-        let publisher = RouteTablePublisher(table, tls: loaded.tls, diagnostics: loaded.diagnostics)
+        let publisher = RouteTablePublisher(table, tls: live.tls, diagnostics: diagnostics)
         let state = ProxyState(publisher: publisher, metrics: metrics, accessLog: accessLog)
         metrics.recordReload(success: true, generation: publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
         let server = ProxyServer(state: state)
@@ -106,25 +107,58 @@ enum ServeCommand {
                 return 0
             case .reload:
                 Log.info("reloading", ["reason": "SIGHUP"])
-                if let table = reload(source, state: state, runningWorkers: workerCount) {
-                    drainTimeout = table.timeouts.drain
-                    watcher?.watch(TLSCatalog.files(of: table))
+                if let loaded = reload(source, files: &headerFiles, state: state, runningWorkers: workerCount) {
+                    live = loaded
+                    drainTimeout = loaded.table.timeouts.drain
+                    watcher?.watch(TLSCatalog.files(of: loaded.table))
                 }
             case nil:
                 if let changed = watcher?.changedFile() {
                     Log.info("reloading", ["reason": "file changed", "file": changed])
-                    if let table = reload(source, state: state, runningWorkers: workerCount) {
-                        drainTimeout = table.timeouts.drain
-                        watcher?.watch(TLSCatalog.files(of: table))
+                    if let loaded = reload(source, files: &headerFiles, state: state, runningWorkers: workerCount) {
+                        live = loaded
+                        drainTimeout = loaded.table.timeouts.drain
+                        watcher?.watch(TLSCatalog.files(of: loaded.table))
                     }
                 }
+                report(headerFiles.poll())
             }
+            republishIfHeaderFilesChanged(&live, files: &headerFiles, state: state)
         }
     }
 
+    /// Compiles the live configuration again when a header value file it uses now holds
+    /// another value (a rotated token), and publishes the result: workers pick it up by
+    /// generation like any table, so their request path stays lock-free and unchanged.
+    /// Also covers a reload that read a new value and was then rejected for another fault.
+    static func republishIfHeaderFilesChanged(_ live: inout LoadedConfiguration, files store: inout HeaderValueFileStore,
+                                              state: ProxyState) {
+        let paths = live.configuration.headerValueFilePaths
+        store.forget(allBut: paths)
+        let files = store.files(for: paths)
+        guard files != live.files else { return }
+        let changed = paths.filter { files[$0] != live.files[$0] }.sorted()
+        live.files = files
+        let (table, diagnostics) = RouteTableCompiler.compile(live.configuration, files: files)
+        guard !diagnostics.contains(where: { $0.severity == .error }) else {
+            // Not reachable while the store hands out only last good values; kept safe anyway.
+            report(diagnostics)
+            Log.error("header value file changed but the table did not compile; the previous table keeps serving")
+            return
+        }
+        live.table = table
+        live.diagnostics = diagnostics
+        // Same configuration, so the same listeners and certificates.
+        let generation = state.publisher.publish(table, tls: live.tls, diagnostics: diagnostics)
+        state.wakeAll()
+        state.metrics.recordGeneration(generation)
+        Log.info("header value file changed; route table published", ["files": changed.joined(separator: ","), "generation": String(generation)])
+    }
+
     /// Loads and compiles again; a valid result is published, an invalid one only logged.
-    static func reload(_ source: ConfigurationSource, state: ProxyState, runningWorkers: Int) -> RouteTable? {
-        switch source.load() {
+    static func reload(_ source: ConfigurationSource, files: inout HeaderValueFileStore, state: ProxyState,
+                       runningWorkers: Int) -> LoadedConfiguration? {
+        switch source.load(files: &files) {
         case .success(let loaded):
             let (table, diagnostics) = (loaded.table, loaded.diagnostics)
             report(diagnostics)
@@ -135,7 +169,7 @@ enum ServeCommand {
             state.wakeAll()
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             Log.info("route table published", ["generation": String(generation), "routes": String(table.routes.count)])
-            return table
+            return loaded
         case .failure(let failure):
             let diagnostics = failure.diagnostics
             report(diagnostics)
@@ -152,6 +186,13 @@ enum ServeCommand {
             } else {
                 Log.warning(diagnostic.message, ["at": diagnostic.location.description, "code": diagnostic.code])
             }
+        }
+    }
+
+    /// A header value file that turned unusable keeps serving its last good value.
+    static func report(_ problems: [HeaderValueFileProblem]) {
+        for problem in problems {
+            Log.warning("header value file unusable; keeping its last good value", ["file": problem.path, "reason": problem.reason])
         }
     }
 

@@ -34,7 +34,9 @@ enum ValidateCommand {
             // way a CI job wants them. `serve` still rejects a file with any error.
             var (configuration, diagnostics) = ConfigFileParser.loadBestEffort(path: path)
             if let configuration {
-                let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
+                var store = HeaderValueFileStore()
+                let (files, _) = store.read(configuration.headerValueFilePaths)
+                let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
                 diagnostics += compileDiagnostics
                 // Certificates and keys are checked the way serve loads them.
                 diagnostics += TLSCatalog.build(for: table).1

@@ -2,7 +2,8 @@ extension RouteTableCompiler {
     /// Checks every route's host and every path rule. A rule with any error is dropped
     /// alone; a route with a bad host drops its own rules only.
     static func compileRules(
-        _ routes: [RouteConfig], upstreams: [String: Int], compression: CompressionConfig = CompressionConfig()
+        _ routes: [RouteConfig], upstreams: [String: Int], files: HeaderValueFiles,
+        compression: CompressionConfig = CompressionConfig()
     ) -> ([CompiledRule], [Diagnostic]) {
         var rules: [CompiledRule] = []
         var diagnostics: [Diagnostic] = []
@@ -17,8 +18,11 @@ extension RouteTableCompiler {
                     continue
                 }
             }
+            // Checked once here rather than once per inheriting path rule.
+            let dropped = "the route's \(route.paths.count) path rule(s) are dropped"
+            guard checkSettings(route.settings, files: files, dropped: dropped, into: &diagnostics) else { continue }
             for rule in route.paths {
-                var (compiled, found) = compileRule(rule, host: host, upstreams: upstreams)
+                var (compiled, found) = compileRule(rule, host: host, inheriting: route.settings, upstreams: upstreams, files: files)
                 diagnostics += found
                 let (policy, compressionFound) = compileCompression(compression, override: rule.compression, cache: &policies)
                 // Top-level settings are shared by every rule: say what is wrong with them once.
@@ -35,14 +39,22 @@ extension RouteTableCompiler {
         return (rules, diagnostics)
     }
 
-    static func compileRule(_ rule: PathRuleConfig, host: HostPattern?, upstreams: [String: Int]) -> (CompiledRule?, [Diagnostic]) {
+    static func compileRule(_ rule: PathRuleConfig, host: HostPattern?, inheriting: RouteSettings,
+                            upstreams: [String: Int], files: HeaderValueFiles) -> (CompiledRule?, [Diagnostic]) {
         let (key, pattern, pathDiagnostics) = compilePath(rule)
         let (action, actionDiagnostics) = compileAction(rule.action, at: rule.location, upstreams: upstreams)
-        let diagnostics = pathDiagnostics + actionDiagnostics
-        guard let key, let action, diagnostics.allSatisfy({ $0.severity != .error }) else { return (nil, diagnostics) }
+        var diagnostics = pathDiagnostics + actionDiagnostics
+        let settingsValid = checkSettings(rule.settings, files: files, dropped: "the rule is dropped", into: &diagnostics)
+        guard let key, let action, settingsValid, diagnostics.allSatisfy({ $0.severity != .error }) else { return (nil, diagnostics) }
+        let settings = compileSettings(route: inheriting, rule: rule.settings, files: files)
         let route = CompiledRoute(
             label: "\(host?.text ?? "*") \(rule.path)", host: host?.text, path: rule.path, match: rule.match,
-            regexFlavor: rule.regexFlavor, action: action, compression: nil, location: rule.location)
+            regexFlavor: rule.regexFlavor, action: action, compression: nil, location: rule.location,
+            requestEdits: settings.requestEdits, responseEdits: settings.responseEdits,
+            responseEditsTLS: settings.responseEditsTLS, httpsRedirect: settings.httpsRedirect,
+            requestHeaderRules: settings.requestRules, responseHeaderRules: settings.responseRules,
+            hstsValue: settings.hstsValue,
+            dependsOnScheme: settings.responseEdits != nil || settings.responseEditsTLS != nil || settings.httpsRedirect != nil)
         return (CompiledRule(host: host, key: key, pattern: pattern, route: route), diagnostics)
     }
 
@@ -70,6 +82,10 @@ extension RouteTableCompiler {
         case .staticFiles(let files):
             guard !files.root.isEmpty else {
                 return (nil, [.error("empty-static-root", "static files need a root directory; the rule is dropped", at: location)])
+            }
+            if let fallback = files.fallback,
+               fallback.isEmpty || fallback.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
+                return (nil, [.error("invalid-static-fallback", "static fallback '\(fallback)' must name a file inside the root (no '.' or '..' segments); the rule is dropped", at: location)])
             }
             return (.staticFiles(files), [])
         case .redirect(let redirect):

@@ -5,14 +5,17 @@
 /// rule is diagnosed and dropped; its neighbours keep working. Limits, global timeouts
 /// and the access log pass through unchanged.
 public enum RouteTableCompiler {
-    public static func compile(_ configuration: Configuration) -> (RouteTable, [Diagnostic]) {
+    /// - Parameter files: the contents of every `configuration.headerValueFilePaths` file,
+    ///   read by the caller (the compiler does no I/O); a path missing here is an error.
+    public static func compile(_ configuration: Configuration, files: HeaderValueFiles = HeaderValueFiles()) -> (RouteTable, [Diagnostic]) {
         let (workers, workerDiagnostics) = compileWorkers(configuration.workers, at: configuration.workersLocation)
         let (listeners, listenerDiagnostics) = compileListeners(configuration.listeners)
         let (admin, adminDiagnostics) = compileAdmin(configuration.admin, listeners: listeners)
         let (upstreams, upstreamDiagnostics) = compileUpstreams(configuration.upstreams, defaults: configuration.timeouts)
         var upstreamIndex: [String: Int] = [:]
         for (index, upstream) in upstreams.enumerated() { upstreamIndex[upstream.name] = index }
-        let (candidates, ruleDiagnostics) = compileRules(configuration.routes, upstreams: upstreamIndex, compression: configuration.compression)
+        let (candidates, ruleDiagnostics) = compileRules(
+            configuration.routes, upstreams: upstreamIndex, files: files, compression: configuration.compression)
         let (rules, duplicateDiagnostics) = removeDuplicates(candidates)
         let routes = rules.map(\.route)
         let unusedDiagnostics = unusedUpstreams(configuration.upstreams, routes: configuration.routes)

@@ -3,11 +3,15 @@ public struct RouteConfig: Equatable, Sendable {
     /// `app.example.test`, `*.example.test` (exactly one label), or nil for any host.
     public var host: String?
     public var paths: [PathRuleConfig]
+    /// Inherited by every path rule (see `RouteSettings` for how a rule overrides them).
+    public var settings: RouteSettings
     public var location: SourceLocation
 
-    public init(host: String?, paths: [PathRuleConfig], location: SourceLocation = .unknown) {
+    public init(host: String?, paths: [PathRuleConfig], settings: RouteSettings = RouteSettings(),
+                location: SourceLocation = .unknown) {
         self.host = host
         self.paths = paths
+        self.settings = settings
         self.location = location
     }
 }
@@ -36,18 +40,22 @@ public struct PathRuleConfig: Equatable, Sendable {
     public var match: PathMatchKind
     public var regexFlavor: RegexFlavor
     public var action: RouteAction
+    /// The rule's own header rules and HTTPS redirect, over its route's.
+    public var settings: RouteSettings
     /// This rule's changes to the top-level compression settings.
     public var compression: CompressionOverride?
     public var location: SourceLocation
 
     public init(
         path: String, match: PathMatchKind, regexFlavor: RegexFlavor = .fullMatch,
-        action: RouteAction, compression: CompressionOverride? = nil, location: SourceLocation = .unknown
+        action: RouteAction, compression: CompressionOverride? = nil, settings: RouteSettings = RouteSettings(),
+        location: SourceLocation = .unknown
     ) {
         self.path = path
         self.match = match
         self.regexFlavor = regexFlavor
         self.action = action
+        self.settings = settings
         self.compression = compression
         self.location = location
     }
@@ -70,10 +78,14 @@ public struct StaticFilesConfig: Equatable, Sendable {
     public var root: String
     /// File served for a directory request.
     public var index: String
+    /// File (relative to the root) served with 200 when the request names no file: the
+    /// single-page-app pattern, nginx's `try_files $uri $uri/ /index.html`. Nil: 404.
+    public var fallback: String?
 
-    public init(root: String, index: String = "index.html") {
+    public init(root: String, index: String = "index.html", fallback: String? = nil) {
         self.root = root
         self.index = index
+        self.fallback = fallback
     }
 }
 

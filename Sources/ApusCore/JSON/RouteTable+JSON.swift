@@ -75,6 +75,23 @@ extension RouteTable {
             case .redirect, .fixedResponse:
                 break
             }
+            // Only when set, so tables without them read as before.
+            if let redirect = route.httpsRedirect {
+                json.key("httpsRedirect")
+                json.object { json in
+                    json.field("status", redirect.status)
+                    json.field("port", redirect.port ?? 443)
+                }
+            }
+            if let hsts = route.hstsValue { json.field("hsts", hsts) }
+            if let rules = route.requestHeaderRules {
+                json.key("requestHeaders")
+                rules.render(into: &json)
+            }
+            if let rules = route.responseHeaderRules {
+                json.key("responseHeaders")
+                rules.render(into: &json)
+            }
         }
     }
 
@@ -101,6 +118,7 @@ extension RouteTable {
                 json.field("type", "static")
                 json.field("root", files.root)
                 json.field("index", files.index)
+                if let fallback = files.fallback { json.field("fallback", fallback) }
             case .redirect(let redirect):
                 json.field("type", "redirect")
                 json.field("status", redirect.status)

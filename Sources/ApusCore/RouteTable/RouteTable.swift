@@ -83,6 +83,23 @@ public struct CompiledRoute: Sendable {
     public var compression: CompressionPolicy?
     /// Where the rule was written, for logs and `/routes`.
     public var location: SourceLocation
+    /// Changes to the head sent upstream (proxied requests); nil when there are none.
+    public var requestEdits: CompiledHeaderEdits?
+    /// Changes to the response head over plain HTTP, and over TLS (where the HSTS field
+    /// joins them); nil when there are none.
+    public var responseEdits: CompiledHeaderEdits?
+    public var responseEditsTLS: CompiledHeaderEdits?
+    /// Set when plain-HTTP requests are redirected to HTTPS.
+    public var httpsRedirect: CompiledHTTPSRedirect?
+    /// The rules as configured (route and path merged), for `/routes` only: values are
+    /// shown there redacted or by file path, never a file's content.
+    public var requestHeaderRules: HeaderRulesConfig?
+    public var responseHeaderRules: HeaderRulesConfig?
+    public var hstsValue: String?
+
+    /// Whether anything of this route depends on the listener's scheme (response rules,
+    /// HSTS, the redirect to HTTPS): one test per request for routes without any.
+    public var dependsOnScheme = false
 }
 
 /// What a matched request gets, with references resolved to indices.

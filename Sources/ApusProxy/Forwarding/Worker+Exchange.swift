@@ -241,9 +241,17 @@ extension Worker {
             // told apart from a next request, so this connection ends with the response.
             connection.keepAlive = false
         }
-        HeadSerializer.writeDownstreamResponse(
-            upstream.head, bytes: upstream.input.readable, framing: framing, keepAlive: connection.keepAlive,
-            downstreamVersion: downstreamVersion, into: &connection.output)
+        if let edits = connection.responseEdits {
+            edits.withView { edits in
+                HeadSerializer.writeDownstreamResponse(
+                    upstream.head, bytes: upstream.input.readable, framing: framing, keepAlive: connection.keepAlive,
+                    downstreamVersion: downstreamVersion, edits: edits, into: &connection.output)
+            }
+        } else {
+            HeadSerializer.writeDownstreamResponse(
+                upstream.head, bytes: upstream.input.readable, framing: framing, keepAlive: connection.keepAlive,
+                downstreamVersion: downstreamVersion, into: &connection.output)
+        }
         upstream.input.consume(upstream.head.headLength)
         upstream.headParsed = true
         connection.responseStarted = true

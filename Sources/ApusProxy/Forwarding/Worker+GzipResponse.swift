@@ -39,7 +39,14 @@ extension Worker {
             // a next request.
             connection.keepAlive = false
         }
-        HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: connection.keepAlive, into: &connection.output)
+        if let edits = connection.responseEdits {
+            edits.withView { edits in
+                HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: connection.keepAlive, edits: edits,
+                                                 into: &connection.output)
+            }
+        } else {
+            HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: connection.keepAlive, into: &connection.output)
+        }
         upstream.input.consume(upstream.head.headLength)
         upstream.headParsed = true
         connection.responseStarted = true

@@ -19,8 +19,16 @@ extension Worker {
         let context = ForwardingContext(
             clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
             generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
-        HeadSerializer.writeUpstreamRequest(
-            exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &exchange.upstreamHead)
+        if let edits = table.routes[exchange.routeIndex].requestEdits {
+            edits.withView { edits in
+                HeadSerializer.writeUpstreamRequest(
+                    exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, edits: edits,
+                    into: &exchange.upstreamHead)
+            }
+        } else {
+            HeadSerializer.writeUpstreamRequest(
+                exchange.head, bytes: connection.input.readable, targetOverride: nil, context: context, into: &exchange.upstreamHead)
+        }
         connection.input.consume(exchange.head.headLength)
         if connection.input.isEmpty { buffers.release(&connection.input) }
         connection.upstreamHeadSent = 0

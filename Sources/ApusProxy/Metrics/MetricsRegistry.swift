@@ -58,6 +58,11 @@ public final class MetricsRegistry: Sendable {
         }
     }
 
+    /// A table published without a configuration reload (a header value file changed).
+    public func recordGeneration(_ generation: UInt64) {
+        totals.withLock { $0.generation = generation }
+    }
+
     /// Prometheus text exposition format, version 0.0.4.
     public func render() -> String {
         let t = totals.withLock { $0 }

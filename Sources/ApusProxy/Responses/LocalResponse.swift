@@ -1,18 +1,40 @@
+import ApusCore
+
 /// Builds the responses Apus answers itself: errors, redirects, fixed responses, admin
 /// pages and static-file heads.
+///
+/// With a route's response header rules (`edits`), fields the rules set or remove are
+/// left out as they are added, and the rules' lines go in before the head ends, so a
+/// redirect, fixed or static response of the route gets the same rules as a proxied one.
+/// Apus's own error pages get none (as nginx's `add_header` without `always`).
 struct LocalResponse {
     var bytes: [UInt8] = []
+    let edits: CompiledHeaderEdits?
 
-    init(status: Int, reason: String? = nil) {
+    init(status: Int, reason: String? = nil, edits: CompiledHeaderEdits? = nil) {
+        self.edits = edits
         bytes.reserveCapacity(256)
-        append("HTTP/1.1 \(status) \(reason ?? LocalResponse.reason(for: status))\r\nServer: apus\r\n")
+        append("HTTP/1.1 \(status) \(reason ?? LocalResponse.reason(for: status))\r\n")
+        header("Server", "apus")
     }
 
     mutating func header(_ name: String, _ value: String) {
+        if let edits, edits.removes(name) { return }
+        unfilteredHeader(name, value)
+    }
+
+    /// A field the response needs to be read correctly, written whatever the rules say.
+    mutating func unfilteredHeader(_ name: String, _ value: String) {
         append(name)
         append(": ")
         append(value)
         append("\r\n")
+    }
+
+    /// The worker's cached `Date: ...\r\n` line, unless the rules replace or remove Date.
+    mutating func dateLine(_ line: [UInt8]) {
+        if let edits, edits.removes("Date") { return }
+        bytes.append(contentsOf: line)
     }
 
     /// Ends the head with Content-Length and Connection, then appends `body` (unless the
@@ -24,6 +46,7 @@ struct LocalResponse {
     }
 
     mutating func finishHead(keepAlive: Bool) {
+        if let edits { bytes.append(contentsOf: edits.addedLines) }
         if !keepAlive { append("Connection: close\r\n") }
         append("\r\n")
     }

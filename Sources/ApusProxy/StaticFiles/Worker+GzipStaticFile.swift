@@ -27,13 +27,14 @@ extension Worker {
     }
 
     func serveCompressedFile(_ connection: DownstreamConnection, fd: Int32, size: Int, validators: StaticValidators, encoder: GzipEncoder) {
-        var response = LocalResponse(status: 200)
+        var response = LocalResponse(status: 200, edits: connection.responseEdits)
         response.header("Content-Type", validators.contentType)
         response.header("ETag", "W/" + validators.etag)
         response.header("Last-Modified", validators.lastModified)
-        response.header("Vary", "Accept-Encoding")
-        response.header("Content-Encoding", "gzip")
-        response.bytes.append(contentsOf: dateHeader)
+        // What the compression itself needs, whatever the route's header rules say.
+        response.unfilteredHeader("Vary", "Accept-Encoding")
+        response.unfilteredHeader("Content-Encoding", "gzip")
+        response.dateLine(dateHeader)
         if connection.head.hasBody { connection.keepAlive = false }
         response.header("Transfer-Encoding", "chunked")
         response.finishHead(keepAlive: connection.keepAlive)

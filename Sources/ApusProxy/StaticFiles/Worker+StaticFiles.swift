@@ -11,7 +11,7 @@ extension Worker {
     func serveStaticFile(_ connection: DownstreamConnection, config: StaticFilesConfig, path: String) {
         let method = connection.head.method
         guard method == .get || method == .head else {
-            var response = LocalResponse(status: 405)
+            var response = LocalResponse(status: 405, edits: connection.responseEdits)
             response.header("Allow", "GET, HEAD")
             response.header("Content-Type", "text/plain; charset=utf-8")
             finishLocal(connection, status: 405, response: &response, body: Array("405 Method Not Allowed\n".utf8))
@@ -27,14 +27,20 @@ extension Worker {
             guard path.hasSuffix("/") else {
                 let raw = connection.input.readable
                 let query = String(decoding: raw[Int(connection.head.queryStart)..<Int(connection.head.pathEnd)], as: UTF8.self)
-                var response = LocalResponse(status: 301)
+                var response = LocalResponse(status: 301, edits: connection.responseEdits)
                 response.header("Location", path + "/" + query)
                 finishLocal(connection, status: 301, response: &response, body: [])
                 return
             }
             candidate += config.index
         }
-        guard let resolved = realPath(candidate), resolved == root || resolved.hasPrefix(root + "/") else {
+        var resolved = realPath(candidate)
+        if resolved == nil, let fallback = config.fallback {
+            // Nothing at that path: a single-page app answers with its shell and routes
+            // on the client.
+            resolved = realPath(root + "/" + fallback)
+        }
+        guard let resolved, resolved == root || resolved.hasPrefix(root + "/") else {
             respondError(connection, status: 404)
             return
         }
@@ -57,12 +63,12 @@ extension Worker {
 
         if notModified(connection, etag: etag, modified: modified) {
             Posix.close(fd)
-            var response = LocalResponse(status: 304)
+            var response = LocalResponse(status: 304, edits: connection.responseEdits)
             // The validators of the representation a 200 would have carried.
             response.header("ETag", gzip == nil ? etag : "W/" + etag)
             if gzip != nil { response.header("Vary", "Accept-Encoding") }
             response.header("Last-Modified", lastModified)
-            response.bytes.append(contentsOf: dateHeader)
+            response.dateLine(dateHeader)
             response.finishHead(keepAlive: connection.keepAlive && !connection.head.hasBody)
             respondLocally(connection, status: 304, bytes: response.bytes)
             return
@@ -80,16 +86,16 @@ extension Worker {
         var response: LocalResponse
         switch byteRange(connection, size: size, etag: etag, modified: modified) {
         case .whole:
-            response = LocalResponse(status: 200)
+            response = LocalResponse(status: 200, edits: connection.responseEdits)
         case .partial(let first, let last):
             status = 206
             start = first
             length = last - first + 1
-            response = LocalResponse(status: 206)
+            response = LocalResponse(status: 206, edits: connection.responseEdits)
             response.header("Content-Range", "bytes \(first)-\(last)/\(size)")
         case .unsatisfiable:
             Posix.close(fd)
-            var response = LocalResponse(status: 416)
+            var response = LocalResponse(status: 416, edits: connection.responseEdits)
             response.header("Content-Range", "bytes */\(size)")
             response.header("Content-Type", "text/plain; charset=utf-8")
             finishLocal(connection, status: 416, response: &response, body: Array("416 Range Not Satisfiable\n".utf8))
@@ -99,7 +105,7 @@ extension Worker {
         response.header("ETag", etag)
         response.header("Last-Modified", lastModified)
         response.header("Accept-Ranges", "bytes")
-        response.bytes.append(contentsOf: dateHeader)
+        response.dateLine(dateHeader)
         if connection.head.hasBody { connection.keepAlive = false }
         response.header("Content-Length", String(length))
         response.finishHead(keepAlive: connection.keepAlive)

@@ -139,6 +139,15 @@ extension Worker {
             respondError(connection, status: 404)
             return
         }
+        // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
+        if table.routes[route].dependsOnScheme {
+            let isTLS = connection.listener.isTLS
+            exchange.responseEdits = isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
+            if let redirect = table.routes[route].httpsRedirect, !isTLS {
+                redirectToHTTPS(connection, redirect, host: host)
+                return
+            }
+        }
         if exchange.head.acceptEncodingIndex >= 0 {
             exchange.gzipPolicy = negotiateGzip(exchange, route: route, bytes: raw)
         }
@@ -150,7 +159,7 @@ extension Worker {
         case .redirect(let config):
             redirect(connection, config: config, host: host)
         case .fixedResponse(let status, let body, let contentType):
-            var response = LocalResponse(status: status)
+            var response = LocalResponse(status: status, edits: connection.responseEdits)
             response.header("Content-Type", contentType)
             finishLocal(connection, status: status, response: &response, body: body)
         }

@@ -31,7 +31,7 @@ extension Worker {
     /// Completes a local response head with the body and sends it.
     func finishLocal(_ connection: DownstreamConnection, status: Int, response: inout LocalResponse, body: [UInt8]) {
         if connection.head.hasBody { connection.keepAlive = false }
-        response.bytes.append(contentsOf: dateHeader)
+        response.dateLine(dateHeader)
         response.finish(body: body, keepAlive: connection.keepAlive, includeBody: connection.head.method != .head && status != 204 && status != 304)
         respondLocally(connection, status: status, bytes: response.bytes)
     }
@@ -66,7 +66,7 @@ extension Worker {
     /// retry after `.wouldBlock` re-reads the same bytes, as OpenSSL requires).
     private func sendFileChunk(_ connection: DownstreamConnection) -> IOResult {
         guard let tls = connection.tls else {
-            return Posix.sendfile(connection.fd, connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20))
+            return connection.sendfile(connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20))
         }
         let count = min(connection.fileRemaining, tlsCoalescing.count)
         let got = pread(connection.file, tlsCoalescing.baseAddress, count, off_t(connection.fileOffset))
@@ -94,9 +94,49 @@ extension Worker {
             }
         }
         let path = config.path ?? String(decoding: raw[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
-        var response = LocalResponse(status: config.status)
+        var response = LocalResponse(status: config.status, edits: connection.responseEdits)
         response.header("Location", "\(scheme)://\(authority)\(path)")
         response.header("Content-Type", "text/plain; charset=utf-8")
         finishLocal(connection, status: config.status, response: &response, body: Array("\(config.status) \(LocalResponse.reason(for: config.status))\n".utf8))
+    }
+
+    /// Answers a plain-HTTP request of an `https_redirect` route with the same URL over
+    /// HTTPS: `https://host[:port]/path?query`, the target as received.
+    ///
+    /// The host is the request's (without its port), so it is checked to be a DNS name or
+    /// an IP literal before it goes into a Location: anything else gets 400.
+    func redirectToHTTPS(_ connection: DownstreamConnection, _ redirect: CompiledHTTPSRedirect, host: UnsafeRawBufferPointer) {
+        guard !host.isEmpty, host.allSatisfy(Worker.isHostByte) else {
+            connection.keepAlive = false
+            respondError(connection, status: 400)
+            return
+        }
+        let raw = connection.input.readable
+        let head = connection.head
+        var location = "https://"
+        let hostText = String(decoding: host, as: UTF8.self)
+        location += hostText.contains(":") ? "[\(hostText)]" : hostText
+        if let port = redirect.port { location += ":\(port)" }
+        let target = String(decoding: raw[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
+        // An absolute-form target may have an empty path (`http://h` or `http://h?q`).
+        if !target.hasPrefix("/") { location += "/" }
+        location += target
+        var response = LocalResponse(status: redirect.status, edits: connection.responseEdits)
+        response.header("Location", location)
+        response.header("Content-Type", "text/plain; charset=utf-8")
+        finishLocal(connection, status: redirect.status,
+                    response: &response, body: Array("\(redirect.status) \(LocalResponse.reason(for: redirect.status))\n".utf8))
+    }
+
+    /// Letters, digits, `.`, `-`, `_` (seen in real host names), and `:` for an IPv6 literal
+    /// (its brackets were removed).
+    static func isHostByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"):
+            return true
+        default:
+            return false
+        }
     }
 }

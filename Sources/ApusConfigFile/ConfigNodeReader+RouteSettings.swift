@@ -1,0 +1,89 @@
+import ApusCore
+import Yams
+
+/// The settings a route gives its paths and a path rule may override: `request_headers`,
+/// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), and on
+/// a route only, `hsts`.
+extension ConfigNodeReader {
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port"]
+    static let headerRuleKeys = ["set", "add", "remove"]
+    static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
+
+    mutating func routeSettings(in fields: MappingFields) -> RouteSettings {
+        var settings = RouteSettings()
+        settings.requestHeaders = headerRules("request_headers", in: fields)
+        settings.responseHeaders = headerRules("response_headers", in: fields)
+        let enabled = boolean("https_redirect", in: fields)
+        let status = integer("https_redirect_status", in: fields)
+        let port = integer("https_port", in: fields)
+        if enabled != nil || status != nil || port != nil {
+            let node = fields.keyNode("https_redirect") ?? fields.keyNode("https_redirect_status") ?? fields.keyNode("https_port")
+            settings.httpsRedirect = HTTPSRedirectConfig(
+                enabled: enabled, status: status, port: port, location: node.map(location(of:)) ?? location(of: fields.node))
+        }
+        if fields.contains("hsts") { settings.hsts = hsts(in: fields) }
+        return settings
+    }
+
+    private mutating func headerRules(_ key: String, in fields: MappingFields) -> HeaderRulesConfig? {
+        guard let section = section(key, in: fields, allowed: Self.headerRuleKeys) else { return nil }
+        var rules = HeaderRulesConfig()
+        for (index, item) in (sequence("set", in: section) ?? []).enumerated() {
+            if let rule = headerValueRule(item, at: "\(section.contextPath("set"))[\(index)]") { rules.replacing.append(rule) }
+        }
+        for (index, item) in (sequence("add", in: section) ?? []).enumerated() {
+            if let rule = headerValueRule(item, at: "\(section.contextPath("add"))[\(index)]") { rules.adding.append(rule) }
+        }
+        for (index, item) in (sequence("remove", in: section) ?? []).enumerated() {
+            if let name = string(item, at: "\(section.contextPath("remove"))[\(index)]", hint: " (a header name)") {
+                rules.removing.append(HeaderNameRule(name: name, location: location(of: item)))
+            }
+        }
+        return rules
+    }
+
+    /// `{ name: X, value: V }` or `{ name: X, value_from_file: PATH, prefix: P }`. Values are
+    /// never quoted in a diagnostic (they may be secrets).
+    private mutating func headerValueRule(_ node: Node, at context: String) -> HeaderValueRule? {
+        guard let fields = fields(of: node, at: context, allowed: Self.headerValueKeys) else { return nil }
+        let name = string("name", in: fields, required: true)
+        let hasValue = fields.contains("value")
+        let hasFile = fields.contains("value_from_file")
+        guard hasValue != hasFile else {
+            if hasValue, let second = fields.keyNode("value_from_file") {
+                error("header-value", "\(context): give either 'value' or 'value_from_file', not both", at: second)
+            } else {
+                error("missing-key", "\(context): a header needs 'value' or 'value_from_file'", at: fields.node)
+            }
+            return nil
+        }
+        if hasValue, let prefix = fields.keyNode("prefix") {
+            error("header-value", "\(context): 'prefix' goes with 'value_from_file'; write it into 'value'", at: prefix)
+            return nil
+        }
+        guard let name else { return nil }
+        let nameLocation = fields["name"].map(location(of:)) ?? location(of: node)
+        if hasValue {
+            guard let valueNode = fields["value"], let text = string("value", in: fields, required: true) else { return nil }
+            return HeaderValueRule(name: name, value: .literal(text), location: nameLocation, valueLocation: location(of: valueNode))
+        }
+        guard let fileNode = fields["value_from_file"], let file = string("value_from_file", in: fields, required: true) else {
+            return nil
+        }
+        let prefix = string("prefix", in: fields) ?? ""
+        return HeaderValueRule(
+            name: name, value: .file(path: ConfigRelativePath.resolve(file, relativeTo: path), prefix: prefix),
+            location: nameLocation, valueLocation: location(of: fileNode))
+    }
+
+    private mutating func hsts(in fields: MappingFields) -> HSTSConfig? {
+        guard let section = section("hsts", in: fields, allowed: ["max_age", "include_subdomains", "preload"]) else {
+            return nil
+        }
+        var hsts = HSTSConfig(location: location(of: section.node))
+        if let maxAge = integer("max_age", in: section) { hsts.maxAgeSeconds = maxAge }
+        if let include = boolean("include_subdomains", in: section) { hsts.includeSubdomains = include }
+        if let preload = boolean("preload", in: section) { hsts.preload = preload }
+        return hsts
+    }
+}

@@ -1,0 +1,215 @@
+/// Header rules, the HTTPS redirect and HSTS: checked once where they are written (route or
+/// path rule), then merged per path rule and turned into the bytes workers copy.
+extension RouteTableCompiler {
+    /// Which head a block of header rules changes.
+    enum HeaderDirection: String {
+        case request = "request_headers"
+        case response = "response_headers"
+    }
+
+    /// Fields whose meaning is the connection's or the body's framing and coding, which
+    /// Apus itself writes (DESIGN.md "HTTP rules", gzip): a rule that set or removed one
+    /// could desynchronise the two sides (request smuggling), break keep-alive, or label a
+    /// body with a coding it does not have.
+    static let managedHeaders: Set<String> = [
+        "content-length", "transfer-encoding", "connection", "upgrade", "te", "keep-alive",
+        "proxy-connection", "trailer", "content-encoding",
+    ]
+
+    /// Diagnoses the settings written at one level. `dropped` ends each error message
+    /// ("the rule is dropped"). Returns false when any error was found.
+    static func checkSettings(_ settings: RouteSettings, files: HeaderValueFiles, dropped: String,
+                              into diagnostics: inout [Diagnostic]) -> Bool {
+        let before = diagnostics.count
+        if let rules = settings.requestHeaders {
+            checkHeaderRules(rules, .request, files: files, dropped: dropped, into: &diagnostics)
+        }
+        if let rules = settings.responseHeaders {
+            checkHeaderRules(rules, .response, files: files, dropped: dropped, into: &diagnostics)
+            if settings.hsts != nil, let clash = rules.replacing.first(where: isHSTS).map(\.location)
+                ?? rules.adding.first(where: isHSTS).map(\.location)
+                ?? rules.removing.first(where: { $0.name.lowercased() == "strict-transport-security" }).map(\.location) {
+                diagnostics.append(.error("conflicting-header-rules", "Strict-Transport-Security is written by 'hsts' on this route; remove one of the two; \(dropped)", at: clash))
+            }
+        }
+        if let redirect = settings.httpsRedirect {
+            if let status = redirect.status, ![301, 302, 307, 308].contains(status) {
+                diagnostics.append(.error("invalid-https-redirect", "https_redirect_status \(status) is not 301, 302, 307 or 308; \(dropped)", at: redirect.location))
+            }
+            if let port = redirect.port, !(1...65535).contains(port) {
+                diagnostics.append(.error("invalid-https-redirect", "https_port \(port) is not in 1...65535; \(dropped)", at: redirect.location))
+            }
+        }
+        if let hsts = settings.hsts {
+            if hsts.maxAgeSeconds < 0 {
+                diagnostics.append(.error("invalid-hsts", "hsts max_age must not be negative; \(dropped)", at: hsts.location))
+            } else if hsts.preload && (!hsts.includeSubdomains || hsts.maxAgeSeconds < 31_536_000) {
+                diagnostics.append(.warning("hsts-preload", "hsts preload: browsers' preload lists require include_subdomains and a max_age of at least 31536000", at: hsts.location))
+            }
+        }
+        return !diagnostics[before...].contains { $0.severity == .error }
+    }
+
+    private static func isHSTS(_ rule: HeaderValueRule) -> Bool {
+        rule.name.lowercased() == "strict-transport-security"
+    }
+
+    private static func checkHeaderRules(_ rules: HeaderRulesConfig, _ direction: HeaderDirection, files: HeaderValueFiles,
+                                         dropped: String, into diagnostics: inout [Diagnostic]) {
+        let block = direction.rawValue
+        var setNames: [String: SourceLocation] = [:]
+        var addNames = Set<String>()
+        var removeNames: [String: SourceLocation] = [:]
+        func checkName(_ name: String, _ verb: String, at location: SourceLocation) -> Bool {
+            guard HeaderValueCheck.isToken(name) else {
+                diagnostics.append(.error("invalid-header-name", "\(block).\(verb): '\(name)' is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only); \(dropped)", at: location))
+                return false
+            }
+            // Compiled names carry their length in one byte.
+            guard name.utf8.count <= 255 else {
+                diagnostics.append(.error("invalid-header-name", "\(block).\(verb): a header name of \(name.utf8.count) bytes is longer than 255; \(dropped)", at: location))
+                return false
+            }
+            let lower = name.lowercased()
+            if managedHeaders.contains(lower) {
+                diagnostics.append(.error("managed-header", "\(block).\(verb): \(name) is managed by apus (connection and body framing) and can't be changed by a rule; \(dropped)", at: location))
+                return false
+            }
+            if direction == .request && lower == "host" && verb != "set" {
+                diagnostics.append(.error("managed-header", "\(block).\(verb): a request has exactly one Host; it can be set, not added or removed; \(dropped)", at: location))
+                return false
+            }
+            return true
+        }
+        for rule in rules.replacing {
+            guard checkName(rule.name, "set", at: rule.location) else { continue }
+            let lower = rule.name.lowercased()
+            if let first = setNames[lower] {
+                diagnostics.append(.error("conflicting-header-rules", "\(block).set: \(rule.name) is already set at \(first); \(dropped)", at: rule.location))
+            }
+            setNames[lower] = setNames[lower] ?? rule.location
+            checkValue(rule, block: "\(block).set", files: files, dropped: dropped, into: &diagnostics)
+        }
+        for rule in rules.adding {
+            guard checkName(rule.name, "add", at: rule.location) else { continue }
+            addNames.insert(rule.name.lowercased())
+            checkValue(rule, block: "\(block).add", files: files, dropped: dropped, into: &diagnostics)
+        }
+        for rule in rules.removing {
+            guard checkName(rule.name, "remove", at: rule.location) else { continue }
+            let lower = rule.name.lowercased()
+            if setNames[lower] != nil || addNames.contains(lower) {
+                diagnostics.append(.error("conflicting-header-rules", "\(block).remove: \(rule.name) is also set or added here; a set already replaces the received fields; \(dropped)", at: rule.location))
+            } else if let first = removeNames[lower] {
+                diagnostics.append(.warning("duplicate-header-rule", "\(block).remove: \(rule.name) is already removed at \(first)", at: rule.location))
+            }
+            removeNames[lower] = removeNames[lower] ?? rule.location
+        }
+    }
+
+    /// Literal values and prefixes are checked as written; a file's content as read. No
+    /// message quotes a value: it may be a secret.
+    private static func checkValue(_ rule: HeaderValueRule, block: String, files: HeaderValueFiles, dropped: String,
+                                   into diagnostics: inout [Diagnostic]) {
+        switch rule.value {
+        case .literal(let text):
+            if let problem = HeaderValueCheck.problem(in: Array(text.utf8)) {
+                diagnostics.append(.error("invalid-header-value", "\(block): the value of \(rule.name) \(problem); \(dropped)", at: rule.valueLocation))
+            }
+        case .file(let path, let prefix):
+            if let problem = HeaderValueCheck.problem(in: Array(prefix.utf8)) {
+                diagnostics.append(.error("invalid-header-value", "\(block): the prefix of \(rule.name) \(problem); \(dropped)", at: rule.valueLocation))
+            }
+            switch files[path] {
+            case .value: break
+            case .unusable(let reason):
+                diagnostics.append(.error("header-value-file", "\(block): value_from_file '\(path)' for \(rule.name): \(reason); \(dropped)", at: rule.valueLocation))
+            case nil:
+                diagnostics.append(.error("header-value-file", "\(block): value_from_file '\(path)' for \(rule.name) was not read; \(dropped)", at: rule.valueLocation))
+            }
+        }
+    }
+
+    /// The settings of a path rule, its own over its route's (see `RouteSettings`), and
+    /// what they compile to. Both levels passed `checkSettings`.
+    static func compileSettings(route: RouteSettings, rule: RouteSettings, files: HeaderValueFiles) -> CompiledSettings {
+        var compiled = CompiledSettings()
+        compiled.requestRules = merged(rule.requestHeaders, over: route.requestHeaders)
+        compiled.responseRules = merged(rule.responseHeaders, over: route.responseHeaders)
+        compiled.requestEdits = compiled.requestRules.flatMap { edits($0, files: files) }
+        compiled.responseEdits = compiled.responseRules.flatMap { edits($0, files: files) }
+
+        if let hsts = route.hsts {
+            let value = hsts.headerValue
+            compiled.hstsValue = value
+            // HSTS as a route-level `set`, so a path's own rule for the field wins as for any other.
+            let routeLevel = HeaderRulesConfig(set: [HeaderValueRule(name: "Strict-Transport-Security", value: .literal(value))])
+            let tlsRules = merged(rule.responseHeaders, over: (route.responseHeaders ?? HeaderRulesConfig()).merging(routeLevel))
+            compiled.responseEditsTLS = tlsRules.flatMap { edits($0, files: files) }
+        } else {
+            compiled.responseEditsTLS = compiled.responseEdits
+        }
+
+        let enabled = rule.httpsRedirect?.enabled ?? route.httpsRedirect?.enabled ?? false
+        if enabled {
+            let status = rule.httpsRedirect?.status ?? route.httpsRedirect?.status ?? 308
+            let port = rule.httpsRedirect?.port ?? route.httpsRedirect?.port ?? 443
+            compiled.httpsRedirect = CompiledHTTPSRedirect(status: status, port: port == 443 ? nil : port)
+        }
+        return compiled
+    }
+
+    private static func merged(_ own: HeaderRulesConfig?, over inherited: HeaderRulesConfig?) -> HeaderRulesConfig? {
+        let result = own.map { $0.overriding(inherited) } ?? inherited
+        return result?.isEmpty == false ? result : nil
+    }
+
+    /// The bytes a serializer copies: removed names (lowercase, length-prefixed) and lines.
+    static func edits(_ rules: HeaderRulesConfig, files: HeaderValueFiles) -> CompiledHeaderEdits? {
+        var names: [UInt8] = []
+        var lines: [UInt8] = []
+        func removeName(_ name: String) {
+            let bytes = Array(name.lowercased().utf8)
+            names.append(UInt8(bytes.count))
+            names += bytes
+        }
+        func line(_ rule: HeaderValueRule) {
+            lines += Array(rule.name.utf8)
+            lines += Array(": ".utf8)
+            switch rule.value {
+            case .literal(let text):
+                lines += Array(text.utf8)
+            case .file(let path, let prefix):
+                lines += Array(prefix.utf8)
+                if case .value(let bytes) = files[path] { lines += bytes }
+            }
+            lines += [13, 10]
+        }
+        for rule in rules.replacing {
+            removeName(rule.name)
+            line(rule)
+        }
+        for rule in rules.adding { line(rule) }
+        for rule in rules.removing { removeName(rule.name) }
+        if names.isEmpty && lines.isEmpty { return nil }
+        return CompiledHeaderEdits(removedNames: names, addedLines: lines)
+    }
+}
+
+/// What a path rule's settings compile to (fields of `CompiledRoute`).
+struct CompiledSettings {
+    var requestRules: HeaderRulesConfig?
+    var responseRules: HeaderRulesConfig?
+    var requestEdits: CompiledHeaderEdits?
+    var responseEdits: CompiledHeaderEdits?
+    var responseEditsTLS: CompiledHeaderEdits?
+    var httpsRedirect: CompiledHTTPSRedirect?
+    var hstsValue: String?
+}
+
+extension HeaderRulesConfig {
+    /// Both lists, `other`'s entries after these (no overriding: for rules of one level).
+    func merging(_ other: HeaderRulesConfig) -> HeaderRulesConfig {
+        HeaderRulesConfig(set: replacing + other.replacing, add: adding + other.adding, remove: removing + other.removing)
+    }
+}

@@ -1,0 +1,70 @@
+/// Settings a route (host) gives every one of its path rules, and that a path rule may
+/// override: header rules and the redirect to HTTPS. HSTS is a host-wide promise to the
+/// browser, so only a route sets it.
+///
+/// Inheritance (decided in `RouteTableCompiler`): a path's header rules win per header
+/// name (a path rule naming `X-Foo` in any of set/add/remove replaces everything the
+/// route says about `X-Foo`); the HTTPS redirect settings win per key.
+public struct RouteSettings: Equatable, Sendable {
+    public var requestHeaders: HeaderRulesConfig?
+    public var responseHeaders: HeaderRulesConfig?
+    public var httpsRedirect: HTTPSRedirectConfig?
+    /// Route level only; ignored on a path rule.
+    public var hsts: HSTSConfig?
+
+    public init(
+        requestHeaders: HeaderRulesConfig? = nil, responseHeaders: HeaderRulesConfig? = nil,
+        httpsRedirect: HTTPSRedirectConfig? = nil, hsts: HSTSConfig? = nil
+    ) {
+        self.requestHeaders = requestHeaders
+        self.responseHeaders = responseHeaders
+        self.httpsRedirect = httpsRedirect
+        self.hsts = hsts
+    }
+
+    public var isEmpty: Bool { self == RouteSettings() }
+}
+
+/// Plain-HTTP requests get a redirect to the same URL over HTTPS; requests that arrived
+/// over TLS are served. Every key is optional so a path rule can override one of them.
+public struct HTTPSRedirectConfig: Equatable, Sendable {
+    /// `https_redirect`.
+    public var enabled: Bool?
+    /// `https_redirect_status`: 301, 302, 307 or 308 (default 308, which keeps the method).
+    public var status: Int?
+    /// `https_port`: the port in the Location (default 443, which is left out).
+    public var port: Int?
+    public var location: SourceLocation
+
+    public init(enabled: Bool? = nil, status: Int? = nil, port: Int? = nil, location: SourceLocation = .unknown) {
+        self.enabled = enabled
+        self.status = status
+        self.port = port
+        self.location = location
+    }
+}
+
+/// `Strict-Transport-Security` added to every response of the route sent over TLS (never
+/// over plain HTTP, where RFC 6797 §7.2 says browsers ignore it).
+public struct HSTSConfig: Equatable, Sendable {
+    public var maxAgeSeconds: Int
+    public var includeSubdomains: Bool
+    public var preload: Bool
+    public var location: SourceLocation
+
+    public init(maxAgeSeconds: Int = 31_536_000, includeSubdomains: Bool = false, preload: Bool = false,
+                location: SourceLocation = .unknown) {
+        self.maxAgeSeconds = maxAgeSeconds
+        self.includeSubdomains = includeSubdomains
+        self.preload = preload
+        self.location = location
+    }
+
+    /// The header value: `max-age=31536000; includeSubDomains; preload`.
+    public var headerValue: String {
+        var value = "max-age=\(maxAgeSeconds)"
+        if includeSubdomains { value += "; includeSubDomains" }
+        if preload { value += "; preload" }
+        return value
+    }
+}

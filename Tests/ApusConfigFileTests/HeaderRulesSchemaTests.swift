@@ -1,0 +1,117 @@
+import ApusConfigFile
+import ApusCore
+import Testing
+
+private let at = ConfigFileTestSupport.at
+
+/// `request_headers`, `response_headers`, `https_redirect*` and `hsts` in YAML: values and
+/// locations read, structural mistakes diagnosed at `line:column` without quoting values.
+@Suite struct HeaderRulesSchemaTests {
+    static let yaml = """
+    routes:
+      - host: app.example.test
+        https_redirect: true
+        https_port: 8443
+        hsts: { max_age: 600, include_subdomains: true }
+        response_headers:
+          remove: [X-Powered-By]
+        paths:
+          - path: /k8s
+            upstream: kube
+            https_redirect_status: 301
+            request_headers:
+              set:
+                - name: Authorization
+                  value_from_file: secrets/token
+                  prefix: "Bearer "
+              add:
+                - { name: X-Team, value: 42 }
+          - path: /.well-known/acme-challenge
+            https_redirect: FALSE
+            upstream: kube
+    upstreams:
+      kube: { endpoints: [127.0.0.1:6443] }
+    """
+
+    /// Every key lands in the route or path settings, with locations of names and values; a relative
+    /// value_from_file resolves against the config file's directory; scalars are read as text.
+    @Test func parses() throws {
+        let (parsed, diagnostics) = ConfigFileParser.parse(Self.yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let configuration = try #require(parsed)
+        let route = configuration.routes[0]
+        #expect(route.settings == RouteSettings(
+            responseHeaders: HeaderRulesConfig(remove: [HeaderNameRule(name: "X-Powered-By", location: at(7, 16))]),
+            httpsRedirect: HTTPSRedirectConfig(enabled: true, port: 8443, location: at(3, 5)),
+            hsts: HSTSConfig(maxAgeSeconds: 600, includeSubdomains: true, location: at(5, 11))))
+        #expect(route.paths[0].settings == RouteSettings(
+            requestHeaders: HeaderRulesConfig(
+                set: [HeaderValueRule(name: "Authorization", value: .file(path: "/etc/apus/secrets/token", prefix: "Bearer "),
+                                      location: at(14, 21), valueLocation: at(15, 32))],
+                add: [HeaderValueRule(name: "X-Team", value: .literal("42"), location: at(18, 23), valueLocation: at(18, 38))]),
+            httpsRedirect: HTTPSRedirectConfig(status: 301, location: at(11, 9))))
+        #expect(route.paths[1].settings.httpsRedirect?.enabled == false)
+        #expect(configuration.headerValueFilePaths == ["/etc/apus/secrets/token"])
+    }
+
+    static let broken: [(name: String, yaml: String, expected: [String])] = [
+        ("both value and file", """
+        routes:
+          - request_headers:
+              set:
+                - { name: A, value: x, value_from_file: /t }
+            paths: [{ path: /, upstream: u }]
+        """, ["4:32: routes[0].request_headers.set[0]: give either 'value' or 'value_from_file', not both"]),
+        ("neither", """
+        routes:
+          - request_headers:
+              add: [{ name: A }]
+            paths: [{ path: /, upstream: u }]
+        """, ["3:13: routes[0].request_headers.add[0]: a header needs 'value' or 'value_from_file'"]),
+        ("prefix with a literal", """
+        routes:
+          - paths:
+              - path: /
+                upstream: u
+                response_headers: { set: [{ name: A, value: x, prefix: "p " }] }
+        """, ["5:56: routes[0].paths[0].response_headers.set[0]: 'prefix' goes with 'value_from_file'"]),
+        ("unknown keys", """
+        routes:
+          - paths:
+              - path: /
+                upstream: u
+                hsts: { max_age: 1 }
+                request_headers: { replace: [] }
+        """, ["5:9: unknown key 'hsts' in routes[0].paths[0]", "6:28: unknown key 'replace' in routes[0].paths[0].request_headers (allowed: set, add, remove)"]),
+        ("wrong types", """
+        routes:
+          - https_redirect: yes
+            https_redirect_status: permanent
+            hsts: { preload: 1 }
+            request_headers: { remove: [[a]] }
+            paths: [{ path: /, upstream: u }]
+        """, [
+            "2:21: routes[0].https_redirect: expected true or false, found 'yes'",
+            "3:28: routes[0].https_redirect_status: expected an integer, found a string",
+            "4:22: routes[0].hsts.preload: expected true or false, found '1'",
+            "5:33: routes[0].request_headers.remove[0]: expected a string, found a sequence (a header name)",
+        ]),
+        ("null value", """
+        routes:
+          - request_headers: { set: [{ name: A, value: }] }
+            paths: [{ path: /, upstream: u }]
+        """, ["2:48: routes[0].request_headers.set[0].value: expected a string, found null"]),
+    ]
+
+    /// Structural mistakes are errors at the offending key or value.
+    @Test(arguments: broken)
+    func diagnoses(name: String, yaml: String, expected: [String]) {
+        let actual = ConfigFileTestSupport.summaries(yaml)
+        #expect(actual.count == expected.count, "\(name): \(actual)")
+        for (actual, expected) in zip(actual, expected) {
+            let position = expected.prefix { $0 != " " }
+            #expect(actual.hasPrefix(position), "\(name): \(actual)")
+            #expect(actual.contains(expected.dropFirst(position.count + 1)), "\(name): \(actual)")
+        }
+    }
+}
