@@ -11,7 +11,7 @@
 /// expire (force 410s), bookmarks, dropped watches, 403s by verb and resource, a required token.
 enum KubeAPIScript {
     static let source = #"""
-import email.utils, json, socket, sys, threading, time, uuid
+import email.utils, json, socket, ssl, sys, threading, time, uuid
 from urllib.parse import urlsplit, parse_qs
 
 # A Kubernetes API test server: lists, chunked watches, bookmarks, 410 Gone, 401/403 Status
@@ -19,7 +19,9 @@ from urllib.parse import urlsplit, parse_qs
 # HTTP/1.1 client that is not curl (compact JSON plus "\n", Go's header order).
 # Unlike a real server it ACCEPTS EndpointSlice addresses in 127.0.0.0/8, so that tests can
 # point endpoints at local backends.
-# Usage: kube_api.py API_PORT CONTROL_PORT (0 = any); prints "PORT <api> CONTROL <control>".
+# Usage: kube_api.py API_PORT CONTROL_PORT [CERT KEY [CLIENT_CA]] (0 = any port); prints
+# "PORT <api> CONTROL <control>". With CERT and KEY the API speaks TLS; with CLIENT_CA it also
+# requires a client certificate signed by that CA.
 # The control port takes test commands (see handle_control).
 
 KINDS = {
@@ -152,7 +154,17 @@ def read_request(conn, buf):
         rest += data
     return (method, target, headers, rest[:length]), rest[length:]
 
+TLS = None
+
 def serve_api(conn):
+    if TLS is not None:
+        try:
+            conn.settimeout(10)
+            conn = TLS.wrap_socket(conn, server_side=True)
+            conn.settimeout(None)
+        except (OSError, ssl.SSLError):
+            conn.close()
+            return
     with cond:
         state["conns"].add(conn)
     buf = b""
@@ -539,6 +551,12 @@ def handle_control(method, path, body):
             return 200, {"resourceVersion": str(state["rv"]), "watches": state["watches"], "compacted": state["compacted"]}
     return 404, {"error": "unknown control " + path}
 
+if len(sys.argv) > 4:
+    TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    TLS.load_cert_chain(sys.argv[3], sys.argv[4])
+    if len(sys.argv) > 5:
+        TLS.load_verify_locations(sys.argv[5])
+        TLS.verify_mode = ssl.CERT_REQUIRED
 API_PORT = start_api(int(sys.argv[1]))
 control = open_listener(int(sys.argv[2]))
 print(f"PORT {API_PORT} CONTROL {control.getsockname()[1]}", flush=True)

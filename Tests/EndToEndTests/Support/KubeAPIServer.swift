@@ -15,9 +15,10 @@ final class KubeAPIServer: Sendable {
         self.dir = dir
     }
 
-    static func start(in dir: TempDirectory) async throws -> KubeAPIServer {
+    /// `tls`: certificate, key and optionally the CA that client certificates must chain to.
+    static func start(in dir: TempDirectory, tls: [String] = []) async throws -> KubeAPIServer {
         let script = try dir.write("kube_api.py", KubeAPIScript.source)
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, "0", "0"],
+        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, "0", "0"] + tls,
                                      stdoutPath: dir.file("kube-api.out"), stderrPath: dir.file("kube-api.err"))
         var ports: (Int, Int)?
         _ = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
@@ -124,8 +125,8 @@ enum KubeObject {
 
 extension Scenario {
     /// Starts the Kubernetes API test server.
-    func kubeAPI() async throws -> KubeAPIServer {
-        let server = try await KubeAPIServer.start(in: dir)
+    func kubeAPI(tls: [String] = []) async throws -> KubeAPIServer {
+        let server = try await KubeAPIServer.start(in: dir, tls: tls)
         track(server.child)
         return server
     }
