@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
         .testTarget(name: "ApusConfigFileTests", dependencies: ["ApusConfigFile", "ApusCore"]),
-        .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore"]),
+        .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore", "ApusNet"]),
         .testTarget(name: "ApusNetTests", dependencies: ["ApusNet"]),
         .testTarget(name: "EndToEndTests", dependencies: ["apus"]),
     ],

@@ -76,12 +76,14 @@ extension ConfigNodeReader {
     }
 
     private mutating func staticFiles(in fields: MappingFields) -> StaticFilesConfig? {
-        guard let section = actionFields("static", in: fields, allowed: ["root", "index"]) else { return nil }
+        guard let section = actionFields("static", in: fields, allowed: ["root", "index", "fallback"]) else { return nil }
         let root = string("root", in: section, required: true)
         let index = string("index", in: section)
+        let fallback = string("fallback", in: section)
         guard let root else { return nil }
-        let resolved = ConfigRelativePath.resolve(root, relativeTo: path)
-        return index.map { StaticFilesConfig(root: resolved, index: $0) } ?? StaticFilesConfig(root: resolved)
+        var files = StaticFilesConfig(root: ConfigRelativePath.resolve(root, relativeTo: path), fallback: fallback)
+        if let index { files.index = index }
+        return files
     }
 
     private mutating func redirect(in fields: MappingFields) -> RedirectConfig? {

@@ -60,6 +60,8 @@ import Testing
         ("fixed 600", base { $0.routes.append(actionRoute(.fixedResponse(FixedResponseConfig(status: 600)), line: 20)) }, [("invalid-fixed-status", .error, 20)]),
         ("fixed 199", base { $0.routes.append(actionRoute(.fixedResponse(FixedResponseConfig(status: 199)), line: 20)) }, [("invalid-fixed-status", .error, 20)]),
         ("static root empty", base { $0.routes.append(actionRoute(.staticFiles(StaticFilesConfig(root: "")), line: 20)) }, [("empty-static-root", .error, 20)]),
+        ("static fallback escaping", base { $0.routes.append(actionRoute(.staticFiles(StaticFilesConfig(root: "/srv", fallback: "../etc/passwd")), line: 20)) }, [("invalid-static-fallback", .error, 20)]),
+        ("static fallback empty", base { $0.routes.append(actionRoute(.staticFiles(StaticFilesConfig(root: "/srv", fallback: "")), line: 20)) }, [("invalid-static-fallback", .error, 20)]),
     ]
 
     /// Each invalid element yields its stable code, severity and the element's own location.

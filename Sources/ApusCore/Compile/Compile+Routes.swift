@@ -134,6 +134,10 @@ extension RouteTableCompiler {
             guard !files.root.isEmpty else {
                 return (nil, [.error("empty-static-root", "static files need a root directory; the rule is dropped", at: location)])
             }
+            if let fallback = files.fallback,
+               fallback.isEmpty || fallback.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
+                return (nil, [.error("invalid-static-fallback", "static fallback '\(fallback)' must name a file inside the root (no '.' or '..' segments); the rule is dropped", at: location)])
+            }
             return (.staticFiles(files), [])
         case .redirect(let redirect):
             guard [301, 302, 303, 307, 308].contains(redirect.status) else {

@@ -83,10 +83,14 @@ public struct StaticFilesConfig: Equatable, Sendable {
     public var root: String
     /// File served for a directory request.
     public var index: String
+    /// File (relative to the root) served with 200 when the request names no file: the
+    /// single-page-app pattern, nginx's `try_files $uri $uri/ /index.html`. Nil: 404.
+    public var fallback: String?
 
-    public init(root: String, index: String = "index.html") {
+    public init(root: String, index: String = "index.html", fallback: String? = nil) {
         self.root = root
         self.index = index
+        self.fallback = fallback
     }
 }
 

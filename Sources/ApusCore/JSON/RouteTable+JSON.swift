@@ -120,6 +120,7 @@ extension RouteTable {
                 json.field("type", "static")
                 json.field("root", files.root)
                 json.field("index", files.index)
+                if let fallback = files.fallback { json.field("fallback", fallback) }
             case .redirect(let redirect):
                 json.field("type", "redirect")
                 json.field("status", redirect.status)

@@ -66,6 +66,12 @@ public final class KubernetesClient: Sendable {
     /// event until the server ends the stream (returns normally) or `onEvent` returns false.
     /// A non-200 answer throws (`.expired` for 410, `.forbidden` for 403, ...).
     public func watch(_ path: String, onEvent: (WatchEvent) -> Bool) throws(KubernetesError) {
+        try watch(path, onOpen: {}, onEvent: onEvent)
+    }
+
+    /// `watch`, with `onOpen` called once the server accepted the watch (200), before any
+    /// event: an idle watch may carry no event for minutes.
+    func watch(_ path: String, onOpen: () -> Void, onEvent: (WatchEvent) -> Bool) throws(KubernetesError) {
         let idle = watchIdleTimeoutMilliseconds
         var opened = try open("GET", path, body: nil, contentType: nil, deadline: MonotonicClock.milliseconds() + requestTimeoutMilliseconds)
         defer { opened.connection.close() }
@@ -79,6 +85,7 @@ public final class KubernetesClient: Sendable {
             if opened.status == 401 { token.invalidate() }
             throw StatusAnswer.error(status: opened.status, body: collected, method: "GET", path: path, server: config.server)
         }
+        onOpen()
         // Each event is one JSON object ending in "\n" (one chunk each on a real server,
         // but lines are what the format promises, so chunks are not trusted to align).
         var line: [UInt8] = []

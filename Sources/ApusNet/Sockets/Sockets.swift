@@ -27,8 +27,9 @@ public enum Sockets {
         return fd
     }
 
-    /// Accepts one connection, non-blocking, with TCP_NODELAY. Returns -1 with `errno` set
-    /// (EAGAIN when the queue is empty).
+    /// Accepts one connection, non-blocking (Nagle still on: see
+    /// `DownstreamConnection.beforeWrite`). Returns -1 with `errno` set (EAGAIN when the
+    /// queue is empty).
     @inlinable
     public static func accept(_ listener: Int32, peer: inout sockaddr_storage) -> Int32 {
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -37,7 +38,6 @@ public enum Sockets {
                 accept4(listener, $0, &length, Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
             }
         }
-        if fd >= 0 { setNoDelay(fd) }
         return fd
     }
 

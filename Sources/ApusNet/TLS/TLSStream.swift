@@ -2,11 +2,11 @@ import COpenSSL
 import CShims
 import Glibc
 
-/// One TLS connection over a non-blocking socket (OpenSSL's socket BIO on the fd, which
-/// the stream does not own or close).
+/// One TLS connection over a non-blocking socket (through `capus_tls_socket_bio` on the
+/// fd, which the stream does not own or close).
 ///
-/// `read` returns at most one record per call, so a short read does not mean the socket
-/// is drained: callers read until `.wouldBlock`. OpenSSL may need the opposite direction
+/// `read` returns at most one record per call, so a short read alone does not mean the
+/// socket is drained: `lastReadDrained` says whether it is. OpenSSL may need the opposite direction
 /// (a read that must write, a write that must read); the `…Wants…` flags say so, and the
 /// caller retries that operation when the other readiness arrives.
 /// Thread rule: owned by one worker.
@@ -19,6 +19,8 @@ public final class TLSStream {
     }
 
     let ssl: OpaquePointer
+    /// Owned by `ssl`.
+    private let bio: OpaquePointer
     /// Keeps the context (and the SNI callback's certificate set) alive for this stream.
     private let owner: AnyObject
     /// Worker-owned bytes where a head and a body prefix are joined into one record.
@@ -32,12 +34,17 @@ public final class TLSStream {
             _ = OpenSSLErrors.drain()
             return nil
         }
-        guard SSL_set_fd(ssl, fd) == 1 else {
+        guard let bio = capus_tls_socket_bio(fd) else {
             _ = OpenSSLErrors.drain()
             SSL_free(ssl)
             return nil
         }
+        SSL_set_bio(ssl, bio, bio)
+        // Read whole socket buffers, not a record header and then its body: fewer reads,
+        // and a short read then says the socket is drained (`lastReadDrained`).
+        SSL_set_read_ahead(ssl, 1)
         self.ssl = ssl
+        self.bio = bio
         self.owner = owner
         self.coalescing = coalescing
     }
@@ -66,9 +73,17 @@ public final class TLSStream {
 
     public func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         readWantsWrite = false
+        capus_tls_socket_bio_forget_reads(bio)
         let n = SSL_read(ssl, buffer, Int32(min(count, Int(Int32.max))))
         if n > 0 { return .bytes(Int(n)) }
         return failure(n, isRead: true)
+    }
+
+    /// The last `read` emptied the socket and OpenSSL holds no unread bytes: what arrives
+    /// next comes as a new epoll edge. False when unknown (the read was served from
+    /// OpenSSL's buffer without touching the socket).
+    public var lastReadDrained: Bool {
+        capus_tls_socket_bio_read_was_short(bio) != 0 && SSL_has_pending(ssl) == 0
     }
 
     public func write(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {

@@ -35,6 +35,9 @@ final class DownstreamConnection {
     var phase: Phase = .awaitingHead
     /// Set on an HTTPS listener; every read and write then goes through it.
     var tls: TLSStream?
+    private var hasWritten = false
+    /// TCP_NODELAY is on (see `beforeWrite`).
+    var noDelaySet = false
     var input = IOBuffer()
     var readable = true
     var writable = true
@@ -180,20 +183,45 @@ final class DownstreamConnection {
 
     @inline(__always)
     func send(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
+        beforeWrite()
         if let tls { return tls.write(buffer, count) }
         return Posix.send(fd, buffer, count)
     }
 
     @inline(__always)
     func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
+        beforeWrite()
         if let tls { return tls.writev2(a, aCount, b, bCount) }
         return Posix.writev2(fd, a, aCount, b, bCount)
     }
 
+    @inline(__always)
+    func sendfile(_ file: Int32, _ offset: inout Int, _ count: Int) -> IOResult {
+        beforeWrite()
+        return Posix.sendfile(fd, file, &offset, count)
+    }
+
+    /// Nagle's algorithm can only hold back a write while an earlier one is unacknowledged,
+    /// so TCP_NODELAY is set before a connection's second write rather than at accept: a
+    /// client that sends one request and closes costs one setsockopt less (nginx likewise
+    /// sets it when a connection turns keep-alive). TLS connections get it at accept.
+    @inline(__always)
+    private func beforeWrite() {
+        if noDelaySet { return }
+        if hasWritten {
+            Sockets.setNoDelay(fd)
+            noDelaySet = true
+        }
+        hasWritten = true
+    }
+
     /// Whether a read shorter than asked for means the socket is drained (edge-triggered
-    /// epoll then reports the next bytes as a new event). Not under TLS: a TLS read
-    /// returns one record at a time.
-    var shortReadDrains: Bool { tls == nil && !hangupSeen }
+    /// epoll then reports the next bytes as a new event). Under TLS a read returns one
+    /// record at a time, so the stream says whether the socket itself was emptied.
+    var shortReadDrains: Bool {
+        if let tls { return tls.lastReadDrained && !hangupSeen }
+        return !hangupSeen
+    }
 
     /// Whether a write shorter than asked for means the socket buffer is full (EPOLLOUT
     /// then says when it drains). Not under TLS: a TLS write sends one record at a time.

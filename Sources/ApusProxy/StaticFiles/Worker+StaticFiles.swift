@@ -34,7 +34,13 @@ extension Worker {
             }
             candidate += config.index
         }
-        guard let resolved = realPath(candidate), resolved == root || resolved.hasPrefix(root + "/") else {
+        var resolved = realPath(candidate)
+        if resolved == nil, let fallback = config.fallback {
+            // Nothing at that path: a single-page app answers with its shell and routes
+            // on the client.
+            resolved = realPath(root + "/" + fallback)
+        }
+        guard let resolved, resolved == root || resolved.hasPrefix(root + "/") else {
             respondError(connection, status: 404)
             return
         }

@@ -55,7 +55,10 @@ final class UpstreamConnection {
     }
 
     /// See `DownstreamConnection.shortReadDrains`.
-    var shortReadDrains: Bool { tls == nil && !hangupSeen }
+    var shortReadDrains: Bool {
+        if let tls { return tls.lastReadDrained && !hangupSeen }
+        return !hangupSeen
+    }
 
     /// See `DownstreamConnection.shortWriteFills`.
     var shortWriteFills: Bool { tls == nil }

@@ -32,6 +32,9 @@ extension Worker {
                 }
                 connection.tls = stream
                 connection.phase = .handshaking
+                // The handshake alone is several writes (server flight, then tickets).
+                Sockets.setNoDelay(fd)
+                connection.noDelaySet = true
             }
             setSlot(fd, .downstream(connection))
             epoll.add(fd, events: Epoll.edgeAll, tag: tag)

@@ -66,7 +66,7 @@ extension Worker {
     /// retry after `.wouldBlock` re-reads the same bytes, as OpenSSL requires).
     private func sendFileChunk(_ connection: DownstreamConnection) -> IOResult {
         guard let tls = connection.tls else {
-            return Posix.sendfile(connection.fd, connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20))
+            return connection.sendfile(connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20))
         }
         let count = min(connection.fileRemaining, tlsCoalescing.count)
         let got = pread(connection.file, tlsCoalescing.baseAddress, count, off_t(connection.fileOffset))

@@ -22,6 +22,10 @@ long copenssl_BIO_get_mem_data(BIO *bio, char **data);
 const char *copenssl_version_text(void);
 /* Server session tickets under in-memory keys rotated every lifetime_seconds (tls_tickets.c). */
 int capus_tls_use_rotating_tickets(SSL_CTX *ctx, long lifetime_seconds);
+/* A socket BIO on fd that remembers whether its last read was short (tls_socket_bio.c). */
+BIO *capus_tls_socket_bio(int fd);
+void capus_tls_socket_bio_forget_reads(BIO *bio);
+int capus_tls_socket_bio_read_was_short(BIO *bio);
 size_t cpcre2_zero_terminated(void);
 int czlib_deflateInit2(z_stream *stream, int level, int method, int windowBits, int memLevel, int strategy);
 const char *czlib_version(void);

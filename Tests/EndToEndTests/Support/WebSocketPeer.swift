@@ -18,6 +18,11 @@ final class WebSocketServer: Sendable {
         child.stdout.split(separator: "\n").filter { $0.hasPrefix("CLOSED ") }.map { String($0.dropFirst(7)) }
     }
 
+    /// The `OPENED <path> <authorization>` lines so far: what each handshake carried.
+    var opens: [String] {
+        child.stdout.split(separator: "\n").filter { $0.hasPrefix("OPENED ") }.map { String($0.dropFirst(7)) }
+    }
+
     /// Starts the server; with `tls` it speaks wss with that certificate.
     static func start(in dir: TempDirectory, tls: TLSTestCertificates.Pair? = nil) async throws -> WebSocketServer {
         let script = try WebSocketPeer.script(in: dir)
@@ -52,11 +57,14 @@ enum WebSocketPeer {
 
     /// Starts `ws.py client URL SCENARIO ARGS` without waiting for it; a wss:// URL trusts `trustedCA`.
     static func startClient(url: String, scenario: String, arguments: [String] = [], trustedCA: String? = nil,
-                            in dir: TempDirectory) throws -> ChildProcess {
+                            connectHost: String? = nil, in dir: TempDirectory) throws -> ChildProcess {
         let id = UUID().uuidString
+        var environment: [String: String] = [:]
+        if let trustedCA { environment["WS_CA"] = trustedCA }
+        if let connectHost { environment["WS_CONNECT_HOST"] = connectHost }
         return try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", try script(in: dir), "client", url, scenario] + arguments,
                                 stdoutPath: dir.file("ws-client-\(id).out"), stderrPath: dir.file("ws-client-\(id).err"),
-                                environment: trustedCA.map { ["WS_CA": $0] } ?? [:])
+                                environment: environment)
     }
 
     /// Waits for a started client and parses the JSON object on its last line.
@@ -83,8 +91,9 @@ extension Scenario {
 
     /// Runs a `websockets` client scenario against `url` and returns its JSON result.
     func webSocketClient(_ url: String, _ scenario: String, _ arguments: [String] = [], trustedCA: String? = nil,
-                         timeout: Duration = .seconds(60)) async throws -> [String: Any] {
-        let child = try WebSocketPeer.startClient(url: url, scenario: scenario, arguments: arguments, trustedCA: trustedCA, in: dir)
+                         connectHost: String? = nil, timeout: Duration = .seconds(60)) async throws -> [String: Any] {
+        let child = try WebSocketPeer.startClient(url: url, scenario: scenario, arguments: arguments, trustedCA: trustedCA,
+                                                  connectHost: connectHost, in: dir)
         track(child)
         return try await WebSocketPeer.result(of: child, scenario: scenario, timeout: timeout)
     }

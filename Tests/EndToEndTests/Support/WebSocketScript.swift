@@ -5,10 +5,12 @@
 /// `ws.py server NAME` listens on a free loopback port, prints `PORT <n>`, and echoes every
 /// message (same type). A text message `close:CODE:REASON` makes it close with that code.
 /// When a connection ends it prints `CLOSED <path> <code> <reason>` with the close frame
-/// the client sent (`-` when none arrived), so a test can see codes pass through.
+/// the client sent (`-` when none arrived), so a test can see codes pass through; when one
+/// opens it prints `OPENED <path> <Authorization or ->`.
 ///
 /// With WS_CERT and WS_KEY in its environment the server speaks TLS (wss); a client given a
-/// wss:// URL trusts the CA file in WS_CA.
+/// wss:// URL trusts the CA file in WS_CA; WS_CONNECT_HOST makes it connect to that address
+/// whatever name the URL carries.
 ///
 /// `ws.py client URL SCENARIO [ARGS]` runs one scenario and prints one JSON object, with
 /// `"ok": true` only when everything checked out; it exits 0 either way unless it crashed.
@@ -31,6 +33,7 @@ BIG = 16 * 1024 * 1024
 
 async def server(name):
     async def handler(ws):
+        print("OPENED %s %s" % (ws.request.path, ws.request.headers.get("Authorization", "-")), flush=True)
         try:
             async for message in ws:
                 if isinstance(message, str) and message.startswith("close:"):
@@ -58,6 +61,9 @@ async def server(name):
 def dial(url, **options):
     if url.startswith("wss:"):
         options["ssl"] = ssl.create_default_context(cafile=os.environ["WS_CA"])
+    if os.environ.get("WS_CONNECT_HOST"):
+        # Connect there while the URL's name goes into Host and SNI.
+        options["host"] = os.environ["WS_CONNECT_HOST"]
     return connect(url, proxy=None, open_timeout=30, ping_interval=None, **options)
 
 async def scenario_echo(url):
