@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
         // Foundation (JSONSerialization, base64) is for the control plane only: never in ApusProxy.
-        .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusNet", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"], swiftSettings: hotPathSettings),
         .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
         .testTarget(name: "ApusConfigFileTests", dependencies: ["ApusConfigFile", "ApusCore"]),
-        .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore"]),
+        .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore", "ApusNet"]),
         .testTarget(name: "ApusNetTests", dependencies: ["ApusNet"]),
         .testTarget(name: "EndToEndTests", dependencies: ["apus"]),
     ],

@@ -5,9 +5,13 @@
 // manifests (one path through `ObjectTree`), and `IngressTranslator`, which turns a
 // `ClusterSnapshot` into the same `Configuration` the YAML file source produces, with a
 // report per object of what is served and what is dropped and why.
-// May import: ApusCore (the model, diagnostics), ApusNet (OpenSSL, to check TLS Secrets),
-// Yams, and Foundation for JSONSerialization and base64 (control plane only).
-// Later (network half): the API client, informers, status writer and leader election.
+// Network half: `KubernetesClient` (kubeconfig or in-cluster, plain or TLS through ApusNet's
+// OpenSSL layer, blocking sockets with deadlines on control-plane threads, `send` and a
+// chunked `watch`), typed `KubernetesError`s, and one `Informer` per kind feeding a shared
+// `ClusterStore`. `StatusOptions` carries what the status writer needs (built separately).
+// May import: ApusCore (the model, diagnostics), ApusHTTP (response head, chunked decoder),
+// ApusNet (sockets, OpenSSL), Yams, and Foundation for JSONSerialization and base64
+// (control plane only).
 //
 // Decisions (where the issue was silent):
 // - TLS Secrets stay in memory: `CertificateConfig.pem` carries the PEM text to OpenSSL
@@ -26,3 +30,12 @@
 //   oldest Ingress overall, which is also the catch-all for unnamed hosts.
 // - ExternalName Services and FQDN EndpointSlices answer 503 with a diagnostic: upstream
 //   endpoints are IP literals until Apus resolves DNS names.
+// - `send` returns every HTTP answer except 401 and 403, which always throw: they are never
+//   part of a normal flow, and the 403 error names the verb, resource, group and scope of the
+//   missing RBAC rule. Informers treat any failure alike: log, keep the last objects (and so
+//   the last table), back off (jittered, 0.5 s doubling to 30 s), resume from the last
+//   resourceVersion; 410 relists and replaces a kind's objects only once the new list is whole.
+// - One connection per request (`Connection: close`): a handful of long watches and rare
+//   lists do not need pooling, and a dead keep-alive connection cannot hide an outage.
+// - A token file is re-read when its inode, size or mtime change, after a 401, and at least
+//   once a minute; kubeconfig exec/auth-provider plugins are refused with a message.

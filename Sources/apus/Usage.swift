@@ -13,6 +13,13 @@ let usage = """
       validate [--format text|json] FILE...   check configuration files and Kubernetes manifests; exit 1 on any error
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
             [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits
+      controller [--config FILE]              Kubernetes ingress controller (listeners, admin, limits from FILE;
+                                              routes from Ingresses); without FILE: http on :80, admin on :10254
+            [--kubeconfig FILE]                   else $KUBECONFIG, else the in-cluster service account
+            [--ingress-class apus] [--controller-name apus.dev/ingress-controller] [--watch-namespace NS]
+            [--publish-service NS/NAME | --publish-address ADDR[,ADDR]]
+            [--election-namespace NS] [--election-id NAME]
+            [--list-page-size 500] [--coalesce-ms 50]
       version                                 print the version
 
     common options:

@@ -14,8 +14,7 @@ case "version", "--version":
     print("apus \(apusVersion) (\(LibraryVersions.openSSL), zlib \(LibraryVersions.zlib), PCRE2 \(LibraryVersions.pcre2))")
     status = 0
 case "controller":
-    printError("apus controller: the Kubernetes controller is not built yet (issue 4); use `apus serve --config FILE`")
-    status = 2
+    status = ControllerCommand.run(Array(arguments.dropFirst()))
 case "help", "--help", "-h", nil:
     print(usage)
     status = arguments.isEmpty ? 2 : 0

@@ -12,7 +12,10 @@ extension ObjectTree {
     public static func parseYAMLDocuments(_ text: String) throws(ObjectDecodingError) -> [Document] {
         var documents: [Document] = []
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            // Not `compose_all`: its lazy sequence ends quietly at a syntax error, which
+            // would turn a broken file into fewer documents instead of a diagnostic.
+            let parser = try Parser(yaml: text)
+            while let node = try parser.nextRoot() {
                 if isNull(node) { continue }
                 documents.append(Document(tree: tree(of: node), line: node.mark?.line ?? 1))
             }

@@ -1,7 +1,7 @@
 import COpenSSL
 import CShims
 
-/// Loads PEM text from memory into a server context: the in-memory twin of
+/// Loads PEM text from memory into a TLS context: the in-memory twin of
 /// `SSL_CTX_use_certificate_chain_file` and `SSL_CTX_use_PrivateKey_file`.
 enum PEMText {
     /// The first certificate becomes the leaf; the rest are sent as its chain.
@@ -32,6 +32,21 @@ enum PEMText {
             }
             defer { EVP_PKEY_free(key) }
             guard SSL_CTX_use_PrivateKey(ctx, key) == 1 else { throw TLSError.fromQueue("\(name): cannot use the private key") }
+        }
+    }
+
+    /// Adds every certificate in `text` to the context's trust store (a CA bundle in memory).
+    static func trust(_ text: String, in ctx: OpaquePointer, name: String) throws(TLSError) {
+        try withBIO(text) { bio throws(TLSError) in
+            guard let store = SSL_CTX_get_cert_store(ctx) else { throw TLSError.fromQueue("\(name): no certificate store") }
+            var added = 0
+            while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
+                defer { X509_free(certificate) }
+                // add_cert takes its own reference; a duplicate is not an error worth failing on.
+                if X509_STORE_add_cert(store, certificate) == 1 { added += 1 }
+            }
+            ERR_clear_error()
+            if added == 0 { throw TLSError("\(name): no PEM certificate found") }
         }
     }
 

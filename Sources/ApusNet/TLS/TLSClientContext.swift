@@ -11,7 +11,12 @@ public final class TLSClientContext: @unchecked Sendable {
     public let serverName: String?
     public let verify: Bool
 
-    public init(caFile: String?, serverName: String?, verify: Bool, certificateFile: String?, keyFile: String?) throws(TLSError) {
+    /// Files or in-memory PEM text (kubeconfig `*-data` fields, never written to disk):
+    /// `caPEM` is trusted besides `caFile`; `certificatePEM`/`keyPEM` replace the files.
+    public init(
+        caFile: String?, serverName: String?, verify: Bool, certificateFile: String?, keyFile: String?,
+        caPEM: String? = nil, certificatePEM: String? = nil, keyPEM: String? = nil
+    ) throws(TLSError) {
         if let caFile { try TLSError.checkReadable(caFile, "CA") }
         if let certificateFile, let keyFile {
             try TLSError.checkReadable(certificateFile, "client certificate")
@@ -21,10 +26,11 @@ public final class TLSClientContext: @unchecked Sendable {
         do throws(TLSError) {
             try TLSDefaults.apply(to: ctx)
             if verify {
-                if let caFile {
-                    guard SSL_CTX_load_verify_locations(ctx, caFile, nil) == 1 else {
+                if caFile != nil || caPEM != nil {
+                    if let caFile, SSL_CTX_load_verify_locations(ctx, caFile, nil) != 1 {
                         throw TLSError.fromQueue("cannot load CA file \(caFile)")
                     }
+                    if let caPEM { try PEMText.trust(caPEM, in: ctx, name: "certificate-authority-data") }
                 } else if SSL_CTX_set_default_verify_paths(ctx) != 1 {
                     throw TLSError.fromQueue("cannot load the system's CA certificates")
                 }
@@ -32,7 +38,11 @@ public final class TLSClientContext: @unchecked Sendable {
             } else {
                 SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
             }
-            if let certificateFile, let keyFile {
+            if let certificatePEM, let keyPEM {
+                try PEMText.useChain(certificatePEM, in: ctx, name: "client certificate")
+                try PEMText.usePrivateKey(keyPEM, in: ctx, name: "client key")
+                guard SSL_CTX_check_private_key(ctx) == 1 else { throw TLSError.fromQueue("the client key does not match the client certificate") }
+            } else if let certificateFile, let keyFile {
                 guard SSL_CTX_use_certificate_chain_file(ctx, certificateFile) == 1 else {
                     throw TLSError.fromQueue("cannot load client certificate \(certificateFile)")
                 }

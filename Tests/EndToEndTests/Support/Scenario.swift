@@ -12,7 +12,8 @@
 //   Scenario (per-test temp dir + process cleanup + concurrency gate), ApusProcess, PythonBackend
 //   (BackendScript), NginxBackend, BlackholeListener, RawConnection + HTTPResponse, HTTPClient,
 //   Curl, PortAllocator, ResidentMemorySampler, ApusConfig (YAML helpers), Probe, WebSocketPeer
-//   (WebSocketScript), TestCertificates (make-dev-certs.sh at test time).
+//   (WebSocketScript), TestCertificates (make-dev-certs.sh at test time), KubeAPIServer (KubeAPIScript:
+//   a Kubernetes API faithful to ../shared/kubernetes/samples) + ControllerUnderTest (ControllerHarness).
 import Foundation
 import Synchronization
 import Testing

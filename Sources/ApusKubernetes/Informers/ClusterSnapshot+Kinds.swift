@@ -1,0 +1,25 @@
+extension ClusterSnapshot {
+    /// Replaces every object of `kind` at once (a relist): the old objects stay until the
+    /// complete new list is here, so routes never drop while it is read.
+    public mutating func replace(_ kind: ResourceKind, with objects: [KubernetesObject]) {
+        switch kind {
+        case .ingressClass: ingressClasses = [:]
+        case .ingress: ingresses = [:]
+        case .service: services = [:]
+        case .endpointSlice: endpointSlices = [:]
+        case .secret: secrets = [:]
+        }
+        for object in objects { insert(object) }
+    }
+
+    /// How many objects of `kind` the snapshot holds.
+    public func count(of kind: ResourceKind) -> Int {
+        switch kind {
+        case .ingressClass: return ingressClasses.count
+        case .ingress: return ingresses.count
+        case .service: return services.count
+        case .endpointSlice: return endpointSlices.count
+        case .secret: return secrets.count
+        }
+    }
+}

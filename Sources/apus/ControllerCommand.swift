@@ -1,0 +1,180 @@
+import ApusConfigFile
+import ApusCore
+import ApusKubernetes
+import ApusNet
+import ApusProxy
+import Glibc
+
+/// `apus controller`: informers keep a snapshot of the cluster; changes are coalesced into
+/// one translate + compile + publish; the data plane is the same as `serve`'s.
+enum ControllerCommand {
+    static let valued: Set<String> = [
+        "config", "kubeconfig", "ingress-class", "controller-name", "watch-namespace", "publish-service", "publish-address",
+        "election-namespace", "election-id", "log-level", "list-page-size", "coalesce-ms",
+    ]
+
+    static func run(_ arguments: [String]) -> Int32 {
+        let options = OptionReader(arguments, valued: valued)
+        if let error = options.error ?? options.positional.first.map({ "unexpected argument '\($0)'" }) {
+            printError("apus controller: \(error)\n\n\(usage)")
+            return 2
+        }
+        if let level = options.last("log-level") {
+            guard let parsed = ServeCommand.parseLevel(level) else {
+                printError("apus controller: unknown log level '\(level)'")
+                return 2
+            }
+            Log.setLevel(parsed)
+        }
+        guard let settings = settings(options) else { return 2 }
+        guard let base = baseConfiguration(options.last("config")) else { return 1 }
+
+        let clientConfig: KubernetesClientConfig
+        let client: KubernetesClient
+        do {
+            clientConfig = try KubeconfigLoader.load(kubeconfig: options.last("kubeconfig"))
+            client = try KubernetesClient(config: clientConfig)
+        } catch {
+            Log.error("cannot set up the Kubernetes API client", ["error": error.description])
+            return 1
+        }
+
+        Signals.blockForControlThread()
+        // The data plane starts on the base configuration alone (no routes: 404s) and stays
+        // not ready until every informer has listed once.
+        let (table, diagnostics) = RouteTableCompiler.compile(base)
+        ServeCommand.report(diagnostics)
+        let problems = ProxyServer.checkListeners(table)
+        guard problems.isEmpty else {
+            for problem in problems { Log.error("cannot listen", ["detail": problem]) }
+            return 1
+        }
+        let (tls, _) = TLSCatalog.build(for: table)
+        let accessLog: AccessLogWriter?
+        do {
+            accessLog = table.accessLog.format == .off ? nil : try AccessLogWriter(path: table.accessLog.path)
+        } catch {
+            Log.error("cannot open access log", ["error": error.description])
+            return 1
+        }
+        accessLog?.start()
+        let metrics = MetricsRegistry()
+        let publisher = RouteTablePublisher(table, tls: tls, diagnostics: diagnostics)
+        let state = ProxyState(publisher: publisher, metrics: metrics, accessLog: accessLog)
+        let server = ProxyServer(state: state)
+        let workerCount = ServeCommand.workers(table.workers)
+        guard server.start(workers: workerCount) else {
+            Log.error("workers failed to start")
+            return 1
+        }
+        let store: ClusterStore
+        do {
+            store = try ClusterStore()
+        } catch {
+            Log.error("cannot create the change signal", ["error": error.description])
+            return 1
+        }
+        Log.info("controller started", [
+            "api": clientConfig.url, "via": clientConfig.origin, "ingress_class": settings.translation.ingressClass,
+            "controller_name": settings.translation.controllerName, "namespace": settings.translation.watchNamespace ?? "all",
+            "workers": String(workerCount), "listeners": table.listeners.map { "\($0.name)=\($0.address)" }.joined(separator: ","),
+            "admin": table.admin?.description ?? "off",
+        ])
+        let informers = ResourceKind.allCases.map {
+            Informer(kind: $0, client: client, store: store, namespace: settings.translation.watchNamespace, settings: settings.informers)
+        }
+        for informer in informers { informer.start() }
+        let status = ControllerStatusHook(options: settings.status, client: client)
+        let loop = ControllerLoop(
+            store: store, state: state, base: base, options: settings.translation, coalesceMilliseconds: settings.coalesceMilliseconds,
+            status: status)
+        loop.start()
+
+        while true {
+            guard Signals.wait(milliseconds: 1000) == .terminate else { continue }
+            let drainTimeout = base.timeouts.drain
+            Log.info("draining", ["timeout_ms": String(drainTimeout)])
+            loop.stop()
+            for informer in informers { informer.stop() }
+            status.stop()
+            state.setReady(false)
+            state.beginDrain()
+            let clean = server.waitForWorkers(milliseconds: drainTimeout)
+            if !clean { Log.warning("drain deadline passed; exiting with connections open") }
+            accessLog?.stop()
+            Log.info("stopped")
+            return 0
+        }
+    }
+
+    struct Settings {
+        var translation: IngressTranslationOptions
+        var status: StatusOptions
+        var informers: InformerSettings
+        var coalesceMilliseconds: Int
+    }
+
+    static func settings(_ options: OptionReader) -> Settings? {
+        let translation = IngressTranslationOptions(
+            ingressClass: options.last("ingress-class") ?? "apus",
+            controllerName: options.last("controller-name") ?? IngressTranslationOptions.defaultControllerName,
+            watchNamespace: options.last("watch-namespace"))
+        var status = StatusOptions(controllerName: translation.controllerName, ingressClass: translation.ingressClass)
+        if let service = options.last("publish-service") {
+            let parts = service.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                printError("apus controller: --publish-service wants NAMESPACE/NAME, got '\(service)'")
+                return nil
+            }
+            status.publishService = ObjectKey(namespace: String(parts[0]), name: String(parts[1]))
+        }
+        status.publishAddresses = options.all("publish-address").flatMap { $0.split(separator: ",").map(String.init) }
+        if status.publishService != nil && !status.publishAddresses.isEmpty {
+            printError("apus controller: use either --publish-service or --publish-address")
+            return nil
+        }
+        status.electionNamespace = options.last("election-namespace")
+        if let id = options.last("election-id") { status.electionID = id }
+        var informers = InformerSettings()
+        if let text = options.last("list-page-size") {
+            guard let size = Int(text), size > 0 else {
+                printError("apus controller: --list-page-size wants a positive number")
+                return nil
+            }
+            informers.pageSize = size
+        }
+        var coalesce = 50
+        if let text = options.last("coalesce-ms") {
+            guard let value = Int(text), value >= 0 else {
+                printError("apus controller: --coalesce-ms wants a number of milliseconds")
+                return nil
+            }
+            coalesce = value
+        }
+        return Settings(translation: translation, status: status, informers: informers, coalesceMilliseconds: coalesce)
+    }
+
+    /// `--config FILE` without routes and upstreams (they come from Ingresses), or the
+    /// defaults: plain HTTP on :80 and the admin endpoints on :10254.
+    static func baseConfiguration(_ path: String?) -> Configuration? {
+        guard let path else {
+            return Configuration(admin: AdminConfig(listen: "0.0.0.0:10254"), listeners: [ListenerConfig(name: "http", listen: "0.0.0.0:80")])
+        }
+        let (parsed, diagnostics) = ConfigFileParser.load(path: path)
+        ServeCommand.report(diagnostics)
+        guard var configuration = parsed, !diagnostics.contains(where: { $0.severity == .error }) else {
+            Log.error("configuration rejected; not starting", ["file": path])
+            return nil
+        }
+        if let route = configuration.routes.first {
+            Log.error("routes come from Ingresses in controller mode; remove `routes:` from the file", ["at": route.location.description])
+            return nil
+        }
+        if let upstream = configuration.upstreams.first {
+            Log.error("upstreams come from Services in controller mode; remove `upstreams:` from the file", ["at": upstream.location.description])
+            return nil
+        }
+        configuration.routes = []
+        return configuration
+    }
+}

@@ -1,0 +1,103 @@
+import ApusCore
+import ApusKubernetes
+import ApusNet
+import ApusProxy
+import Glibc
+import Synchronization
+
+/// Turns cluster changes into route tables, on its own thread: waits for a change, lets
+/// more arrive for `coalesceMilliseconds` after the first, then translates the snapshot,
+/// compiles it, loads its certificates and publishes it in one swap.
+///
+/// Nothing is published before every informer has listed once (a half-listed cluster
+/// would route Ingresses to Services not read yet); the first publish turns /readyz ready.
+/// A Configuration equal to the one served is not published again (an EndpointSlice of an
+/// unrelated Service, a Secret no Ingress uses).
+final class ControllerLoop: Sendable {
+    private let store: ClusterStore
+    private let state: ProxyState
+    private let base: Configuration
+    private let options: IngressTranslationOptions
+    private let coalesceMilliseconds: Int
+    private let status: ControllerStatusHook
+    private let stopped = Atomic<Bool>(false)
+
+    init(store: ClusterStore, state: ProxyState, base: Configuration, options: IngressTranslationOptions, coalesceMilliseconds: Int, status: ControllerStatusHook) {
+        self.store = store
+        self.state = state
+        self.base = base
+        self.options = options
+        self.coalesceMilliseconds = coalesceMilliseconds
+        self.status = status
+    }
+
+    func start() {
+        _ = spawnThread { [self] in run() }
+    }
+
+    func stop() { stopped.store(true, ordering: .relaxed) }
+
+    private func run() {
+        var served: Configuration?
+        var reported = Set<String>()
+        var waitingSince = MonotonicClock.milliseconds()
+        while !stopped.load(ordering: .relaxed) {
+            _ = store.wait(milliseconds: 1000)
+            guard store.isSynced else {
+                let now = MonotonicClock.milliseconds()
+                if now - waitingSince >= 10_000 {
+                    Log.warning("still waiting for the first list of", ["kinds": store.unsyncedKinds.map(\.rawValue).joined(separator: ",")])
+                    waitingSince = now
+                }
+                continue
+            }
+            guard served == nil || store.pendingSince != nil else { continue }
+            if let since = store.pendingSince {
+                let due = since + UInt64(coalesceMilliseconds)
+                let now = MonotonicClock.milliseconds()
+                if now < due { usleep(UInt32(due - now) * 1000) }
+            }
+            let taken = store.take()
+            let started = MonotonicClock.milliseconds()
+            let translation = IngressTranslator.translate(snapshot: taken.snapshot, options: options, base: base)
+            if let served, served == translation.configuration {
+                logNew(translation.diagnostics, reported: &reported)
+                continue
+            }
+            let (table, compileDiagnostics) = RouteTableCompiler.compile(translation.configuration)
+            let (tls, tlsDiagnostics) = TLSCatalog.build(for: table)
+            let diagnostics = translation.diagnostics + compileDiagnostics + tlsDiagnostics
+            let generation = state.publisher.publish(table, tls: tls, diagnostics: diagnostics)
+            state.wakeAll()
+            state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
+            logNew(diagnostics, reported: &reported)
+            let done = MonotonicClock.milliseconds()
+            let fields: KeyValuePairs<String, String> = [
+                "generation": String(generation), "ingresses": String(translation.reports.count),
+                "routes": String(table.routes.count), "upstreams": String(table.upstreams.count),
+                "dropped": String(diagnostics.filter { $0.severity == .error }.count), "warnings": String(diagnostics.filter { $0.severity == .warning }.count),
+                "build_ms": String(done - started), "since_change_ms": taken.pendingSince.map { String(done - $0) } ?? "0",
+            ]
+            if served == nil {
+                state.setReady(true)
+                Log.info("first full sync published; ready", fields)
+            } else {
+                Log.info("route table published", fields)
+            }
+            served = translation.configuration
+            status.published(ours: translation.reports.map(\.ingress), snapshot: taken.snapshot)
+        }
+    }
+
+    /// Logs the findings not logged at the previous publish (each once while it lasts),
+    /// so 5,000 Ingresses do not repeat the same warnings at every swap.
+    private func logNew(_ diagnostics: [Diagnostic], reported: inout Set<String>) {
+        var current = Set<String>()
+        for diagnostic in diagnostics {
+            let key = diagnostic.description
+            current.insert(key)
+            if !reported.contains(key) { ServeCommand.report([diagnostic]) }
+        }
+        reported = current
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// `apus controller` against a `KubeAPIServer`, with a listener and an admin port.
+struct ControllerUnderTest {
+    let apus: ApusProcess
+    let port: Int
+    let admin: Int
+
+    /// Starts the controller with a config of one listener and admin (no routes), `--kubeconfig`
+    /// pointing at `api`, and `extra` arguments; waits for both ports.
+    static func start(_ s: Scenario, api: KubeAPIServer, kubeconfig: String? = nil, extra: [String] = []) async throws -> ControllerUnderTest {
+        let (port, admin) = (try s.port(), try s.port())
+        let config = try s.dir.write("controller.yaml", ApusConfig.yaml(listen: port, admin: admin, body: ""))
+        let kubeconfigPath = try kubeconfig ?? api.writeKubeconfig()
+        let apus = try await s.apus(arguments: ["controller", "--config", config, "--kubeconfig", kubeconfigPath] + extra, waitFor: [port, admin])
+        return ControllerUnderTest(apus: apus, port: port, admin: admin)
+    }
+
+    /// Waits for /readyz to answer 200.
+    func waitReady(timeout: Duration = .seconds(15)) async throws -> Bool {
+        try await eventually(timeout: timeout, interval: .milliseconds(20)) {
+            try await HTTPClient.request(port: admin, path: "/readyz").status == 200
+        }
+    }
+
+    func who(_ host: String, _ path: String) async throws -> String {
+        try await Probe.who(port: port, host: host, path: path)
+    }
+
+    /// Which backends answer `count` requests for host+path (names, or `status N`).
+    func answers(_ host: String, _ path: String, count: Int = 6) async throws -> Set<String> {
+        var seen = Set<String>()
+        for _ in 0..<count { seen.insert(try await who(host, path)) }
+        return seen
+    }
+}
+
+extension KubeAPIServer {
+    /// The usual starting point: our IngressClass, Services with one EndpointSlice per backend
+    /// (`services` maps a Service name to its backends), and one Ingress `web` on `host`
+    /// routing `/NAME` (Prefix) to each Service.
+    func seed(host: String = "app.test", services: [String: [PythonBackend]]) async throws {
+        var objects: [[String: Any]] = [KubeObject.ingressClass()]
+        for (service, backends) in services.sorted(by: { $0.key < $1.key }) {
+            objects.append(KubeObject.service(service))
+            for backend in backends {
+                objects.append(KubeObject.endpointSlice("\(service)-\(backend.name)", service: service, port: backend.port))
+            }
+        }
+        objects.append(KubeObject.ingress("web", host: host, paths: services.keys.sorted().map { ("/\($0)", "Prefix", $0, "http") }))
+        try await apply(objects)
+    }
+}
