@@ -152,37 +152,45 @@ extension Worker {
             }
             // Need more bytes from the upstream.
             guard upstream.readable else { return progressed ? .progress : .blocked }
-            buffers.acquire(into: &upstream.input)
-            if upstream.input.freeCount == 0 { upstream.input.compact() }
-            if upstream.input.freeCount == 0 {
-                // A head larger than a buffer.
-                counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
-                failExchange(connection, status: 502)
-                return .stop
+            switch readUpstream(connection, upstream) {
+            case .progress: progressed = true
+            case .blocked: return progressed ? .progress : .blocked
+            case .stop: return .stop
             }
-            let room = upstream.input.freeCount
-            switch upstream.read(upstream.input.writePointer, room) {
-            case .bytes(let n):
-                upstream.input.writeIndex += n
-                if n < room && upstream.shortReadDrains { upstream.readable = false }
-                upstream.responseBytes += n
-                progressed = true
-                setDeadline(upstream, now + connection.runtime!.readTimeout)
-            case .wouldBlock:
-                upstream.readable = false
-                return progressed ? .progress : .blocked
-            case .endOfStream:
-                if upstream.headParsed && upstream.body.endOfStream() {
-                    upstream.head.connectionClose = true
-                    progressed = true
-                    continue
-                }
-                upstreamBroke(connection, upstream, kind: .reset)
-                return .stop
-            case .failed:
-                upstreamBroke(connection, upstream, kind: .reset)
-                return .stop
+        }
+    }
+
+    /// One read from the upstream into its input buffer (response head or body bytes).
+    func readUpstream(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> PumpStep {
+        buffers.acquire(into: &upstream.input)
+        if upstream.input.freeCount == 0 { upstream.input.compact() }
+        if upstream.input.freeCount == 0 {
+            // A head, or a chunk-size line, larger than a buffer.
+            counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
+            failExchange(connection, status: 502)
+            return .stop
+        }
+        let room = upstream.input.freeCount
+        switch upstream.read(upstream.input.writePointer, room) {
+        case .bytes(let n):
+            upstream.input.writeIndex += n
+            if n < room && upstream.shortReadDrains { upstream.readable = false }
+            upstream.responseBytes += n
+            setDeadline(upstream, now + connection.runtime!.readTimeout)
+            return .progress
+        case .wouldBlock:
+            upstream.readable = false
+            return .blocked
+        case .endOfStream:
+            if upstream.headParsed && upstream.body.endOfStream() {
+                upstream.head.connectionClose = true
+                return .progress
             }
+            upstreamBroke(connection, upstream, kind: .reset)
+            return .stop
+        case .failed:
+            upstreamBroke(connection, upstream, kind: .reset)
+            return .stop
         }
     }
 

@@ -102,7 +102,7 @@ extension Worker {
                 continue
             }
             if upstream.readable {
-                switch readUpstreamBody(connection, upstream) {
+                switch readUpstream(connection, upstream) {
                 case .progress:
                     progressed = true
                     continue
@@ -126,40 +126,6 @@ extension Worker {
                 }
             }
             return progressed ? .progress : .blocked
-        }
-    }
-
-    /// One read of the upstream's body bytes into its input buffer.
-    private func readUpstreamBody(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> PumpStep {
-        buffers.acquire(into: &upstream.input)
-        if upstream.input.freeCount == 0 { upstream.input.compact() }
-        if upstream.input.freeCount == 0 {
-            // A chunk-size line longer than a buffer.
-            counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
-            failExchange(connection, status: 502)
-            return .stop
-        }
-        let room = upstream.input.freeCount
-        switch upstream.read(upstream.input.writePointer, room) {
-        case .bytes(let n):
-            upstream.input.writeIndex += n
-            if n < room && upstream.shortReadDrains { upstream.readable = false }
-            upstream.responseBytes += n
-            setDeadline(upstream, now + connection.runtime!.readTimeout)
-            return .progress
-        case .wouldBlock:
-            upstream.readable = false
-            return .blocked
-        case .endOfStream:
-            if upstream.body.endOfStream() {
-                upstream.head.connectionClose = true
-                return .progress
-            }
-            upstreamBroke(connection, upstream, kind: .reset)
-            return .stop
-        case .failed:
-            upstreamBroke(connection, upstream, kind: .reset)
-            return .stop
         }
     }
 }
