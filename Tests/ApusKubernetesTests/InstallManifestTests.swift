@@ -82,6 +82,8 @@ import Testing
         #expect(APIResource.services.collectionPath(namespace: "demo") == "/api/v1/namespaces/demo/services")
         #expect(APIResource.leases.objectPath(namespace: "apus-system", name: "apus-leader") == "/apis/coordination.k8s.io/v1/namespaces/apus-system/leases/apus-leader")
         #expect(ControllerPermissions.Rule("update", .ingresses, subresource: "status").description == "update ingresses/status.networking.k8s.io")
+        // The informed kinds come from the informers' table, and match the named resources.
+        #expect(ControllerPermissions.informed == [.ingressClasses, .ingresses, .services, .endpointSlices, .secrets])
     }
 
     /// The IngressClass names the controller's default name, and nothing else makes it the default class.

@@ -46,6 +46,17 @@ public enum ControllerPermissions {
         Rule("get", .leases), Rule("create", .leases), Rule("update", .leases),
     ]
 
-    /// The kinds with an informer, in the order they are started.
-    public static let informed: [APIResource] = [.ingressClasses, .ingresses, .services, .endpointSlices, .secrets]
+    /// The kinds with an informer: derived from the informers' own `ResourceKind` table, so
+    /// that a kind added there shows up here (and in the RBAC test) by itself.
+    public static let informed: [APIResource] = ResourceKind.allCases.map(\.apiResource)
+}
+
+extension ResourceKind {
+    /// The same kind as an `APIResource`, read from the paths the informer requests.
+    var apiResource: APIResource {
+        // `/api/v1` or `/apis/GROUP/VERSION`
+        let parts = groupVersionPath.split(separator: "/")
+        return APIResource(group: parts.count == 3 ? String(parts[1]) : "", version: String(parts[parts.count - 1]),
+                           plural: plural, isNamespaced: isNamespaced)
+    }
 }

@@ -1,0 +1,99 @@
+/// The fields of a `coordination.k8s.io/v1` Lease that leader election reads and writes.
+public struct LeaseRecord: Equatable, Sendable {
+    /// Nil or empty: nobody holds the Lease (released).
+    public var holderIdentity: String?
+    public var leaseDurationSeconds: Int
+    /// RFC 3339 with microseconds (`MicroTime`), as the API stores them.
+    public var acquireTime: String?
+    public var renewTime: String?
+    public var leaseTransitions: Int
+    /// The object's version when read; sent back on update for optimistic concurrency.
+    public var resourceVersion: String?
+
+    public init(holderIdentity: String?, leaseDurationSeconds: Int, acquireTime: String? = nil, renewTime: String? = nil,
+                leaseTransitions: Int = 0, resourceVersion: String? = nil) {
+        self.holderIdentity = holderIdentity
+        self.leaseDurationSeconds = leaseDurationSeconds
+        self.acquireTime = acquireTime
+        self.renewTime = renewTime
+        self.leaseTransitions = leaseTransitions
+        self.resourceVersion = resourceVersion
+    }
+
+    var isHeld: Bool { !(holderIdentity ?? "").isEmpty }
+
+    /// Reads a Lease object as the API returns it.
+    public init(_ tree: ObjectTree) {
+        func text(_ node: ObjectTree?) -> String? {
+            if case .scalar(let value, _)? = node { return value }
+            return nil
+        }
+        let spec = tree["spec"]
+        holderIdentity = text(spec?["holderIdentity"])
+        leaseDurationSeconds = text(spec?["leaseDurationSeconds"]).flatMap { Int($0) } ?? 0
+        acquireTime = text(spec?["acquireTime"])
+        renewTime = text(spec?["renewTime"])
+        leaseTransitions = text(spec?["leaseTransitions"]).flatMap { Int($0) } ?? 0
+        resourceVersion = text(tree["metadata"]?["resourceVersion"])
+    }
+
+    /// The Lease object to create or update: `name` in `namespace`, this record as its spec.
+    public func json(namespace: String, name: String) -> [UInt8] {
+        var metadata = "\"name\":\(JSONText.quoted(name)),\"namespace\":\(JSONText.quoted(namespace))"
+        if let resourceVersion { metadata += ",\"resourceVersion\":\(JSONText.quoted(resourceVersion))" }
+        var spec = "\"holderIdentity\":\(holderIdentity.map(JSONText.quoted) ?? "null"),\"leaseDurationSeconds\":\(leaseDurationSeconds)"
+        if let acquireTime { spec += ",\"acquireTime\":\(JSONText.quoted(acquireTime))" }
+        if let renewTime { spec += ",\"renewTime\":\(JSONText.quoted(renewTime))" }
+        spec += ",\"leaseTransitions\":\(leaseTransitions)"
+        return Array("{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\(metadata)},\"spec\":{\(spec)}}".utf8)
+    }
+}
+
+/// JSON string literals for the few bodies the controller writes by hand.
+enum JSONText {
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// `MicroTime` text (`2026-11-28T07:16:05.484313Z`) from microseconds since the epoch.
+enum MicroTime {
+    static func format(microseconds: Int64) -> String {
+        let seconds = microseconds / 1_000_000
+        let fraction = microseconds % 1_000_000
+        var days = seconds / 86_400
+        let secondOfDay = seconds % 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        days += 719_468
+        let era = days / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(fraction, 6))Z"
+    }
+}
