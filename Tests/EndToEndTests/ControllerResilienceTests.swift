@@ -35,7 +35,7 @@ import Testing
             try await api.stopListening()
             let stop = Locked<Bool>(false)
             async let probing = Self.probe(controller, expected: "a1", stop: stop)
-            let logged = try await eventually(timeout: .seconds(10)) {
+            let logged = await eventually(timeout: .seconds(10)) {
                 controller.apus.stderr.contains("Kubernetes API request failed; the last routes keep serving")
             }
             // Changes while the server is down: a new Service and path.
@@ -95,7 +95,7 @@ import Testing
             try await api.seed(services: ["a": [backend]])
             try await api.forbid(verb: "list", resource: "endpointslices")
             let controller = try await ControllerUnderTest.start(s, api: api)
-            let logged = try await eventually(timeout: .seconds(10)) {
+            let logged = await eventually(timeout: .seconds(10)) {
                 controller.apus.stderr.contains("may not list endpointslices at the cluster scope")
             }
             #expect(logged, "stderr:\n\(controller.apus.stderrTail())")
@@ -128,7 +128,7 @@ import Testing
             users: [{ name: apus, user: { tokenFile: \(tokenFile) } }]
             """)
             let controller = try await ControllerUnderTest.start(s, api: api, kubeconfig: kubeconfig, extra: ["--log-level", "debug"])
-            let refused = try await eventually(timeout: .seconds(10)) { controller.apus.stderr.contains("401 Unauthorized") }
+            let refused = await eventually(timeout: .seconds(10)) { controller.apus.stderr.contains("401 Unauthorized") }
             #expect(refused, "stderr:\n\(controller.apus.stderrTail())")
             // Rotation the way the kubelet does it: a new file renamed over the old one.
             let next = try s.dir.write("token.next", good + "\n")

@@ -39,7 +39,7 @@ import Testing
             try await api.seed(services: [:])
             let controller = try await ControllerUnderTest.start(
                 s, api: api, kubeconfig: try Self.kubeconfig(s, port: api.port, certificates: certificates, withCA: false))
-            let refused = try await eventually(timeout: .seconds(10)) {
+            let refused = await eventually(timeout: .seconds(10)) {
                 controller.apus.stderr.contains("TLS with the Kubernetes API at localhost:\(api.port) failed: certificate verify failed")
             }
             #expect(refused, "stderr:\n\(controller.apus.stderrTail())")
