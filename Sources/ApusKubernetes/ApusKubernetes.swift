@@ -37,8 +37,9 @@
 // - spec.defaultBackend becomes `Prefix /` on every host without one (hosts never fall
 //   through in Apus), from the host's oldest Ingress with a defaultBackend, else from the
 //   oldest Ingress overall, which is also the catch-all for unnamed hosts.
-// - ExternalName Services and FQDN EndpointSlices answer 503 with a diagnostic: upstream
-//   endpoints are IP literals until Apus resolves DNS names.
+// - ExternalName Services become an endpoint `externalName:port` (the Service's port), which
+//   the control plane resolves before compiling and again every 30 s
+//   (`EndpointNameResolution`); FQDN EndpointSlices answer 503 with a diagnostic.
 // - `send` returns every HTTP answer except 401 and 403, which always throw: they are never
 //   part of a normal flow, and the 403 error names the verb, resource, group and scope of the
 //   missing RBAC rule. Informers treat any failure alike: log, keep the last objects (and so

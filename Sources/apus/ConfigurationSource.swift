@@ -19,7 +19,7 @@ enum ConfigurationSource: CustomStringConvertible {
     /// is rejected whole (like nginx refusing a broken nginx.conf): serving half of what
     /// the author wrote is worse than serving the last good version.
     func load(files store: inout HeaderValueFileStore) -> Result<LoadedConfiguration, LoadFailure> {
-        let configuration: Configuration
+        let written: Configuration
         var diagnostics: [Diagnostic] = []
         switch self {
         case .file(let path):
@@ -28,10 +28,12 @@ enum ConfigurationSource: CustomStringConvertible {
             guard let parsed, !diagnostics.contains(where: { $0.severity == .error }) else {
                 return .failure(LoadFailure(diagnostics: diagnostics))
             }
-            configuration = parsed
+            written = parsed
         case .fixed(let fixed):
-            configuration = fixed
+            written = fixed
         }
+        let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(written)
+        diagnostics += nameDiagnostics
         let (files, problems) = store.read(configuration.headerValueFilePaths)
         ServeCommand.report(problems)
         let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
@@ -43,7 +45,8 @@ enum ConfigurationSource: CustomStringConvertible {
         if diagnostics.contains(where: { $0.severity == .error }) {
             return .failure(LoadFailure(diagnostics: diagnostics))
         }
-        return .success(LoadedConfiguration(configuration: configuration, files: files, table: table, tls: tls, diagnostics: diagnostics))
+        return .success(LoadedConfiguration(
+            written: written, configuration: configuration, files: files, table: table, tls: tls, diagnostics: diagnostics))
     }
 
     /// Watches the config file and the files it names (certificates), so that a renewed
@@ -60,6 +63,9 @@ enum ConfigurationSource: CustomStringConvertible {
 /// and the header value files it was compiled with (kept so that a changed file can be
 /// compiled in without reading the configuration again).
 struct LoadedConfiguration {
+    /// As written, upstream endpoint names unresolved (looked up again periodically).
+    var written: Configuration
+    /// As compiled: names replaced by their addresses.
     var configuration: Configuration
     var files: HeaderValueFiles
     var table: RouteTable

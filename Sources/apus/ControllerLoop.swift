@@ -40,6 +40,8 @@ final class ControllerLoop: Sendable {
     private func run() {
         var served: Configuration?
         var reported = Set<String>()
+        // ExternalName Services: their names are looked up again now and then.
+        var namesDue: UInt64?
         var waitingSince = MonotonicClock.milliseconds()
         while !stopped.load(ordering: .relaxed) {
             _ = store.wait(milliseconds: 1000)
@@ -51,7 +53,8 @@ final class ControllerLoop: Sendable {
                 }
                 continue
             }
-            guard served == nil || store.pendingSince != nil else { continue }
+            let lookUpNames = namesDue.map { MonotonicClock.milliseconds() >= $0 } ?? false
+            guard served == nil || store.pendingSince != nil || lookUpNames else { continue }
             if let since = store.pendingSince {
                 let due = since + UInt64(coalesceMilliseconds)
                 let now = MonotonicClock.milliseconds()
@@ -60,13 +63,16 @@ final class ControllerLoop: Sendable {
             let taken = store.take()
             let started = MonotonicClock.milliseconds()
             let translation = IngressTranslator.translate(snapshot: taken.snapshot, options: options, base: base)
-            if let served, served == translation.configuration {
-                logNew(translation.diagnostics, reported: &reported)
+            let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(translation.configuration)
+            namesDue = EndpointNameResolution.hasNames(translation.configuration)
+                ? MonotonicClock.milliseconds() + UInt64(EndpointNameResolution.refreshSeconds) * 1000 : nil
+            if let served, served == configuration {
+                logNew(translation.diagnostics + nameDiagnostics, reported: &reported)
                 continue
             }
-            let (table, compileDiagnostics) = RouteTableCompiler.compile(translation.configuration)
+            let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
             let (tls, tlsDiagnostics) = TLSCatalog.build(for: table)
-            let diagnostics = translation.diagnostics + compileDiagnostics + tlsDiagnostics
+            let diagnostics = translation.diagnostics + nameDiagnostics + compileDiagnostics + tlsDiagnostics
             let generation = state.publisher.publish(table, tls: tls, diagnostics: diagnostics)
             state.wakeAll()
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
@@ -84,7 +90,7 @@ final class ControllerLoop: Sendable {
             } else {
                 Log.info("route table published", fields)
             }
-            served = translation.configuration
+            served = configuration
             status.published(ours: translation.reports.map(\.ingress), snapshot: taken.snapshot)
         }
     }

@@ -95,6 +95,7 @@ enum ServeCommand {
 
         var watcher = source.watcher(extraFiles: TLSCatalog.files(of: table))
         var drainTimeout = table.timeouts.drain
+        var namesDue = MonotonicClock.milliseconds() + UInt64(EndpointNameResolution.refreshSeconds) * 1000
         while true {
             switch Signals.wait(milliseconds: 1000) {
             case .terminate:
@@ -124,7 +125,31 @@ enum ServeCommand {
                 report(headerFiles.poll())
             }
             republishIfHeaderFilesChanged(&live, files: &headerFiles, state: state)
+            let now = MonotonicClock.milliseconds()
+            if now >= namesDue {
+                namesDue = now + UInt64(EndpointNameResolution.refreshSeconds) * 1000
+                republishIfNamesMoved(&live, state: state)
+            }
         }
+    }
+
+    /// Looks the upstream endpoint names up again and publishes when an address changed
+    /// (a DNS record moved, a name that did not resolve now does).
+    static func republishIfNamesMoved(_ live: inout LoadedConfiguration, state: ProxyState) {
+        guard EndpointNameResolution.hasNames(live.written) else { return }
+        let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(live.written)
+        guard configuration != live.configuration else { return }
+        let (table, diagnostics) = RouteTableCompiler.compile(configuration, files: live.files)
+        guard !diagnostics.contains(where: { $0.severity == .error }) else { return }
+        report(nameDiagnostics)
+        live.configuration = configuration
+        live.table = table
+        live.diagnostics = nameDiagnostics + diagnostics
+        // Only endpoint addresses changed: the listeners and certificates stay.
+        let generation = state.publisher.publish(table, tls: live.tls, diagnostics: live.diagnostics)
+        state.wakeAll()
+        state.metrics.recordGeneration(generation)
+        Log.info("upstream names resolved to other addresses; route table published", ["generation": String(generation)])
     }
 
     /// Compiles the live configuration again when a header value file it uses now holds

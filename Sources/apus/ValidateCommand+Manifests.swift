@@ -33,8 +33,9 @@ struct ManifestValidation {
             // The stand-in https listener exists only to carry the Secrets' certificates.
             configuration.listeners.removeAll { $0.tls?.certificates.isEmpty == true }
         }
-        let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
-        var all = diagnostics + translation.diagnostics + compileDiagnostics + TLSCatalog.build(for: table).1
+        let (resolved, nameDiagnostics) = EndpointNameResolution.resolve(configuration)
+        let (table, compileDiagnostics) = RouteTableCompiler.compile(resolved)
+        var all = diagnostics + translation.diagnostics + nameDiagnostics + compileDiagnostics + TLSCatalog.build(for: table).1
         all = all.map { Self.placed($0, places) }
         var served: [String] = []
         for report in translation.reports {

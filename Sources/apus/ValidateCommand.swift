@@ -33,7 +33,11 @@ enum ValidateCommand {
             // Best effort: structural errors and the compiler's findings in one run, the
             // way a CI job wants them. `serve` still rejects a file with any error.
             var (configuration, diagnostics) = ConfigFileParser.loadBestEffort(path: path)
-            if let configuration {
+            if let written = configuration {
+                // Names are looked up as serve would; one that does not resolve here is a
+                // warning (serve retries it), not an error.
+                let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(written)
+                diagnostics += nameDiagnostics
                 var store = HeaderValueFileStore()
                 let (files, _) = store.read(configuration.headerValueFilePaths)
                 let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)

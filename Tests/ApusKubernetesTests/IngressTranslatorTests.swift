@@ -161,7 +161,7 @@ import Testing
         MissingCase(name: "missing Service", documents: [], code: "service-missing"),
         MissingCase(name: "missing port", documents: [F.service("web", ports: "[{ name: grpc, port: 81 }]")], code: "service-port-missing"),
         MissingCase(name: "no endpoints", documents: [F.service("web")], code: "no-ready-endpoints"),
-        MissingCase(name: "ExternalName", documents: [F.service("web", extra: ", type: ExternalName, externalName: db.example.com")], code: "external-name-not-supported"),
+        MissingCase(name: "ExternalName without a name", documents: [F.service("web", extra: ", type: ExternalName")], code: "external-name-missing"),
         MissingCase(name: "FQDN slice", documents: [F.service("web"), F.slice("s", service: "web", endpoints: [("pod.example", true, true, false)], addressType: "FQDN")], code: "endpoint-address-type"),
     ]
 
@@ -177,6 +177,15 @@ import Testing
                 "\(translation.diagnostics)")
         let (table, _) = RouteTableCompiler.compile(translation.configuration)
         #expect(table.upstreams.first { $0.name == upstream }?.endpoints.isEmpty == true)
+    }
+
+    /// An ExternalName Service becomes its name and the Service's port, which the control
+    /// plane resolves before compiling.
+    @Test func externalNameIsAnEndpointByName() throws {
+        let ingress = F.ingress("a", paths: [("/", "Prefix", "web", "80")])
+        let translation = try F.translate([F.ourClass, ingress, F.service("web", extra: ", type: ExternalName, externalName: db.example.com")])
+        #expect(translation.endpoints(of: "demo/web:80") == ["db.example.com:80"])
+        #expect(translation.diagnostics.filter { $0.severity == .error }.isEmpty, "\(translation.diagnostics)")
     }
 
     /// A resource backend is dropped with an error; the same Ingress's service paths stay.

@@ -62,7 +62,8 @@ extension RouteTableCompiler {
             switch HostPort.parseChecked(endpoint.address, allowWildcard: false) {
             case .failure(let problem):
                 diagnostics.append(.error("invalid-endpoint", "upstream '\(config.name)': endpoint '\(endpoint.address)' \(problem.explanation); it is dropped", at: endpoint.location))
-            case .success(let address):
+            case .success(var address):
+                address.resolvedFrom = endpoint.resolvedFrom
                 if let earlier = seen[address] {
                     diagnostics.append(.warning("duplicate-endpoint", "upstream '\(config.name)': endpoint \(address) is already listed at \(earlier); it is used once", at: endpoint.location))
                     continue

@@ -9,7 +9,7 @@ enum AddressProblem: Error, Equatable, Sendable {
     case missingPort
     case invalidPort
     case zeroPort
-    /// A DNS name other than `localhost`: names are not resolved (yet).
+    /// A DNS name other than `localhost` that reached the compiler unresolved.
     case hostname
     case invalidHost
 
@@ -19,7 +19,7 @@ enum AddressProblem: Error, Equatable, Sendable {
         case .missingPort: return "has no ':port'"
         case .invalidPort: return "has a port that is not a number from 1 to 65535"
         case .zeroPort: return "has port 0"
-        case .hostname: return "names a host; only IPv4, [IPv6] and localhost are accepted (names are not resolved)"
+        case .hostname: return "names a host that was not resolved to an address"
         case .invalidHost: return "is not an IPv4 address, a bracketed [IPv6] address or localhost"
         }
     }

@@ -32,11 +32,16 @@ public struct UpstreamConfig: Equatable, Sendable {
 
 /// One `host:port` of an upstream, as written.
 public struct EndpointConfig: Equatable, Sendable {
+    /// `ip:port`, `[v6]:port`, `localhost:port`, or `name:port` until the control plane
+    /// resolves the name (`EndpointNameResolution`).
     public var address: String
+    /// The DNS name `address` was resolved from.
+    public var resolvedFrom: String?
     public var location: SourceLocation
 
-    public init(address: String, location: SourceLocation = .unknown) {
+    public init(address: String, resolvedFrom: String? = nil, location: SourceLocation = .unknown) {
         self.address = address
+        self.resolvedFrom = resolvedFrom
         self.location = location
     }
 }

@@ -141,7 +141,9 @@ extension RouteTable {
             json.field("name", upstream.name)
             json.key("endpoints")
             json.array { json in
-                for endpoint in upstream.endpoints { json.string(endpoint.description) }
+                for endpoint in upstream.endpoints {
+                    json.string(endpoint.resolvedFrom.map { "\(endpoint.description) (\($0))" } ?? endpoint.description)
+                }
             }
             json.field("policy", upstream.balance.rawValue)
             json.field("connectTimeoutMs", upstream.connectTimeoutMilliseconds)

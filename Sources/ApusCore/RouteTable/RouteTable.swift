@@ -46,11 +46,15 @@ public struct HostPort: Hashable, Sendable, CustomStringConvertible {
     /// A numeric IPv4 or IPv6 address, without brackets.
     public var host: String
     public var port: UInt16
+    /// The DNS name an upstream endpoint was resolved from: the default TLS server name,
+    /// and part of its identity (two names on one address are two pools).
+    public var resolvedFrom: String?
     public var isIPv6: Bool { host.contains(":") }
 
-    public init(host: String, port: UInt16) {
+    public init(host: String, port: UInt16, resolvedFrom: String? = nil) {
         self.host = host
         self.port = port
+        self.resolvedFrom = resolvedFrom
     }
 
     public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }

@@ -66,8 +66,13 @@ struct BackendResolver {
         }
         let portText = String(servicePort.port)
         if service.type == "ExternalName" {
-            return Resolution(upstream: upstream(portText, endpoints: [], location: service.reference.location), findings: [
-                .warning("external-name-not-supported", "\(subject) is of type ExternalName (\(service.externalName ?? "no name")); Apus does not resolve DNS names for upstreams yet, so paths to it answer 503", at: at)])
+            // The name is looked up by the control plane (EndpointNameResolution) before
+            // compiling, and again periodically; the Service's port is the port to dial.
+            guard let externalName = service.externalName, !externalName.isEmpty else {
+                return Resolution(upstream: upstream(portText, endpoints: [], location: service.reference.location), findings: [
+                    .warning("external-name-missing", "\(subject) is of type ExternalName without spec.externalName; paths to it answer 503", at: at)])
+            }
+            return Resolution(upstream: upstream(portText, endpoints: ["\(externalName):\(portText)"], location: service.reference.location), findings: [])
         }
         var findings: [Diagnostic] = []
         let endpoints = self.endpoints(of: key, port: servicePort, subject: subject, findings: &findings, at: at)

@@ -31,7 +31,8 @@ extension Worker {
             }
             upstream.writable = true
             if let context = upstream.endpoint.tls {
-                guard let stream = context.makeStream(fd: upstream.fd, host: upstream.endpoint.address.host, coalescing: tlsCoalescing) else {
+                guard let stream = context.makeStream(
+                    fd: upstream.fd, host: upstream.endpoint.address.resolvedFrom ?? upstream.endpoint.address.host, coalescing: tlsCoalescing) else {
                     upstreamHandshakeFailed(connection, upstream, reason: "cannot create a TLS session")
                     return
                 }
