@@ -29,6 +29,26 @@ import Testing
         #expect(fired(&wheel, at: 270) == [2])
     }
 
+    /// With only entries of later revolutions pending, the loop may sleep until the first
+    /// of them: a wheel whose current slot holds a 60 s deadline must not ask for a zero
+    /// timeout (that was a busy loop of epoll_wait(0) on an idle worker).
+    @Test func sleepsUntilTheEarliestEntryOfALaterRevolution() {
+        var wheel = TimerWheel(now: 1_000, tickMilliseconds: 10, slotCount: 8)
+        wheel.schedule(tag: 1, at: 1_000 + 60_000)
+        wheel.schedule(tag: 2, at: 1_000 + 45_005)
+        wheel.schedule(tag: 3, at: 1_004)
+        #expect(fired(&wheel, at: 1_004) == [3])
+        #expect(wheel.timeout(now: 1_004, cap: 100_000) == 45_002)
+        for now in stride(from: UInt64(1_005), through: 46_000, by: 7) {
+            #expect(fired(&wheel, at: now).isEmpty)
+            #expect(wheel.timeout(now: now, cap: 1_000) > 0, "busy at \(now)")
+        }
+        #expect(fired(&wheel, at: 46_005) == [2])
+        #expect(wheel.timeout(now: 46_005, cap: 100_000) == 14_996)
+        #expect(fired(&wheel, at: 61_000) == [1])
+        #expect(wheel.timeout(now: 61_000, cap: 1_000) == 1_000)
+    }
+
     /// A long pause (the loop slept) fires everything that became due meanwhile.
     @Test func catchesUpAfterLongPause() {
         var wheel = TimerWheel(now: 0, tickMilliseconds: 10, slotCount: 16)

@@ -18,21 +18,28 @@ public struct TimerWheel {
     }
 
     private var slots: [[Entry]]
+    /// The smallest `at` in each slot (`.max` when empty): the earliest deadline is found
+    /// by looking at slots, not at every entry, and is exact, so `epoll_wait` never wakes
+    /// for a slot that only holds entries of later revolutions.
+    private var slotEarliest: [UInt64]
     private let tickMilliseconds: UInt64
     private var currentTick: UInt64
-    /// A lower bound of the earliest pending deadline (`.max` when none).
+    /// The earliest pending deadline (`.max` when none).
     private var earliest: UInt64 = .max
     public private(set) var count = 0
 
     public init(now: UInt64, tickMilliseconds: UInt64 = 10, slotCount: Int = 1024) {
         self.tickMilliseconds = tickMilliseconds
         self.slots = Array(repeating: [], count: slotCount)
+        self.slotEarliest = Array(repeating: .max, count: slotCount)
         self.currentTick = now / tickMilliseconds
     }
 
     public mutating func schedule(tag: UInt64, at: UInt64) {
         let tick = max(at / tickMilliseconds, currentTick)
-        slots[Int(tick % UInt64(slots.count))].append(Entry(tag: tag, at: at))
+        let index = Int(tick % UInt64(slots.count))
+        slots[index].append(Entry(tag: tag, at: at))
+        if at < slotEarliest[index] { slotEarliest[index] = at }
         count += 1
         if at < earliest { earliest = at }
     }
@@ -44,8 +51,9 @@ public struct TimerWheel {
         var steps = 0
         while currentTick <= lastTick && steps <= slots.count {
             let index = Int(currentTick % UInt64(slots.count))
-            if !slots[index].isEmpty {
+            if !slots[index].isEmpty && slotEarliest[index] <= now {
                 var kept = 0
+                var keptEarliest = UInt64.max
                 for entry in slots[index] {
                     if entry.at <= now {
                         fired.append(entry)
@@ -53,9 +61,11 @@ public struct TimerWheel {
                     } else {
                         slots[index][kept] = entry
                         kept += 1
+                        if entry.at < keptEarliest { keptEarliest = entry.at }
                     }
                 }
                 slots[index].removeLast(slots[index].count - kept)
+                slotEarliest[index] = keptEarliest
             }
             if currentTick == lastTick { break }
             currentTick += 1
@@ -65,16 +75,19 @@ public struct TimerWheel {
         recomputeEarliest()
     }
 
+    /// Every entry in the slot `step` ticks ahead is due at that slot's start or later
+    /// (a later revolution), so the scan stops once a slot starts after the best found.
     private mutating func recomputeEarliest() {
-        earliest = .max
-        guard count > 0 else { return }
-        for step in 0..<UInt64(slots.count) {
-            let tick = currentTick + step
-            if !slots[Int(tick % UInt64(slots.count))].isEmpty {
-                earliest = tick * tickMilliseconds
-                return
+        var best = UInt64.max
+        if count > 0 {
+            for step in 0..<UInt64(slots.count) {
+                let tick = currentTick + step
+                if tick * tickMilliseconds >= best { break }
+                let candidate = slotEarliest[Int(tick % UInt64(slots.count))]
+                if candidate < best { best = candidate }
             }
         }
+        earliest = best
     }
 
     /// Milliseconds `epoll_wait` may sleep before the next entry can be due; -1 = no timers.
