@@ -20,7 +20,7 @@ const char *czlib_version(void) { return zlibVersion(); }
 
 #include <sys/syscall.h>
 #include <unistd.h>
-long capus_read(int fd, void *buffer, size_t count) { return syscall(SYS_read, fd, buffer, count); }
+long capus_recv(int fd, void *buffer, size_t count) { return syscall(SYS_recvfrom, fd, buffer, count, 0, (void *)0, (void *)0); }
 long capus_send(int fd, const void *buffer, size_t count, int flags) { return syscall(SYS_sendto, fd, buffer, count, flags, (void *)0, 0); }
 long capus_writev(int fd, const struct iovec *vectors, int count) { return syscall(SYS_writev, fd, vectors, count); }
 

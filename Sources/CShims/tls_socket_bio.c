@@ -19,7 +19,7 @@ typedef struct {
 static int bio_read(BIO *bio, char *out, int length) {
     socket_state *state = BIO_get_data(bio);
     BIO_clear_retry_flags(bio);
-    long n = syscall(SYS_read, state->fd, out, (size_t)length);
+    long n = syscall(SYS_recvfrom, state->fd, out, (size_t)length, 0, (void *)0, (void *)0);
     if (n > 0) {
         state->last_read_short = n < length;
         return (int)n;

@@ -116,7 +116,7 @@ final class APIConnection {
 
     private func read(into buffer: UnsafeMutableRawBufferPointer, deadline: UInt64, waiting what: @autoclosure () -> String) throws(KubernetesError) -> Int {
         while true {
-            let result = tls.map { $0.read(buffer.baseAddress!, buffer.count) } ?? Posix.read(fd, buffer.baseAddress!, buffer.count)
+            let result = tls.map { $0.read(buffer.baseAddress!, buffer.count) } ?? Posix.receive(fd, buffer.baseAddress!, buffer.count)
             switch result {
             case .bytes(let n):
                 return n

@@ -18,10 +18,12 @@ public enum IOResult: Equatable, Sendable {
 ///
 /// Kept `@inline(__always)`-free and small so profiles show them by name.
 public enum Posix {
+    /// Reads from a socket. recvfrom rather than read: read(2) goes through the VFS
+    /// (file-position lock, fsnotify and permission hooks) before reaching the socket.
     @inlinable
-    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+    public static func receive(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         while true {
-            let n = capus_read(fd, buffer, count)
+            let n = capus_recv(fd, buffer, count)
             if n > 0 { return .bytes(n) }
             if n == 0 { return .endOfStream }
             let e = errno

@@ -45,7 +45,7 @@ final class UpstreamConnection {
     @inline(__always)
     func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         if let tls { return tls.read(buffer, count) }
-        return Posix.read(fd, buffer, count)
+        return Posix.receive(fd, buffer, count)
     }
 
     @inline(__always)

@@ -32,10 +32,10 @@ const char *czlib_version(void);
 
 
 #include <sys/uio.h>
-/* Raw read/sendto/writev through syscall(2): the libc wrappers are pthread cancellation
+/* Raw recvfrom/sendto/writev through syscall(2): the libc wrappers are pthread cancellation
    points and spend about 30 instructions each entering and leaving asynchronous
    cancellation, which the event loop (no thread is ever cancelled) does not need. */
-long capus_read(int fd, void *buffer, size_t count);
+long capus_recv(int fd, void *buffer, size_t count);
 long capus_send(int fd, const void *buffer, size_t count, int flags);
 long capus_writev(int fd, const struct iovec *vectors, int count);
 #endif
