@@ -2,7 +2,7 @@
 ///
 /// Control plane only (allocates freely). Keys are written in call order, so output is
 /// stable and diffable.
-struct JSONWriter {
+public struct JSONWriter {
     private(set) var text = ""
     /// Whether the current container already holds a value (a comma goes before the next).
     private var hasValue: [Bool] = [false]
@@ -46,6 +46,13 @@ struct JSONWriter {
     private mutating func separate() {
         if hasValue[hasValue.count - 1] { text += "," }
         hasValue[hasValue.count - 1] = true
+    }
+
+    /// `value` as a JSON string literal, for bodies assembled by hand.
+    public static func quoted(_ value: String) -> String {
+        var text = ""
+        appendString(value, to: &text)
+        return text
     }
 
     /// RFC 8259 string: quotes, backslash and control characters escaped; everything

@@ -1,3 +1,5 @@
+import ApusCore
+
 /// Which Ingresses need a status write, and what to write: pure, so that the rules are
 /// tested without an API server.
 ///
@@ -75,9 +77,9 @@ public enum IngressStatusPlan {
     /// reads (the server keeps the stored spec and metadata).
     public static func body(_ write: Write) -> [UInt8] {
         let entries = write.addresses.map { address in
-            address.ip.map { "{\"ip\":\(JSONText.quoted($0))}" } ?? "{\"hostname\":\(JSONText.quoted(address.hostname ?? ""))}"
+            address.ip.map { "{\"ip\":\(JSONWriter.quoted($0))}" } ?? "{\"hostname\":\(JSONWriter.quoted(address.hostname ?? ""))}"
         }.joined(separator: ",")
-        let metadata = "\"name\":\(JSONText.quoted(write.ingress.name)),\"namespace\":\(JSONText.quoted(write.ingress.namespace)),\"resourceVersion\":\(JSONText.quoted(write.resourceVersion))"
+        let metadata = "\"name\":\(JSONWriter.quoted(write.ingress.name)),\"namespace\":\(JSONWriter.quoted(write.ingress.namespace)),\"resourceVersion\":\(JSONWriter.quoted(write.resourceVersion))"
         return Array("{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\",\"metadata\":{\(metadata)},\"status\":{\"loadBalancer\":{\"ingress\":[\(entries)]}}}".utf8)
     }
 

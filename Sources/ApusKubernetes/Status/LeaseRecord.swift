@@ -1,3 +1,5 @@
+import ApusCore
+
 /// The fields of a `coordination.k8s.io/v1` Lease that leader election reads and writes.
 public struct LeaseRecord: Equatable, Sendable {
     /// Nil or empty: nobody holds the Lease (released).
@@ -39,37 +41,13 @@ public struct LeaseRecord: Equatable, Sendable {
 
     /// The Lease object to create or update: `name` in `namespace`, this record as its spec.
     public func json(namespace: String, name: String) -> [UInt8] {
-        var metadata = "\"name\":\(JSONText.quoted(name)),\"namespace\":\(JSONText.quoted(namespace))"
-        if let resourceVersion { metadata += ",\"resourceVersion\":\(JSONText.quoted(resourceVersion))" }
-        var spec = "\"holderIdentity\":\(holderIdentity.map(JSONText.quoted) ?? "null"),\"leaseDurationSeconds\":\(leaseDurationSeconds)"
-        if let acquireTime { spec += ",\"acquireTime\":\(JSONText.quoted(acquireTime))" }
-        if let renewTime { spec += ",\"renewTime\":\(JSONText.quoted(renewTime))" }
+        var metadata = "\"name\":\(JSONWriter.quoted(name)),\"namespace\":\(JSONWriter.quoted(namespace))"
+        if let resourceVersion { metadata += ",\"resourceVersion\":\(JSONWriter.quoted(resourceVersion))" }
+        var spec = "\"holderIdentity\":\(holderIdentity.map(JSONWriter.quoted) ?? "null"),\"leaseDurationSeconds\":\(leaseDurationSeconds)"
+        if let acquireTime { spec += ",\"acquireTime\":\(JSONWriter.quoted(acquireTime))" }
+        if let renewTime { spec += ",\"renewTime\":\(JSONWriter.quoted(renewTime))" }
         spec += ",\"leaseTransitions\":\(leaseTransitions)"
         return Array("{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\(metadata)},\"spec\":{\(spec)}}".utf8)
-    }
-}
-
-/// JSON string literals for the few bodies the controller writes by hand.
-enum JSONText {
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
