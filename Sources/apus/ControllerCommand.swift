@@ -44,29 +44,9 @@ enum ControllerCommand {
         // not ready until every informer has listed once.
         let (table, diagnostics) = RouteTableCompiler.compile(base)
         ServeCommand.report(diagnostics)
-        let problems = ProxyServer.checkListeners(table)
-        guard problems.isEmpty else {
-            for problem in problems { Log.error("cannot listen", ["detail": problem]) }
-            return 1
-        }
         let (tls, _) = TLSCatalog.build(for: table)
-        let accessLog: AccessLogWriter?
-        do {
-            accessLog = table.accessLog.format == .off ? nil : try AccessLogWriter(path: table.accessLog.path)
-        } catch {
-            Log.error("cannot open access log", ["error": error.description])
-            return 1
-        }
-        accessLog?.start()
-        let metrics = MetricsRegistry()
-        let publisher = RouteTablePublisher(table, tls: tls, diagnostics: diagnostics)
-        let state = ProxyState(publisher: publisher, metrics: metrics, accessLog: accessLog)
-        let server = ProxyServer(state: state)
-        let workerCount = ServeCommand.workers(table.workers)
-        guard server.start(workers: workerCount) else {
-            Log.error("workers failed to start")
-            return 1
-        }
+        guard let plane = DataPlane.start(table, tls: tls, diagnostics: diagnostics) else { return 1 }
+        let (state, server, accessLog, workerCount) = (plane.state, plane.server, plane.accessLog, plane.workerCount)
         let store: ClusterStore
         do {
             store = try ClusterStore()

@@ -64,29 +64,9 @@ enum ServeCommand {
         }
         let (table, diagnostics) = (live.table, live.diagnostics)
         report(diagnostics)
-        let problems = ProxyServer.checkListeners(table)
-        guard problems.isEmpty else {
-            for problem in problems { Log.error("cannot listen", ["detail": problem]) }
-            return 1
-        }
-        let accessLog: AccessLogWriter?
-        do {
-            accessLog = table.accessLog.format == .off ? nil : try AccessLogWriter(path: table.accessLog.path)
-        } catch {
-            Log.error("cannot open access log", ["error": error.description])
-            return 1
-        }
-        accessLog?.start()
-        let metrics = MetricsRegistry()
-        let publisher = RouteTablePublisher(table, tls: live.tls, diagnostics: diagnostics)
-        let state = ProxyState(publisher: publisher, metrics: metrics, accessLog: accessLog)
-        metrics.recordReload(success: true, generation: publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
-        let server = ProxyServer(state: state)
-        let workerCount = workers(table.workers)
-        guard server.start(workers: workerCount) else {
-            Log.error("workers failed to start")
-            return 1
-        }
+        guard let plane = DataPlane.start(table, tls: live.tls, diagnostics: diagnostics) else { return 1 }
+        let (state, server, accessLog, workerCount) = (plane.state, plane.server, plane.accessLog, plane.workerCount)
+        state.metrics.recordReload(success: true, generation: state.publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
         state.setReady(true)
         Log.info("serving", [
             "workers": String(workerCount), "listeners": table.listeners.map { "\($0.name)=\($0.address)" }.joined(separator: ","),

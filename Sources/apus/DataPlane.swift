@@ -1,0 +1,39 @@
+import ApusCore
+import ApusNet
+import ApusProxy
+
+/// The running data plane of `serve` and `controller`: listeners checked, access log
+/// open, workers started on a first table.
+struct DataPlane {
+    let state: ProxyState
+    let server: ProxyServer
+    let accessLog: AccessLogWriter?
+    let workerCount: Int
+
+    /// Starts the workers on `table`; nil (after logging why) when a listener can't be
+    /// bound, the access log can't be opened or a worker fails.
+    static func start(_ table: RouteTable, tls: TLSCatalog, diagnostics: [Diagnostic]) -> DataPlane? {
+        let problems = ProxyServer.checkListeners(table)
+        guard problems.isEmpty else {
+            for problem in problems { Log.error("cannot listen", ["detail": problem]) }
+            return nil
+        }
+        let accessLog: AccessLogWriter?
+        do {
+            accessLog = table.accessLog.format == .off ? nil : try AccessLogWriter(path: table.accessLog.path)
+        } catch {
+            Log.error("cannot open access log", ["error": error.description])
+            return nil
+        }
+        accessLog?.start()
+        let publisher = RouteTablePublisher(table, tls: tls, diagnostics: diagnostics)
+        let state = ProxyState(publisher: publisher, metrics: MetricsRegistry(), accessLog: accessLog)
+        let server = ProxyServer(state: state)
+        let workerCount = ServeCommand.workers(table.workers)
+        guard server.start(workers: workerCount) else {
+            Log.error("workers failed to start")
+            return nil
+        }
+        return DataPlane(state: state, server: server, accessLog: accessLog, workerCount: workerCount)
+    }
+}
