@@ -45,6 +45,26 @@ import Testing
         }
     }
 
+    /// A client that stops reading leaves little queued in apus's socket for it (the unsent-bytes
+    /// limit): without it the kernel grew that send queue to megabytes, copied out of the upstream
+    /// ahead of the client. The download then completes.
+    @Test(.timeLimit(.minutes(3))) func slowReaderGetsLittleQueuedInTheKernel() async throws {
+        try await withScenario { s in
+            let (_, port) = try await Self.start(s)
+            let size = 64 << 20
+            let connection = try await RawConnection.connect(port: port)
+            try await connection.send("GET /bytes/\(size) HTTP/1.1\r\nHost: s.test\r\n\r\n")
+            try await Task.sleep(for: .seconds(2))
+            let queues = try KernelSocketQueues.of(localPort: port, remotePort: connection.localPort)
+            #expect(queues != nil, "apus's socket for the client is not in /proc/net/tcp")
+            // 16 KiB of unsent bytes plus at most one segment being built (64 KiB on loopback).
+            #expect((queues?.unacknowledgedBytes ?? .max) <= 128 << 10,
+                    "apus queued \(queues?.unacknowledgedBytes ?? -1) bytes for a client that read nothing")
+            let received = try await connection.discard(count: size, timeout: .seconds(60))
+            #expect(received >= size, "only \(received) bytes arrived")
+        }
+    }
+
     /// An upstream that doesn't read a 1 GiB upload for 3 s holds apus's RSS under 100 MiB, and the upload then completes intact.
     @Test(.timeLimit(.minutes(5))) func slowUpstreamReader() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in

@@ -7,7 +7,7 @@ import Testing
 @Suite(.serialized) struct TunnelBackpressureTests {
     static let size = 256 << 20
     /// Kernel socket buffers on loopback grow to a few MiB each; four of them sit between the
-    /// two peers, and apus itself holds two 32 KiB buffers per tunnel.
+    /// two peers, and apus itself holds two 128 KiB buffers per tunnel.
     static let stalledBelow = 64 << 20
     static let rssGrowthLimitKiB = 16 * 1024
 

@@ -105,7 +105,7 @@ import Testing
             }
             #expect(gauge, "apus_tunnels_active \(active.map(String.init(describing:)) ?? "absent")")
             // A quiet tunnel holds no buffer: 1,000 of them cost about 3 MiB (2 connections and an
-            // exchange each), where one 32 KiB buffer per direction would be 64 MiB.
+            // exchange each), where one 128 KiB buffer per direction would be 256 MiB.
             let open = apus.residentKiB() ?? 0
             #expect(open - before < 10 * 1024, "apus RSS \(before) KiB before, \(open) KiB with 1000 open tunnels")
             try s.dir.write("go", "")

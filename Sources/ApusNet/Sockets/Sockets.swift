@@ -3,6 +3,15 @@ import Glibc
 
 /// Opening, accepting and connecting non-blocking TCP sockets.
 public enum Sockets {
+    /// Unsent bytes a TCP socket may queue before a write returns EAGAIN (TCP_NOTSENT_LOWAT).
+    /// Without it the kernel grows a socket's send buffer to megabytes (tcp_wmem), so a proxy
+    /// copies a whole response out of the upstream before a slow client has read any of it:
+    /// megabytes of kernel memory per connection, and the transmission to the client then runs
+    /// in the client's ACK processing instead of the proxy's write. 16 KiB keeps one buffer's
+    /// worth ahead of the wire, as HTTP/2 servers do for prioritisation; bytes in flight are not
+    /// counted, so a long fat path still fills its window.
+    public static let unsentBytesLimit: Int32 = 16_384
+
     /// A non-blocking listening socket with SO_REUSEADDR and SO_REUSEPORT, so that every
     /// worker binds its own and the kernel spreads connections between them.
     public static func listen(_ address: SocketAddress, backlog: Int32 = 1024, reusePort: Bool = true) throws(SystemError) -> Int32 {
@@ -13,6 +22,8 @@ public enum Sockets {
         if reusePort {
             setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         }
+        // Accepted sockets inherit it: no system call per connection.
+        limitUnsentBytes(fd)
         let bound = address.withSockaddr { bind(fd, $0, $1) }
         guard bound == 0 else {
             let error = SystemError("bind", context: "\(address.hostText):\(address.port)")
@@ -47,6 +58,11 @@ public enum Sockets {
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    static func limitUnsentBytes(_ fd: Int32) {
+        var limit = unsentBytesLimit
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &limit, socklen_t(MemoryLayout<Int32>.size))
+    }
+
     public enum ConnectStart {
         /// Connected at once (loopback sometimes does).
         case connected(Int32)
@@ -60,6 +76,7 @@ public enum Sockets {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failed(errno) }
         setNoDelay(fd)
+        limitUnsentBytes(fd)
         let rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
         if rc == 0 { return .connected(fd) }
         let e = errno

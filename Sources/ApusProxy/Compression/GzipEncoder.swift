@@ -85,7 +85,7 @@ final class GzipEncoder {
     private func run(_ input: UnsafeRawBufferPointer, _ flush: GzipDeflater.Flush) -> GzipDeflater.Step {
         let base = chunk.base!
         let data = base + Self.headerRoom
-        // At most 1 MiB, so the size fits the header room (a pool buffer grows past 32 KiB
+        // At most 1 MiB, so the size fits the header room (a pool buffer grows past 128 KiB
         // only with a huge configured head size).
         let room = min(chunk.capacity - Self.headerRoom - Self.trailerRoom, 1 << 20)
         let step = deflater.compress(input, into: UnsafeMutableRawBufferPointer(start: data, count: room), flush: flush)

@@ -40,6 +40,16 @@ final class RawConnection: @unchecked Sendable {
         return RawConnection(fd: fd)
     }
 
+    /// The client side's port, to find this connection in the kernel's socket tables.
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Whether something accepts connections on 127.0.0.1:`port` right now.
     static func accepts(port: Int) -> Bool {
         (try? connectNow(port: port)) != nil
