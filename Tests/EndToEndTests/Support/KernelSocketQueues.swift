@@ -10,7 +10,10 @@ struct KernelSocketQueues: Equatable {
     /// The queues of the socket bound to 127.0.0.1:`localPort` and connected to port
     /// `remotePort`, or nil when no such socket exists.
     static func of(localPort: Int, remotePort: Int) throws -> KernelSocketQueues? {
-        let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+        // Read to the end: the file has no size, and with thousands of sockets it is many pages.
+        guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp") else { throw HarnessError("cannot open /proc/net/tcp") }
+        defer { try? file.close() }
+        let table = String(decoding: try file.readToEnd() ?? Data(), as: UTF8.self)
         let local = String(format: "0100007F:%04X", localPort)
         let remote = String(format: "0100007F:%04X", remotePort)
         for line in table.split(separator: "\n").dropFirst() {
