@@ -46,7 +46,7 @@ enum ControllerCommand {
         ServeCommand.report(diagnostics)
         let (tls, _) = TLSCatalog.build(for: table)
         guard let plane = DataPlane.start(table, tls: tls, diagnostics: diagnostics) else { return 1 }
-        let (state, server, accessLog, workerCount) = (plane.state, plane.server, plane.accessLog, plane.workerCount)
+        let (state, workerCount) = (plane.state, plane.workerCount)
         let store: ClusterStore
         do {
             store = try ClusterStore()
@@ -78,11 +78,7 @@ enum ControllerCommand {
             for informer in informers { informer.stop() }
             status.stop()
             state.setReady(false)
-            state.beginDrain()
-            let clean = server.waitForWorkers(milliseconds: drainTimeout)
-            if !clean { Log.warning("drain deadline passed; exiting with connections open") }
-            accessLog?.stop()
-            Log.info("stopped")
+            plane.drain(timeoutMilliseconds: drainTimeout)
             return 0
         }
     }

@@ -73,8 +73,7 @@ final class ControllerLoop: Sendable {
             let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
             let (tls, tlsDiagnostics) = TLSCatalog.build(for: table)
             let diagnostics = translation.diagnostics + nameDiagnostics + compileDiagnostics + tlsDiagnostics
-            let generation = state.publisher.publish(table, tls: tls, diagnostics: diagnostics)
-            state.wakeAll()
+            let generation = state.publish(table, tls: tls, diagnostics: diagnostics)
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             logNew(diagnostics, reported: &reported)
             let done = MonotonicClock.milliseconds()

@@ -36,4 +36,14 @@ struct DataPlane {
         }
         return DataPlane(state: state, server: server, accessLog: accessLog, workerCount: workerCount)
     }
+
+    /// Stops accepting, lets in-flight requests finish for at most `timeoutMilliseconds`,
+    /// then closes the access log.
+    func drain(timeoutMilliseconds: Int) {
+        state.beginDrain()
+        let clean = server.waitForWorkers(milliseconds: timeoutMilliseconds)
+        if !clean { Log.warning("drain deadline passed; exiting with connections open") }
+        accessLog?.stop()
+        Log.info("stopped")
+    }
 }

@@ -65,7 +65,7 @@ enum ServeCommand {
         let (table, diagnostics) = (live.table, live.diagnostics)
         report(diagnostics)
         guard let plane = DataPlane.start(table, tls: live.tls, diagnostics: diagnostics) else { return 1 }
-        let (state, server, accessLog, workerCount) = (plane.state, plane.server, plane.accessLog, plane.workerCount)
+        let (state, workerCount) = (plane.state, plane.workerCount)
         state.metrics.recordReload(success: true, generation: state.publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
         state.setReady(true)
         Log.info("serving", [
@@ -80,11 +80,7 @@ enum ServeCommand {
             switch Signals.wait(milliseconds: 1000) {
             case .terminate:
                 Log.info("draining", ["timeout_ms": String(drainTimeout)])
-                state.beginDrain()
-                let clean = server.waitForWorkers(milliseconds: drainTimeout)
-                if !clean { Log.warning("drain deadline passed; exiting with connections open") }
-                accessLog?.stop()
-                Log.info("stopped")
+                plane.drain(timeoutMilliseconds: drainTimeout)
                 return 0
             case .reload:
                 Log.info("reloading", ["reason": "SIGHUP"])
@@ -126,8 +122,7 @@ enum ServeCommand {
         live.table = table
         live.diagnostics = nameDiagnostics + diagnostics
         // Only endpoint addresses changed: the listeners and certificates stay.
-        let generation = state.publisher.publish(table, tls: live.tls, diagnostics: live.diagnostics)
-        state.wakeAll()
+        let generation = state.publish(table, tls: live.tls, diagnostics: live.diagnostics)
         state.metrics.recordGeneration(generation)
         Log.info("upstream names resolved to other addresses; route table published", ["generation": String(generation)])
     }
@@ -154,8 +149,7 @@ enum ServeCommand {
         live.table = table
         live.diagnostics = diagnostics
         // Same configuration, so the same listeners and certificates.
-        let generation = state.publisher.publish(table, tls: live.tls, diagnostics: diagnostics)
-        state.wakeAll()
+        let generation = state.publish(table, tls: live.tls, diagnostics: diagnostics)
         state.metrics.recordGeneration(generation)
         Log.info("header value file changed; route table published", ["files": changed.joined(separator: ","), "generation": String(generation)])
     }
@@ -170,8 +164,7 @@ enum ServeCommand {
             if workers(table.workers) != runningWorkers {
                 Log.warning("a new worker count takes effect at the next start", ["running": String(runningWorkers), "configured": String(workers(table.workers))])
             }
-            let generation = state.publisher.publish(table, tls: loaded.tls, diagnostics: diagnostics)
-            state.wakeAll()
+            let generation = state.publish(table, tls: loaded.tls, diagnostics: diagnostics)
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             Log.info("route table published", ["generation": String(generation), "routes": String(table.routes.count)])
             return loaded

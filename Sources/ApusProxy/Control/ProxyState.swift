@@ -1,3 +1,4 @@
+import ApusCore
 import ApusNet
 import Synchronization
 
@@ -28,6 +29,14 @@ public final class ProxyState: Sendable {
     public func beginDrain() {
         drainingFlag.store(true, ordering: .releasing)
         wakeAll()
+    }
+
+    /// Publishes a new table and wakes every worker, so that each switches to it at once
+    /// rather than at its next event; returns the table's generation.
+    public func publish(_ table: RouteTable, tls: TLSCatalog, diagnostics: [Diagnostic]) -> UInt64 {
+        let generation = publisher.publish(table, tls: tls, diagnostics: diagnostics)
+        wakeAll()
+        return generation
     }
 
     /// Wakes every worker's epoll_wait (after a publish or a drain request).
