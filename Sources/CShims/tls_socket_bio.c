@@ -1,15 +1,13 @@
 /* A socket BIO that remembers whether its last read came back short (the socket's receive
    queue was emptied), so the event loop can treat a TLS connection like a plaintext one:
    after a short read, edge-triggered epoll reports the next bytes, and no read has to be
-   spent on EAGAIN. Reads and writes go through syscall(2) like the plaintext path, and
-   writes use MSG_NOSIGNAL. */
+   spent on EAGAIN. Reads and writes go through the plaintext path's system calls, and
+   writes use MSG_NOSIGNAL (capus_recv and capus_send of cshims.c). */
 #include "cshims.h"
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 typedef struct {
     int fd;
@@ -19,7 +17,7 @@ typedef struct {
 static int bio_read(BIO *bio, char *out, int length) {
     socket_state *state = BIO_get_data(bio);
     BIO_clear_retry_flags(bio);
-    long n = syscall(SYS_recvfrom, state->fd, out, (size_t)length, 0, (void *)0, (void *)0);
+    long n = capus_recv(state->fd, out, (size_t)length);
     if (n > 0) {
         state->last_read_short = n < length;
         return (int)n;
@@ -33,7 +31,7 @@ static int bio_read(BIO *bio, char *out, int length) {
 static int bio_write(BIO *bio, const char *in, int length) {
     socket_state *state = BIO_get_data(bio);
     BIO_clear_retry_flags(bio);
-    long n = syscall(SYS_sendto, state->fd, in, (size_t)length, MSG_NOSIGNAL, (void *)0, 0);
+    long n = capus_send(state->fd, in, (size_t)length, MSG_NOSIGNAL);
     if (n >= 0) return (int)n;
     if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) BIO_set_retry_write(bio);
     return -1;

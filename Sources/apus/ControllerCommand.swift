@@ -95,7 +95,7 @@ enum ControllerCommand {
             ingressClass: options.last("ingress-class") ?? "apus",
             controllerName: options.last("controller-name") ?? IngressTranslationOptions.defaultControllerName,
             watchNamespace: options.last("watch-namespace"))
-        var status = StatusOptions(controllerName: translation.controllerName, ingressClass: translation.ingressClass)
+        var status = StatusOptions()
         if let service = options.last("publish-service") {
             let parts = service.split(separator: "/", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {

@@ -21,8 +21,6 @@ public struct RouteSettings: Equatable, Sendable {
         self.httpsRedirect = httpsRedirect
         self.hsts = hsts
     }
-
-    public var isEmpty: Bool { self == RouteSettings() }
 }
 
 /// Plain-HTTP requests get a redirect to the same URL over HTTPS; requests that arrived

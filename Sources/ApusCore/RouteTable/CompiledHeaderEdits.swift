@@ -20,11 +20,15 @@ public final class CompiledHeaderEdits: Sendable {
     /// Whether a field called `name` (any case) is left out. For heads Apus builds itself;
     /// proxied heads go through ApusHTTP's `HeaderEdits`, which compares bytes in place.
     public func removes(_ name: String) -> Bool {
-        let wanted = Array(name.lowercased().utf8)
+        // Names are ASCII tokens: fold case byte by byte rather than build a lowercased copy.
+        let wanted = name.utf8
         var i = 0
         while i < removedNames.count {
             let length = Int(removedNames[i])
-            if removedNames[(i + 1)..<(i + 1 + length)].elementsEqual(wanted) { return true }
+            if length == wanted.count
+                && zip(removedNames[(i + 1)..<(i + 1 + length)], wanted).allSatisfy({ $0 == ByteKeyTable.lowercase($1) }) {
+                return true
+            }
             i += 1 + length
         }
         return false

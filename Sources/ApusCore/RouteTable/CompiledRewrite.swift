@@ -94,8 +94,8 @@ public final class CompiledRewrite: Sendable {
                         out.append(byte)
                     } else {
                         out.append(UInt8(ascii: "%"))
-                        out.append(Self.hexDigits[Int(byte >> 4)])
-                        out.append(Self.hexDigits[Int(byte & 15)])
+                        out.append(Self.hexDigit(byte >> 4))
+                        out.append(Self.hexDigit(byte & 15))
                     }
                 }
             }
@@ -121,7 +121,11 @@ public final class CompiledRewrite: Sendable {
         }
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    /// Computed, not looked up: a global table costs a lazy-initialisation check per use.
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") - 10 + nibble
+    }
 
     private static func digit(_ byte: UInt8) -> Int? {
         byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int(byte - UInt8(ascii: "0")) : nil

@@ -71,30 +71,30 @@ public enum KubeconfigLoader {
 
     static func resolve(_ files: [(path: String, tree: ObjectTree)]) throws(KubernetesError) -> KubernetesClientConfig {
         let shown = files.map(\.path).joined(separator: ":")
-        guard let contextName = files.lazy.compactMap({ text($0.tree["current-context"]) }).first(where: { !$0.isEmpty }) else {
+        guard let contextName = files.lazy.compactMap({ $0.tree["current-context"]?.text }).first(where: { !$0.isEmpty }) else {
             throw .configuration("kubeconfig \(shown) has no current-context")
         }
         guard let (context, _) = named(contextName, in: "contexts", field: "context", files) else {
             throw .configuration("kubeconfig \(shown): current-context '\(contextName)' is not among its contexts")
         }
-        guard let clusterName = text(context["cluster"]) else {
+        guard let clusterName = context["cluster"]?.text else {
             throw .configuration("kubeconfig \(shown): context '\(contextName)' names no cluster")
         }
         guard let (cluster, clusterFile) = named(clusterName, in: "clusters", field: "cluster", files) else {
             throw .configuration("kubeconfig \(shown): cluster '\(clusterName)' of context '\(contextName)' is not defined")
         }
-        guard let serverText = text(cluster["server"]), let (scheme, host, port) = KubernetesClientConfig.parseServer(serverText) else {
-            throw .configuration("kubeconfig \(clusterFile): cluster '\(clusterName)' has no usable server URL (want https://host:port or http://host:port, found '\(text(cluster["server"]) ?? "")')")
+        guard let serverText = cluster["server"]?.text, let (scheme, host, port) = KubernetesClientConfig.parseServer(serverText) else {
+            throw .configuration("kubeconfig \(clusterFile): cluster '\(clusterName)' has no usable server URL (want https://host:port or http://host:port, found '\(cluster["server"]?.text ?? "")')")
         }
         var config = KubernetesClientConfig(scheme: scheme, host: host, port: port, origin: "kubeconfig \(shown) (context \(contextName))")
-        config.namespace = text(context["namespace"])
+        config.namespace = context["namespace"]?.text
         let clusterBase = directory(of: clusterFile)
-        config.caFile = text(cluster["certificate-authority"]).map { relative($0, to: clusterBase) }
+        config.caFile = cluster["certificate-authority"]?.text.map { relative($0, to: clusterBase) }
         config.caPEM = try decoded(cluster["certificate-authority-data"], "certificate-authority-data of cluster '\(clusterName)'")
-        config.insecureSkipTLSVerify = text(cluster["insecure-skip-tls-verify"]) == "true"
-        config.tlsServerName = text(cluster["tls-server-name"])
+        config.insecureSkipTLSVerify = cluster["insecure-skip-tls-verify"]?.text == "true"
+        config.tlsServerName = cluster["tls-server-name"]?.text
 
-        if let userName = text(context["user"]), !userName.isEmpty {
+        if let userName = context["user"]?.text, !userName.isEmpty {
             guard let (user, userFile) = named(userName, in: "users", field: "user", files) else {
                 throw .configuration("kubeconfig \(shown): user '\(userName)' of context '\(contextName)' is not defined")
             }
@@ -105,15 +105,15 @@ public enum KubeconfigLoader {
             if user["username"] != nil || user["password"] != nil {
                 throw .configuration("kubeconfig \(userFile): user '\(userName)' uses basic authentication, which Kubernetes no longer supports; use a token or client certificate")
             }
-            if let token = text(user["token"]), !token.isEmpty {
+            if let token = user["token"]?.text, !token.isEmpty {
                 config.token = .fixed(token)
-            } else if let tokenFile = text(user["tokenFile"]) {
+            } else if let tokenFile = user["tokenFile"]?.text {
                 let path = relative(tokenFile, to: userBase)
                 _ = try BearerToken.read(path)
                 config.token = .file(path)
             }
-            config.clientCertificateFile = text(user["client-certificate"]).map { relative($0, to: userBase) }
-            config.clientKeyFile = text(user["client-key"]).map { relative($0, to: userBase) }
+            config.clientCertificateFile = user["client-certificate"]?.text.map { relative($0, to: userBase) }
+            config.clientKeyFile = user["client-key"]?.text.map { relative($0, to: userBase) }
             config.clientCertificatePEM = try decoded(user["client-certificate-data"], "client-certificate-data of user '\(userName)'")
             config.clientKeyPEM = try decoded(user["client-key-data"], "client-key-data of user '\(userName)'")
             let hasCertificate = config.clientCertificateFile != nil || config.clientCertificatePEM != nil
@@ -132,20 +132,16 @@ public enum KubeconfigLoader {
     private static func named(_ name: String, in section: String, field: String, _ files: [(path: String, tree: ObjectTree)]) -> (ObjectTree, String)? {
         for file in files {
             guard case .list(let entries)? = file.tree[section] else { continue }
-            for entry in entries where text(entry["name"]) == name {
+            for entry in entries where entry["name"]?.text == name {
                 return (entry[field] ?? .map([:]), file.path)
             }
         }
         return nil
     }
 
-    private static func text(_ tree: ObjectTree?) -> String? {
-        if case .scalar(let value, _)? = tree { return value }
-        return nil
-    }
 
     private static func decoded(_ tree: ObjectTree?, _ what: String) throws(KubernetesError) -> String? {
-        guard let encoded = text(tree) else { return nil }
+        guard let encoded = tree?.text else { return nil }
         guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {
             throw .configuration("kubeconfig: \(what) is not base64")
         }

@@ -6,8 +6,8 @@ import ApusNet
 ///
 /// `send` returns every HTTP answer except 401 and 403, which are never part of a normal
 /// flow and always throw with what to fix; callers branch on 404/409/410 themselves
-/// (`KubernetesError.answer(_:method:path:)` turns any answer into the error it stands
-/// for). `watch` streams a chunked watch answer event by event.
+/// (`StatusAnswer.error(status:body:method:path:server:)` turns any answer into the error
+/// it stands for). `watch` streams a chunked watch answer event by event.
 /// The token goes only into the Authorization header: never into an error or a log line.
 /// Thread rule: any thread; each call uses its own connection.
 public final class KubernetesClient: Sendable {

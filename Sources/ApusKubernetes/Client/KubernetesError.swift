@@ -67,10 +67,4 @@ public enum KubernetesError: Error, Equatable, Sendable, CustomStringConvertible
             return "\(code) \(reason): \(message)"
         }
     }
-
-    /// Whether retrying the same request later can help (everything but configuration).
-    public var isTransient: Bool {
-        if case .configuration = self { return false }
-        return true
-    }
 }

@@ -29,7 +29,6 @@ public struct WatchEvent: Equatable, Sendable {
 
     /// `metadata.resourceVersion` of the object (bookmarks carry nothing else).
     public var resourceVersion: String? {
-        if case .scalar(let text, _)? = object["metadata"]?["resourceVersion"] { return text }
-        return nil
+        object["metadata"]?["resourceVersion"]?.text
     }
 }

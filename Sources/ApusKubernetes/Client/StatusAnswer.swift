@@ -8,9 +8,9 @@ enum StatusAnswer {
     static func error(status: Int, body: [UInt8], method: String, path: String, server: String) -> KubernetesError {
         var reason = ""
         var message = ""
-        if let tree = try? ObjectTree.parseJSON(body), case .scalar(let kind, _)? = tree["kind"], kind == "Status" {
-            if case .scalar(let text, _)? = tree["reason"] { reason = text }
-            if case .scalar(let text, _)? = tree["message"] { message = text }
+        if let tree = try? ObjectTree.parseJSON(body), tree["kind"]?.text == "Status" {
+            reason = tree["reason"]?.text ?? ""
+            message = tree["message"]?.text ?? ""
         } else {
             // Not a Status (a proxy in between, an HTML error page): a short excerpt helps.
             message = String(decoding: body.prefix(200), as: UTF8.self).filter { $0 != "\n" && $0 != "\r" }

@@ -17,6 +17,12 @@ public indirect enum ObjectTree: Equatable, Sendable {
         return nil
     }
 
+    /// The text of a scalar; nil for anything else.
+    public var text: String? {
+        if case .scalar(let value, _) = self { return value }
+        return nil
+    }
+
     /// A short name of the value's shape, for "expected X, found Y" messages.
     var shapeName: String {
         switch self {

@@ -19,6 +19,4 @@ public struct Backoff: Sendable {
 
     /// After a success: the next failure starts small again.
     public mutating func reset() { current = 0 }
-
-    public var isReset: Bool { current == 0 }
 }

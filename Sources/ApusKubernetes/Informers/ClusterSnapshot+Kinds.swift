@@ -11,15 +11,4 @@ extension ClusterSnapshot {
         }
         for object in objects { insert(object) }
     }
-
-    /// How many objects of `kind` the snapshot holds.
-    public func count(of kind: ResourceKind) -> Int {
-        switch kind {
-        case .ingressClass: return ingressClasses.count
-        case .ingress: return ingresses.count
-        case .service: return services.count
-        case .endpointSlice: return endpointSlices.count
-        case .secret: return secrets.count
-        }
-    }
 }

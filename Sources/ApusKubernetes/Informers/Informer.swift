@@ -135,8 +135,8 @@ public final class Informer: Sendable {
             }
         }
         let metadata = tree["metadata"]
-        var page = Page(objects: objects, resourceVersion: Self.text(metadata?["resourceVersion"]) ?? "")
-        if let token = Self.text(metadata?["continue"]), !token.isEmpty { page.continueToken = token }
+        var page = Page(objects: objects, resourceVersion: metadata?["resourceVersion"]?.text ?? "")
+        if let token = metadata?["continue"]?.text, !token.isEmpty { page.continueToken = token }
         return page
     }
 
@@ -166,8 +166,8 @@ public final class Informer: Sendable {
             case "BOOKMARK":
                 break
             case "ERROR":
-                let code = Self.text(event.object["code"]).flatMap { Int($0) } ?? 0
-                let message = Self.text(event.object["message"]) ?? "watch error"
+                let code = event.object["code"]?.text.flatMap { Int($0) } ?? 0
+                let message = event.object["message"]?.text ?? "watch error"
                 if code == 410 {
                     failure = .expired(message: message)
                 } else {
@@ -197,8 +197,8 @@ public final class Informer: Sendable {
         } catch {
             // An object the decoder refuses is not served in any version: drop the old one.
             let meta = event.object["metadata"]
-            let name = Self.text(meta?["name"]) ?? ""
-            let namespace = kind.isNamespaced ? (Self.text(meta?["namespace"]) ?? "default") : ""
+            let name = meta?["name"]?.text ?? ""
+            let namespace = kind.isNamespaced ? (meta?["namespace"]?.text ?? "default") : ""
             store.update { $0.remove(ObjectReference(kind: kind.rawValue, namespace: namespace, name: name)) }
             if !delete { Log.warning("object ignored: it cannot be read", ["kind": kind.rawValue, "error": error.description]) }
         }
@@ -213,10 +213,6 @@ public final class Informer: Sendable {
         }
     }
 
-    static func text(_ tree: ObjectTree?) -> String? {
-        if case .scalar(let value, _)? = tree { return value }
-        return nil
-    }
 }
 
 /// Tunables of the informers (tests shorten them).

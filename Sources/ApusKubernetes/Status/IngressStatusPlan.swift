@@ -67,8 +67,8 @@ public enum IngressStatusPlan {
         guard case .list(let items)? = tree["status"]?["loadBalancer"]?["ingress"] else { return [] }
         return items.map { item in
             var address = LoadBalancerIngress()
-            if case .scalar(let ip, _)? = item["ip"] { address.ip = ip }
-            if case .scalar(let hostname, _)? = item["hostname"] { address.hostname = hostname }
+            address.ip = item["ip"]?.text
+            address.hostname = item["hostname"]?.text
             return address
         }
     }

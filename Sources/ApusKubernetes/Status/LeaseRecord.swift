@@ -26,17 +26,13 @@ public struct LeaseRecord: Equatable, Sendable {
 
     /// Reads a Lease object as the API returns it.
     public init(_ tree: ObjectTree) {
-        func text(_ node: ObjectTree?) -> String? {
-            if case .scalar(let value, _)? = node { return value }
-            return nil
-        }
         let spec = tree["spec"]
-        holderIdentity = text(spec?["holderIdentity"])
-        leaseDurationSeconds = text(spec?["leaseDurationSeconds"]).flatMap { Int($0) } ?? 0
-        acquireTime = text(spec?["acquireTime"])
-        renewTime = text(spec?["renewTime"])
-        leaseTransitions = text(spec?["leaseTransitions"]).flatMap { Int($0) } ?? 0
-        resourceVersion = text(tree["metadata"]?["resourceVersion"])
+        holderIdentity = spec?["holderIdentity"]?.text
+        leaseDurationSeconds = spec?["leaseDurationSeconds"]?.text.flatMap { Int($0) } ?? 0
+        acquireTime = spec?["acquireTime"]?.text
+        renewTime = spec?["renewTime"]?.text
+        leaseTransitions = spec?["leaseTransitions"]?.text.flatMap { Int($0) } ?? 0
+        resourceVersion = tree["metadata"]?["resourceVersion"]?.text
     }
 
     /// The Lease object to create or update: `name` in `namespace`, this record as its spec.

@@ -9,21 +9,15 @@ public struct StatusOptions: Equatable, Sendable {
     public var electionNamespace: String?
     /// `--election-id` (the Lease name).
     public var electionID: String
-    /// `--controller-name` and `--ingress-class`, to tell which Ingresses are ours.
-    public var controllerName: String
-    public var ingressClass: String
 
     public init(
         publishService: ObjectKey? = nil, publishAddresses: [String] = [], electionNamespace: String? = nil,
-        electionID: String = "apus-controller-leader", controllerName: String = IngressTranslationOptions.defaultControllerName,
-        ingressClass: String = "apus"
+        electionID: String = "apus-controller-leader"
     ) {
         self.publishService = publishService
         self.publishAddresses = publishAddresses
         self.electionNamespace = electionNamespace
         self.electionID = electionID
-        self.controllerName = controllerName
-        self.ingressClass = ingressClass
     }
 
     /// Whether any status is to be written at all.

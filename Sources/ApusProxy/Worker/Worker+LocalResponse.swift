@@ -94,10 +94,7 @@ extension Worker {
             }
         }
         let path = config.path ?? String(decoding: raw[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
-        var response = LocalResponse(status: config.status, edits: connection.responseEdits)
-        response.header("Location", "\(scheme)://\(authority)\(path)")
-        response.header("Content-Type", "text/plain; charset=utf-8")
-        finishLocal(connection, status: config.status, response: &response, body: Array("\(config.status) \(LocalResponse.reason(for: config.status))\n".utf8))
+        sendRedirect(connection, status: config.status, location: "\(scheme)://\(authority)\(path)")
     }
 
     /// Answers a plain-HTTP request of an `https_redirect` route with the same URL over
@@ -121,11 +118,15 @@ extension Worker {
         // An absolute-form target may have an empty path (`http://h` or `http://h?q`).
         if !target.hasPrefix("/") { location += "/" }
         location += target
-        var response = LocalResponse(status: redirect.status, edits: connection.responseEdits)
+        sendRedirect(connection, status: redirect.status, location: location)
+    }
+
+    /// A redirect with the route's response rules and a one-line text body.
+    private func sendRedirect(_ connection: DownstreamConnection, status: Int, location: String) {
+        var response = LocalResponse(status: status, edits: connection.responseEdits)
         response.header("Location", location)
         response.header("Content-Type", "text/plain; charset=utf-8")
-        finishLocal(connection, status: redirect.status,
-                    response: &response, body: Array("\(redirect.status) \(LocalResponse.reason(for: redirect.status))\n".utf8))
+        finishLocal(connection, status: status, response: &response, body: Array("\(status) \(LocalResponse.reason(for: status))\n".utf8))
     }
 
     /// Letters, digits, `.`, `-`, `_` (seen in real host names), and `:` for an IPv6 literal
