@@ -144,7 +144,7 @@ extension RouteTableCompiler {
             compiled.hstsValue = value
             // HSTS as a route-level `set`, so a path's own rule for the field wins as for any other.
             let routeLevel = HeaderRulesConfig(set: [HeaderValueRule(name: "Strict-Transport-Security", value: .literal(value))])
-            let tlsRules = merged(rule.responseHeaders, over: (route.responseHeaders ?? HeaderRulesConfig()).merging(routeLevel))
+            let tlsRules = merged(rule.responseHeaders, over: routeLevel.overriding(route.responseHeaders))
             compiled.responseEditsTLS = tlsRules.flatMap { edits($0, files: files) }
         } else {
             compiled.responseEditsTLS = compiled.responseEdits
@@ -205,11 +205,4 @@ struct CompiledSettings {
     var responseEditsTLS: CompiledHeaderEdits?
     var httpsRedirect: CompiledHTTPSRedirect?
     var hstsValue: String?
-}
-
-extension HeaderRulesConfig {
-    /// Both lists, `other`'s entries after these (no overriding: for rules of one level).
-    func merging(_ other: HeaderRulesConfig) -> HeaderRulesConfig {
-        HeaderRulesConfig(set: replacing + other.replacing, add: adding + other.adding, remove: removing + other.removing)
-    }
 }

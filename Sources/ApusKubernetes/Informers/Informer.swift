@@ -23,7 +23,7 @@ public final class Informer: Sendable {
         self.kind = kind
         self.client = client
         self.store = store
-        self.namespace = kind.isNamespaced ? namespace : nil
+        self.namespace = kind.apiResource.isNamespaced ? namespace : nil
         self.settings = settings
     }
 
@@ -97,7 +97,7 @@ public final class Informer: Sendable {
             pages += 1
         } while continueToken != nil && !isStopped
         guard !resourceVersion.isEmpty else {
-            throw .malformed(server: client.config.server, reason: "the \(kind.plural) list has no metadata.resourceVersion")
+            throw .malformed(server: client.config.server, reason: "the \(kind.apiResource.plural) list has no metadata.resourceVersion")
         }
         let wasSynced = !store.unsyncedKinds.contains(kind)
         store.update { $0.replace(kind, with: objects) }
@@ -120,10 +120,10 @@ public final class Informer: Sendable {
         do {
             tree = try ObjectTree.parseJSON(body)
         } catch {
-            throw .malformed(server: client.config.server, reason: "the \(kind.plural) list is not JSON (\(error.problem))")
+            throw .malformed(server: client.config.server, reason: "the \(kind.apiResource.plural) list is not JSON (\(error.problem))")
         }
         guard case .list(let items)? = tree["items"] ?? .list([]) else {
-            throw .malformed(server: client.config.server, reason: "the \(kind.plural) list has no items")
+            throw .malformed(server: client.config.server, reason: "the \(kind.apiResource.plural) list has no items")
         }
         var objects: [KubernetesObject] = []
         objects.reserveCapacity(items.count)
@@ -198,7 +198,7 @@ public final class Informer: Sendable {
             // An object the decoder refuses is not served in any version: drop the old one.
             let meta = event.object["metadata"]
             let name = meta?["name"]?.text ?? ""
-            let namespace = kind.isNamespaced ? (meta?["namespace"]?.text ?? "default") : ""
+            let namespace = kind.apiResource.isNamespaced ? (meta?["namespace"]?.text ?? "default") : ""
             store.update { $0.remove(ObjectReference(kind: kind.rawValue, namespace: namespace, name: name)) }
             if !delete { Log.warning("object ignored: it cannot be read", ["kind": kind.rawValue, "error": error.description]) }
         }

@@ -8,43 +8,26 @@ public enum ResourceKind: String, CaseIterable, Hashable, Sendable, CustomString
 
     public var description: String { rawValue }
 
-    /// `/apis/GROUP/VERSION` or `/api/v1`.
-    var groupVersionPath: String {
+    /// Where the API serves the kind (group, version, plural, scope).
+    var apiResource: APIResource {
         switch self {
-        case .ingressClass, .ingress: return "/apis/networking.k8s.io/v1"
-        case .service, .secret: return "/api/v1"
-        case .endpointSlice: return "/apis/discovery.k8s.io/v1"
+        case .ingressClass: return .ingressClasses
+        case .ingress: return .ingresses
+        case .service: return .services
+        case .endpointSlice: return .endpointSlices
+        case .secret: return .secrets
         }
     }
-
-    var plural: String {
-        switch self {
-        case .ingressClass: return "ingressclasses"
-        case .ingress: return "ingresses"
-        case .service: return "services"
-        case .endpointSlice: return "endpointslices"
-        case .secret: return "secrets"
-        }
-    }
-
-    /// IngressClasses are cluster-scoped: a namespace limit never applies to them.
-    var isNamespaced: Bool { self != .ingressClass }
 
     /// Only TLS Secrets: the controller never needs (nor should hold) any other Secret.
     var fieldSelector: String? { self == .secret ? "type=kubernetes.io/tls" : nil }
-
-    /// The collection path, limited to `namespace` when given and the kind is namespaced.
-    func collectionPath(namespace: String?) -> String {
-        if let namespace, isNamespaced { return "\(groupVersionPath)/namespaces/\(namespace)/\(plural)" }
-        return "\(groupVersionPath)/\(plural)"
-    }
 
     /// The list path with query parameters (each value percent-encoded).
     func path(namespace: String?, query: [(String, String)]) -> String {
         var parameters = query
         if let fieldSelector { parameters.append(("fieldSelector", fieldSelector)) }
         let text = parameters.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
-        return collectionPath(namespace: namespace) + (text.isEmpty ? "" : "?" + text)
+        return apiResource.collectionPath(namespace: namespace) + (text.isEmpty ? "" : "?" + text)
     }
 
     /// RFC 3986 unreserved characters stay; everything else (continue tokens are base64) is escaped.
@@ -56,8 +39,7 @@ public enum ResourceKind: String, CaseIterable, Hashable, Sendable, CustomString
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 15)]], as: UTF8.self)
+                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
             }
         }
         return out

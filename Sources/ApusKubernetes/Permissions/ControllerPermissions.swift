@@ -50,13 +50,3 @@ public enum ControllerPermissions {
     /// that a kind added there shows up here (and in the RBAC test) by itself.
     public static let informed: [APIResource] = ResourceKind.allCases.map(\.apiResource)
 }
-
-extension ResourceKind {
-    /// The same kind as an `APIResource`, read from the paths the informer requests.
-    var apiResource: APIResource {
-        // `/api/v1` or `/apis/GROUP/VERSION`
-        let parts = groupVersionPath.split(separator: "/")
-        return APIResource(group: parts.count == 3 ? String(parts[1]) : "", version: String(parts[parts.count - 1]),
-                           plural: plural, isNamespaced: isNamespaced)
-    }
-}
