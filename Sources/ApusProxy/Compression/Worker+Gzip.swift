@@ -64,30 +64,12 @@ extension Worker {
                 return .sent
             }
             guard connection.writable else { return .blocked }
-            let result = connection.output.withUnsafeBytes { out in
-                connection.writev2(
-                    (out.baseAddress ?? chunk.baseAddress!) + connection.outputSent, outLeft,
-                    chunk.baseAddress ?? out.baseAddress!, chunk.count)
-            }
-            switch result {
-            case .bytes(var n):
-                if n < outLeft + chunk.count && connection.shortWriteFills {
-                    connection.writable = false
-                    setDeadline(connection, now + Worker.downstreamSendTimeout)
-                } else if connection.deadline.at != 0 {
-                    connection.deadline.at = now + Worker.downstreamSendTimeout
-                }
-                connection.bytesSent += n
-                let fromHead = min(n, outLeft)
-                connection.outputSent += fromHead
-                n -= fromHead
-                if n > 0 { encoder.sent(n) }
-            case .wouldBlock:
-                connection.writable = false
-                setDeadline(connection, now + Worker.downstreamSendTimeout)
+            switch writeHeadAndBody(connection, chunk.baseAddress, chunk.count) {
+            case .wrote(let bodySent):
+                if bodySent > 0 { encoder.sent(bodySent) }
+            case .blocked:
                 return .blocked
-            case .endOfStream, .failed:
-                closeDownstream(connection)
+            case .closed:
                 return .closed
             }
         }

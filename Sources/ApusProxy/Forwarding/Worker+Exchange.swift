@@ -113,35 +113,18 @@ extension Worker {
                 let bodyCount = upstream.body.sendable
                 if outLeft > 0 || bodyCount > 0 {
                     guard connection.writable else { return progressed ? .progress : .blocked }
-                    let result = connection.output.withUnsafeBytes { out in
-                        connection.writev2(
-                            (out.baseAddress ?? UnsafeRawPointer(upstream.input.base!)) + connection.outputSent, outLeft,
-                            upstream.input.base.map { UnsafeRawPointer($0 + upstream.input.readIndex) } ?? out.baseAddress!, bodyCount)
-                    }
-                    switch result {
-                    case .bytes(var n):
-                        // A short write filled the socket buffer; EPOLLOUT says when it drains.
-                        if n < outLeft + bodyCount && connection.shortWriteFills {
-                            connection.writable = false
-                            setDeadline(connection, now + Worker.downstreamSendTimeout)
-                        }
-                        connection.bytesSent += n
-                        if connection.deadline.at != 0 { connection.deadline.at = now + Worker.downstreamSendTimeout }
-                        let fromHead = min(n, outLeft)
-                        connection.outputSent += fromHead
-                        n -= fromHead
-                        if n > 0 {
-                            upstream.input.consume(n)
-                            upstream.body.sent(n)
+                    let body = upstream.input.base.map { UnsafeRawPointer($0 + upstream.input.readIndex) }
+                    switch writeHeadAndBody(connection, body, bodyCount) {
+                    case .wrote(let bodySent):
+                        if bodySent > 0 {
+                            upstream.input.consume(bodySent)
+                            upstream.body.sent(bodySent)
                         }
                         progressed = true
                         continue
-                    case .wouldBlock:
-                        connection.writable = false
-                        setDeadline(connection, now + Worker.downstreamSendTimeout)
+                    case .blocked:
                         return progressed ? .progress : .blocked
-                    case .endOfStream, .failed:
-                        closeDownstream(connection)
+                    case .closed:
                         return .stop
                     }
                 }
@@ -297,6 +280,46 @@ extension Worker {
         counters.countUpstreamError(upstream: runtime.name, kind: kind)
         Log.warning("upstream failed", ["upstream": runtime.name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
         failExchange(connection, status: 502)
+    }
+
+    enum HeadAndBodyWrite {
+        /// Written (maybe partly); how many of the body bytes went.
+        case wrote(bodySent: Int)
+        /// Nothing went; EPOLLOUT will say when to go on.
+        case blocked
+        /// The connection is gone (and closed here).
+        case closed
+    }
+
+    /// One `writev` of the head bytes still in `output` and `bodyCount` bytes at `body`
+    /// (a response body, or a gzip chunk), with the send deadline kept.
+    @inline(__always)
+    func writeHeadAndBody(_ connection: DownstreamConnection, _ body: UnsafeRawPointer?, _ bodyCount: Int) -> HeadAndBodyWrite {
+        let outLeft = connection.output.count - connection.outputSent
+        let result = connection.output.withUnsafeBytes { out in
+            connection.writev2((out.baseAddress ?? body!) + connection.outputSent, outLeft, body ?? out.baseAddress!, bodyCount)
+        }
+        switch result {
+        case .bytes(let n):
+            // A short write filled the socket buffer; EPOLLOUT says when it drains.
+            if n < outLeft + bodyCount && connection.shortWriteFills {
+                connection.writable = false
+                setDeadline(connection, now + Worker.downstreamSendTimeout)
+            } else if connection.deadline.at != 0 {
+                connection.deadline.at = now + Worker.downstreamSendTimeout
+            }
+            connection.bytesSent += n
+            let fromHead = min(n, outLeft)
+            connection.outputSent += fromHead
+            return .wrote(bodySent: n - fromHead)
+        case .wouldBlock:
+            connection.writable = false
+            setDeadline(connection, now + Worker.downstreamSendTimeout)
+            return .blocked
+        case .endOfStream, .failed:
+            closeDownstream(connection)
+            return .closed
+        }
     }
 
     /// Sends pending `output` bytes downstream (emptying `output` once all went); false
