@@ -103,12 +103,7 @@ extension Worker {
                 }
             } else {
                 if connection.gzip != nil { return receiveGzipBody(connection, upstream, progressed: progressed) }
-                if let error = upstream.body.refill(&upstream.input) {
-                    Log.warning("invalid upstream body", ["upstream": connection.runtime!.name, "error": error.description])
-                    counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
-                    failExchange(connection, status: 502)
-                    return .stop
-                }
+                guard refillBody(connection, upstream) else { return .stop }
                 let outLeft = connection.output.count - connection.outputSent
                 let bodyCount = upstream.body.sendable
                 if outLeft > 0 || bodyCount > 0 {
@@ -141,6 +136,16 @@ extension Worker {
             case .stop: return .stop
             }
         }
+    }
+
+    /// Decodes the body framing of what `upstream.input` holds; on invalid framing the
+    /// exchange fails with 502 and false is returned.
+    func refillBody(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> Bool {
+        guard let error = upstream.body.refill(&upstream.input) else { return true }
+        Log.warning("invalid upstream body", ["upstream": connection.runtime!.name, "error": error.description])
+        counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
+        failExchange(connection, status: 502)
+        return false
     }
 
     /// One read from the upstream into its input buffer (response head or body bytes).

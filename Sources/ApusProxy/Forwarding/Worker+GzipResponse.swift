@@ -76,12 +76,7 @@ extension Worker {
                 }
             }
             // The chunk is empty: make the next one.
-            if let error = upstream.body.refill(&upstream.input) {
-                Log.warning("invalid upstream body", ["upstream": connection.runtime!.name, "error": error.description])
-                counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
-                failExchange(connection, status: 502)
-                return .stop
-            }
+            guard refillBody(connection, upstream) else { return .stop }
             let available = upstream.body.sendable
             if available > 0 {
                 let consumed = encoder.compress(UnsafeRawBufferPointer(start: upstream.input.readPointer, count: available))
