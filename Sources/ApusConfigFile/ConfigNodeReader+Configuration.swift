@@ -2,9 +2,9 @@ import ApusCore
 import Yams
 
 /// The top of the schema: the document mapping and its small sections
-/// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`).
+/// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`, `idle_naps`).
 extension ConfigNodeReader {
-    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression"]
+    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression", "idle_naps"]
 
     /// The whole document; values left out come from the `Configuration` initialisers.
     mutating func configuration(from root: Node) -> Configuration {
@@ -22,6 +22,7 @@ extension ConfigNodeReader {
         configuration.timeouts = timeouts(in: top)
         configuration.accessLog = accessLog(in: top)
         configuration.compression = compression(in: top)
+        if let idleNaps = boolean("idle_naps", in: top) { configuration.idleNaps = idleNaps }
         return configuration
     }
 

@@ -28,6 +28,8 @@ private let cases: [DiagnosticCase] = [
         admin:
           listen: [::1]:9901
         """, expected: ["2:12: if this is an IPv6 address, quote it"]),
+    DiagnosticCase(name: "idle_naps is a boolean", yaml: "idle_naps: sometimes\n",
+                   expected: ["1:12: idle_naps: expected true or false, found 'sometimes'"]),
     DiagnosticCase(name: "two documents", yaml: "a: 1\n---\nb: 2\n",
                    expected: ["2:1: a config file holds one document, found a second one"]),
     DiagnosticCase(name: "duplicate key points at the repeat", yaml: """

@@ -51,6 +51,7 @@ upstreams:
 limits: { max_head_size: 32k, max_headers: 50, max_uri_length: 4096, max_body_size: 1g }
 timeouts: { header_read: 10s, keepalive: 1m, upstream_connect: 3, upstream_read: 2m, upstream_send: 500ms, drain: 1h, tunnel_idle: 90s }
 access_log: { format: json, path: logs/access.log }
+idle_naps: false
 
 """
 
@@ -107,6 +108,7 @@ access_log: { format: json, path: logs/access.log }
                 upstreamRead: 120_000, upstreamSend: 500, drain: 3_600_000, tunnelIdle: 90_000),
             accessLog: AccessLogConfig(format: .json, path: "/etc/apus/logs/access.log"))
         expected.workersLocation = at(1, 10)
+        expected.idleNaps = false
         #expect(configuration == expected)
     }
 

@@ -21,7 +21,7 @@ import Testing
             upstreams: [UpstreamConfig(name: "api", endpoints: [EndpointConfig(address: "10.0.0.1:8080")], balance: .leastConnections)])
         let (table, diagnostics) = RouteTableCompiler.compile(configuration)
         let expected = #"""
-        {"generation":7,"workers":2,"listeners":[{"name":"http","address":"0.0.0.0:80"}],"admin":"127.0.0.1:9901",\#
+        {"generation":7,"workers":2,"idleNaps":true,"listeners":[{"name":"http","address":"0.0.0.0:80"}],"admin":"127.0.0.1:9901",\#
         "hosts":[{"host":"a.test","routes":[\#
         {"index":4,"label":"a.test /api","path":"/api","type":"Exact","action":{"type":"proxy","upstream":"api"},"compression":{"gzip":true,"level":5,"minLength":1024,"types":["text/*","application/json","application/javascript","application/xml","image/svg+xml","application/*+json","application/*+xml"]}},\#
         {"index":3,"label":"a.test /r[0-9]","path":"/r[0-9]","type":"Regex","regexFlavor":"nginxCompatible","action":{"type":"redirect","status":301,"scheme":"https","host":null,"path":null}},\#
@@ -56,7 +56,7 @@ import Testing
     @Test func emptyTable() {
         let (table, _) = RouteTableCompiler.compile(Configuration())
         let json = table.renderJSON(generation: 0, diagnostics: [])
-        #expect(json.hasPrefix(#"{"generation":0,"workers":"auto","listeners":[],"admin":null,"hosts":[],"upstreams":[]"#))
+        #expect(json.hasPrefix(#"{"generation":0,"workers":"auto","idleNaps":true,"listeners":[],"admin":null,"hosts":[],"upstreams":[]"#))
         #expect(json.hasSuffix(#""diagnostics":[]}"#))
     }
 }

@@ -23,7 +23,7 @@ public enum RouteTableCompiler {
         let table = RouteTable(
             workers: workers, admin: admin, listeners: listeners, upstreams: upstreams, routes: routes,
             hosts: buildHostIndex(rules), limits: configuration.limits, timeouts: configuration.timeouts,
-            accessLog: configuration.accessLog)
+            accessLog: configuration.accessLog, idleNaps: configuration.idleNaps)
         let diagnostics = workerDiagnostics + listenerDiagnostics + adminDiagnostics + upstreamDiagnostics
             + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics
         return (table, diagnostics)

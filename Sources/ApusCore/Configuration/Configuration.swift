@@ -12,6 +12,9 @@ public struct Configuration: Equatable, Sendable {
     public var timeouts: TimeoutsConfig
     public var accessLog: AccessLogConfig
     public var compression: CompressionConfig
+    /// Busy workers nap 50 µs instead of blocking when their queue runs dry (`IdleNaps` in
+    /// ApusNet says when and why); off, every idle moment blocks in `epoll_wait`.
+    public var idleNaps: Bool = true
     /// Where `workers` was set, for its diagnostic; sources set it after init.
     public var workersLocation: SourceLocation = .unknown
 

@@ -11,6 +11,7 @@ extension RouteTable {
             case .auto: json.string("auto")
             case .count(let n): json.int(n)
             }
+            json.field("idleNaps", idleNaps)
             json.key("listeners")
             json.array { json in
                 for listener in listeners {

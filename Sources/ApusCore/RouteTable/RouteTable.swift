@@ -14,12 +14,14 @@ public final class RouteTable: Sendable {
     public let limits: LimitsConfig
     public let timeouts: TimeoutsConfig
     public let accessLog: AccessLogConfig
+    /// Whether busy workers nap instead of blocking when their queue runs dry (`IdleNaps`).
+    public let idleNaps: Bool
     let hosts: HostIndex
 
     init(
         workers: WorkerCount, admin: HostPort?, listeners: [CompiledListener],
         upstreams: [CompiledUpstream], routes: [CompiledRoute], hosts: HostIndex,
-        limits: LimitsConfig, timeouts: TimeoutsConfig, accessLog: AccessLogConfig
+        limits: LimitsConfig, timeouts: TimeoutsConfig, accessLog: AccessLogConfig, idleNaps: Bool
     ) {
         self.workers = workers
         self.admin = admin
@@ -30,6 +32,7 @@ public final class RouteTable: Sendable {
         self.limits = limits
         self.timeouts = timeouts
         self.accessLog = accessLog
+        self.idleNaps = idleNaps
     }
 }
 

@@ -1,3 +1,4 @@
+import CLinux
 import Glibc
 
 /// Milliseconds on CLOCK_MONOTONIC (vDSO, no syscall); the loop reads it once per iteration.

@@ -47,6 +47,9 @@ final class DownstreamConnection {
     var keepAlive = true
     var deadline = Deadline()
     var requestCount = 0
+    /// Kept alive after a response, no byte of the next request yet (counted in
+    /// `Worker.keptAliveIdle`).
+    var waitsForNextRequest = false
     /// The request in progress; nil while idle, so an idle connection is a small object.
     /// Lent by the worker's `ExchangePool` when a request's first byte arrives.
     var exchange: Exchange?

@@ -24,6 +24,7 @@ public final class MetricsRegistry: Sendable {
         var tlsHandshakeFailures: UInt64 = 0
         var gzip = WorkerCounters.GzipCounts()
         var tunnels = TunnelTotals()
+        var naps = WorkerCounters.NapCounts()
         var generation: UInt64 = 0
         var lastReloadSuccess = true
         var lastReloadUnixSeconds = 0
@@ -45,6 +46,8 @@ public final class MetricsRegistry: Sendable {
             t.gzip.bytesIn += delta.gzip.bytesIn
             t.gzip.bytesOut += delta.gzip.bytesOut
             t.tunnels.add(delta.tunnels, worker: worker)
+            t.naps.taken += delta.naps.taken
+            t.naps.withEvents += delta.naps.withEvents
         }
     }
 
@@ -96,6 +99,10 @@ public final class MetricsRegistry: Sendable {
         out += "# TYPE apus_gzip_output_bytes_total counter\n"
         out += "apus_gzip_output_bytes_total \(t.gzip.bytesOut)\n"
         t.tunnels.render(into: &out)
+        out += "# HELP apus_idle_naps_total Short timed sleeps of busy workers whose queue ran dry (idle_naps), by whether events were ready after.\n"
+        out += "# TYPE apus_idle_naps_total counter\n"
+        out += "apus_idle_naps_total{result=\"events\"} \(t.naps.withEvents)\n"
+        out += "apus_idle_naps_total{result=\"empty\"} \(t.naps.taken - t.naps.withEvents)\n"
         out += "# HELP apus_route_table_generation Generation of the route table being served.\n"
         out += "# TYPE apus_route_table_generation gauge\n"
         out += "apus_route_table_generation \(t.generation)\n"

@@ -12,6 +12,13 @@ struct WorkerCounters {
         var tlsHandshakeFailures: UInt64 = 0
         var gzip = GzipCounts()
         var tunnels = TunnelCounters()
+        var naps = NapCounts()
+    }
+
+    /// Naps taken (`IdleNaps`), and how many of them ended with events ready.
+    struct NapCounts {
+        var taken: UInt64 = 0
+        var withEvents: UInt64 = 0
     }
 
     /// Responses sent gzip-compressed and their bytes before and after.
@@ -31,6 +38,7 @@ struct WorkerCounters {
     var tlsHandshakeFailures: UInt64 = 0
     var gzip = GzipCounts()
     var tunnels = TunnelCounters()
+    var naps = NapCounts()
 
     /// Starts counting for a new table; call `takeDelta` first so nothing is lost.
     mutating func reset(routeLabels: [String]) {
@@ -54,8 +62,9 @@ struct WorkerCounters {
     }
 
     mutating func takeDelta() -> Delta {
-        var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures, gzip: gzip)
+        var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures, gzip: gzip, naps: naps)
         gzip = GzipCounts()
+        naps = NapCounts()
         for index in 0..<byRoute.count where byRoute[index] != 0 {
             let key = MetricsRegistry.RequestKey(route: labels[index / 6], statusClass: index % 6)
             delta.requests[key, default: 0] += byRoute[index]

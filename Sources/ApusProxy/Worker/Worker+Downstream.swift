@@ -33,7 +33,10 @@ extension Worker {
     func readRequestHead(_ connection: DownstreamConnection) {
         while connection.phase == .awaitingHead {
             if !connection.input.isEmpty {
-                if connection.exchange == nil { connection.exchange = exchanges.take(limits: limits) }
+                if connection.exchange == nil {
+                    connection.exchange = exchanges.take(limits: limits)
+                    if connection.waitsForNextRequest { markWaitingForNextRequest(connection, false) }
+                }
                 switch connection.parser.parse(connection.input.readable, into: &connection.head) {
                 case .complete:
                     startRequest(connection)
@@ -220,6 +223,7 @@ extension Worker {
         }
         connection.phase = .awaitingHead
         releaseExchange(connection)
+        markWaitingForNextRequest(connection, true)
         if connection.input.isEmpty {
             // Idle: the connection keeps no buffer and no exchange.
             buffers.release(&connection.input)
@@ -287,6 +291,13 @@ extension Worker {
         // close() removes the fd from epoll (it is never duplicated), one syscall less.
         Posix.close(connection.fd)
         downstreamCount -= 1
+        if connection.waitsForNextRequest { markWaitingForNextRequest(connection, false) }
+    }
+
+    func markWaitingForNextRequest(_ connection: DownstreamConnection, _ waits: Bool) {
+        guard connection.waitsForNextRequest != waits else { return }
+        connection.waitsForNextRequest = waits
+        keptAliveIdle += waits ? 1 : -1
     }
 
     func setDeadline(_ connection: DownstreamConnection, _ at: UInt64) {

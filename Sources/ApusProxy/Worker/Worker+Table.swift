@@ -19,6 +19,7 @@ extension Worker {
         flushCounters()
         counters.reset(routeLabels: table.routes.map(\.label))
         limits = HTTPLimits(table.limits)
+        if idleNaps.enabled != table.idleNaps { idleNaps = IdleNaps(enabled: table.idleNaps) }
         staticRoots.removeAll()
 
         var previousPickers: [String: EndpointPicker] = [:]
