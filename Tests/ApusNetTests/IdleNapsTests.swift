@@ -32,7 +32,7 @@ import Testing
     }
 
     /// A run of naps that finds nothing ends in a blocking wait, and each such run doubles
-    /// the number of idle moments that block at once (1, 3, 7 … up to 63).
+    /// the number of blocking waits that follow without a nap (1, 3, 7 … up to 63).
     @Test func emptyRunsBackOff() {
         var naps = IdleNaps(enabled: true)
         var napsPerMoment: [Int] = []

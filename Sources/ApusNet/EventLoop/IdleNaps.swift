@@ -18,14 +18,16 @@ import Glibc
 /// A nap delays the event that ends it by up to `napNanoseconds`. That is harmless when many
 /// clients keep requests in flight (other connections keep the peers busy meanwhile) and
 /// costly when a few clients wait on each answer in turn, so the worker naps only with at
-/// least `minimumConnections` busy client connections (new, or with a request in progress:
-/// kept-alive connections waiting for their next request do not count; with them, one
+/// least `minimumConnections` busy client connections (all but the kept-alive ones waiting
+/// for their next request: new, handshaking, mid-request, tunnels, lingering; with the
+/// kept-alive ones counted, one
 /// client sending requests one by one among 40 idle ones waited 169 instead of 110 µs per
 /// request). A nap also costs the worker a timer, two context switches and their exits to
 /// the hypervisor, so it naps at most `napsInARow` times before blocking (with 4, full TLS
 /// handshakes, whose events come far apart, cost 1.05 of nginx's CPU per connection; with
 /// 2, 0.98), and after a run of naps that found nothing it skips napping for the next
-/// 1, 3, 7 … 63 idle moments (light traffic on many busy connections then seldom naps).
+/// 1, 3, 7 … 63 blocking waits (light traffic on many busy connections, or idle tunnels,
+/// then seldom naps).
 public struct IdleNaps {
     public static let napNanoseconds = 50_000
     public static let napsInARow = 2
@@ -68,8 +70,8 @@ public struct IdleNaps {
         backoff = 0
     }
 
-    /// The worker blocked in `epoll_wait` and woke up: one idle moment of the back-off passed,
-    /// and the next empty queue starts a new run of naps.
+    /// The worker blocked in `epoll_wait` and woke up: one blocking wait of the back-off
+    /// passed, and the next empty queue starts a new run of naps.
     public mutating func blocked() {
         napsTaken = 0
         if skipsLeft > 0 { skipsLeft -= 1 }
@@ -82,7 +84,8 @@ public struct IdleNaps {
         _ = clock_nanosleep(CLOCK_MONOTONIC, 0, &duration, nil)
     }
 
-    /// Lets this thread's timers fire within 1 µs of their deadline instead of 50 µs.
+    /// Lets this thread's timers fire within 1 µs of their deadline instead of 50 µs (its
+    /// millisecond `epoll_wait` timeouts become that precise too, which costs nothing).
     public static func allowPreciseNaps() {
         _ = capus_set_timer_slack(1_000)
     }
