@@ -139,7 +139,6 @@ public enum KubeconfigLoader {
         return nil
     }
 
-
     private static func decoded(_ tree: ObjectTree?, _ what: String) throws(KubernetesError) -> String? {
         guard let encoded = tree?.text else { return nil }
         guard let data = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else {

@@ -212,7 +212,6 @@ public final class Informer: Sendable {
             usleep(UInt32(min(end - now, 200)) * 1000)
         }
     }
-
 }
 
 /// Tunables of the informers (tests shorten them).
