@@ -2,7 +2,7 @@
 # Installs the system packages Apus builds and tests with (Debian/Ubuntu, as root).
 set -euo pipefail
 need=()
-for pkg in libssl-dev libpcre2-dev zlib1g-dev curl nginx-light python3 openssl; do
+for pkg in libssl-dev libpcre2-dev zlib1g-dev curl nginx-light python3 openssl iproute2; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then

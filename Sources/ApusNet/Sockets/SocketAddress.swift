@@ -67,6 +67,23 @@ public struct SocketAddress: Sendable {
         }
     }
 
+    /// Whether the address is on this host's loopback interface: 127.0.0.0/8, `::1`, or
+    /// 127.0.0.0/8 mapped into IPv6.
+    public var isLoopback: Bool {
+        var copy = storage
+        return withUnsafeBytes(of: &copy) { bytes in
+            if family == AF_INET6 {
+                // sin6_addr starts at byte 8 of sockaddr_in6.
+                let address = bytes[8..<24]
+                let mapped = address.prefix(10).allSatisfy { $0 == 0 } && address.dropFirst(10).prefix(2).allSatisfy { $0 == 0xFF }
+                if mapped { return address[address.startIndex + 12] == 127 }
+                return address.prefix(15).allSatisfy { $0 == 0 } && address.last == 1
+            }
+            // sin_addr starts at byte 4 of sockaddr_in, in network order.
+            return family == AF_INET && bytes[4] == 127
+        }
+    }
+
     func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         var copy = storage
         return withUnsafePointer(to: &copy) { pointer in

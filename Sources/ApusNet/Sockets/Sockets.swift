@@ -71,12 +71,18 @@ public enum Sockets {
         case failed(Int32)
     }
 
-    /// Starts a non-blocking connect.
-    public static func connect(_ address: SocketAddress) -> ConnectStart {
+    /// Starts a non-blocking connect. A `receiveBufferBytes` above 0 fixes the socket's
+    /// receive buffer (SO_RCVBUF, which the kernel doubles for its bookkeeping) before the
+    /// handshake, so the window scale offered matches it; 0 leaves the kernel's autotuning.
+    public static func connect(_ address: SocketAddress, receiveBufferBytes: Int32 = 0) -> ConnectStart {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failed(errno) }
         setNoDelay(fd)
         limitUnsentBytes(fd)
+        if receiveBufferBytes > 0 {
+            var size = receiveBufferBytes
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         let rc = address.withSockaddr { Glibc.connect(fd, $0, $1) }
         if rc == 0 { return .connected(fd) }
         let e = errno

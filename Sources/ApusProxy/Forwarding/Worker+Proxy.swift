@@ -91,7 +91,7 @@ extension Worker {
             pump(connection, pooled)
             return
         }
-        switch Sockets.connect(endpoint.socketAddress) {
+        switch Sockets.connect(endpoint.socketAddress, receiveBufferBytes: endpoint.receiveBufferBytes) {
         case .failed:
             endpoint.activeRequests -= 1
             connectFailed(connection, endpoint: endpoint, kind: .connectRefused)
