@@ -1,6 +1,7 @@
 /* Session-ticket keys for every server SSL_CTX of the process, kept only in memory and
    rotated: the current key encrypts new tickets, the previous one still decrypts (and
-   asks for a renewed ticket), older tickets fall back to a full handshake. One store for
+   asks for a renewed ticket, as every TLS 1.3 resumption does), older tickets fall back
+   to a full handshake. One store for
    all contexts so that a reload, which builds new contexts, keeps resumption working. */
 #include "cshims.h"
 #include <openssl/core_names.h>
@@ -47,7 +48,6 @@ static int use_hmac_key(EVP_MAC_CTX *hmac, unsigned char *key) {
 
 static int ticket_callback(SSL *ssl, unsigned char key_name[16], unsigned char *iv,
                            EVP_CIPHER_CTX *cipher, EVP_MAC_CTX *hmac, int encrypt) {
-    (void)ssl;
     ticket_key key;
     int which = -1;
     pthread_mutex_lock(&keys_lock);
@@ -78,7 +78,12 @@ static int ticket_callback(SSL *ssl, unsigned char key_name[16], unsigned char *
     if (which < 0) return 0; /* unknown or expired key: full handshake */
     if (!use_hmac_key(hmac, key.hmac)) return -1;
     if (!EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), NULL, key.aes, iv)) return -1;
-    return which == 0 ? 1 : 2; /* 2: valid, but issue a ticket under the current key */
+    /* 2: valid, and issue a new ticket. Under TLS 1.3 always: OpenSSL sends no ticket
+       after a resumption unless asked, and a client that follows RFC 8446 C.4 (each
+       ticket used once; OpenSSL's own client does) is then left without a session, so
+       every other connection would do a full handshake. Under TLS 1.2 only when the
+       ticket was made under the previous key. */
+    return which == 0 && SSL_version(ssl) < TLS1_3_VERSION ? 1 : 2;
 }
 
 int capus_tls_use_rotating_tickets(SSL_CTX *ctx, long lifetime_seconds) {

@@ -104,6 +104,27 @@ import Testing
         }
     }
 
+    /// Each connection offers the session the one before it ended with, as wrk does. A
+    /// resumed TLS 1.3 connection has to hand out a fresh ticket (tickets are for one use,
+    /// RFC 8446 C.4); without one the client holds no resumable session and every other
+    /// connection pays a full handshake.
+    @Test(.timeLimit(.minutes(3))) func everyResumptionHandsOutAFreshTicket() async throws {
+        try await withScenario { s in
+            let (_, port, _, certificates, _) = try await Self.start(s)
+            var reused: [Bool] = []
+            for index in 0..<4 {
+                var arguments = ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "app.example.test", "-tls1_3",
+                                 "-CAfile", certificates.ca, "-ign_eof", "-sess_out", s.dir.file("session\(index).pem")]
+                if index > 0 { arguments += ["-sess_in", s.dir.file("session\(index - 1).pem")] }
+                let output = try await Tool.run("/usr/bin/openssl", arguments, in: s.dir,
+                                                stdin: "GET /echo HTTP/1.1\r\nHost: app.example.test\r\nConnection: close\r\n\r\n")
+                #expect(output.stdout.contains("HTTP/1.1 200"), "connection \(index): \(output.stdout.prefix(300)) \(output.stderr.prefix(300))")
+                reused.append(output.stdout.contains("\nReused, TLSv1.3"))
+            }
+            #expect(reused == [false, true, true, true])
+        }
+    }
+
     @Test(.timeLimit(.minutes(4))) func largeBodiesBothWays() async throws {
         try await withScenario(slots: 2) { s in
             let (apus, port, _, certificates, _) = try await Self.start(s, workers: "2")

@@ -26,7 +26,7 @@ enum AddressProblem: Error, Equatable, Sendable {
 }
 
 extension HostPort {
-    /// Parses `1.2.3.4:80`, `[::1]:80`, `localhost:80` (as 127.0.0.1), and for listen
+    /// Parses `1.2.3.4:80`, `[::1]:80`, `localhost:80` in any case (as 127.0.0.1), and for listen
     /// addresses `*:80` or `:80` (as 0.0.0.0); nil when malformed or port 0.
     public static func parse(_ text: String) -> HostPort? {
         try? parseChecked(text, allowWildcard: true).get()
@@ -51,7 +51,7 @@ extension HostPort {
         portPart = text[text.index(after: colon)...]
         if hostPart.contains(":") { return .failure(.invalidHost) }  // unbracketed IPv6
         let host: String
-        if hostPart == "localhost" {
+        if hostPart.lowercased() == "localhost" {  // names ignore case (RFC 4343)
             host = "127.0.0.1"
         } else if allowWildcard && (hostPart.isEmpty || hostPart == "*") {
             host = "0.0.0.0"

@@ -248,11 +248,17 @@ extension Worker {
                 upstream.head, bytes: upstream.input.readable, framing: framing, keepAlive: connection.keepAlive,
                 downstreamVersion: downstreamVersion, into: &connection.output)
         }
+        responseHeadWritten(connection, upstream)
+        return true
+    }
+
+    /// The downstream head is in `output` (plain or compressed): the upstream's head bytes
+    /// are done with, and the exchange has a status to log.
+    func responseHeadWritten(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
         upstream.input.consume(upstream.head.headLength)
         upstream.headParsed = true
         connection.responseStarted = true
         connection.status = upstream.head.status
-        return true
     }
 
     /// Body complete both ways: the upstream connection goes back to its pool, the

@@ -47,10 +47,7 @@ extension Worker {
         } else {
             HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: connection.keepAlive, into: &connection.output)
         }
-        upstream.input.consume(upstream.head.headLength)
-        upstream.headParsed = true
-        connection.responseStarted = true
-        connection.status = status
+        responseHeadWritten(connection, upstream)
         connection.gzip = encoder
         return true
     }
