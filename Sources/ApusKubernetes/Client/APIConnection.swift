@@ -150,26 +150,9 @@ final class APIConnection {
 
     private static func resolve(_ host: String, port: Int, server: String) throws(KubernetesError) -> [SocketAddress] {
         if let literal = SocketAddress(host: host, port: UInt16(port)) { return [literal] }
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_family = AF_UNSPEC
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &list)
-        guard rc == 0, let first = list else {
-            throw .unreachable(server: server, reason: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+        switch NameLookup.socketAddresses(of: host, port: UInt16(port)) {
+        case .success(let addresses): return addresses
+        case .failure(let error): throw .unreachable(server: server, reason: "cannot resolve \(host): \(error.reason)")
         }
-        defer { freeaddrinfo(first) }
-        var addresses: [SocketAddress] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            if let raw = entry.pointee.ai_addr {
-                var storage = sockaddr_storage()
-                withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw, count: Int(entry.pointee.ai_addrlen))) }
-                addresses.append(SocketAddress(storage: storage, length: entry.pointee.ai_addrlen))
-            }
-            cursor = entry.pointee.ai_next
-        }
-        guard !addresses.isEmpty else { throw .unreachable(server: server, reason: "\(host) has no address") }
-        return addresses
     }
 }

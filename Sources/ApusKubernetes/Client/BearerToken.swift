@@ -61,6 +61,8 @@ final class BearerToken: Sendable {
     }
 
     /// Inode, size and modification time of what `path` points at (following symlinks).
+    /// ApusConfigFile's `FileSignature` does the same for config files; this module may
+    /// not import that one (DESIGN.md, Modules).
     private static func signature(of path: String) -> [Int] {
         var info = stat()
         guard stat(path, &info) == 0 else { return [] }

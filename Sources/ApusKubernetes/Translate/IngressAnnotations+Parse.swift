@@ -88,7 +88,8 @@ extension IngressAnnotations {
                 // ingress-nginx: rewrite-target implies use-regex for the host.
                 if dialect == .nginx { result.regex = .nginxHostWide }
             case "proxy-body-size":
-                guard let bytes = size(value) else {
+                // The config file's notation, which is nginx's: `8m`, `512k`, `1g`, bare bytes.
+                guard let bytes = ConfigQuantity.sizeBytes(value.trimmingSpaces) else {
                     refuse("invalid-annotation", "'\(value)' is not a size (a number of bytes, optionally with k, m or g; 0 = unlimited)")
                     continue
                 }
@@ -106,23 +107,6 @@ extension IngressAnnotations {
         case "false": return false
         default: return nil
         }
-    }
-
-    /// `8m`, `512k`, `1g` (binary units, either case, as nginx reads them) or a bare number of bytes.
-    static func size(_ value: String) -> Int64? {
-        var text = Substring(value.trimmingSpaces)
-        var factor: Int64 = 1
-        switch text.last {
-        case "k", "K": factor = 1 << 10
-        case "m", "M": factor = 1 << 20
-        case "g", "G": factor = 1 << 30
-        default: break
-        }
-        if factor > 1 { text = text.dropLast() }
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-              let amount = Int64(text) else { return nil }
-        let (bytes, overflow) = amount.multipliedReportingOverflow(by: factor)
-        return overflow ? nil : bytes
     }
 
     /// ingress-nginx's form: `30` (seconds, no unit).

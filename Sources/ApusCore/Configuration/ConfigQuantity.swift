@@ -1,8 +1,9 @@
 /// Parses the duration and size notations of the config file (`250ms`, `5s`, `16k`).
 ///
 /// Pure string functions, shared by the YAML reader and anyone else who accepts the same
-/// notation (for example command-line flags). Only non-negative whole numbers are accepted:
-/// `1.5s` or `-1s` are rejected rather than rounded, so that a typo never becomes a surprise.
+/// notation (the Ingress annotations' sizes). Only non-negative whole numbers are
+/// accepted: `1.5s` or `-1s` are rejected rather than rounded, so that a typo never
+/// becomes a surprise.
 public enum ConfigQuantity {
     /// Milliseconds in `text`: `250ms`, `5s`, `2m`, `1h`, or a bare integer meaning seconds.
     /// Returns nil for anything else, and on overflow.
