@@ -39,9 +39,9 @@ final class EndpointState {
     /// the way into our socket, so with a window autotuned to megabytes a large response
     /// crosses on the upstream's CPU time. With a window of a few segments the upstream
     /// queues the rest, and the window updates our reads send carry it across on our time:
-    /// in the benchmark's `1m` the upstream (nginx, sendfile) spent 70 µs per response
-    /// instead of 340, we 450 instead of 290, and the clients' CPU, which the upstream
-    /// shares, served 1.3 times the requests. Loopback round trips are tens of µs, so the
+    /// in the benchmark's `1m` the upstream (nginx, sendfile) spent 65 µs per response
+    /// instead of 340, we 435 instead of 290, and the clients' CPU, which the upstream
+    /// shares, served 1.2–1.3 times the requests. Loopback round trips are tens of µs, so the
     /// window still allows gigabytes per second; remote upstreams keep autotuning, whose
     /// windows their round trips need.
     static let loopbackReceiveBufferBytes: Int32 = 131_072
