@@ -70,17 +70,60 @@ enum ControllerCommand {
             status: status)
         loop.start()
 
+        // The --config file reloads as `serve`'s does: on SIGHUP and when it changes (a
+        // ConfigMap update swaps the mounted file).
+        let configPath = options.last("config")
+        var watcher = configPath.map { FileChangeWatcher(paths: [$0]) }
+        var drainTimeout = base.timeouts.drain
         while true {
-            guard Signals.wait(milliseconds: 1000) == .terminate else { continue }
-            let drainTimeout = base.timeouts.drain
-            Log.info("draining", ["timeout_ms": String(drainTimeout)])
-            loop.stop()
-            for informer in informers { informer.stop() }
-            status.stop()
-            state.setReady(false)
-            plane.drain(timeoutMilliseconds: drainTimeout)
-            return 0
+            let reason: String
+            switch Signals.wait(milliseconds: 1000) {
+            case .terminate:
+                Log.info("draining", ["timeout_ms": String(drainTimeout)])
+                loop.stop()
+                for informer in informers { informer.stop() }
+                status.stop()
+                state.setReady(false)
+                plane.drain(timeoutMilliseconds: drainTimeout)
+                return 0
+            case .reload:
+                reason = "SIGHUP"
+            case nil:
+                guard watcher?.changedFile() != nil else { continue }
+                reason = "file changed"
+            }
+            guard let configPath else {
+                Log.info("SIGHUP: no --config file to reload")
+                continue
+            }
+            Log.info("reloading", ["reason": reason, "file": configPath])
+            guard let reloaded = reloadBase(configPath, runningWorkers: workerCount) else {
+                state.metrics.recordReload(success: false, generation: 0, unixSeconds: MonotonicClock.wallSeconds())
+                continue
+            }
+            drainTimeout = reloaded.timeouts.drain
+            loop.replaceBase(reloaded)
         }
+    }
+
+    /// The reloaded `--config`, checked as at start (parsed, no routes or upstreams, and
+    /// compiling without errors on its own); nil keeps the previous one serving.
+    static func reloadBase(_ path: String, runningWorkers: Int) -> Configuration? {
+        let rejection = "configuration rejected; the previous one keeps serving"
+        guard let configuration = baseConfiguration(path, rejection: rejection) else { return nil }
+        let (_, diagnostics) = RouteTableCompiler.compile(configuration)
+        let errors = diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            ServeCommand.report(errors)
+            Log.error(rejection, ["file": path])
+            return nil
+        }
+        if ServeCommand.workers(configuration.workers) != runningWorkers {
+            Log.warning("a new worker count takes effect at the next start", [
+                "running": String(runningWorkers), "configured": String(ServeCommand.workers(configuration.workers)),
+            ])
+        }
+        return configuration
     }
 
     struct Settings {
@@ -131,15 +174,16 @@ enum ControllerCommand {
     }
 
     /// `--config FILE` without routes and upstreams (they come from Ingresses), or the
-    /// defaults: plain HTTP on :80 and the admin endpoints on :10254.
-    static func baseConfiguration(_ path: String?) -> Configuration? {
+    /// defaults: plain HTTP on :80 and the admin endpoints on :10254. Nil when the file is
+    /// unusable: its diagnostics are logged, then `rejection`.
+    static func baseConfiguration(_ path: String?, rejection: String = "configuration rejected; not starting") -> Configuration? {
         guard let path else {
             return Configuration(admin: AdminConfig(listen: "0.0.0.0:10254"), listeners: [ListenerConfig(name: "http", listen: "0.0.0.0:80")])
         }
         let (parsed, diagnostics) = ConfigFileParser.load(path: path)
         ServeCommand.report(diagnostics)
         guard var configuration = parsed, !diagnostics.contains(where: { $0.severity == .error }) else {
-            Log.error("configuration rejected; not starting", ["file": path])
+            Log.error(rejection, ["file": path])
             return nil
         }
         if let route = configuration.routes.first {

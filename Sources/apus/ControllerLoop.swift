@@ -16,7 +16,11 @@ import Synchronization
 final class ControllerLoop: Sendable {
     private let store: ClusterStore
     private let state: ProxyState
-    private let base: Configuration
+    /// The `--config` file's listeners and settings; replaced when the file is reloaded.
+    private let base: Mutex<Configuration>
+    /// A new base waits to be published (even if the result equals the served table, so
+    /// that a reload also reads certificate files again).
+    private let baseReplaced = Atomic<Bool>(false)
     private let options: IngressTranslationOptions
     private let coalesceMilliseconds: Int
     private let status: ControllerStatusHook
@@ -25,7 +29,7 @@ final class ControllerLoop: Sendable {
     init(store: ClusterStore, state: ProxyState, base: Configuration, options: IngressTranslationOptions, coalesceMilliseconds: Int, status: ControllerStatusHook) {
         self.store = store
         self.state = state
-        self.base = base
+        self.base = Mutex(base)
         self.options = options
         self.coalesceMilliseconds = coalesceMilliseconds
         self.status = status
@@ -36,6 +40,13 @@ final class ControllerLoop: Sendable {
     }
 
     func stop() { stopped.store(true, ordering: .relaxed) }
+
+    /// Publishes the cluster's routes again on top of `configuration` (a reloaded `--config`).
+    func replaceBase(_ configuration: Configuration) {
+        base.withLock { $0 = configuration }
+        baseReplaced.store(true, ordering: .releasing)
+        store.poke()
+    }
 
     private func run() {
         var served: Configuration?
@@ -54,7 +65,8 @@ final class ControllerLoop: Sendable {
                 continue
             }
             let lookUpNames = namesDue.map { MonotonicClock.milliseconds() >= $0 } ?? false
-            guard served == nil || store.pendingSince != nil || lookUpNames else { continue }
+            let rebased = baseReplaced.exchange(false, ordering: .acquiring)
+            guard served == nil || store.pendingSince != nil || lookUpNames || rebased else { continue }
             if let since = store.pendingSince {
                 let due = since + UInt64(coalesceMilliseconds)
                 let now = MonotonicClock.milliseconds()
@@ -62,11 +74,11 @@ final class ControllerLoop: Sendable {
             }
             let taken = store.take()
             let started = MonotonicClock.milliseconds()
-            let translation = IngressTranslator.translate(snapshot: taken.snapshot, options: options, base: base)
+            let translation = IngressTranslator.translate(snapshot: taken.snapshot, options: options, base: base.withLock { $0 })
             let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(translation.configuration)
             namesDue = EndpointNameResolution.hasNames(translation.configuration)
                 ? MonotonicClock.milliseconds() + UInt64(EndpointNameResolution.refreshSeconds) * 1000 : nil
-            if let served, served == configuration {
+            if let served, served == configuration, !rebased {
                 logNew(translation.diagnostics + nameDiagnostics, reported: &reported)
                 continue
             }

@@ -13,8 +13,9 @@ let usage = """
       validate [--format text|json] FILE...   check configuration files and Kubernetes manifests; exit 1 on any error
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
             [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits
-      controller [--config FILE]              Kubernetes ingress controller (listeners, admin, limits from FILE;
-                                              routes from Ingresses); without FILE: http on :80, admin on :10254
+      controller [--config FILE]              Kubernetes ingress controller (listeners, admin, limits from FILE,
+                                              reloaded on SIGHUP and on change; routes from Ingresses);
+                                              without FILE: http on :80, admin on :10254
             [--kubeconfig FILE]                   else $KUBECONFIG, else the in-cluster service account
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller] [--watch-namespace NS]
             [--publish-service NS/NAME | --publish-address ADDR[,ADDR]]

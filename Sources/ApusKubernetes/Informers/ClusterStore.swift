@@ -33,6 +33,12 @@ public final class ClusterStore: Sendable {
         wakeup.signal()
     }
 
+    /// Wakes the controller without a change to the snapshot (its base configuration was
+    /// reloaded).
+    public func poke() {
+        wakeup.signal()
+    }
+
     /// Records that `kind` has been listed once completely.
     public func markSynced(_ kind: ResourceKind) {
         let changed = state.withLock { $0.synced.insert(kind).inserted }
