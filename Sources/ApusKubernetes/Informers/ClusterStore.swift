@@ -23,14 +23,18 @@ public final class ClusterStore: Sendable {
         wakeup = try Wakeup()
     }
 
-    /// Changes the snapshot and wakes the controller.
+    /// Changes the snapshot and wakes the controller, once per batch: after the first
+    /// change not yet taken, the controller is already due (it coalesces from
+    /// `pendingSince`), so a list of thousands of objects costs one eventfd write, not one each.
     public func update(_ change: (inout ClusterSnapshot) -> Void) {
-        state.withLock { state in
+        let first = state.withLock { state in
             change(&state.snapshot)
             state.changes += 1
-            if state.pendingSince == nil { state.pendingSince = MonotonicClock.milliseconds() }
+            guard state.pendingSince == nil else { return false }
+            state.pendingSince = MonotonicClock.milliseconds()
+            return true
         }
-        wakeup.signal()
+        if first { wakeup.signal() }
     }
 
     /// Wakes the controller without a change to the snapshot (its base configuration was
