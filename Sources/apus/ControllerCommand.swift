@@ -118,11 +118,7 @@ enum ControllerCommand {
             Log.error(rejection, ["file": path])
             return nil
         }
-        if ServeCommand.workers(configuration.workers) != runningWorkers {
-            Log.warning("a new worker count takes effect at the next start", [
-                "running": String(runningWorkers), "configured": String(ServeCommand.workers(configuration.workers)),
-            ])
-        }
+        ServeCommand.warnIfWorkerCountChanged(configuration.workers, running: runningWorkers)
         return configuration
     }
 

@@ -161,9 +161,7 @@ enum ServeCommand {
         case .success(let loaded):
             let (table, diagnostics) = (loaded.table, loaded.diagnostics)
             report(diagnostics)
-            if workers(table.workers) != runningWorkers {
-                Log.warning("a new worker count takes effect at the next start", ["running": String(runningWorkers), "configured": String(workers(table.workers))])
-            }
+            warnIfWorkerCountChanged(table.workers, running: runningWorkers)
             let generation = state.publish(table, tls: loaded.tls, diagnostics: diagnostics)
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             Log.info("route table published", ["generation": String(generation), "routes": String(table.routes.count)])
@@ -192,6 +190,12 @@ enum ServeCommand {
         for problem in problems {
             Log.warning("header value file unusable; keeping its last good value", ["file": problem.path, "reason": problem.reason])
         }
+    }
+
+    /// Workers are started once; a reload that asks for another count says so.
+    static func warnIfWorkerCountChanged(_ configured: WorkerCount, running: Int) {
+        guard workers(configured) != running else { return }
+        Log.warning("a new worker count takes effect at the next start", ["running": String(running), "configured": String(workers(configured))])
     }
 
     static func workers(_ count: WorkerCount) -> Int {
