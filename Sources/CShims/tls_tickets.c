@@ -1,8 +1,8 @@
 /* Session-ticket keys for every server SSL_CTX of the process, kept only in memory and
    rotated: the current key encrypts new tickets, the previous one still decrypts (and
    asks for a renewed ticket, as every TLS 1.3 resumption does), older tickets fall back
-   to a full handshake. One store for
-   all contexts so that a reload, which builds new contexts, keeps resumption working. */
+   to a full handshake. One store for all contexts so that a reload, which builds new
+   contexts, keeps resumption working. */
 #include "cshims.h"
 #include <openssl/core_names.h>
 #include <openssl/evp.h>

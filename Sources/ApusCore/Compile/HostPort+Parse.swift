@@ -26,8 +26,8 @@ enum AddressProblem: Error, Equatable, Sendable {
 }
 
 extension HostPort {
-    /// Parses `1.2.3.4:80`, `[::1]:80`, `localhost:80` in any case (as 127.0.0.1), and for listen
-    /// addresses `*:80` or `:80` (as 0.0.0.0); nil when malformed or port 0.
+    /// Parses `1.2.3.4:80`, `[::1]:80`, `localhost:80` in any case (as 127.0.0.1), and for
+    /// listen addresses `*:80` or `:80` (as 0.0.0.0); nil when malformed or port 0.
     public static func parse(_ text: String) -> HostPort? {
         try? parseChecked(text, allowWildcard: true).get()
     }

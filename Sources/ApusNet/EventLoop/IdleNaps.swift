@@ -20,9 +20,8 @@ import Glibc
 /// costly when a few clients wait on each answer in turn, so the worker naps only with at
 /// least `minimumConnections` busy client connections (all but the kept-alive ones waiting
 /// for their next request: new, handshaking, mid-request, tunnels, lingering; with the
-/// kept-alive ones counted, one
-/// client sending requests one by one among 40 idle ones waited 169 instead of 110 µs per
-/// request). A nap also costs the worker a timer, two context switches and their exits to
+/// kept-alive ones counted, one client sending requests one by one among 40 idle ones
+/// waited 169 instead of 110 µs per request). A nap also costs the worker a timer, two context switches and their exits to
 /// the hypervisor, so it naps at most `napsInARow` times before blocking (with 4, full TLS
 /// handshakes, whose events come far apart, cost 1.05 of nginx's CPU per connection; with
 /// 2, 0.98), and after a run of naps that found nothing it skips napping for the next

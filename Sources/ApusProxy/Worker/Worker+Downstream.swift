@@ -35,7 +35,7 @@ extension Worker {
             if !connection.input.isEmpty {
                 if connection.exchange == nil {
                     connection.exchange = exchanges.take(limits: limits)
-                    if connection.waitsForNextRequest { markWaitingForNextRequest(connection, false) }
+                    markWaitingForNextRequest(connection, false)
                 }
                 switch connection.parser.parse(connection.input.readable, into: &connection.head) {
                 case .complete:
@@ -291,7 +291,7 @@ extension Worker {
         // close() removes the fd from epoll (it is never duplicated), one syscall less.
         Posix.close(connection.fd)
         downstreamCount -= 1
-        if connection.waitsForNextRequest { markWaitingForNextRequest(connection, false) }
+        markWaitingForNextRequest(connection, false)
     }
 
     func markWaitingForNextRequest(_ connection: DownstreamConnection, _ waits: Bool) {
