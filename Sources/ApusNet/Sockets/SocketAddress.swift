@@ -39,25 +39,48 @@ public struct SocketAddress: Sendable {
     public var family: Int32 { Int32(storage.ss_family) }
 
     /// The address as text, without the port (`203.0.113.7`, `2001:db8::1`).
-    public var hostText: String {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        var copy = storage
-        return withUnsafePointer(to: &copy) { pointer -> String in
-            pointer.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout<sockaddr_storage>.size) { bytes in
+    public var hostText: String { String(decoding: hostTextBytes, as: UTF8.self) }
+
+    /// `hostText` as bytes, in a single allocation: the accept path takes this for every
+    /// connection (`X-Forwarded-For`, `X-Real-IP`, the access log).
+    public var hostTextBytes: [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Int(INET6_ADDRSTRLEN)) { buffer, count in
+            var copy = storage
+            count = withUnsafeBytes(of: &copy) { address in
                 if family == AF_INET6 {
-                    return bytes.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
-                        var addr = sin6.pointee.sin6_addr
-                        inet_ntop(AF_INET6, &addr, &text, socklen_t(text.count))
-                        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    // sin6_addr starts at byte 8 of sockaddr_in6.
+                    let written = buffer.withMemoryRebound(to: CChar.self) { text in
+                        inet_ntop(AF_INET6, address.baseAddress! + 8, text.baseAddress, socklen_t(text.count))
                     }
+                    guard let written else { return 0 }
+                    return strlen(written)
                 }
-                return bytes.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                    var addr = sin.pointee.sin_addr
-                    inet_ntop(AF_INET, &addr, &text, socklen_t(text.count))
-                    return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                }
+                // sin_addr starts at byte 4 of sockaddr_in. Formatted here because glibc's
+                // inet_ntop goes through sprintf.
+                return Self.writeDottedQuad(UnsafeRawBufferPointer(rebasing: address[4..<8]), into: buffer)
             }
         }
+    }
+
+    private static func writeDottedQuad(_ octets: UnsafeRawBufferPointer, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = 0
+        for (index, octet) in octets.enumerated() {
+            if index > 0 {
+                buffer[count] = UInt8(ascii: ".")
+                count += 1
+            }
+            if octet >= 100 {
+                buffer[count] = UInt8(ascii: "0") + octet / 100
+                count += 1
+            }
+            if octet >= 10 {
+                buffer[count] = UInt8(ascii: "0") + octet / 10 % 10
+                count += 1
+            }
+            buffer[count] = UInt8(ascii: "0") + octet % 10
+            count += 1
+        }
+        return count
     }
 
     public var port: UInt16 {

@@ -23,7 +23,7 @@ extension Worker {
             }
             let address = SocketAddress(storage: peer, length: socklen_t(MemoryLayout<sockaddr_storage>.size))
             let tag = nextTag(fd: fd)
-            let connection = DownstreamConnection(fd: fd, tag: tag, listener: listener, peer: Array(address.hostText.utf8))
+            let connection = DownstreamConnection(fd: fd, tag: tag, listener: listener, peer: address.hostTextBytes)
             if listener.isTLS {
                 guard let server = tls.servers[listener.address], let stream = server.makeStream(fd: fd, coalescing: tlsCoalescing) else {
                     Log.warning("no TLS context for an HTTPS listener; connection closed", ["listener": listener.name])
