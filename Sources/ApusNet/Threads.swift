@@ -16,6 +16,12 @@ public func spawnThread(_ body: @escaping @Sendable () -> Void) -> pthread_t {
     return thread
 }
 
+/// Starts a pthread that nobody joins: it runs until the process exits, and a joinable
+/// thread left unjoined is a leak as ThreadSanitizer counts them.
+public func spawnDetachedThread(_ body: @escaping @Sendable () -> Void) {
+    pthread_detach(spawnThread(body))
+}
+
 public func joinThread(_ thread: pthread_t) {
     _ = pthread_join(thread, nil)
 }

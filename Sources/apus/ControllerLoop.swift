@@ -17,7 +17,7 @@ final class ControllerLoop: Sendable {
     private let store: ClusterStore
     private let state: ProxyState
     /// The `--config` file's listeners and settings; replaced when the file is reloaded.
-    private let base: Mutex<Configuration>
+    private let base: Locked<Configuration>
     /// A new base waits to be published (even if the result equals the served table, so
     /// that a reload also reads certificate files again).
     private let baseReplaced = Atomic<Bool>(false)
@@ -29,14 +29,14 @@ final class ControllerLoop: Sendable {
     init(store: ClusterStore, state: ProxyState, base: Configuration, options: IngressTranslationOptions, coalesceMilliseconds: Int, status: ControllerStatusHook) {
         self.store = store
         self.state = state
-        self.base = Mutex(base)
+        self.base = Locked(base)
         self.options = options
         self.coalesceMilliseconds = coalesceMilliseconds
         self.status = status
     }
 
     func start() {
-        _ = spawnThread { [self] in run() }
+        spawnDetachedThread { [self] in run() }
     }
 
     func stop() { stopped.store(true, ordering: .relaxed) }

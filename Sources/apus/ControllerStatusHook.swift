@@ -16,7 +16,7 @@ import Synchronization
 final class ControllerStatusHook: Sendable {
     let options: StatusOptions
     private let elector: LeaderElector?
-    private let latest = Mutex<(ours: Set<ObjectKey>, ingresses: [Ingress], generation: UInt64)>(([], [], 0))
+    private let latest = Locked<(ours: Set<ObjectKey>, ingresses: [Ingress], generation: UInt64)>(([], [], 0))
     private let stopped = Atomic<Bool>(false)
     static let resyncMilliseconds: UInt64 = 10_000
 
@@ -31,7 +31,7 @@ final class ControllerStatusHook: Sendable {
         let elector = LeaderElector(client: client, namespace: namespace, name: options.electionID, identity: identity)
         self.elector = elector
         elector.start()
-        _ = spawnThread { [self] in runStatus(client: client, elector: elector) }
+        spawnDetachedThread { [self] in runStatus(client: client, elector: elector) }
     }
 
     /// After each publish: `ours` are the Ingresses this controller serves (oldest first).

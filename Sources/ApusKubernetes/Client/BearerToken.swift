@@ -1,5 +1,5 @@
 import Glibc
-import Synchronization
+import ApusNet
 
 /// The bearer token of a `TokenSource`, re-read from its file when the file changes.
 ///
@@ -10,7 +10,7 @@ import Synchronization
 /// Thread rule: any thread.
 final class BearerToken: Sendable {
     private let source: KubernetesClientConfig.TokenSource?
-    private let cache = Mutex<(token: String?, signature: [Int], readAt: UInt64)>((nil, [], 0))
+    private let cache = Locked<(token: String?, signature: [Int], readAt: UInt64)>((nil, [], 0))
 
     init(_ source: KubernetesClientConfig.TokenSource?) {
         self.source = source

@@ -1,6 +1,5 @@
 import ApusNet
 import Glibc
-import Synchronization
 
 /// The objects every informer keeps, in one `ClusterSnapshot` behind a lock, and the
 /// signal that wakes the controller loop after each change.
@@ -16,7 +15,7 @@ public final class ClusterStore: Sendable {
         var pendingSince: UInt64?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let wakeup: Wakeup
 
     public init() throws(SystemError) {

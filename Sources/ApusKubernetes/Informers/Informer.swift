@@ -28,7 +28,7 @@ public final class Informer: Sendable {
     }
 
     public func start() {
-        _ = spawnThread { [self] in run() }
+        spawnDetachedThread { [self] in run() }
     }
 
     public func stop() {

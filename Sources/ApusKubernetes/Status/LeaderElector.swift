@@ -13,7 +13,7 @@ public final class LeaderElector: Sendable {
     public let name: String
     public let identity: String
     private let client: KubernetesClient
-    private let machine: Mutex<LeaderElectionStateMachine>
+    private let machine: Locked<LeaderElectionStateMachine>
     private let onChange: @Sendable (Bool) -> Void
     private let leading = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
@@ -25,7 +25,7 @@ public final class LeaderElector: Sendable {
         self.namespace = namespace
         self.name = name
         self.identity = identity
-        self.machine = Mutex(machine ?? LeaderElectionStateMachine(identity: identity))
+        self.machine = Locked(machine ?? LeaderElectionStateMachine(identity: identity))
         self.onChange = onChange
     }
 
@@ -42,7 +42,7 @@ public final class LeaderElector: Sendable {
     public var isLeader: Bool { leading.load(ordering: .acquiring) }
 
     public func start() {
-        _ = spawnThread { [self] in run() }
+        spawnDetachedThread { [self] in run() }
     }
 
     /// Stops electing; a leader releases the Lease first. Waits up to `timeoutMilliseconds`

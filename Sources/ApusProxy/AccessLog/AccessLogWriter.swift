@@ -11,7 +11,7 @@ import Synchronization
 /// Thread rule: `submit` from any thread.
 public final class AccessLogWriter: Sendable {
     private let fd: Int32
-    private let queue = Mutex<(chunks: [[UInt8]], bytes: Int, dropped: Int)>(([], 0, 0))
+    private let queue = Locked<(chunks: [[UInt8]], bytes: Int, dropped: Int)>(([], 0, 0))
     private let stopping = Atomic<Bool>(false)
     private let maxQueuedBytes = 64 << 20
 
@@ -27,7 +27,7 @@ public final class AccessLogWriter: Sendable {
     }
 
     public func start() {
-        _ = spawnThread { [self] in
+        spawnDetachedThread { [self] in
             while !stopping.load(ordering: .acquiring) {
                 usleep(100_000)
                 flush()

@@ -12,7 +12,7 @@ public final class ProxyState: Sendable {
     public let accessLog: AccessLogWriter?
     let drainingFlag = Atomic<Bool>(false)
     let readyFlag = Atomic<Bool>(false)
-    let wakeups: Mutex<[Wakeup]> = Mutex([])
+    let wakeups: Locked<[Wakeup]> = Locked([])
 
     public init(publisher: RouteTablePublisher, metrics: MetricsRegistry, accessLog: AccessLogWriter?) {
         self.publisher = publisher

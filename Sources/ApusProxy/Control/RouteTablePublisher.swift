@@ -1,5 +1,6 @@
 import ApusCore
 import Synchronization
+import ApusNet
 
 /// Holds the current `RouteTable` and its generation number; the control plane swaps it,
 /// workers read it.
@@ -10,10 +11,10 @@ import Synchronization
 /// Thread rule: any thread.
 public final class RouteTablePublisher: Sendable {
     private let generationCounter = Atomic<UInt64>(0)
-    private let slot: Mutex<(RouteTable, UInt64, [Diagnostic], TLSCatalog)>
+    private let slot: Locked<(RouteTable, UInt64, [Diagnostic], TLSCatalog)>
 
     public init(_ table: RouteTable, tls: TLSCatalog = .empty, diagnostics: [Diagnostic] = []) {
-        slot = Mutex((table, 1, diagnostics, tls))
+        slot = Locked((table, 1, diagnostics, tls))
         generationCounter.store(1, ordering: .releasing)
     }
 

@@ -1,4 +1,4 @@
-import Synchronization
+import ApusNet
 
 /// Process-wide counters behind `/metrics`, fed by workers about once a second.
 ///
@@ -31,7 +31,7 @@ public final class MetricsRegistry: Sendable {
         var reloads: [Bool: UInt64] = [:]
     }
 
-    private let totals = Mutex(Totals())
+    private let totals = Locked(Totals())
 
     public init() {}
 
