@@ -24,6 +24,15 @@ enum ApusBinary {
         }
         return candidate
     }
+
+    /// The sanitizer the binary was built with (`$APUS_SANITIZER`, set by `scripts/sanitize`),
+    /// or nil for a plain build.
+    static let sanitizer: String? = ProcessInfo.processInfo.environment["APUS_SANITIZER"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// Whether apus's resident memory measures its buffering, as the memory limits assume.
+    /// Under a sanitizer it does not: shadow memory and ASan's quarantine of freed blocks
+    /// add tens of MiB that have nothing to do with how Apus holds bodies.
+    static var residentMemoryIsMeaningful: Bool { sanitizer == nil }
 }
 
 /// A harness failure with a message meant for the person reading the test log.
