@@ -16,6 +16,7 @@ let package = Package(
         .executableTarget(name: "FuzzResponseHead", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzChunked", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzPathNormalize", dependencies: [.product(name: "ApusHTTP", package: root)]),
+        .executableTarget(name: "FuzzHeaderValues", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzIngressJSON", dependencies: [.product(name: "ApusKubernetes", package: root), .product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzConfigYAML", dependencies: [.product(name: "ApusConfigFile", package: root), .product(name: "ApusCore", package: root)]),
     ],

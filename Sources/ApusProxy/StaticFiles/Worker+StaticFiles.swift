@@ -145,15 +145,9 @@ extension Worker {
         return false
     }
 
-    private enum ByteRange {
-        case whole
-        case partial(Int, Int)
-        case unsatisfiable
-    }
-
-    /// One `bytes=` range; several ranges, other units or a stale If-Range serve the whole file.
-    private func byteRange(_ connection: DownstreamConnection, size: Int, etag: String, modified: Int) -> ByteRange {
-        guard let header = connection.headerString(.range), header.hasPrefix("bytes=") else { return .whole }
+    /// The Range field read for this file; a stale If-Range serves the whole file.
+    private func byteRange(_ connection: DownstreamConnection, size: Int, etag: String, modified: Int) -> ByteRangeRequest {
+        guard let header = connection.headerString(.range) else { return .whole }
         if let ifRange = connection.headerString(.ifRange) {
             if ifRange.hasPrefix("\"") || ifRange.hasPrefix("W/") {
                 if ifRange != etag { return .whole }
@@ -161,20 +155,7 @@ extension Worker {
                 return .whole
             }
         }
-        let spec = header.dropFirst(6)
-        if spec.contains(",") { return .whole }
-        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { return .whole }
-        if parts[0].isEmpty {
-            guard let suffix = Int(parts[1]), suffix > 0 else { return .unsatisfiable }
-            if size == 0 { return .unsatisfiable }
-            return .partial(max(0, size - suffix), size - 1)
-        }
-        guard let first = Int(parts[0]) else { return .whole }
-        if first >= size { return .unsatisfiable }
-        if parts[1].isEmpty { return .partial(first, size - 1) }
-        guard let last = Int(parts[1]), last >= first else { return .whole }
-        return .partial(first, min(last, size - 1))
+        return ByteRangeRequest.parse(header, size: size)
     }
 }
 

@@ -1,0 +1,50 @@
+@testable import ApusHTTP
+import Glibc
+import Testing
+
+@Suite struct HTTPDateTests {
+    /// Against glibc's gmtime_r and strftime, from 1900 to 2200 in steps that hit every
+    /// weekday, month end and leap day, plus the second before and after midnight.
+    @Test func formatMatchesLibc() {
+        var seconds = -2_208_988_800 // 1900-01-01
+        while seconds < 7_258_118_400 { // 2200-01-01
+            for probe in [seconds, seconds + 86_399, seconds + 86_400] {
+                #expect(HTTPDate.format(probe) == Self.libcFormat(probe), "\(probe)")
+                #expect(HTTPDate.parse(HTTPDate.format(probe)) == probe, "\(probe)")
+            }
+            seconds += 86_400 * 13 + 3_607
+        }
+    }
+
+    @Test(arguments: [
+        ("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777),
+        ("Thu, 01 Jan 1970 00:00:00 GMT", 0),
+        ("Wed, 31 Dec 1969 23:59:59 GMT", -1),
+        ("Tue, 29 Feb 2000 12:00:00 GMT", 951_825_600),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 253_402_300_799),
+    ])
+    func parsesFixdate(text: String, seconds: Int) {
+        #expect(HTTPDate.parse(text) == seconds)
+    }
+
+    @Test(arguments: [
+        "Sun, 06 Nov -2147483648 08:49:37 GMT", "Sun, 06 Nov 99999999999999 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Sun, 00 Nov 1994 08:49:37 GMT",
+        "Sun, 31 Nov 1994 08:49:37 GMT", "Sun, 29 Feb 1900 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",
+        "Sun, 06 Nov 1994 08:60:00 GMT", "Sun, 06 Nov 1994 08:49:61 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT ", "Sun, +6 Nov 1994 08:49:37 GMT", "", "Sun, 06 Nov 1994 08:49:3é GMT",
+    ])
+    func rejects(text: String) {
+        #expect(HTTPDate.parse(text) == nil)
+    }
+
+    private static func libcFormat(_ seconds: Int) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, "%a, %d %b %Y %H:%M:%S GMT", &parts)
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
