@@ -61,15 +61,24 @@ extension ConfigNodeReader {
         var limits = LimitsConfig()
         let allowed = ["max_head_size", "max_headers", "max_uri_length", "max_body_size"]
         guard let fields = section("limits", in: top, allowed: allowed) else { return limits }
-        if let value = intSize("max_head_size", in: fields) { limits.maxHeadBytes = value }
-        if let value = integer("max_headers", in: fields, minimum: 1) { limits.maxHeaderCount = value }
-        if let value = intSize("max_uri_length", in: fields) { limits.maxURIBytes = value }
+        // Each worker sizes its I/O buffers from the head limit, and the parsers keep offsets
+        // as 32-bit numbers: a MiB is far above any head a client sends (nginx and HAProxy
+        // default to 8–16 KiB) and keeps a buffer per connection affordable.
+        if let value = intSize("max_head_size", in: fields, maximum: 1 << 20, spelled: "1m") { limits.maxHeadBytes = value }
+        if let value = integer("max_headers", in: fields, minimum: 1, maximum: 10_000) { limits.maxHeaderCount = value }
+        if let value = intSize("max_uri_length", in: fields, maximum: 1 << 20, spelled: "1m") { limits.maxURIBytes = value }
         if let value = size("max_body_size", in: fields) { limits.maxBodyBytes = value }
         return limits
     }
 
-    private mutating func intSize(_ key: String, in fields: MappingFields) -> Int? {
-        size(key, in: fields).flatMap { Int(exactly: $0) }
+    /// A size from 1 byte to `maximum` (written `spelled` in the diagnostic).
+    private mutating func intSize(_ key: String, in fields: MappingFields, maximum: Int, spelled: String) -> Int? {
+        guard let value = size(key, in: fields), let node = fields[key] else { return nil }
+        guard value >= 1, value <= maximum else {
+            error("bad-value", "\(fields.contextPath(key)): expected a size from 1 to \(spelled), found \(value)", at: node)
+            return nil
+        }
+        return Int(value)
     }
 
     private mutating func timeouts(in top: MappingFields) -> TimeoutsConfig {

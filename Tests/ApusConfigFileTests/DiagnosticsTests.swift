@@ -158,6 +158,13 @@ private let cases: [DiagnosticCase] = [
             "1:24: limits.max_headers: expected an integer of at least 1, found 0",
             "3:51: upstreams.api.keepalive.max_idle: expected an integer of at least 0, found -1",
         ]),
+    DiagnosticCase(name: "limits beyond what a worker can hold", yaml: """
+        limits: { max_head_size: 9223372036854775807, max_uri_length: 0, max_headers: 100001 }
+        """, expected: [
+            "1:26: limits.max_head_size: expected a size from 1 to 1m, found 9223372036854775807",
+            "1:63: limits.max_uri_length: expected a size from 1 to 1m, found 0",
+            "1:79: limits.max_headers: expected an integer of at most 10000, found 100001",
+        ]),
     DiagnosticCase(name: "merge key of the wrong type", yaml: """
         admin:
           <<: 5
