@@ -138,4 +138,22 @@ import Testing
         let released = LeaseRecord(holderIdentity: nil, leaseDurationSeconds: 1)
         #expect(String(decoding: released.json(namespace: "n", name: "l"), as: UTF8.self).contains(#""holderIdentity":null,"leaseDurationSeconds":1"#))
     }
+
+    /// Numbers beyond the API's int32 fields (only a misbehaving server sends them) are
+    /// clamped: the expiry and the next transition count are computed without overflow.
+    @Test func outOfRangeLeaseNumbersAreClamped() throws {
+        let body = #"{"metadata":{"resourceVersion":"3"},"spec":{"holderIdentity":"pod-a","leaseDurationSeconds":9223372036854775807,"leaseTransitions":9223372036854775807}}"#
+        let record = LeaseRecord(try ObjectTree.parseJSON(Array(body.utf8)))
+        #expect(record.leaseDurationSeconds == Int(Int32.max))
+        #expect(record.leaseTransitions == Int(Int32.max))
+        let negative = LeaseRecord(try ObjectTree.parseJSON(Array(#"{"spec":{"leaseDurationSeconds":-5,"leaseTransitions":-1}}"#.utf8)))
+        #expect(negative.leaseDurationSeconds == 0 && negative.leaseTransitions == 0)
+
+        var machine = LeaderElectionStateMachine(identity: "pod-b")
+        var released = record
+        released.holderIdentity = nil
+        machine.observe(released, now: 1000)
+        guard case .update(let taken) = machine.decide(now: 1000, wallTime: Self.t) else { Issue.record("not an update"); return }
+        #expect(taken.leaseTransitions == Int(Int32.max))
+    }
 }

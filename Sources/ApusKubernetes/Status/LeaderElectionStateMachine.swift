@@ -71,7 +71,7 @@ public struct LeaderElectionStateMachine: Sendable {
         if !current.isHeld || expired {
             return .update(LeaseRecord(holderIdentity: identity, leaseDurationSeconds: leaseDurationSeconds,
                                        acquireTime: wallTime, renewTime: wallTime,
-                                       leaseTransitions: current.leaseTransitions + 1, resourceVersion: current.resourceVersion))
+                                       leaseTransitions: min(current.leaseTransitions + 1, Int(Int32.max)), resourceVersion: current.resourceVersion))
         }
         return .follow(holder: current.holderIdentity ?? "")
     }

@@ -22,16 +22,22 @@ public struct LeaseRecord: Equatable, Sendable {
         self.resourceVersion = resourceVersion
     }
 
+    private static func clampedToInt32(_ value: Int) -> Int {
+        min(max(value, 0), Int(Int32.max))
+    }
+
     var isHeld: Bool { !(holderIdentity ?? "").isEmpty }
 
     /// Reads a Lease object as the API returns it.
     public init(_ tree: ObjectTree) {
         let spec = tree["spec"]
         holderIdentity = spec?["holderIdentity"]?.text
-        leaseDurationSeconds = spec?["leaseDurationSeconds"]?.text.flatMap { Int($0) } ?? 0
+        // Both are int32 in the API; clamped so a Lease from a misbehaving server cannot
+        // overflow the expiry or the transition count computed from them.
+        leaseDurationSeconds = spec?["leaseDurationSeconds"]?.text.flatMap { Int($0) }.map(Self.clampedToInt32) ?? 0
         acquireTime = spec?["acquireTime"]?.text
         renewTime = spec?["renewTime"]?.text
-        leaseTransitions = spec?["leaseTransitions"]?.text.flatMap { Int($0) } ?? 0
+        leaseTransitions = spec?["leaseTransitions"]?.text.flatMap { Int($0) }.map(Self.clampedToInt32) ?? 0
         resourceVersion = tree["metadata"]?["resourceVersion"]?.text
     }
 
