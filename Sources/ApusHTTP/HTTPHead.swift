@@ -68,6 +68,9 @@ public enum HTTPMethod: UInt8, Sendable {
 /// capacity of `headers`), so parsing allocates nothing in the steady state.
 public struct RequestHead: Sendable {
     public var method: HTTPMethod = .get
+    /// Where the request line starts: after the empty lines a client may send before it
+    /// (RFC 9112 §2.2), which are not forwarded.
+    public var methodStart: Int32 = 0
     public var methodEnd: Int32 = 0
     /// The request target as sent (origin-form `/p?q`, absolute-form `http://h/p?q`, or `*`).
     public var targetStart: Int32 = 0
@@ -116,6 +119,7 @@ public struct RequestHead: Sendable {
     public mutating func reset() {
         headers.clearKeepingCapacity()
         method = .get
+        methodStart = 0
         methodEnd = 0
         targetStart = 0
         targetEnd = 0

@@ -128,7 +128,7 @@ public enum HeadSerializer {
         targetOverride: UnsafeRawBufferPointer?, context: UnsafePointer<ForwardingContext>, edits: Filter,
         into out: inout ByteWriter
     ) {
-        out.bytes(p, 0, head.pointee.methodEnd)
+        out.bytes(p, head.pointee.methodStart, head.pointee.methodEnd)
         out.byte(HTTPBytes.sp)
         let absoluteForm = head.pointee.authorityEnd > head.pointee.authorityStart
         if let targetOverride {

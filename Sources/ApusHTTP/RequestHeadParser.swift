@@ -86,6 +86,7 @@ public struct RequestHeadParser: Sendable {
         var line = RequestLine()
         if let fault = line.parse(p, from: lineStart, end: end, maxURIBytes: limits.maxURIBytes) { return fault }
         head.method = line.method
+        head.methodStart = Int32(truncatingIfNeeded: lineStart)
         head.methodEnd = Int32(truncatingIfNeeded: line.methodEnd)
         head.targetStart = Int32(truncatingIfNeeded: line.targetStart)
         head.targetEnd = Int32(truncatingIfNeeded: line.targetEnd)

@@ -35,6 +35,9 @@ struct HeadSerializerTests {
          "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nX-Request-ID: abc\r\nX-Forwarded-For: 10.0.0.1, 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
         ("POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nX-Request-ID: r1\r\n\r\n",
          "POST /c HTTP/1.1\r\nHost: a\r\nX-Request-ID: r1\r\nTransfer-Encoding: chunked\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
+        // The empty lines a client may send before the request line are not forwarded.
+        ("\r\n\r\nGET /e HTTP/1.1\r\nHost: a\r\nX-Request-ID: r\r\n\r\n",
+         "GET /e HTTP/1.1\r\nHost: a\r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
         ("GET http://b.org:8080?x HTTP/1.1\r\nHost: ignored\r\nX-Request-ID: r\r\n\r\n",
          "GET /?x HTTP/1.1\r\nHost: b.org:8080\r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: b.org:8080\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
         ("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\nX-Request-ID: r\r\n\r\n",

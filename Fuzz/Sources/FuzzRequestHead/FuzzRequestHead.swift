@@ -38,7 +38,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     precondition(head.headLength <= size && head.headLength == stepHead.headLength)
     precondition(head.headers == stepHead.headers && head.headers == splitHead.headers)
     let length = Int32(head.headLength)
-    precondition(0 < head.methodEnd && head.methodEnd < head.targetStart)
+    precondition(0 <= head.methodStart && head.methodStart < head.methodEnd && head.methodEnd < head.targetStart)
     precondition(head.targetStart < head.targetEnd && head.targetEnd < length)
     precondition(head.targetStart <= head.pathStart && head.pathStart <= head.queryStart)
     precondition(head.queryStart <= head.pathEnd && head.pathEnd == head.targetEnd)

@@ -9,7 +9,7 @@ extension Worker {
         guard table.accessLog.format != .off else { return }
         let head = connection.head
         connection.logFields.clear()
-        connection.logFields.method.append(contentsOf: raw[0..<Int(head.methodEnd)])
+        connection.logFields.method.append(contentsOf: raw[Int(head.methodStart)..<Int(head.methodEnd)])
         connection.logFields.target.append(contentsOf: raw[Int(head.targetStart)..<Int(head.targetEnd)])
         connection.logFields.version = head.version
         for field in head.headers {
