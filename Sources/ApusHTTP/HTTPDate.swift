@@ -11,8 +11,14 @@ public enum HTTPDate {
     /// The date `seconds` after the Unix epoch, in IMF-fixdate. Years beyond 9999 get more
     /// digits; a file time that far out is not a reason to fail a response.
     public static func format(_ seconds: Int) -> String {
-        let days = seconds.floorDivided(by: secondsPerDay)
-        let secondOfDay = seconds - days * secondsPerDay
+        // Quotient and remainder, not `seconds - days * secondsPerDay`: near Int.min that
+        // product overflows.
+        var days = seconds / secondsPerDay
+        var secondOfDay = seconds % secondsPerDay
+        if secondOfDay < 0 {
+            days -= 1
+            secondOfDay += secondsPerDay
+        }
         let (year, month, day) = civilDate(daysSinceEpoch: days)
         var out: [UInt8] = []
         out.reserveCapacity(29)

@@ -16,6 +16,14 @@ import Testing
         }
     }
 
+    /// A file's time comes from the filesystem, and tmpfs keeps any 64-bit value: formatting
+    /// must not trap at either end.
+    @Test(arguments: [Int.min, Int.min + 1, -9_223_372_036_854_775_000, Int.max, 67_768_007_758_905_600])
+    func formatsExtremeTimes(seconds: Int) {
+        let text = HTTPDate.format(seconds)
+        #expect(text.hasSuffix(" GMT"))
+    }
+
     @Test(arguments: [
         ("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777),
         ("Thu, 01 Jan 1970 00:00:00 GMT", 0),

@@ -2,7 +2,8 @@ import ApusHTTP
 
 /// The readers of single field values a client controls: HTTP dates (If-Modified-Since,
 /// If-Range), Range and Accept-Encoding. None may trap; a date that parses must survive a
-/// format and parse again unchanged, and a served range must lie inside the file.
+/// format and parse again unchanged, a served range must lie inside the file, and any
+/// 64-bit file time must format.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size >= 2 else { return 0 }
@@ -22,5 +23,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         break
     }
     _ = ContentCoding.acceptsGzip(value: value)
+    // File times reach the formatter unchecked (tmpfs keeps any 64-bit value).
+    if value.count >= 8 {
+        _ = HTTPDate.format(value.loadUnaligned(as: Int.self))
+    }
     return 0
 }
