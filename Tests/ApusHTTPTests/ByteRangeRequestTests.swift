@@ -26,7 +26,8 @@ import Testing
         ("bytes=", 1000, .whole),
         ("bytes=-", 1000, .whole),
         ("items=0-9", 1000, .whole),
-        ("Bytes=0-9", 1000, .whole),
+        ("Bytes=0-9", 1000, .partial(first: 0, last: 9)),
+        ("BYTES=-1", 1000, .partial(first: 999, last: 999)),
     ])
     func parse(value: String, size: Int, expected: ByteRangeRequest) {
         #expect(ByteRangeRequest.parse(value, size: size) == expected)
