@@ -61,12 +61,10 @@ extension ConfigNodeReader {
         var limits = LimitsConfig()
         let allowed = ["max_head_size", "max_headers", "max_uri_length", "max_body_size"]
         guard let fields = section("limits", in: top, allowed: allowed) else { return limits }
-        // Each worker sizes its I/O buffers from the head limit, and the parsers keep offsets
-        // as 32-bit numbers: a MiB is far above any head a client sends (nginx and HAProxy
-        // default to 8–16 KiB) and keeps a buffer per connection affordable.
-        if let value = intSize("max_head_size", in: fields, maximum: 1 << 20, spelled: "1m") { limits.maxHeadBytes = value }
-        if let value = integer("max_headers", in: fields, minimum: 1, maximum: 10_000) { limits.maxHeaderCount = value }
-        if let value = intSize("max_uri_length", in: fields, maximum: 1 << 20, spelled: "1m") { limits.maxURIBytes = value }
+        let largest = LimitsConfig.largestHeadBytes
+        if let value = intSize("max_head_size", in: fields, maximum: largest, spelled: "1m") { limits.maxHeadBytes = value }
+        if let value = integer("max_headers", in: fields, minimum: 1, maximum: LimitsConfig.largestHeaderCount) { limits.maxHeaderCount = value }
+        if let value = intSize("max_uri_length", in: fields, maximum: largest, spelled: "1m") { limits.maxURIBytes = value }
         if let value = size("max_body_size", in: fields) { limits.maxBodyBytes = value }
         return limits
     }

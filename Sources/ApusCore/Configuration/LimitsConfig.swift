@@ -8,6 +8,12 @@ public struct LimitsConfig: Equatable, Sendable {
     /// Request body (413 when exceeded); 0 means unlimited.
     public var maxBodyBytes: Int64
 
+    /// The largest head and URI limits a configuration may set. Each worker sizes its I/O
+    /// buffers from the head limit and the parsers keep offsets as 32-bit numbers; a MiB is
+    /// far above any head a client sends (nginx and HAProxy default to 8–16 KiB).
+    public static let largestHeadBytes = 1 << 20
+    public static let largestHeaderCount = 10_000
+
     public init(maxHeadBytes: Int = 16_384, maxHeaderCount: Int = 100, maxURIBytes: Int = 8_192, maxBodyBytes: Int64 = 0) {
         self.maxHeadBytes = maxHeadBytes
         self.maxHeaderCount = maxHeaderCount

@@ -89,8 +89,8 @@ final class Worker {
         self.tlsCoalescing = .allocate(byteCount: 16_384, alignment: 16)
         self.limits = HTTPLimits(table.limits)
         self.idleNaps = IdleNaps(enabled: table.idleNaps)
-        self.buffers = BufferPool(bufferSize: max(Worker.ioBufferBytes, table.limits.maxHeadBytes + 1024))
-        self.pathScratch = .allocate(byteCount: max(table.limits.maxURIBytes, table.limits.maxHeadBytes) + 64, alignment: 8)
+        self.buffers = BufferPool(bufferSize: max(Worker.ioBufferBytes, limits.maxHeadBytes + 1024))
+        self.pathScratch = .allocate(byteCount: max(limits.maxURIBytes, limits.maxHeadBytes) + 64, alignment: 8)
         var seed = (UInt64(0), UInt64(0))
         withUnsafeMutableBytes(of: &seed) { _ = getrandom($0.baseAddress, 16, 0) }
         self.requestIDState = (seed.0 | 1, seed.1 | 1)
@@ -222,7 +222,12 @@ final class Worker {
 }
 
 extension HTTPLimits {
+    /// Clamped to the configuration's bounds again: a `LimitsConfig` built in code has not
+    /// been through the config file's checks, and buffers are sized from these numbers.
     init(_ limits: LimitsConfig) {
-        self.init(maxHeadBytes: limits.maxHeadBytes, maxHeaderCount: limits.maxHeaderCount, maxURIBytes: limits.maxURIBytes)
+        let clamp = { (value: Int, largest: Int) in min(max(value, 1), largest) }
+        self.init(maxHeadBytes: clamp(limits.maxHeadBytes, LimitsConfig.largestHeadBytes),
+                  maxHeaderCount: clamp(limits.maxHeaderCount, LimitsConfig.largestHeaderCount),
+                  maxURIBytes: clamp(limits.maxURIBytes, LimitsConfig.largestHeadBytes))
     }
 }
