@@ -31,9 +31,7 @@ import Testing
             #expect(echo.header("Transfer-Encoding")?.lowercased() == "chunked" || echo.header("Content-Length") == String(Self.size))
             #expect(echo.bodyLength == Self.size)
             #expect(echo.bodySHA256 == s.dir.read("upload.sha"))
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(memory.peakKiB < Self.rssLimitKiB, "apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
-            }
+            expectResidentMemory(memory.peakKiB < Self.rssLimitKiB, "apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
         }
     }
 
@@ -54,9 +52,7 @@ import Testing
             #expect(echo.header("Content-Length") == String(Self.size))
             #expect(echo.bodyLength == Self.size)
             #expect(echo.bodySHA256 == s.dir.read("upload.sha"))
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(memory.peakKiB < Self.rssLimitKiB, "apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
-            }
+            expectResidentMemory(memory.peakKiB < Self.rssLimitKiB, "apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
         }
     }
 
@@ -74,9 +70,7 @@ import Testing
                 let attributes = try FileManager.default.attributesOfItem(atPath: file)
                 #expect((attributes[.size] as? Int) == c.size, "\(c.path)")
                 #expect(try await sha256(ofFile: file) == (try await backend.patternSHA256(c.size)), "\(c.path)")
-                if ApusBinary.residentMemoryIsMeaningful {
-                    #expect(memory.peakKiB < Self.rssLimitKiB, "\(c.path): apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
-                }
+                expectResidentMemory(memory.peakKiB < Self.rssLimitKiB, "\(c.path): apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
                 try FileManager.default.removeItem(atPath: file)
             }
         }
@@ -103,9 +97,7 @@ import Testing
             let memory = sampler.stop()
             #expect(result.status == 200 && result.exitCode == 0, "\(result)")
             #expect(try await sha256(ofFile: file) == s.dir.read("static.sha"))
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(memory.peakKiB < Self.rssLimitKiB, "apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
-            }
+            expectResidentMemory(memory.peakKiB < Self.rssLimitKiB, "apus peak RSS \(memory.peakKiB) KiB over \(memory.samples) samples")
             let offset = 300 << 20
             let range = try await Curl.run(["-r", "\(offset)-\(offset + 99_999)", "http://127.0.0.1:\(port)/big.bin"], in: s.dir)
             #expect(range.status == 206)

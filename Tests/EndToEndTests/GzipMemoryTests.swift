@@ -26,9 +26,7 @@ import Testing
             #expect(streamed.sha256 == (try await GzipCompressionTests.expectedSHA(backend, n: size, kind: "noise")))
             let growth = memory.peakKiB - baseline
             print("gzip 200 MiB slow reader: apus RSS baseline \(baseline) KiB, peak \(memory.peakKiB) KiB (+\(growth) KiB) over \(memory.samples) samples")
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(growth < Self.growthLimitKiB, "apus RSS grew \(growth) KiB (baseline \(baseline), peak \(memory.peakKiB))")
-            }
+            expectResidentMemory(growth < Self.growthLimitKiB, "apus RSS grew \(growth) KiB (baseline \(baseline), peak \(memory.peakKiB))")
         }
     }
 }

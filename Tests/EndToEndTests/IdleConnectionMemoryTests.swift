@@ -21,10 +21,8 @@ import Testing
             timeouts: { keepalive: 120s }
             """), waitFor: [port])
             let apusPer = try await Self.perConnectionKiB(port: port) { apus.residentKiB() }
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(apusPer <= nginxPer + Self.slackKiB,
-                        "per idle keep-alive connection: apus \(apusPer) KiB, nginx \(nginxPer) KiB")
-            }
+            expectResidentMemory(apusPer <= nginxPer + Self.slackKiB,
+                                 "per idle keep-alive connection: apus \(apusPer) KiB, nginx \(nginxPer) KiB")
             #expect(try await HTTPClient.request(port: port, path: "/").status == 200)
         }
     }

@@ -147,9 +147,7 @@ import Testing
             #expect(echo.bodyLength == size)
             #expect(echo.bodySHA256 == expected)
             let memory = sampler.stop()
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(memory.peakKiB < 100 * 1024, "apus peak RSS \(memory.peakKiB) KiB")
-            }
+            expectResidentMemory(memory.peakKiB < 100 * 1024, "apus peak RSS \(memory.peakKiB) KiB")
         }
     }
 

@@ -29,10 +29,8 @@ import Testing
             let received = try await connection.discard(count: Self.size, timeout: .seconds(120))
             let memory = sampler.stop()
             #expect(received == Self.size, "received \(received) of \(Self.size)")
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(memory.peakKiB - before < Self.rssGrowthLimitKiB,
-                        "apus RSS grew from \(before) KiB to a peak of \(memory.peakKiB) KiB over \(memory.samples) samples")
-            }
+            expectResidentMemory(memory.peakKiB - before < Self.rssGrowthLimitKiB,
+                                 "apus RSS grew from \(before) KiB to a peak of \(memory.peakKiB) KiB over \(memory.samples) samples")
         }
     }
 
@@ -55,10 +53,8 @@ import Testing
             connection.shutdownWrite()
             #expect(try await connection.readUntil(contains: "SUNK \(Self.size)\n", timeout: .seconds(120)), "the upstream counted every byte")
             let memory = sampler.stop()
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(memory.peakKiB - before < Self.rssGrowthLimitKiB,
-                        "apus RSS grew from \(before) KiB to a peak of \(memory.peakKiB) KiB over \(memory.samples) samples")
-            }
+            expectResidentMemory(memory.peakKiB - before < Self.rssGrowthLimitKiB,
+                                 "apus RSS grew from \(before) KiB to a peak of \(memory.peakKiB) KiB over \(memory.samples) samples")
         }
     }
 }

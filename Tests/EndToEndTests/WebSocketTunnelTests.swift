@@ -107,9 +107,7 @@ import Testing
             // A quiet tunnel holds no buffer: 1,000 of them cost about 3 MiB (2 connections and an
             // exchange each), where one 128 KiB buffer per direction would be 256 MiB.
             let open = apus.residentKiB() ?? 0
-            if ApusBinary.residentMemoryIsMeaningful {
-                #expect(open - before < 10 * 1024, "apus RSS \(before) KiB before, \(open) KiB with 1000 open tunnels")
-            }
+            expectResidentMemory(open - before < 10 * 1024, "apus RSS \(before) KiB before, \(open) KiB with 1000 open tunnels")
             try s.dir.write("go", "")
             let result = try await WebSocketPeer.result(of: client, scenario: "concurrent", timeout: .seconds(120))
             #expect(result["ok"] as? Bool == true, "\(result)")
