@@ -9,6 +9,8 @@ enum ParserVerifier {
         var result: HeadParseResult
         var headLength = 0
         var method: HTTPMethod = .get
+        /// The method token from `methodStart` to `methodEnd`.
+        var methodText = ""
         var target = ""
         var path = ""
         var query = ""
@@ -73,6 +75,7 @@ enum ParserVerifier {
             if result == .complete {
                 o.headLength = head.headLength
                 o.method = head.method
+                o.methodText = string(bytes, head.methodStart, head.methodEnd)
                 o.target = string(bytes, head.targetStart, head.targetEnd)
                 o.path = string(bytes, head.pathStart, head.pathEnd)
                 o.query = string(bytes, head.queryStart, head.pathEnd)

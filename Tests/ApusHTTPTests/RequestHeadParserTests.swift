@@ -71,6 +71,8 @@ struct RequestHeadParserTests {
         #expect(o.result == .complete)
         #expect(o.headLength == c.input.utf8.count)
         #expect(o.method == c.method)
+        // After any empty lines before the request line, up to the first space.
+        #expect(o.methodText == String(c.input.drop { $0 == "\r\n" }.prefix { $0 != " " }))
         #expect(o.target == c.target)
         #expect(o.path == c.path)
         #expect(o.query == c.query)

@@ -14,8 +14,8 @@ import Testing
         #expect(address.hostTextBytes == Array(text.utf8))
     }
 
-    /// Every IPv4 octet value, in every position, against glibc's own formatting.
-    @Test func dottedQuadMatchesInetNtop() throws {
+    /// Every IPv4 octet value, in every position, written back as it was parsed.
+    @Test func everyOctetValueInEveryPosition() throws {
         for value in 0...255 {
             for text in ["\(value).1.2.3", "1.\(value).2.3", "1.2.\(value).3", "1.2.3.\(value)"] {
                 let address = try #require(SocketAddress(host: text, port: 80))
