@@ -5,8 +5,8 @@ import Glibc
 /// Used instead of the standard library's `Mutex` because ThreadSanitizer does not see
 /// `Mutex`'s synchronisation on Linux: every access inside its `withLock` is reported as a
 /// race (11 such reports in one end-to-end run), and those would bury the real ones the
-/// sanitizer pass (`scripts/sanitize`) is there to find. Never on the per-request path: control-plane state, metrics totals,
-/// the access log's queue.
+/// sanitizer pass (`scripts/sanitize`) is there to find. Never on the per-request path:
+/// control-plane state, metrics totals, the access log's queue.
 public final class Locked<Value: Sendable>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value

@@ -1,5 +1,5 @@
-import Glibc
 import ApusNet
+import Glibc
 
 /// The bearer token of a `TokenSource`, re-read from its file when the file changes.
 ///

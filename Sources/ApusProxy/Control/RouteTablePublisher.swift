@@ -1,6 +1,6 @@
 import ApusCore
-import Synchronization
 import ApusNet
+import Synchronization
 
 /// Holds the current `RouteTable` and its generation number; the control plane swaps it,
 /// workers read it.
