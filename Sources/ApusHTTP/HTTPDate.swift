@@ -2,8 +2,8 @@
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`); If-Modified-Since and If-Range are read in all three
 /// forms a recipient must accept (IMF-fixdate, RFC 850 and asctime).
 ///
-/// Calendar arithmetic by hand (the proleptic Gregorian day count), so reading a client's
-/// date makes no libc call and no arithmetic that a hostile value could overflow.
+/// Calendar arithmetic by hand (`CivilCalendar`), so reading a client's date makes no libc
+/// call and no arithmetic that a hostile value could overflow.
 public enum HTTPDate {
     private static let dayNames: [StaticString] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let longDayNames: [StaticString] = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
@@ -22,7 +22,7 @@ public enum HTTPDate {
             days -= 1
             secondOfDay += secondsPerDay
         }
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let (year, month, day) = CivilCalendar.date(daysSinceEpoch: days)
         // 1970-01-01 was a Thursday.
         let weekday = (days % 7 + 11) % 7
         return String(unsafeUninitializedCapacity: 29) { out in
@@ -97,36 +97,12 @@ public enum HTTPDate {
               let second = ASCIIDecimal.fixedWidth(clock[(at + 6)..<(at + 8)]),
               day >= 1, day <= daysInMonth(month, year: year), hour < 24, minute < 60, second <= 60
         else { return nil }
-        return daysSinceEpoch(year: year, month: month, day: day) * secondsPerDay + hour * 3600 + minute * 60 + second
+        return CivilCalendar.daysSinceEpoch(year: year, month: month, day: day) * secondsPerDay + hour * 3600 + minute * 60 + second
     }
 
     /// 1–12 for the month name at `offset`.
     private static func month(_ b: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int? {
         monthNames.firstIndex { matches($0, b, at: offset) }.map { $0 + 1 }
-    }
-
-    /// Days from 1970-01-01 to the given date (negative before it).
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        // Count from 0000-03-01 so that the leap day ends each 400-year era's years.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The date `days` after 1970-01-01; the inverse of `daysSinceEpoch`.
-    private static func civilDate(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func daysInMonth(_ month: Int, year: Int) -> Int {
@@ -139,9 +115,8 @@ public enum HTTPDate {
 
     private static func matches(_ literal: StaticString, _ b: UnsafeBufferPointer<UInt8>, at offset: Int) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard offset + count <= b.count else { return false }
-        for i in 0..<count where b[offset + i] != literal.utf8Start[i] { return false }
-        return true
+        guard offset + count <= b.count, let p = b.baseAddress else { return false }
+        return HTTPBytes.equalsExact(p, offset, count, literal)
     }
 
     private static func copy(_ literal: StaticString, to out: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {

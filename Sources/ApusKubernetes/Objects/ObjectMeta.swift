@@ -1,3 +1,5 @@
+import ApusHTTP
+
 /// The metadata fields the translation uses; everything else (managedFields, the
 /// last-applied-configuration annotation, owner references) is dropped at decode time.
 public struct ObjectMeta: Equatable, Sendable {
@@ -78,16 +80,6 @@ enum Timestamp {
         default:
             return nil
         }
-        return daysFromCivil(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second - offset
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        return Int64(CivilCalendar.daysSinceEpoch(year: Int(year), month: Int(month), day: Int(day))) * 86_400 + hour * 3600 + minute * 60 + second - offset
     }
 }

@@ -1,4 +1,5 @@
 import ApusCore
+import ApusHTTP
 
 /// The fields of a `coordination.k8s.io/v1` Lease that leader election reads and writes.
 public struct LeaseRecord: Equatable, Sendable {
@@ -58,19 +59,9 @@ enum MicroTime {
     static func format(microseconds: Int64) -> String {
         let seconds = microseconds / 1_000_000
         let fraction = microseconds % 1_000_000
-        var days = seconds / 86_400
         let secondOfDay = seconds % 86_400
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        days += 719_468
-        let era = days / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
+        let (year, month, day) = CivilCalendar.date(daysSinceEpoch: Int(seconds / 86_400))
+        func pad(_ value: some BinaryInteger, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
