@@ -48,12 +48,16 @@ import Testing
         #expect(IngressStatusPlan.writes(ingresses: ingresses, ours: [], addresses: []).isEmpty)
     }
 
-    /// The PUT body carries metadata with resourceVersion and only the status.
+    /// The PATCH body is a merge patch of the status alone, with the resourceVersion as the
+    /// server-checked precondition: no name, labels or annotations that a write could replace.
     @Test func body() {
         let write = IngressStatusPlan.Write(ingress: ObjectKey(namespace: "demo", name: "web"), resourceVersion: "215",
                                             addresses: [LoadBalancerIngress(ip: "203.0.113.7"), LoadBalancerIngress(hostname: "lb.example.com")])
         #expect(String(decoding: IngressStatusPlan.body(write), as: UTF8.self) ==
-                #"{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"web","namespace":"demo","resourceVersion":"215"},"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"},{"hostname":"lb.example.com"}]}}}"#)
+                #"{"metadata":{"resourceVersion":"215"},"status":{"loadBalancer":{"ingress":[{"ip":"203.0.113.7"},{"hostname":"lb.example.com"}]}}}"#)
+        let cleared = IngressStatusPlan.Write(ingress: ObjectKey(namespace: "other", name: "theirs"), resourceVersion: "9", addresses: [])
+        #expect(String(decoding: IngressStatusPlan.body(cleared), as: UTF8.self) ==
+                #"{"metadata":{"resourceVersion":"9"},"status":{"loadBalancer":{"ingress":[]}}}"#)
     }
 
     /// A LoadBalancer Service's status from the API.

@@ -54,12 +54,12 @@ import Testing
         #expect(Self.granted(clusterRole) == [
             "list ingressclasses.networking.k8s.io", "watch ingressclasses.networking.k8s.io",
             "list ingresses.networking.k8s.io", "watch ingresses.networking.k8s.io",
-            "update ingresses/status.networking.k8s.io",
+            "patch ingresses/status.networking.k8s.io",
             "list services", "watch services", "get services",
             "list endpointslices.discovery.k8s.io", "watch endpointslices.discovery.k8s.io",
             "list secrets", "watch secrets",
         ])
-        #expect(Self.granted(role) == ["get leases.coordination.k8s.io", "create leases.coordination.k8s.io", "update leases.coordination.k8s.io"])
+        #expect(Self.granted(role) == ["get leases.coordination.k8s.io", "create leases.coordination.k8s.io", "patch leases.coordination.k8s.io"])
 
         // Bound to the controller's ServiceAccount, the Role in its own namespace.
         let account = try #require(objects["ServiceAccount apus"])
@@ -81,7 +81,7 @@ import Testing
         #expect(APIResource.ingressClasses.collectionPath(namespace: "demo") == "/apis/networking.k8s.io/v1/ingressclasses")
         #expect(APIResource.services.collectionPath(namespace: "demo") == "/api/v1/namespaces/demo/services")
         #expect(APIResource.leases.objectPath(namespace: "apus-system", name: "apus-leader") == "/apis/coordination.k8s.io/v1/namespaces/apus-system/leases/apus-leader")
-        #expect(ControllerPermissions.Rule("update", .ingresses, subresource: "status").description == "update ingresses/status.networking.k8s.io")
+        #expect(ControllerPermissions.Rule("patch", .ingresses, subresource: "status").description == "patch ingresses/status.networking.k8s.io")
         // The informed kinds come from the informers' table, and match the named resources.
         #expect(ControllerPermissions.informed == [.ingressClasses, .ingresses, .services, .endpointSlices, .secrets])
     }

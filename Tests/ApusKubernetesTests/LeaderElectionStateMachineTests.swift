@@ -128,15 +128,20 @@ import Testing
         #expect(!leader.isLeader)
     }
 
-    /// The Lease body the API gets, and a Lease read back from the API's JSON.
+    /// The Lease bodies the API gets (the object to create, the merge patch of every later
+    /// write), and a Lease read back from the API's JSON.
     @Test func leaseJSON() throws {
         let record = LeaseRecord(holderIdentity: "pod \"a\"", leaseDurationSeconds: 15, acquireTime: Self.t, renewTime: Self.t, leaseTransitions: 2, resourceVersion: "42")
-        let body = String(decoding: record.json(namespace: "apus-system", name: "apus-leader"), as: UTF8.self)
-        #expect(body == #"{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"apus-leader","namespace":"apus-system","resourceVersion":"42"},"spec":{"holderIdentity":"pod \"a\"","leaseDurationSeconds":15,"acquireTime":"2026-11-28T07:00:00.000000Z","renewTime":"2026-11-28T07:00:00.000000Z","leaseTransitions":2}}"#)
-        let tree = try ObjectTree.parseJSON(Array(body.utf8))
+        let spec = #""spec":{"holderIdentity":"pod \"a\"","leaseDurationSeconds":15,"acquireTime":"2026-11-28T07:00:00.000000Z","renewTime":"2026-11-28T07:00:00.000000Z","leaseTransitions":2}"#
+        let patch = String(decoding: record.mergePatch(), as: UTF8.self)
+        #expect(patch == #"{"metadata":{"resourceVersion":"42"},"# + spec + "}")
+        let created = String(decoding: record.object(namespace: "apus-system", name: "apus-leader"), as: UTF8.self)
+        #expect(created == #"{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"apus-leader","namespace":"apus-system"},"# + spec + "}")
+        let tree = try ObjectTree.parseJSON(Array(patch.utf8))
         #expect(LeaseRecord(tree) == record)
+        // Released: the holder removed (null in a merge patch), no precondition when none was read.
         let released = LeaseRecord(holderIdentity: nil, leaseDurationSeconds: 1)
-        #expect(String(decoding: released.json(namespace: "n", name: "l"), as: UTF8.self).contains(#""holderIdentity":null,"leaseDurationSeconds":1"#))
+        #expect(String(decoding: released.mergePatch(), as: UTF8.self) == #"{"spec":{"holderIdentity":null,"leaseDurationSeconds":1,"leaseTransitions":0}}"#)
     }
 
     /// Numbers beyond the API's int32 fields (only a misbehaving server sends them) are

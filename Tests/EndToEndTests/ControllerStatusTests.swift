@@ -55,7 +55,7 @@ import Testing
             // The status: our addresses, canonical order, written exactly once by the leader.
             #expect(try await eventually(timeout: .seconds(10)) { try await Self.status(api, "web") == Self.published })
             try await Task.sleep(for: .seconds(3))  // a renew period and then some: no rewrite, no competing writer
-            let writes = try await api.requests().filter { $0.method == "PUT" && $0.path.hasSuffix("/ingresses/web/status") }
+            let writes = try await api.requests().filter { $0.method == "PATCH" && $0.path.hasSuffix("/ingresses/web/status") }
             #expect(writes.count == 1, "\(writes)")
 
             // SIGTERM: the leader releases, the follower takes over well before the 15 s lease would run out.

@@ -21,6 +21,9 @@ public final class KubernetesClient: Sendable {
     public let watchIdleTimeoutMilliseconds: UInt64
     /// Bodies larger than this are refused (a list page is far smaller).
     static let maxBodyBytes = 256 << 20
+    /// The content type of a JSON merge patch (RFC 7386), the controller's only way to write
+    /// an existing object: it changes the fields it names and nothing else.
+    public static let mergePatch = "application/merge-patch+json"
 
     public init(config: KubernetesClientConfig, requestTimeoutMilliseconds: UInt64 = 30_000, watchIdleTimeoutMilliseconds: UInt64 = 330_000) throws(KubernetesError) {
         self.config = config

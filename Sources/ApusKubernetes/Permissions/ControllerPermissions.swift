@@ -35,15 +35,15 @@ public enum ControllerPermissions {
         }
         // --publish-service NS/NAME may lie outside --watch-namespace.
         rules.insert(Rule("get", .services))
-        // StatusWriter: PUT .../ingresses/NAME/status.
-        rules.insert(Rule("update", .ingresses, subresource: "status"))
+        // IngressStatusWriter: PATCH .../ingresses/NAME/status.
+        rules.insert(Rule("patch", .ingresses, subresource: "status"))
         return rules
     }()
 
     /// Granted by the Role in the election namespace: LeaderElector reads, creates and
-    /// renews one Lease.
+    /// patches (renews, takes over, releases) one Lease.
     public static let electionNamespace: Set<Rule> = [
-        Rule("get", .leases), Rule("create", .leases), Rule("update", .leases),
+        Rule("get", .leases), Rule("create", .leases), Rule("patch", .leases),
     ]
 
     /// The kinds with an informer: derived from the informers' own `ResourceKind` table, so

@@ -73,14 +73,17 @@ public enum IngressStatusPlan {
         }
     }
 
-    /// The body of `PUT .../ingresses/NAME/status`: only what the status subresource
-    /// reads (the server keeps the stored spec and metadata).
+    /// The body of `PATCH .../ingresses/NAME/status` as a JSON merge patch
+    /// (`application/merge-patch+json`): the status alone, plus the resourceVersion the
+    /// decision was made on, which the API server checks (409 when the Ingress changed).
+    /// Never a PUT: the status subresource stores the `metadata` it is sent, so a partial
+    /// object would erase the Ingress's annotations and labels. The list replaces the
+    /// stored one whole (merge patches do not merge lists); an empty list clears it.
     public static func body(_ write: Write) -> [UInt8] {
         let entries = write.addresses.map { address in
             address.ip.map { "{\"ip\":\(JSONWriter.quoted($0))}" } ?? "{\"hostname\":\(JSONWriter.quoted(address.hostname ?? ""))}"
         }.joined(separator: ",")
-        let metadata = "\"name\":\(JSONWriter.quoted(write.ingress.name)),\"namespace\":\(JSONWriter.quoted(write.ingress.namespace)),\"resourceVersion\":\(JSONWriter.quoted(write.resourceVersion))"
-        return Array("{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\",\"metadata\":{\(metadata)},\"status\":{\"loadBalancer\":{\"ingress\":[\(entries)]}}}".utf8)
+        return Array("{\"metadata\":{\"resourceVersion\":\(JSONWriter.quoted(write.resourceVersion))},\"status\":{\"loadBalancer\":{\"ingress\":[\(entries)]}}}".utf8)
     }
 
     static func isIPLiteral(_ text: String) -> Bool {

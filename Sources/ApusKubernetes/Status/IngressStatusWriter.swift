@@ -49,7 +49,7 @@ public final class IngressStatusWriter {
             if let last = written[write.ingress], last.resourceVersion == write.resourceVersion, last.addresses == write.addresses { continue }
             let path = APIResource.ingresses.objectPath(namespace: write.ingress.namespace, name: write.ingress.name, subresource: "status")
             do throws(KubernetesError) {
-                let answer = try client.send("PUT", path, body: IngressStatusPlan.body(write), contentType: "application/json")
+                let answer = try client.send("PATCH", path, body: IngressStatusPlan.body(write), contentType: KubernetesClient.mergePatch)
                 switch answer.status {
                 case 200, 201:
                     written[write.ingress] = (write.resourceVersion, write.addresses)
@@ -61,7 +61,7 @@ public final class IngressStatusWriter {
                 case 404, 409:
                     continue
                 default:
-                    let error = StatusAnswer.error(status: answer.status, body: answer.body, method: "PUT", path: path, server: client.config.server)
+                    let error = StatusAnswer.error(status: answer.status, body: answer.body, method: "PATCH", path: path, server: client.config.server)
                     Log.warning("Ingress status write failed", ["ingress": write.ingress.description, "error": error.description])
                 }
             } catch {

@@ -3,8 +3,8 @@ import Glibc
 import Synchronization
 
 /// Runs `LeaderElectionStateMachine` against the API on its own thread: every retry period
-/// it reads the Lease (GET), then creates (POST) or updates (PUT, with the resourceVersion
-/// read) it, or follows its holder. On `stop` a leader hands over by releasing the Lease.
+/// it reads the Lease (GET), then creates (POST) or updates it (PATCH, a merge patch of the
+/// spec with the resourceVersion read), or follows its holder. On `stop` a leader hands over by releasing the Lease.
 ///
 /// Thread rule: `start` once; `isLeader` and `stop` from any thread. `onChange` is called
 /// on the elector's thread whenever leadership starts or ends.
@@ -103,10 +103,10 @@ public final class LeaderElector: Sendable {
             return
         case .create(let record):
             (method, target) = ("POST", lease.collectionPath(namespace: namespace))
-            answer = try client.send(method, target, body: record.json(namespace: namespace, name: name), contentType: "application/json")
+            answer = try client.send(method, target, body: record.object(namespace: namespace, name: name), contentType: "application/json")
         case .update(let record):
-            (method, target) = ("PUT", path)
-            answer = try client.send(method, target, body: record.json(namespace: namespace, name: name), contentType: "application/json")
+            (method, target) = ("PATCH", path)
+            answer = try client.send(method, target, body: record.mergePatch(), contentType: KubernetesClient.mergePatch)
         }
         switch answer.status {
         case 200, 201:
@@ -136,7 +136,7 @@ public final class LeaderElector: Sendable {
         publish()
         let path = lease.objectPath(namespace: namespace, name: name)
         do throws(KubernetesError) {
-            let answer = try client.send("PUT", path, body: record.json(namespace: namespace, name: name), contentType: "application/json")
+            let answer = try client.send("PATCH", path, body: record.mergePatch(), contentType: KubernetesClient.mergePatch)
             if answer.isSuccess {
                 Log.info("Lease released for the next leader", ["lease": "\(namespace)/\(name)"])
             } else {

@@ -42,15 +42,29 @@ public struct LeaseRecord: Equatable, Sendable {
         resourceVersion = tree["metadata"]?["resourceVersion"]?.text
     }
 
-    /// The Lease object to create or update: `name` in `namespace`, this record as its spec.
-    public func json(namespace: String, name: String) -> [UInt8] {
-        var metadata = "\"name\":\(JSONWriter.quoted(name)),\"namespace\":\(JSONWriter.quoted(namespace))"
-        if let resourceVersion { metadata += ",\"resourceVersion\":\(JSONWriter.quoted(resourceVersion))" }
+    /// The Lease object to create (`POST`): `name` in `namespace`, this record as its spec.
+    public func object(namespace: String, name: String) -> [UInt8] {
+        let metadata = "\"name\":\(JSONWriter.quoted(name)),\"namespace\":\(JSONWriter.quoted(namespace))"
+        return Array("{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\(metadata)},\"spec\":{\(specFields)}}".utf8)
+    }
+
+    /// The JSON merge patch (`PATCH`, `application/merge-patch+json`) that renews, takes
+    /// over or releases the Lease: the spec fields election owns, and the resourceVersion
+    /// read, which the API server checks (409 when another candidate wrote first). A PUT
+    /// would store the `metadata` it is sent and so erase the Lease's labels and
+    /// annotations; a patch leaves them, and spec fields we do not know, alone.
+    public func mergePatch() -> [UInt8] {
+        let metadata = resourceVersion.map { "\"metadata\":{\"resourceVersion\":\(JSONWriter.quoted($0))}," } ?? ""
+        return Array("{\(metadata)\"spec\":{\(specFields)}}".utf8)
+    }
+
+    /// A missing holder is written as null, which a merge patch reads as "remove".
+    private var specFields: String {
         var spec = "\"holderIdentity\":\(holderIdentity.map(JSONWriter.quoted) ?? "null"),\"leaseDurationSeconds\":\(leaseDurationSeconds)"
         if let acquireTime { spec += ",\"acquireTime\":\(JSONWriter.quoted(acquireTime))" }
         if let renewTime { spec += ",\"renewTime\":\(JSONWriter.quoted(renewTime))" }
         spec += ",\"leaseTransitions\":\(leaseTransitions)"
-        return Array("{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":{\(metadata)},\"spec\":{\(spec)}}".utf8)
+        return spec
     }
 }
 

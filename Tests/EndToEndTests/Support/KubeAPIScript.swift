@@ -37,7 +37,7 @@ USER = "system:serviceaccount:apus-system:apus"
 FLOW = "a474a4c2-da20-4da7-9c37-d1891ada68b1"
 PRIO = "5c51cff8-e1b9-4a62-91d7-13be95a5f77a"
 REASONS = {200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 409: "Conflict", 410: "Gone", 500: "Internal Server Error"}
+           405: "Method Not Allowed", 409: "Conflict", 415: "Unsupported Media Type", 410: "Gone", 500: "Internal Server Error"}
 
 cond = threading.Condition()
 state = {
@@ -231,35 +231,41 @@ def handle_api(conn, method, target, headers, body):
         else:
             send_json(conn, 200, obj)
         return True
-    if method in ("POST", "PUT"):
+    if method in ("POST", "PUT", "PATCH"):
         try:
             obj = json.loads(body)
         except ValueError:
             send_status(conn, 400, "BadRequest", "the body is not JSON")
             return True
-        obj.setdefault("metadata", {})
-        if KINDS[plural][3]:
-            obj["metadata"]["namespace"] = ns or obj["metadata"].get("namespace") or "default"
-        if name:
-            obj["metadata"]["name"] = name
+        if not isinstance(obj, dict):
+            send_status(conn, 400, "BadRequest", "the body is not a JSON object")
+            return True
+        if method == "PATCH" and headers.get("content-type", "").split(";")[0].strip() != "application/merge-patch+json":
+            send_status(conn, 415, "UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (this test server takes merge patches only)')
+            return True
+        if method == "POST" or method == "PUT":
+            obj.setdefault("metadata", {})
+            if KINDS[plural][3]:
+                obj["metadata"]["namespace"] = ns or obj["metadata"].get("namespace") or "default"
+            if name:
+                obj["metadata"]["name"] = name
         with cond:
-            key = (obj["metadata"].get("namespace", ""), obj["metadata"].get("name"))
+            key = (ns or "", name) if method == "PATCH" else (obj["metadata"].get("namespace", ""), obj["metadata"].get("name"))
             current = state["objects"][plural].get(key)
             if method == "POST" and current is not None:
-                send_status(conn, 409, "AlreadyExists", f'{plural} "{key[1]}" already exists', {"name": key[1], "kind": plural})
+                send_status(conn, 409, "AlreadyExists", f'{plural}{"." + group if group else ""} "{key[1]}" already exists', {"name": key[1], "group": group, "kind": plural})
                 return True
-            if method == "PUT":
+            if method in ("PUT", "PATCH"):
                 if current is None:
-                    send_status(conn, 404, "NotFound", f'{plural} "{key[1]}" not found', {"name": key[1], "kind": plural})
+                    send_status(conn, 404, "NotFound", f'{plural}{"." + group if group else ""} "{key[1]}" not found', {"name": key[1], "group": group, "kind": plural})
                     return True
-                wanted = obj["metadata"].get("resourceVersion")
+                if method == "PATCH":
+                    obj = merge_patch(json.loads(json.dumps(current)), obj)
+                wanted = obj.get("metadata", {}).get("resourceVersion")
                 if wanted and wanted != current["metadata"]["resourceVersion"]:
-                    send_status(conn, 409, "Conflict", f'Operation cannot be fulfilled on {plural} "{key[1]}": the object has been modified; please apply your changes to the latest version and try again', {"name": key[1], "kind": plural})
+                    send_status(conn, 409, "Conflict", f'Operation cannot be fulfilled on {plural}{"." + group if group else ""} "{key[1]}": the object has been modified; please apply your changes to the latest version and try again', {"name": key[1], "group": group, "kind": plural})
                     return True
-                if sub == "status":
-                    merged = json.loads(json.dumps(current))
-                    merged["status"] = obj.get("status", {})
-                    obj = merged
+                obj = as_update(plural, sub, current, obj)
             stored = apply_object(plural, obj)
         send_json(conn, 201 if method == "POST" else 200, stored)
         return True
@@ -388,6 +394,44 @@ def stream_watch(conn, plural, ns, selector, q):
             state["watches"] -= 1
     return True
 
+# Kinds whose status is a subresource: a write of the object keeps the stored status, a write
+# of .../status keeps the stored spec.
+WITH_STATUS = {"ingresses", "services"}
+
+def merge_patch(target, patch):
+    # RFC 7386: objects merge key by key, null removes, anything else (lists too) replaces.
+    if not isinstance(patch, dict):
+        return patch
+    if not isinstance(target, dict):
+        target = {}
+    for k, v in patch.items():
+        if v is None:
+            target.pop(k, None)
+        else:
+            target[k] = merge_patch(target.get(k), v)
+    return target
+
+def as_update(plural, sub, current, obj):
+    # What a real kube-apiserver v1.36 stores for an update (PUT, or PATCH once merged): the
+    # METADATA AS SENT (labels and annotations left out of the body are erased, on the status
+    # subresource too), the stored spec for a status write, the stored status for a write of
+    # the object itself.
+    obj = json.loads(json.dumps(obj))
+    obj.setdefault("metadata", {})["name"] = current["metadata"]["name"]
+    if "namespace" in current["metadata"]:
+        obj["metadata"]["namespace"] = current["metadata"]["namespace"]
+    if sub == "status":
+        if "spec" in current:
+            obj["spec"] = current["spec"]
+        else:
+            obj.pop("spec", None)
+    elif plural in WITH_STATUS:
+        if "status" in current:
+            obj["status"] = current["status"]
+        else:
+            obj.pop("status", None)
+    return obj
+
 def apply_object(plural, obj):
     # Called with cond held. Assigns the next resourceVersion and records the event.
     group, version, kind, namespaced = KINDS[plural]
@@ -410,7 +454,8 @@ def apply_object(plural, obj):
     else:
         meta["uid"] = current["metadata"]["uid"]
         meta["creationTimestamp"] = current["metadata"]["creationTimestamp"]
-        meta["generation"] = current["metadata"].get("generation", 1) + 1
+        # As the real server: the generation counts changes of the spec only.
+        meta["generation"] = current["metadata"].get("generation", 1) + (obj.get("spec") != current.get("spec"))
         type_ = "MODIFIED"
     state["objects"][plural][key] = obj
     state["events"].append((state["rv"], plural, type_, obj))
