@@ -33,6 +33,12 @@ import Testing
             let api = try await s.kubeAPI()
             let backend = try await s.backend("web")
             try await api.seed(services: ["web": [backend]])
+            // Labels and annotations that a status write must leave alone (the server stores
+            // the metadata an update carries, as a real one does).
+            var labelled = try #require(try await Self.get(api, "/apis/networking.k8s.io/v1/namespaces/demo/ingresses/web"))
+            labelled["metadata"] = ["name": "web", "namespace": "demo", "labels": ["team": "checkout"],
+                                    "annotations": ["nginx.ingress.kubernetes.io/proxy-body-size": "8m"]]
+            try await api.apply(labelled)
             let first = try await ControllerUnderTest.start(s, api: api, extra: Self.statusArguments)
             let second = try await ControllerUnderTest.start(s, api: api, extra: Self.statusArguments)
             let firstReady = try await first.waitReady()
@@ -57,6 +63,9 @@ import Testing
             try await Task.sleep(for: .seconds(3))  // a renew period and then some: no rewrite, no competing writer
             let writes = try await api.requests().filter { $0.method == "PATCH" && $0.path.hasSuffix("/ingresses/web/status") }
             #expect(writes.count == 1, "\(writes)")
+            let metadata = try await Self.get(api, "/apis/networking.k8s.io/v1/namespaces/demo/ingresses/web")?["metadata"] as? [String: Any]
+            #expect(metadata?["labels"] as? [String: String] == ["team": "checkout"]
+                    && metadata?["annotations"] as? [String: String] == ["nginx.ingress.kubernetes.io/proxy-body-size": "8m"], "\(metadata ?? [:])")
 
             // SIGTERM: the leader releases, the follower takes over well before the 15 s lease would run out.
             let stoppedAt = ContinuousClock.now

@@ -1,6 +1,6 @@
 /// The Python 3 (stdlib only) HTTP/1.1 upstream that `PythonBackend` writes to a temp dir and runs.
 ///
-/// It binds the port it is given (0 = any), prints `PORT <n>` on stdout once listening, and
+/// It binds the port it is given (0 = any) on 127.0.0.1 or the address in its third argument, prints `PORT <n>` on stdout once listening, and
 /// answers every method. Endpoints:
 /// - `/echo`: JSON `{backend, method, path, version, headers: [[name, value]], body_length, body_sha256}`
 /// - `/status/N`: status N with a short body
@@ -103,6 +103,7 @@ if sys.argv[1] == "--generate":
 
 NAME = sys.argv[1]
 PORT = int(sys.argv[2])
+HOST = sys.argv[3] if len(sys.argv) > 3 else "127.0.0.1"
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -410,7 +411,7 @@ class Server(socketserver.ThreadingMixIn, socketserver.TCPServer):
     allow_reuse_address = True
     request_queue_size = 512
 
-server = Server(("127.0.0.1", PORT), Handler)
+server = Server((HOST, PORT), Handler)
 print("PORT %d" % server.server_address[1], flush=True)
 server.serve_forever()
 """#

@@ -9,10 +9,14 @@ struct ControllerUnderTest {
     /// Starts the controller with a config of one listener and admin (no routes), `--kubeconfig`
     /// pointing at `api`, and `extra` arguments; waits for both ports.
     static func start(_ s: Scenario, api: KubeAPIServer, kubeconfig: String? = nil, extra: [String] = []) async throws -> ControllerUnderTest {
+        try await start(s, kubeconfig: try kubeconfig ?? api.writeKubeconfig(), extra: extra)
+    }
+
+    /// The same against whatever API server `kubeconfig` names (a `RealKubeAPI`).
+    static func start(_ s: Scenario, kubeconfig: String, extra: [String] = []) async throws -> ControllerUnderTest {
         let (port, admin) = (try s.port(), try s.port())
-        let config = try s.dir.write("controller.yaml", ApusConfig.yaml(listen: port, admin: admin, body: ""))
-        let kubeconfigPath = try kubeconfig ?? api.writeKubeconfig()
-        let apus = try await s.apus(arguments: ["controller", "--config", config, "--kubeconfig", kubeconfigPath] + extra, waitFor: [port, admin])
+        let config = try s.dir.write("controller-\(port).yaml", ApusConfig.yaml(listen: port, admin: admin, body: ""))
+        let apus = try await s.apus(arguments: ["controller", "--config", config, "--kubeconfig", kubeconfig] + extra, waitFor: [port, admin])
         return ControllerUnderTest(apus: apus, port: port, admin: admin)
     }
 
@@ -49,5 +53,22 @@ extension KubeAPIServer {
         }
         objects.append(KubeObject.ingress("web", host: host, paths: services.keys.sorted().map { ("/\($0)", "Prefix", $0, "http") }))
         try await apply(objects)
+    }
+}
+
+extension RealKubeAPI {
+    /// The usual starting point on a real server: namespace `demo`, Services with one
+    /// EndpointSlice per backend (on the backends' network-namespace address), and one
+    /// Ingress `web` on `host` routing `/NAME` (Prefix) to each Service.
+    func seed(host: String = "app.test", services: [String: [PythonBackend]]) async throws {
+        var objects: [[String: Any]] = [KubeObject.namespace("demo")]
+        for (service, backends) in services.sorted(by: { $0.key < $1.key }) {
+            objects.append(KubeObject.service(service))
+            for backend in backends {
+                objects.append(KubeObject.endpointSlice("\(service)-\(backend.name)", service: service, address: backend.host, port: backend.port))
+            }
+        }
+        objects.append(KubeObject.ingress("web", host: host, paths: services.keys.sorted().map { ("/\($0)", "Prefix", $0, "http") }))
+        try await create(objects)
     }
 }

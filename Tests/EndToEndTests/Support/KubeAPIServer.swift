@@ -113,13 +113,19 @@ enum KubeObject {
          "spec": ["type": "ClusterIP", "ports": [["name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080]]]]
     }
 
-    /// One EndpointSlice per backend (each backend listens on its own port, all on 127.0.0.1).
-    static func endpointSlice(_ name: String, namespace: String = "demo", service: String, port: Int, ready: Bool = true) -> [String: Any] {
+    static func namespace(_ name: String) -> [String: Any] {
+        ["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": name]]
+    }
+
+    /// One EndpointSlice per backend (each backend listens on its own port, on 127.0.0.1 unless
+    /// it runs in a network namespace: a real API server refuses loopback endpoints).
+    static func endpointSlice(_ name: String, namespace: String = "demo", service: String, address: String = "127.0.0.1",
+                              port: Int, ready: Bool = true) -> [String: Any] {
         ["apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
          "metadata": ["name": name, "namespace": namespace, "labels": ["kubernetes.io/service-name": service]],
          "addressType": "IPv4",
          "ports": [["name": "http", "port": port, "protocol": "TCP"]],
-         "endpoints": [["addresses": ["127.0.0.1"], "conditions": ["ready": ready, "serving": ready, "terminating": false]]]]
+         "endpoints": [["addresses": [address], "conditions": ["ready": ready, "serving": ready, "terminating": false]]]]
     }
 }
 

@@ -4,25 +4,31 @@ import Foundation
 /// responses say which instance answered (`X-Backend`).
 final class PythonBackend: Sendable {
     let name: String
+    /// The address it listens on (loopback unless started in a network namespace).
+    let host: String
     let port: Int
     let child: ChildProcess
 
-    /// `127.0.0.1:port`, as written in an upstream's endpoints.
-    var endpoint: String { "127.0.0.1:\(port)" }
+    /// `host:port`, as written in an upstream's endpoints.
+    var endpoint: String { "\(host):\(port)" }
 
-    private init(name: String, port: Int, child: ChildProcess) {
+    private init(name: String, host: String, port: Int, child: ChildProcess) {
         self.name = name
+        self.host = host
         self.port = port
         self.child = child
     }
 
-    /// Writes the script into `dir`, starts it on `port` (0 = let it choose) and waits for `PORT n`.
-    static func start(name: String, port: Int = 0, in dir: TempDirectory) async throws -> PythonBackend {
+    /// Writes the script into `dir`, starts it on `host`:`port` (0 = let it choose) and waits for
+    /// `PORT n`. `launcher` prefixes the command (`ip netns exec NAME` runs it in a namespace).
+    static func start(name: String, host: String = "127.0.0.1", port: Int = 0, launcher: [String] = [],
+                      in dir: TempDirectory) async throws -> PythonBackend {
         let script = dir.file("backend.py")
         if !FileManager.default.fileExists(atPath: script) {
             try dir.write("backend.py", BackendScript.source)
         }
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, name, String(port)],
+        let command = launcher + ["/usr/bin/env", "python3", "-u", script, name, String(port), host]
+        let child = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
                                      stdoutPath: dir.file("backend-\(name).out"), stderrPath: dir.file("backend-\(name).err"))
         var chosen: Int?
         _ = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
@@ -36,7 +42,7 @@ final class PythonBackend: Sendable {
             await child.kill()
             throw HarnessError("python backend \(name) did not start: \(child.stderrTail())")
         }
-        return PythonBackend(name: name, port: chosen, child: child)
+        return PythonBackend(name: name, host: host, port: chosen, child: child)
     }
 
     /// Connections accepted, connections still open, requests and their paths so far (asked directly,

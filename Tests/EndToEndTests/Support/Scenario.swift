@@ -24,12 +24,19 @@ final class Scenario: Sendable {
     let dir: TempDirectory
     private let children = Mutex<[ChildProcess]>([])
     private let apusProcesses = Mutex<[ApusProcess]>([])
+    private let cleanups = Mutex<[@Sendable () async -> Void]>([])
 
     fileprivate init() throws { dir = try TempDirectory() }
 
     /// Registers a child so it is killed when the test ends.
     func track(_ child: ChildProcess) {
         children.withLock { $0.append(child) }
+    }
+
+    /// Runs `cleanup` when the test ends, after its processes are killed and before its
+    /// directory goes (in reverse order of registration): for what is not a child process.
+    func afterTearDown(_ cleanup: @escaping @Sendable () async -> Void) {
+        cleanups.withLock { $0.append(cleanup) }
     }
 
     /// A free loopback port.
@@ -70,6 +77,7 @@ final class Scenario: Sendable {
             }
         }
         for child in children.withLock({ $0 }) { await child.kill() }
+        for cleanup in cleanups.withLock({ $0 }).reversed() { await cleanup() }
         dir.remove()
     }
 }
