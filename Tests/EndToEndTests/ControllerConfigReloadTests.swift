@@ -4,14 +4,16 @@ import Testing
 /// The controller's `--config` file (listeners, limits, timeouts) reloads as `serve`'s
 /// does: when the file changes and on SIGHUP; a broken file keeps the previous settings.
 @Suite struct ControllerConfigReloadTests {
-    @Test(.timeLimit(.minutes(3))) func configFileReloadsOnChangeAndSIGHUP() async throws {
-        try await withScenario { s in
-            let api = try await s.kubeAPI()
-            let backends = try await s.backends(["a1"])
-            try await api.seed(services: ["a": [backends["a1"]!]])
-            let controller = try await ControllerUnderTest.start(s, api: api)
-            #expect(try await controller.waitReady(), "never ready; stderr:\n\(controller.apus.stderrTail())")
-            let config = s.dir.file("controller.yaml")
+    @Test(.timeLimit(.minutes(4))) func configFileReloadsOnChangeAndSIGHUP() async throws {
+        try await withScenario(slots: 2) { s in
+            let api = try await s.realKubeAPI()
+            let kubeconfig = try await api.installController()
+            let net = try await s.networkNamespace()
+            let a1 = try await s.backend("a1", in: net)
+            try await api.seed(services: ["a": [a1]])
+            let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig)
+            #expect(try await controller.waitReady(timeout: .seconds(30)), "never ready; stderr:\n\(controller.apus.stderrTail())")
+            let config = controller.config
             let body = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
             @Sendable func postStatus() async throws -> Int {
                 try await HTTPClient.request(port: controller.port, method: "POST", path: "/a/upload", host: "app.test", body: body).status

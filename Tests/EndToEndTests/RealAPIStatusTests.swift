@@ -138,4 +138,23 @@ import Testing
             #expect(refusals.isEmpty, "requests refused to the controller's ServiceAccount: \(refusals.prefix(5))")
         }
     }
+
+    /// Without --publish-* nothing is elected and nothing is written: no Lease or status request at all.
+    @Test(.timeLimit(.minutes(4))) func noPublishNoElection() async throws {
+        try await withScenario(slots: 2) { s in
+            let api = try await s.realKubeAPI()
+            let kubeconfig = try await api.installController()
+            let net = try await s.networkNamespace()
+            let web = try await s.backend("web", in: net)
+            try await api.seed(services: ["web": [web]])
+            let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig)
+            #expect(try await controller.waitReady(timeout: .seconds(30)))
+            #expect(try await controller.who("app.test", "/web") == "web")
+            try await Task.sleep(for: .seconds(3))
+            let asked = api.auditEvents().filter { $0.user == "system:serviceaccount:apus-system:apus" }
+            #expect(asked.contains { $0.verb == "list" }, "the audit log sees the controller")
+            #expect(!asked.contains { $0.uri.contains("/leases") || $0.uri.contains("/status") }, "\(asked)")
+            #expect(Self.loadBalancer(try await api.get(Self.ingresses + "web")).isEmpty)
+        }
+    }
 }

@@ -5,6 +5,8 @@ struct ControllerUnderTest {
     let apus: ApusProcess
     let port: Int
     let admin: Int
+    /// The `--config` file (tests rewrite it to reload).
+    let config: String
 
     /// Starts the controller with a config of one listener and admin (no routes), `--kubeconfig`
     /// pointing at `api`, and `extra` arguments; waits for both ports.
@@ -17,7 +19,7 @@ struct ControllerUnderTest {
         let (port, admin) = (try s.port(), try s.port())
         let config = try s.dir.write("controller-\(port).yaml", ApusConfig.yaml(listen: port, admin: admin, body: ""))
         let apus = try await s.apus(arguments: ["controller", "--config", config, "--kubeconfig", kubeconfig] + extra, waitFor: [port, admin])
-        return ControllerUnderTest(apus: apus, port: port, admin: admin)
+        return ControllerUnderTest(apus: apus, port: port, admin: admin, config: config)
     }
 
     /// Waits for /readyz to answer 200.

@@ -235,16 +235,27 @@ final class RealKubeAPI: Sendable {
 
     // MARK: What the server saw
 
-    /// Requests from the audit log, oldest first: verb, URI, user, status code. A watch is
-    /// there once it started (and again when it ended); any other request once, complete.
-    func auditEvents() -> [(verb: String, uri: String, user: String, code: Int)] {
+    /// One request as the audit log has it.
+    struct AuditEvent: Sendable, CustomStringConvertible {
+        var verb: String
+        var uri: String
+        var user: String
+        var userAgent: String
+        var code: Int
+        var description: String { "\(code) \(verb) \(uri) by \(user) (\(userAgent))" }
+    }
+
+    /// Requests from the audit log, oldest first. A watch is there once it started (and again
+    /// when it ended); any other request once, complete.
+    func auditEvents() -> [AuditEvent] {
         let text = (try? String(contentsOfFile: rig + "/audit.log", encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let event = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any],
                   ["ResponseStarted", "ResponseComplete"].contains(event["stage"] as? String ?? "") else { return nil }
-            return (event["verb"] as? String ?? "", event["requestURI"] as? String ?? "",
-                    (event["user"] as? [String: Any])?["username"] as? String ?? "",
-                    (event["responseStatus"] as? [String: Any])?["code"] as? Int ?? 0)
+            return AuditEvent(verb: event["verb"] as? String ?? "", uri: event["requestURI"] as? String ?? "",
+                              user: (event["user"] as? [String: Any])?["username"] as? String ?? "",
+                              userAgent: event["userAgent"] as? String ?? "",
+                              code: (event["responseStatus"] as? [String: Any])?["code"] as? Int ?? 0)
         }
     }
 }

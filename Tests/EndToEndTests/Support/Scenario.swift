@@ -12,8 +12,11 @@
 //   Scenario (per-test temp dir + process cleanup + concurrency gate), ApusProcess, PythonBackend
 //   (BackendScript), NginxBackend, BlackholeListener, RawConnection + HTTPResponse, HTTPClient,
 //   Curl, PortAllocator, ResidentMemorySampler, ApusConfig (YAML helpers), Probe, WebSocketPeer
-//   (WebSocketScript), TestCertificates (make-dev-certs.sh at test time), KubeAPIServer (KubeAPIScript:
-//   a Kubernetes API faithful to ../shared/kubernetes/samples) + ControllerUnderTest (ControllerHarness).
+//   (WebSocketScript), TestCertificates (make-dev-certs.sh at test time), RealKubeAPI (a real
+//   kube-apiserver and etcd from ../shared/kubernetes/apiserver, per test) + NetworkNamespace (backends
+//   on a non-loopback address it accepts), KubeAPIServer (KubeAPIScript: a Kubernetes API test server,
+//   only for faults a real one cannot show on demand) + ControllerUnderTest (ControllerHarness).
+// The real-API tests need root (ip netns), zstd and iproute2; scripts/setup.sh installs the packages.
 import Foundation
 import Synchronization
 import Testing
