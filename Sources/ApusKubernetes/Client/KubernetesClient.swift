@@ -89,8 +89,9 @@ public final class KubernetesClient: Sendable {
             throw StatusAnswer.error(status: opened.status, body: collected, method: "GET", path: path, server: config.server)
         }
         onOpen()
-        // Each event is one JSON object ending in "\n" (one chunk each on a real server,
-        // but lines are what the format promises, so chunks are not trusted to align).
+        // Each event is one JSON object ending in "\n". A real server's chunks do not follow
+        // events: Go's 2048-byte write buffer puts several small events in one chunk and cuts a
+        // burst at 2048 bytes, mid-JSON; only the lines are what the format promises.
         var line: [UInt8] = []
         var stopped = false
         let server = config.server
