@@ -3,7 +3,8 @@ import Yams
 
 /// `upstreams:`, a mapping from upstream name to its endpoints and connection settings.
 extension ConfigNodeReader {
-    static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout", "tls"]
+    static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout", "tls",
+                               "retry_non_idempotent", "ignore_client_abort"]
 
     /// IPv6 endpoints are the usual way to end up with a sequence where an address belongs.
     private static let addressHint = " (quote IPv6 addresses: \"[::1]:9001\")"
@@ -38,11 +39,14 @@ extension ConfigNodeReader {
         let read = duration("read_timeout", in: fields)
         let send = duration("send_timeout", in: fields)
         let tls = upstreamTLS(in: fields)
+        let failures = UpstreamFailurePolicy(
+            retryNonIdempotent: boolean("retry_non_idempotent", in: fields) ?? false,
+            ignoreClientAbort: boolean("ignore_client_abort", in: fields) ?? false)
         guard let endpoints else { return nil }
         return UpstreamConfig(
             name: name, endpoints: endpoints, balance: balance ?? .roundRobin, keepAlive: keepAlive,
             connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
-            tls: tls, location: location(of: keyNode))
+            tls: tls, failures: failures, location: location(of: keyNode))
     }
 
     private mutating func endpoints(in fields: MappingFields) -> [EndpointConfig]? {

@@ -62,6 +62,15 @@ public struct HeaderField: Sendable, Equatable {
 /// Request methods the proxy distinguishes; every other valid token is `.other`.
 public enum HTTPMethod: UInt8, Sendable {
     case get, head, post, put, delete, options, patch, connect, trace, other
+
+    /// RFC 9110 section 9.2.2: sending it twice has the effect of sending it once, so a request
+    /// whose connection failed before any answer may be sent again. Unknown methods are not.
+    @inlinable public var isIdempotent: Bool {
+        switch self {
+        case .get, .head, .put, .delete, .options, .trace: true
+        case .post, .patch, .connect, .other: false
+        }
+    }
 }
 
 /// A parsed request head. Reused across requests on one connection (`reset()` keeps the

@@ -55,14 +55,34 @@ import Testing
         }
     }
 
-    /// A client that half-closes (FIN) right after its request still gets the full response.
-    @Test(.timeLimit(.minutes(3))) func halfClosedClientGetsResponse() async throws {
+    /// A client that half-closes (FIN) right after its request cannot be told from one that left:
+    /// as in nginx, the request is dropped (and its upstream connection closed); with
+    /// `ignore_client_abort: true` it still gets the full response.
+    @Test(.timeLimit(.minutes(3))) func halfClosedClient() async throws {
         try await withScenario { s in
-            let (_, port, _) = try await Self.start(s)
-            let connection = try await RawConnection.connect(port: port)
-            try await connection.send("GET /delay/200 HTTP/1.1\r\nHost: h.test\r\n\r\n")
-            connection.shutdownWrite()
-            let response = try await connection.readResponse(timeout: .seconds(5))
+            let backend = try await s.backend("odd")
+            let port = try s.port()
+            _ = try await s.apus(ApusConfig.yaml(listen: port, body: """
+            routes:
+              - host: patient.test
+                paths:
+                  - { path: /, type: Prefix, upstream: patient }
+              - paths:
+                  - { path: /, type: Prefix, upstream: app }
+            upstreams:
+              app: { endpoints: [\(backend.endpoint)] }
+              patient: { endpoints: [\(backend.endpoint)], ignore_client_abort: true }
+            """), waitFor: [port])
+            let dropped = try await RawConnection.connect(port: port)
+            try await dropped.send("GET /delay/200 HTTP/1.1\r\nHost: h.test\r\n\r\n")
+            dropped.shutdownWrite()
+            let nothing = try await dropped.readUntilClose(timeout: .seconds(5))
+            #expect(nothing.isEmpty, "a half-closed client got \(nothing.count) bytes")
+
+            let patient = try await RawConnection.connect(port: port)
+            try await patient.send("GET /delay/200 HTTP/1.1\r\nHost: patient.test\r\n\r\n")
+            patient.shutdownWrite()
+            let response = try await patient.readResponse(timeout: .seconds(5))
             #expect(response?.status == 200, "half-closed client: \(response.map(String.init(describing:)) ?? "no response")")
             #expect(response?.bodyText == "slept\n")
         }

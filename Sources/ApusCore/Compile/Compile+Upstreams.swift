@@ -50,7 +50,7 @@ extension RouteTableCompiler {
         let upstream = CompiledUpstream(
             name: config.name, endpoints: endpoints, balance: config.balance, keepAlive: keepAlive,
             connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
-            tls: config.tls)
+            tls: config.tls, failures: config.failures)
         return (upstream, diagnostics)
     }
 

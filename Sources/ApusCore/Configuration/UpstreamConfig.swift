@@ -10,15 +10,18 @@ public struct UpstreamConfig: Equatable, Sendable {
     public var sendTimeoutMilliseconds: Int?
     /// Present when the endpoints speak HTTPS.
     public var tls: UpstreamTLSConfig?
+    public var failures: UpstreamFailurePolicy
     public var location: SourceLocation
 
     public init(
         name: String, endpoints: [EndpointConfig], balance: BalancePolicy = .roundRobin,
         keepAlive: KeepAliveConfig = KeepAliveConfig(),
         connectTimeoutMilliseconds: Int? = nil, readTimeoutMilliseconds: Int? = nil,
-        sendTimeoutMilliseconds: Int? = nil, tls: UpstreamTLSConfig? = nil, location: SourceLocation = .unknown
+        sendTimeoutMilliseconds: Int? = nil, tls: UpstreamTLSConfig? = nil, failures: UpstreamFailurePolicy = UpstreamFailurePolicy(),
+        location: SourceLocation = .unknown
     ) {
         self.tls = tls
+        self.failures = failures
         self.name = name
         self.endpoints = endpoints
         self.balance = balance

@@ -150,6 +150,8 @@ extension RouteTable {
             json.field("connectTimeoutMs", upstream.connectTimeoutMilliseconds)
             json.field("readTimeoutMs", upstream.readTimeoutMilliseconds)
             json.field("sendTimeoutMs", upstream.sendTimeoutMilliseconds)
+            if upstream.failures.retryNonIdempotent { json.field("retryNonIdempotent", true) }
+            if upstream.failures.ignoreClientAbort { json.field("ignoreClientAbort", true) }
             json.key("keepAlive")
             json.object { json in
                 json.field("maxIdle", upstream.keepAlive.maxIdle)

@@ -73,6 +73,7 @@ public struct CompiledUpstream: Sendable {
     public var readTimeoutMilliseconds: Int
     public var sendTimeoutMilliseconds: Int
     public var tls: UpstreamTLSConfig?
+    public var failures: UpstreamFailurePolicy
 }
 
 /// One compiled path rule.

@@ -91,6 +91,12 @@ public enum Sockets {
         return .failed(e)
     }
 
+    /// Whether a failed `connect` ran out of this process's or the machine's resources
+    /// (descriptors, buffers, local ports) rather than being refused by the peer.
+    public static func isLocalShortage(_ code: Int32) -> Bool {
+        code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM || code == EADDRNOTAVAIL
+    }
+
     /// The outcome of a connect once the socket turned writable: 0 or an errno.
     public static func connectResult(_ fd: Int32) -> Int32 {
         var code: Int32 = 0

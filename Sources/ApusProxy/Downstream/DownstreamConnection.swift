@@ -94,6 +94,10 @@ final class DownstreamConnection {
         _read { yield exchange!.attempts }
         _modify { yield &exchange!.attempts }
     }
+    var triedEndpoints: UInt64 {
+        _read { yield exchange!.triedEndpoints }
+        _modify { yield &exchange!.triedEndpoints }
+    }
     var upstreamHead: [UInt8] {
         _read { yield exchange!.upstreamHead }
         _modify { yield &exchange!.upstreamHead }
@@ -254,6 +258,9 @@ final class Exchange {
     /// The table's body limit when the request started (0 = none).
     var maxBodyBytes: Int64 = 0
     var attempts = 0
+    /// Endpoints (by index in `runtime.endpoints`, modulo 64) this request was sent to, so
+    /// that a retry goes elsewhere.
+    var triedEndpoints: UInt64 = 0
     /// The request head as sent upstream (kept for a retry on another connection).
     var upstreamHead: [UInt8] = []
     var upstreamHeadSent = 0
@@ -295,6 +302,7 @@ final class Exchange {
         runtime = nil
         maxBodyBytes = 0
         attempts = 0
+        triedEndpoints = 0
         if !upstreamHead.isEmpty { upstreamHead.removeAll(keepingCapacity: true) }
         upstreamHeadSent = 0
         requestBody = BodyCursor()

@@ -164,7 +164,9 @@ extension Worker {
             upstream.input.writeIndex += n
             if n < room && upstream.shortReadDrains { upstream.readable = false }
             upstream.responseBytes += n
-            setDeadline(upstream, now + connection.runtime!.readTimeout)
+            // The body's timeout runs between two reads; the head's runs from when the
+            // request went out, so a head dribbled a byte at a time still times out.
+            if upstream.headParsed { setDeadline(upstream, now + connection.runtime!.readTimeout) }
             return .progress
         case .wouldBlock:
             upstream.readable = false
@@ -186,11 +188,22 @@ extension Worker {
     /// downstream and set up body framing. Returns false when the exchange ended.
     private func startResponse(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> Bool {
         if upstream.head.status >= 100 && upstream.head.status < 200 && upstream.head.status != 101 {
+            upstream.interimResponses += 1
+            guard upstream.interimResponses <= Worker.maxInterimResponses else {
+                let runtime = connection.runtime!
+                counters.countUpstreamError(upstream: runtime.name, kind: .tooManyInterimResponses)
+                Log.warning("upstream sent more interim responses than a server does", [
+                    "upstream": runtime.name, "endpoint": upstream.endpoint.addressText, "count": String(upstream.interimResponses),
+                ])
+                upstreamFailed(connection, upstream, status: 502)
+                return false
+            }
             upstream.input.consume(upstream.head.headLength)
             upstream.parser.reset()
             upstream.head.reset()
             return true
         }
+        if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
         if let policy = connection.exchange!.gzipPolicy, startGzipResponse(connection, upstream, policy) { return true }
         let downstreamVersion = connection.head.version
         var framing: HeadSerializer.DownstreamFraming
@@ -274,23 +287,31 @@ extension Worker {
         finishExchange(connection)
     }
 
-    /// The upstream connection failed mid-exchange.
+    /// The upstream connection failed mid-exchange (reset, or closed before the response
+    /// was complete).
     func upstreamBroke(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, kind: UpstreamErrorKind) {
         let runtime = connection.runtime!
-        // A pooled connection the upstream had already closed: retry on a fresh one when
-        // nothing of the response arrived and the request can be sent again.
-        if upstream.reused && upstream.responseBytes == 0 && connection.requestBodyBytesSent == 0 && !connection.responseStarted {
-            connection.upstream = nil
-            upstream.downstream = nil
-            upstream.endpoint.activeRequests -= 1
-            closeUpstream(upstream)
-            connection.attempts -= 1
-            connectUpstream(connection, excluding: nil)
+        if upstream.reused && upstream.responseBytes == 0 && !connection.responseStarted {
+            // A pooled connection the upstream had already closed (its idle timeout won the
+            // race): not the endpoint's failure. Sent again on a fresh connection only when
+            // that cannot do anything twice.
+            let replayable = isReplayable(connection, upstream)
+            let endpoint = upstream.endpoint
+            detachAndClose(connection, upstream)
+            if replayable {
+                attachConnection(connection, to: endpoint)
+                return
+            }
+            counters.countUpstreamError(upstream: runtime.name, kind: kind)
+            Log.warning("upstream closed a reused connection under a request that is not sent twice", [
+                "upstream": runtime.name, "endpoint": endpoint.addressText, "method": String(describing: connection.head.method),
+            ])
+            failExchange(connection, status: 502)
             return
         }
         counters.countUpstreamError(upstream: runtime.name, kind: kind)
         Log.warning("upstream failed", ["upstream": runtime.name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
-        failExchange(connection, status: 502)
+        upstreamFailed(connection, upstream, status: 502)
     }
 
     enum HeadAndBodyWrite {

@@ -41,11 +41,10 @@ extension Worker {
         connection.phase = .proxying
         exchange.runtime = upstreams[index]
         exchange.maxBodyBytes = maxBody
-        connection.attempts = 0
         if exchange.head.expectsContinue && exchange.head.hasBody && exchange.head.version == .http11 {
             connection.output.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8)
         }
-        connectUpstream(connection, excluding: nil)
+        connectUpstream(connection)
     }
 
     /// The upstream request head, with the route's header rules and `target` (a rewrite)
@@ -64,15 +63,23 @@ extension Worker {
         }
     }
 
-    /// Picks an endpoint and attaches a pooled or new connection to the exchange.
-    func connectUpstream(_ connection: DownstreamConnection, excluding: EndpointState?) {
+    /// Picks an endpoint this request has not been sent to, healthy ones first, and attaches
+    /// a pooled or new connection. When only ejected endpoints are left, one of them is tried
+    /// all the same: ejection steers traffic away from an endpoint, it never leaves an
+    /// upstream with nothing to try (nginx does the same, Envoy calls it panic mode).
+    func connectUpstream(_ connection: DownstreamConnection) {
         let runtime = connection.runtime!
         let endpoints = runtime.endpoints
         let now = self.now
-        let picked = runtime.picker.pick(
+        let tried = connection.triedEndpoints
+        let untried = { (index: Int) in tried & (1 << UInt64(index & 63)) == 0 }
+        var picked = runtime.picker.pick(
             endpointCount: endpoints.count,
-            isAvailable: { endpoints[$0] !== excluding && endpoints[$0].ejectedUntil <= now },
+            isAvailable: { untried($0) && endpoints[$0].isHealthy(at: now) },
             activeRequests: { endpoints[$0].activeRequests })
+        if picked == nil {
+            picked = runtime.picker.pick(endpointCount: endpoints.count, isAvailable: untried, activeRequests: { endpoints[$0].activeRequests })
+        }
         guard let picked else {
             counters.countUpstreamError(upstream: runtime.name, kind: .noEndpoint)
             failExchange(connection, status: 503)
@@ -80,9 +87,16 @@ extension Worker {
         }
         let endpoint = endpoints[picked]
         connection.attempts += 1
+        connection.triedEndpoints |= 1 << UInt64(picked & 63)
+        endpoint.picked(at: now, verdictBy: now + runtime.connectTimeout + runtime.sendTimeout + runtime.readTimeout)
         connection.logFields.upstreamAddress = endpoint.addressText
-        endpoint.activeRequests += 1
+        attachConnection(connection, to: endpoint)
+    }
 
+    /// A pooled connection to `endpoint` if there is one, else a new one.
+    func attachConnection(_ connection: DownstreamConnection, to endpoint: EndpointState) {
+        let runtime = connection.runtime!
+        endpoint.activeRequests += 1
         if let pooled = endpoint.idle.popLast() {
             pooled.reused = true
             pooled.state = .busy
@@ -92,6 +106,14 @@ extension Worker {
             return
         }
         switch Sockets.connect(endpoint.socketAddress, receiveBufferBytes: endpoint.receiveBufferBytes) {
+        case .failed(let code) where Sockets.isLocalShortage(code):
+            // Our own limits (file descriptors, memory): not the endpoint's failure.
+            endpoint.activeRequests -= 1
+            counters.countUpstreamError(upstream: runtime.name, kind: .localResources)
+            Log.warning("no socket for an upstream connection; the endpoint is not blamed", [
+                "upstream": runtime.name, "endpoint": endpoint.addressText, "error": Posix.describe(code),
+            ])
+            failExchange(connection, status: 502)
         case .failed:
             endpoint.activeRequests -= 1
             connectFailed(connection, endpoint: endpoint, kind: .connectRefused)
@@ -111,17 +133,48 @@ extension Worker {
         connection.upstreamHeadSent = 0
     }
 
-    /// A connect failed before any byte was sent: eject the endpoint briefly and try
-    /// another one once.
+    /// Takes the upstream connection away from the exchange and closes it.
+    func detachAndClose(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
+        connection.upstream = nil
+        upstream.downstream = nil
+        upstream.endpoint.activeRequests -= 1
+        closeUpstream(upstream)
+    }
+
+    /// A connect (or TLS handshake) failed before any byte of the request was sent: the
+    /// endpoint is ejected and the request goes to another one, whatever its method.
     func connectFailed(_ connection: DownstreamConnection, endpoint: EndpointState, kind: UpstreamErrorKind) {
         let runtime = connection.runtime!
         counters.countUpstreamError(upstream: runtime.name, kind: kind)
-        endpoint.ejectedUntil = now + Worker.ejectionMilliseconds
+        endpoint.failed(at: now)
         Log.warning("upstream connect failed", ["upstream": runtime.name, "endpoint": endpoint.addressText, "kind": kind.rawValue])
-        if connection.attempts < 2 && runtime.endpoints.count > 1 {
-            connectUpstream(connection, excluding: endpoint)
+        if connection.attempts < runtime.maxAttempts {
+            connectUpstream(connection)
         } else {
             failExchange(connection, status: kind == .connectTimeout ? 504 : 502)
+        }
+    }
+
+    /// Whether the request may go out again after its connection failed: nothing of an
+    /// answer came, no body byte left (the body is streamed, not kept), and sending it twice
+    /// is harmless (idempotent, or the operator said so).
+    func isReplayable(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> Bool {
+        upstream.responseBytes == 0 && !connection.responseStarted && connection.requestBodyBytesSent == 0
+            && (connection.head.method.isIdempotent || connection.runtime!.failures.retryNonIdempotent)
+    }
+
+    /// The exchange's connection failed (reset, closed early, timed out, or sent something
+    /// that is no HTTP response): blame the endpoint, then send the request elsewhere when
+    /// that is safe and an endpoint is left, else answer `status`.
+    func upstreamFailed(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, status: Int) {
+        let runtime = connection.runtime!
+        let replayable = isReplayable(connection, upstream)
+        upstream.endpoint.failed(at: now)
+        detachAndClose(connection, upstream)
+        if replayable && connection.attempts < runtime.maxAttempts {
+            connectUpstream(connection)
+        } else {
+            failExchange(connection, status: status)
         }
     }
 
@@ -129,12 +182,7 @@ extension Worker {
     /// downstream yet, otherwise the client connection is cut (a truncated response must
     /// not look complete).
     func failExchange(_ connection: DownstreamConnection, status: Int) {
-        if let upstream = connection.upstream {
-            connection.upstream = nil
-            upstream.downstream = nil
-            upstream.endpoint.activeRequests -= 1
-            closeUpstream(upstream)
-        }
+        if let upstream = connection.upstream { detachAndClose(connection, upstream) }
         if connection.responseStarted {
             closeDownstream(connection)
             return
@@ -151,6 +199,10 @@ extension Worker {
         var progress = true
         while progress && connection.upstream === upstream {
             progress = false
+            if connection.hangupSeen && connection.requestBody.isDone && !connection.runtime!.failures.ignoreClientAbort {
+                clientAborted(connection)
+                return
+            }
             switch sendRequest(connection, upstream) {
             case .progress: progress = true
             case .blocked: break
@@ -162,6 +214,17 @@ extension Worker {
             case .stop: return
             }
         }
+    }
+
+    /// The client closed its connection while its request was with the upstream (nginx's
+    /// "client prematurely closed connection"): the upstream connection closes now, not at
+    /// the read timeout, and the exchange is logged as 499 when no response had started.
+    /// A client that only half-closed cannot be told apart from one that left, and is
+    /// treated alike, as nginx does (`ignore_client_abort: true` waits for the answer).
+    func clientAborted(_ connection: DownstreamConnection) {
+        if !connection.responseStarted { connection.status = 499 }
+        logAndCount(connection)
+        closeDownstream(connection)
     }
 
     enum PumpStep {

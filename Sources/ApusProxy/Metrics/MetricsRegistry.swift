@@ -143,4 +143,8 @@ public enum UpstreamErrorKind: String, Sendable {
     case invalidResponse = "invalid_response"
     case noEndpoint = "no_endpoint"
     case tlsHandshake = "tls_handshake"
+    /// No socket could be made for the connection (our file descriptors or memory ran out).
+    case localResources = "local_resources"
+    /// More interim (1xx) responses than a real server sends.
+    case tooManyInterimResponses = "too_many_interim_responses"
 }

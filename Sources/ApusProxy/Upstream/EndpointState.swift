@@ -2,7 +2,13 @@ import ApusCore
 import ApusNet
 
 /// A worker's runtime state for one upstream endpoint: its idle connection pool, requests
-/// in flight (for least-connections) and passive ejection after connect failures.
+/// in flight (for least-connections) and passive health.
+///
+/// Passive health is nginx's `max_fails=1 fail_timeout=10s` with a probe: a failure (refused
+/// or timed-out connect, failed TLS handshake, a reset or close before the response head, a
+/// response head that does not come in time) ejects the endpoint for `ejection`; once that has
+/// passed, one request at a time is let through as a probe until a response head arrives.
+/// Local shortages (no file descriptor for a socket) are not the endpoint's failure.
 ///
 /// Shared by every table generation that names the same address, so pools and ejections
 /// survive a swap. Thread rule: owned by one worker's loop.
@@ -15,7 +21,13 @@ final class EndpointState {
     let receiveBufferBytes: Int32
     var idle: [UpstreamConnection] = []
     var activeRequests = 0
+    /// Not picked before this time (monotonic ms) after a failure.
     var ejectedUntil: UInt64 = 0
+    /// The last attempt failed: the next one, after the ejection, is a probe.
+    var suspect = false
+    /// While a probe is out (until its verdict, at the latest until this time) no other
+    /// request is sent here.
+    var probeUntil: UInt64 = 0
     var maxIdle: Int
     var idleTimeoutMilliseconds: Int
     /// No longer named by the current table: connections close instead of pooling.
@@ -45,6 +57,28 @@ final class EndpointState {
     /// window still allows gigabytes per second; remote upstreams keep autotuning, whose
     /// windows their round trips need.
     static let loopbackReceiveBufferBytes: Int32 = 131_072
+
+    /// How long a failure keeps an endpoint out of rotation (nginx's fail_timeout).
+    static let ejectionMilliseconds: UInt64 = 10_000
+
+    func isHealthy(at now: UInt64) -> Bool { ejectedUntil <= now && probeUntil <= now }
+
+    /// Picked for a request: a suspect endpoint's request is its probe, alone until `verdictBy`.
+    func picked(at now: UInt64, verdictBy: UInt64) {
+        if suspect { probeUntil = verdictBy }
+    }
+
+    /// A response head arrived from it.
+    func succeeded() {
+        suspect = false
+        probeUntil = 0
+    }
+
+    func failed(at now: UInt64) {
+        suspect = true
+        probeUntil = 0
+        ejectedUntil = now + Self.ejectionMilliseconds
+    }
 }
 
 /// Which endpoint states may share a pool: same address and same TLS settings.
@@ -65,13 +99,20 @@ final class UpstreamRuntime {
     let connectTimeout: UInt64
     let readTimeout: UInt64
     let sendTimeout: UInt64
+    let failures: UpstreamFailurePolicy
 
-    init(name: String, endpoints: [EndpointState], picker: EndpointPicker, connectTimeout: UInt64, readTimeout: UInt64, sendTimeout: UInt64) {
+    init(name: String, endpoints: [EndpointState], picker: EndpointPicker, connectTimeout: UInt64, readTimeout: UInt64, sendTimeout: UInt64,
+         failures: UpstreamFailurePolicy) {
         self.name = name
         self.endpoints = endpoints
         self.picker = picker
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.sendTimeout = sendTimeout
+        self.failures = failures
     }
+
+    /// Attempts per request: each endpoint at most once (nginx's proxy_next_upstream_tries
+    /// is unbounded; three keeps a request's worst case at three timeouts).
+    var maxAttempts: Int { min(endpoints.count, 3) }
 }

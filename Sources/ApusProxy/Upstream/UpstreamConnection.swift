@@ -32,6 +32,9 @@ final class UpstreamConnection {
     var parser = ResponseHeadParser()
     var head = ResponseHead()
     var headParsed = false
+    /// Interim (1xx) responses skipped in this exchange: bounded, so an upstream that sends
+    /// them forever ends the exchange instead of holding a worker.
+    var interimResponses = 0
     var responseBytes = 0
     var body = BodyCursor()
     var downstream: DownstreamConnection?
@@ -73,6 +76,7 @@ final class UpstreamConnection {
         parser.reset()
         head.reset()
         headParsed = false
+        interimResponses = 0
         responseBytes = 0
         body = BodyCursor()
     }

@@ -167,7 +167,7 @@ extension Worker {
             let kind: UpstreamErrorKind = connection.requestBody.isDone ? .readTimeout : .sendTimeout
             counters.countUpstreamError(upstream: name, kind: kind)
             Log.warning("upstream timed out", ["upstream": name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
-            failExchange(connection, status: 504)
+            upstreamFailed(connection, upstream, status: 504)
         }
     }
 }

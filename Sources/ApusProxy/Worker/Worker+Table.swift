@@ -49,7 +49,8 @@ extension Worker {
                 picker: previousPickers[upstream.name] ?? EndpointPicker(policy: upstream.balance),
                 connectTimeout: UInt64(upstream.connectTimeoutMilliseconds),
                 readTimeout: UInt64(upstream.readTimeoutMilliseconds),
-                sendTimeout: UInt64(upstream.sendTimeoutMilliseconds)))
+                sendTimeout: UInt64(upstream.sendTimeoutMilliseconds),
+                failures: upstream.failures))
         }
         for (address, endpoint) in endpointStates where live[address] == nil {
             endpoint.retired = true
