@@ -97,7 +97,7 @@ enum ControllerCommand {
                 continue
             }
             Log.info("reloading", ["reason": reason, "file": configPath])
-            guard let reloaded = reloadBase(configPath, runningWorkers: workerCount) else {
+            guard let reloaded = reloadBase(configPath, runningWorkers: workerCount, held: state.publisher.current().table) else {
                 state.metrics.recordReload(success: false, generation: 0, unixSeconds: MonotonicClock.wallSeconds())
                 continue
             }
@@ -108,13 +108,19 @@ enum ControllerCommand {
 
     /// The reloaded `--config`, checked as at start (parsed, no routes or upstreams, and
     /// compiling without errors on its own); nil keeps the previous one serving.
-    static func reloadBase(_ path: String, runningWorkers: Int) -> Configuration? {
+    static func reloadBase(_ path: String, runningWorkers: Int, held: RouteTable) -> Configuration? {
         let rejection = "configuration rejected; the previous one keeps serving"
         guard let configuration = baseConfiguration(path, rejection: rejection) else { return nil }
-        let (_, diagnostics) = RouteTableCompiler.compile(configuration)
+        let (table, diagnostics) = RouteTableCompiler.compile(configuration)
         let errors = diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else {
             ServeCommand.report(errors)
+            Log.error(rejection, ["file": path])
+            return nil
+        }
+        let taken = ProxyServer.checkListeners(table, held: held)
+        guard taken.isEmpty else {
+            for problem in taken { Log.error("cannot listen", ["detail": problem]) }
             Log.error(rejection, ["file": path])
             return nil
         }

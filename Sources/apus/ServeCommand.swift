@@ -161,6 +161,13 @@ enum ServeCommand {
         case .success(let loaded):
             let (table, diagnostics) = (loaded.table, loaded.diagnostics)
             report(diagnostics)
+            let taken = ProxyServer.checkListeners(table, held: state.publisher.current().table)
+            guard taken.isEmpty else {
+                for problem in taken { Log.error("cannot listen", ["detail": problem]) }
+                state.metrics.recordReload(success: false, generation: 0, unixSeconds: MonotonicClock.wallSeconds())
+                Log.error("configuration rejected; the previous table keeps serving", ["errors": String(taken.count)])
+                return nil
+            }
             warnIfWorkerCountChanged(table.workers, running: runningWorkers)
             let generation = state.publish(table, tls: loaded.tls, diagnostics: diagnostics)
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())

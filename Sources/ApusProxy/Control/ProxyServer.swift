@@ -15,22 +15,30 @@ public final class ProxyServer {
         self.state = state
     }
 
-    /// Checks that every listener address can be bound, so that a taken port is a start-up
-    /// error rather than a silent worker failure.
-    public static func checkListeners(_ table: RouteTable) -> [String] {
+    /// Checks that every listener address of `table` can be bound, so that a taken port is
+    /// a start-up (or reload) error rather than a silent worker failure.
+    ///
+    /// Workers share a listener with SO_REUSEPORT, and so could any other process of the
+    /// same user: a second apus (or an old one still running) would quietly take a share of
+    /// the connections. So each address is first bound here alone, without SO_REUSEPORT,
+    /// which fails with "address in use" while anyone listens there. Addresses of `held`
+    /// (the table this process serves, on a reload) are ours and are not probed.
+    public static func checkListeners(_ table: RouteTable, held: RouteTable? = nil) -> [String] {
         var problems: [String] = []
-        var addresses = table.listeners.map { ($0.name, $0.address, true) }
-        if let admin = table.admin { addresses.append(("admin", admin, false)) }
-        for (name, address, reusePort) in addresses {
+        var ours = Set(held?.listeners.map(\.address.description) ?? [])
+        if let admin = held?.admin { ours.insert(admin.description) }
+        var addresses = table.listeners.map { ($0.name, $0.address) }
+        if let admin = table.admin { addresses.append(("admin", admin)) }
+        for (name, address) in addresses where !ours.contains(address.description) {
             guard let socketAddress = SocketAddress(host: address.host, port: address.port) else {
                 problems.append("listener \(name): \(address) is not an IP address")
                 continue
             }
             do {
-                let fd = try Sockets.listen(socketAddress, reusePort: reusePort)
+                let fd = try Sockets.listen(socketAddress, reusePort: false)
                 Posix.close(fd)
             } catch {
-                problems.append("listener \(name): \(error)")
+                problems.append("listener \(name): \(error)\(error.code == EADDRINUSE ? " (another process listens there)" : "")")
             }
         }
         return problems

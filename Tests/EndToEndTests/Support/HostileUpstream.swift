@@ -24,24 +24,26 @@ final class HostileUpstream: Sendable {
 
     var endpoint: String { "127.0.0.1:\(port)" }
 
-    static func start(mode: String, name: String = "hostile", in dir: TempDirectory) async throws -> HostileUpstream {
+    /// `port` 0 lets the kernel choose. The listener sets SO_REUSEPORT, as apus's own do, so
+    /// that it can stand for another apus on the same address.
+    static func start(mode: String, name: String = "hostile", port: Int = 0, in dir: TempDirectory) async throws -> HostileUpstream {
         let script = dir.file("hostile_upstream.py")
         if !FileManager.default.fileExists(atPath: script) { try dir.write("hostile_upstream.py", source) }
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, mode, name],
+        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, mode, name, String(port)],
                                      stdoutPath: dir.file("hostile-\(name).out"), stderrPath: dir.file("hostile-\(name).err"))
-        var port: Int?
+        var chosen: Int?
         _ = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
             if let line = child.stdout.split(separator: "\n").first, line.hasPrefix("PORT "), let value = Int(line.dropFirst(5)) {
-                port = value
+                chosen = value
                 return true
             }
             return !child.isRunning
         }
-        guard let port else {
+        guard let chosen else {
             await child.kill()
             throw HarnessError("hostile upstream (\(mode)) did not start: \(child.stderrTail())")
         }
-        return HostileUpstream(port: port, child: child)
+        return HostileUpstream(port: chosen, child: child)
     }
 
     /// Event lines so far (without the PORT line).
@@ -54,7 +56,7 @@ final class HostileUpstream: Sendable {
     static let source = #"""
 import socket, sys, threading, time
 
-MODE, NAME = sys.argv[1], sys.argv[2]
+MODE, NAME, PORT = sys.argv[1], sys.argv[2], int(sys.argv[3])
 lock = threading.Lock()
 counter = [0]
 
@@ -113,7 +115,8 @@ def serve(conn, n):
 
 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-listener.bind(("127.0.0.1", 0))
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+listener.bind(("127.0.0.1", PORT))
 listener.listen(512)
 say(f"PORT {listener.getsockname()[1]}")
 while True:
