@@ -26,7 +26,9 @@ public enum HeadSerializer {
     /// (or `targetOverride`) and HTTP/1.1; every header except hop-by-hop ones (DESIGN.md)
     /// and the forwarding headers, which are then set from `context` (X-Forwarded-For
     /// appends); `Host` is kept (or taken from an absolute-form target); body framing is
-    /// kept as received (Content-Length or `Transfer-Encoding: chunked`).
+    /// kept as received: `Transfer-Encoding: chunked`, or one `Content-Length` with the
+    /// value the request carried (a list of identical values, `5, 5`, or the field sent
+    /// twice, which the parser accepted as one length, goes out as that one number).
     ///
     /// An absolute-form target is sent in origin-form (`/` when its path is empty).
     /// Without `forwardUpgrade` no Connection header is written (keep-alive is HTTP/1.1's
@@ -147,6 +149,7 @@ public enum HeadSerializer {
         let replacesHost = edits.removes(.host)
         let replacesRequestID = edits.removes(.xRequestID)
         var hasRequestID = false
+        var wroteLength = false
         var hostStart: Int32 = 0
         var hostEnd: Int32 = 0
         if absoluteForm {
@@ -177,8 +180,14 @@ public enum HeadSerializer {
             case .host:
                 if absoluteForm { continue }
             case .contentLength:
-                // Framing is never dropped, even when Connection names it.
-                break
+                // Once, as the number the parser read; never dropped, even when Connection
+                // or a header rule names it.
+                if wroteLength { continue }
+                wroteLength = true
+                out.literal("Content-Length: ")
+                out.decimal(head.pointee.contentLength)
+                out.literal("\r\n")
+                continue
             case .xRequestID:
                 if hasRequestID { continue }
                 hasRequestID = true

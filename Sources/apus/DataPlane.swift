@@ -13,6 +13,8 @@ struct DataPlane {
     /// Starts the workers on `table`; nil (after logging why) when a listener can't be
     /// bound, the access log can't be opened or a worker fails.
     static func start(_ table: RouteTable, tls: TLSCatalog, diagnostics: [Diagnostic]) -> DataPlane? {
+        let openFiles = OpenFileLimit.raiseToHard()
+        Log.info("open files", ["limit": String(openFiles), "kept_from_clients": String(OpenFileLimit.clientReserve(limit: openFiles))])
         let problems = ProxyServer.checkListeners(table)
         guard problems.isEmpty else {
             for problem in problems { Log.error("cannot listen", ["detail": problem]) }

@@ -57,6 +57,21 @@ import Testing
         #expect(table.routes.count == 2)
     }
 
+    /// Start-of-pattern options would override the engine settings Apus chose (`(*NO_JIT)` made a
+    /// route that never matched): refused with a diagnostic; a verb later in a pattern is fine.
+    @Test func startOfPatternOptionsAreRefused() {
+        let (table, diagnostics) = Fixture.compile([RouteConfig(host: nil, paths: [
+            Fixture.rule("(*NO_JIT)/nojit/.*", .regex, "nojit", line: 3),
+            Fixture.rule("(*LIMIT_MATCH=1)/limited/.*", .regex, "limited", line: 4),
+            Fixture.rule("/verb/(a(*SKIP)b|.*)", .regex, "verb", line: 5),
+        ])])
+        #expect(diagnostics.map(\.code) == ["invalid-regex", "invalid-regex"])
+        #expect(diagnostics.first?.message.contains("start-of-pattern option (*NO_JIT) is not allowed") == true, "\(diagnostics)")
+        #expect(diagnostics.last?.message.contains("(*LIMIT_MATCH=1)") == true, "\(diagnostics)")
+        #expect(table.winner(host: "", path: "/verb/x") == "verb")
+        #expect(table.routes.count == 1)
+    }
+
     /// The scratch exposes the capture ranges of the winning regex, and forgets them on the next match.
     @Test func captures() {
         let (table, _) = Fixture.compile([RouteConfig(host: nil, paths: [

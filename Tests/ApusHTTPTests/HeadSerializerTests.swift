@@ -48,6 +48,10 @@ struct HeadSerializerTests {
         // Connection naming a framing field must not drop the framing.
         ("POST / HTTP/1.1\r\nHost: a\r\nConnection: Content-Length, Host\r\nContent-Length: 2\r\nX-Request-ID: r\r\n\r\n",
          "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
+        // A list of identical lengths, or the field twice, goes out as one number (RFC 9110 §8.6):
+        // an upstream that reads only the first value, or refuses lists, sees what we framed.
+        ("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\nX-Request-ID: r\r\nContent-Length: 5\r\n\r\n",
+         "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\n\r\n"),
     ])
     func writesUpstreamRequest(_ input: String, _ expected: String) {
         #expect(Self.upstream(input) == expected)

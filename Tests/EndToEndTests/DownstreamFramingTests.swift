@@ -88,6 +88,21 @@ import Testing
         }
     }
 
+    /// `Content-Length: 5, 5` (identical values, RFC 9110 §8.6) or the field twice is one length;
+    /// the upstream gets that one number, never the list (before: the list went upstream as sent).
+    @Test(.timeLimit(.minutes(3))) func contentLengthListGoesUpstreamAsOneNumber() async throws {
+        try await withScenario { s in
+            let (_, port, _) = try await Self.start(s)
+            for lengths in ["Content-Length: 5, 5\r\n", "Content-Length: 5\r\nContent-Length: 5\r\n"] {
+                let connection = try await RawConnection.connect(port: port)
+                try await connection.send("POST /echo HTTP/1.1\r\nHost: c.test\r\n\(lengths)\r\nhello")
+                let echo = try (try await connection.readResponse()).map { try EchoReply($0.body) }
+                #expect(echo?.headerValues("Content-Length") == ["5"], "\(lengths): \(echo?.headers ?? [])")
+                #expect(echo?.bodyLength == 5)
+            }
+        }
+    }
+
     /// Clients that vanish mid-request or mid-response leave apus healthy and its upstream pool clean.
     @Test(.timeLimit(.minutes(3))) func clientsThatLeaveEarly() async throws {
         try await withScenario { s in

@@ -20,8 +20,16 @@ final class CompiledPattern: @unchecked Sendable {
         var offset: Int
     }
 
-    /// - Throws: `CompileError` with PCRE2's message and offset.
+    /// - Throws: `CompileError` with PCRE2's message and offset, or for a start-of-pattern
+    ///   option.
     init(_ source: String, flavor: RegexFlavor) throws(CompileError) {
+        // `(*NO_JIT)`, `(*UTF)`, `(*LIMIT_MATCH=...)`, `(*CRLF)` and the like change how the
+        // engine runs under the options Apus chose (a `(*NO_JIT)` route never matched at all),
+        // so they are refused rather than obeyed. They can stand only at the very start.
+        if source.utf8.starts(with: "(*".utf8) {
+            let option = source.prefix { $0 != ")" }
+            throw CompileError(message: "start-of-pattern option \(option)) is not allowed: Apus sets the regex engine's options itself", offset: 0)
+        }
         // Matching is on bytes: no PCRE2_UTF, so a request path with invalid UTF-8 can
         // never make a match fail with an encoding error.
         let options: UInt32 = switch flavor {
@@ -46,7 +54,9 @@ final class CompiledPattern: @unchecked Sendable {
         self.code = compiled
         // JIT failure (no executable memory, unsupported CPU) is not a config error:
         // the interpreter gives the same answers, only slower.
+        var jitSize = 0
         self.usesJIT = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+            && pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_JITSIZE), &jitSize) == 0 && jitSize > 0
     }
 
     deinit { pcre2_code_free_8(code) }

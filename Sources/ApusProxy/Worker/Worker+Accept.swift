@@ -17,8 +17,15 @@ extension Worker {
                 // EMFILE/ENFILE/ENOBUFS: a level-triggered listener would wake the loop
                 // again at once; stop listening until the next tick instead of spinning.
                 Log.warning("accept failed; pausing this listener for a second", ["listener": listener.name, "error": Posix.describe(code)])
-                epoll.remove(listener.fd)
-                pausedListeners.append(listener)
+                pauseListener(listener)
+                return
+            }
+            if fd >= clientDescriptorCeiling && !listener.isAdmin {
+                Posix.close(fd)
+                Log.warning("open-file limit nearly reached; client connection closed, this listener paused for a second", [
+                    "listener": listener.name, "limit": String(OpenFileLimit.current()),
+                ])
+                pauseListener(listener)
                 return
             }
             let address = SocketAddress(storage: peer, length: socklen_t(MemoryLayout<sockaddr_storage>.size))
@@ -43,5 +50,12 @@ extension Worker {
             let timeout = listener.isTLS ? table.timeouts.tlsHandshake : table.timeouts.headerRead
             setDeadline(connection, now + UInt64(timeout))
         }
+    }
+
+    /// Out of epoll until the next tick: a level-triggered listener would wake the loop again
+    /// at once.
+    private func pauseListener(_ listener: ListenerInfo) {
+        epoll.remove(listener.fd)
+        pausedListeners.append(listener)
     }
 }

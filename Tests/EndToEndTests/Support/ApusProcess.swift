@@ -17,17 +17,19 @@ final class ApusProcess: Sendable {
     }
 
     /// `apus serve --config <dir>/apus.yaml` with `yaml`, waiting until every port in `waitFor` accepts.
-    static func serve(config yaml: String, in dir: TempDirectory, waitFor ports: [Int]) async throws -> ApusProcess {
+    /// `launcher` prefixes the command (`prlimit --nofile=...` runs it under other limits).
+    static func serve(config yaml: String, in dir: TempDirectory, waitFor ports: [Int], launcher: [String] = []) async throws -> ApusProcess {
         let configPath = try dir.write("apus.yaml", yaml)
-        return try await launch(["serve", "--config", configPath], in: dir, waitFor: ports, configPath: configPath)
+        return try await launch(["serve", "--config", configPath], in: dir, waitFor: ports, configPath: configPath, launcher: launcher)
     }
 
     /// `apus <arguments>` (e.g. quick mode), waiting until every port in `waitFor` accepts.
     /// It runs with `/` as working directory, so relative paths in a config must resolve against
     /// the config file's directory, as the contract says, not by accident against the cwd.
     static func launch(_ arguments: [String], in dir: TempDirectory, waitFor ports: [Int],
-                       configPath: String = "") async throws -> ApusProcess {
-        let child = try ChildProcess(executable: try ApusBinary.path(), arguments: arguments,
+                       configPath: String = "", launcher: [String] = []) async throws -> ApusProcess {
+        let command = launcher + [try ApusBinary.path()] + arguments
+        let child = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
                                      stdoutPath: dir.file("apus.stdout"), stderrPath: dir.file("apus.stderr"),
                                      workingDirectory: "/")
         let process = ApusProcess(child: child, configPath: configPath, dir: dir)

@@ -53,8 +53,8 @@ final class Scenario: Sendable {
     }
 
     /// Starts `apus serve --config` with `yaml`, waiting for `waitFor` ports to accept.
-    func apus(_ yaml: String, waitFor ports: [Int]) async throws -> ApusProcess {
-        let apus = try await ApusProcess.serve(config: yaml, in: dir, waitFor: ports)
+    func apus(_ yaml: String, waitFor ports: [Int], launcher: [String] = []) async throws -> ApusProcess {
+        let apus = try await ApusProcess.serve(config: yaml, in: dir, waitFor: ports, launcher: launcher)
         children.withLock { $0.append(apus.child) }
         apusProcesses.withLock { $0.append(apus) }
         return apus
