@@ -39,6 +39,10 @@ public enum ConfigFileParser {
             let location = SourceLocation.file(path: path, line: 1, column: 1)
             return (nil, [.error("empty-file", "the configuration file is empty", at: location)])
         }
+        if YAMLExpansion.exceeds(root) {
+            let location = SourceLocation.file(path: path, line: 1, column: 1)
+            return (nil, [.error("yaml-too-large", "the file stands for more than \(YAMLExpansion.maximumNodes) YAML nodes once its aliases and merge keys are followed (an alias bomb?); write the repeated parts out or anchor less deeply", at: location)])
+        }
         var reader = ConfigNodeReader(path: path)
         let configuration = reader.configuration(from: root)
         return (configuration, sortedByPosition(reader.diagnostics))

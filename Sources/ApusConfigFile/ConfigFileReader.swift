@@ -26,11 +26,16 @@ enum ConfigFileReader {
         }
     }
 
-    /// The file's bytes, refusing more than `maximumBytes`.
+    /// The file's bytes, refusing more than `maximumBytes`, and anything but a regular file:
+    /// opened non-blocking, so a FIFO in its place cannot stop the config thread in `open`
+    /// (ApusNet's `RegularFile` does the same for certificates; this module may not import it).
     static func bytes(of path: String, maximumBytes: Int) -> Result<[UInt8], Failure> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { return .failure(Failure(reason: errnoText())) }
         defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failure(Failure(reason: errnoText())) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .failure(Failure(reason: "not a regular file")) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

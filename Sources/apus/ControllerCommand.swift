@@ -47,6 +47,7 @@ enum ControllerCommand {
         let (tls, _) = TLSCatalog.build(for: table)
         guard let plane = DataPlane.start(table, tls: tls, diagnostics: diagnostics) else { return 1 }
         let (state, workerCount) = (plane.state, plane.workerCount)
+        plane.drainOnUntakenTermination(timeoutMilliseconds: table.timeouts.drain)
         let store: ClusterStore
         do {
             store = try ClusterStore()

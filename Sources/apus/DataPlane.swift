@@ -1,6 +1,7 @@
 import ApusCore
 import ApusNet
 import ApusProxy
+import Glibc
 
 /// The running data plane of `serve` and `controller`: listeners checked, access log
 /// open, workers started on a first table.
@@ -37,6 +38,16 @@ struct DataPlane {
             return nil
         }
         return DataPlane(state: state, server: server, accessLog: accessLog, workerCount: workerCount)
+    }
+
+    /// Lets the signal thread drain and exit when a SIGTERM finds the control thread busy
+    /// (see `Signals`): with the table's drain timeout as of now.
+    func drainOnUntakenTermination(timeoutMilliseconds: Int) {
+        nonisolated(unsafe) let plane = self
+        Signals.onUntakenTermination {
+            plane.drain(timeoutMilliseconds: timeoutMilliseconds)
+            exit(0)
+        }
     }
 
     /// Stops accepting, lets in-flight requests finish for at most `timeoutMilliseconds`,

@@ -66,6 +66,7 @@ enum ServeCommand {
         report(diagnostics)
         guard let plane = DataPlane.start(table, tls: live.tls, diagnostics: diagnostics) else { return 1 }
         let (state, workerCount) = (plane.state, plane.workerCount)
+        plane.drainOnUntakenTermination(timeoutMilliseconds: table.timeouts.drain)
         state.metrics.recordReload(success: true, generation: state.publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
         state.setReady(true)
         Log.info("serving", [

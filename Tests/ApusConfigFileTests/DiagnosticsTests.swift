@@ -1,5 +1,6 @@
 import ApusConfigFile
 import ApusCore
+import Foundation
 import Testing
 
 /// One broken file and the diagnostics it must produce, as `line:column: message-substring`.
@@ -239,17 +240,17 @@ private let cases: [DiagnosticCase] = [
         #expect(diagnostics.map(\.code) == ["cannot-read"])
     }
 
-    /// A file that never ends is refused instead of filling memory.
-    @Test func endlessFileIsRefused() {
-        let (configuration, diagnostics) = ConfigFileParser.load(path: "/dev/zero")
-        #expect(configuration == nil)
-        #expect(diagnostics.first?.message == "cannot read file: larger than 16 MiB")
-    }
-
-    /// A directory is not a config file.
-    @Test func directoryIsUnreadable() {
-        let (configuration, diagnostics) = ConfigFileParser.load(path: "/")
-        #expect(configuration == nil)
-        #expect(diagnostics.first?.message == "cannot read file: Is a directory")
+    /// A device that never ends, a directory, a FIFO nobody writes to: refused at once as not
+    /// regular files, instead of filling memory or waiting in open() for a writer.
+    @Test func onlyRegularFilesAreRead() throws {
+        let fifo = NSTemporaryDirectory() + "/apus-config-fifo-\(getpid())"
+        unlink(fifo)
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        for path in ["/dev/zero", "/", fifo] {
+            let (configuration, diagnostics) = ConfigFileParser.load(path: path)
+            #expect(configuration == nil)
+            #expect(diagnostics.first?.message == "cannot read file: not a regular file", "\(path)")
+        }
     }
 }

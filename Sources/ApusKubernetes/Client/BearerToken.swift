@@ -39,19 +39,12 @@ final class BearerToken: Sendable {
     }
 
     static func read(_ path: String) throws(KubernetesError) -> String {
-        guard let file = fopen(path, "r") else {
-            throw .configuration("cannot read the token file \(path): \(String(cString: strerror(errno)))")
+        let text: String
+        switch RegularFile.text(path, maximumBytes: 1 << 20) {
+        case .success(let read): text = read
+        case .failure(let failure): throw .configuration("cannot read the token file \(path): \(failure.reason)")
         }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes += chunk[0..<n]
-            if bytes.count > 1 << 20 { throw .configuration("the token file \(path) is larger than 1 MiB") }
-        }
-        let token = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        let token = text.trimmingWhitespace()
         guard !token.isEmpty else { throw .configuration("the token file \(path) is empty") }
         // A token goes into a header: a line break would split the request.
         guard token.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) else {

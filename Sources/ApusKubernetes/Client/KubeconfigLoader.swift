@@ -1,3 +1,4 @@
+import ApusNet
 import Foundation
 
 /// Finds the API server and credentials: `--kubeconfig FILE`, else `$KUBECONFIG` (a
@@ -39,7 +40,7 @@ public enum KubeconfigLoader {
             throw .configuration("cannot read the service account CA \(caPath): \(String(cString: strerror(errno)))")
         }
         config.caFile = caPath
-        if let namespace = try? String(contentsOfFile: directory + "/namespace", encoding: .utf8) {
+        if case .success(let namespace) = RegularFile.text(directory + "/namespace", maximumBytes: 4096) {
             config.namespace = namespace.trimmingWhitespace()
         }
         return config
@@ -50,12 +51,13 @@ public enum KubeconfigLoader {
         var files: [(path: String, tree: ObjectTree)] = []
         for path in paths {
             let text: String
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
+            switch RegularFile.text(path, maximumBytes: 16 << 20) {
+            case .success(let read):
+                text = read
+            case .failure(let failure):
                 // kubectl skips missing files in a KUBECONFIG list but not an explicit one.
                 if paths.count > 1, access(path, F_OK) != 0 { continue }
-                throw .configuration("cannot read kubeconfig \(path): \(String(cString: strerror(errno)))")
+                throw .configuration("cannot read kubeconfig \(path): \(failure.reason)")
             }
             let documents: [ObjectTree.Document]
             do {

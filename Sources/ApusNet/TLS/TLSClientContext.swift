@@ -17,19 +17,17 @@ public final class TLSClientContext: @unchecked Sendable {
         caFile: String?, serverName: String?, verify: Bool, certificateFile: String?, keyFile: String?,
         caPEM: String? = nil, certificatePEM: String? = nil, keyPEM: String? = nil
     ) throws(TLSError) {
-        if let caFile { try TLSError.checkReadable(caFile, "CA") }
+        let caFileText = try caFile.map { path throws(TLSError) in try TLSError.readPEM(path, "CA") }
+        var clientFiles: (chain: String, key: String)?
         if let certificateFile, let keyFile {
-            try TLSError.checkReadable(certificateFile, "client certificate")
-            try TLSError.checkReadable(keyFile, "client key")
+            clientFiles = (try TLSError.readPEM(certificateFile, "client certificate"), try TLSError.readPEM(keyFile, "client key"))
         }
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw TLSError.fromQueue("cannot create a TLS context") }
         do throws(TLSError) {
             try TLSDefaults.apply(to: ctx)
             if verify {
                 if caFile != nil || caPEM != nil {
-                    if let caFile, SSL_CTX_load_verify_locations(ctx, caFile, nil) != 1 {
-                        throw TLSError.fromQueue("cannot load CA file \(caFile)")
-                    }
+                    if let caFile, let caFileText { try PEMText.trust(caFileText, in: ctx, name: caFile) }
                     if let caPEM { try PEMText.trust(caPEM, in: ctx, name: "certificate-authority-data") }
                 } else if SSL_CTX_set_default_verify_paths(ctx) != 1 {
                     throw TLSError.fromQueue("cannot load the system's CA certificates")
@@ -42,13 +40,11 @@ public final class TLSClientContext: @unchecked Sendable {
                 try PEMText.useChain(certificatePEM, in: ctx, name: "client certificate")
                 try PEMText.usePrivateKey(keyPEM, in: ctx, name: "client key")
                 guard SSL_CTX_check_private_key(ctx) == 1 else { throw TLSError.fromQueue("the client key does not match the client certificate") }
-            } else if let certificateFile, let keyFile {
-                guard SSL_CTX_use_certificate_chain_file(ctx, certificateFile) == 1 else {
-                    throw TLSError.fromQueue("cannot load client certificate \(certificateFile)")
-                }
-                guard SSL_CTX_use_PrivateKey_file(ctx, keyFile, SSL_FILETYPE_PEM) == 1,
-                      SSL_CTX_check_private_key(ctx) == 1 else {
-                    throw TLSError.fromQueue("cannot load client key \(keyFile) (or it does not match the certificate)")
+            } else if let certificateFile, let keyFile, let clientFiles {
+                try PEMText.useChain(clientFiles.chain, in: ctx, name: certificateFile)
+                try PEMText.usePrivateKey(clientFiles.key, in: ctx, name: keyFile)
+                guard SSL_CTX_check_private_key(ctx) == 1 else {
+                    throw TLSError.fromQueue("client key \(keyFile) does not match the certificate \(certificateFile)")
                 }
             }
             let alpn: [UInt8] = [8] + Array("http/1.1".utf8)

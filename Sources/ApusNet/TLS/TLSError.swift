@@ -17,10 +17,15 @@ public struct TLSError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 
-    /// A missing or unreadable file said plainly (OpenSSL would report "system lib").
-    static func checkReadable(_ path: String, _ what: String) throws(TLSError) {
-        guard access(path, R_OK) == 0 else {
-            throw TLSError("cannot read \(what) file \(path): \(String(cString: strerror(errno)))")
+    /// Certificates, keys and CA bundles are far smaller; a larger file is not one.
+    static let maximumPEMBytes = 1 << 20
+
+    /// The PEM text of `path`, read by Apus (never by OpenSSL, which would block on a FIFO),
+    /// with a missing, unreadable or odd file said plainly.
+    static func readPEM(_ path: String, _ what: String) throws(TLSError) -> String {
+        switch RegularFile.text(path, maximumBytes: maximumPEMBytes) {
+        case .success(let text): return text
+        case .failure(let failure): throw TLSError("cannot read \(what) file \(path): \(failure.reason)")
         }
     }
 }

@@ -16,15 +16,11 @@ public final class TLSServerCertificate: @unchecked Sendable {
     /// Loads `certificateFile` (leaf first, then intermediates) and `keyFile`, and checks
     /// that they belong together.
     public convenience init(certificateFile: String, keyFile: String, ticketLifetimeSeconds: Int) throws(TLSError) {
-        try TLSError.checkReadable(certificateFile, "certificate")
-        try TLSError.checkReadable(keyFile, "private key")
+        let chain = try TLSError.readPEM(certificateFile, "certificate")
+        let key = try TLSError.readPEM(keyFile, "private key")
         try self.init(ticketLifetimeSeconds: ticketLifetimeSeconds, pair: "private key \(keyFile) does not match certificate \(certificateFile)") { ctx throws(TLSError) in
-            guard SSL_CTX_use_certificate_chain_file(ctx, certificateFile) == 1 else {
-                throw TLSError.fromQueue("cannot load certificate \(certificateFile)")
-            }
-            guard SSL_CTX_use_PrivateKey_file(ctx, keyFile, SSL_FILETYPE_PEM) == 1 else {
-                throw TLSError.fromQueue("cannot load private key \(keyFile)")
-            }
+            try PEMText.useChain(chain, in: ctx, name: certificateFile)
+            try PEMText.usePrivateKey(key, in: ctx, name: keyFile)
         }
     }
 

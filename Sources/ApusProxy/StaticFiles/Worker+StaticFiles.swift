@@ -44,7 +44,9 @@ extension Worker {
             respondError(connection, status: 404)
             return
         }
-        let fd = open(resolved, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: a FIFO in the root must not stop the worker in open(); fstat below
+        // then refuses it as not a regular file (sendfile ignores the flag for files).
+        let fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             respondError(connection, status: errno == EACCES ? 403 : 404)
             return
