@@ -14,6 +14,7 @@ let package = Package(
     targets: [
         .executableTarget(name: "FuzzRequestHead", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzResponseHead", dependencies: [.product(name: "ApusHTTP", package: root)]),
+        .executableTarget(name: "FuzzUpstreamResponse", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzChunked", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzPathNormalize", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzHeaderValues", dependencies: [.product(name: "ApusHTTP", package: root)]),

@@ -83,8 +83,11 @@ extension Worker {
         while true {
             if !upstream.headParsed {
                 if !upstream.input.isEmpty {
-                    switch upstream.parser.parse(upstream.input.readable, requestMethod: connection.head.method, into: &upstream.head) {
-                    case .complete:
+                    switch upstream.responseStart.step(upstream.input.readable, requestMethod: connection.head.method, into: &upstream.head) {
+                    case .interim(let length):
+                        upstream.input.consume(length)
+                        continue
+                    case .final:
                         guard startResponse(connection, upstream) else { return .stop }
                         if connection.phase == .tunneling {
                             startTunnel(connection, upstream)
@@ -96,6 +99,15 @@ extension Worker {
                         Log.warning("invalid upstream response", ["upstream": connection.runtime!.name, "error": error.description])
                         counters.countUpstreamError(upstream: connection.runtime!.name, kind: .invalidResponse)
                         failExchange(connection, status: 502)
+                        return .stop
+                    case .tooManyInterimResponses:
+                        let runtime = connection.runtime!
+                        counters.countUpstreamError(upstream: runtime.name, kind: .tooManyInterimResponses)
+                        Log.warning("upstream sent more interim responses than a server does", [
+                            "upstream": runtime.name, "endpoint": upstream.endpoint.addressText,
+                            "count": String(upstream.responseStart.interimResponses),
+                        ])
+                        upstreamFailed(connection, upstream, status: 502)
                         return .stop
                     case .needMore:
                         break
@@ -184,25 +196,9 @@ extension Worker {
         }
     }
 
-    /// The response head is complete: skip interim responses, else write the head for the
-    /// downstream and set up body framing. Returns false when the exchange ended.
+    /// The final response head is complete: write the head for the downstream and set up
+    /// body framing. Returns false when the exchange ended.
     private func startResponse(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) -> Bool {
-        if upstream.head.status >= 100 && upstream.head.status < 200 && upstream.head.status != 101 {
-            upstream.interimResponses += 1
-            guard upstream.interimResponses <= Worker.maxInterimResponses else {
-                let runtime = connection.runtime!
-                counters.countUpstreamError(upstream: runtime.name, kind: .tooManyInterimResponses)
-                Log.warning("upstream sent more interim responses than a server does", [
-                    "upstream": runtime.name, "endpoint": upstream.endpoint.addressText, "count": String(upstream.interimResponses),
-                ])
-                upstreamFailed(connection, upstream, status: 502)
-                return false
-            }
-            upstream.input.consume(upstream.head.headLength)
-            upstream.parser.reset()
-            upstream.head.reset()
-            return true
-        }
         if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
         if let policy = connection.exchange!.gzipPolicy, startGzipResponse(connection, upstream, policy) { return true }
         let downstreamVersion = connection.head.version

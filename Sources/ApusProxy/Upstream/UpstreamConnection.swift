@@ -29,12 +29,9 @@ final class UpstreamConnection {
     /// byte may be a keep-alive race, and is retried on a new connection.
     var reused = false
     var input = IOBuffer()
-    var parser = ResponseHeadParser()
+    var responseStart = UpstreamResponseStart(maxInterimResponses: Worker.maxInterimResponses)
     var head = ResponseHead()
     var headParsed = false
-    /// Interim (1xx) responses skipped in this exchange: bounded, so an upstream that sends
-    /// them forever ends the exchange instead of holding a worker.
-    var interimResponses = 0
     var responseBytes = 0
     var body = BodyCursor()
     var downstream: DownstreamConnection?
@@ -73,10 +70,9 @@ final class UpstreamConnection {
     }
 
     func resetForExchange() {
-        parser.reset()
+        responseStart.reset()
         head.reset()
         headParsed = false
-        interimResponses = 0
         responseBytes = 0
         body = BodyCursor()
     }
