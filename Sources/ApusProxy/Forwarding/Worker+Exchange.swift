@@ -295,7 +295,7 @@ extension Worker {
             let endpoint = upstream.endpoint
             detachAndClose(connection, upstream)
             if replayable {
-                attachConnection(connection, to: endpoint)
+                attachConnection(connection, to: endpoint, runtime: runtime)
                 return
             }
             counters.countUpstreamError(upstream: runtime.name, kind: kind)

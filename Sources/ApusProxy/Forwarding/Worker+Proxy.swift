@@ -68,17 +68,24 @@ extension Worker {
     /// all the same: ejection steers traffic away from an endpoint, it never leaves an
     /// upstream with nothing to try (nginx does the same, Envoy calls it panic mode).
     func connectUpstream(_ connection: DownstreamConnection) {
-        let runtime = connection.runtime!
+        let exchange = connection.exchange!
+        let runtime = exchange.runtime!
         let endpoints = runtime.endpoints
         let now = self.now
-        let tried = connection.triedEndpoints
-        let untried = { (index: Int) in tried & (1 << UInt64(index & 63)) == 0 }
-        var picked = runtime.picker.pick(
-            endpointCount: endpoints.count,
-            isAvailable: { untried($0) && endpoints[$0].isHealthy(at: now) },
-            activeRequests: { endpoints[$0].activeRequests })
+        // Closures written inline, not kept in a variable: a stored closure's context is a
+        // heap allocation per request (measured: +400 instructions per request).
+        let tried = exchange.triedEndpoints
+        var picked = tried == 0
+            ? runtime.picker.pick(
+                endpointCount: endpoints.count, isAvailable: { endpoints[$0].availableAt <= now },
+                activeRequests: { endpoints[$0].activeRequests })
+            : runtime.picker.pick(
+                endpointCount: endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 && endpoints[$0].availableAt <= now },
+                activeRequests: { endpoints[$0].activeRequests })
         if picked == nil {
-            picked = runtime.picker.pick(endpointCount: endpoints.count, isAvailable: untried, activeRequests: { endpoints[$0].activeRequests })
+            picked = runtime.picker.pick(
+                endpointCount: endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 },
+                activeRequests: { endpoints[$0].activeRequests })
         }
         guard let picked else {
             counters.countUpstreamError(upstream: runtime.name, kind: .noEndpoint)
@@ -86,16 +93,17 @@ extension Worker {
             return
         }
         let endpoint = endpoints[picked]
-        connection.attempts += 1
-        connection.triedEndpoints |= 1 << UInt64(picked & 63)
+        exchange.attempts += 1
+        exchange.triedEndpoints |= 1 << UInt64(picked & 63)
+        // At the latest, a probe's verdict comes after every timeout it could run into.
         endpoint.picked(at: now, verdictBy: now + runtime.connectTimeout + runtime.sendTimeout + runtime.readTimeout)
-        connection.logFields.upstreamAddress = endpoint.addressText
-        attachConnection(connection, to: endpoint)
+        exchange.logFields.upstreamAddress = endpoint.addressText
+        attachConnection(connection, to: endpoint, runtime: runtime)
     }
 
     /// A pooled connection to `endpoint` if there is one, else a new one.
-    func attachConnection(_ connection: DownstreamConnection, to endpoint: EndpointState) {
-        let runtime = connection.runtime!
+    @inline(__always)
+    func attachConnection(_ connection: DownstreamConnection, to endpoint: EndpointState, runtime: UpstreamRuntime) {
         endpoint.activeRequests += 1
         if let pooled = endpoint.idle.popLast() {
             pooled.reused = true
@@ -196,13 +204,15 @@ extension Worker {
     /// Moves bytes both ways until neither side can make progress.
     func pump(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
         guard upstream.state == .busy else { return }
+        // The client's FIN (or reset) arrives as a downstream event, which pumps: checked once
+        // per pump, before any more work for a client that is gone.
+        if connection.hangupSeen && connection.requestBody.isDone && !connection.runtime!.failures.ignoreClientAbort {
+            clientAborted(connection)
+            return
+        }
         var progress = true
         while progress && connection.upstream === upstream {
             progress = false
-            if connection.hangupSeen && connection.requestBody.isDone && !connection.runtime!.failures.ignoreClientAbort {
-                clientAborted(connection)
-                return
-            }
             switch sendRequest(connection, upstream) {
             case .progress: progress = true
             case .blocked: break

@@ -21,13 +21,11 @@ final class EndpointState {
     let receiveBufferBytes: Int32
     var idle: [UpstreamConnection] = []
     var activeRequests = 0
-    /// Not picked before this time (monotonic ms) after a failure.
-    var ejectedUntil: UInt64 = 0
+    /// Not picked before this time (monotonic ms): the end of an ejection after a failure,
+    /// or, while a probe is out, the latest its verdict can come.
+    var availableAt: UInt64 = 0
     /// The last attempt failed: the next one, after the ejection, is a probe.
     var suspect = false
-    /// While a probe is out (until its verdict, at the latest until this time) no other
-    /// request is sent here.
-    var probeUntil: UInt64 = 0
     var maxIdle: Int
     var idleTimeoutMilliseconds: Int
     /// No longer named by the current table: connections close instead of pooling.
@@ -61,23 +59,22 @@ final class EndpointState {
     /// How long a failure keeps an endpoint out of rotation (nginx's fail_timeout).
     static let ejectionMilliseconds: UInt64 = 10_000
 
-    func isHealthy(at now: UInt64) -> Bool { ejectedUntil <= now && probeUntil <= now }
-
-    /// Picked for a request: a suspect endpoint's request is its probe, alone until `verdictBy`.
-    func picked(at now: UInt64, verdictBy: UInt64) {
-        if suspect { probeUntil = verdictBy }
+    /// Picked for a request: if the endpoint is on probation, this request is its probe, and
+    /// no other goes there until `verdictBy`.
+    @inline(__always)
+    func picked(at now: UInt64, verdictBy: @autoclosure () -> UInt64) {
+        if suspect { availableAt = verdictBy() }
     }
 
     /// A response head arrived from it.
     func succeeded() {
         suspect = false
-        probeUntil = 0
+        availableAt = 0
     }
 
     func failed(at now: UInt64) {
         suspect = true
-        probeUntil = 0
-        ejectedUntil = now + Self.ejectionMilliseconds
+        availableAt = now + Self.ejectionMilliseconds
     }
 }
 
