@@ -107,7 +107,9 @@ public enum Signals {
             if terminationsTaken.load(ordering: .acquiring) > 0 { return }
             usleep(20_000)
         }
-        guard terminationsTaken.load(ordering: .acquiring) == 0, let drain = emergency.withLock({ $0 }) else { return }
+        guard let drain = emergency.withLock({ $0 }), take(terminationsReceived, terminationsTaken) else { return }
+        // Taken here, so that the drain's own wait for a second SIGTERM (to cut it short) does
+        // not mistake this one for it.
         Log.error("SIGTERM not taken by the control thread within the grace period (it is busy, e.g. in a reload); draining without it",
                   ["grace_ms": String(terminationGraceMilliseconds)])
         drain()

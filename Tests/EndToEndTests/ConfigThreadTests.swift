@@ -11,21 +11,7 @@ import Testing
     /// stuck in open() for good, SIGHUP and SIGTERM ignored).
     @Test(.timeLimit(.minutes(3))) func fifoInPlaceOfACertificateIsRefused() async throws {
         try await withScenario { s in
-            let certificates = try await TLSTestCertificates.shared()
-            try s.dir.write("live.crt", try String(contentsOfFile: certificates.app.cert, encoding: .utf8))
-            try s.dir.write("live.key", try String(contentsOfFile: certificates.app.key, encoding: .utf8))
-            let backend = try await s.backend("tls")
-            let port = try s.port()
-            let apus = try await s.apus("""
-            workers: 1
-            listeners:
-              - listen: 127.0.0.1:\(port)
-                tls: { certificates: [{ cert: live.crt, key: live.key }] }
-            routes:
-              - paths: [{ path: /, upstream: app }]
-            upstreams:
-              app: { endpoints: [\(backend.endpoint)] }
-            """, waitFor: [port])
+            let (apus, port, _) = try await TLSTerminationTests.startWithLiveCertificate(s, workers: 1)
             try FileManager.default.removeItem(atPath: s.dir.file("live.crt"))
             #expect(mkfifo(s.dir.file("live.crt"), 0o644) == 0)
             apus.send(SIGHUP)

@@ -6,13 +6,10 @@ import Testing
 @Suite struct ControllerConfigReloadTests {
     @Test(.timeLimit(.minutes(4))) func configFileReloadsOnChangeAndSIGHUP() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            let kubeconfig = try await api.installController()
-            let net = try await s.networkNamespace()
+            let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)
             try await api.seed(services: ["a": [a1]])
-            let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig)
-            #expect(try await controller.waitReady(timeout: .seconds(30)), "never ready; stderr:\n\(controller.apus.stderrTail())")
+            let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig)
             let config = controller.config
             let body = [UInt8](repeating: UInt8(ascii: "x"), count: 4096)
             @Sendable func postStatus() async throws -> Int {

@@ -22,9 +22,7 @@ import Testing
     /// sent (the API server's audit log has no request from the controller).
     @Test(.timeLimit(.minutes(4))) func verifiedTLSWithClientCertificateAndUnknownServerRefused() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            _ = try await api.installController()
-            let net = try await s.networkNamespace()
+            let (api, _, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)
             try await api.seed(services: ["a": [a1]])
 

@@ -10,15 +10,13 @@ import Testing
     /// rule back makes the controller sync and serve, with no restart.
     @Test(.timeLimit(.minutes(4))) func missingRuleIsNamedAndGrantingItSyncs() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            let kubeconfig = try await api.installController()
+            let (api, kubeconfig, net) = try await s.realCluster().parts
             let installed = try #require(try await api.get(Self.clusterRole))
             let rules = try #require(installed["rules"] as? [[String: Any]])
             let withoutSlices = rules.filter { ($0["resources"] as? [String])?.contains("endpointslices") != true }
             #expect(withoutSlices.count == rules.count - 1)
             try await api.patch(Self.clusterRole, ["rules": withoutSlices])
 
-            let net = try await s.networkNamespace()
             let a1 = try await s.backend("a1", in: net)
             try await api.seed(services: ["a": [a1]])
             let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig)

@@ -7,14 +7,11 @@ import Testing
 @Suite struct RealAPIRelistTests {
     @Test(.timeLimit(.minutes(4))) func compactionAndRestartRelistWithoutDroppingRoutes() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            let kubeconfig = try await api.installController()
-            let net = try await s.networkNamespace()
+            let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)
             let a2 = try await s.backend("a2", in: net)
             try await api.seed(services: ["a": [a1]])
-            let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig)
-            #expect(try await controller.waitReady(timeout: .seconds(30)), "stderr:\n\(controller.apus.stderrTail())")
+            let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig)
             #expect(try await controller.who("app.test", "/a") == "a1")
             // History the compaction removes: revisions after the controller's lists.
             for index in 1...5 {

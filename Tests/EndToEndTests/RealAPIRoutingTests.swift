@@ -13,16 +13,13 @@ import Testing
     /// only, and /routes says why.
     @Test(.timeLimit(.minutes(4))) func routesFollowIngressesAndEndpointSlices() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            let kubeconfig = try await api.installController()
-            let net = try await s.networkNamespace()
+            let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)
             let a2 = try await s.backend("a2", in: net)
             let b1 = try await s.backend("b1", in: net)
             try await api.seed(services: ["a": [a1], "b": [b1]])
             try await api.create((1...5).map { KubeObject.ingress("extra\($0)", host: "h\($0).test", paths: [("/", "Prefix", "a", "http")]) })
-            let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig, extra: ["--list-page-size", "2"])
-            #expect(try await controller.waitReady(timeout: .seconds(30)), "never ready; stderr:\n\(controller.apus.stderrTail())")
+            let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig, extra: ["--list-page-size", "2"])
             for index in 1...5 { #expect(try await controller.who("h\(index).test", "/") == "a1") }
             let asked = api.auditEvents().filter { $0.user == Self.controllerUser }.map(\.uri)
             #expect(asked.contains { $0.hasPrefix("/apis/networking.k8s.io/v1/ingresses?limit=2&continue=") }, "second page asked with continue: \(asked)")
@@ -63,16 +60,13 @@ import Testing
     /// cluster-wide), and Ingresses elsewhere are not served.
     @Test(.timeLimit(.minutes(4))) func watchNamespaceLimitsScope() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            let kubeconfig = try await api.installController()
-            let net = try await s.networkNamespace()
+            let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)
             try await api.seed(services: ["a": [a1]])
             try await api.create([KubeObject.namespace("other"), KubeObject.service("a", namespace: "other"),
                                   KubeObject.endpointSlice("a-1", namespace: "other", service: "a", address: net.address, port: a1.port),
                                   KubeObject.ingress("elsewhere", namespace: "other", host: "other.test", paths: [("/", "Prefix", "a", "http")])])
-            let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig, extra: ["--watch-namespace", "demo"])
-            #expect(try await controller.waitReady(timeout: .seconds(30)), "stderr:\n\(controller.apus.stderrTail())")
+            let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig, extra: ["--watch-namespace", "demo"])
             #expect(try await controller.who("app.test", "/a") == "a1")
             #expect(try await controller.who("other.test", "/") == "status 404")
             let asked = api.auditEvents().filter { $0.user == Self.controllerUser }.map(\.uri)

@@ -37,9 +37,7 @@ import Testing
 
     @Test(.timeLimit(.minutes(5))) func leaderWritesStatusKeepingMetadataAndHandsOver() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            let kubeconfig = try await api.installController()
-            let net = try await s.networkNamespace()
+            let (api, kubeconfig, net) = try await s.realCluster().parts
             let web = try await s.backend("web", in: net)
             let spare = try await s.backend("spare", in: net)
             try await api.create([KubeObject.namespace("demo"), KubeObject.service("web"),
@@ -56,11 +54,8 @@ import Testing
             var before: [String: (labels: [String: String], annotations: [String: String])] = [:]
             for name in ["web", "refused", "theirs"] { before[name] = Self.metadata(try await api.get(Self.ingresses + name)) }
 
-            let first = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig, extra: Self.statusArguments)
-            let second = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig, extra: Self.statusArguments)
-            let firstReady = try await first.waitReady(timeout: .seconds(30))
-            let secondReady = try await second.waitReady(timeout: .seconds(30))
-            #expect(firstReady && secondReady, "stderr:\n\(first.apus.stderrTail())\n\(second.apus.stderrTail())")
+            let first = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig, extra: Self.statusArguments)
+            let second = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig, extra: Self.statusArguments)
             var leaderIdentity: String?
             #expect(try await eventually(timeout: .seconds(15)) {
                 leaderIdentity = (try await api.get(Self.leasePath)?["spec"] as? [String: Any])?["holderIdentity"] as? String
@@ -142,13 +137,10 @@ import Testing
     /// Without --publish-* nothing is elected and nothing is written: no Lease or status request at all.
     @Test(.timeLimit(.minutes(4))) func noPublishNoElection() async throws {
         try await withScenario(slots: 2) { s in
-            let api = try await s.realKubeAPI()
-            let kubeconfig = try await api.installController()
-            let net = try await s.networkNamespace()
+            let (api, kubeconfig, net) = try await s.realCluster().parts
             let web = try await s.backend("web", in: net)
             try await api.seed(services: ["web": [web]])
-            let controller = try await ControllerUnderTest.start(s, kubeconfig: kubeconfig)
-            #expect(try await controller.waitReady(timeout: .seconds(30)))
+            let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig)
             #expect(try await controller.who("app.test", "/web") == "web")
             try await Task.sleep(for: .seconds(3))
             let asked = api.auditEvents().filter { $0.user == "system:serviceaccount:apus-system:apus" }

@@ -60,4 +60,23 @@ import Testing
             #expect(post.bodyText == "ok\n")
         }
     }
+
+    /// An Upgrade request on a route apus answers itself (a redirect, a fixed response)
+    /// is answered as plain HTTP: no 101, no Upgrade or `Connection: upgrade` in the answer, and
+    /// the connection carries the next request as HTTP (issue 17 point 7).
+    @Test(.timeLimit(.minutes(3))) func upgradeRequestsOnLocalRoutesStayHTTP() async throws {
+        try await withScenario { s in
+            let port = try await Self.start(s)
+            for path in ["/old", "/health"] {
+                let connection = try await RawConnection.connect(port: port)
+                try await connection.send("GET \(path) HTTP/1.1\r\nHost: u.test\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                let answer = try await connection.readResponse()
+                #expect(answer.map { $0.status != 101 && $0.header("Upgrade") == nil } == true, "\(path): \(String(describing: answer))")
+                #expect(answer?.headerValues("Connection").contains { $0.lowercased().contains("upgrade") } == false, "\(path)")
+                try await connection.send("GET /health HTTP/1.1\r\nHost: u.test\r\n\r\n")
+                #expect(try await connection.readResponse()?.bodyText == "ok\n", "\(path): the connection is still HTTP")
+            }
+        }
+    }
 }

@@ -169,25 +169,32 @@ import Testing
         }
     }
 
+    /// apus on an HTTPS listener whose certificate and key are copies the test may replace
+    /// (`live.crt`, `live.key` in the scenario's directory), proxying to one backend.
+    static func startWithLiveCertificate(_ s: Scenario, workers: Int = 2) async throws -> (apus: ApusProcess, port: Int, certificates: TLSTestCertificates) {
+        let certificates = try await TLSTestCertificates.shared()
+        try s.dir.write("live.crt", try String(contentsOfFile: certificates.app.cert, encoding: .utf8))
+        try s.dir.write("live.key", try String(contentsOfFile: certificates.app.key, encoding: .utf8))
+        let backend = try await s.backend("tls")
+        let port = try s.port()
+        let apus = try await s.apus("""
+        workers: \(workers)
+        listeners:
+          - listen: 127.0.0.1:\(port)
+            tls: { certificates: [{ cert: live.crt, key: live.key }] }
+        routes:
+          - paths: [{ path: /, upstream: app }]
+        upstreams:
+          app: { endpoints: [\(backend.endpoint)] }
+        """, waitFor: [port])
+        return (apus, port, certificates)
+    }
+
     /// A renewed certificate file is served without a restart; a broken one is a logged
     /// diagnostic and the previous certificate keeps serving.
     @Test(.timeLimit(.minutes(3))) func certificatesReloadWithoutRestart() async throws {
         try await withScenario { s in
-            let certificates = try await TLSTestCertificates.shared()
-            try s.dir.write("live.crt", try String(contentsOfFile: certificates.app.cert, encoding: .utf8))
-            try s.dir.write("live.key", try String(contentsOfFile: certificates.app.key, encoding: .utf8))
-            let backend = try await s.backend("tls")
-            let port = try s.port()
-            let apus = try await s.apus("""
-            workers: 2
-            listeners:
-              - listen: 127.0.0.1:\(port)
-                tls: { certificates: [{ cert: live.crt, key: live.key }] }
-            routes:
-              - paths: [{ path: /, upstream: app }]
-            upstreams:
-              app: { endpoints: [\(backend.endpoint)] }
-            """, waitFor: [port])
+            let (apus, port, certificates) = try await Self.startWithLiveCertificate(s)
             #expect(try await Self.handshake(s, port: port, serverName: "localhost").stdout.contains("subject=CN = app"))
 
             try s.dir.write("live.crt", "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n")

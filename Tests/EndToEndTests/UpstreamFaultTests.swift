@@ -145,21 +145,27 @@ import Testing
         }
     }
 
+    /// Eight clients for 4 s against two endpoints, one healthy and one `mode`: no request may
+    /// fail, and the faulty endpoint gets at most the one request per client that may be on its
+    /// way before its first failure ejects it.
+    static func ejectionUnderLoad(_ s: Scenario, mode: String, options: String) async throws {
+        let good = try await s.backend("good")
+        let faulty = try await s.hostileUpstream(mode)
+        let port = try s.port()
+        _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [faulty.endpoint, good.endpoint], upstreamOptions: options),
+                             waitFor: [port])
+        let (total, failed) = await Self.load(port: port, clients: 8, duration: .seconds(4))
+        print("UPSTREAM-FAULTS \(mode) endpoint: \(failed.count) of \(total) requests failed; it was sent \(faulty.requests.count)")
+        #expect(failed.isEmpty && total > 100, "\(failed.count) of \(total) failed: \(failed.prefix(5))")
+        #expect(faulty.requests.count <= 8, "an ejected endpoint keeps getting requests: \(faulty.requests.count)")
+    }
+
     /// One of two endpoints accepts and resets every request: each request it fails is sent to
     /// the other one, the endpoint is ejected after its first failure and tried again only by a
     /// probe, so under load no GET fails (before: half of them answered 502).
     @Test(.timeLimit(.minutes(3))) func resettingEndpointIsEjectedAndRequestsRetried() async throws {
         try await withScenario(slots: 2) { s in
-            let good = try await s.backend("good")
-            let reset = try await s.hostileUpstream("reset")
-            let port = try s.port()
-            _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [reset.endpoint, good.endpoint], upstreamOptions: "balance: round_robin"),
-                                 waitFor: [port])
-            let (total, failed) = await Self.load(port: port, clients: 8, duration: .seconds(4))
-            print("UPSTREAM-FAULTS resetting endpoint: \(failed.count) of \(total) requests failed; it was sent \(reset.requests.count)")
-            #expect(failed.isEmpty && total > 100, "\(failed.count) of \(total) failed: \(failed.prefix(5))")
-            // Up to one per client may be on its way before the first failure ejects it.
-            #expect(reset.requests.count <= 8, "an ejected endpoint keeps getting requests: \(reset.requests.count)")
+            try await Self.ejectionUnderLoad(s, mode: "reset", options: "balance: round_robin")
         }
     }
 
@@ -168,17 +174,7 @@ import Testing
     /// the hanging one is ejected, so no GET fails (before: 504s).
     @Test(.timeLimit(.minutes(3))) func hangingEndpointIsEjectedAndRequestsRetried() async throws {
         try await withScenario(slots: 2) { s in
-            let good = try await s.backend("good")
-            let hang = try await s.hostileUpstream("hold")
-            let port = try s.port()
-            _ = try await s.apus(ApusConfig.proxyAll(listen: port, endpoints: [hang.endpoint, good.endpoint],
-                                                    upstreamOptions: "balance: round_robin, read_timeout: 1s"),
-                                 waitFor: [port])
-            let (total, failed) = await Self.load(port: port, clients: 8, duration: .seconds(4))
-            print("UPSTREAM-FAULTS hanging endpoint: \(failed.count) of \(total) requests failed; it was sent \(hang.requests.count)")
-            #expect(failed.isEmpty && total > 100, "\(failed.count) of \(total) failed: \(failed.prefix(5))")
-            // Up to one per client may be on its way before the first timeout ejects it.
-            #expect(hang.requests.count <= 8, "requests kept going to a hanging endpoint: \(hang.requests.count)")
+            try await Self.ejectionUnderLoad(s, mode: "hold", options: "balance: round_robin, read_timeout: 1s")
         }
     }
 

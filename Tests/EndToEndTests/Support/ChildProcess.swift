@@ -109,3 +109,19 @@ final class ChildProcess: @unchecked Sendable {
         stderr.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 }
+
+extension ChildProcess {
+    /// The port a test peer announces as its first line, `PORT <n>`, once listening; nil when
+    /// it exited first or `timeout` passed (the caller kills it and says why).
+    func announcedPort(timeout: Duration = .seconds(10)) async -> Int? {
+        var port: Int?
+        _ = await eventually(timeout: timeout, interval: .milliseconds(20)) {
+            if let line = stdout.split(separator: "\n").first, line.hasPrefix("PORT "), let value = Int(line.dropFirst(5)) {
+                port = value
+                return true
+            }
+            return !isRunning
+        }
+        return port
+    }
+}

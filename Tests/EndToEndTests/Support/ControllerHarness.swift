@@ -22,6 +22,16 @@ struct ControllerUnderTest {
         return ControllerUnderTest(apus: apus, port: port, admin: admin, config: config)
     }
 
+    /// Starts the controller and waits until /readyz answers 200; fails the test with the
+    /// controller's log when it does not within `timeout`.
+    static func startReady(_ s: Scenario, kubeconfig: String, extra: [String] = [], timeout: Duration = .seconds(30)) async throws -> ControllerUnderTest {
+        let controller = try await start(s, kubeconfig: kubeconfig, extra: extra)
+        guard try await controller.waitReady(timeout: timeout) else {
+            throw HarnessError("the controller never turned ready; stderr:\n\(controller.apus.stderrTail())")
+        }
+        return controller
+    }
+
     /// Waits for /readyz to answer 200.
     func waitReady(timeout: Duration = .seconds(15)) async throws -> Bool {
         try await eventually(timeout: timeout, interval: .milliseconds(20)) {
@@ -55,6 +65,25 @@ extension KubeAPIServer {
         }
         objects.append(KubeObject.ingress("web", host: host, paths: services.keys.sorted().map { ("/\($0)", "Prefix", $0, "http") }))
         try await apply(objects)
+    }
+}
+
+/// A real API server as a cluster install leaves it (the manifests' namespace, RBAC and
+/// IngressClass), the controller's ServiceAccount kubeconfig, and a network namespace of the
+/// test's own for backends.
+struct RealCluster {
+    let api: RealKubeAPI
+    let kubeconfig: String
+    let net: NetworkNamespace
+
+    var parts: (RealKubeAPI, String, NetworkNamespace) { (api, kubeconfig, net) }
+}
+
+extension Scenario {
+    func realCluster() async throws -> RealCluster {
+        let api = try await realKubeAPI()
+        let kubeconfig = try await api.installController()
+        return RealCluster(api: api, kubeconfig: kubeconfig, net: try await networkNamespace())
     }
 }
 

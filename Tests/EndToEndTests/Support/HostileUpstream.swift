@@ -31,15 +31,7 @@ final class HostileUpstream: Sendable {
         if !FileManager.default.fileExists(atPath: script) { try dir.write("hostile_upstream.py", source) }
         let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, mode, name, String(port)],
                                      stdoutPath: dir.file("hostile-\(name).out"), stderrPath: dir.file("hostile-\(name).err"))
-        var chosen: Int?
-        _ = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
-            if let line = child.stdout.split(separator: "\n").first, line.hasPrefix("PORT "), let value = Int(line.dropFirst(5)) {
-                chosen = value
-                return true
-            }
-            return !child.isRunning
-        }
-        guard let chosen else {
+        guard let chosen = await child.announcedPort() else {
             await child.kill()
             throw HarnessError("hostile upstream (\(mode)) did not start: \(child.stderrTail())")
         }

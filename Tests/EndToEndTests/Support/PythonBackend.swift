@@ -30,15 +30,7 @@ final class PythonBackend: Sendable {
         let command = launcher + ["/usr/bin/env", "python3", "-u", script, name, String(port), host]
         let child = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
                                      stdoutPath: dir.file("backend-\(name).out"), stderrPath: dir.file("backend-\(name).err"))
-        var chosen: Int?
-        _ = await eventually(timeout: .seconds(10), interval: .milliseconds(20)) {
-            if let line = child.stdout.split(separator: "\n").first, line.hasPrefix("PORT "), let value = Int(line.dropFirst(5)) {
-                chosen = value
-                return true
-            }
-            return !child.isRunning
-        }
-        guard let chosen else {
+        guard let chosen = await child.announcedPort() else {
             await child.kill()
             throw HarnessError("python backend \(name) did not start: \(child.stderrTail())")
         }

@@ -30,15 +30,7 @@ final class WebSocketServer: Sendable {
         let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, "server", "ws"],
                                      stdoutPath: dir.file("ws-server.out"), stderrPath: dir.file("ws-server.err"),
                                      environment: environment)
-        var chosen: Int?
-        _ = await eventually(timeout: .seconds(15), interval: .milliseconds(20)) {
-            if let line = child.stdout.split(separator: "\n").first, line.hasPrefix("PORT "), let value = Int(line.dropFirst(5)) {
-                chosen = value
-                return true
-            }
-            return !child.isRunning
-        }
-        guard let chosen else {
+        guard let chosen = await child.announcedPort(timeout: .seconds(15)) else {
             await child.kill()
             throw HarnessError("websocket server did not start (is the websockets package installed? scripts/setup.sh): \(child.stderrTail())")
         }
