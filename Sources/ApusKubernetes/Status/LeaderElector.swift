@@ -4,7 +4,8 @@ import Synchronization
 
 /// Runs `LeaderElectionStateMachine` against the API on its own thread: every retry period
 /// it reads the Lease (GET), then creates (POST) or updates it (PATCH, a merge patch of the
-/// spec with the resourceVersion read), or follows its holder. On `stop` a leader hands over by releasing the Lease.
+/// spec with the resourceVersion read), or follows its holder. On `stop` a leader hands over
+/// by releasing the Lease.
 ///
 /// Thread rule: `start` once; `isLeader` and `stop` from any thread. `onChange` is called
 /// on the elector's thread whenever leadership starts or ends.

@@ -24,9 +24,11 @@ public enum RegularFile {
             return .failure(Failure(reason: "not a regular file (\(kind(info.st_mode)))"))
         }
         guard Int(info.st_size) <= maximumBytes else { return .failure(Failure(reason: "larger than \(size(maximumBytes))")) }
-        var bytes = [UInt8](repeating: 0, count: maximumBytes + 1)
+        // Room for what fstat saw plus one byte, to notice a file that grew; more on demand.
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size) + 1)
         var filled = 0
-        while filled < bytes.count {
+        while filled <= maximumBytes {
+            if filled == bytes.count { bytes += [UInt8](repeating: 0, count: min(bytes.count, maximumBytes + 1 - bytes.count)) }
             let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
             if count == 0 { break }
             if count < 0 {

@@ -94,10 +94,6 @@ final class DownstreamConnection {
         _read { yield exchange!.attempts }
         _modify { yield &exchange!.attempts }
     }
-    var triedEndpoints: UInt64 {
-        _read { yield exchange!.triedEndpoints }
-        _modify { yield &exchange!.triedEndpoints }
-    }
     var upstreamHead: [UInt8] {
         _read { yield exchange!.upstreamHead }
         _modify { yield &exchange!.upstreamHead }

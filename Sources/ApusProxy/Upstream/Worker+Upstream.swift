@@ -167,7 +167,13 @@ extension Worker {
             let kind: UpstreamErrorKind = connection.requestBody.isDone ? .readTimeout : .sendTimeout
             counters.countUpstreamError(upstream: name, kind: kind)
             Log.warning("upstream timed out", ["upstream": name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
-            upstreamFailed(connection, upstream, status: 504)
+            if kind == .readTimeout {
+                upstreamFailed(connection, upstream, status: 504)
+            } else {
+                // The body streams from the client as it comes: a client that sends it slowly
+                // stalls this side too, and must not get a healthy endpoint ejected.
+                failExchange(connection, status: 504)
+            }
         }
     }
 }
