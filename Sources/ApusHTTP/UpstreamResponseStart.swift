@@ -20,6 +20,7 @@ public struct UpstreamResponseStart: Sendable {
         case failed(HTTPParseError)
     }
 
+    /// `maxInterimResponses`: servers send one or two, never dozens.
     public init(parser: ResponseHeadParser = ResponseHeadParser(), maxInterimResponses: Int = 16) {
         self.parser = parser
         self.maxInterimResponses = maxInterimResponses

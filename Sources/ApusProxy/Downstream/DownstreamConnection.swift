@@ -90,10 +90,6 @@ final class DownstreamConnection {
         _read { yield exchange!.maxBodyBytes }
         _modify { yield &exchange!.maxBodyBytes }
     }
-    var attempts: Int {
-        _read { yield exchange!.attempts }
-        _modify { yield &exchange!.attempts }
-    }
     var upstreamHead: [UInt8] {
         _read { yield exchange!.upstreamHead }
         _modify { yield &exchange!.upstreamHead }
@@ -253,10 +249,11 @@ final class Exchange {
     var runtime: UpstreamRuntime?
     /// The table's body limit when the request started (0 = none).
     var maxBodyBytes: Int64 = 0
-    var attempts = 0
     /// Endpoints (by index in `runtime.endpoints`, modulo 64) this request was sent to, so
-    /// that a retry goes elsewhere.
+    /// that a retry goes elsewhere. Each attempt sets a bit not set before (a pooled
+    /// connection the upstream had closed is retried on the same endpoint, and is no attempt).
     var triedEndpoints: UInt64 = 0
+    var attempts: Int { triedEndpoints.nonzeroBitCount }
     /// The request head as sent upstream (kept for a retry on another connection).
     var upstreamHead: [UInt8] = []
     var upstreamHeadSent = 0
@@ -297,7 +294,6 @@ final class Exchange {
         upstream = nil
         runtime = nil
         maxBodyBytes = 0
-        attempts = 0
         triedEndpoints = 0
         if !upstreamHead.isEmpty { upstreamHead.removeAll(keepingCapacity: true) }
         upstreamHeadSent = 0

@@ -93,7 +93,6 @@ extension Worker {
             return
         }
         let endpoint = endpoints[picked]
-        exchange.attempts += 1
         exchange.triedEndpoints |= 1 << UInt64(picked & 63)
         // At the latest, a probe's verdict comes after every timeout it could run into.
         endpoint.picked(at: now, verdictBy: now + runtime.connectTimeout + runtime.sendTimeout + runtime.readTimeout)
@@ -156,7 +155,7 @@ extension Worker {
         counters.countUpstreamError(upstream: runtime.name, kind: kind)
         endpoint.failed(at: now)
         Log.warning("upstream connect failed", ["upstream": runtime.name, "endpoint": endpoint.addressText, "kind": kind.rawValue])
-        if connection.attempts < runtime.maxAttempts {
+        if connection.exchange!.attempts < runtime.maxAttempts {
             connectUpstream(connection)
         } else {
             failExchange(connection, status: kind == .connectTimeout ? 504 : 502)
@@ -179,7 +178,7 @@ extension Worker {
         let replayable = isReplayable(connection, upstream)
         upstream.endpoint.failed(at: now)
         detachAndClose(connection, upstream)
-        if replayable && connection.attempts < runtime.maxAttempts {
+        if replayable && connection.exchange!.attempts < runtime.maxAttempts {
             connectUpstream(connection)
         } else {
             failExchange(connection, status: status)

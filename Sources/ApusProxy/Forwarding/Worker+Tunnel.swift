@@ -177,12 +177,7 @@ extension Worker {
     /// downstream including the tunnel's, duration = the tunnel's lifetime).
     func endTunnel(_ connection: DownstreamConnection, _ end: TunnelCounters.End) {
         counters.tunnels.countEnd(end)
-        if let upstream = connection.upstream {
-            connection.upstream = nil
-            upstream.downstream = nil
-            upstream.endpoint.activeRequests -= 1
-            closeUpstream(upstream)
-        }
+        if let upstream = connection.upstream { detachAndClose(connection, upstream) }
         logAndCount(connection)
         closeDownstream(connection)
     }

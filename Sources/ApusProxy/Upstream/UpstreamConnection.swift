@@ -29,7 +29,7 @@ final class UpstreamConnection {
     /// byte may be a keep-alive race, and is retried on a new connection.
     var reused = false
     var input = IOBuffer()
-    var responseStart = UpstreamResponseStart(maxInterimResponses: Worker.maxInterimResponses)
+    var responseStart = UpstreamResponseStart()
     var head = ResponseHead()
     var headParsed = false
     var responseBytes = 0

@@ -22,10 +22,7 @@ extension Worker {
             }
             let result = Sockets.connectResult(upstream.fd)
             if result != 0 {
-                connection.upstream = nil
-                upstream.downstream = nil
-                closeUpstream(upstream)
-                upstream.endpoint.activeRequests -= 1
+                detachAndClose(connection, upstream)
                 connectFailed(connection, endpoint: upstream.endpoint, kind: .connectRefused)
                 return
             }
@@ -90,10 +87,7 @@ extension Worker {
     /// connect: nothing was sent, so another endpoint may be tried.
     private func upstreamHandshakeFailed(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, reason: String) {
         Log.warning("upstream TLS handshake failed", ["upstream": connection.runtime!.name, "endpoint": upstream.endpoint.addressText, "reason": reason])
-        connection.upstream = nil
-        upstream.downstream = nil
-        closeUpstream(upstream)
-        upstream.endpoint.activeRequests -= 1
+        detachAndClose(connection, upstream)
         connectFailed(connection, endpoint: upstream.endpoint, kind: .tlsHandshake)
     }
 
@@ -154,9 +148,7 @@ extension Worker {
                 closeUpstream(upstream)
                 return
             }
-            connection.upstream = nil
-            closeUpstream(upstream)
-            upstream.endpoint.activeRequests -= 1
+            detachAndClose(connection, upstream)
             connectFailed(connection, endpoint: upstream.endpoint, kind: .connectTimeout)
         case .busy:
             guard let connection = upstream.downstream else {

@@ -270,12 +270,7 @@ extension Worker {
     func closeDownstream(_ connection: DownstreamConnection) {
         guard case .downstream(let current) = slots[Int(connection.fd)], current === connection else { return }
         if let exchange = connection.exchange {
-            if let upstream = exchange.upstream {
-                exchange.upstream = nil
-                upstream.downstream = nil
-                upstream.endpoint.activeRequests -= 1
-                closeUpstream(upstream)
-            }
+            if let upstream = exchange.upstream { detachAndClose(connection, upstream) }
             if exchange.file >= 0 {
                 Posix.close(exchange.file)
                 exchange.file = -1

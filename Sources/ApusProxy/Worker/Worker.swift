@@ -77,9 +77,6 @@ final class Worker {
 
     static let downstreamSendTimeout: UInt64 = 60_000
     static let lingerTimeout: UInt64 = 2_000
-    /// Interim responses an exchange skips before it gives up on the upstream: servers send
-    /// one or two (100 Continue, 103 Early Hints), never dozens.
-    static let maxInterimResponses = 16
 
     init(index: Int, state: ProxyState) throws(SystemError) {
         self.index = index
