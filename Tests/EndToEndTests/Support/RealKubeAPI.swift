@@ -99,10 +99,10 @@ final class RealKubeAPI: Sendable {
         read -r pid _ < "$rig/run/kube-apiserver.pid"
         mapfile -d '' command < "/proc/$pid/cmdline"
         kill -KILL "$pid"
-        # Gone, or a zombie nobody has reaped yet: either way its sockets are closed.
-        for _ in $(seq 1 150); do
-          state=$(sed -E 's/^[0-9]+ \(.*\) ([A-Za-z]).*/\1/' "/proc/$pid/stat" 2>/dev/null || echo X)
-          [ "$state" = Z ] || [ "$state" = X ] && break
+        # Until its listener is gone: a killed process's leader turns zombie while its other
+        # threads still hold the descriptors, so the zombie state alone is not enough.
+        for _ in $(seq 1 300); do
+          ss -Hltn "sport = :$port" 2>/dev/null | grep -q . || break
           sleep 0.1
         done
         setsid bash -c 'echo $$ > "$0"; exec "$@"' "$rig/run/kube-apiserver.pid.tmp" "${command[@]}" >>"$rig/kube-apiserver.log" 2>&1 </dev/null &
