@@ -8,7 +8,7 @@ import PackageDescription
 let hotPathSettings: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 // Module layout and import rules: ../shared/DESIGN.md ("Modules"). Arrows only point down:
-// apus → ApusConfigFile/ApusProxy → ApusNet/ApusHTTP/ApusCore → C targets.
+// apus → ApusConfigFile/ApusKubernetes/ApusProxy → ApusControl → ApusNet/ApusHTTP/ApusCore → C targets.
 let package = Package(
     name: "apus",
     platforms: [.macOS(.v15)],
@@ -36,14 +36,17 @@ let package = Package(
         // Foundation (JSONSerialization, base64) is for the control plane only: never in ApusProxy.
         .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"], swiftSettings: hotPathSettings),
-        .target(name: "ApusProxy", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", "CLinux"], swiftSettings: hotPathSettings),
-        .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
+        // The control plane's pipeline: Configuration → Snapshot (names, compile, certificates).
+        .target(name: "ApusControl", dependencies: ["ApusCore", "ApusNet"]),
+        .target(name: "ApusProxy", dependencies: ["ApusControl", "ApusCore", "ApusHTTP", "ApusNet", "CLinux"], swiftSettings: hotPathSettings),
+        .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusControl", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
 
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
         .testTarget(name: "ApusConfigFileTests", dependencies: ["ApusConfigFile", "ApusCore"]),
         .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore", "ApusNet"]),
         .testTarget(name: "ApusNetTests", dependencies: ["ApusNet"]),
+        .testTarget(name: "ApusControlTests", dependencies: ["ApusControl", "ApusCore", "ApusNet"]),
         .testTarget(name: "EndToEndTests", dependencies: ["apus"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ApusConfigFile
+import ApusControl
 import ApusCore
 import ApusProxy
 
@@ -32,21 +33,15 @@ enum ConfigurationSource: CustomStringConvertible {
         case .fixed(let fixed):
             written = fixed
         }
-        let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(written)
-        diagnostics += nameDiagnostics
-        let (files, problems) = store.read(configuration.headerValueFilePaths)
+        // Resolving names changes endpoint addresses only, so the header value files of the
+        // written configuration are those of the resolved one.
+        let (files, problems) = store.read(written.headerValueFilePaths)
         ServeCommand.report(problems)
-        let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
-        diagnostics += compileDiagnostics
-        // Certificates load with the table: a broken one rejects this version of the
-        // configuration and the previous one (with its certificates) keeps serving.
-        let (tls, tlsDiagnostics) = TLSCatalog.build(for: table)
-        diagnostics += tlsDiagnostics
-        if diagnostics.contains(where: { $0.severity == .error }) {
-            return .failure(LoadFailure(diagnostics: diagnostics))
+        let build = SnapshotPipeline().build(written, files: files, findings: diagnostics)
+        if build.snapshot.hasErrors {
+            return .failure(LoadFailure(diagnostics: build.snapshot.diagnostics))
         }
-        return .success(LoadedConfiguration(
-            written: written, configuration: configuration, files: files, table: table, tls: tls, diagnostics: diagnostics))
+        return .success(LoadedConfiguration(written: written, configuration: build.resolved, files: files, snapshot: build.snapshot))
     }
 
     /// Watches the config file and the files it names (certificates), so that a renewed
@@ -59,18 +54,17 @@ enum ConfigurationSource: CustomStringConvertible {
     }
 }
 
-/// A configuration that compiled, with what it needs besides the table: its certificates,
-/// and the header value files it was compiled with (kept so that a changed file can be
-/// compiled in without reading the configuration again).
+/// A configuration that built into a snapshot, with the header value files it was
+/// compiled with (kept so that a changed file can be compiled in without reading the
+/// configuration again).
 struct LoadedConfiguration {
     /// As written, upstream endpoint names unresolved (looked up again periodically).
     var written: Configuration
     /// As compiled: names replaced by their addresses.
     var configuration: Configuration
     var files: HeaderValueFiles
-    var table: RouteTable
-    var tls: TLSCatalog
-    var diagnostics: [Diagnostic]
+    var snapshot: Snapshot
+    var table: RouteTable { snapshot.table }
 }
 
 struct LoadFailure: Error {

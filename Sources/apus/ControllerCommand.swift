@@ -1,4 +1,5 @@
 import ApusConfigFile
+import ApusControl
 import ApusCore
 import ApusKubernetes
 import ApusNet
@@ -42,10 +43,10 @@ enum ControllerCommand {
         Signals.blockForControlThread()
         // The data plane starts on the base configuration alone (no routes: 404s) and stays
         // not ready until every informer has listed once.
-        let (table, diagnostics) = RouteTableCompiler.compile(base)
-        ServeCommand.report(diagnostics)
-        let (tls, _) = TLSCatalog.build(for: table)
-        guard let plane = DataPlane.start(table, tls: tls, diagnostics: diagnostics) else { return 1 }
+        let snapshot = SnapshotPipeline().compile(base)
+        ServeCommand.report(snapshot.diagnostics)
+        let table = snapshot.table
+        guard let plane = DataPlane.start(snapshot) else { return 1 }
         let (state, workerCount) = (plane.state, plane.workerCount)
         plane.drainOnUntakenTermination(timeoutMilliseconds: table.timeouts.drain)
         let store: ClusterStore
@@ -98,7 +99,7 @@ enum ControllerCommand {
                 continue
             }
             Log.info("reloading", ["reason": reason, "file": configPath])
-            guard let reloaded = reloadBase(configPath, runningWorkers: workerCount, held: state.publisher.current().table) else {
+            guard let reloaded = reloadBase(configPath, runningWorkers: workerCount, held: state.publisher.current().snapshot.table) else {
                 state.metrics.recordReload(success: false, generation: 0, unixSeconds: MonotonicClock.wallSeconds())
                 continue
             }
@@ -112,8 +113,10 @@ enum ControllerCommand {
     static func reloadBase(_ path: String, runningWorkers: Int, held: RouteTable) -> Configuration? {
         let rejection = "configuration rejected; the previous one keeps serving"
         guard let configuration = baseConfiguration(path, rejection: rejection) else { return nil }
-        let (table, diagnostics) = RouteTableCompiler.compile(configuration)
-        let errors = diagnostics.filter { $0.severity == .error }
+        // Built as it will be served (certificates loaded), so a broken one is refused here.
+        let snapshot = SnapshotPipeline().compile(configuration)
+        let table = snapshot.table
+        let errors = snapshot.diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else {
             ServeCommand.report(errors)
             Log.error(rejection, ["file": path])

@@ -1,3 +1,4 @@
+import ApusControl
 import ApusCore
 import ApusKubernetes
 import ApusNet
@@ -74,18 +75,21 @@ final class ControllerLoop: Sendable {
             }
             let taken = store.take()
             let started = MonotonicClock.milliseconds()
-            let translation = IngressTranslator.translate(snapshot: taken.snapshot, options: options, base: base.withLock { $0 })
-            let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(translation.configuration)
+            // The translation loads each TLS Secret to judge it; the build takes them from here.
+            let certificates = ServerCertificateLoader()
+            let translation = IngressTranslator.translate(
+                snapshot: taken.snapshot, options: options, base: base.withLock { $0 }, certificates: certificates)
+            let pipeline = SnapshotPipeline()
+            let (configuration, nameDiagnostics) = pipeline.resolveNames(translation.configuration)
             namesDue = EndpointNameResolution.hasNames(translation.configuration)
                 ? MonotonicClock.milliseconds() + UInt64(EndpointNameResolution.refreshSeconds) * 1000 : nil
             if let served, served == configuration, !rebased {
                 logNew(translation.diagnostics + nameDiagnostics, reported: &reported)
                 continue
             }
-            let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration)
-            let (tls, tlsDiagnostics) = TLSCatalog.build(for: table)
-            let diagnostics = translation.diagnostics + nameDiagnostics + compileDiagnostics + tlsDiagnostics
-            let generation = state.publish(table, tls: tls, diagnostics: diagnostics)
+            let snapshot = pipeline.compile(configuration, certificates: .load(certificates), findings: translation.diagnostics + nameDiagnostics)
+            let (table, diagnostics) = (snapshot.table, snapshot.diagnostics)
+            let generation = state.publish(snapshot)
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             logNew(diagnostics, reported: &reported)
             let done = MonotonicClock.milliseconds()

@@ -1,3 +1,4 @@
+import ApusControl
 import ApusCore
 import ApusNet
 import ApusProxy
@@ -11,9 +12,10 @@ struct DataPlane {
     let accessLog: AccessLogWriter?
     let workerCount: Int
 
-    /// Starts the workers on `table`; nil (after logging why) when a listener can't be
+    /// Starts the workers on `snapshot`; nil (after logging why) when a listener can't be
     /// bound, the access log can't be opened or a worker fails.
-    static func start(_ table: RouteTable, tls: TLSCatalog, diagnostics: [Diagnostic]) -> DataPlane? {
+    static func start(_ snapshot: Snapshot) -> DataPlane? {
+        let table = snapshot.table
         let openFiles = OpenFileLimit.raiseToHard()
         Log.info("open files", ["limit": String(openFiles), "kept_from_clients": String(OpenFileLimit.clientReserve(limit: openFiles))])
         let problems = ProxyServer.checkListeners(table)
@@ -29,7 +31,7 @@ struct DataPlane {
             return nil
         }
         accessLog?.start()
-        let publisher = RouteTablePublisher(table, tls: tls, diagnostics: diagnostics)
+        let publisher = SnapshotPublisher(snapshot)
         let state = ProxyState(publisher: publisher, metrics: MetricsRegistry(), accessLog: accessLog)
         let server = ProxyServer(state: state)
         let workerCount = ServeCommand.workers(table.workers)

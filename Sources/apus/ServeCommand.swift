@@ -1,4 +1,5 @@
 import ApusConfigFile
+import ApusControl
 import ApusCore
 import ApusNet
 import ApusProxy
@@ -62,9 +63,9 @@ enum ServeCommand {
             Log.error("configuration rejected; not starting")
             return 1
         }
-        let (table, diagnostics) = (live.table, live.diagnostics)
-        report(diagnostics)
-        guard let plane = DataPlane.start(table, tls: live.tls, diagnostics: diagnostics) else { return 1 }
+        let table = live.table
+        report(live.snapshot.diagnostics)
+        guard let plane = DataPlane.start(live.snapshot) else { return 1 }
         let (state, workerCount) = (plane.state, plane.workerCount)
         plane.drainOnUntakenTermination(timeoutMilliseconds: table.timeouts.drain)
         state.metrics.recordReload(success: true, generation: state.publisher.generation, unixSeconds: MonotonicClock.wallSeconds())
@@ -114,16 +115,16 @@ enum ServeCommand {
     /// (a DNS record moved, a name that did not resolve now does).
     static func republishIfNamesMoved(_ live: inout LoadedConfiguration, state: ProxyState) {
         guard EndpointNameResolution.hasNames(live.written) else { return }
-        let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(live.written)
+        let pipeline = SnapshotPipeline()
+        let (configuration, nameDiagnostics) = pipeline.resolveNames(live.written)
         guard configuration != live.configuration else { return }
-        let (table, diagnostics) = RouteTableCompiler.compile(configuration, files: live.files)
-        guard !diagnostics.contains(where: { $0.severity == .error }) else { return }
+        // Only endpoint addresses changed: the listeners and certificates stay.
+        let snapshot = pipeline.compile(configuration, files: live.files, certificates: .keep(live.snapshot.tls), findings: nameDiagnostics)
+        guard !snapshot.hasErrors else { return }
         report(nameDiagnostics)
         live.configuration = configuration
-        live.table = table
-        live.diagnostics = nameDiagnostics + diagnostics
-        // Only endpoint addresses changed: the listeners and certificates stay.
-        let generation = state.publish(table, tls: live.tls, diagnostics: live.diagnostics)
+        live.snapshot = snapshot
+        let generation = state.publish(snapshot)
         state.metrics.recordGeneration(generation)
         Log.info("upstream names resolved to other addresses; route table published", ["generation": String(generation)])
     }
@@ -140,17 +141,16 @@ enum ServeCommand {
         guard files != live.files else { return }
         let changed = paths.filter { files[$0] != live.files[$0] }.sorted()
         live.files = files
-        let (table, diagnostics) = RouteTableCompiler.compile(live.configuration, files: files)
-        guard !diagnostics.contains(where: { $0.severity == .error }) else {
+        // Same configuration, so the same listeners and certificates.
+        let snapshot = SnapshotPipeline().compile(live.configuration, files: files, certificates: .keep(live.snapshot.tls))
+        guard !snapshot.hasErrors else {
             // Not reachable while the store hands out only last good values; kept safe anyway.
-            report(diagnostics)
+            report(snapshot.diagnostics)
             Log.error("header value file changed but the table did not compile; the previous table keeps serving")
             return
         }
-        live.table = table
-        live.diagnostics = diagnostics
-        // Same configuration, so the same listeners and certificates.
-        let generation = state.publish(table, tls: live.tls, diagnostics: diagnostics)
+        live.snapshot = snapshot
+        let generation = state.publish(snapshot)
         state.metrics.recordGeneration(generation)
         Log.info("header value file changed; route table published", ["files": changed.joined(separator: ","), "generation": String(generation)])
     }
@@ -160,9 +160,9 @@ enum ServeCommand {
                        runningWorkers: Int) -> LoadedConfiguration? {
         switch source.load(files: &files) {
         case .success(let loaded):
-            let (table, diagnostics) = (loaded.table, loaded.diagnostics)
-            report(diagnostics)
-            let taken = ProxyServer.checkListeners(table, held: state.publisher.current().table)
+            let table = loaded.table
+            report(loaded.snapshot.diagnostics)
+            let taken = ProxyServer.checkListeners(table, held: state.publisher.current().snapshot.table)
             guard taken.isEmpty else {
                 for problem in taken { Log.error("cannot listen", ["detail": problem]) }
                 state.metrics.recordReload(success: false, generation: 0, unixSeconds: MonotonicClock.wallSeconds())
@@ -170,7 +170,7 @@ enum ServeCommand {
                 return nil
             }
             warnIfWorkerCountChanged(table.workers, running: runningWorkers)
-            let generation = state.publish(table, tls: loaded.tls, diagnostics: diagnostics)
+            let generation = state.publish(loaded.snapshot)
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             Log.info("route table published", ["generation": String(generation), "routes": String(table.routes.count)])
             return loaded

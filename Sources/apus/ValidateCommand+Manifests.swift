@@ -1,5 +1,7 @@
+import ApusControl
 import ApusCore
 import ApusKubernetes
+import ApusNet
 import ApusProxy
 
 /// `apus validate` on Kubernetes manifests: every manifest file given forms one snapshot
@@ -27,16 +29,15 @@ struct ManifestValidation {
             ListenerConfig(name: "http", listen: "0.0.0.0:80"),
             ListenerConfig(name: "https", listen: "0.0.0.0:443", tls: ListenerTLSConfig(certificates: [])),
         ])
-        let translation = IngressTranslator.translate(snapshot: snapshot, options: options, base: configuration)
+        let certificates = ServerCertificateLoader()
+        let translation = IngressTranslator.translate(snapshot: snapshot, options: options, base: configuration, certificates: certificates)
         configuration = translation.configuration
         if base == nil {
             // The stand-in https listener exists only to carry the Secrets' certificates.
             configuration.listeners.removeAll { $0.tls?.certificates.isEmpty == true }
         }
-        let (resolved, nameDiagnostics) = EndpointNameResolution.resolve(configuration)
-        let (table, compileDiagnostics) = RouteTableCompiler.compile(resolved)
-        var all = diagnostics + translation.diagnostics + nameDiagnostics + compileDiagnostics + TLSCatalog.build(for: table).1
-        all = all.map { Self.placed($0, places) }
+        let built = SnapshotPipeline().build(configuration, certificates: .load(certificates), findings: diagnostics + translation.diagnostics)
+        let all = built.snapshot.diagnostics.map { Self.placed($0, places) }
         var served: [String] = []
         for report in translation.reports {
             let place = places[report.ingress].map { "\($0)" } ?? report.ingress.description

@@ -1,4 +1,5 @@
 import ApusConfigFile
+import ApusControl
 import ApusCore
 import ApusKubernetes
 import ApusProxy
@@ -34,16 +35,12 @@ enum ValidateCommand {
             // way a CI job wants them. `serve` still rejects a file with any error.
             var (configuration, diagnostics) = ConfigFileParser.loadBestEffort(path: path)
             if let written = configuration {
-                // Names are looked up as serve would; one that does not resolve here is a
-                // warning (serve retries it), not an error.
-                let (configuration, nameDiagnostics) = EndpointNameResolution.resolve(written)
-                diagnostics += nameDiagnostics
+                // Built as serve builds it: names looked up (one that does not resolve here
+                // is a warning, serve retries it), header value files read, certificates
+                // and keys loaded.
                 var store = HeaderValueFileStore()
-                let (files, _) = store.read(configuration.headerValueFilePaths)
-                let (table, compileDiagnostics) = RouteTableCompiler.compile(configuration, files: files)
-                diagnostics += compileDiagnostics
-                // Certificates and keys are checked the way serve loads them.
-                diagnostics += TLSCatalog.build(for: table).1
+                let (files, _) = store.read(written.headerValueFilePaths)
+                diagnostics = SnapshotPipeline().build(written, files: files, findings: diagnostics).snapshot.diagnostics
             }
             all += ConfigFileParser.inFileOrder(diagnostics)
         }

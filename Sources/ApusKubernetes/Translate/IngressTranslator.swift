@@ -1,4 +1,5 @@
 import ApusCore
+import ApusNet
 
 /// Turns a `ClusterSnapshot` into the `Configuration` the YAML file source would produce:
 /// routes per host, upstreams of pod addresses, and listener certificates from Secrets.
@@ -8,8 +9,11 @@ import ApusCore
 /// Listeners, admin, limits, timeouts and the access log come from `base` (the `--config`
 /// file of `apus controller`); routes and upstreams of `base` are replaced.
 public enum IngressTranslator {
-    public static func translate(snapshot: ClusterSnapshot, options: IngressTranslationOptions, base: Configuration = Configuration()) -> IngressTranslation {
-        var state = TranslationState(resolver: BackendResolver(snapshot: snapshot))
+    /// - Parameter certificates: loads the Secrets' certificates to judge them; the same
+    ///   loader given to the snapshot build then reuses them rather than parsing again.
+    public static func translate(snapshot: ClusterSnapshot, options: IngressTranslationOptions, base: Configuration = Configuration(),
+                                 certificates: ServerCertificateLoader = ServerCertificateLoader()) -> IngressTranslation {
+        var state = TranslationState(resolver: BackendResolver(snapshot: snapshot), certificateLoader: certificates)
         let filter = IngressClassFilter(options: options, classes: snapshot.ingressClasses)
 
         // Ours, oldest first: conflicts go to the oldest Ingress, deterministically.

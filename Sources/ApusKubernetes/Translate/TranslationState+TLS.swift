@@ -33,11 +33,9 @@ extension TranslationState {
                 continue
             }
             let name = "secret \(key)"
-            do {
-                // Loaded once here so that a broken Secret is this Ingress's problem, not
-                // an error that would make the whole table unusable at publish time.
-                _ = try TLSServerCertificate(certificatePEM: certificate, keyPEM: privateKey, name: name, ticketLifetimeSeconds: 3600)
-            } catch {
+            // Loaded here so that a broken Secret is this Ingress's problem, not an error
+            // that would make the whole table unusable at publish time.
+            if case .failure(let error) = certificateLoader.load(chainPEM: certificate, keyPEM: privateKey, name: name) {
                 fallback("tls-secret-invalid", "Secret \(key) cannot be used (\(error.message))")
                 continue
             }

@@ -1,9 +1,11 @@
 import ApusCore
+import ApusNet
 
 /// What the translation has gathered so far: claimed paths, upstreams, certificates and
 /// findings per Ingress. Only `IngressTranslator.translate` holds one.
 struct TranslationState {
     let resolver: BackendResolver
+    let certificateLoader: ServerCertificateLoader
 
     /// One path a winning Ingress serves.
     struct Claim {
@@ -35,8 +37,9 @@ struct TranslationState {
     var certificateKeys = Set<ObjectKey>()
     var tlsIngresses: [ObjectReference] = []
 
-    init(resolver: BackendResolver) {
+    init(resolver: BackendResolver, certificateLoader: ServerCertificateLoader) {
         self.resolver = resolver
+        self.certificateLoader = certificateLoader
     }
 
     mutating func report(_ diagnostic: Diagnostic, for ingress: ObjectReference) {

@@ -17,7 +17,7 @@ extension Worker {
             (status, body) = (200, state.metrics.render())
             contentType = "text/plain; version=0.0.4; charset=utf-8"
         case "/routes":
-            (status, body) = (200, table.renderJSON(generation: generation, diagnostics: state.publisher.currentDiagnostics()))
+            (status, body) = (200, table.renderJSON(generation: generation, diagnostics: state.publisher.current().snapshot.diagnostics))
             contentType = "application/json"
         default:
             (status, body) = (404, "not found\n")

@@ -1,3 +1,4 @@
+import ApusControl
 import ApusCore
 import ApusNet
 import Synchronization
@@ -7,14 +8,14 @@ import Synchronization
 ///
 /// Thread rule: any thread; everything inside is immutable or synchronized.
 public final class ProxyState: Sendable {
-    public let publisher: RouteTablePublisher
+    public let publisher: SnapshotPublisher
     public let metrics: MetricsRegistry
     public let accessLog: AccessLogWriter?
     let drainingFlag = Atomic<Bool>(false)
     let readyFlag = Atomic<Bool>(false)
     let wakeups: Locked<[Wakeup]> = Locked([])
 
-    public init(publisher: RouteTablePublisher, metrics: MetricsRegistry, accessLog: AccessLogWriter?) {
+    public init(publisher: SnapshotPublisher, metrics: MetricsRegistry, accessLog: AccessLogWriter?) {
         self.publisher = publisher
         self.metrics = metrics
         self.accessLog = accessLog
@@ -31,10 +32,10 @@ public final class ProxyState: Sendable {
         wakeAll()
     }
 
-    /// Publishes a new table and wakes every worker, so that each switches to it at once
-    /// rather than at its next event; returns the table's generation.
-    public func publish(_ table: RouteTable, tls: TLSCatalog, diagnostics: [Diagnostic]) -> UInt64 {
-        let generation = publisher.publish(table, tls: tls, diagnostics: diagnostics)
+    /// Publishes a new snapshot and wakes every worker, so that each switches to it at once
+    /// rather than at its next event; returns the snapshot's generation.
+    public func publish(_ snapshot: Snapshot) -> UInt64 {
+        let generation = publisher.publish(snapshot)
         wakeAll()
         return generation
     }

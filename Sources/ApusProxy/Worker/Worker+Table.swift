@@ -1,3 +1,4 @@
+import ApusControl
 import ApusCore
 import ApusHTTP
 import ApusNet
@@ -6,10 +7,10 @@ import Glibc
 extension Worker {
     /// Takes the newest published table; requests in flight keep the one they started with.
     func refreshTable() {
-        let (table, generation, tls) = state.publisher.current()
-        self.table = table
-        self.generation = generation
-        self.tls = tls
+        let published = state.publisher.current()
+        table = published.snapshot.table
+        generation = published.generation
+        tls = published.snapshot.tls
         adoptTable()
     }
 
@@ -119,5 +120,13 @@ extension Worker {
                 closeDownstream(connection)
             }
         }
+    }
+}
+
+extension UpstreamTLSConfig {
+    /// Tells pooled connections of different TLS settings apart (same address, other CA or
+    /// name: not interchangeable).
+    var poolIdentity: String {
+        "\(serverName ?? "")|\(caFile ?? "")|\(verify)|\(clientCertificate?.certificateFile ?? "")"
     }
 }

@@ -1,3 +1,4 @@
+import ApusControl
 import ApusCore
 import ApusHTTP
 import ApusNet
@@ -85,10 +86,11 @@ final class Worker {
         self.wakeup = try Wakeup()
         self.now = MonotonicClock.milliseconds()
         self.wheel = TimerWheel(now: now)
-        let (table, generation, tls) = state.publisher.current()
+        let published = state.publisher.current()
+        let table = published.snapshot.table
         self.table = table
-        self.generation = generation
-        self.tls = tls
+        self.generation = published.generation
+        self.tls = published.snapshot.tls
         self.tlsCoalescing = .allocate(byteCount: 16_384, alignment: 16)
         self.limits = HTTPLimits(table.limits)
         self.idleNaps = IdleNaps(enabled: table.idleNaps)

@@ -9,24 +9,23 @@ import ApusNet
 public final class TLSCatalog: Sendable {
     /// Keyed by listener address (`ListenerInfo.address`), which a reload that renames a
     /// listener keeps.
-    let servers: [String: TLSServerContextSet]
+    public let servers: [String: TLSServerContextSet]
     /// Keyed by upstream name.
-    let clients: [String: TLSClientContext]
+    public let clients: [String: TLSClientContext]
 
     public static let empty = TLSCatalog(servers: [:], clients: [:])
 
-    init(servers: [String: TLSServerContextSet], clients: [String: TLSClientContext]) {
+    public init(servers: [String: TLSServerContextSet], clients: [String: TLSClientContext]) {
         self.servers = servers
         self.clients = clients
     }
 
-    /// Session tickets stay valid this long; their keys rotate at the same period.
-    static let ticketLifetimeSeconds = 3600
-
     /// Loads every certificate, key and CA file the table names. A file that fails is an
     /// error diagnostic at its config location (serve then keeps the previous table);
     /// an expired certificate is a warning.
-    public static func build(for table: RouteTable) -> (TLSCatalog, [Diagnostic]) {
+    /// - Parameter certificates: the loader the Ingress translation used, so that a
+    ///   Secret's certificate is parsed once.
+    public static func build(for table: RouteTable, certificates: ServerCertificateLoader) -> (TLSCatalog, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var servers: [String: TLSServerContextSet] = [:]
         for listener in table.listeners {
@@ -34,7 +33,7 @@ public final class TLSCatalog: Sendable {
             var loaded: [TLSServerCertificate] = []
             for certificate in tls.certificates {
                 do {
-                    let server = try TLSServerCertificate(certificate, ticketLifetimeSeconds: ticketLifetimeSeconds)
+                    let server = try certificates.load(certificate)
                     if server.isExpired {
                         diagnostics.append(.warning("tls-certificate-expired", "listener '\(listener.name)': certificate \(certificate.certificateFile) expired on \(server.notAfterDescription)", at: certificate.location))
                     }
@@ -80,21 +79,12 @@ public final class TLSCatalog: Sendable {
     }
 }
 
-extension UpstreamTLSConfig {
-    /// Tells pooled connections of different TLS settings apart (same address, other CA or
-    /// name: not interchangeable).
-    var poolIdentity: String {
-        "\(serverName ?? "")|\(caFile ?? "")|\(verify)|\(clientCertificate?.certificateFile ?? "")"
-    }
-}
-
-extension TLSServerCertificate {
-    /// Loads a configured certificate from its files or from its in-memory PEM.
-    public convenience init(_ config: CertificateConfig, ticketLifetimeSeconds: Int) throws(TLSError) {
+extension ServerCertificateLoader {
+    /// Loads a configured certificate from its in-memory PEM or from its files.
+    func load(_ config: CertificateConfig) throws(TLSError) -> TLSServerCertificate {
         if let pem = config.pem {
-            try self.init(certificatePEM: pem.certificateChain, keyPEM: pem.privateKey, name: config.certificateFile, ticketLifetimeSeconds: ticketLifetimeSeconds)
-        } else {
-            try self.init(certificateFile: config.certificateFile, keyFile: config.keyFile, ticketLifetimeSeconds: ticketLifetimeSeconds)
+            return try load(chainPEM: pem.certificateChain, keyPEM: pem.privateKey, name: config.certificateFile).get()
         }
+        return try load(certificateFile: config.certificateFile, keyFile: config.keyFile)
     }
 }
