@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "ApusConfigFileTests", dependencies: ["ApusConfigFile", "ApusCore"]),
         .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore", "ApusNet"]),
         .testTarget(name: "ApusNetTests", dependencies: ["ApusNet"]),
+        .testTarget(name: "ApusProxyTests", dependencies: ["ApusProxy", "ApusHTTP"]),
         .testTarget(name: "ApusControlTests", dependencies: ["ApusControl", "ApusCore", "ApusNet"]),
         .testTarget(name: "EndToEndTests", dependencies: ["apus"]),
     ],

@@ -17,7 +17,7 @@ extension HeadSerializer {
     ///
     /// Not on the uncompressed path, so it favours plainness over speed.
     public static func writeGzipResponse(_ head: ResponseHead, bytes: UnsafeRawBufferPointer, keepAlive: Bool,
-                                         edits: HeaderEdits? = nil, into out: inout [UInt8]) {
+                                         edits: HeaderEdits? = nil, into out: inout HeadBuffer) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         func kept(_ field: HeaderField) -> Bool {
             !(edits?.removes(p, field) ?? false)

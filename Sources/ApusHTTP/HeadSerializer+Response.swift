@@ -22,7 +22,7 @@ extension HeadSerializer {
     /// lines follow the kept fields.
     public static func writeDownstreamResponse(
         _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits, into out: inout [UInt8]
+        keepAlive: Bool, downstreamVersion: HTTPVersion, edits: HeaderEdits, into out: inout HeadBuffer
     ) {
         writeDownstreamResponse(head, bytes: bytes, framing: framing, keepAlive: keepAlive, downstreamVersion: downstreamVersion,
                                 filter: edits, extra: edits.addedLines.count, into: &out)
@@ -31,7 +31,7 @@ extension HeadSerializer {
     /// Without header rules (the common case; specialised, so it pays nothing for them).
     public static func writeDownstreamResponse(
         _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout [UInt8]
+        keepAlive: Bool, downstreamVersion: HTTPVersion, into out: inout HeadBuffer
     ) {
         writeDownstreamResponse(head, bytes: bytes, framing: framing, keepAlive: keepAlive, downstreamVersion: downstreamVersion,
                                 filter: NoHeaderEdits(), extra: 0, into: &out)
@@ -40,7 +40,7 @@ extension HeadSerializer {
     @inlinable
     static func writeDownstreamResponse<Filter: HeaderFieldFilter>(
         _ head: ResponseHead, bytes: UnsafeRawBufferPointer, framing: DownstreamFraming,
-        keepAlive: Bool, downstreamVersion: HTTPVersion, filter: Filter, extra: Int, into out: inout [UInt8]
+        keepAlive: Bool, downstreamVersion: HTTPVersion, filter: Filter, extra: Int, into out: inout HeadBuffer
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         // Status (an Int, at most 20 digits), reason, the framing and Connection lines and

@@ -41,7 +41,7 @@ public enum HeadSerializer {
     /// (Content-Length, Transfer-Encoding) is never left out.
     public static func writeUpstreamRequest(
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
-        context: ForwardingContext, edits: HeaderEdits, into out: inout [UInt8]
+        context: ForwardingContext, edits: HeaderEdits, into out: inout HeadBuffer
     ) {
         writeUpstreamRequest(head, bytes: bytes, targetOverride: targetOverride, context: context, filter: edits,
                              extra: edits.addedLines.count, into: &out)
@@ -50,7 +50,7 @@ public enum HeadSerializer {
     /// Without header rules (the common case; specialised, so it pays nothing for them).
     public static func writeUpstreamRequest(
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
-        context: ForwardingContext, into out: inout [UInt8]
+        context: ForwardingContext, into out: inout HeadBuffer
     ) {
         writeUpstreamRequest(head, bytes: bytes, targetOverride: targetOverride, context: context, filter: NoHeaderEdits(),
                              extra: 0, into: &out)
@@ -59,7 +59,7 @@ public enum HeadSerializer {
     @inlinable
     static func writeUpstreamRequest<Filter: HeaderFieldFilter>(
         _ head: RequestHead, bytes: UnsafeRawBufferPointer, targetOverride: UnsafeRawBufferPointer?,
-        context: ForwardingContext, filter: Filter, extra: Int, into out: inout [UInt8]
+        context: ForwardingContext, filter: Filter, extra: Int, into out: inout HeadBuffer
     ) {
         guard let p = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
         let bound = upstreamRequestBound(head, targetOverride: targetOverride, context: context) &+ extra

@@ -10,9 +10,10 @@ struct ByteWriterTests {
     }
 
     static func written(bound: Int, prefix: String = "", _ body: @escaping (inout ByteWriter) -> Void) -> String {
-        var out = Array(prefix.utf8)
+        var out = HeadBuffer()
+        out.append(contentsOf: Array(prefix.utf8))
         out.appendWriting(bound: bound, Content(body: body))
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// Copies of every length from 1 to 40 bytes (the inline paths and memcpy) are exact.

@@ -107,9 +107,9 @@ struct ContentCodingTests {
 
     static func gzipHead(_ fields: String, keepAlive: Bool = true) -> String {
         let (head, bytes) = response(fields)
-        var out: [UInt8] = []
+        var out = HeadBuffer()
         bytes.withUnsafeBytes { HeadSerializer.writeGzipResponse(head, bytes: $0, keepAlive: keepAlive, into: &out) }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// The compressed head: Content-Encoding and chunked framing added, length and ranges

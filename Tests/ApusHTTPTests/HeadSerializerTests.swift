@@ -11,7 +11,7 @@ struct HeadSerializerTests {
         let bytes = Array(text.utf8)
         var parser = RequestHeadParser()
         var head = RequestHead()
-        var out: [UInt8] = []
+        var out = HeadBuffer()
         bytes.withUnsafeBytes { raw in
             #expect(parser.parse(raw, into: &head) == .complete)
             if let target {
@@ -22,7 +22,7 @@ struct HeadSerializerTests {
                 HeadSerializer.writeUpstreamRequest(head, bytes: raw, targetOverride: nil, context: context, into: &out)
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     static let forwarded = "X-Forwarded-Proto: https\r\n"
@@ -66,20 +66,26 @@ struct HeadSerializerTests {
         #expect(got == "GET /rewritten HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nX-Request-ID: r\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: a\r\nX-Forwarded-Port: 443\r\nX-Real-IP: 203.0.113.7\r\nConnection: upgrade\r\n\r\n")
     }
 
-    /// Writing appends to `out` in place when its capacity suffices.
+    /// Writing appends to `out` in place when its capacity suffices, and emptying keeps
+    /// the storage for the next head.
     @Test func appendsWithoutReallocating() {
         let bytes = Array("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
         var parser = RequestHeadParser()
         var head = RequestHead()
-        var out: [UInt8] = Array("prefix".utf8)
+        var out = HeadBuffer()
+        out.append("prefix")
         out.reserveCapacity(1_024)
-        let before = out.withUnsafeBufferPointer { $0.baseAddress }
+        let before = out.start
         bytes.withUnsafeBytes { raw in
             _ = parser.parse(raw, into: &head)
             HeadSerializer.writeUpstreamRequest(head, bytes: raw, targetOverride: nil, context: Self.context, into: &out)
         }
-        #expect(out.withUnsafeBufferPointer { $0.baseAddress } == before)
-        #expect(out.starts(with: Array("prefixGET / HTTP/1.1\r\n".utf8)))
+        #expect(out.start == before)
+        #expect(out.bytes.starts(with: Array("prefixGET / HTTP/1.1\r\n".utf8)))
+        out.removeAll()
+        #expect(out.isEmpty && out.start == before)
+        out.append(contentsOf: Array(repeating: UInt8(ascii: "x"), count: 5_000))
+        #expect(out.count == 5_000 && out.bytes.allSatisfy { $0 == UInt8(ascii: "x") })
     }
 
     static func downstream(_ text: String, method: HTTPMethod = .get, framing: HeadSerializer.DownstreamFraming,
@@ -87,13 +93,13 @@ struct HeadSerializerTests {
         let bytes = Array(text.utf8)
         var parser = ResponseHeadParser()
         var head = ResponseHead()
-        var out: [UInt8] = []
+        var out = HeadBuffer()
         bytes.withUnsafeBytes { raw in
             #expect(parser.parse(raw, requestMethod: method, into: &head) == .complete)
             HeadSerializer.writeDownstreamResponse(head, bytes: raw, framing: framing, keepAlive: keepAlive,
                                                    downstreamVersion: version, into: &out)
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// Downstream responses: hop-by-hop and framing fields replaced by the chosen framing and Connection.

@@ -9,7 +9,7 @@ struct HeaderEditsTests {
         let bytes = Array(text.utf8)
         var parser = RequestHeadParser()
         var head = RequestHead()
-        var out: [UInt8] = []
+        var out = HeadBuffer()
         let names = Self.nameList(removed)
         let lines = Array(added.utf8)
         bytes.withUnsafeBytes { raw in
@@ -22,14 +22,14 @@ struct HeaderEditsTests {
                 }
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     static func downstream(_ text: String, removed: [String], added: String, framing: HeadSerializer.DownstreamFraming) -> String {
         let bytes = Array(text.utf8)
         var parser = ResponseHeadParser()
         var head = ResponseHead()
-        var out: [UInt8] = []
+        var out = HeadBuffer()
         let names = Self.nameList(removed)
         let lines = Array(added.utf8)
         bytes.withUnsafeBytes { raw in
@@ -42,7 +42,7 @@ struct HeaderEditsTests {
                 }
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// Names as the compiler lays them out: each preceded by its length.

@@ -57,10 +57,11 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     precondition(head.version == .http10 || head.hostIndex >= 0, "HTTP/1.1 without Host accepted")
 
     // What we send upstream must itself be a valid head with the same framing.
-    var out: [UInt8] = []
+    var written = HeadBuffer()
     let context = ForwardingContext(clientAddress: Array("192.0.2.1".utf8), scheme: Array("http".utf8),
                                     port: Array("80".utf8), generatedRequestID: (1, 2), forwardUpgrade: head.isUpgrade)
-    HeadSerializer.writeUpstreamRequest(head, bytes: input, targetOverride: nil, context: context, into: &out)
+    HeadSerializer.writeUpstreamRequest(head, bytes: input, targetOverride: nil, context: context, into: &written)
+    let out = written.bytes
     var again = RequestHeadParser(limits: HTTPLimits(maxHeadBytes: 1 << 20, maxHeaderCount: 1_000, maxURIBytes: 1 << 20))
     var upstream = RequestHead()
     let reparsed = out.withUnsafeBytes { again.parse($0, into: &upstream) }

@@ -47,9 +47,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     case .chunked, .untilClose: framing = .chunked
     case .contentLength(let n): framing = .contentLength(n)
     }
-    var out: [UInt8] = []
+    var written = HeadBuffer()
     HeadSerializer.writeDownstreamResponse(head, bytes: input, framing: framing, keepAlive: !head.connectionClose,
-                                           downstreamVersion: .http11, into: &out)
+                                           downstreamVersion: .http11, into: &written)
+    let out = written.bytes
     var again = ResponseHeadParser(maxHeadBytes: 1 << 20, maxHeaderCount: 1_000)
     var downstream = ResponseHead()
     let reparsed = out.withUnsafeBytes { again.parse($0, requestMethod: method, into: &downstream) }
@@ -65,8 +66,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     _ = ContentCoding.isEncoded(head)
     _ = ContentCoding.contentType(head, bytes: input)
     guard head.status >= 200, head.status != 204, head.status != 304, method == .get else { return 0 }
-    var gzipped: [UInt8] = []
-    HeadSerializer.writeGzipResponse(head, bytes: input, keepAlive: !head.connectionClose, into: &gzipped)
+    var gzipWritten = HeadBuffer()
+    HeadSerializer.writeGzipResponse(head, bytes: input, keepAlive: !head.connectionClose, into: &gzipWritten)
+    let gzipped = gzipWritten.bytes
     var gzipParser = ResponseHeadParser(maxHeadBytes: 1 << 20, maxHeaderCount: 1_000)
     var compressed = ResponseHead()
     let gzipReparsed = gzipped.withUnsafeBytes { gzipParser.parse($0, requestMethod: method, into: &compressed) }

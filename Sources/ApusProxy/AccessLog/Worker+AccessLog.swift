@@ -5,22 +5,22 @@ import Glibc
 
 extension Worker {
     /// Copies what the log line needs before the head's bytes are consumed.
-    func recordLogFields(_ connection: DownstreamConnection, _ raw: UnsafeRawBufferPointer) {
+    func recordLogFields(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) {
         guard table.accessLog.format != .off else { return }
-        let head = connection.head
-        connection.logFields.clear()
-        connection.logFields.method.append(contentsOf: raw[Int(head.methodStart)..<Int(head.methodEnd)])
-        connection.logFields.target.append(contentsOf: raw[Int(head.targetStart)..<Int(head.targetEnd)])
-        connection.logFields.version = head.version
+        let head = exchange.head
+        exchange.logFields.clear()
+        exchange.logFields.method.append(contentsOf: raw[Int(head.methodStart)..<Int(head.methodEnd)])
+        exchange.logFields.target.append(contentsOf: raw[Int(head.targetStart)..<Int(head.targetEnd)])
+        exchange.logFields.version = head.version
         for field in head.headers {
             switch field.known {
-            case .host: connection.logFields.host.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+            case .host: exchange.logFields.host.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
             case .other:
                 let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
                 if asciiEqualsLowercase(name, "user-agent") {
-                    connection.logFields.userAgent.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+                    exchange.logFields.userAgent.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
                 } else if asciiEqualsLowercase(name, "referer") {
-                    connection.logFields.referer.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+                    exchange.logFields.referer.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])
                 }
             default: break
             }
@@ -28,17 +28,17 @@ extension Worker {
     }
 
     /// Counts the finished exchange and writes its access-log line.
-    func logAndCount(_ connection: DownstreamConnection) {
-        let status = connection.status
-        if connection.table === table {
-            counters.countRequest(route: connection.listener.isAdmin ? -1 : connection.routeIndex, status: status)
-        } else if let old = connection.table, connection.routeIndex >= 0, connection.routeIndex < old.routes.count {
-            counters.countRequest(label: old.routes[connection.routeIndex].label, status: status)
+    func logAndCount(_ connection: DownstreamConnection, _ exchange: Exchange) {
+        let status = exchange.status
+        if exchange.table === table {
+            counters.countRequest(route: connection.listener.isAdmin ? -1 : exchange.routeIndex, status: status)
+        } else if let old = exchange.table, exchange.routeIndex >= 0, exchange.routeIndex < old.routes.count {
+            counters.countRequest(label: old.routes[exchange.routeIndex].label, status: status)
         }
         guard table.accessLog.format != .off, !connection.listener.isAdmin else { return }
-        let fields = connection.logFields
-        let durationMs = now - connection.startMilliseconds
-        let route = (connection.table.flatMap { t in connection.routeIndex >= 0 && connection.routeIndex < t.routes.count ? t.routes[connection.routeIndex].label : nil }) ?? ""
+        let fields = exchange.logFields
+        let durationMs = now - exchange.startMilliseconds
+        let route = (exchange.table.flatMap { t in exchange.routeIndex >= 0 && exchange.routeIndex < t.routes.count ? t.routes[exchange.routeIndex].label : nil }) ?? ""
         let version = fields.version == .http10 ? "HTTP/1.0" : "HTTP/1.1"
         switch table.accessLog.format {
         case .combined:
@@ -47,7 +47,7 @@ extension Worker {
             accessLog.appendCombinedEscaped(fields.method)
             accessLog.append(" ")
             accessLog.appendCombinedEscaped(fields.target)
-            accessLog.append(" \(version)\" \(status) \(connection.bytesSent) \"")
+            accessLog.append(" \(version)\" \(status) \(exchange.bytesSent) \"")
             accessLog.appendCombinedEscaped(fields.referer)
             accessLog.append("\" \"")
             accessLog.appendCombinedEscaped(fields.userAgent)
@@ -61,7 +61,7 @@ extension Worker {
             accessLog.appendJSONEscaped(fields.target)
             accessLog.append("\",\"protocol\":\"\(version)\",\"host\":\"")
             accessLog.appendJSONEscaped(fields.host)
-            accessLog.append("\",\"status\":\(status),\"bytes_sent\":\(connection.bytesSent),\"duration_ms\":\(durationMs),\"route\":\"")
+            accessLog.append("\",\"status\":\(status),\"bytes_sent\":\(exchange.bytesSent),\"duration_ms\":\(durationMs),\"route\":\"")
             accessLog.appendJSONEscaped(Array(route.utf8))
             accessLog.append("\",\"upstream\":\"\(fields.upstreamAddress)\",\"referer\":\"")
             accessLog.appendJSONEscaped(fields.referer)

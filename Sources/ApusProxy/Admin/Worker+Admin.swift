@@ -3,7 +3,7 @@ import ApusNet
 
 extension Worker {
     /// The admin listener: health, readiness, metrics and the compiled table.
-    func answerAdmin(_ connection: DownstreamConnection, path: String) {
+    func answerAdmin(_ connection: DownstreamConnection, _ exchange: Exchange, path: String) {
         let status: Int
         let body: String
         var contentType = "text/plain; charset=utf-8"
@@ -25,6 +25,6 @@ extension Worker {
         var response = LocalResponse(status: status)
         response.header("Content-Type", contentType)
         response.header("Cache-Control", "no-store")
-        finishLocal(connection, status: status, response: &response, body: Array(body.utf8))
+        finishLocal(connection, exchange, status: status, response: &response, body: Array(body.utf8))
     }
 }

@@ -52,26 +52,20 @@ extension Worker {
 
     /// Sends what is pending: head bytes in `output`, then the encoder's chunk, in one
     /// `writev` where both are there.
-    func sendGzipOutput(_ connection: DownstreamConnection, _ encoder: GzipEncoder) -> GzipSendStep {
-        while true {
-            let outLeft = connection.output.count - connection.outputSent
+    func sendCompressed(_ connection: DownstreamConnection, _ exchange: Exchange, _ encoder: GzipEncoder,
+                        _ tally: inout Relay.Tally) -> GzipSendStep {
+        while exchange.output.remaining > 0 || !encoder.chunk.isEmpty {
             let chunk = encoder.chunk.readable
-            if outLeft == 0 && chunk.isEmpty {
-                if connection.outputSent > 0 {
-                    connection.output.removeAll(keepingCapacity: true)
-                    connection.outputSent = 0
-                }
-                return .sent
-            }
-            guard connection.writable else { return .blocked }
-            switch writeHeadAndBody(connection, chunk.baseAddress, chunk.count) {
-            case .wrote(let bodySent):
+            switch Relay.drain(ahead: &exchange.output, chunk.baseAddress, chunk.count, to: &connection.transport, tally: &tally) {
+            case .progress(let bodySent):
                 if bodySent > 0 { encoder.sent(bodySent) }
             case .blocked:
                 return .blocked
-            case .closed:
+            case .sinkFailed:
+                closeDownstream(connection)
                 return .closed
             }
         }
+        return .sent
     }
 }

@@ -10,70 +10,74 @@ import ApusNet
 /// zlib holds is flushed, so a streamed response (server-sent events, a slow report)
 /// reaches the client as it is produced rather than when 32 KiB have gathered.
 extension Worker {
-    /// Writes the compressed head and sets the exchange up for compressing, when the
-    /// response qualifies (see `Worker+Gzip.swift`); false leaves it to the plain path.
-    func startGzipResponse(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, _ policy: CompressionPolicy) -> Bool {
+    /// An encoder when the response qualifies (see `Worker+Gzip.swift`): a status with a
+    /// body other than 206, a body (of at least the policy's length when known), no
+    /// Content-Encoding, a listed type, no `no-transform`; nil leaves it to the plain path.
+    func gzipEncoderIfFit(_ upstream: UpstreamConnection, _ policy: CompressionPolicy) -> GzipEncoder? {
         let status = upstream.head.status
-        guard status >= 200, status != 204, status != 206, status != 304 else { return false }
-        var body: BodyCursor
+        guard status >= 200, status != 204, status != 206, status != 304 else { return nil }
         switch upstream.head.framing {
         case .none:
-            return false
+            return nil
         case .contentLength(let length):
-            guard length > 0, length >= policy.minLength else { return false }
-            body = BodyCursor(length: length)
-        case .chunked:
-            body = BodyCursor(mode: .chunkedStrip)
-        case .untilClose:
-            body = BodyCursor(mode: .untilClose)
+            guard length > 0, length >= policy.minLength else { return nil }
+        case .chunked, .untilClose:
+            break
         }
         let bytes = upstream.input.readable
         guard !ContentCoding.isEncoded(upstream.head),
               let type = ContentCoding.contentType(upstream.head, bytes: bytes), policy.types.matches(contentType: type),
-              !ContentCoding.forbidsTransform(upstream.head, bytes: bytes),
-              let encoder = takeGzipEncoder(policy)
-        else { return false }
-        upstream.body = body
-        if !connection.requestBody.isDone {
-            // As on the plain path: the rest of the request body can't be told apart from
-            // a next request.
-            connection.keepAlive = false
-        }
-        if let edits = connection.responseEdits {
-            edits.withView { edits in
-                HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: connection.keepAlive, edits: edits,
-                                                 into: &connection.output)
-            }
-        } else {
-            HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: connection.keepAlive, into: &connection.output)
-        }
-        responseHeadWritten(connection, upstream)
-        connection.gzip = encoder
-        return true
+              !ContentCoding.forbidsTransform(upstream.head, bytes: bytes)
+        else { return nil }
+        return takeGzipEncoder(policy)
     }
 
-    /// The response direction of a compressed exchange (head already written to `output`).
-    func receiveGzipBody(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, progressed: Bool) -> PumpStep {
-        var progressed = progressed
-        let encoder = connection.gzip!
+    /// The head of a compressed response, into `output`.
+    func writeGzipResponseHead(_ exchange: Exchange, _ upstream: UpstreamConnection) {
+        let bytes = upstream.input.readable
+        if let edits = exchange.responseEdits {
+            edits.withView { edits in
+                HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: exchange.machine.keepAlive, edits: edits,
+                                                 into: &exchange.output.buffer)
+            }
+        } else {
+            HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: exchange.machine.keepAlive, into: &exchange.output.buffer)
+        }
+    }
+
+    /// The response direction of a compressed exchange (head already in `output`).
+    func relayCompressedBody(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection,
+                             _ encoder: GzipEncoder) -> PumpStep {
+        var tally = Relay.Tally()
+        let step = compressAndSend(connection, exchange, upstream, encoder, &tally)
+        if step != .stop { noteResponseTally(connection, exchange, tally) }
+        return step
+    }
+
+    private func compressAndSend(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection,
+                                 _ encoder: GzipEncoder, _ tally: inout Relay.Tally) -> PumpStep {
         while true {
             if !encoder.chunk.isEmpty || encoder.ended {
-                switch sendGzipOutput(connection, encoder) {
+                switch sendCompressed(connection, exchange, encoder, &tally) {
                 case .sent:
-                    progressed = true
                     if encoder.isFinished {
-                        finishProxy(connection, upstream)
+                        noteResponseTally(connection, exchange, tally)
+                        responseDone(connection, exchange, upstream)
                         return .stop
                     }
                     continue
                 case .blocked:
-                    return progressed ? .progress : .blocked
+                    return tally.moved ? .progress : .blocked
                 case .closed:
                     return .stop
                 }
             }
             // The chunk is empty: make the next one.
-            guard refillBody(connection, upstream) else { return .stop }
+            if let error = upstream.body.refill(&upstream.input) {
+                Log.warning("invalid upstream body", ["upstream": exchange.runtime!.name, "error": error.description])
+                upstreamFailed(connection, exchange, .invalidResponse)
+                return .stop
+            }
             let available = upstream.body.sendable
             if available > 0 {
                 let consumed = encoder.compress(UnsafeRawBufferPointer(start: upstream.input.readPointer, count: available))
@@ -85,39 +89,36 @@ extension Worker {
                 }
                 upstream.input.consume(consumed)
                 upstream.body.sent(consumed)
-                progressed = true
                 continue
             }
             if upstream.body.isDone {
                 encoder.finish()
-                progressed = true
                 continue
             }
-            if upstream.readable {
-                switch readUpstream(connection, upstream) {
-                case .progress:
-                    progressed = true
-                    continue
-                case .blocked:
-                    break
-                case .stop:
-                    return .stop
-                }
+            switch Relay.fill(buffer: &upstream.input, from: &upstream.transport, buffers: buffers, tally: &tally) {
+            case .progress:
+                continue
+            case .blocked:
+                break
+            case .sourceEnded where upstream.body.endOfStream():
+                continue
+            case .bufferFull:
+                upstreamFailed(connection, exchange, .invalidResponse)
+                return .stop
+            default:
+                upstreamFailed(connection, exchange, .reset)
+                return .stop
             }
             // The upstream is quiet: what zlib holds back goes out now.
-            if encoder.flush() {
-                progressed = true
-                continue
-            }
+            if encoder.flush() { continue }
             // Nothing to compress yet; the head at least can go.
-            if connection.outputSent < connection.output.count {
-                switch sendGzipOutput(connection, encoder) {
-                case .sent: progressed = true
-                case .blocked: break
+            if exchange.output.remaining > 0 {
+                switch sendCompressed(connection, exchange, encoder, &tally) {
+                case .sent, .blocked: break
                 case .closed: return .stop
                 }
             }
-            return progressed ? .progress : .blocked
+            return tally.moved ? .progress : .blocked
         }
     }
 }

@@ -17,8 +17,8 @@ struct StaticValidators {
 /// HEAD requests; a compressed answer carries a weak ETag and no Accept-Ranges.
 extension Worker {
     /// The route's policy when this GET of a file of `size` bytes goes out compressed.
-    func staticGzipPolicy(_ connection: DownstreamConnection, contentType: String, size: Int) -> CompressionPolicy? {
-        guard let policy = connection.exchange!.gzipPolicy, connection.head.method == .get,
+    func staticGzipPolicy(_ connection: DownstreamConnection, _ exchange: Exchange, contentType: String, size: Int) -> CompressionPolicy? {
+        guard let policy = exchange.gzipPolicy, exchange.head.method == .get,
               size > 0, Int64(size) >= policy.minLength,
               connection.headerValue(.range) == nil,
               policy.types.matches(contentType: contentType)
@@ -26,8 +26,10 @@ extension Worker {
         return policy
     }
 
-    func serveCompressedFile(_ connection: DownstreamConnection, fd: Int32, size: Int, validators: StaticValidators, encoder: GzipEncoder) {
-        var response = LocalResponse(status: 200, edits: connection.responseEdits)
+    func serveCompressedFile(_ connection: DownstreamConnection, _ exchange: Exchange, fd: Int32, size: Int, validators: StaticValidators,
+                             encoder: GzipEncoder) {
+        _ = exchange.machine.handle(.respondLocally(status: 200, close: false), now: now)
+        var response = LocalResponse(status: 200, edits: exchange.responseEdits)
         response.header("Content-Type", validators.contentType)
         response.header("ETag", "W/" + validators.etag)
         response.header("Last-Modified", validators.lastModified)
@@ -35,25 +37,33 @@ extension Worker {
         response.unfilteredHeader("Vary", "Accept-Encoding")
         response.unfilteredHeader("Content-Encoding", "gzip")
         response.dateLine(dateHeader)
-        if connection.head.hasBody { connection.keepAlive = false }
         response.header("Transfer-Encoding", "chunked")
-        response.finishHead(keepAlive: connection.keepAlive)
-        connection.file = fd
-        connection.fileOffset = 0
-        connection.fileRemaining = size
-        connection.gzip = encoder
-        respondLocally(connection, status: 200, bytes: response.bytes)
+        response.finishHead(keepAlive: exchange.machine.keepAlive)
+        exchange.file = fd
+        exchange.fileOffset = 0
+        exchange.fileRemaining = size
+        exchange.gzip = encoder
+        sendLocalResponse(connection, exchange, response.bytes)
     }
 
     /// Compresses and sends the file until the socket is full or the response is done.
     /// The head goes out with the first chunk.
-    func sendCompressedFile(_ connection: DownstreamConnection, _ encoder: GzipEncoder) {
+    func sendCompressedFile(_ connection: DownstreamConnection, _ exchange: Exchange, _ encoder: GzipEncoder) {
+        var tally = Relay.Tally()
+        defer {
+            if tally.aheadWritten > 0 || tally.bodyWritten > 0 || tally.sinkBlocked, connection.exchange === exchange {
+                exchange.bytesSent += tally.aheadWritten + tally.bodyWritten
+                noteDownstreamWrite(connection, exchange, blocked: tally.sinkBlocked)
+            }
+        }
         while true {
             if !encoder.chunk.isEmpty || encoder.ended {
-                switch sendGzipOutput(connection, encoder) {
+                switch sendCompressed(connection, exchange, encoder, &tally) {
                 case .sent:
                     if encoder.isFinished {
-                        finishExchange(connection)
+                        exchange.bytesSent += tally.aheadWritten + tally.bodyWritten
+                        tally = Relay.Tally()
+                        localResponseSent(connection, exchange)
                         return
                     }
                 case .blocked, .closed:
@@ -71,10 +81,10 @@ extension Worker {
                 encoder.fileInput.consume(consumed)
                 continue
             }
-            if connection.fileRemaining > 0 {
+            if exchange.fileRemaining > 0 {
                 buffers.acquire(into: &encoder.fileInput)
-                let count = min(connection.fileRemaining, encoder.fileInput.capacity)
-                let got = pread(connection.file, encoder.fileInput.base, count, off_t(connection.fileOffset))
+                let count = min(exchange.fileRemaining, encoder.fileInput.capacity)
+                let got = pread(exchange.file, encoder.fileInput.base, count, off_t(exchange.fileOffset))
                 guard got > 0 else {
                     // The file shrank: the response can't be completed; the missing last
                     // chunk tells the client it is truncated.
@@ -83,8 +93,8 @@ extension Worker {
                 }
                 encoder.fileInput.readIndex = 0
                 encoder.fileInput.writeIndex = got
-                connection.fileOffset += got
-                connection.fileRemaining -= got
+                exchange.fileOffset += got
+                exchange.fileRemaining -= got
                 continue
             }
             encoder.finish()

@@ -8,17 +8,17 @@ extension Worker {
     ///
     /// The path is already normalized (decoded, no dot segments). The file's real path must
     /// stay inside the root's real path, so a symlink can't lead out of it.
-    func serveStaticFile(_ connection: DownstreamConnection, config: StaticFilesConfig, path: String) {
-        let method = connection.head.method
+    func serveStaticFile(_ connection: DownstreamConnection, _ exchange: Exchange, config: StaticFilesConfig, path: String) {
+        let method = exchange.head.method
         guard method == .get || method == .head else {
-            var response = LocalResponse(status: 405, edits: connection.responseEdits)
+            var response = LocalResponse(status: 405, edits: exchange.responseEdits)
             response.header("Allow", "GET, HEAD")
             response.header("Content-Type", "text/plain; charset=utf-8")
-            finishLocal(connection, status: 405, response: &response, body: Array("405 Method Not Allowed\n".utf8))
+            finishLocal(connection, exchange, status: 405, response: &response, body: Array("405 Method Not Allowed\n".utf8))
             return
         }
         guard let root = realRoot(config.root) else {
-            respondError(connection, status: 404)
+            respondError(connection, exchange, status: 404)
             return
         }
         var candidate = root + path
@@ -26,10 +26,10 @@ extension Worker {
         if stat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
             guard path.hasSuffix("/") else {
                 let raw = connection.input.readable
-                let query = String(decoding: raw[Int(connection.head.queryStart)..<Int(connection.head.pathEnd)], as: UTF8.self)
-                var response = LocalResponse(status: 301, edits: connection.responseEdits)
+                let query = String(decoding: raw[Int(exchange.head.queryStart)..<Int(exchange.head.pathEnd)], as: UTF8.self)
+                var response = LocalResponse(status: 301, edits: exchange.responseEdits)
                 response.header("Location", path + "/" + query)
-                finishLocal(connection, status: 301, response: &response, body: [])
+                finishLocal(connection, exchange, status: 301, response: &response, body: [])
                 return
             }
             candidate += config.index
@@ -41,19 +41,19 @@ extension Worker {
             resolved = realPath(root + "/" + fallback)
         }
         guard let resolved, resolved == root || resolved.hasPrefix(root + "/") else {
-            respondError(connection, status: 404)
+            respondError(connection, exchange, status: 404)
             return
         }
         // O_NONBLOCK: a FIFO in the root must not stop the worker in open(); fstat below
         // then refuses it as not a regular file (sendfile ignores the flag for files).
         let fd = open(resolved, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
-            respondError(connection, status: errno == EACCES ? 403 : 404)
+            respondError(connection, exchange, status: errno == EACCES ? 403 : 404)
             return
         }
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
             Posix.close(fd)
-            respondError(connection, status: 404)
+            respondError(connection, exchange, status: 404)
             return
         }
         let size = Int(info.st_size)
@@ -61,24 +61,25 @@ extension Worker {
         let etag = "\"\(String(modified, radix: 16))-\(String(size, radix: 16))\""
         let lastModified = HTTPDate.format(modified)
         let contentType = MimeTypes.type(forPath: resolved)
-        let gzip = staticGzipPolicy(connection, contentType: contentType, size: size)
+        let gzip = staticGzipPolicy(connection, exchange, contentType: contentType, size: size)
 
         if notModified(connection, etag: etag, modified: modified) {
             Posix.close(fd)
-            var response = LocalResponse(status: 304, edits: connection.responseEdits)
+            _ = exchange.machine.handle(.respondLocally(status: 304, close: false), now: now)
+            var response = LocalResponse(status: 304, edits: exchange.responseEdits)
             // The validators of the representation a 200 would have carried.
             response.header("ETag", gzip == nil ? etag : "W/" + etag)
             if gzip != nil { response.header("Vary", "Accept-Encoding") }
             response.header("Last-Modified", lastModified)
             response.dateLine(dateHeader)
-            response.finishHead(keepAlive: connection.keepAlive && !connection.head.hasBody)
-            respondLocally(connection, status: 304, bytes: response.bytes)
+            response.finishHead(keepAlive: exchange.machine.keepAlive)
+            sendLocalResponse(connection, exchange, response.bytes)
             return
         }
 
         if let gzip, let encoder = takeGzipEncoder(gzip) {
             let validators = StaticValidators(contentType: contentType, etag: etag, lastModified: lastModified)
-            serveCompressedFile(connection, fd: fd, size: size, validators: validators, encoder: encoder)
+            serveCompressedFile(connection, exchange, fd: fd, size: size, validators: validators, encoder: encoder)
             return
         }
 
@@ -88,19 +89,19 @@ extension Worker {
         var response: LocalResponse
         switch byteRange(connection, size: size, etag: etag, modified: modified) {
         case .whole:
-            response = LocalResponse(status: 200, edits: connection.responseEdits)
+            response = LocalResponse(status: 200, edits: exchange.responseEdits)
         case .partial(let first, let last):
             status = 206
             start = first
             length = last - first + 1
-            response = LocalResponse(status: 206, edits: connection.responseEdits)
+            response = LocalResponse(status: 206, edits: exchange.responseEdits)
             response.header("Content-Range", "bytes \(first)-\(last)/\(size)")
         case .unsatisfiable:
             Posix.close(fd)
-            var response = LocalResponse(status: 416, edits: connection.responseEdits)
+            var response = LocalResponse(status: 416, edits: exchange.responseEdits)
             response.header("Content-Range", "bytes */\(size)")
             response.header("Content-Type", "text/plain; charset=utf-8")
-            finishLocal(connection, status: 416, response: &response, body: Array("416 Range Not Satisfiable\n".utf8))
+            finishLocal(connection, exchange, status: 416, response: &response, body: Array("416 Range Not Satisfiable\n".utf8))
             return
         }
         response.header("Content-Type", contentType)
@@ -108,17 +109,17 @@ extension Worker {
         response.header("Last-Modified", lastModified)
         response.header("Accept-Ranges", "bytes")
         response.dateLine(dateHeader)
-        if connection.head.hasBody { connection.keepAlive = false }
+        _ = exchange.machine.handle(.respondLocally(status: status, close: false), now: now)
         response.header("Content-Length", String(length))
-        response.finishHead(keepAlive: connection.keepAlive)
+        response.finishHead(keepAlive: exchange.machine.keepAlive)
         if method == .head {
             Posix.close(fd)
         } else {
-            connection.file = fd
-            connection.fileOffset = start
-            connection.fileRemaining = length
+            exchange.file = fd
+            exchange.fileOffset = start
+            exchange.fileRemaining = length
         }
-        respondLocally(connection, status: status, bytes: response.bytes)
+        sendLocalResponse(connection, exchange, response.bytes)
     }
 
     private func realRoot(_ root: String) -> String? {

@@ -96,20 +96,22 @@ final class UpstreamRuntime {
     let connectTimeout: UInt64
     let readTimeout: UInt64
     let sendTimeout: UInt64
-    let failures: UpstreamFailurePolicy
+    /// What an exchange proxied here plays by (timeouts, attempts, failure policy).
+    let terms: ExchangeMachine.UpstreamTerms
 
     init(name: String, endpoints: [EndpointState], picker: EndpointPicker, connectTimeout: UInt64, readTimeout: UInt64, sendTimeout: UInt64,
-         failures: UpstreamFailurePolicy) {
+         tunnelIdleTimeout: UInt64, failures: UpstreamFailurePolicy) {
         self.name = name
         self.endpoints = endpoints
         self.picker = picker
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.sendTimeout = sendTimeout
-        self.failures = failures
+        // Attempts per request: each endpoint at most once (nginx's proxy_next_upstream_tries
+        // is unbounded; three keeps a request's worst case at three timeouts).
+        self.terms = ExchangeMachine.UpstreamTerms(
+            maxAttempts: Int32(min(endpoints.count, 3)), connectTimeout: UInt32(clamping: connectTimeout), sendTimeout: UInt32(clamping: sendTimeout),
+            readTimeout: UInt32(clamping: readTimeout), tunnelIdleTimeout: UInt32(clamping: tunnelIdleTimeout),
+            retryNonIdempotent: failures.retryNonIdempotent, ignoreClientAbort: failures.ignoreClientAbort)
     }
-
-    /// Attempts per request: each endpoint at most once (nginx's proxy_next_upstream_tries
-    /// is unbounded; three keeps a request's worst case at three timeouts).
-    var maxAttempts: Int { min(endpoints.count, 3) }
 }

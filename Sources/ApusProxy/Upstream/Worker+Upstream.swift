@@ -1,11 +1,10 @@
 import ApusCore
 import ApusNet
 
+/// Upstream connections: connecting, the TLS handshake, events, the idle pool, timeouts.
 extension Worker {
     func upstreamEvent(_ upstream: UpstreamConnection, events: UInt32) {
-        if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { upstream.readable = true }
-        if events & (Epoll.hangup | Epoll.error) != 0 { upstream.hangupSeen = true }
-        if events & Epoll.writable != 0 { upstream.writable = true }
+        upstream.transport.note(events: events)
         switch upstream.state {
         case .idle:
             // An idle pooled connection that turned readable was closed by the upstream
@@ -15,94 +14,78 @@ extension Worker {
                 removeFromPool(upstream)
             }
         case .connecting:
-            guard upstream.writable || events & Epoll.error != 0 else { return }
-            guard let connection = upstream.downstream else {
+            guard upstream.transport.writable || events & Epoll.error != 0 else { return }
+            guard let connection = upstream.downstream, let exchange = connection.exchange else {
                 closeUpstream(upstream)
                 return
             }
-            let result = Sockets.connectResult(upstream.fd)
-            if result != 0 {
-                detachAndClose(connection, upstream)
-                connectFailed(connection, endpoint: upstream.endpoint, kind: .connectRefused)
+            if Sockets.connectResult(upstream.fd) != 0 {
+                upstreamFailed(connection, exchange, .connectRefused)
                 return
             }
-            upstream.writable = true
+            upstream.transport.writable = true
             if let context = upstream.endpoint.tls {
                 guard let stream = context.makeStream(
                     fd: upstream.fd, host: upstream.endpoint.address.resolvedFrom ?? upstream.endpoint.address.host, coalescing: tlsCoalescing) else {
-                    upstreamHandshakeFailed(connection, upstream, reason: "cannot create a TLS session")
+                    upstreamHandshakeFailed(connection, exchange, upstream, reason: "cannot create a TLS session")
                     return
                 }
-                upstream.tls = stream
+                upstream.transport.tls = stream
                 upstream.state = .handshaking
-                upstream.readable = true
-                continueUpstreamHandshake(connection, upstream)
+                upstream.transport.readable = true
+                continueUpstreamHandshake(connection, exchange, upstream)
                 return
             }
             upstream.state = .busy
-            setDeadline(upstream, now + connection.runtime!.sendTimeout)
-            pump(connection, upstream)
+            carryOut(exchange.machine.handle(.connected, now: now), connection, exchange)
         case .handshaking:
-            guard let connection = upstream.downstream else {
+            guard let connection = upstream.downstream, let exchange = connection.exchange else {
                 closeUpstream(upstream)
                 return
             }
-            if let tls = upstream.tls {
-                if tls.readWantsWrite && events & Epoll.writable != 0 { upstream.readable = true }
-                if tls.writeWantsRead && events & Epoll.readable != 0 { upstream.writable = true }
-            }
-            continueUpstreamHandshake(connection, upstream)
+            continueUpstreamHandshake(connection, exchange, upstream)
         case .busy:
-            guard let connection = upstream.downstream else {
+            guard let connection = upstream.downstream, let exchange = connection.exchange else {
                 closeUpstream(upstream)
                 return
             }
-            if connection.phase == .tunneling {
-                pumpTunnel(connection, upstream)
-            } else {
-                pump(connection, upstream)
-            }
+            driveExchange(connection, exchange)
         }
     }
 
     /// Runs the client handshake as far as the socket allows; once done, the request goes.
-    func continueUpstreamHandshake(_ connection: DownstreamConnection, _ upstream: UpstreamConnection) {
-        guard let tls = upstream.tls else { return }
-        switch tls.handshake() {
+    func continueUpstreamHandshake(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection) {
+        switch upstream.transport.handshake() {
         case .done:
             upstream.state = .busy
-            upstream.writable = true
-            setDeadline(upstream, now + connection.runtime!.sendTimeout)
-            pump(connection, upstream)
-        case .wantRead:
-            upstream.readable = false
-        case .wantWrite:
-            upstream.writable = false
+            upstream.transport.writable = true
+            carryOut(exchange.machine.handle(.connected, now: now), connection, exchange)
+        case .wantRead, .wantWrite:
+            return
         case .failed(let reason):
-            upstreamHandshakeFailed(connection, upstream, reason: reason)
+            upstreamHandshakeFailed(connection, exchange, upstream, reason: reason)
         }
     }
 
     /// A failed handshake (bad certificate, name mismatch, protocol) counts as a failed
     /// connect: nothing was sent, so another endpoint may be tried.
-    private func upstreamHandshakeFailed(_ connection: DownstreamConnection, _ upstream: UpstreamConnection, reason: String) {
-        Log.warning("upstream TLS handshake failed", ["upstream": connection.runtime!.name, "endpoint": upstream.endpoint.addressText, "reason": reason])
-        detachAndClose(connection, upstream)
-        connectFailed(connection, endpoint: upstream.endpoint, kind: .tlsHandshake)
+    private func upstreamHandshakeFailed(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection,
+                                         reason: String) {
+        Log.warning("upstream TLS handshake failed", ["upstream": exchange.runtime!.name, "endpoint": upstream.endpoint.addressText, "reason": reason])
+        upstreamFailed(connection, exchange, .tlsHandshake)
     }
 
     func releaseToPool(_ upstream: UpstreamConnection) {
         let endpoint = upstream.endpoint
-        guard !endpoint.retired, !upstream.hangupSeen, endpoint.idle.count < endpoint.maxIdle, !draining else {
+        guard !endpoint.retired, !upstream.transport.hangupSeen, endpoint.idle.count < endpoint.maxIdle, !draining else {
             closeUpstream(upstream)
             return
         }
         buffers.release(&upstream.input)
         upstream.state = .idle
-        upstream.reused = false
         // Anything the upstream sends from now on arrives as a new edge and closes it while
         // idle (see `upstreamEvent`); bytes of this response were all framed and consumed.
-        upstream.readable = false
+        upstream.transport.readable = false
         endpoint.idle.append(upstream)
         setDeadline(upstream, now + UInt64(endpoint.idleTimeoutMilliseconds))
     }
@@ -118,20 +101,16 @@ extension Worker {
     /// Reads what arrived on an idle TLS connection: true when it was only TLS
     /// housekeeping (no application byte, no close).
     private func idleTLSStillUsable(_ upstream: UpstreamConnection) -> Bool {
-        guard let tls = upstream.tls, !upstream.hangupSeen else { return false }
+        guard upstream.transport.tls != nil, !upstream.transport.hangupSeen else { return false }
         var byte: UInt8 = 0
-        return withUnsafeMutableBytes(of: &byte) { tls.read($0.baseAddress!, 1) == .wouldBlock }
+        return withUnsafeMutableBytes(of: &byte) { upstream.transport.read($0.baseAddress!, 1) == .wouldBlock }
     }
 
     func closeUpstream(_ upstream: UpstreamConnection) {
         guard Int(upstream.fd) < slots.count, case .upstream(let current) = slots[Int(upstream.fd)], current === upstream else { return }
         buffers.release(&upstream.input)
-        if let tls = upstream.tls {
-            tls.shutdown()
-            upstream.tls = nil
-        }
         setSlot(upstream.fd, .empty)
-        Posix.close(upstream.fd)
+        upstream.transport.close()
         upstream.downstream = nil
     }
 
@@ -139,33 +118,17 @@ extension Worker {
         upstream.deadline.set(at, tag: upstream.tag, in: &wheel)
     }
 
+    /// An upstream deadline passed: an idle pooled connection is closed; for one attached
+    /// to an exchange, the exchange decides (connect, send or read timeout).
     func upstreamTimedOut(_ upstream: UpstreamConnection) {
-        switch upstream.state {
-        case .idle:
+        guard upstream.state != .idle else {
             removeFromPool(upstream)
-        case .connecting, .handshaking:
-            guard let connection = upstream.downstream else {
-                closeUpstream(upstream)
-                return
-            }
-            detachAndClose(connection, upstream)
-            connectFailed(connection, endpoint: upstream.endpoint, kind: .connectTimeout)
-        case .busy:
-            guard let connection = upstream.downstream else {
-                closeUpstream(upstream)
-                return
-            }
-            let name = connection.runtime!.name
-            let kind: UpstreamErrorKind = connection.requestBody.isDone ? .readTimeout : .sendTimeout
-            counters.countUpstreamError(upstream: name, kind: kind)
-            Log.warning("upstream timed out", ["upstream": name, "endpoint": upstream.endpoint.addressText, "kind": kind.rawValue])
-            if kind == .readTimeout {
-                upstreamFailed(connection, upstream, status: 504)
-            } else {
-                // The body streams from the client as it comes: a client that sends it slowly
-                // stalls this side too, and must not get a healthy endpoint ejected.
-                failExchange(connection, status: 504)
-            }
+            return
         }
+        guard let connection = upstream.downstream, let exchange = connection.exchange else {
+            closeUpstream(upstream)
+            return
+        }
+        carryOut(exchange.machine.handle(.timer, now: now), connection, exchange)
     }
 }

@@ -30,19 +30,20 @@ extension Worker {
             }
             let address = SocketAddress(storage: peer, length: socklen_t(MemoryLayout<sockaddr_storage>.size))
             let tag = nextTag(fd: fd)
-            let connection = DownstreamConnection(fd: fd, tag: tag, listener: listener, peer: address.hostTextBytes)
+            var transport = Transport(fd: fd, readable: true, writable: true, noDelaySet: false)
             if listener.isTLS {
                 guard let server = tls.servers[listener.address], let stream = server.makeStream(fd: fd, coalescing: tlsCoalescing) else {
                     Log.warning("no TLS context for an HTTPS listener; connection closed", ["listener": listener.name])
                     Posix.close(fd)
                     return
                 }
-                connection.tls = stream
-                connection.phase = .handshaking
                 // The handshake alone is several writes (server flight, then tickets).
                 Sockets.setNoDelay(fd)
-                connection.noDelaySet = true
+                transport = Transport(fd: fd, readable: true, writable: true, noDelaySet: true)
+                transport.tls = stream
             }
+            let connection = DownstreamConnection(transport: transport, tag: tag, listener: listener, peer: address.hostTextBytes)
+            if listener.isTLS { connection.phase = .handshaking }
             setSlot(fd, .downstream(connection))
             epoll.add(fd, events: Epoll.edgeAll, tag: tag)
             downstreamCount += 1

@@ -4,54 +4,59 @@ import ApusNet
 import Glibc
 
 extension Worker {
-    /// Sends a response Apus produced itself (error, redirect, fixed, admin, static head).
+    /// Sends a response Apus produced itself (error, redirect, fixed, admin, static head);
+    /// the exchange's machine was told (`respondLocally`), so its keep-alive decision is in
+    /// `bytes`.
     ///
     /// A request body is never read for these: the connection closes after the answer
     /// instead, so unread body bytes can't be taken for the next request.
-    func respondLocally(_ connection: DownstreamConnection, status: Int, bytes: [UInt8]) {
-        if connection.head.hasBody && connection.phase == .awaitingHead { connection.keepAlive = false }
-        if connection.phase == .awaitingHead && connection.head.headLength > 0 {
-            connection.input.consume(min(connection.head.headLength, connection.input.readableCount))
+    func sendLocalResponse(_ connection: DownstreamConnection, _ exchange: Exchange, _ bytes: [UInt8]) {
+        if exchange.headInInput {
+            exchange.headInInput = false
+            connection.input.consume(min(exchange.head.headLength, connection.input.readableCount))
             if connection.input.isEmpty { buffers.release(&connection.input) }
         }
-        connection.phase = .responding
-        connection.status = status
-        connection.responseStarted = true
-        connection.output = bytes
-        connection.outputSent = 0
-        flushLocalResponse(connection)
+        exchange.output.replace(with: bytes)
+        flushLocalResponse(connection, exchange)
     }
 
-    func respondError(_ connection: DownstreamConnection, status: Int) {
-        if connection.head.hasBody { connection.keepAlive = false }
-        let includeBody = connection.head.method != .head
-        respondLocally(connection, status: status, bytes: LocalResponse.errorPage(status: status, keepAlive: connection.keepAlive, includeBody: includeBody))
+    /// An error page for `status`; `close` ends the connection after it.
+    func respondError(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int, close: Bool = false) {
+        _ = exchange.machine.handle(.respondLocally(status: status, close: close), now: now)
+        sendErrorPage(connection, exchange, status: status)
+    }
+
+    /// The error page for `status`, once the machine decided on it.
+    func sendErrorPage(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int) {
+        let includeBody = exchange.head.method != .head
+        sendLocalResponse(connection, exchange, LocalResponse.errorPage(status: status, keepAlive: exchange.machine.keepAlive, includeBody: includeBody))
     }
 
     /// Completes a local response head with the body and sends it.
-    func finishLocal(_ connection: DownstreamConnection, status: Int, response: inout LocalResponse, body: [UInt8]) {
-        if connection.head.hasBody { connection.keepAlive = false }
+    func finishLocal(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int, response: inout LocalResponse, body: [UInt8]) {
+        _ = exchange.machine.handle(.respondLocally(status: status, close: false), now: now)
         response.dateLine(dateHeader)
-        response.finish(body: body, keepAlive: connection.keepAlive, includeBody: connection.head.method != .head && status != 204 && status != 304)
-        respondLocally(connection, status: status, bytes: response.bytes)
+        response.finish(body: body, keepAlive: exchange.machine.keepAlive,
+                        includeBody: exchange.head.method != .head && status != 204 && status != 304)
+        sendLocalResponse(connection, exchange, response.bytes)
     }
 
-    func flushLocalResponse(_ connection: DownstreamConnection) {
-        if let encoder = connection.exchange?.gzip {
-            sendCompressedFile(connection, encoder)
+    func flushLocalResponse(_ connection: DownstreamConnection, _ exchange: Exchange) {
+        if let encoder = exchange.gzip {
+            sendCompressedFile(connection, exchange, encoder)
             return
         }
-        guard flushOutput(connection), connection.output.isEmpty else { return }
-        while connection.fileRemaining > 0 {
-            guard connection.writable else { return }
-            switch sendFileChunk(connection) {
+        guard flushOutput(connection, exchange), exchange.output.remaining == 0 else { return }
+        while exchange.fileRemaining > 0 {
+            guard connection.transport.writable else { return }
+            let result = sendFileChunk(connection, exchange)
+            switch result {
             case .bytes(let n):
-                connection.fileRemaining -= n
-                connection.bytesSent += n
-                setDeadline(connection, now + Worker.downstreamSendTimeout)
+                exchange.fileRemaining -= n
+                exchange.bytesSent += n
+                noteDownstreamWrite(connection, exchange, blocked: !connection.transport.writable)
             case .wouldBlock:
-                connection.writable = false
-                setDeadline(connection, now + Worker.downstreamSendTimeout)
+                noteDownstreamWrite(connection, exchange, blocked: true)
                 return
             case .endOfStream, .failed:
                 // The file shrank or the client left: the length promised can't be kept.
@@ -59,26 +64,32 @@ extension Worker {
                 return
             }
         }
-        finishExchange(connection)
+        localResponseSent(connection, exchange)
+    }
+
+    /// Everything of a local response went: the exchange ends.
+    func localResponseSent(_ connection: DownstreamConnection, _ exchange: Exchange) {
+        let action = exchange.machine.handle(.responseSent(inputPending: !connection.input.isEmpty, draining: draining), now: now)
+        carryOut(action, connection, exchange)
     }
 
     /// sendfile(2) in plaintext; under TLS the file is read and written as records (a
     /// retry after `.wouldBlock` re-reads the same bytes, as OpenSSL requires).
-    private func sendFileChunk(_ connection: DownstreamConnection) -> IOResult {
-        guard let tls = connection.tls else {
-            return connection.sendfile(connection.file, &connection.fileOffset, min(connection.fileRemaining, 1 << 20))
+    private func sendFileChunk(_ connection: DownstreamConnection, _ exchange: Exchange) -> IOResult {
+        guard connection.transport.tls != nil else {
+            return connection.transport.sendfile(exchange.file, &exchange.fileOffset, min(exchange.fileRemaining, 1 << 20))
         }
-        let count = min(connection.fileRemaining, tlsCoalescing.count)
-        let got = pread(connection.file, tlsCoalescing.baseAddress, count, off_t(connection.fileOffset))
+        let count = min(exchange.fileRemaining, tlsCoalescing.count)
+        let got = pread(exchange.file, tlsCoalescing.baseAddress, count, off_t(exchange.fileOffset))
         guard got > 0 else { return got == 0 ? .endOfStream : .failed(errno) }
-        let result = tls.write(tlsCoalescing.baseAddress!, got)
-        if case .bytes(let n) = result { connection.fileOffset += n }
+        let result = connection.transport.write(tlsCoalescing.baseAddress!, got)
+        if case .bytes(let n) = result { exchange.fileOffset += n }
         return result
     }
 
-    func redirect(_ connection: DownstreamConnection, config: RedirectConfig, host: UnsafeRawBufferPointer) {
+    func redirect(_ connection: DownstreamConnection, _ exchange: Exchange, config: RedirectConfig, host: UnsafeRawBufferPointer) {
         let raw = connection.input.readable
-        let head = connection.head
+        let head = exchange.head
         let scheme = config.scheme ?? String(decoding: connection.listener.scheme, as: UTF8.self)
         var authority = config.host ?? ""
         if config.host == nil {
@@ -94,7 +105,7 @@ extension Worker {
             }
         }
         let path = config.path ?? String(decoding: raw[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
-        sendRedirect(connection, status: config.status, location: "\(scheme)://\(authority)\(path)")
+        sendRedirect(connection, exchange, status: config.status, location: "\(scheme)://\(authority)\(path)")
     }
 
     /// Answers a plain-HTTP request of an `https_redirect` route with the same URL over
@@ -102,14 +113,14 @@ extension Worker {
     ///
     /// The host is the request's (without its port), so it is checked to be a DNS name or
     /// an IP literal before it goes into a Location: anything else gets 400.
-    func redirectToHTTPS(_ connection: DownstreamConnection, _ redirect: CompiledHTTPSRedirect, host: UnsafeRawBufferPointer) {
+    func redirectToHTTPS(_ connection: DownstreamConnection, _ exchange: Exchange, _ redirect: CompiledHTTPSRedirect,
+                         host: UnsafeRawBufferPointer) {
         guard !host.isEmpty, host.allSatisfy(Worker.isHostByte) else {
-            connection.keepAlive = false
-            respondError(connection, status: 400)
+            respondError(connection, exchange, status: 400, close: true)
             return
         }
         let raw = connection.input.readable
-        let head = connection.head
+        let head = exchange.head
         var location = "https://"
         let hostText = String(decoding: host, as: UTF8.self)
         location += hostText.contains(":") ? "[\(hostText)]" : hostText
@@ -118,15 +129,15 @@ extension Worker {
         // An absolute-form target may have an empty path (`http://h` or `http://h?q`).
         if !target.hasPrefix("/") { location += "/" }
         location += target
-        sendRedirect(connection, status: redirect.status, location: location)
+        sendRedirect(connection, exchange, status: redirect.status, location: location)
     }
 
     /// A redirect with the route's response rules and a one-line text body.
-    private func sendRedirect(_ connection: DownstreamConnection, status: Int, location: String) {
-        var response = LocalResponse(status: status, edits: connection.responseEdits)
+    private func sendRedirect(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int, location: String) {
+        var response = LocalResponse(status: status, edits: exchange.responseEdits)
         response.header("Location", location)
         response.header("Content-Type", "text/plain; charset=utf-8")
-        finishLocal(connection, status: status, response: &response, body: Array("\(status) \(LocalResponse.reason(for: status))\n".utf8))
+        finishLocal(connection, exchange, status: status, response: &response, body: Array("\(status) \(LocalResponse.reason(for: status))\n".utf8))
     }
 
     /// Letters, digits, `.`, `-`, `_` (seen in real host names), and `:` for an IPv6 literal

@@ -51,6 +51,7 @@ extension Worker {
                 connectTimeout: UInt64(upstream.connectTimeoutMilliseconds),
                 readTimeout: UInt64(upstream.readTimeoutMilliseconds),
                 sendTimeout: UInt64(upstream.sendTimeoutMilliseconds),
+                tunnelIdleTimeout: UInt64(table.timeouts.tunnelIdle),
                 failures: upstream.failures))
         }
         for (address, endpoint) in endpointStates where live[address] == nil {
@@ -115,7 +116,7 @@ extension Worker {
         listeners.removeAll()
         for slot in slots {
             guard case .downstream(let connection) = slot else { continue }
-            connection.keepAlive = false
+            if let exchange = connection.exchange { _ = exchange.machine.handle(.drain, now: now) }
             if connection.phase == .awaitingHead && connection.input.isEmpty {
                 closeDownstream(connection)
             }

@@ -76,7 +76,6 @@ final class Worker {
     /// no buffer.
     static let ioBufferBytes = 131_072
 
-    static let downstreamSendTimeout: UInt64 = 60_000
     static let lingerTimeout: UInt64 = 2_000
 
     init(index: Int, state: ProxyState) throws(SystemError) {

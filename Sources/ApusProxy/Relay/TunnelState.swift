@@ -5,28 +5,19 @@
 ///     downstream ◄──write── upstream.input ◄──read─── upstream        downstreamward
 ///
 ///     both open ──FIN from one side──► half-closed ──FIN from the other──► ended
-///          └──────────── error or no byte for `idleMilliseconds` ──────────► ended
+///          └──────────── error or no byte for the idle timeout ──────────► ended
 ///
-/// Each direction holds at most one buffer and reads only when that buffer was fully
-/// written, so a peer that doesn't read stops the other peer's reads (backpressure); a
-/// drained direction gives its buffer back, so a quiet tunnel holds none.
+/// Each direction is a `Relay` over one buffer framed until its sender closes: it reads
+/// only when that buffer was fully written, so a peer that doesn't read stops the other
+/// peer's reads (backpressure); a drained direction gives its buffer back, so a quiet
+/// tunnel holds none.
 struct TunnelState {
-    /// The downstream's FIN was read.
-    var downstreamFinished = false
-    /// The upstream's FIN was read.
-    var upstreamFinished = false
+    var upstreamward = BodyCursor(mode: .untilClose)
+    var downstreamward = BodyCursor(mode: .untilClose)
     /// The downstream's FIN was passed on to the upstream.
     var upstreamShut = false
     /// The upstream's FIN was passed on to the downstream.
     var downstreamShut = false
-    /// 0 = no idle limit.
-    var idleMilliseconds: UInt64 = 0
-
-    init() {}
-
-    init(idleMilliseconds: UInt64) {
-        self.idleMilliseconds = idleMilliseconds
-    }
 
     /// Both FINs went through: nothing is left to relay either way.
     var isFinished: Bool { upstreamShut && downstreamShut }

@@ -1,0 +1,123 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+
+/// One request/response on a downstream connection: its state machine, and the bytes and
+/// cursors the worker moves for it (parser, head, upstream side, bodies, pending output,
+/// log fields).
+///
+/// Pooled per worker (`ExchangePool`) with the capacity of its arrays, so a request
+/// allocates nothing in the steady state. Thread rule: owned by one worker.
+final class Exchange {
+    var machine = ExchangeMachine()
+    var parser: RequestHeadParser
+    var head = RequestHead()
+    /// The table the request started with (a reload may publish another mid-exchange).
+    var table: RouteTable?
+    var routeIndex = -1
+    /// The request head's bytes are still at the front of the downstream's input (a local
+    /// answer consumes them; a proxied request consumed them when its head was built).
+    var headInInput = false
+    var upstream: UpstreamConnection?
+    /// The upstream being proxied to, from the table the request started with (a reload
+    /// may renumber the worker's upstreams while this exchange is in flight).
+    var runtime: UpstreamRuntime?
+    /// The table's body limit when the request started (0 = none).
+    var maxBodyBytes: Int64 = 0
+    /// The request head as sent upstream (kept for a retry on another connection).
+    var upstreamHead = PendingBytes()
+    var requestBody = BodyCursor()
+    /// Bytes for the downstream that come before any body: interim 100, response head,
+    /// or a whole local response.
+    var output = PendingBytes()
+    var file: Int32 = -1
+    var fileOffset = 0
+    var fileRemaining = 0
+    /// The route's compression settings, set at request start only when the route
+    /// compresses and the request accepts gzip: the response start tests just this.
+    var gzipPolicy: CompressionPolicy?
+    /// The compressor while the response goes out gzip-compressed (from the worker's
+    /// `GzipEncoderPool`, given back when the exchange ends).
+    var gzip: GzipEncoder?
+    var bytesSent = 0
+    var startMilliseconds: UInt64 = 0
+    var logFields = AccessLogFields()
+    /// The matched route's response header rules for this connection's scheme (nil: none).
+    var responseEdits: CompiledHeaderEdits?
+    var tunnel = TunnelState()
+
+    init(limits: HTTPLimits) {
+        parser = RequestHeadParser(limits: limits)
+    }
+
+    var status: Int { machine.status }
+
+    /// Clears everything for the next request, keeping array capacity (the machine is
+    /// set when the head is parsed).
+    func reset(limits: HTTPLimits) {
+        parser = RequestHeadParser(limits: limits)
+        head.reset()
+        table = nil
+        routeIndex = -1
+        headInInput = false
+        upstream = nil
+        runtime = nil
+        maxBodyBytes = 0
+        upstreamHead.clear()
+        output.clear()
+        file = -1
+        fileOffset = 0
+        fileRemaining = 0
+        bytesSent = 0
+        // `requestBody` is set when proxying starts and `tunnel` when a tunnel opens: nothing
+        // reads them before.
+    }
+}
+
+/// A worker's spare `Exchange`s.
+struct ExchangePool {
+    private var spares: [Exchange] = []
+    private let maxSpares = 64
+
+    mutating func take(limits: HTTPLimits) -> Exchange {
+        if let exchange = spares.popLast() {
+            exchange.reset(limits: limits)
+            return exchange
+        }
+        return Exchange(limits: limits)
+    }
+
+    mutating func give(_ exchange: Exchange) {
+        // A spare must not keep an old route table or an upstream alive.
+        exchange.table = nil
+        exchange.upstream = nil
+        exchange.runtime = nil
+        // Dropped here rather than in `reset`, once per exchange; tested first because
+        // storing nil over nil still calls swift_release.
+        if exchange.responseEdits != nil { exchange.responseEdits = nil }
+        // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
+        // rather than in `reset`, once per exchange.
+        exchange.gzipPolicy = nil
+        if spares.count < maxSpares { spares.append(exchange) }
+    }
+}
+
+/// What the access log needs from a request, copied before its head bytes are consumed.
+struct AccessLogFields {
+    var method: [UInt8] = []
+    var target: [UInt8] = []
+    var version: HTTPVersion = .http11
+    var host: [UInt8] = []
+    var referer: [UInt8] = []
+    var userAgent: [UInt8] = []
+    var upstreamAddress: String = ""
+
+    mutating func clear() {
+        method.removeAll(keepingCapacity: true)
+        target.removeAll(keepingCapacity: true)
+        host.removeAll(keepingCapacity: true)
+        referer.removeAll(keepingCapacity: true)
+        userAgent.removeAll(keepingCapacity: true)
+        upstreamAddress = ""
+    }
+}

@@ -1,0 +1,106 @@
+import ApusCore
+import ApusHTTP
+import ApusNet
+
+/// A parsed request head becomes an exchange: routed, then answered locally or proxied.
+extension Worker {
+    /// Starts answering the request whose head was just parsed.
+    func startRequest(_ connection: DownstreamConnection, _ exchange: Exchange) {
+        // Read the head in place through the exchange: a local copy of `RequestHead` costs
+        // a retain/release pair of its header array per use.
+        let raw = connection.input.readable
+        connection.requestCount += 1
+        connection.phase = .exchanging
+        connection.deadline.at = 0
+        exchange.startMilliseconds = now
+        exchange.table = table
+        exchange.headInInput = true
+        exchange.machine = ExchangeMachine(request: ExchangeMachine.Request(exchange.head), draining: draining)
+        recordLogFields(exchange, raw)
+
+        let host = hostBytes(exchange, raw)
+        let pathRange = Int(exchange.head.pathStart)..<Int(exchange.head.queryStart)
+        // `http://host?q` (absolute-form without a path) means the path `/`.
+        let pathLength = pathRange.isEmpty ? Worker.rootPath(into: pathScratch)
+            : PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch)
+        guard let pathLength else {
+            respondError(connection, exchange, status: 400, close: true)
+            return
+        }
+        let path = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(pathScratch)[0..<pathLength])
+
+        if connection.listener.isAdmin {
+            answerAdmin(connection, exchange, path: String(decoding: path, as: UTF8.self))
+            return
+        }
+        let route = table.match(host: host, path: path, scratch: matchScratch)
+        exchange.routeIndex = route
+        guard route >= 0 else {
+            respondError(connection, exchange, status: 404)
+            return
+        }
+        // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
+        if table.routes[route].dependsOnScheme {
+            let isTLS = connection.listener.isTLS
+            exchange.responseEdits = isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
+            if let redirect = table.routes[route].httpsRedirect, !isTLS {
+                redirectToHTTPS(connection, exchange, redirect, host: host)
+                return
+            }
+        }
+        if exchange.head.acceptEncodingIndex >= 0 {
+            exchange.gzipPolicy = negotiateGzip(exchange, route: route, bytes: raw)
+        }
+        switch table.routes[route].action {
+        case .proxy(let upstream):
+            startProxy(connection, exchange, upstream: upstream, path: path)
+        case .staticFiles(let config):
+            serveStaticFile(connection, exchange, config: config, path: String(decoding: path, as: UTF8.self))
+        case .redirect(let config):
+            redirect(connection, exchange, config: config, host: host)
+        case .fixedResponse(let status, let body, let contentType):
+            var response = LocalResponse(status: status, edits: exchange.responseEdits)
+            response.header("Content-Type", contentType)
+            finishLocal(connection, exchange, status: status, response: &response, body: body)
+        }
+    }
+
+    static func rootPath(into scratch: UnsafeMutableRawBufferPointer) -> Int {
+        scratch[0] = UInt8(ascii: "/")
+        return 1
+    }
+
+    /// The Host header (or the authority of an absolute-form target), without port and
+    /// without a trailing dot.
+    func hostBytes(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        var start: Int
+        var end: Int
+        if exchange.head.authorityEnd > exchange.head.authorityStart {
+            start = Int(exchange.head.authorityStart)
+            end = Int(exchange.head.authorityEnd)
+        } else if exchange.head.hostIndex >= 0 {
+            start = Int(exchange.head.headers[exchange.head.hostIndex].valueStart)
+            end = Int(exchange.head.headers[exchange.head.hostIndex].valueEnd)
+        } else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        if start < end && raw[start] == UInt8(ascii: "[") {
+            // [v6]:port → v6
+            var i = start
+            while i < end && raw[i] != UInt8(ascii: "]") { i += 1 }
+            start += 1
+            end = i
+        } else {
+            var i = end
+            while i > start {
+                i -= 1
+                if raw[i] == UInt8(ascii: ":") {
+                    end = i
+                    break
+                }
+            }
+        }
+        if end > start && raw[end - 1] == UInt8(ascii: ".") { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: raw[start..<end])
+    }
+}
