@@ -10,6 +10,8 @@ import ApusNet
 /// allocates nothing in the steady state. Thread rule: owned by one worker.
 final class Exchange {
     var machine = ExchangeMachine()
+    /// The connection the request came on (set while the exchange is lent to it).
+    var downstream: DownstreamConnection?
     var parser: RequestHeadParser
     var head = RequestHead()
     /// The table the request started with (a reload may publish another mid-exchange).
@@ -88,7 +90,8 @@ struct ExchangePool {
     }
 
     mutating func give(_ exchange: Exchange) {
-        // A spare must not keep an old route table or an upstream alive.
+        // A spare must not keep its connection, an old route table or an upstream alive.
+        exchange.downstream = nil
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
@@ -99,25 +102,5 @@ struct ExchangePool {
         // rather than in `reset`, once per exchange.
         exchange.gzipPolicy = nil
         if spares.count < maxSpares { spares.append(exchange) }
-    }
-}
-
-/// What the access log needs from a request, copied before its head bytes are consumed.
-struct AccessLogFields {
-    var method: [UInt8] = []
-    var target: [UInt8] = []
-    var version: HTTPVersion = .http11
-    var host: [UInt8] = []
-    var referer: [UInt8] = []
-    var userAgent: [UInt8] = []
-    var upstreamAddress: String = ""
-
-    mutating func clear() {
-        method.removeAll(keepingCapacity: true)
-        target.removeAll(keepingCapacity: true)
-        host.removeAll(keepingCapacity: true)
-        referer.removeAll(keepingCapacity: true)
-        userAgent.removeAll(keepingCapacity: true)
-        upstreamAddress = ""
     }
 }

@@ -47,7 +47,7 @@ extension Worker {
         case .finish(let ending, let release):
             if let upstream = exchange.upstream {
                 exchange.upstream = nil
-                upstream.downstream = nil
+                upstream.exchange = nil
                 upstream.endpoint.activeRequests -= 1
                 if release == .pool { releaseToPool(upstream) } else { closeUpstream(upstream) }
             }

@@ -113,12 +113,8 @@ extension Worker {
                 _ = exchange.machine.handle(.responseRead, now: now)
             case .blocked:
                 return progressed ? .progress : .blocked
-            case .bufferFull:
-                // A head larger than a buffer.
-                upstreamFailed(connection, exchange, .invalidResponse)
-                return .stop
-            default:
-                upstreamFailed(connection, exchange, .reset)
+            case let step:
+                upstreamReadFailed(connection, exchange, step)
                 return .stop
             }
         }
@@ -192,15 +188,23 @@ extension Worker {
         case .blocked: return .blocked
         case .done: responseDone(connection, exchange, upstream)
         case .sinkFailed: closeDownstream(connection)
-        case .sourceEnded, .sourceFailed: upstreamFailed(connection, exchange, .reset)
-        case .framingFailed(let error):
-            Log.warning("invalid upstream body", ["upstream": exchange.runtime!.name, "error": error.description])
-            upstreamFailed(connection, exchange, .invalidResponse)
-        case .bufferFull, .pastLimit:
-            // A chunk-size line larger than a buffer.
-            upstreamFailed(connection, exchange, .invalidResponse)
+        case .framingFailed(let error): invalidResponseBody(connection, exchange, error)
+        case .sourceEnded, .sourceFailed, .bufferFull, .pastLimit: upstreamReadFailed(connection, exchange, step)
         }
         return .stop
+    }
+
+    /// A read from the upstream that ended the exchange: a head or chunk-size line larger
+    /// than a buffer is an invalid response; the connection's end before the response's,
+    /// or an error, is a reset.
+    func upstreamReadFailed(_ connection: DownstreamConnection, _ exchange: Exchange, _ step: Relay.Step) {
+        upstreamFailed(connection, exchange, step == .bufferFull ? .invalidResponse : .reset)
+    }
+
+    /// The upstream's body framing is broken (chunking).
+    func invalidResponseBody(_ connection: DownstreamConnection, _ exchange: Exchange, _ error: HTTPParseError) {
+        Log.warning("invalid upstream body", ["upstream": exchange.runtime!.name, "error": error.description])
+        upstreamFailed(connection, exchange, .invalidResponse)
     }
 
     /// What a response relay moved: bytes counted, the machine told of reads (the body's

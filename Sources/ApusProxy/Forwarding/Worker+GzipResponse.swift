@@ -74,8 +74,7 @@ extension Worker {
             }
             // The chunk is empty: make the next one.
             if let error = upstream.body.refill(&upstream.input) {
-                Log.warning("invalid upstream body", ["upstream": exchange.runtime!.name, "error": error.description])
-                upstreamFailed(connection, exchange, .invalidResponse)
+                invalidResponseBody(connection, exchange, error)
                 return .stop
             }
             let available = upstream.body.sendable
@@ -102,11 +101,8 @@ extension Worker {
                 break
             case .sourceEnded where upstream.body.endOfStream():
                 continue
-            case .bufferFull:
-                upstreamFailed(connection, exchange, .invalidResponse)
-                return .stop
-            default:
-                upstreamFailed(connection, exchange, .reset)
+            case let step:
+                upstreamReadFailed(connection, exchange, step)
                 return .stop
             }
             // The upstream is quiet: what zlib holds back goes out now.

@@ -133,7 +133,7 @@ extension Worker {
 
     private func attach(_ upstream: UpstreamConnection, _ exchange: Exchange, _ connection: DownstreamConnection) {
         upstream.resetForExchange()
-        upstream.downstream = connection
+        upstream.exchange = exchange
         exchange.upstream = upstream
         exchange.upstreamHead.sent = 0
     }
@@ -141,7 +141,7 @@ extension Worker {
     /// Takes the upstream connection away from the exchange and closes it.
     func detachAndClose(_ exchange: Exchange, _ upstream: UpstreamConnection) {
         exchange.upstream = nil
-        upstream.downstream = nil
+        upstream.exchange = nil
         upstream.endpoint.activeRequests -= 1
         closeUpstream(upstream)
     }

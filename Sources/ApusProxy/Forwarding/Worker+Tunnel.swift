@@ -19,52 +19,24 @@ extension Worker {
         var progress = true
         while progress {
             progress = false
-            if !exchange.tunnel.upstreamShut {
-                // Downstream → upstream: what the client sent (a request body still on its way
-                // included), then its FIN.
-                var none = PendingBytes()
-                var tally = Relay.Tally()
-                let step = Relay.pump(
-                    ahead: &none, buffer: &connection.input, framing: &exchange.tunnel.upstreamward,
-                    from: &connection.transport, to: &upstream.transport, buffers: buffers, tally: &tally)
-                counters.tunnels.bytesUpstreamward &+= UInt64(tally.bodyWritten)
-                if tally.moved { progress = true }
-                if connection.input.isEmpty { buffers.release(&connection.input) }
-                switch step {
-                case .done:
-                    exchange.tunnel.upstreamShut = true
-                    upstream.transport.shutdownWrite()
-                    progress = true
-                case .progress, .blocked:
-                    break
-                default:
-                    endTunnel(connection, exchange, .error)
-                    return
-                }
+            // Downstream → upstream: what the client sent (a request body still on its way
+            // included), then its FIN.
+            var none = PendingBytes()
+            var upstreamward = Relay.Tally()
+            let upOK = relayTunnelDirection(
+                ahead: &none, buffer: &connection.input, direction: &exchange.tunnel.upstreamward, from: &connection.transport, to: &upstream.transport, tally: &upstreamward)
+            counters.tunnels.bytesUpstreamward &+= UInt64(upstreamward.bodyWritten)
+            // Upstream → downstream: the rest of the 101 head, what the upstream sent, then its FIN.
+            var downstreamward = Relay.Tally()
+            let downOK = upOK && relayTunnelDirection(
+                ahead: &exchange.output, buffer: &upstream.input, direction: &exchange.tunnel.downstreamward, from: &upstream.transport, to: &connection.transport, tally: &downstreamward)
+            exchange.bytesSent += downstreamward.aheadWritten + downstreamward.bodyWritten
+            counters.tunnels.bytesDownstreamward &+= UInt64(downstreamward.bodyWritten)
+            guard downOK else {
+                endTunnel(connection, exchange, .error)
+                return
             }
-            if !exchange.tunnel.downstreamShut {
-                // Upstream → downstream: the rest of the 101 head, what the upstream sent,
-                // then its FIN.
-                var tally = Relay.Tally()
-                let step = Relay.pump(
-                    ahead: &exchange.output, buffer: &upstream.input, framing: &exchange.tunnel.downstreamward,
-                    from: &upstream.transport, to: &connection.transport, buffers: buffers, tally: &tally)
-                exchange.bytesSent += tally.aheadWritten + tally.bodyWritten
-                counters.tunnels.bytesDownstreamward &+= UInt64(tally.bodyWritten)
-                if tally.moved { progress = true }
-                if upstream.input.isEmpty { buffers.release(&upstream.input) }
-                switch step {
-                case .done:
-                    exchange.tunnel.downstreamShut = true
-                    connection.transport.shutdownWrite()
-                    progress = true
-                case .progress, .blocked:
-                    break
-                default:
-                    endTunnel(connection, exchange, .error)
-                    return
-                }
-            }
+            progress = upstreamward.moved || downstreamward.moved
             if progress { moved = true }
         }
         if exchange.tunnel.isFinished {
@@ -74,6 +46,27 @@ extension Worker {
         if moved {
             _ = exchange.machine.handle(.tunnelMoved, now: now)
             syncDeadlines(connection, exchange)
+        }
+    }
+
+    /// One direction of a tunnel, until it cannot move a byte: at its sender's FIN (with
+    /// every byte before it delivered) the FIN is passed on. The buffer goes back to the
+    /// pool once drained. False when the tunnel failed.
+    private func relayTunnelDirection(ahead: inout PendingBytes, buffer: inout IOBuffer, direction: inout TunnelState.Direction,
+                                      from source: inout Transport, to sink: inout Transport, tally: inout Relay.Tally) -> Bool {
+        guard !direction.shut else { return true }
+        let step = Relay.pump(
+            ahead: &ahead, buffer: &buffer, framing: &direction.framing, from: &source, to: &sink, buffers: buffers, tally: &tally)
+        if buffer.isEmpty { buffers.release(&buffer) }
+        switch step {
+        case .done:
+            direction.shut = true
+            sink.shutdownWrite()
+            return true
+        case .progress, .blocked:
+            return true
+        default:
+            return false
         }
     }
 

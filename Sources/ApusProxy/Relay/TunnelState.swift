@@ -12,13 +12,16 @@
 /// peer's reads (backpressure); a drained direction gives its buffer back, so a quiet
 /// tunnel holds none.
 struct TunnelState {
-    var upstreamward = BodyCursor(mode: .untilClose)
-    var downstreamward = BodyCursor(mode: .untilClose)
-    /// The downstream's FIN was passed on to the upstream.
-    var upstreamShut = false
-    /// The upstream's FIN was passed on to the downstream.
-    var downstreamShut = false
+    /// One direction: its bytes framed until the sender's FIN, and whether that FIN was
+    /// passed on (the receiver's write side shut).
+    struct Direction {
+        var framing = BodyCursor(mode: .untilClose)
+        var shut = false
+    }
+
+    var upstreamward = Direction()
+    var downstreamward = Direction()
 
     /// Both FINs went through: nothing is left to relay either way.
-    var isFinished: Bool { upstreamShut && downstreamShut }
+    var isFinished: Bool { upstreamward.shut && downstreamward.shut }
 }

@@ -3,29 +3,12 @@ import ApusHTTP
 import ApusNet
 import Glibc
 
-/// The validators and type of a static file, for its response head.
-struct StaticValidators {
-    var contentType: String
-    var etag: String
-    var lastModified: String
-}
-
 /// Static files compressed on the way out: read in buffer-sized pieces through the
 /// compressor instead of going out with sendfile(2).
 ///
 /// Range requests are never compressed (byte ranges address the file as stored), nor
 /// HEAD requests; a compressed answer carries a weak ETag and no Accept-Ranges.
 extension Worker {
-    /// The route's policy when this GET of a file of `size` bytes goes out compressed.
-    func staticGzipPolicy(_ connection: DownstreamConnection, _ exchange: Exchange, contentType: String, size: Int) -> CompressionPolicy? {
-        guard let policy = exchange.gzipPolicy, exchange.head.method == .get,
-              size > 0, Int64(size) >= policy.minLength,
-              connection.headerValue(.range) == nil,
-              policy.types.matches(contentType: contentType)
-        else { return nil }
-        return policy
-    }
-
     func serveCompressedFile(_ connection: DownstreamConnection, _ exchange: Exchange, fd: Int32, size: Int, validators: StaticValidators,
                              encoder: GzipEncoder) {
         _ = exchange.machine.handle(.respondLocally(status: 200, close: false), now: now)

@@ -25,8 +25,9 @@ final class UpstreamConnection {
     var headParsed = false
     /// The response body as read from here (framing from the exchange's `ResponsePlan`).
     var body = BodyCursor()
-    /// The exchange this connection serves (nil while idle in the pool).
-    var downstream: DownstreamConnection?
+    /// The exchange this connection serves (nil while idle in the pool). An exchange, not
+    /// a downstream connection: a multiplexed downstream connection carries many.
+    var exchange: Exchange?
 
     var fd: Int32 { transport.fd }
 

@@ -15,7 +15,7 @@ extension Worker {
             }
         case .connecting:
             guard upstream.transport.writable || events & Epoll.error != 0 else { return }
-            guard let connection = upstream.downstream, let exchange = connection.exchange else {
+            guard let exchange = upstream.exchange, let connection = exchange.downstream else {
                 closeUpstream(upstream)
                 return
             }
@@ -39,13 +39,13 @@ extension Worker {
             upstream.state = .busy
             carryOut(exchange.machine.handle(.connected, now: now), connection, exchange)
         case .handshaking:
-            guard let connection = upstream.downstream, let exchange = connection.exchange else {
+            guard let exchange = upstream.exchange, let connection = exchange.downstream else {
                 closeUpstream(upstream)
                 return
             }
             continueUpstreamHandshake(connection, exchange, upstream)
         case .busy:
-            guard let connection = upstream.downstream, let exchange = connection.exchange else {
+            guard let exchange = upstream.exchange, let connection = exchange.downstream else {
                 closeUpstream(upstream)
                 return
             }
@@ -111,7 +111,7 @@ extension Worker {
         buffers.release(&upstream.input)
         setSlot(upstream.fd, .empty)
         upstream.transport.close()
-        upstream.downstream = nil
+        upstream.exchange = nil
     }
 
     func setDeadline(_ upstream: UpstreamConnection, _ at: UInt64) {
@@ -125,7 +125,7 @@ extension Worker {
             removeFromPool(upstream)
             return
         }
-        guard let connection = upstream.downstream, let exchange = connection.exchange else {
+        guard let exchange = upstream.exchange, let connection = exchange.downstream else {
             closeUpstream(upstream)
             return
         }

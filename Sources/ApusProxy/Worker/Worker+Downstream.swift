@@ -27,7 +27,9 @@ extension Worker {
         while connection.phase == .awaitingHead {
             if !connection.input.isEmpty {
                 if connection.exchange == nil {
-                    connection.exchange = exchanges.take(limits: limits)
+                    let exchange = exchanges.take(limits: limits)
+                    exchange.downstream = connection
+                    connection.exchange = exchange
                     markWaitingForNextRequest(connection, false)
                 }
                 let exchange = connection.exchange!

@@ -88,47 +88,19 @@ extension Worker {
     }
 
     func redirect(_ connection: DownstreamConnection, _ exchange: Exchange, config: RedirectConfig, host: UnsafeRawBufferPointer) {
-        let raw = connection.input.readable
-        let head = exchange.head
-        let scheme = config.scheme ?? String(decoding: connection.listener.scheme, as: UTF8.self)
-        var authority = config.host ?? ""
-        if config.host == nil {
-            if head.authorityEnd > head.authorityStart {
-                authority = String(decoding: raw[Int(head.authorityStart)..<Int(head.authorityEnd)], as: UTF8.self)
-            } else if head.hostIndex >= 0 {
-                let field = head.headers[head.hostIndex]
-                authority = String(decoding: raw[Int(field.valueStart)..<Int(field.valueEnd)], as: UTF8.self)
-            }
-            if config.scheme != nil {
-                // Switching scheme: the old port belongs to the old scheme.
-                authority = String(decoding: host, as: UTF8.self)
-            }
-        }
-        let path = config.path ?? String(decoding: raw[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
-        sendRedirect(connection, exchange, status: config.status, location: "\(scheme)://\(authority)\(path)")
+        let location = RedirectLocation.of(
+            config, head: exchange.head, bytes: connection.input.readable, listenerScheme: connection.listener.scheme, host: host)
+        sendRedirect(connection, exchange, status: config.status, location: location)
     }
 
     /// Answers a plain-HTTP request of an `https_redirect` route with the same URL over
-    /// HTTPS: `https://host[:port]/path?query`, the target as received.
-    ///
-    /// The host is the request's (without its port), so it is checked to be a DNS name or
-    /// an IP literal before it goes into a Location: anything else gets 400.
+    /// HTTPS; a host that cannot go into a Location gets 400.
     func redirectToHTTPS(_ connection: DownstreamConnection, _ exchange: Exchange, _ redirect: CompiledHTTPSRedirect,
                          host: UnsafeRawBufferPointer) {
-        guard !host.isEmpty, host.allSatisfy(Worker.isHostByte) else {
+        guard let location = RedirectLocation.https(redirect, head: exchange.head, bytes: connection.input.readable, host: host) else {
             respondError(connection, exchange, status: 400, close: true)
             return
         }
-        let raw = connection.input.readable
-        let head = exchange.head
-        var location = "https://"
-        let hostText = String(decoding: host, as: UTF8.self)
-        location += hostText.contains(":") ? "[\(hostText)]" : hostText
-        if let port = redirect.port { location += ":\(port)" }
-        let target = String(decoding: raw[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
-        // An absolute-form target may have an empty path (`http://h` or `http://h?q`).
-        if !target.hasPrefix("/") { location += "/" }
-        location += target
         sendRedirect(connection, exchange, status: redirect.status, location: location)
     }
 
@@ -138,17 +110,5 @@ extension Worker {
         response.header("Location", location)
         response.header("Content-Type", "text/plain; charset=utf-8")
         finishLocal(connection, exchange, status: status, response: &response, body: Array("\(status) \(LocalResponse.reason(for: status))\n".utf8))
-    }
-
-    /// Letters, digits, `.`, `-`, `_` (seen in real host names), and `:` for an IPv6 literal
-    /// (its brackets were removed).
-    static func isHostByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"):
-            return true
-        default:
-            return false
-        }
     }
 }

@@ -18,7 +18,7 @@ extension Worker {
         exchange.machine = ExchangeMachine(request: ExchangeMachine.Request(exchange.head), draining: draining)
         recordLogFields(exchange, raw)
 
-        let host = hostBytes(exchange, raw)
+        let host = exchange.head.routingHost(in: raw)
         let pathRange = Int(exchange.head.pathStart)..<Int(exchange.head.queryStart)
         // `http://host?q` (absolute-form without a path) means the path `/`.
         let pathLength = pathRange.isEmpty ? Worker.rootPath(into: pathScratch)
@@ -68,39 +68,5 @@ extension Worker {
     static func rootPath(into scratch: UnsafeMutableRawBufferPointer) -> Int {
         scratch[0] = UInt8(ascii: "/")
         return 1
-    }
-
-    /// The Host header (or the authority of an absolute-form target), without port and
-    /// without a trailing dot.
-    func hostBytes(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        var start: Int
-        var end: Int
-        if exchange.head.authorityEnd > exchange.head.authorityStart {
-            start = Int(exchange.head.authorityStart)
-            end = Int(exchange.head.authorityEnd)
-        } else if exchange.head.hostIndex >= 0 {
-            start = Int(exchange.head.headers[exchange.head.hostIndex].valueStart)
-            end = Int(exchange.head.headers[exchange.head.hostIndex].valueEnd)
-        } else {
-            return UnsafeRawBufferPointer(start: nil, count: 0)
-        }
-        if start < end && raw[start] == UInt8(ascii: "[") {
-            // [v6]:port → v6
-            var i = start
-            while i < end && raw[i] != UInt8(ascii: "]") { i += 1 }
-            start += 1
-            end = i
-        } else {
-            var i = end
-            while i > start {
-                i -= 1
-                if raw[i] == UInt8(ascii: ":") {
-                    end = i
-                    break
-                }
-            }
-        }
-        if end > start && raw[end - 1] == UInt8(ascii: ".") { end -= 1 }
-        return UnsafeRawBufferPointer(rebasing: raw[start..<end])
     }
 }

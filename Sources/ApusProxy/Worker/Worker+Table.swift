@@ -21,7 +21,7 @@ extension Worker {
         counters.reset(routeLabels: table.routes.map(\.label))
         limits = HTTPLimits(table.limits)
         if idleNaps.enabled != table.idleNaps { idleNaps = IdleNaps(enabled: table.idleNaps) }
-        staticRoots.removeAll()
+        staticFiles.reset()
 
         var previousPickers: [String: EndpointPicker] = [:]
         for runtime in upstreams { previousPickers[runtime.name] = runtime.picker }

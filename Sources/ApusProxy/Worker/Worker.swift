@@ -58,7 +58,7 @@ final class Worker {
     var nextTick: UInt64 = 0
     var dateHeader: [UInt8] = []
     var requestIDState: (UInt64, UInt64)
-    var staticRoots: [String: String] = [:]
+    var staticFiles = StaticFileResolver()
     var exchanges = ExchangePool()
     var gzipEncoders = GzipEncoderPool()
     /// Listeners taken out of epoll after accept ran out of file descriptors; back next tick.
