@@ -34,6 +34,14 @@ public struct Transport {
         self.noDelaySet = noDelaySet
     }
 
+    /// Registers the socket with `epoll` for edge-triggered readiness both ways and the
+    /// peer's hangup, once for its life: readiness is then kept here (`readable`,
+    /// `writable`), never asked for again with epoll_ctl.
+    @discardableResult
+    public func register(in epoll: borrowing Epoll, tag: UInt64) -> Bool {
+        epoll.add(fd, events: Epoll.edgeAll, tag: tag)
+    }
+
     /// Takes in one epoll event: readiness each way, the peer's hangup, and for TLS the
     /// readiness OpenSSL waits for in the other direction (a read that must write first,
     /// a write that must read first).

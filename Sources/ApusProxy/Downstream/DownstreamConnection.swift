@@ -2,7 +2,7 @@ import ApusCore
 import ApusHTTP
 import ApusNet
 
-/// One client connection: its transport, the bytes it sent, and the exchange in progress.
+/// One downstream connection: its transport, the bytes it sent, and the exchange in progress.
 ///
 ///     handshaking ──TLS done──► awaitingHead ──head──► exchanging ──finish(keepAlive)──► awaitingHead
 ///                                                          │

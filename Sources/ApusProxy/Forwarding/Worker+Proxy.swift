@@ -125,7 +125,7 @@ extension Worker {
             let upstream = UpstreamConnection(
                 transport: Transport(fd: fd, readable: false, writable: false, noDelaySet: true), tag: nextTag(fd: fd), endpoint: endpoint)
             setSlot(fd, .upstream(upstream))
-            epoll.add(fd, events: Epoll.edgeAll, tag: upstream.tag)
+            upstream.transport.register(in: epoll, tag: upstream.tag)
             attach(upstream, exchange, connection)
             syncDeadlines(connection, exchange)
         }

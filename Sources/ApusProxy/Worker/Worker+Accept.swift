@@ -20,7 +20,7 @@ extension Worker {
                 pauseListener(listener)
                 return
             }
-            if fd >= clientDescriptorCeiling && !listener.isAdmin {
+            if fd >= downstreamDescriptorCeiling && !listener.isAdmin {
                 Posix.close(fd)
                 Log.warning("open-file limit nearly reached; client connection closed, this listener paused for a second", [
                     "listener": listener.name, "limit": String(OpenFileLimit.current()),
@@ -45,7 +45,7 @@ extension Worker {
             let connection = DownstreamConnection(transport: transport, tag: tag, listener: listener, peer: address.hostTextBytes)
             if listener.isTLS { connection.phase = .handshaking }
             setSlot(fd, .downstream(connection))
-            epoll.add(fd, events: Epoll.edgeAll, tag: tag)
+            connection.transport.register(in: epoll, tag: tag)
             downstreamCount += 1
             counters.accepted += 1
             let timeout = listener.isTLS ? table.timeouts.tlsHandshake : table.timeouts.headerRead

@@ -5,7 +5,7 @@ import ApusNet
 import CLinux
 import Glibc
 
-/// One event loop on one thread: its listening sockets, client connections, upstream
+/// One event loop on one thread: its listening sockets, downstream connections, upstream
 /// pools, balancer state and buffers. Nothing here is shared, so the request path takes
 /// no lock.
 ///
@@ -51,7 +51,7 @@ final class Worker {
     var counters = WorkerCounters()
     var accessLog = AccessLogBuffer()
     var downstreamCount = 0
-    /// Client connections kept alive and waiting for their next request; `IdleNaps`
+    /// Downstream connections kept alive and waiting for their next request; `IdleNaps`
     /// counts all the others (new, handshaking, mid-request, tunnels, lingering) as busy.
     var keptAliveIdle = 0
     var draining = false
@@ -64,10 +64,10 @@ final class Worker {
     /// Listeners taken out of epoll after accept ran out of file descriptors; back next tick.
     var pausedListeners: [ListenerInfo] = []
     var idleNaps: IdleNaps
-    /// A client connection whose descriptor is this high or higher is closed at once: the
+    /// A downstream connection whose descriptor is this high or higher is closed at once: the
     /// descriptors above stay for the admin listener and upstream connections. The kernel
     /// hands out the lowest free number, so the check is process-wide without counting.
-    let clientDescriptorCeiling: Int32
+    let downstreamDescriptorCeiling: Int32
 
     /// One read from a socket, one buffer of a body in flight. Bodies move 128 KiB per system
     /// call: against 32 KiB, a 1 MiB download cost the proxy 234 instead of 290 µs of CPU and
@@ -99,7 +99,7 @@ final class Worker {
         withUnsafeMutableBytes(of: &seed) { _ = getrandom($0.baseAddress, 16, 0) }
         self.requestIDState = (seed.0 | 1, seed.1 | 1)
         let openFiles = OpenFileLimit.current()
-        self.clientDescriptorCeiling = Int32(clamping: openFiles - OpenFileLimit.clientReserve(limit: openFiles))
+        self.downstreamDescriptorCeiling = Int32(clamping: openFiles - OpenFileLimit.clientReserve(limit: openFiles))
         epoll.add(wakeup.fd, events: Epoll.edgeReadable, tag: UInt64(UInt32.max))
         state.register(wakeup)
         adoptTable()
