@@ -2,10 +2,10 @@ import ApusCore
 import Yams
 
 /// The settings a route gives its paths and a path rule may override: `request_headers`,
-/// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), and on
-/// a route only, `hsts`.
+/// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), `allow`
+/// and `deny` (client addresses), and on a route only, `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -22,7 +22,22 @@ extension ConfigNodeReader {
                 enabled: enabled, status: status, port: port, location: node.map(location(of:)) ?? location(of: fields.node))
         }
         if fields.contains("hsts") { settings.hsts = hsts(in: fields) }
+        let allow = addressList("allow", in: fields)
+        let deny = addressList("deny", in: fields)
+        if allow != nil || deny != nil {
+            let node = fields.keyNode("allow") ?? fields.keyNode("deny")
+            settings.accessList = AccessListConfig(allow: allow, deny: deny, location: node.map(location(of:)) ?? location(of: fields.node))
+        }
         return settings
+    }
+
+    /// `allow: [10.0.0.0/8, "2001:db8::/32"]`: the entries as written (the compiler checks
+    /// them); nil when the key is absent.
+    private mutating func addressList(_ key: String, in fields: MappingFields) -> [String]? {
+        guard fields.contains(key), let items = sequence(key, in: fields) else { return nil }
+        return items.enumerated().compactMap { index, item in
+            string(item, at: "\(fields.contextPath(key))[\(index)]", hint: " (an address or network such as 10.0.0.0/8)")
+        }
     }
 
     private mutating func headerRules(_ key: String, in fields: MappingFields) -> HeaderRulesConfig? {

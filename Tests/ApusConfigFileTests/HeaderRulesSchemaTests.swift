@@ -115,3 +115,61 @@ private let at = ConfigFileTestSupport.at
         }
     }
 }
+
+/// `allow` and `deny` in YAML: lists of addresses on a route and a path rule; the entries
+/// are checked by the compiler at the list's line:column; a list that is not a list is an
+/// error at its own location.
+@Suite struct AccessListSchemaTests {
+    @Test func parsesRouteAndPathLists() throws {
+        let yaml = """
+        routes:
+          - host: app.example.test
+            allow: [10.0.0.0/8, "2001:db8::/32"]
+            paths:
+              - path: /admin
+                upstream: app
+                deny:
+                  - 10.0.0.7
+              - path: /public
+                upstream: app
+                allow: []
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        """
+        let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let route = try #require(parsed?.routes.first)
+        #expect(route.settings.accessList == AccessListConfig(allow: ["10.0.0.0/8", "2001:db8::/32"], location: at(3, 5)))
+        #expect(route.paths[0].settings.accessList == AccessListConfig(deny: ["10.0.0.7"], location: at(7, 9)))
+        #expect(route.paths[1].settings.accessList == AccessListConfig(allow: [], location: at(11, 9)))
+    }
+
+    @Test func mistakesAreDiagnosedWhereTheyStand() {
+        let notAList = """
+        routes:
+          - paths:
+              - path: /
+                upstream: app
+                allow: 10.0.0.0/8
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        """
+        let (_, structural) = ConfigFileParser.parse(notAList, path: ConfigFileTestSupport.path)
+        #expect(structural.contains { $0.severity == .error && $0.location == at(5, 16) && $0.message.contains("allow") }, "\(structural)")
+
+        let badEntry = """
+        routes:
+          - paths:
+              - path: /b
+                upstream: app
+                deny: [10.0.0.0/99]
+        upstreams:
+          app: { endpoints: [127.0.0.1:8080] }
+        """
+        let (parsed, parseDiagnostics) = ConfigFileParser.parse(badEntry, path: ConfigFileTestSupport.path)
+        #expect(parseDiagnostics.isEmpty, "\(parseDiagnostics)")
+        guard let parsed else { return }
+        let (_, diagnostics) = RouteTableCompiler.compile(parsed)
+        #expect(diagnostics.contains { $0.code == "invalid-address-range" && $0.location == at(5, 9) }, "\(diagnostics)")
+    }
+}

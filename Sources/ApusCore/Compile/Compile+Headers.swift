@@ -40,6 +40,13 @@ extension RouteTableCompiler {
                 diagnostics.append(.error("invalid-https-redirect", "https_port \(port) is not in 1...65535; \(dropped)", at: redirect.location))
             }
         }
+        if let access = settings.accessList {
+            for written in (access.allow ?? []) + (access.deny ?? []) {
+                if case .failure(let problem) = AddressRange.parse(written) {
+                    diagnostics.append(.error("invalid-address-range", "'\(written)' \(problem.explanation); \(dropped)", at: access.location))
+                }
+            }
+        }
         if let hsts = settings.hsts {
             if hsts.maxAgeSeconds < 0 {
                 diagnostics.append(.error("invalid-hsts", "hsts max_age must not be negative; \(dropped)", at: hsts.location))
@@ -150,6 +157,8 @@ extension RouteTableCompiler {
             compiled.responseEditsTLS = compiled.responseEdits
         }
 
+        compiled.accessList = accessList(rule.accessList, over: route.accessList)
+
         let enabled = rule.httpsRedirect?.enabled ?? route.httpsRedirect?.enabled ?? false
         if enabled {
             let status = rule.httpsRedirect?.status ?? route.httpsRedirect?.status ?? 308
@@ -157,6 +166,17 @@ extension RouteTableCompiler {
             compiled.httpsRedirect = CompiledHTTPSRedirect(status: status, port: port == 443 ? nil : port)
         }
         return compiled
+    }
+
+    /// A path's lists replace its route's, each on its own; nil when neither list is left.
+    private static func accessList(_ own: AccessListConfig?, over inherited: AccessListConfig?) -> CompiledAccessList? {
+        // An empty list clears the inherited one: an empty allow list allows everyone.
+        let allow = (own?.allow ?? inherited?.allow).flatMap { $0.isEmpty ? nil : $0 }
+        let deny = own?.deny ?? inherited?.deny ?? []
+        // Both levels passed `checkSettings`: every entry parses.
+        func ranges(_ written: [String]) -> [AddressRange] { written.compactMap { try? AddressRange.parse($0).get() } }
+        if allow == nil && deny.isEmpty { return nil }
+        return CompiledAccessList(allow: allow.map(ranges), deny: ranges(deny))
     }
 
     private static func merged(_ own: HeaderRulesConfig?, over inherited: HeaderRulesConfig?) -> HeaderRulesConfig? {
@@ -205,4 +225,5 @@ struct CompiledSettings {
     var responseEditsTLS: CompiledHeaderEdits?
     var httpsRedirect: CompiledHTTPSRedirect?
     var hstsValue: String?
+    var accessList: CompiledAccessList?
 }

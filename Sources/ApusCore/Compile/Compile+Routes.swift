@@ -56,6 +56,7 @@ extension RouteTableCompiler {
             hstsValue: settings.hstsValue,
             dependsOnScheme: settings.responseEdits != nil || settings.responseEditsTLS != nil || settings.httpsRedirect != nil)
         var compiled = CompiledRule(host: host, key: key, pattern: pattern, route: route)
+        compiled.route.accessList = settings.accessList
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
         return (compiled, diagnostics)
     }

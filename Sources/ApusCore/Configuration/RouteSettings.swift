@@ -1,6 +1,6 @@
 /// Settings a route (host) gives every one of its path rules, and that a path rule may
-/// override: header rules and the redirect to HTTPS. HSTS is a host-wide promise to the
-/// browser, so only a route sets it.
+/// override: header rules, the redirect to HTTPS and the access list. HSTS is a host-wide
+/// promise to the browser, so only a route sets it.
 ///
 /// Inheritance (decided in `RouteTableCompiler`): a path's header rules win per header
 /// name (a path rule naming `X-Foo` in any of set/add/remove replaces everything the
@@ -11,15 +11,17 @@ public struct RouteSettings: Equatable, Sendable {
     public var httpsRedirect: HTTPSRedirectConfig?
     /// Route level only; ignored on a path rule.
     public var hsts: HSTSConfig?
+    public var accessList: AccessListConfig?
 
     public init(
         requestHeaders: HeaderRulesConfig? = nil, responseHeaders: HeaderRulesConfig? = nil,
-        httpsRedirect: HTTPSRedirectConfig? = nil, hsts: HSTSConfig? = nil
+        httpsRedirect: HTTPSRedirectConfig? = nil, hsts: HSTSConfig? = nil, accessList: AccessListConfig? = nil
     ) {
         self.requestHeaders = requestHeaders
         self.responseHeaders = responseHeaders
         self.httpsRedirect = httpsRedirect
         self.hsts = hsts
+        self.accessList = accessList
     }
 }
 

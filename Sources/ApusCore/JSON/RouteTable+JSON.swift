@@ -87,6 +87,14 @@ extension RouteTable {
                 }
             }
             if let hsts = route.hstsValue { json.field("hsts", hsts) }
+            if let access = route.accessList {
+                if let allow = access.allow {
+                    json.key("allow")
+                    json.array { json in for range in allow { json.string(range.text) } }
+                }
+                json.key("deny")
+                json.array { json in for range in access.deny { json.string(range.text) } }
+            }
             if let rules = route.requestHeaderRules {
                 json.key("requestHeaders")
                 rules.render(into: &json)

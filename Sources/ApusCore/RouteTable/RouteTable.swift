@@ -109,6 +109,8 @@ public struct CompiledRoute: Sendable {
     public var rewrite: CompiledRewrite?
     /// The rule's own request body limit (0 = unlimited); nil follows `limits.maxBodyBytes`.
     public var maxBodyBytes: Int64?
+    /// Who may use the route, by client address; nil lets everyone (one test per request).
+    public var accessList: CompiledAccessList?
 
     /// Whether anything of this route depends on the listener's scheme (response rules,
     /// HSTS, the redirect to HTTPS): one test per request for routes without any.

@@ -31,6 +31,7 @@ extension IngressAnnotations {
                 diagnostics.append(.warning("snippet-not-supported", "annotation \(key) is raw nginx text, which Apus does not support by design (there is no nginx configuration); the Ingress is served without it", at: location))
                 continue
             }
+            let feature = dialect == .nginx ? nginxFeatureNames[feature] ?? feature : feature
             if let earlier = seen[feature] {
                 diagnostics.append(.warning("annotation-repeated", "annotation \(key) repeats \(earlier), which is used", at: location))
                 continue
@@ -94,6 +95,19 @@ extension IngressAnnotations {
                     continue
                 }
                 result.maxBodyBytes = bytes
+            case "allow-source-range", "deny-source-range":
+                // ingress-nginx drops entries it cannot parse as long as one parses, which
+                // can open a location wider than meant: here any bad entry refuses the Ingress.
+                let entries = value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+                guard !entries.isEmpty else { refuse("invalid-annotation", "names no address or network"); continue }
+                if let bad = entries.lazy.compactMap({ entry -> String? in
+                    guard case .failure(let problem) = AddressRange.parse(entry) else { return nil }
+                    return "'\(entry)' \(problem.explanation)"
+                }).first {
+                    refuse("invalid-annotation", bad)
+                    continue
+                }
+                if feature == "allow-source-range" { result.allowSourceRange = entries } else { result.denySourceRange = entries }
             default:
                 refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations" : "only the first set of ingress-nginx annotations is supported"))")
             }

@@ -35,6 +35,11 @@ struct IngressAnnotations: Equatable {
     var sslRedirect: Bool?
     /// `force-ssl-redirect: "true"`: redirect every path, TLS section or not.
     var forceSSLRedirect = false
+    /// `allow-source-range` (nginx: `allowlist-source-range`, `whitelist-source-range`):
+    /// only these client addresses or networks may use the Ingress's paths.
+    var allowSourceRange: [String]?
+    /// `deny-source-range` (nginx: `denylist-source-range`): these may not.
+    var denySourceRange: [String]?
 
     enum UpstreamTLSMode: Equatable {
         /// Verified against the system CAs with the Service's cluster DNS name.
@@ -52,6 +57,14 @@ struct IngressAnnotations: Equatable {
 
     static let apusPrefix = "apus.dev/"
     static let nginxPrefix = "nginx.ingress.kubernetes.io/"
+
+    /// ingress-nginx's names of features Apus names otherwise; its primary name sorts first,
+    /// so it wins over an alias (`allowlist-source-range` over `whitelist-source-range`).
+    static let nginxFeatureNames: [String: String] = [
+        "allowlist-source-range": "allow-source-range",
+        "whitelist-source-range": "allow-source-range",
+        "denylist-source-range": "deny-source-range",
+    ]
 
     /// Raw nginx text: never supported (there is no nginx configuration to splice it into).
     static let snippets: Set<String> = ["configuration-snippet", "server-snippet", "stream-snippet", "auth-snippet", "modsecurity-snippet"]

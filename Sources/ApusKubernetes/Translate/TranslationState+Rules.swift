@@ -23,7 +23,8 @@ extension TranslationState {
         }
     }
 
-    /// The body limit and the redirect to HTTPS of an Ingress, on one of its paths.
+    /// The body limit, the access list and the redirect to HTTPS of an Ingress, on one of
+    /// its paths.
     ///
     /// The redirect (308, as ingress-nginx sends) is on by default for the hosts the
     /// Ingress's TLS section covers (an entry without hosts covers all its hosts) and off
@@ -32,6 +33,10 @@ extension TranslationState {
     /// every host (TLS ended before Apus). The same in both dialects.
     static func applyRequestSettings(_ annotations: IngressAnnotations, of ingress: Ingress, host: String?, to rule: inout PathRuleConfig) {
         rule.maxBodyBytes = annotations.maxBodyBytes
+        if annotations.allowSourceRange != nil || annotations.denySourceRange != nil {
+            rule.settings.accessList = AccessListConfig(
+                allow: annotations.allowSourceRange, deny: annotations.denySourceRange, location: ingress.reference.location)
+        }
         let coveredByTLS = ingress.tls.contains { entry in
             entry.hosts.isEmpty || entry.hosts.contains { IngressTranslator.hostKey($0) == IngressTranslator.hostKey(host) }
         }

@@ -27,7 +27,9 @@ final class DownstreamConnection {
     var transport: Transport
     let tag: UInt64
     let listener: ListenerInfo
+    /// The peer's address as text (access log, X-Forwarded-For) and as bits (access lists).
     let peer: [UInt8]
+    let address: ClientAddress
 
     var phase: Phase = .awaitingHead
     var input = IOBuffer()
@@ -42,11 +44,12 @@ final class DownstreamConnection {
 
     var fd: Int32 { transport.fd }
 
-    init(transport: Transport, tag: UInt64, listener: ListenerInfo, peer: [UInt8]) {
+    init(transport: Transport, tag: UInt64, listener: ListenerInfo, peer: [UInt8], address: ClientAddress) {
         self.transport = transport
         self.tag = tag
         self.listener = listener
         self.peer = peer
+        self.address = address
     }
 
     /// The value of the first header of this kind in the current head, as a view into `input`.

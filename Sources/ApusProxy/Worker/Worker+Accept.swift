@@ -1,3 +1,4 @@
+import ApusCore
 import ApusNet
 import Glibc
 
@@ -42,7 +43,8 @@ extension Worker {
                 transport = Transport(fd: fd, readable: true, writable: true, noDelaySet: true)
                 transport.tls = stream
             }
-            let connection = DownstreamConnection(transport: transport, tag: tag, listener: listener, peer: address.hostTextBytes)
+            let connection = DownstreamConnection(
+                transport: transport, tag: tag, listener: listener, peer: address.hostTextBytes, address: ClientAddress(address))
             if listener.isTLS { connection.phase = .handshaking }
             setSlot(fd, .downstream(connection))
             connection.transport.register(in: epoll, tag: tag)

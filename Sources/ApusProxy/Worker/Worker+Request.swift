@@ -39,6 +39,12 @@ extension Worker {
             respondError(connection, exchange, status: 404)
             return
         }
+        // Before anything else the route does (a redirect included). Called in place, not
+        // bound to a local: a copy of the list would retain and release its arrays.
+        if table.routes[route].accessList?.permits(connection.address) == false {
+            respondError(connection, exchange, status: 403)
+            return
+        }
         // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
         if table.routes[route].dependsOnScheme {
             let isTLS = connection.listener.isTLS
