@@ -4,7 +4,7 @@ import Yams
 /// The top of the schema: the document mapping and its small sections
 /// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`, `idle_naps`).
 extension ConfigNodeReader {
-    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression", "idle_naps"]
+    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression", "idle_naps", "client_address"]
 
     /// The whole document; values left out come from the `Configuration` initialisers.
     mutating func configuration(from root: Node) -> Configuration {
@@ -21,6 +21,7 @@ extension ConfigNodeReader {
         configuration.limits = limits(in: top)
         configuration.timeouts = timeouts(in: top)
         configuration.accessLog = accessLog(in: top)
+        configuration.clientAddress = clientAddress(in: top)
         configuration.compression = compression(in: top)
         if let idleNaps = boolean("idle_naps", in: top) { configuration.idleNaps = idleNaps }
         return configuration
@@ -92,6 +93,17 @@ extension ConfigNodeReader {
         if let value = duration("tls_handshake", in: fields) { timeouts.tlsHandshake = value }
         if let value = duration("tunnel_idle", in: fields) { timeouts.tunnelIdle = value }
         return timeouts
+    }
+
+    /// `client_address: { trusted_proxies: [10.0.0.0/8], header: X-Forwarded-For }`.
+    private mutating func clientAddress(in top: MappingFields) -> ClientAddressConfig? {
+        guard let fields = section("client_address", in: top, allowed: ["trusted_proxies", "header"]) else { return nil }
+        let proxies = (sequence("trusted_proxies", in: fields, required: true) ?? []).enumerated().compactMap { index, item in
+            string(item, at: "\(fields.contextPath("trusted_proxies"))[\(index)]", hint: " (an address or network such as 10.0.0.0/8)")
+        }
+        var config = ClientAddressConfig(trustedProxies: proxies, location: location(of: fields.node))
+        if let header = string("header", in: fields) { config.header = header }
+        return config
     }
 
     private mutating func accessLog(in top: MappingFields) -> AccessLogConfig {

@@ -1,5 +1,7 @@
 /// What the proxy adds to a request it forwards upstream.
-public struct ForwardingContext: Sendable {
+/// `@unchecked Sendable`: `realClientAddress` is a view set only for the length of one serializer
+/// call on one thread; everything else is a value.
+public struct ForwardingContext: @unchecked Sendable {
     /// The downstream peer's address, as text (`203.0.113.7`, `2001:db8::1`).
     public var clientAddress: [UInt8]
     /// `http` or `https`: the scheme the downstream used.
@@ -10,6 +12,9 @@ public struct ForwardingContext: Sendable {
     public var generatedRequestID: (UInt64, UInt64)
     /// Keep `Upgrade` and send `Connection: upgrade` (a tunnel is being requested).
     public var forwardUpgrade: Bool
+    /// The client trusted proxies named (X-Real-IP), when it is not the peer; valid for
+    /// the serializer call (a view, so that the common case copies and retains nothing).
+    public var realClientAddress: UnsafeRawBufferPointer?
 
     public init(clientAddress: [UInt8], scheme: [UInt8], port: [UInt8], generatedRequestID: (UInt64, UInt64), forwardUpgrade: Bool) {
         self.clientAddress = clientAddress
@@ -104,7 +109,7 @@ public enum HeadSerializer {
 
     /// The most bytes `writeUpstreamRequest` can write for `head`: every byte range it
     /// copies, the forwarding values, and room for the fixed literals.
-    @inlinable
+    @inlinable @inline(__always)
     static func upstreamRequestBound(
         _ head: RequestHead, targetOverride: UnsafeRawBufferPointer?, context: ForwardingContext
     ) -> Int {
@@ -114,6 +119,7 @@ public enum HeadSerializer {
         var bound = 256 &+ Int(head.methodEnd) &+ Int(head.targetEnd &- head.targetStart)
             &+ 2 &* Int(head.authorityEnd &- head.authorityStart)
             &+ 2 &* context.clientAddress.count &+ context.scheme.count &+ context.port.count
+            &+ (context.realClientAddress?.count ?? 0)
             &+ (targetOverride?.count ?? 0)
         for field in head.headers {
             // `Name: value\r\n`, plus the value again for Host (X-Forwarded-Host) or
@@ -216,7 +222,7 @@ public enum HeadSerializer {
             out.literal("\r\nX-Forwarded-Port: ")
             out.bytes(context.pointee.port)
             out.literal("\r\nX-Real-IP: ")
-            out.bytes(context.pointee.clientAddress)
+            if let real = context.pointee.realClientAddress { out.bytes(real) } else { out.bytes(context.pointee.clientAddress) }
             out.literal("\r\n")
         }
         if !hasRequestID && !replacesRequestID {
@@ -263,7 +269,7 @@ public enum HeadSerializer {
         }
         if !edits.removes(.xRealIP) {
             out.literal("X-Real-IP: ")
-            out.bytes(context.pointee.clientAddress)
+            if let real = context.pointee.realClientAddress { out.bytes(real) } else { out.bytes(context.pointee.clientAddress) }
             out.literal("\r\n")
         }
     }

@@ -173,3 +173,19 @@ private let at = ConfigFileTestSupport.at
         #expect(diagnostics.contains { $0.code == "invalid-address-range" && $0.location == at(5, 9) }, "\(diagnostics)")
     }
 }
+
+@Suite struct ClientAddressSchemaTests {
+    @Test func parsesTrustedProxies() throws {
+        let yaml = """
+        client_address:
+          trusted_proxies: [10.0.0.0/8, "2001:db8::/32"]
+          header: X-Original-Forwarded-For
+        """
+        let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(parsed?.clientAddress == ClientAddressConfig(
+            trustedProxies: ["10.0.0.0/8", "2001:db8::/32"], header: "X-Original-Forwarded-For", location: at(2, 3)))
+        let (_, missing) = ConfigFileParser.parse("client_address: { header: X-Forwarded-For }", path: ConfigFileTestSupport.path)
+        #expect(missing.contains { $0.severity == .error && $0.message.contains("trusted_proxies") }, "\(missing)")
+    }
+}

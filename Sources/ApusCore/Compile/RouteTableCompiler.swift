@@ -20,12 +20,13 @@ public enum RouteTableCompiler {
         let routes = rules.map(\.route)
         let unusedDiagnostics = unusedUpstreams(configuration.upstreams, routes: configuration.routes)
 
+        let (clientAddress, clientAddressDiagnostics) = compileClientAddress(configuration.clientAddress)
         let table = RouteTable(
             workers: workers, admin: admin, listeners: listeners, upstreams: upstreams, routes: routes,
             hosts: buildHostIndex(rules), limits: configuration.limits, timeouts: configuration.timeouts,
-            accessLog: configuration.accessLog, idleNaps: configuration.idleNaps)
+            accessLog: configuration.accessLog, idleNaps: configuration.idleNaps, clientAddress: clientAddress)
         let diagnostics = workerDiagnostics + listenerDiagnostics + adminDiagnostics + upstreamDiagnostics
-            + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics
+            + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics + clientAddressDiagnostics
         return (table, diagnostics)
     }
 }

@@ -17,3 +17,24 @@ public struct AccessListConfig: Equatable, Sendable {
         self.location = location
     }
 }
+
+/// Where a request's client address comes from when proxies stand in front of Apus (a
+/// cloud load balancer, a CDN): ingress-nginx's `use-forwarded-headers`,
+/// `proxy-real-ip-cidr` and `forwarded-for-header`.
+///
+/// When the connection's peer is in `trustedProxies`, the client is found in `header` by
+/// walking its addresses from the right past every trusted one (nginx's realip module with
+/// `real_ip_recursive on`); it then stands for the peer in access lists, `X-Real-IP` and
+/// the access log. `X-Forwarded-For` still carries the whole chain and the peer.
+public struct ClientAddressConfig: Equatable, Sendable {
+    public var trustedProxies: [String]
+    /// `X-Forwarded-For` unless given.
+    public var header: String
+    public var location: SourceLocation
+
+    public init(trustedProxies: [String], header: String = "X-Forwarded-For", location: SourceLocation = .unknown) {
+        self.trustedProxies = trustedProxies
+        self.header = header
+        self.location = location
+    }
+}

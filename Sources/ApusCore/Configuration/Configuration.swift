@@ -17,6 +17,9 @@ public struct Configuration: Equatable, Sendable {
     public var idleNaps: Bool = true
     /// Where `workers` was set, for its diagnostic; sources set it after init.
     public var workersLocation: SourceLocation = .unknown
+    /// Trusted proxies and the header that names the client behind them; nil: the peer is
+    /// the client.
+    public var clientAddress: ClientAddressConfig?
 
     public init(
         workers: WorkerCount = .auto,

@@ -144,11 +144,11 @@ extension Character {
     var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }
 
-extension String {
+extension StringProtocol {
     func trimmingWhitespace() -> Substring {
-        var s = Substring(self)
+        var s = self[...]
         while let first = s.first, first == " " || first == "\t" { s = s.dropFirst() }
         while let last = s.last, last == " " || last == "\t" { s = s.dropLast() }
-        return s
+        return Substring(s)
     }
 }

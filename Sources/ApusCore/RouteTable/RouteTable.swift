@@ -16,12 +16,15 @@ public final class RouteTable: Sendable {
     public let accessLog: AccessLogConfig
     /// Whether busy workers nap instead of blocking when their queue runs dry (`IdleNaps`).
     public let idleNaps: Bool
+    /// Trusted proxies; nil: the connection's peer is the client.
+    public let clientAddress: ClientAddressPolicy?
     let hosts: HostIndex
 
     init(
         workers: WorkerCount, admin: HostPort?, listeners: [CompiledListener],
         upstreams: [CompiledUpstream], routes: [CompiledRoute], hosts: HostIndex,
-        limits: LimitsConfig, timeouts: TimeoutsConfig, accessLog: AccessLogConfig, idleNaps: Bool
+        limits: LimitsConfig, timeouts: TimeoutsConfig, accessLog: AccessLogConfig, idleNaps: Bool,
+        clientAddress: ClientAddressPolicy? = nil
     ) {
         self.workers = workers
         self.admin = admin
@@ -33,6 +36,7 @@ public final class RouteTable: Sendable {
         self.timeouts = timeouts
         self.accessLog = accessLog
         self.idleNaps = idleNaps
+        self.clientAddress = clientAddress
     }
 }
 

@@ -23,7 +23,7 @@ extension Worker {
             exchange.routeIndex >= 0 && exchange.routeIndex < table.routes.count ? table.routes[exchange.routeIndex].label : nil
         } ?? ""
         accessLog.append(AccessLogEntry(
-            peer: connection.peer, fields: exchange.logFields, status: status, bytesSent: exchange.bytesSent,
+            peer: exchange.clientText ?? connection.peer, fields: exchange.logFields, status: status, bytesSent: exchange.bytesSent,
             durationMilliseconds: now - exchange.startMilliseconds, route: route), format: table.accessLog.format)
         if accessLog.bytes.count >= AccessLogBuffer.handOverSize { accessLog.handOver(to: state.accessLog) }
     }

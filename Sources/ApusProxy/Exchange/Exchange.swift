@@ -17,6 +17,10 @@ final class Exchange {
     /// The table the request started with (a reload may publish another mid-exchange).
     var table: RouteTable?
     var routeIndex = -1
+    /// The client: the connection's peer, or the one trusted proxies named.
+    var clientAddress = ClientAddress(high: 0, low: 0)
+    /// The client as text when trusted proxies named it (nil: the peer's text stands).
+    var clientText: [UInt8]?
     /// The request head's bytes are still at the front of the downstream's input (a local
     /// answer consumes them; a proxied request consumed them when its head was built).
     var headInInput = false
@@ -61,6 +65,7 @@ final class Exchange {
         head.reset()
         table = nil
         routeIndex = -1
+        if clientText != nil { clientText = nil }
         headInInput = false
         upstream = nil
         runtime = nil

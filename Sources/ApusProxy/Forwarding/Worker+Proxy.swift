@@ -21,19 +21,10 @@ extension Worker {
             respondError(connection, exchange, status: 503)
             return
         }
-        let context = ForwardingContext(
-            clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
-            generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
-        if let rewrite = table.routes[routeIndex].rewrite {
-            let raw = connection.input.readable
-            let query = UnsafeRawBufferPointer(rebasing: raw[Int(exchange.head.queryStart)..<Int(exchange.head.pathEnd)])
-            rewrittenTarget.removeAll(keepingCapacity: true)
-            rewrite.write(path: path, scratch: matchScratch, query: query, into: &rewrittenTarget)
-            rewrittenTarget.withUnsafeBytes { target in
-                writeUpstreamHead(connection, exchange, context: context, target: target)
-            }
+        if let client = exchange.clientText {
+            client.withUnsafeBytes { writeUpstreamHead(connection, exchange, realClient: $0, path: path) }
         } else {
-            writeUpstreamHead(connection, exchange, context: context, target: nil)
+            writeUpstreamHead(connection, exchange, realClient: nil, path: path)
         }
         exchange.headInInput = false
         connection.input.consume(exchange.head.headLength)
@@ -48,8 +39,28 @@ extension Worker {
         carryOut(action, connection, exchange)
     }
 
-    /// The upstream request head, with the route's header rules and `target` (a rewrite)
-    /// in place of the request's target when given.
+    /// The upstream request head, with the route's header rules, and a rewriting route's
+    /// target in place of the request's; `realClient` is the client trusted proxies named.
+    @inline(__always)
+    private func writeUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, realClient: UnsafeRawBufferPointer?,
+                                   path: UnsafeRawBufferPointer) {
+        var context = ForwardingContext(
+            clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
+            generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
+        context.realClientAddress = realClient
+        if let rewrite = table.routes[exchange.routeIndex].rewrite {
+            let raw = connection.input.readable
+            let query = UnsafeRawBufferPointer(rebasing: raw[Int(exchange.head.queryStart)..<Int(exchange.head.pathEnd)])
+            rewrittenTarget.removeAll(keepingCapacity: true)
+            rewrite.write(path: path, scratch: matchScratch, query: query, into: &rewrittenTarget)
+            rewrittenTarget.withUnsafeBytes { target in
+                writeUpstreamHead(connection, exchange, context: context, target: target)
+            }
+        } else {
+            writeUpstreamHead(connection, exchange, context: context, target: nil)
+        }
+    }
+
     private func writeUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, context: ForwardingContext,
                                    target: UnsafeRawBufferPointer?) {
         if let edits = table.routes[exchange.routeIndex].requestEdits {

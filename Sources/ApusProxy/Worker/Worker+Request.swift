@@ -16,6 +16,8 @@ extension Worker {
         exchange.table = table
         exchange.headInInput = true
         exchange.machine = ExchangeMachine(request: ExchangeMachine.Request(exchange.head), draining: draining)
+        exchange.clientAddress = connection.address
+        if let policy = table.clientAddress { findClient(connection, exchange, policy, raw) }
         recordLogFields(exchange, raw)
 
         let host = exchange.head.routingHost(in: raw)
@@ -41,7 +43,7 @@ extension Worker {
         }
         // Before anything else the route does (a redirect included). Called in place, not
         // bound to a local: a copy of the list would retain and release its arrays.
-        if table.routes[route].accessList?.permits(connection.address) == false {
+        if table.routes[route].accessList?.permits(exchange.clientAddress) == false {
             respondError(connection, exchange, status: 403)
             return
         }
@@ -69,6 +71,21 @@ extension Worker {
             response.header("Content-Type", contentType)
             finishLocal(connection, exchange, status: status, response: &response, body: body)
         }
+    }
+
+    /// The client behind trusted proxies, from the policy's header (see `ClientAddressPolicy`).
+    private func findClient(_ connection: DownstreamConnection, _ exchange: Exchange, _ policy: ClientAddressPolicy,
+                            _ raw: UnsafeRawBufferPointer) {
+        guard policy.trusts(connection.address) else { return }
+        var values: [Substring] = []
+        for field in exchange.head.headers where Int(field.nameEnd - field.nameStart) == policy.header.count {
+            let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
+            guard zip(name, policy.header).allSatisfy({ $0 | 0x20 == $1 || $0 == $1 }) else { continue }
+            values.append(Substring(String(decoding: raw[Int(field.valueStart)..<Int(field.valueEnd)], as: UTF8.self)))
+        }
+        guard let (address, text) = policy.client(peer: connection.address, values: values) else { return }
+        exchange.clientAddress = address
+        exchange.clientText = Array(text.utf8)
     }
 
     static func rootPath(into scratch: UnsafeMutableRawBufferPointer) -> Int {
