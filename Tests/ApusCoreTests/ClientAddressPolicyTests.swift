@@ -5,10 +5,9 @@ import Testing
 /// every trusted proxy (nginx's realip with `real_ip_recursive on`), only for a trusted peer.
 @Suite struct ClientAddressPolicyTests {
     static func policy(_ proxies: [String], header: String = "X-Forwarded-For") -> ClientAddressPolicy? {
-        let config = Configuration(listeners: [], routes: [])
-        var withPolicy = config
-        withPolicy.clientAddress = ClientAddressConfig(trustedProxies: proxies, header: header, location: Fixture.at(3))
-        return RouteTableCompiler.compile(withPolicy).0.clientAddress
+        var configuration = Configuration()
+        configuration.clientAddress = ClientAddressConfig(trustedProxies: proxies, header: header, location: Fixture.at(3))
+        return RouteTableCompiler.compile(configuration).0.clientAddress
     }
 
     static func client(_ policy: ClientAddressPolicy, peer: String, _ values: [String]) -> String? {

@@ -62,7 +62,7 @@ public struct AddressRange: Equatable, Hashable, Sendable {
     /// Parses `ADDRESS` or `ADDRESS/PREFIX`. Bits beyond the prefix are ignored (as nginx
     /// and ingress-nginx do): `192.0.2.7/24` is `192.0.2.0/24`.
     public static func parse(_ written: String) -> Result<AddressRange, Problem> {
-        let trimmed = written.trimmingWhitespace()
+        let trimmed = written.trimmingOptionalWhitespace()
         let parts = trimmed.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard let address = ClientAddress(parsing: String(parts[0])) else { return .failure(.notAnAddress) }
         let familyBits = address.isIPv4 && !parts[0].contains(":") ? 32 : 128
@@ -120,20 +120,22 @@ public final class CompiledAccessList: Equatable, Sendable {
     }
 
     /// Denied first, then, with an allow list, everything outside it.
-    ///
-    /// Index loops rather than `for in`: an array's iterator holds a copy of the array,
-    /// a retain and a release per list per request.
     @inlinable
     public func permits(_ address: ClientAddress) -> Bool {
+        if deny.anyContains(address) { return false }
+        guard let allow else { return true }
+        return allow.anyContains(address)
+    }
+}
+
+extension Array where Element == AddressRange {
+    /// Whether any of the ranges holds `address`. An index loop rather than `for in`: an
+    /// array's iterator holds a copy of the array, a retain and a release per call.
+    @inlinable
+    public func anyContains(_ address: ClientAddress) -> Bool {
         var i = 0
-        while i < deny.count {
-            if deny[i].contains(address) { return false }
-            i &+= 1
-        }
-        guard allow != nil else { return true }
-        i = 0
-        while i < allow!.count {
-            if allow![i].contains(address) { return true }
+        while i < count {
+            if self[i].contains(address) { return true }
             i &+= 1
         }
         return false
@@ -145,7 +147,9 @@ extension Character {
 }
 
 extension StringProtocol {
-    func trimmingWhitespace() -> Substring {
+    /// Without the spaces and tabs around it (HTTP's optional whitespace, and what a list
+    /// written by hand has around its commas).
+    public func trimmingOptionalWhitespace() -> Substring {
         var s = self[...]
         while let first = s.first, first == " " || first == "\t" { s = s.dropFirst() }
         while let last = s.last, last == " " || last == "\t" { s = s.dropLast() }

@@ -12,12 +12,7 @@ public final class ClientAddressPolicy: Sendable {
     }
 
     public func trusts(_ address: ClientAddress) -> Bool {
-        var i = 0
-        while i < trustedProxies.count {
-            if trustedProxies[i].contains(address) { return true }
-            i &+= 1
-        }
-        return false
+        trustedProxies.anyContains(address)
     }
 
     /// The client named by the header's addresses (`values`, the header's fields in order)
@@ -30,7 +25,7 @@ public final class ClientAddressPolicy: Sendable {
         var found: (ClientAddress, Substring)?
         for value in values.reversed() {
             for token in value.split(separator: ",", omittingEmptySubsequences: false).reversed() {
-                let text = token.trimmingWhitespace()
+                let text = token.trimmingOptionalWhitespace()
                 guard let address = ClientAddress(parsing: String(text)) else { return found }
                 found = (address, text)
                 if !trusts(address) { return found }

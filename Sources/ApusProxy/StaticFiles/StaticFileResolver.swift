@@ -117,7 +117,7 @@ struct StaticFileResolver {
     private static func notModified(_ conditions: Conditions, etag: String, modified: Int) -> Bool {
         if let tags = conditions.ifNoneMatch {
             return tags == "*" || tags.split(separator: ",").contains { tag in
-                let trimmed = tag.trimmingSpaces()
+                let trimmed = tag.trimmingOptionalWhitespace()
                 return trimmed == etag || trimmed == "W/" + etag
             }
         }
@@ -146,13 +146,4 @@ struct StaticValidators {
     var contentType: String
     var etag: String
     var lastModified: String
-}
-
-extension Substring {
-    func trimmingSpaces() -> Substring {
-        var s = self
-        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
-        while s.last == " " || s.last == "\t" { s = s.dropLast() }
-        return s
-    }
 }
