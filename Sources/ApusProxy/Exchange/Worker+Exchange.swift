@@ -46,9 +46,7 @@ extension Worker {
             closeDownstream(connection)
         case .finish(let ending, let release):
             if let upstream = exchange.upstream {
-                exchange.upstream = nil
-                upstream.exchange = nil
-                upstream.endpoint.activeRequests -= 1
+                detach(exchange, upstream)
                 if release == .pool { releaseToPool(upstream) } else { closeUpstream(upstream) }
             }
             logAndCount(connection, exchange)
@@ -99,8 +97,8 @@ extension Worker {
         if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
     }
 
-    /// Counts the request bytes written downstream and tells the exchange (a short write
-    /// starts the send timeout; any write pushes it back while it runs).
+    /// Tells the exchange a downstream write happened (a short write starts the send
+    /// timeout; any write pushes it back while it runs) and mirrors its deadlines.
     @inline(__always)
     func noteDownstreamWrite(_ connection: DownstreamConnection, _ exchange: Exchange, blocked: Bool) {
         _ = exchange.machine.handle(.downstreamWrote(blocked: blocked), now: now)

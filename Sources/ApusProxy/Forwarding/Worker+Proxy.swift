@@ -149,11 +149,17 @@ extension Worker {
         exchange.upstreamHead.sent = 0
     }
 
-    /// Takes the upstream connection away from the exchange and closes it.
-    func detachAndClose(_ exchange: Exchange, _ upstream: UpstreamConnection) {
+    /// Takes the upstream connection away from the exchange (which no longer counts as a
+    /// request on its endpoint).
+    func detach(_ exchange: Exchange, _ upstream: UpstreamConnection) {
         exchange.upstream = nil
         upstream.exchange = nil
         upstream.endpoint.activeRequests -= 1
+    }
+
+    /// Takes the upstream connection away from the exchange and closes it.
+    func detachAndClose(_ exchange: Exchange, _ upstream: UpstreamConnection) {
+        detach(exchange, upstream)
         closeUpstream(upstream)
     }
 }
