@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ApusCore", targets: ["ApusCore"]),
         .library(name: "ApusConfigFile", targets: ["ApusConfigFile"]),
         .library(name: "ApusKubernetes", targets: ["ApusKubernetes"]),
+        .library(name: "ApusNet", targets: ["ApusNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),

@@ -48,12 +48,14 @@ extension ConfigNodeReader {
     private mutating func listeners(in top: MappingFields) -> [ListenerConfig] {
         var listeners: [ListenerConfig] = []
         for (index, item) in (sequence("listeners", in: top) ?? []).enumerated() {
-            guard let fields = fields(of: item, at: "listeners[\(index)]", allowed: ["name", "listen", "tls"]) else { continue }
+            guard let fields = fields(of: item, at: "listeners[\(index)]", allowed: ["name", "listen", "tls", "proxy_protocol"]) else { continue }
             let name = string("name", in: fields)
             let tls = listenerTLS(in: fields)
+            let proxyProtocol = boolean("proxy_protocol", in: fields) ?? false
             guard let listen = string("listen", in: fields, required: true) else { continue }
             // An unnamed listener is named after its address, which is unique among listeners.
-            listeners.append(ListenerConfig(name: name ?? listen, listen: listen, tls: tls, location: location(of: item)))
+            listeners.append(ListenerConfig(
+                name: name ?? listen, listen: listen, tls: tls, proxyProtocol: proxyProtocol, location: location(of: item)))
         }
         return listeners
     }

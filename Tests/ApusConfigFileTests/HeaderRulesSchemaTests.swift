@@ -189,3 +189,18 @@ private let at = ConfigFileTestSupport.at
         #expect(missing.contains { $0.severity == .error && $0.message.contains("trusted_proxies") }, "\(missing)")
     }
 }
+
+@Suite struct ProxyProtocolSchemaTests {
+    @Test func aListenerExpectsProxyHeadersOnlyWhenAsked() throws {
+        let yaml = """
+        listeners:
+          - { listen: 0.0.0.0:8080, proxy_protocol: true }
+          - { listen: 0.0.0.0:8081 }
+        """
+        let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(parsed?.listeners.map(\.proxyProtocol) == [true, false])
+        let (_, wrong) = ConfigFileParser.parse("listeners: [{ listen: 0.0.0.0:8080, proxy_protocol: v2 }]", path: ConfigFileTestSupport.path)
+        #expect(wrong.contains { $0.severity == .error && $0.message.contains("proxy_protocol") }, "\(wrong)")
+    }
+}

@@ -39,7 +39,7 @@ extension RouteTableCompiler {
             }
             byName[config.name] = config.location
             byAddress[address] = config.location
-            listeners.append(CompiledListener(name: config.name, address: address, tls: config.tls))
+            listeners.append(CompiledListener(name: config.name, address: address, tls: config.tls, proxyProtocol: config.proxyProtocol))
         }
         return (listeners, diagnostics)
     }

@@ -70,12 +70,16 @@ public struct ListenerConfig: Equatable, Sendable {
     public var listen: String
     /// Present for an HTTPS listener.
     public var tls: ListenerTLSConfig?
+    /// Connections start with a PROXY protocol header (v1 or v2) from a load balancer;
+    /// the client it names is the connection's peer.
+    public var proxyProtocol: Bool
     public var location: SourceLocation
 
-    public init(name: String, listen: String, tls: ListenerTLSConfig? = nil, location: SourceLocation = .unknown) {
+    public init(name: String, listen: String, tls: ListenerTLSConfig? = nil, proxyProtocol: Bool = false, location: SourceLocation = .unknown) {
         self.name = name
         self.listen = listen
         self.tls = tls
+        self.proxyProtocol = proxyProtocol
         self.location = location
     }
 }

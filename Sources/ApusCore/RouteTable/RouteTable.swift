@@ -46,6 +46,8 @@ public struct CompiledListener: Equatable, Sendable {
     public var address: HostPort
     /// Certificate files for an HTTPS listener; loaded by the data plane's TLS layer.
     public var tls: ListenerTLSConfig?
+    /// Each connection starts with a PROXY protocol header.
+    public var proxyProtocol: Bool = false
 }
 
 /// An IP literal and port, parsed and checked by the compiler.

@@ -31,6 +31,18 @@ public struct SocketAddress: Sendable {
         self.storage = storage
     }
 
+    public init(_ address: sockaddr_in) {
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: address) { dst.copyMemory(from: $0) } }
+        self.init(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in>.size))
+    }
+
+    public init(_ address: sockaddr_in6) {
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: address) { dst.copyMemory(from: $0) } }
+        self.init(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
+    }
+
     public init(storage: sockaddr_storage, length: socklen_t) {
         self.storage = storage
         self.length = length

@@ -4,6 +4,7 @@ import ApusNet
 
 /// One downstream connection: its transport, the bytes it sent, and the exchange in progress.
 ///
+///     awaitingProxyHeader ──PROXY header──► handshaking or awaitingHead
 ///     handshaking ──TLS done──► awaitingHead ──head──► exchanging ──finish(keepAlive)──► awaitingHead
 ///                                                          │
 ///                                                          ├── finish(linger) ──► lingering ──► closed
@@ -14,6 +15,8 @@ import ApusNet
 /// Thread rule: owned by one worker's loop.
 final class DownstreamConnection {
     enum Phase {
+        /// A listener behind a load balancer: the PROXY protocol header comes first.
+        case awaitingProxyHeader
         /// TLS listener: the handshake runs before any HTTP byte.
         case handshaking
         case awaitingHead
@@ -27,9 +30,10 @@ final class DownstreamConnection {
     var transport: Transport
     let tag: UInt64
     let listener: ListenerInfo
-    /// The peer's address as text (access log, X-Forwarded-For) and as bits (access lists).
-    let peer: [UInt8]
-    let address: ClientAddress
+    /// The peer's address as text (access log, X-Forwarded-For) and as bits (access lists):
+    /// the socket's peer, or the client a PROXY protocol header names.
+    var peer: [UInt8]
+    var address: ClientAddress
 
     var phase: Phase = .awaitingHead
     var input = IOBuffer()

@@ -11,8 +11,11 @@ final class ListenerInfo {
     /// HTTPS: connections start with a TLS handshake (certificates from the worker's
     /// current `TLSCatalog`, by address).
     let isTLS: Bool
+    /// Connections start with a PROXY protocol header, read before TLS or HTTP.
+    let proxyProtocol: Bool
 
-    init(fd: Int32, name: String, address: String, port: UInt16, isAdmin: Bool, isTLS: Bool = false) {
+    init(fd: Int32, name: String, address: String, port: UInt16, isAdmin: Bool, isTLS: Bool = false, proxyProtocol: Bool = false) {
+        self.proxyProtocol = proxyProtocol
         self.fd = fd
         self.name = name
         self.address = address

@@ -22,6 +22,7 @@ public final class MetricsRegistry: Sendable {
         var activeConnections: [Int: Int] = [:]
         var acceptedConnections: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
+        var proxyProtocolRefusals: UInt64 = 0
         var gzip = WorkerCounters.GzipCounts()
         var tunnels = TunnelTotals()
         var naps = WorkerCounters.NapCounts()
@@ -42,6 +43,7 @@ public final class MetricsRegistry: Sendable {
             t.activeConnections[worker] = delta.activeConnections
             t.acceptedConnections += delta.accepted
             t.tlsHandshakeFailures += delta.tlsHandshakeFailures
+            t.proxyProtocolRefusals += delta.proxyProtocolRefusals
             t.gzip.responses += delta.gzip.responses
             t.gzip.bytesIn += delta.gzip.bytesIn
             t.gzip.bytesOut += delta.gzip.bytesOut
@@ -89,6 +91,9 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_tls_handshake_failures_total Downstream TLS handshakes that failed or timed out.\n"
         out += "# TYPE apus_tls_handshake_failures_total counter\n"
         out += "apus_tls_handshake_failures_total \(t.tlsHandshakeFailures)\n"
+        out += "# HELP apus_proxy_protocol_refusals_total Connections closed on a PROXY protocol listener for a missing or invalid header.\n"
+        out += "# TYPE apus_proxy_protocol_refusals_total counter\n"
+        out += "apus_proxy_protocol_refusals_total \(t.proxyProtocolRefusals)\n"
         out += "# HELP apus_gzip_responses_total Responses sent gzip-compressed.\n"
         out += "# TYPE apus_gzip_responses_total counter\n"
         out += "apus_gzip_responses_total \(t.gzip.responses)\n"

@@ -10,6 +10,7 @@ struct WorkerCounters {
         var activeConnections = 0
         var accepted: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
+        var proxyProtocolRefusals: UInt64 = 0
         var gzip = GzipCounts()
         var tunnels = TunnelCounters()
         var naps = NapCounts()
@@ -36,6 +37,7 @@ struct WorkerCounters {
     var activeConnections = 0
     var accepted: UInt64 = 0
     var tlsHandshakeFailures: UInt64 = 0
+    var proxyProtocolRefusals: UInt64 = 0
     var gzip = GzipCounts()
     var tunnels = TunnelCounters()
     var naps = NapCounts()
@@ -62,7 +64,8 @@ struct WorkerCounters {
     }
 
     mutating func takeDelta() -> Delta {
-        var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures, gzip: gzip, naps: naps)
+        var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures,
+            proxyProtocolRefusals: proxyProtocolRefusals, gzip: gzip, naps: naps)
         gzip = GzipCounts()
         naps = NapCounts()
         for index in 0..<byRoute.count where byRoute[index] != 0 {
@@ -76,6 +79,7 @@ struct WorkerCounters {
         upstreamErrors.removeAll(keepingCapacity: true)
         accepted = 0
         tlsHandshakeFailures = 0
+        proxyProtocolRefusals = 0
         delta.tunnels = tunnels.takeDelta()
         return delta
     }

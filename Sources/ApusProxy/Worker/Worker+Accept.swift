@@ -45,7 +45,11 @@ extension Worker {
             }
             let connection = DownstreamConnection(
                 transport: transport, tag: tag, listener: listener, peer: address.hostTextBytes, address: ClientAddress(address))
-            if listener.isTLS { connection.phase = .handshaking }
+            if listener.proxyProtocol {
+                connection.phase = .awaitingProxyHeader
+            } else if listener.isTLS {
+                connection.phase = .handshaking
+            }
             setSlot(fd, .downstream(connection))
             connection.transport.register(in: epoll, tag: tag)
             downstreamCount += 1

@@ -14,6 +14,7 @@ extension Worker {
     /// Makes every step the connection can make now.
     func driveDownstream(_ connection: DownstreamConnection) {
         switch connection.phase {
+        case .awaitingProxyHeader: readProxyHeader(connection)
         case .handshaking: continueHandshake(connection)
         case .awaitingHead: readRequestHead(connection)
         case .exchanging: driveExchange(connection, connection.exchange!)
@@ -186,6 +187,9 @@ extension Worker {
     /// exchange decides.
     func downstreamTimedOut(_ connection: DownstreamConnection) {
         switch connection.phase {
+        case .awaitingProxyHeader:
+            counters.proxyProtocolRefusals += 1
+            closeDownstream(connection)
         case .handshaking:
             counters.tlsHandshakeFailures += 1
             closeDownstream(connection)

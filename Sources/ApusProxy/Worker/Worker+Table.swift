@@ -66,25 +66,29 @@ extension Worker {
 
     /// Opens listeners the table has and this worker lacks; closes the ones it dropped.
     func syncListeners() {
-        var wanted: [(name: String, address: HostPort, isAdmin: Bool, isTLS: Bool)] = table.listeners.map {
-            ($0.name, $0.address, false, $0.tls != nil)
+        var wanted: [(name: String, address: HostPort, isAdmin: Bool, isTLS: Bool, proxyProtocol: Bool)] = table.listeners.map {
+            ($0.name, $0.address, false, $0.tls != nil, $0.proxyProtocol)
         }
-        if index == 0, let admin = table.admin { wanted.append(("admin", admin, true, false)) }
+        if index == 0, let admin = table.admin { wanted.append(("admin", admin, true, false, false)) }
         var kept: [ListenerInfo] = []
         for listener in listeners {
-            // Same address and kind; a listener that turned HTTPS (or back) is reopened.
+            // Same address and kind; a listener that turned HTTPS (or back), or started or
+            // stopped expecting PROXY headers, is reopened.
             if wanted.contains(where: { $0.address.description == listener.address && $0.isAdmin == listener.isAdmin
-                && $0.isTLS == listener.isTLS }) {
+                && $0.isTLS == listener.isTLS && $0.proxyProtocol == listener.proxyProtocol }) {
                 kept.append(listener)
             } else {
                 closeListener(listener)
             }
         }
-        for want in wanted where !kept.contains(where: { $0.address == want.address.description && $0.isAdmin == want.isAdmin && $0.isTLS == want.isTLS }) {
+        for want in wanted where !kept.contains(where: { $0.address == want.address.description && $0.isAdmin == want.isAdmin
+            && $0.isTLS == want.isTLS && $0.proxyProtocol == want.proxyProtocol }) {
             guard let address = SocketAddress(host: want.address.host, port: want.address.port) else { continue }
             do {
                 let fd = try Sockets.listen(address, reusePort: !want.isAdmin)
-                let info = ListenerInfo(fd: fd, name: want.name, address: want.address.description, port: want.address.port, isAdmin: want.isAdmin, isTLS: want.isTLS)
+                let info = ListenerInfo(
+                    fd: fd, name: want.name, address: want.address.description, port: want.address.port, isAdmin: want.isAdmin,
+                    isTLS: want.isTLS, proxyProtocol: want.proxyProtocol)
                 setSlot(fd, .listener(info))
                 epoll.add(fd, events: Epoll.readable, tag: UInt64(UInt32(bitPattern: fd)))
                 kept.append(info)
