@@ -29,17 +29,18 @@ let package = Package(
         .systemLibrary(name: "CPCRE2", path: "Sources/CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CShims", dependencies: ["COpenSSL", "CPCRE2", "CZlib"]),
 
         .target(name: "ApusHTTP", swiftSettings: hotPathSettings),
-        .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims"], swiftSettings: hotPathSettings),
+        .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims", "COpenSSL", "CCrypt"], swiftSettings: hotPathSettings),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
         // Foundation (JSONSerialization, base64) is for the control plane only: never in ApusProxy.
         .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", .product(name: "Yams", package: "Yams")]),
         .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         // The control plane's pipeline: Configuration → Snapshot (names, compile, certificates).
         .target(name: "ApusControl", dependencies: ["ApusCore", "ApusNet"]),
-        .target(name: "ApusProxy", dependencies: ["ApusControl", "ApusCore", "ApusHTTP", "ApusNet", "CLinux"], swiftSettings: hotPathSettings),
+        .target(name: "ApusProxy", dependencies: ["ApusControl", "ApusCore", "ApusHTTP", "ApusNet", "CLinux", "COpenSSL"], swiftSettings: hotPathSettings),
         .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusControl", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
 
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),

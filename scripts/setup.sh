@@ -4,7 +4,7 @@ set -euo pipefail
 need=()
 # zstd unpacks the real kube-apiserver and etcd of ../shared/kubernetes/apiserver; iproute2
 # (ip netns) gives the real-API tests' backends a non-loopback address.
-for pkg in libssl-dev libpcre2-dev zlib1g-dev curl nginx-light python3 openssl iproute2 zstd util-linux; do
+for pkg in libssl-dev libpcre2-dev zlib1g-dev libcrypt-dev curl nginx-light python3 openssl iproute2 zstd util-linux; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then

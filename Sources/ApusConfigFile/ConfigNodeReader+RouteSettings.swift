@@ -3,9 +3,9 @@ import Yams
 
 /// The settings a route gives its paths and a path rule may override: `request_headers`,
 /// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), `allow`
-/// and `deny` (client addresses), and on a route only, `hsts`.
+/// and `deny` (client addresses), `basic_auth`, and on a route only, `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -28,7 +28,35 @@ extension ConfigNodeReader {
             let node = fields.keyNode("allow") ?? fields.keyNode("deny")
             settings.accessList = AccessListConfig(allow: allow, deny: deny, location: node.map(location(of:)) ?? location(of: fields.node))
         }
+        settings.basicAuth = basicAuth(in: fields)
         return settings
+    }
+
+    /// `basic_auth: { realm: R, htpasswd: FILE }`, or `basic_auth: false` to turn an
+    /// inherited one off. The file is read now (and watched by `serve`).
+    private mutating func basicAuth(in fields: MappingFields) -> BasicAuthConfig? {
+        guard let node = fields["basic_auth"] else { return nil }
+        let context = fields.contextPath("basic_auth")
+        if node.scalar != nil {
+            guard let enabled = boolean("basic_auth", in: fields) else { return nil }
+            guard !enabled else {
+                error("basic-auth", "\(context): 'true' names no users; write { htpasswd: FILE, realm: TEXT }", at: node)
+                return nil
+            }
+            return .off(at: location(of: node))
+        }
+        guard let section = self.fields(of: node, at: context, allowed: ["htpasswd", "realm"]),
+              let file = string("htpasswd", in: section, required: true) else { return nil }
+        let realm = string("realm", in: section) ?? ""
+        let resolved = ConfigRelativePath.resolve(file, relativeTo: path)
+        switch ConfigFileReader.bytes(of: resolved, maximumBytes: 4 << 20) {
+        case .success(let bytes):
+            return BasicAuthConfig(realm: realm, users: String(decoding: bytes, as: UTF8.self), origin: resolved, file: resolved,
+                                   location: location(of: section["htpasswd"] ?? node))
+        case .failure(let failure):
+            error("basic-auth", "\(section.contextPath("htpasswd")): cannot read \(resolved): \(failure.reason)", at: section["htpasswd"] ?? node)
+            return nil
+        }
     }
 
     /// `allow: [10.0.0.0/8, "2001:db8::/32"]`: the entries as written (the compiler checks

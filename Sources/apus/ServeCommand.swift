@@ -75,7 +75,7 @@ enum ServeCommand {
             "admin": table.admin?.description ?? "off", "routes": String(table.routes.count), "source": source.description,
         ])
 
-        var watcher = source.watcher(extraFiles: TLSCatalog.files(of: table))
+        var watcher = source.watcher(extraFiles: TLSCatalog.files(of: table) + table.basicAuthFiles)
         var drainTimeout = table.timeouts.drain
         var namesDue = MonotonicClock.milliseconds() + UInt64(EndpointNameResolution.refreshSeconds) * 1000
         while true {
@@ -89,7 +89,7 @@ enum ServeCommand {
                 if let loaded = reload(source, files: &headerFiles, state: state, runningWorkers: workerCount) {
                     live = loaded
                     drainTimeout = loaded.table.timeouts.drain
-                    watcher?.watch(TLSCatalog.files(of: loaded.table))
+                    watcher?.watch(TLSCatalog.files(of: loaded.table) + loaded.table.basicAuthFiles)
                 }
             case nil:
                 if let changed = watcher?.changedFile() {
@@ -97,7 +97,7 @@ enum ServeCommand {
                     if let loaded = reload(source, files: &headerFiles, state: state, runningWorkers: workerCount) {
                         live = loaded
                         drainTimeout = loaded.table.timeouts.drain
-                        watcher?.watch(TLSCatalog.files(of: loaded.table))
+                        watcher?.watch(TLSCatalog.files(of: loaded.table) + loaded.table.basicAuthFiles)
                     }
                 }
                 report(headerFiles.poll())

@@ -47,6 +47,20 @@ extension RouteTableCompiler {
                 }
             }
         }
+        if let auth = settings.basicAuth, auth.enabled {
+            if auth.realm.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                diagnostics.append(.error("invalid-basic-auth", "the basic auth realm has a control character; \(dropped)", at: auth.location))
+            }
+            if let users = auth.users {
+                let (parsed, problems) = Htpasswd.parse(users)
+                for problem in problems {
+                    diagnostics.append(.warning("htpasswd-line", "\(auth.origin) line \(problem.line) \(problem.message); that line is skipped", at: auth.location))
+                }
+                if parsed.isEmpty {
+                    diagnostics.append(.warning("htpasswd-empty", "\(auth.origin) has no usable user; every request gets 401", at: auth.location))
+                }
+            }
+        }
         if let hsts = settings.hsts {
             if hsts.maxAgeSeconds < 0 {
                 diagnostics.append(.error("invalid-hsts", "hsts max_age must not be negative; \(dropped)", at: hsts.location))
@@ -158,6 +172,9 @@ extension RouteTableCompiler {
         }
 
         compiled.accessList = accessList(rule.accessList, over: route.accessList)
+        if let auth = rule.basicAuth ?? route.basicAuth, auth.enabled {
+            compiled.basicAuth = CompiledBasicAuth(realm: auth.realm, users: auth.users, origin: auth.origin, file: auth.file)
+        }
 
         let enabled = rule.httpsRedirect?.enabled ?? route.httpsRedirect?.enabled ?? false
         if enabled {
@@ -226,4 +243,5 @@ struct CompiledSettings {
     var httpsRedirect: CompiledHTTPSRedirect?
     var hstsValue: String?
     var accessList: CompiledAccessList?
+    var basicAuth: CompiledBasicAuth?
 }

@@ -57,6 +57,7 @@ extension RouteTableCompiler {
             dependsOnScheme: settings.responseEdits != nil || settings.responseEditsTLS != nil || settings.httpsRedirect != nil)
         var compiled = CompiledRule(host: host, key: key, pattern: pattern, route: route)
         compiled.route.accessList = settings.accessList
+        compiled.route.basicAuth = settings.basicAuth
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
         return (compiled, diagnostics)
     }

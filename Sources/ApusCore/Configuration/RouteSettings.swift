@@ -12,11 +12,15 @@ public struct RouteSettings: Equatable, Sendable {
     /// Route level only; ignored on a path rule.
     public var hsts: HSTSConfig?
     public var accessList: AccessListConfig?
+    /// A path's replaces its route's whole.
+    public var basicAuth: BasicAuthConfig?
 
     public init(
         requestHeaders: HeaderRulesConfig? = nil, responseHeaders: HeaderRulesConfig? = nil,
-        httpsRedirect: HTTPSRedirectConfig? = nil, hsts: HSTSConfig? = nil, accessList: AccessListConfig? = nil
+        httpsRedirect: HTTPSRedirectConfig? = nil, hsts: HSTSConfig? = nil, accessList: AccessListConfig? = nil,
+        basicAuth: BasicAuthConfig? = nil
     ) {
+        self.basicAuth = basicAuth
         self.requestHeaders = requestHeaders
         self.responseHeaders = responseHeaders
         self.httpsRedirect = httpsRedirect

@@ -95,6 +95,15 @@ extension RouteTable {
                 json.key("deny")
                 json.array { json in for range in access.deny { json.string(range.text) } }
             }
+            if let auth = route.basicAuth {
+                // The users' source and count; never a name or a hash.
+                json.key("basicAuth")
+                json.object { json in
+                    json.field("realm", auth.realm)
+                    json.field("users", auth.origin)
+                    json.field("userCount", auth.users.count)
+                }
+            }
             if let rules = route.requestHeaderRules {
                 json.key("requestHeaders")
                 rules.render(into: &json)

@@ -117,6 +117,8 @@ public struct CompiledRoute: Sendable {
     public var maxBodyBytes: Int64?
     /// Who may use the route, by client address; nil lets everyone (one test per request).
     public var accessList: CompiledAccessList?
+    /// Who may use the route, by user name and password; nil for none.
+    public var basicAuth: CompiledBasicAuth?
 
     /// Whether anything of this route depends on the listener's scheme (response rules,
     /// HSTS, the redirect to HTTPS): one test per request for routes without any.
@@ -129,4 +131,15 @@ public enum CompiledAction: Sendable {
     case staticFiles(StaticFilesConfig)
     case redirect(RedirectConfig)
     case fixedResponse(status: Int, body: [UInt8], contentType: String)
+}
+
+extension RouteTable {
+    /// The htpasswd files routes read their users from (`apus serve` reloads when one changes).
+    public var basicAuthFiles: [String] {
+        var files: [String] = []
+        for route in routes {
+            if let file = route.basicAuth?.file, !files.contains(file) { files.append(file) }
+        }
+        return files
+    }
 }

@@ -23,6 +23,7 @@ public final class MetricsRegistry: Sendable {
         var acceptedConnections: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
         var proxyProtocolRefusals: UInt64 = 0
+        var basicAuthChecks: UInt64 = 0
         var gzip = WorkerCounters.GzipCounts()
         var tunnels = TunnelTotals()
         var naps = WorkerCounters.NapCounts()
@@ -44,6 +45,7 @@ public final class MetricsRegistry: Sendable {
             t.acceptedConnections += delta.accepted
             t.tlsHandshakeFailures += delta.tlsHandshakeFailures
             t.proxyProtocolRefusals += delta.proxyProtocolRefusals
+            t.basicAuthChecks += delta.basicAuthChecks
             t.gzip.responses += delta.gzip.responses
             t.gzip.bytesIn += delta.gzip.bytesIn
             t.gzip.bytesOut += delta.gzip.bytesOut
@@ -94,6 +96,9 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_proxy_protocol_refusals_total Connections closed on a PROXY protocol listener for a missing or invalid header.\n"
         out += "# TYPE apus_proxy_protocol_refusals_total counter\n"
         out += "apus_proxy_protocol_refusals_total \(t.proxyProtocolRefusals)\n"
+        out += "# HELP apus_basic_auth_checks_total Basic-auth credentials checked against the user list (a password hash each); a verdict remembered for a credential is not checked again.\n"
+        out += "# TYPE apus_basic_auth_checks_total counter\n"
+        out += "apus_basic_auth_checks_total \(t.basicAuthChecks)\n"
         out += "# HELP apus_gzip_responses_total Responses sent gzip-compressed.\n"
         out += "# TYPE apus_gzip_responses_total counter\n"
         out += "apus_gzip_responses_total \(t.gzip.responses)\n"

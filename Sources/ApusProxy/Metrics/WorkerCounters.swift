@@ -11,6 +11,7 @@ struct WorkerCounters {
         var accepted: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
         var proxyProtocolRefusals: UInt64 = 0
+        var basicAuthChecks: UInt64 = 0
         var gzip = GzipCounts()
         var tunnels = TunnelCounters()
         var naps = NapCounts()
@@ -38,6 +39,8 @@ struct WorkerCounters {
     var accepted: UInt64 = 0
     var tlsHandshakeFailures: UInt64 = 0
     var proxyProtocolRefusals: UInt64 = 0
+    /// Basic-auth credentials checked against a user list (verdicts the cache remembered are not counted).
+    var basicAuthChecks: UInt64 = 0
     var gzip = GzipCounts()
     var tunnels = TunnelCounters()
     var naps = NapCounts()
@@ -65,7 +68,7 @@ struct WorkerCounters {
 
     mutating func takeDelta() -> Delta {
         var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures,
-            proxyProtocolRefusals: proxyProtocolRefusals, gzip: gzip, naps: naps)
+            proxyProtocolRefusals: proxyProtocolRefusals, basicAuthChecks: basicAuthChecks, gzip: gzip, naps: naps)
         gzip = GzipCounts()
         naps = NapCounts()
         for index in 0..<byRoute.count where byRoute[index] != 0 {
@@ -80,6 +83,7 @@ struct WorkerCounters {
         accepted = 0
         tlsHandshakeFailures = 0
         proxyProtocolRefusals = 0
+        basicAuthChecks = 0
         delta.tunnels = tunnels.takeDelta()
         return delta
     }

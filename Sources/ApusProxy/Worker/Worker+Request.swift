@@ -47,6 +47,19 @@ extension Worker {
             respondError(connection, exchange, status: 403)
             return
         }
+        if let auth = table.routes[route].basicAuth {
+            if auth.unavailable {
+                respondError(connection, exchange, status: 503)
+                return
+            }
+            if !admits(auth, exchange, raw) {
+                var response = LocalResponse(status: 401)
+                response.header("WWW-Authenticate", auth.challenge)
+                response.header("Content-Type", "text/plain; charset=utf-8")
+                finishLocal(connection, exchange, status: 401, response: &response, body: Array("401 Unauthorized\n".utf8))
+                return
+            }
+        }
         // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
         if table.routes[route].dependsOnScheme {
             let isTLS = connection.listener.isTLS

@@ -1,0 +1,45 @@
+import ApusCore
+import ApusHTTP
+
+extension Worker {
+    /// Longer credentials are refused without decoding or hashing: nobody's user name and
+    /// password take 4 KiB, and a hash of a megabyte would be work for nothing.
+    static let longestCredential = 4096
+
+    /// Whether the request's `Authorization: Basic` credential names a user of `auth` with
+    /// the right password. The credential is never logged.
+    func admits(_ auth: CompiledBasicAuth, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> Bool {
+        guard let credential = basicCredential(exchange, raw) else { return false }
+        let key = basicAuthCache.key(fingerprint: auth.fingerprint, credential: credential)
+        if let known = basicAuthCache.verdict(key) { return known }
+        counters.basicAuthChecks += 1
+        let admitted = Self.verify(credential, against: auth)
+        basicAuthCache.remember(key, admitted)
+        return admitted
+    }
+
+    /// The base64 token of the first `Authorization` field whose scheme is `Basic`
+    /// (case-insensitive, RFC 9110 §11.1).
+    private func basicCredential(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let name = Array("authorization".utf8)
+        let scheme = Array("basic ".utf8)
+        for field in exchange.head.headers where Int(field.nameEnd - field.nameStart) == name.count {
+            guard zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], name).allSatisfy({ $0 | 0x20 == $1 }) else { continue }
+            let value = UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+            guard value.count > scheme.count, zip(value, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+            var token = UnsafeRawBufferPointer(rebasing: value[scheme.count...])
+            while let first = token.first, first == 0x20 { token = UnsafeRawBufferPointer(rebasing: token[1...]) }
+            return token.count <= Self.longestCredential ? token : nil
+        }
+        return nil
+    }
+
+    private static func verify(_ token: UnsafeRawBufferPointer, against auth: CompiledBasicAuth) -> Bool {
+        guard var decoded = Base64.decode(token) else { return false }
+        defer { for i in decoded.indices { decoded[i] = 0 } }
+        guard let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return false }
+        let user = String(decoding: decoded[..<colon], as: UTF8.self)
+        guard let hash = auth.users[user] else { return false }
+        return decoded[(colon + 1)...].withUnsafeBytes { hash.verifies($0) }
+    }
+}
