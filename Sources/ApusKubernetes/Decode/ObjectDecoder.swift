@@ -47,7 +47,9 @@ public enum ObjectDecoder {
         case "Ingress": return .ingress(try ingress(reader, metadata))
         case "Service": return .service(try service(reader, metadata))
         case "EndpointSlice": return .endpointSlice(try endpointSlice(reader, metadata))
-        default: return .secret(try secret(reader, metadata))
+        default:
+            if try reader.string("type") == OpaqueSecret.type { return .opaqueSecret(try opaqueSecret(reader, metadata)) }
+            return .secret(try secret(reader, metadata))
         }
     }
 
@@ -119,6 +121,16 @@ public enum ObjectDecoder {
         return EndpointSlice(
             metadata: metadata, serviceName: labels[EndpointSlice.serviceNameLabel],
             addressType: try reader.string("addressType") ?? "IPv4", ports: ports, endpoints: endpoints)
+    }
+
+    /// Every key; a value that is not valid base64 is left out (as an absent key).
+    private static func opaqueSecret(_ reader: FieldReader, _ metadata: ObjectMeta) throws(ObjectDecodingError) -> OpaqueSecret {
+        var data: [String: [UInt8]] = [:]
+        for (key, encoded) in try reader.stringMap("data") {
+            if let bytes = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) { data[key] = Array(bytes) }
+        }
+        for (key, text) in try reader.stringMap("stringData") { data[key] = Array(text.utf8) }
+        return OpaqueSecret(metadata: metadata, data: data)
     }
 
     private static func secret(_ reader: FieldReader, _ metadata: ObjectMeta) throws(ObjectDecodingError) -> TLSSecret {

@@ -8,6 +8,7 @@ extension ClusterSnapshot {
         case .service: services = [:]
         case .endpointSlice: endpointSlices = [:]
         case .secret: secrets = [:]
+        case .opaqueSecret: opaqueSecrets = [:]
         }
         for object in objects { insert(object) }
     }

@@ -129,7 +129,7 @@ public final class Informer: Sendable {
         objects.reserveCapacity(items.count)
         for item in items {
             do {
-                objects.append(try ObjectDecoder.decode(item, kindHint: kind.rawValue))
+                objects.append(try ObjectDecoder.decode(item, kindHint: kind.objectKind))
             } catch {
                 Log.warning("object ignored: it cannot be read", ["kind": kind.rawValue, "error": error.description])
             }
@@ -188,7 +188,7 @@ public final class Informer: Sendable {
 
     private func apply(_ event: WatchEvent, delete: Bool) {
         do {
-            let object = try ObjectDecoder.decode(event.object, kindHint: kind.rawValue)
+            let object = try ObjectDecoder.decode(event.object, kindHint: kind.objectKind)
             if delete {
                 store.update { $0.remove(object.reference) }
             } else {
@@ -199,7 +199,7 @@ public final class Informer: Sendable {
             let meta = event.object["metadata"]
             let name = meta?["name"]?.text ?? ""
             let namespace = kind.apiResource.isNamespaced ? (meta?["namespace"]?.text ?? "default") : ""
-            store.update { $0.remove(ObjectReference(kind: kind.rawValue, namespace: namespace, name: name)) }
+            store.update { $0.remove(ObjectReference(kind: kind.objectKind, namespace: namespace, name: name)) }
             if !delete { Log.warning("object ignored: it cannot be read", ["kind": kind.rawValue, "error": error.description]) }
         }
     }

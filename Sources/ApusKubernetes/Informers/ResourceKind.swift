@@ -1,10 +1,13 @@
-/// The five kinds the controller follows, with where the API serves them.
+/// The kinds the controller follows, with where the API serves them. Secrets are followed
+/// twice, by type: TLS ones for certificates and Opaque ones for basic auth's users; the
+/// other types (service-account tokens, Helm releases, docker configs) are never read.
 public enum ResourceKind: String, CaseIterable, Hashable, Sendable, CustomStringConvertible {
     case ingressClass = "IngressClass"
     case ingress = "Ingress"
     case service = "Service"
     case endpointSlice = "EndpointSlice"
     case secret = "Secret"
+    case opaqueSecret = "Secret (Opaque)"
 
     public var description: String { rawValue }
 
@@ -15,12 +18,21 @@ public enum ResourceKind: String, CaseIterable, Hashable, Sendable, CustomString
         case .ingress: return .ingresses
         case .service: return .services
         case .endpointSlice: return .endpointSlices
-        case .secret: return .secrets
+        case .secret, .opaqueSecret: return .secrets
         }
     }
 
-    /// Only TLS Secrets: the controller never needs (nor should hold) any other Secret.
-    var fieldSelector: String? { self == .secret ? "type=kubernetes.io/tls" : nil }
+    /// The `kind` of the objects (list items carry none).
+    var objectKind: String { self == .opaqueSecret ? "Secret" : rawValue }
+
+    /// Secrets by type: the controller never needs (nor should hold) any other Secret.
+    var fieldSelector: String? {
+        switch self {
+        case .secret: return "type=kubernetes.io/tls"
+        case .opaqueSecret: return "type=Opaque"
+        default: return nil
+        }
+    }
 
     /// The list path with query parameters (each value percent-encoded).
     func path(namespace: String?, query: [(String, String)]) -> String {

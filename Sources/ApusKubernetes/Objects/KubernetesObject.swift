@@ -5,6 +5,7 @@ public enum KubernetesObject: Equatable, Sendable {
     case service(Service)
     case endpointSlice(EndpointSlice)
     case secret(TLSSecret)
+    case opaqueSecret(OpaqueSecret)
 
     public var reference: ObjectReference {
         switch self {
@@ -13,6 +14,7 @@ public enum KubernetesObject: Equatable, Sendable {
         case .service(let object): return object.reference
         case .endpointSlice(let object): return object.reference
         case .secret(let object): return object.reference
+        case .opaqueSecret(let object): return object.reference
         }
     }
 }

@@ -9,12 +9,15 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var services: [ObjectKey: Service]
     public var endpointSlices: [ObjectKey: EndpointSlice]
     public var secrets: [ObjectKey: TLSSecret]
+    /// Secrets of type Opaque (basic auth's users).
+    public var opaqueSecrets: [ObjectKey: OpaqueSecret]
 
     public init(
         ingressClasses: [String: IngressClass] = [:], ingresses: [ObjectKey: Ingress] = [:],
         services: [ObjectKey: Service] = [:], endpointSlices: [ObjectKey: EndpointSlice] = [:],
-        secrets: [ObjectKey: TLSSecret] = [:]
+        secrets: [ObjectKey: TLSSecret] = [:], opaqueSecrets: [ObjectKey: OpaqueSecret] = [:]
     ) {
+        self.opaqueSecrets = opaqueSecrets
         self.ingressClasses = ingressClasses
         self.ingresses = ingresses
         self.services = services
@@ -37,6 +40,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         case .service(let value): services[value.metadata.key] = value
         case .endpointSlice(let value): endpointSlices[value.metadata.key] = value
         case .secret(let value): secrets[value.metadata.key] = value
+        case .opaqueSecret(let value): opaqueSecrets[value.metadata.key] = value
         }
     }
 
@@ -48,7 +52,9 @@ public struct ClusterSnapshot: Equatable, Sendable {
         case "Ingress": ingresses[key] = nil
         case "Service": services[key] = nil
         case "EndpointSlice": endpointSlices[key] = nil
-        case "Secret": secrets[key] = nil
+        case "Secret":
+            secrets[key] = nil
+            opaqueSecrets[key] = nil
         default: break
         }
     }

@@ -16,6 +16,10 @@ extension IngressAnnotations {
         var refused = false
         // apus.dev first, so that an nginx name repeating a feature can be reported against it.
         var seen: [String: String] = [:]
+        // Basic auth takes up to four annotations; put together after the loop.
+        var authType: (key: String, value: String)?
+        var authSecretType: (key: String, value: String)?
+        var authRealm: String?
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
             if key.hasPrefix(apusPrefix) { return (.apus, String(key.dropFirst(apusPrefix.count)), key, value) }
             if key.hasPrefix(nginxPrefix) { return (.nginx, String(key.dropFirst(nginxPrefix.count)), key, value) }
@@ -108,11 +112,75 @@ extension IngressAnnotations {
                     continue
                 }
                 if feature == "allow-source-range" { result.allowSourceRange = entries } else { result.denySourceRange = entries }
+            case "basic-auth-secret":
+                let parts = value.trimmingSpaces.split(separator: "/", omittingEmptySubsequences: false)
+                guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else {
+                    refuse("invalid-annotation", "'\(value)' is not a Secret name (NAME or NAMESPACE/NAME)")
+                    continue
+                }
+                result.basicAuth = BasicAuthAnnotation(secret: value.trimmingSpaces)
+            case "basic-auth-realm":
+                authRealm = value
+            case "auth-type" where dialect == .nginx:
+                authType = (key, value)
+            case "auth-secret-type" where dialect == .nginx:
+                authSecretType = (key, value)
             default:
                 refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations" : "only the first set of ingress-nginx annotations is supported"))")
             }
         }
+        if !refused {
+            refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,
+                                         at: location, into: &diagnostics)
+        }
         return (refused ? nil : result, diagnostics)
+    }
+
+    /// Checks that the basic-auth annotations make one whole: a Secret, and in
+    /// ingress-nginx's dialect `auth-type: basic`. Where ingress-nginx serves a location
+    /// without authentication because a piece is missing, Apus refuses the Ingress: a
+    /// page meant to be protected is never served open.
+    private static func assembleBasicAuth(
+        _ result: inout IngressAnnotations, type: (key: String, value: String)?, secretType: (key: String, value: String)?,
+        realm: String?, seen: [String: String], at location: SourceLocation, into diagnostics: inout [Diagnostic]
+    ) -> Bool {
+        func refuse(_ key: String, _ why: String) -> Bool {
+            diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
+            return false
+        }
+        let secretKey = seen["basic-auth-secret"]
+        let nginxSecret = secretKey?.hasPrefix(nginxPrefix) == true
+        if let type {
+            switch type.value.trimmingSpaces.lowercased() {
+            case "basic": break
+            case "digest": return refuse(type.key, "digest authentication is not supported (basic is)")
+            default: return refuse(type.key, "'\(type.value)' is not basic")
+            }
+            guard secretKey != nil else { return refuse(type.key, "names no users; add \(nginxPrefix)auth-secret") }
+        } else if nginxSecret, let secretKey {
+            return refuse(secretKey, "needs \(nginxPrefix)auth-type: basic (ingress-nginx would serve the paths without authentication)")
+        }
+        if let secretType {
+            switch secretType.value.trimmingSpaces {
+            case "auth-file": break
+            case "auth-map": result.basicAuth?.mapForm = true
+            default: return refuse(secretType.key, "'\(secretType.value)' is not auth-file or auth-map")
+            }
+        }
+        if result.basicAuth == nil {
+            for key in [secretType?.key, seen["basic-auth-realm"]].compactMap({ $0 }) {
+                diagnostics.append(.warning("annotation-without-effect", "annotation \(key) has no effect without a basic-auth Secret", at: location))
+            }
+        }
+        if let realm { result.basicAuth?.realm = realm }
+        return true
+    }
+
+    /// A Kubernetes object name (RFC 1123 subdomain).
+    private static func isObjectName(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 253 && text.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+        }
     }
 
     private static func boolean(_ value: String) -> Bool? {

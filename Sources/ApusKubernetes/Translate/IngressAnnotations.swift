@@ -40,6 +40,18 @@ struct IngressAnnotations: Equatable {
     var allowSourceRange: [String]?
     /// `deny-source-range` (nginx: `denylist-source-range`): these may not.
     var denySourceRange: [String]?
+    /// `basic-auth-secret` (nginx: `auth-type: basic` with `auth-secret`).
+    var basicAuth: BasicAuthAnnotation?
+
+    /// Users from a Secret of the Ingress's namespace, checked with HTTP Basic auth.
+    struct BasicAuthAnnotation: Equatable {
+        /// As written: `NAME` or `NAMESPACE/NAME` (which must be the Ingress's namespace).
+        var secret: String
+        /// ingress-nginx's `auth-secret-type: auth-map`: each key a user, each value a hash.
+        /// Otherwise the key `auth` holds an htpasswd file.
+        var mapForm = false
+        var realm = ""
+    }
 
     enum UpstreamTLSMode: Equatable {
         /// Verified against the system CAs with the Service's cluster DNS name.
@@ -64,6 +76,8 @@ struct IngressAnnotations: Equatable {
         "allowlist-source-range": "allow-source-range",
         "whitelist-source-range": "allow-source-range",
         "denylist-source-range": "deny-source-range",
+        "auth-secret": "basic-auth-secret",
+        "auth-realm": "basic-auth-realm",
     ]
 
     /// Raw nginx text: never supported (there is no nginx configuration to splice it into).

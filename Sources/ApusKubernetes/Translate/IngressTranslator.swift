@@ -35,6 +35,11 @@ public enum IngressTranslator {
             for rule in ingress.rules { nginxRegexHosts.insert(hostKey(rule.host)) }
         }
         for (ingress, annotations) in accepted {
+            if let auth = annotations.basicAuth {
+                state.basicAuthConfigs[ingress.reference] = state.basicAuth(of: ingress, auth, secrets: snapshot.opaqueSecrets)
+            }
+        }
+        for (ingress, annotations) in accepted {
             state.addRules(of: ingress, annotations: annotations, nginxRegexHosts: nginxRegexHosts)
         }
         state.addDefaultBackends(accepted)

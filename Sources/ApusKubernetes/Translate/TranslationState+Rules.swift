@@ -17,22 +17,24 @@ extension TranslationState {
                     report(.error("invalid-rewrite", "\(field) (\(config.match.rawValue) '\(text)'): \(problem); the path is dropped", at: owner.location), for: owner)
                     continue
                 }
-                Self.applyRequestSettings(annotations, of: ingress, host: rule.host, to: &config)
+                Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &config)
                 _ = claim(host: rule.host, rule: config, owner: owner)
             }
         }
     }
 
-    /// The body limit, the access list and the redirect to HTTPS of an Ingress, on one of
-    /// its paths.
+    /// The body limit, the access list, basic auth and the redirect to HTTPS of an Ingress,
+    /// on one of its paths.
     ///
     /// The redirect (308, as ingress-nginx sends) is on by default for the hosts the
     /// Ingress's TLS section covers (an entry without hosts covers all its hosts) and off
     /// for the others, which have no certificate of theirs to be redirected to;
     /// `ssl-redirect: "false"` turns it off, `force-ssl-redirect: "true"` turns it on for
     /// every host (TLS ended before Apus). The same in both dialects.
-    static func applyRequestSettings(_ annotations: IngressAnnotations, of ingress: Ingress, host: String?, to rule: inout PathRuleConfig) {
+    static func applyRequestSettings(_ annotations: IngressAnnotations, basicAuth: BasicAuthConfig?, of ingress: Ingress, host: String?,
+                                     to rule: inout PathRuleConfig) {
         rule.maxBodyBytes = annotations.maxBodyBytes
+        rule.settings.basicAuth = basicAuth
         if annotations.allowSourceRange != nil || annotations.denySourceRange != nil {
             rule.settings.accessList = AccessListConfig(
                 allow: annotations.allowSourceRange, deny: annotations.denySourceRange, location: ingress.reference.location)
@@ -90,7 +92,9 @@ extension TranslationState {
                   let upstream = upstream(for: backend, of: ingress, annotations: annotations, field: "spec.defaultBackend") else { continue }
             var rule = PathRuleConfig(path: "/", match: .prefix, action: .proxy(upstream: upstream), location: ingress.reference.location)
             // Not rewritten: ingress-nginx rewrites rule paths only, never the default backend.
-            Self.applyRequestSettings(annotations, of: ingress, host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, to: &rule)
+            Self.applyRequestSettings(
+                annotations, basicAuth: basicAuthConfigs[ingress.reference], of: ingress,
+                host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, to: &rule)
             _ = claim(host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, rule: rule, owner: ingress.reference)
         }
     }

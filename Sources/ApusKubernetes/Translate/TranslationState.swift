@@ -36,6 +36,8 @@ struct TranslationState {
     var certificates: [(ObjectKey, CertificateConfig)] = []
     var certificateKeys = Set<ObjectKey>()
     var tlsIngresses: [ObjectReference] = []
+    /// Each accepted Ingress's basic auth, its Secret read (see `basicAuth(of:_:secrets:)`).
+    var basicAuthConfigs: [ObjectReference: BasicAuthConfig] = [:]
 
     init(resolver: BackendResolver, certificateLoader: ServerCertificateLoader) {
         self.resolver = resolver
