@@ -78,3 +78,16 @@ import Testing
         #expect(Base64.decode(Array("YW Jj".utf8)) == nil)
     }
 }
+
+extension PasswordHashTests {
+    /// A hash that would block a worker (or the controller) for seconds is refused up front.
+    @Test func tooCostlyHashesAreRefused() {
+        let costly = "$2b$13$0VjcntZqvaEeZ0TFQL3Qreg/W1hlvJiHrM908dhgI2.fN/qaCca/S"
+        #expect(PasswordHash.parse(costly) == .failure(.tooCostly("$2b$")))
+        let rounds = "$6$rounds=5000000$abcdefgh$86JQsu66XRhBIE.0uFgbn45x0HK7Qvobn1BS1SjvDeQ9EqnAKIqORDUVL9wwCUyhQjkf/CRrOYN1Pct/aiwqI1"
+        #expect(PasswordHash.parse(rounds) == .failure(.tooCostly("$6$")))
+        if case .failure(let problem) = PasswordHash.parse("$6$rounds=6000$abcdefgh$86JQsu66XRhBIE.0uFgbn45x0HK7Qvobn1BS1SjvDeQ9EqnAKIqORDUVL9wwCUyhQjkf/CRrOYN1Pct/aiwqI1") {
+            Issue.record("a modest round count was refused: \(problem)")
+        }
+    }
+}
