@@ -3,9 +3,9 @@ import Yams
 
 /// The settings a route gives its paths and a path rule may override: `request_headers`,
 /// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), `allow`
-/// and `deny` (client addresses), `basic_auth`, and on a route only, `hsts`.
+/// and `deny` (client addresses), `basic_auth`, `cors`, and on a route only, `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "cors"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -29,7 +29,43 @@ extension ConfigNodeReader {
             settings.accessList = AccessListConfig(allow: allow, deny: deny, location: node.map(location(of:)) ?? location(of: fields.node))
         }
         settings.basicAuth = basicAuth(in: fields)
+        settings.cors = cors(in: fields)
         return settings
+    }
+
+    /// `cors: true` (any origin, the defaults), `cors: false` (off on a path), or
+    /// `cors: { allow_origins: [...], allow_methods, allow_headers, expose_headers,
+    /// allow_credentials, max_age }`. Name lists are sequences or comma-separated text.
+    private mutating func cors(in fields: MappingFields) -> CORSConfig? {
+        guard let node = fields["cors"] else { return nil }
+        if node.scalar != nil {
+            guard let enabled = boolean("cors", in: fields) else { return nil }
+            return enabled ? CORSConfig(location: location(of: node)) : .off(at: location(of: node))
+        }
+        let keys = ["allow_origins", "allow_methods", "allow_headers", "expose_headers", "allow_credentials", "max_age"]
+        guard let section = self.fields(of: node, at: fields.contextPath("cors"), allowed: keys) else { return nil }
+        var cors = CORSConfig(location: location(of: node))
+        if let origins = nameList("allow_origins", in: section) { cors.allowOrigins = origins }
+        if let methods = nameList("allow_methods", in: section) { cors.allowMethods = methods.joined(separator: ", ") }
+        if let headers = nameList("allow_headers", in: section) { cors.allowHeaders = headers.joined(separator: ",") }
+        if let expose = nameList("expose_headers", in: section) { cors.exposeHeaders = expose.joined(separator: ",") }
+        if let credentials = boolean("allow_credentials", in: section) { cors.allowCredentials = credentials }
+        if let seconds = duration("max_age", in: section) { cors.maxAgeSeconds = seconds / 1000 }
+        if cors.allowCredentials && cors.allowOrigins.contains("*"), let at = section.keyNode("allow_credentials") {
+            error("invalid-cors", "\(section.contextPath("allow_credentials")): browsers refuse credentials from a server that allows any origin; list the origins", at: at)
+            return nil
+        }
+        return cors
+    }
+
+    /// A sequence of strings, or one string of comma-separated entries.
+    private mutating func nameList(_ key: String, in fields: MappingFields) -> [String]? {
+        guard let node = fields[key] else { return nil }
+        if let text = node.scalar?.string {
+            return text.split(separator: ",").map { String($0.trimmingOptionalWhitespace()) }.filter { !$0.isEmpty }
+        }
+        guard let items = sequence(key, in: fields) else { return nil }
+        return items.enumerated().compactMap { index, item in string(item, at: "\(fields.contextPath(key))[\(index)]") }
     }
 
     /// `basic_auth: { realm: R, htpasswd: FILE }`, or `basic_auth: false` to turn an

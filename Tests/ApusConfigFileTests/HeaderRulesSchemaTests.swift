@@ -204,3 +204,32 @@ private let at = ConfigFileTestSupport.at
         #expect(wrong.contains { $0.severity == .error && $0.message.contains("proxy_protocol") }, "\(wrong)")
     }
 }
+
+@Suite struct CORSAndBasicAuthSchemaTests {
+    @Test func corsForms() throws {
+        let yaml = """
+        routes:
+          - cors: { allow_origins: "https://a.example.com, https://*.example.org", allow_methods: [GET, POST], max_age: 10m }
+            paths: [{ path: /, upstream: app, cors: false }, { path: /open, upstream: app, cors: true }]
+        upstreams: { app: { endpoints: [127.0.0.1:9000] } }
+        """
+        let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let route = try #require(parsed?.routes.first)
+        #expect(route.settings.cors?.allowOrigins == ["https://a.example.com", "https://*.example.org"])
+        #expect(route.settings.cors?.allowMethods == "GET, POST")
+        #expect(route.settings.cors?.maxAgeSeconds == 600)
+        #expect(route.settings.cors?.allowCredentials == false)
+        #expect(route.paths.map { $0.settings.cors?.enabled } == [false, true])
+        // Credentials with any origin: browsers refuse it, so the file says so.
+        let (_, refused) = ConfigFileParser.parse("routes: [{ cors: { allow_credentials: true }, paths: [] }]", path: ConfigFileTestSupport.path)
+        #expect(refused.contains { $0.code == "invalid-cors" && $0.message.contains("list the origins") }, "\(refused)")
+    }
+
+    @Test func basicAuthNeedsAReadableFile() throws {
+        let (_, missing) = ConfigFileParser.parse("routes: [{ basic_auth: { htpasswd: /nonexistent/users }, paths: [] }]", path: ConfigFileTestSupport.path)
+        #expect(missing.contains { $0.code == "basic-auth" && $0.message.contains("cannot read /nonexistent/users") }, "\(missing)")
+        let (_, bare) = ConfigFileParser.parse("routes: [{ basic_auth: true, paths: [] }]", path: ConfigFileTestSupport.path)
+        #expect(bare.contains { $0.code == "basic-auth" && $0.message.contains("names no users") }, "\(bare)")
+    }
+}

@@ -61,6 +61,23 @@ extension RouteTableCompiler {
                 }
             }
         }
+        if let cors = settings.cors, cors.enabled {
+            for origin in cors.allowOrigins {
+                if let problem = CORSConfig.originProblem(origin) {
+                    diagnostics.append(.error("invalid-cors", "cors allow_origins: \(problem); \(dropped)", at: cors.location))
+                }
+            }
+            if cors.allowOrigins.isEmpty {
+                diagnostics.append(.error("invalid-cors", "cors allow_origins is empty; \(dropped)", at: cors.location))
+            }
+            for (key, value, allowStar) in [("allow_methods", cors.allowMethods, false), ("allow_headers", cors.allowHeaders, true),
+                                            ("expose_headers", cors.exposeHeaders, true)] where !CORSConfig.isNameList(value, allowStar: allowStar) {
+                diagnostics.append(.error("invalid-cors", "cors \(key) '\(value)' is not a list of header or method names; \(dropped)", at: cors.location))
+            }
+            if cors.maxAgeSeconds < 0 {
+                diagnostics.append(.error("invalid-cors", "cors max_age must not be negative; \(dropped)", at: cors.location))
+            }
+        }
         if let hsts = settings.hsts {
             if hsts.maxAgeSeconds < 0 {
                 diagnostics.append(.error("invalid-hsts", "hsts max_age must not be negative; \(dropped)", at: hsts.location))
@@ -160,15 +177,19 @@ extension RouteTableCompiler {
         compiled.requestEdits = compiled.requestRules.flatMap { edits($0, files: files) }
         compiled.responseEdits = compiled.responseRules.flatMap { edits($0, files: files) }
 
+        var tlsRules = compiled.responseRules
         if let hsts = route.hsts {
             let value = hsts.headerValue
             compiled.hstsValue = value
             // HSTS as a route-level `set`, so a path's own rule for the field wins as for any other.
             let routeLevel = HeaderRulesConfig(set: [HeaderValueRule(name: "Strict-Transport-Security", value: .literal(value))])
-            let tlsRules = merged(rule.responseHeaders, over: routeLevel.overriding(route.responseHeaders))
+            tlsRules = merged(rule.responseHeaders, over: routeLevel.overriding(route.responseHeaders))
             compiled.responseEditsTLS = tlsRules.flatMap { edits($0, files: files) }
         } else {
             compiled.responseEditsTLS = compiled.responseEdits
+        }
+        if let cors = rule.cors ?? route.cors, cors.enabled {
+            compiled.cors = CompiledCORS(config: cors, base: (corsBase(compiled.responseRules, cors, files: files), corsBase(tlsRules, cors, files: files)))
         }
 
         compiled.accessList = accessList(rule.accessList, over: route.accessList)
@@ -183,6 +204,19 @@ extension RouteTableCompiler {
             compiled.httpsRedirect = CompiledHTTPSRedirect(status: status, port: port == 443 ? nil : port)
         }
         return compiled
+    }
+
+    /// The route's response rules under a CORS policy: rules naming an `Access-Control-*`
+    /// field the policy writes give way to it, and a list of origins adds `Vary: Origin`.
+    private static func corsBase(_ rules: HeaderRulesConfig?, _ cors: CORSConfig, files: HeaderValueFiles) -> CompiledHeaderEdits? {
+        var base = rules ?? HeaderRulesConfig()
+        let written = Set(["access-control-allow-origin", "access-control-allow-credentials", "access-control-allow-methods",
+                           "access-control-allow-headers", "access-control-expose-headers", "access-control-max-age"])
+        base.replacing.removeAll { written.contains($0.name.lowercased()) }
+        base.adding.removeAll { written.contains($0.name.lowercased()) }
+        base.removing.removeAll { written.contains($0.name.lowercased()) }
+        if !cors.allowOrigins.contains("*") { base.adding.append(HeaderValueRule(name: "Vary", value: .literal("Origin"))) }
+        return base.isEmpty ? nil : edits(base, files: files)
     }
 
     /// A path's lists replace its route's, each on its own; nil when neither list is left.
@@ -244,4 +278,5 @@ struct CompiledSettings {
     var hstsValue: String?
     var accessList: CompiledAccessList?
     var basicAuth: CompiledBasicAuth?
+    var cors: CompiledCORS?
 }

@@ -58,6 +58,7 @@ extension RouteTableCompiler {
         var compiled = CompiledRule(host: host, key: key, pattern: pattern, route: route)
         compiled.route.accessList = settings.accessList
         compiled.route.basicAuth = settings.basicAuth
+        compiled.route.cors = settings.cors
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
         return (compiled, diagnostics)
     }

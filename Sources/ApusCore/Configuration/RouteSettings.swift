@@ -14,6 +14,8 @@ public struct RouteSettings: Equatable, Sendable {
     public var accessList: AccessListConfig?
     /// A path's replaces its route's whole.
     public var basicAuth: BasicAuthConfig?
+    /// A path's replaces its route's whole.
+    public var cors: CORSConfig?
 
     public init(
         requestHeaders: HeaderRulesConfig? = nil, responseHeaders: HeaderRulesConfig? = nil,

@@ -104,6 +104,18 @@ extension RouteTable {
                     json.field("userCount", auth.users.count)
                 }
             }
+            if let cors = route.cors?.config {
+                json.key("cors")
+                json.object { json in
+                    json.key("allowOrigins")
+                    json.array { json in for origin in cors.allowOrigins { json.string(origin) } }
+                    json.field("allowMethods", cors.allowMethods)
+                    json.field("allowHeaders", cors.allowHeaders)
+                    json.field("exposeHeaders", cors.exposeHeaders)
+                    json.field("allowCredentials", cors.allowCredentials)
+                    json.field("maxAge", cors.maxAgeSeconds)
+                }
+            }
             if let rules = route.requestHeaderRules {
                 json.key("requestHeaders")
                 rules.render(into: &json)

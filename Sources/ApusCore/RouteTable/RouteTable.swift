@@ -119,6 +119,8 @@ public struct CompiledRoute: Sendable {
     public var accessList: CompiledAccessList?
     /// Who may use the route, by user name and password; nil for none.
     public var basicAuth: CompiledBasicAuth?
+    /// Cross-origin requests allowed, and how responses say so; nil for none.
+    public var cors: CompiledCORS?
 
     /// Whether anything of this route depends on the listener's scheme (response rules,
     /// HSTS, the redirect to HTTPS): one test per request for routes without any.

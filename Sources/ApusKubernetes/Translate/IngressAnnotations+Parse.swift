@@ -20,6 +20,8 @@ extension IngressAnnotations {
         var authType: (key: String, value: String)?
         var authSecretType: (key: String, value: String)?
         var authRealm: String?
+        // CORS too: `enable-cors` and the `cors-*` values it takes.
+        var corsValues: [String: (key: String, value: String, dialect: Dialect)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
             if key.hasPrefix(apusPrefix) { return (.apus, String(key.dropFirst(apusPrefix.count)), key, value) }
             if key.hasPrefix(nginxPrefix) { return (.nginx, String(key.dropFirst(nginxPrefix.count)), key, value) }
@@ -121,6 +123,9 @@ extension IngressAnnotations {
                 result.basicAuth = BasicAuthAnnotation(secret: value.trimmingSpaces)
             case "basic-auth-realm":
                 authRealm = value
+            case "enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers",
+                 "cors-allow-credentials", "cors-max-age":
+                corsValues[feature] = (key, value, dialect)
             case "auth-type" where dialect == .nginx:
                 authType = (key, value)
             case "auth-secret-type" where dialect == .nginx:
@@ -128,6 +133,9 @@ extension IngressAnnotations {
             default:
                 refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations" : "only the first set of ingress-nginx annotations is supported"))")
             }
+        }
+        if !refused {
+            refused = !assembleCORS(&result, corsValues, at: location, into: &diagnostics)
         }
         if !refused {
             refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,
@@ -173,6 +181,61 @@ extension IngressAnnotations {
             }
         }
         if let realm { result.basicAuth?.realm = realm }
+        return true
+    }
+
+    /// `enable-cors: "true"` with the `cors-*` values (ingress-nginx's defaults for what is
+    /// not given; `cors-allow-credentials` defaults to true as there, and to false in the
+    /// apus.dev dialect). ingress-nginx replaces a bad value by its default with a log
+    /// line; here a bad value refuses the Ingress and names the value.
+    private static func assembleCORS(
+        _ result: inout IngressAnnotations, _ values: [String: (key: String, value: String, dialect: Dialect)],
+        at location: SourceLocation, into diagnostics: inout [Diagnostic]
+    ) -> Bool {
+        func refuse(_ key: String, _ why: String) -> Bool {
+            diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
+            return false
+        }
+        guard let enable = values["enable-cors"] else {
+            for (_, entry) in values.sorted(by: { $0.key < $1.key }) {
+                diagnostics.append(.warning("annotation-without-effect", "annotation \(entry.key) has no effect without \(entry.dialect.prefix)enable-cors: \"true\"", at: location))
+            }
+            return true
+        }
+        guard let enabled = boolean(enable.value) else { return refuse(enable.key, "'\(enable.value)' is not true or false") }
+        guard enabled else { return true }
+        var cors = CORSConfig(allowCredentials: enable.dialect == .nginx, location: location)
+        if let origins = values["cors-allow-origin"] {
+            let entries = origins.value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+            guard !entries.isEmpty else { return refuse(origins.key, "names no origin") }
+            if let problem = entries.lazy.compactMap(CORSConfig.originProblem).first { return refuse(origins.key, problem) }
+            // ingress-nginx: a `*` anywhere in the list allows every origin.
+            cors.allowOrigins = entries.contains("*") ? ["*"] : entries
+        }
+        func names(_ feature: String, allowStar: Bool) -> String?? {
+            guard let entry = values[feature] else { return .some(nil) }
+            guard CORSConfig.isNameList(entry.value, allowStar: allowStar), !entry.value.trimmingSpaces.isEmpty else {
+                _ = refuse(entry.key, "'\(entry.value)' is not a comma-separated list of names")
+                return nil
+            }
+            return .some(entry.value.trimmingSpaces)
+        }
+        guard let methods = names("cors-allow-methods", allowStar: false), let headers = names("cors-allow-headers", allowStar: true),
+              let expose = names("cors-expose-headers", allowStar: true) else { return false }
+        if let methods { cors.allowMethods = methods }
+        if let headers { cors.allowHeaders = headers }
+        if let expose { cors.exposeHeaders = expose }
+        if let credentials = values["cors-allow-credentials"] {
+            guard let allow = boolean(credentials.value) else { return refuse(credentials.key, "'\(credentials.value)' is not true or false") }
+            cors.allowCredentials = allow
+        }
+        if let maxAge = values["cors-max-age"] {
+            guard let seconds = Int(maxAge.value.trimmingSpaces), seconds >= 0 else {
+                return refuse(maxAge.key, "'\(maxAge.value)' is not a whole number of seconds")
+            }
+            cors.maxAgeSeconds = seconds
+        }
+        result.cors = cors
         return true
     }
 

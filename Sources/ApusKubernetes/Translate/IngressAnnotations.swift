@@ -42,6 +42,8 @@ struct IngressAnnotations: Equatable {
     var denySourceRange: [String]?
     /// `basic-auth-secret` (nginx: `auth-type: basic` with `auth-secret`).
     var basicAuth: BasicAuthAnnotation?
+    /// `enable-cors` and `cors-*`, the same names in both dialects.
+    var cors: CORSConfig?
 
     /// Users from a Secret of the Ingress's namespace, checked with HTTP Basic auth.
     struct BasicAuthAnnotation: Equatable {

@@ -35,6 +35,7 @@ extension TranslationState {
                                      to rule: inout PathRuleConfig) {
         rule.maxBodyBytes = annotations.maxBodyBytes
         rule.settings.basicAuth = basicAuth
+        rule.settings.cors = annotations.cors
         if annotations.allowSourceRange != nil || annotations.denySourceRange != nil {
             rule.settings.accessList = AccessListConfig(
                 allow: annotations.allowSourceRange, deny: annotations.denySourceRange, location: ingress.reference.location)

@@ -47,6 +47,18 @@ extension Worker {
             respondError(connection, exchange, status: 403)
             return
         }
+        // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
+        if table.routes[route].dependsOnScheme {
+            let isTLS = connection.listener.isTLS
+            exchange.responseEdits = isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
+            if let redirect = table.routes[route].httpsRedirect, !isTLS {
+                redirectToHTTPS(connection, exchange, redirect, host: host)
+                return
+            }
+        }
+        // A preflight carries no credentials (Fetch), so it is answered before basic auth,
+        // as ingress-nginx's rewrite-phase `return 204` is before its access phase.
+        if let cors = table.routes[route].cors, applyCORS(cors, connection, exchange, raw) { return }
         if let auth = table.routes[route].basicAuth {
             if auth.unavailable {
                 respondError(connection, exchange, status: 503)
@@ -57,15 +69,6 @@ extension Worker {
                 response.header("WWW-Authenticate", auth.challenge)
                 response.header("Content-Type", "text/plain; charset=utf-8")
                 finishLocal(connection, exchange, status: 401, response: &response, body: Array("401 Unauthorized\n".utf8))
-                return
-            }
-        }
-        // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
-        if table.routes[route].dependsOnScheme {
-            let isTLS = connection.listener.isTLS
-            exchange.responseEdits = isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
-            if let redirect = table.routes[route].httpsRedirect, !isTLS {
-                redirectToHTTPS(connection, exchange, redirect, host: host)
                 return
             }
         }

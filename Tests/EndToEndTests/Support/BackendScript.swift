@@ -390,6 +390,10 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/close-after"):
             self.close_connection = True
             self.send_simple(200, b"closing\n", extra=[("Connection", "close")])
+        elif path.startswith("/own-cors"):
+            # An upstream with CORS fields of its own (replaced by a CORS route) and a Vary.
+            self.send_simple(200, b"own cors\n", extra=[("Access-Control-Allow-Origin", "https://upstream.example"),
+                                                         ("Vary", "Accept-Encoding")])
         elif path.startswith("/cached"):
             if self.headers.get("If-None-Match") == '"v1"':
                 self.send_simple(304, b"", extra=[("ETag", '"v1"')])
