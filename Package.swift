@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "CShims", dependencies: ["COpenSSL", "CPCRE2", "CZlib"]),
 
         .target(name: "ApusHTTP", swiftSettings: hotPathSettings),
-        .target(name: "ApusCore", dependencies: ["CPCRE2", "CShims", "COpenSSL", "CCrypt"], swiftSettings: hotPathSettings),
+        .target(name: "ApusCore", dependencies: ["ApusHTTP", "CPCRE2", "CShims", "COpenSSL", "CCrypt"], swiftSettings: hotPathSettings),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
         // Foundation (JSONSerialization, base64) is for the control plane only: never in ApusProxy.
         .target(name: "ApusKubernetes", dependencies: ["ApusCore", "ApusHTTP", "ApusNet", .product(name: "Yams", package: "Yams")]),

@@ -37,29 +37,49 @@ public struct HeaderEdits: HeaderFieldFilter {
     @usableFromInline let addedLines: UnsafeRawBufferPointer
     /// Bit `n` is set when a removed name is `KnownHeader(rawValue: n)`.
     @usableFromInline let removedKnown: UInt64
-    /// Whether some removed name is not a `KnownHeader` (fields the parser marked `.other`
-    /// are compared by name only then).
-    @usableFromInline let removesOther: Bool
+    /// Bit `min(n, 63)` is set when a removed name of `n` bytes is not a `KnownHeader`:
+    /// a field the parser marked `.other` is compared by name only when its length's bit
+    /// is set, so most fields cost one test even on routes that remove unusual names.
+    @usableFromInline let otherLengths: UInt64
 
     /// - Parameters:
     ///   - removedNames: lowercase tokens, each preceded by its length in one byte.
     ///   - addedLines: complete field lines, each ending in CR LF, with validated values.
     public init(removedNames: UnsafeRawBufferPointer, addedLines: UnsafeRawBufferPointer) {
+        let summary = Self.summary(of: removedNames)
+        self.init(removedNames: removedNames, addedLines: addedLines, summary: summary)
+    }
+
+    /// With the names' summary computed once beforehand (a compiled route keeps it), so a
+    /// request does not scan the names again.
+    @inlinable
+    public init(removedNames: UnsafeRawBufferPointer, addedLines: UnsafeRawBufferPointer, summary: Summary) {
         self.removedNames = removedNames
         self.addedLines = addedLines
+        removedKnown = summary.known
+        otherLengths = summary.otherLengths
+    }
+
+    /// Which recognised kinds the names remove (bit `n` for `KnownHeader(rawValue: n)`),
+    /// and the lengths of the names that are not recognised (bit `min(length, 63)`).
+    public struct Summary: Sendable, Equatable {
+        public let known: UInt64
+        public let otherLengths: UInt64
+    }
+
+    public static func summary(of removedNames: UnsafeRawBufferPointer) -> Summary {
         var known: UInt64 = 0
-        var other = false
+        var otherLengths: UInt64 = 0
         if let p = removedNames.baseAddress?.assumingMemoryBound(to: UInt8.self) {
             var i = 0
             while i < removedNames.count {
                 let count = Int(p[i])
                 let kind = count > 0 ? KnownHeader.recognise(p, i &+ 1, count) : .other
-                if kind == .other { other = true } else { known |= 1 << UInt64(kind.rawValue) }
+                if kind == .other { otherLengths |= 1 << UInt64(min(count, 63)) } else { known |= 1 << UInt64(kind.rawValue) }
                 i &+= 1 &+ count
             }
         }
-        removedKnown = known
-        removesOther = other
+        return Summary(known: known, otherLengths: otherLengths)
     }
 
     /// Whether the rules remove (or replace) fields of this recognised kind.
@@ -85,7 +105,8 @@ public struct HeaderEdits: HeaderFieldFilter {
     @inlinable
     func removes(_ p: UnsafePointer<UInt8>, _ field: HeaderField) -> Bool {
         if field.known != .other { return removedKnown & (1 << UInt64(field.known.rawValue)) != 0 }
-        guard removesOther else { return false }
+        let count = Int(field.nameEnd &- field.nameStart)
+        guard otherLengths & (1 << UInt64(min(count, 63))) != 0 else { return false }
         return isRemoved(p, Int(field.nameStart), Int(field.nameEnd))
     }
 

@@ -189,7 +189,13 @@ extension RouteTableCompiler {
             compiled.responseEditsTLS = compiled.responseEdits
         }
         if let cors = rule.cors ?? route.cors, cors.enabled {
-            compiled.cors = CompiledCORS(config: cors, base: (corsBase(compiled.responseRules, cors, files: files), corsBase(tlsRules, cors, files: files)))
+            let compiledCORS = CompiledCORS(config: cors, base: (corsBase(compiled.responseRules, cors, files: files), corsBase(tlsRules, cors, files: files)))
+            compiled.cors = compiledCORS
+            // What a request gets unless its Origin is listed: the route's own edits then,
+            // so a CORS route pays the same as one with header rules until an Origin matches.
+            let usual = compiledCORS.anyOrigin ?? compiledCORS.unmatched
+            compiled.responseEdits = usual.plain
+            compiled.responseEditsTLS = usual.tls
         }
 
         compiled.accessList = accessList(rule.accessList, over: route.accessList)

@@ -1,3 +1,5 @@
+import ApusHTTP
+
 /// A route's header rules for one head, precomputed as the bytes a serializer needs: the
 /// names of received fields to leave out, and the lines to write after the kept ones.
 ///
@@ -11,10 +13,14 @@ public final class CompiledHeaderEdits: Sendable {
     public let removedNames: [UInt8]
     /// Complete `Name: value\r\n` lines: every `set` and `add` entry, in the order written.
     public let addedLines: [UInt8]
+    /// What the serializers' filter needs to know of `removedNames`, worked out once here
+    /// rather than per request.
+    public let summary: HeaderEdits.Summary
 
     public init(removedNames: [UInt8], addedLines: [UInt8]) {
         self.removedNames = removedNames
         self.addedLines = addedLines
+        summary = removedNames.withUnsafeBytes { HeaderEdits.summary(of: $0) }
     }
 
     /// Whether a field called `name` (any case) is left out. For heads Apus builds itself;

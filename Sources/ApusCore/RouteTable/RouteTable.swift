@@ -121,6 +121,8 @@ public struct CompiledRoute: Sendable {
     public var basicAuth: CompiledBasicAuth?
     /// Cross-origin requests allowed, and how responses say so; nil for none.
     public var cors: CompiledCORS?
+    /// What a worker does about CORS, readable without touching `cors` (no retain).
+    public var corsMode = CORSMode.none
 
     /// Whether anything of this route depends on the listener's scheme (response rules,
     /// HSTS, the redirect to HTTPS): one test per request for routes without any.
@@ -144,4 +146,13 @@ extension RouteTable {
         }
         return files
     }
+}
+
+/// A route's CORS work per request. With `anyOrigin` the route's response edits already
+/// carry the fields and only a preflight is answered; with `listedOrigins` they carry
+/// `Vary: Origin` and a request with an Origin field is looked at.
+public enum CORSMode: UInt8, Sendable {
+    case none
+    case anyOrigin
+    case listedOrigins
 }

@@ -49,7 +49,13 @@ final class Exchange {
     var startMilliseconds: UInt64 = 0
     var logFields = AccessLogFields()
     /// The matched route's response header rules for this connection's scheme (nil: none).
-    var responseEdits: CompiledHeaderEdits?
+    ///
+    /// Not reference-counted: the route table in `table` owns them for the exchange's
+    /// life, or `ownedResponseEdits` does when they were chosen per request (CORS). Each
+    /// use on the response path would otherwise retain and release them.
+    unowned(unsafe) var responseEdits: CompiledHeaderEdits?
+    /// Keeps per-request edits (a CORS origin's) alive while `responseEdits` points at them.
+    var ownedResponseEdits: CompiledHeaderEdits?
     var tunnel = TunnelState()
 
     init(limits: HTTPLimits) {
@@ -102,7 +108,8 @@ struct ExchangePool {
         exchange.runtime = nil
         // Dropped here rather than in `reset`, once per exchange; tested first because
         // storing nil over nil still calls swift_release.
-        if exchange.responseEdits != nil { exchange.responseEdits = nil }
+        exchange.responseEdits = nil
+        if exchange.ownedResponseEdits != nil { exchange.ownedResponseEdits = nil }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.
         exchange.gzipPolicy = nil

@@ -7,7 +7,7 @@ extension CompiledHeaderEdits {
     func withView<R>(_ body: (HeaderEdits) -> R) -> R {
         removedNames.withUnsafeBytes { names in
             addedLines.withUnsafeBytes { lines in
-                body(HeaderEdits(removedNames: names, addedLines: lines))
+                body(HeaderEdits(removedNames: names, addedLines: lines, summary: summary))
             }
         }
     }

@@ -1,31 +1,41 @@
 import ApusCore
 import ApusHTTP
 
+/// CORS as ingress-nginx does it. The route's response edits already hold what a request
+/// from no listed origin gets (`CompiledRoute.corsMode`); only a request with an Origin
+/// field on a route with a list of origins is looked at here.
 extension Worker {
-    /// Chooses the response edits for the request's Origin; answers a preflight (`OPTIONS`
-    /// from an allowed origin) with 204 and returns true, as ingress-nginx does.
-    func applyCORS(_ cors: CompiledCORS, _ connection: DownstreamConnection, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> Bool {
-        let origin = cors.anyOrigin == nil ? Self.originField(exchange, raw) : nil
-        let (edits, allowed) = cors.decide(origin: origin, tls: connection.listener.isTLS)
+    /// Chooses the edits for a listed origin; answers a preflight (`OPTIONS` from an
+    /// allowed origin) with 204 and returns true.
+    func applyCORS(route: Int, origin: UnsafeRawBufferPointer, _ connection: DownstreamConnection, _ exchange: Exchange) -> Bool {
+        let (edits, allowed) = table.routes[route].cors.unsafelyUnwrapped.decide(origin: origin, tls: connection.listener.isTLS)
+        exchange.ownedResponseEdits = edits
         exchange.responseEdits = edits
         guard allowed, exchange.head.method == .options else { return false }
-        var response = LocalResponse(status: 204, edits: edits)
+        answerPreflight(connection, exchange)
+        return true
+    }
+
+    /// 204 with the exchange's response edits (the CORS fields among them).
+    func answerPreflight(_ connection: DownstreamConnection, _ exchange: Exchange) {
+        var response = LocalResponse(status: 204, edits: exchange.responseEdits)
         response.header("Content-Type", "text/plain charset=UTF-8")
         response.header("Content-Length", "0")
         _ = exchange.machine.handle(.respondLocally(status: 204, close: false), now: now)
         response.dateLine(dateHeader)
         response.finishHead(keepAlive: exchange.machine.keepAlive)
         sendLocalResponse(connection, exchange, response.bytes)
-        return true
     }
 
-    private static func originField(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        for field in exchange.head.headers where field.nameEnd - field.nameStart == 6 {
-            let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
-            if zip(name, "origin".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
-                return UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+    static func originField(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        exchange.head.headers.withUnsafeBufferPointer { fields in
+            for field in fields where field.nameEnd &- field.nameStart == 6 {
+                let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
+                if zip(name, "origin".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
+                    return UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+                }
             }
+            return nil
         }
-        return nil
     }
 }

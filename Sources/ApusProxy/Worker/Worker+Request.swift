@@ -58,7 +58,17 @@ extension Worker {
         }
         // A preflight carries no credentials (Fetch), so it is answered before basic auth,
         // as ingress-nginx's rewrite-phase `return 204` is before its access phase.
-        if let cors = table.routes[route].cors, applyCORS(cors, connection, exchange, raw) { return }
+        switch table.routes[route].corsMode {
+        case .none:
+            break
+        case .anyOrigin:
+            if exchange.head.method == .options {
+                answerPreflight(connection, exchange)
+                return
+            }
+        case .listedOrigins:
+            if let origin = Self.originField(exchange, raw), applyCORS(route: route, origin: origin, connection, exchange) { return }
+        }
         if let auth = table.routes[route].basicAuth {
             if auth.unavailable {
                 respondError(connection, exchange, status: 503)
