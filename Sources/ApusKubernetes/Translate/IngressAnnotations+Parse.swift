@@ -37,6 +37,10 @@ extension IngressAnnotations {
                 diagnostics.append(.warning("snippet-not-supported", "annotation \(key) is raw nginx text, which Apus does not support by design (there is no nginx configuration); the Ingress is served without it", at: location))
                 continue
             }
+            if dialect == .nginx, let reason = NginxAnnotationSupport.noEffectReason(feature) {
+                diagnostics.append(.warning("annotation-without-effect", "annotation \(key) is accepted and has no effect: \(reason)", at: location))
+                continue
+            }
             let feature = dialect == .nginx ? nginxFeatureNames[feature] ?? feature : feature
             if let earlier = seen[feature] {
                 diagnostics.append(.warning("annotation-repeated", "annotation \(key) repeats \(earlier), which is used", at: location))
@@ -131,7 +135,11 @@ extension IngressAnnotations {
             case "auth-secret-type" where dialect == .nginx:
                 authSecretType = (key, value)
             default:
-                refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations" : "only the first set of ingress-nginx annotations is supported"))")
+                if dialect == .nginx, let entry = NginxAnnotationSupport.byName[feature] {
+                    refuse("annotation-not-supported", "\(entry.note) (see \(NginxAnnotationSupport.documentPath))")
+                } else {
+                    refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations in README.md" : "see \(NginxAnnotationSupport.documentPath)"))")
+                }
             }
         }
         if !refused {

@@ -1,0 +1,164 @@
+/// What Apus does with each annotation of ingress-nginx's documented list: the single
+/// source of `docs/ingress-nginx-compatibility.md` (a test keeps the two equal) and of the
+/// annotations accepted without effect.
+public enum NginxAnnotationSupport {
+    public enum Level: String, Sendable {
+        case same = "same"
+        case deviation = "same, with a deviation"
+        case noEffect = "accepted, no effect"
+        case refused = "refused"
+    }
+
+    public struct Entry: Sendable {
+        public let name: String
+        public let level: Level
+        public let note: String
+    }
+
+    public static let documentPath = "docs/ingress-nginx-compatibility.md"
+
+    /// Why an annotation is accepted but changes nothing, or nil.
+    static func noEffectReason(_ name: String) -> String? {
+        guard let entry = byName[name], entry.level == .noEffect else { return nil }
+        return entry.note
+    }
+
+    static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
+
+    private static let streams = "Apus streams bodies through fixed per-connection buffers and never spools to disk; nginx's buffering settings have nothing to tune"
+    private static let notYet = "not implemented yet; the Ingress is refused rather than served without it"
+
+    public static let entries: [Entry] = [
+        Entry(name: "affinity", level: .refused, note: notYet),
+        Entry(name: "affinity-canary-behavior", level: .refused, note: notYet),
+        Entry(name: "affinity-mode", level: .refused, note: notYet),
+        Entry(name: "allowlist-source-range", level: .deviation, note: "an entry that is not an address or network refuses the Ingress (ingress-nginx drops the entry and serves the rest)"),
+        Entry(name: "app-root", level: .refused, note: notYet),
+        Entry(name: "auth-always-set-cookie", level: .refused, note: notYet),
+        Entry(name: "auth-cache-duration", level: .refused, note: notYet),
+        Entry(name: "auth-cache-key", level: .refused, note: notYet),
+        Entry(name: "auth-keepalive", level: .refused, note: notYet),
+        Entry(name: "auth-keepalive-requests", level: .refused, note: notYet),
+        Entry(name: "auth-keepalive-share-vars", level: .refused, note: notYet),
+        Entry(name: "auth-keepalive-timeout", level: .refused, note: notYet),
+        Entry(name: "auth-method", level: .refused, note: notYet),
+        Entry(name: "auth-proxy-set-headers", level: .refused, note: notYet),
+        Entry(name: "auth-realm", level: .same, note: "the realm of basic auth"),
+        Entry(name: "auth-request-redirect", level: .refused, note: notYet),
+        Entry(name: "auth-response-headers", level: .refused, note: notYet),
+        Entry(name: "auth-secret", level: .deviation, note: "htpasswd bcrypt, APR1, SHA-crypt, MD5-crypt, DES and {SHA}; a missing, cross-namespace or incomplete Secret answers 503 as in ingress-nginx, but auth-secret without auth-type refuses the Ingress (ingress-nginx serves it unprotected); bcrypt costs above 12 are refused"),
+        Entry(name: "auth-secret-type", level: .same, note: "auth-file (key `auth`) and auth-map (one key per user)"),
+        Entry(name: "auth-signin", level: .refused, note: notYet),
+        Entry(name: "auth-signin-redirect-param", level: .refused, note: notYet),
+        Entry(name: "auth-snippet", level: .deviation, note: "raw nginx text is never used: the Ingress is served without it, with a warning"),
+        Entry(name: "auth-tls-error-page", level: .refused, note: notYet),
+        Entry(name: "auth-tls-match-cn", level: .refused, note: notYet),
+        Entry(name: "auth-tls-pass-certificate-to-upstream", level: .refused, note: notYet),
+        Entry(name: "auth-tls-secret", level: .refused, note: notYet),
+        Entry(name: "auth-tls-verify-client", level: .refused, note: notYet),
+        Entry(name: "auth-tls-verify-depth", level: .refused, note: notYet),
+        Entry(name: "auth-type", level: .deviation, note: "basic; digest is refused"),
+        Entry(name: "auth-url", level: .refused, note: notYet),
+        Entry(name: "backend-protocol", level: .deviation, note: "HTTP and HTTPS (encrypted, not verified, as ingress-nginx); GRPC, GRPCS, AUTO_HTTP and FCGI are refused"),
+        Entry(name: "canary", level: .refused, note: notYet),
+        Entry(name: "canary-by-cookie", level: .refused, note: notYet),
+        Entry(name: "canary-by-header", level: .refused, note: notYet),
+        Entry(name: "canary-by-header-pattern", level: .refused, note: notYet),
+        Entry(name: "canary-by-header-value", level: .refused, note: notYet),
+        Entry(name: "canary-weight", level: .refused, note: notYet),
+        Entry(name: "canary-weight-total", level: .refused, note: notYet),
+        Entry(name: "client-body-buffer-size", level: .noEffect, note: streams),
+        Entry(name: "configuration-snippet", level: .deviation, note: "raw nginx text is never used: the Ingress is served without it, with a warning"),
+        Entry(name: "connection-proxy-header", level: .noEffect, note: "Apus manages upstream connections itself (keep-alive pools); the Connection field it sends is its own"),
+        Entry(name: "cors-allow-credentials", level: .same, note: "default true"),
+        Entry(name: "cors-allow-headers", level: .deviation, note: "a value that is not a list of names refuses the Ingress (ingress-nginx uses its default)"),
+        Entry(name: "cors-allow-methods", level: .deviation, note: "a value that is not a list of names refuses the Ingress (ingress-nginx uses its default)"),
+        Entry(name: "cors-allow-origin", level: .deviation, note: "origins match whole (ingress-nginx's regex is anchored at the end only); a bad origin refuses the Ingress (ingress-nginx skips it); a request from an unlisted origin gets no Access-Control-* field, the upstream's removed too, and a list adds Vary: Origin"),
+        Entry(name: "cors-expose-headers", level: .same, note: ""),
+        Entry(name: "cors-max-age", level: .same, note: "default 1728000"),
+        Entry(name: "custom-headers", level: .refused, note: notYet),
+        Entry(name: "custom-http-errors", level: .refused, note: notYet),
+        Entry(name: "default-backend", level: .refused, note: notYet),
+        Entry(name: "denylist-source-range", level: .deviation, note: "an entry that is not an address or network refuses the Ingress"),
+        Entry(name: "enable-access-log", level: .refused, note: notYet),
+        Entry(name: "enable-cors", level: .same, note: "preflights answered with 204 before authentication"),
+        Entry(name: "enable-global-auth", level: .refused, note: notYet),
+        Entry(name: "enable-modsecurity", level: .refused, note: "Apus has no web application firewall; serving without the one asked for would be less safe than refusing"),
+        Entry(name: "enable-opentelemetry", level: .noEffect, note: "Apus has no tracing yet; requests are served untraced"),
+        Entry(name: "enable-owasp-core-rules", level: .refused, note: "Apus has no web application firewall; serving without the one asked for would be less safe than refusing"),
+        Entry(name: "enable-rewrite-log", level: .noEffect, note: "nginx's rewrite debug log; Apus's /routes shows every rewrite"),
+        Entry(name: "force-ssl-redirect", level: .same, note: "308"),
+        Entry(name: "from-to-www-redirect", level: .refused, note: notYet),
+        Entry(name: "http2-push-preload", level: .noEffect, note: "browsers dropped HTTP/2 server push"),
+        Entry(name: "limit-burst-multiplier", level: .refused, note: notYet),
+        Entry(name: "limit-connections", level: .refused, note: notYet),
+        Entry(name: "limit-rate", level: .refused, note: notYet),
+        Entry(name: "limit-rate-after", level: .refused, note: notYet),
+        Entry(name: "limit-rpm", level: .refused, note: notYet),
+        Entry(name: "limit-rps", level: .refused, note: notYet),
+        Entry(name: "limit-whitelist", level: .refused, note: notYet),
+        Entry(name: "load-balance", level: .deviation, note: "round_robin; ewma is served as least connections, with a warning"),
+        Entry(name: "mirror-host", level: .refused, note: notYet),
+        Entry(name: "mirror-request-body", level: .refused, note: notYet),
+        Entry(name: "mirror-target", level: .refused, note: notYet),
+        Entry(name: "modsecurity-snippet", level: .deviation, note: "raw nginx text is never used: the Ingress is served without it, with a warning"),
+        Entry(name: "modsecurity-transaction-id", level: .refused, note: "Apus has no web application firewall"),
+        Entry(name: "opentelemetry-trust-incoming-span", level: .noEffect, note: "Apus has no tracing yet"),
+        Entry(name: "permanent-redirect", level: .refused, note: notYet),
+        Entry(name: "permanent-redirect-code", level: .refused, note: notYet),
+        Entry(name: "preserve-trailing-slash", level: .refused, note: notYet),
+        Entry(name: "proxy-body-size", level: .same, note: "413 above the limit; 0 = unlimited"),
+        Entry(name: "proxy-buffer-size", level: .noEffect, note: streams),
+        Entry(name: "proxy-buffering", level: .noEffect, note: streams),
+        Entry(name: "proxy-buffers-number", level: .noEffect, note: streams),
+        Entry(name: "proxy-busy-buffers-size", level: .noEffect, note: streams),
+        Entry(name: "proxy-connect-timeout", level: .same, note: "unitless seconds"),
+        Entry(name: "proxy-cookie-domain", level: .refused, note: notYet),
+        Entry(name: "proxy-cookie-path", level: .refused, note: notYet),
+        Entry(name: "proxy-http-version", level: .noEffect, note: "Apus speaks HTTP/1.1 to upstreams, with keep-alive"),
+        Entry(name: "proxy-max-temp-file-size", level: .noEffect, note: streams),
+        Entry(name: "proxy-next-upstream", level: .refused, note: notYet),
+        Entry(name: "proxy-next-upstream-timeout", level: .refused, note: notYet),
+        Entry(name: "proxy-next-upstream-tries", level: .refused, note: notYet),
+        Entry(name: "proxy-read-timeout", level: .same, note: "unitless seconds, between two reads"),
+        Entry(name: "proxy-redirect-from", level: .refused, note: notYet),
+        Entry(name: "proxy-redirect-to", level: .refused, note: notYet),
+        Entry(name: "proxy-request-buffering", level: .noEffect, note: streams),
+        Entry(name: "proxy-send-timeout", level: .same, note: "unitless seconds, between two writes"),
+        Entry(name: "proxy-ssl-ciphers", level: .refused, note: notYet),
+        Entry(name: "proxy-ssl-name", level: .refused, note: notYet),
+        Entry(name: "proxy-ssl-protocols", level: .refused, note: notYet),
+        Entry(name: "proxy-ssl-secret", level: .refused, note: notYet),
+        Entry(name: "proxy-ssl-server-name", level: .refused, note: notYet),
+        Entry(name: "proxy-ssl-verify", level: .refused, note: notYet),
+        Entry(name: "proxy-ssl-verify-depth", level: .refused, note: notYet),
+        Entry(name: "rewrite-target", level: .same, note: "implies use-regex for the host"),
+        Entry(name: "satisfy", level: .refused, note: notYet),
+        Entry(name: "server-alias", level: .refused, note: notYet),
+        Entry(name: "server-snippet", level: .deviation, note: "raw nginx text is never used: the Ingress is served without it, with a warning"),
+        Entry(name: "service-upstream", level: .refused, note: notYet),
+        Entry(name: "session-cookie-change-on-failure", level: .refused, note: notYet),
+        Entry(name: "session-cookie-conditional-samesite-none", level: .refused, note: notYet),
+        Entry(name: "session-cookie-domain", level: .refused, note: notYet),
+        Entry(name: "session-cookie-expires", level: .refused, note: notYet),
+        Entry(name: "session-cookie-max-age", level: .refused, note: notYet),
+        Entry(name: "session-cookie-name", level: .refused, note: notYet),
+        Entry(name: "session-cookie-path", level: .refused, note: notYet),
+        Entry(name: "session-cookie-samesite", level: .refused, note: notYet),
+        Entry(name: "session-cookie-secure", level: .refused, note: notYet),
+        Entry(name: "ssl-ciphers", level: .refused, note: notYet),
+        Entry(name: "ssl-passthrough", level: .refused, note: notYet),
+        Entry(name: "ssl-prefer-server-ciphers", level: .noEffect, note: "Apus's TLS offers only AEAD suites with forward secrecy; the order does not weaken anything"),
+        Entry(name: "ssl-redirect", level: .same, note: "308, on by default for hosts of the TLS section"),
+        Entry(name: "stream-snippet", level: .deviation, note: "raw nginx text is never used: the Ingress is served without it, with a warning"),
+        Entry(name: "temporal-redirect", level: .refused, note: notYet),
+        Entry(name: "temporal-redirect-code", level: .refused, note: notYet),
+        Entry(name: "upstream-hash-by", level: .refused, note: notYet),
+        Entry(name: "upstream-hash-by-subset", level: .refused, note: notYet),
+        Entry(name: "upstream-hash-by-subset-size", level: .refused, note: notYet),
+        Entry(name: "upstream-vhost", level: .refused, note: notYet),
+        Entry(name: "use-regex", level: .same, note: "case-insensitive, anchored at the start, for every path of the host across Ingresses"),
+        Entry(name: "whitelist-source-range", level: .deviation, note: "the older name of allowlist-source-range, which wins when both are given"),
+        Entry(name: "x-forwarded-prefix", level: .refused, note: notYet),
+    ]
+}

@@ -1,0 +1,88 @@
+import ApusCore
+@testable import ApusKubernetes
+import Foundation
+import Testing
+
+/// The compatibility table in docs/ says what the controller does: every row is the
+/// controller's own entry, and each annotation, tried on an Ingress, is served, served
+/// with a no-effect warning, or refused with a pointer to the table, as its row says.
+@Suite struct NginxAnnotationSupportTests {
+    typealias F = KubeFixture
+    static let prefix = "nginx.ingress.kubernetes.io/"
+
+    /// A value each supported annotation accepts, with what else it needs.
+    static let samples: [String: [String: String]] = [
+        "allowlist-source-range": ["allowlist-source-range": "10.0.0.0/8"],
+        "whitelist-source-range": ["whitelist-source-range": "10.0.0.0/8"],
+        "denylist-source-range": ["denylist-source-range": "10.0.0.9"],
+        "auth-type": ["auth-type": "basic", "auth-secret": "users"],
+        "auth-secret": ["auth-type": "basic", "auth-secret": "users"],
+        "auth-secret-type": ["auth-type": "basic", "auth-secret": "users", "auth-secret-type": "auth-map"],
+        "auth-realm": ["auth-type": "basic", "auth-secret": "users", "auth-realm": "Staff"],
+        "backend-protocol": ["backend-protocol": "HTTPS"],
+        "enable-cors": ["enable-cors": "true"],
+        "cors-allow-origin": ["enable-cors": "true", "cors-allow-origin": "https://a.example.com"],
+        "cors-allow-methods": ["enable-cors": "true", "cors-allow-methods": "GET, POST"],
+        "cors-allow-headers": ["enable-cors": "true", "cors-allow-headers": "X-Token"],
+        "cors-expose-headers": ["enable-cors": "true", "cors-expose-headers": "X-Id"],
+        "cors-allow-credentials": ["enable-cors": "true", "cors-allow-credentials": "false"],
+        "cors-max-age": ["enable-cors": "true", "cors-max-age": "60"],
+        "force-ssl-redirect": ["force-ssl-redirect": "true"],
+        "ssl-redirect": ["ssl-redirect": "false"],
+        "load-balance": ["load-balance": "ewma"],
+        "proxy-body-size": ["proxy-body-size": "8m"],
+        "proxy-connect-timeout": ["proxy-connect-timeout": "5"],
+        "proxy-read-timeout": ["proxy-read-timeout": "60"],
+        "proxy-send-timeout": ["proxy-send-timeout": "60"],
+        "rewrite-target": ["rewrite-target": "/"],
+        "use-regex": ["use-regex": "true"],
+        "configuration-snippet": ["configuration-snippet": "more_set_headers X-Y;"],
+        "server-snippet": ["server-snippet": "location /x {}"],
+        "stream-snippet": ["stream-snippet": "server {}"],
+        "auth-snippet": ["auth-snippet": "x"],
+        "modsecurity-snippet": ["modsecurity-snippet": "x"],
+    ]
+
+    static func translate(_ annotations: [String: String]) throws -> IngressTranslation {
+        let users = """
+        apiVersion: v1
+        kind: Secret
+        metadata: { name: users, namespace: demo }
+        type: Opaque
+        stringData: { alice: "{SHA}NSIKr+5ZMMKFCatHd+QmGlIwagA=" }
+        """
+        let prefixed = Dictionary(uniqueKeysWithValues: annotations.map { (prefix + $0.key, $0.value) })
+        return try F.translate([F.ourClass, F.ingress("compat", annotations: prefixed), users] + F.web)
+    }
+
+    @Test func theDocumentIsTheControllersTable() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let document = try String(contentsOf: root.appendingPathComponent(NginxAnnotationSupport.documentPath), encoding: .utf8)
+        let rows = document.split(separator: "\n").filter { $0.hasPrefix("| `") }.map(String.init)
+        let expected = NginxAnnotationSupport.entries.map { "| `\($0.name)` | \($0.level.rawValue) | \($0.note) |" }
+        #expect(rows == expected)
+        var counts: [NginxAnnotationSupport.Level: Int] = [:]
+        for entry in NginxAnnotationSupport.entries { counts[entry.level, default: 0] += 1 }
+        #expect(document.contains("Counts: \(counts[.same] ?? 0) same, \(counts[.deviation] ?? 0) with a deviation, \(counts[.noEffect] ?? 0) accepted without effect, \(counts[.refused] ?? 0) refused."))
+        #expect(NginxAnnotationSupport.entries.count == 131)
+    }
+
+    @Test func eachAnnotationDoesWhatItsRowSays() throws {
+        for entry in NginxAnnotationSupport.entries {
+            let annotations = Self.samples[entry.name] ?? [entry.name: "1"]
+            let translation = try Self.translate(annotations)
+            let accepted = translation.reports.first?.accepted == true
+            switch entry.level {
+            case .same, .deviation:
+                #expect(Self.samples[entry.name] != nil, "\(entry.name): no sample value")
+                #expect(accepted, "\(entry.name): \(translation.diagnostics)")
+            case .noEffect:
+                #expect(accepted, "\(entry.name)")
+                #expect(translation.diagnostics.contains { $0.code == "annotation-without-effect" && $0.message.contains(entry.name) }, "\(entry.name)")
+            case .refused:
+                #expect(!accepted, "\(entry.name)")
+                #expect(translation.diagnostics.contains { $0.severity == .error && $0.message.contains(NginxAnnotationSupport.documentPath) }, "\(entry.name): \(translation.diagnostics)")
+            }
+        }
+    }
+}
