@@ -6,6 +6,21 @@ extension Worker {
     /// password take 4 KiB, and a hash of a megabyte would be work for nothing.
     static let longestCredential = 4096
 
+    /// Answers a request that `auth` does not let through: 503 when the users' source is
+    /// missing, else 401 with the challenge. False when the request may go on.
+    func refuses(_ auth: CompiledBasicAuth, _ connection: DownstreamConnection, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> Bool {
+        if auth.unavailable {
+            respondError(connection, exchange, status: 503)
+            return true
+        }
+        guard !admits(auth, exchange, raw) else { return false }
+        var response = LocalResponse(status: 401)
+        response.header("WWW-Authenticate", auth.challenge)
+        response.header("Content-Type", "text/plain; charset=utf-8")
+        finishLocal(connection, exchange, status: 401, response: &response, body: Array("401 Unauthorized\n".utf8))
+        return true
+    }
+
     /// Whether the request's `Authorization: Basic` credential names a user of `auth` with
     /// the right password. The credential is never logged.
     func admits(_ auth: CompiledBasicAuth, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> Bool {

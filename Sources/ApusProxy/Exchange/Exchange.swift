@@ -106,8 +106,8 @@ struct ExchangePool {
         exchange.table = nil
         exchange.upstream = nil
         exchange.runtime = nil
-        // Dropped here rather than in `reset`, once per exchange; tested first because
-        // storing nil over nil still calls swift_release.
+        // Dropped here rather than in `reset`, once per exchange; the owned ones tested
+        // first because storing nil over nil still calls swift_release.
         exchange.responseEdits = nil
         if exchange.ownedResponseEdits != nil { exchange.ownedResponseEdits = nil }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here

@@ -69,19 +69,7 @@ extension Worker {
         case .listedOrigins:
             if let origin = Self.originField(exchange, raw), applyCORS(route: route, origin: origin, connection, exchange) { return }
         }
-        if let auth = table.routes[route].basicAuth {
-            if auth.unavailable {
-                respondError(connection, exchange, status: 503)
-                return
-            }
-            if !admits(auth, exchange, raw) {
-                var response = LocalResponse(status: 401)
-                response.header("WWW-Authenticate", auth.challenge)
-                response.header("Content-Type", "text/plain; charset=utf-8")
-                finishLocal(connection, exchange, status: 401, response: &response, body: Array("401 Unauthorized\n".utf8))
-                return
-            }
-        }
+        if let auth = table.routes[route].basicAuth, refuses(auth, connection, exchange, raw) { return }
         if exchange.head.acceptEncodingIndex >= 0 {
             exchange.gzipPolicy = negotiateGzip(exchange, route: route, bytes: raw)
         }
