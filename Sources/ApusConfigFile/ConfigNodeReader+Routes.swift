@@ -87,16 +87,21 @@ extension ConfigNodeReader {
     }
 
     private mutating func redirect(in fields: MappingFields) -> RedirectConfig? {
-        let keys = ["status", "scheme", "host", "path"]
+        let keys = ["status", "scheme", "host", "path", "url"]
         guard let section = actionFields("redirect", in: fields, allowed: keys) else { return nil }
         var redirect = RedirectConfig()
         if let status = integer("status", in: section) { redirect.status = status }
         redirect.scheme = string("scheme", in: section)
         redirect.host = string("host", in: section)
         redirect.path = string("path", in: section)
+        redirect.url = string("url", in: section)
+        if redirect.url != nil, let other = ["scheme", "host", "path"].first(where: { section.contains($0) }), let node = section.keyNode(other) {
+            error("redirect", "\(section.context): 'url' is the whole Location; leave out '\(other)'", at: node)
+            return nil
+        }
         // A redirect that changes nothing would send the client back to the same URL forever.
-        if redirect.scheme == nil, redirect.host == nil, redirect.path == nil, !writesTarget(section) {
-            error("missing-key", "\(section.context): a redirect needs at least one of 'scheme', 'host', 'path'",
+        if redirect.scheme == nil, redirect.host == nil, redirect.path == nil, redirect.url == nil, !writesTarget(section) {
+            error("missing-key", "\(section.context): a redirect needs at least one of 'scheme', 'host', 'path', 'url'",
                   at: section.node)
             return nil
         }

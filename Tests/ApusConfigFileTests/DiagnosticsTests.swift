@@ -150,7 +150,7 @@ private let cases: [DiagnosticCase] = [
           - paths:
               - path: /
                 redirect: { status: 301 }
-        """, expected: ["4:19: routes[0].paths[0].redirect: a redirect needs at least one of 'scheme', 'host', 'path'"]),
+        """, expected: ["4:19: routes[0].paths[0].redirect: a redirect needs at least one of 'scheme', 'host', 'path', 'url'"]),
     DiagnosticCase(name: "negative counts", yaml: """
         limits: { max_headers: 0 }
         upstreams:

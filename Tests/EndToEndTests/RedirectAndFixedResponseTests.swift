@@ -9,6 +9,8 @@ import Testing
           - paths:
               - { path: /old, type: Exact, redirect: { status: 301, scheme: https, host: example.com, path: /new } }
               - { path: /moved, type: Prefix, redirect: { status: 308, scheme: http, host: other.test, path: /elsewhere } }
+              - { path: /site, type: Prefix, redirect: { status: 301, url: "https://new.example.com$request_uri" } }
+              - { path: /parts, type: Prefix, redirect: { status: 302, url: "$scheme://$host/moved?from=$uri&$args" } }
               - { path: /health, type: Exact, respond: { status: 200, body: "ok\\n", content_type: text/plain } }
               - { path: /gone, type: Exact, respond: { status: 410, body: "gone\\n", content_type: text/plain } }
               - { path: /json, type: Exact, respond: { status: 200, body: "{\\"a\\":1}", content_type: application/json } }
@@ -23,6 +25,9 @@ import Testing
             let cases: [(path: String, status: Int, location: String)] = [
                 ("/old", 301, "https://example.com/new"),
                 ("/moved", 308, "http://other.test/elsewhere"),
+                // A whole URL with nginx's variables (ingress-nginx's permanent-redirect).
+                ("/site/a/b?q=1", 301, "https://new.example.com/site/a/b?q=1"),
+                ("/parts/x?y=2", 302, "http://127.0.0.1/moved?from=/parts/x&y=2"),
             ]
             for c in cases {
                 let response = try await HTTPClient.request(port: port, path: c.path)

@@ -147,6 +147,9 @@ extension RouteTableCompiler {
             guard [301, 302, 303, 307, 308].contains(redirect.status) else {
                 return (nil, [.error("invalid-redirect-status", "redirect status \(redirect.status) is not 301, 302, 303, 307 or 308; the rule is dropped", at: location)])
             }
+            if let url = redirect.url, let problem = RedirectTemplate.problem(url) {
+                return (nil, [.error("invalid-redirect", "redirect url \(problem); the rule is dropped", at: location)])
+            }
             return (.redirect(redirect), [])
         case .fixedResponse(let fixed):
             guard (200...599).contains(fixed.status) else {

@@ -103,12 +103,17 @@ public struct RedirectConfig: Equatable, Sendable {
     public var host: String?
     /// Replacement path, or nil to keep the request's path and query.
     public var path: String?
+    /// A whole Location instead (ingress-nginx's `permanent-redirect` and
+    /// `temporal-redirect`), with `RedirectTemplate`'s variables; scheme, host and path are
+    /// then unused.
+    public var url: String?
 
-    public init(status: Int = 302, scheme: String? = nil, host: String? = nil, path: String? = nil) {
+    public init(status: Int = 302, scheme: String? = nil, host: String? = nil, path: String? = nil, url: String? = nil) {
         self.status = status
         self.scheme = scheme
         self.host = host
         self.path = path
+        self.url = url
     }
 }
 

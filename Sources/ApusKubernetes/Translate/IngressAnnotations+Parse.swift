@@ -22,6 +22,8 @@ extension IngressAnnotations {
         var authRealm: String?
         // CORS too: `enable-cors` and the `cors-*` values it takes.
         var corsValues: [String: (key: String, value: String, dialect: Dialect)] = [:]
+        // And redirects: a URL and its code, the temporary one winning as in ingress-nginx.
+        var redirectValues: [String: (key: String, value: String)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
             if key.hasPrefix(apusPrefix) { return (.apus, String(key.dropFirst(apusPrefix.count)), key, value) }
             if key.hasPrefix(nginxPrefix) { return (.nginx, String(key.dropFirst(nginxPrefix.count)), key, value) }
@@ -130,6 +132,15 @@ extension IngressAnnotations {
             case "enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers",
                  "cors-allow-credentials", "cors-max-age":
                 corsValues[feature] = (key, value, dialect)
+            case "permanent-redirect", "permanent-redirect-code", "temporal-redirect", "temporal-redirect-code":
+                redirectValues[feature] = (key, value)
+            case "app-root":
+                let path = value.trimmingSpaces
+                guard path.hasPrefix("/"), path.count > 1, path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F && $0 != "?" && $0 != "#" }) else {
+                    refuse("invalid-annotation", "'\(value)' is not a path such as /app (it must start with '/', without spaces, query or fragment)")
+                    continue
+                }
+                result.appRoot = path
             case "auth-type" where dialect == .nginx:
                 authType = (key, value)
             case "auth-secret-type" where dialect == .nginx:
@@ -144,6 +155,9 @@ extension IngressAnnotations {
         }
         if !refused {
             refused = !assembleCORS(&result, corsValues, at: location, into: &diagnostics)
+        }
+        if !refused {
+            refused = !assembleRedirect(&result, redirectValues, at: location, into: &diagnostics)
         }
         if !refused {
             refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,
@@ -244,6 +258,42 @@ extension IngressAnnotations {
             cors.maxAgeSeconds = seconds
         }
         result.cors = cors
+        return true
+    }
+
+    /// `temporal-redirect` (302 unless its code says otherwise) or else `permanent-redirect`
+    /// (301), as ingress-nginx picks them. ingress-nginx falls back to the default code when
+    /// one is out of range; here a code that is not 301, 302, 303, 307 or 308 refuses the
+    /// Ingress, as does a URL Apus cannot expand.
+    private static func assembleRedirect(
+        _ result: inout IngressAnnotations, _ values: [String: (key: String, value: String)],
+        at location: SourceLocation, into diagnostics: inout [Diagnostic]
+    ) -> Bool {
+        func refuse(_ key: String, _ why: String) -> Bool {
+            diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
+            return false
+        }
+        for (kind, defaultCode) in [("temporal-redirect", 302), ("permanent-redirect", 301)] {
+            guard let url = values[kind] else { continue }
+            if let problem = RedirectTemplate.problem(url.value.trimmingSpaces) { return refuse(url.key, problem) }
+            var code = defaultCode
+            if let written = values[kind + "-code"] {
+                guard let value = Int(written.value.trimmingSpaces), [301, 302, 303, 307, 308].contains(value) else {
+                    return refuse(written.key, "'\(written.value)' is not 301, 302, 303, 307 or 308")
+                }
+                code = value
+            }
+            if result.redirect == nil {
+                result.redirect = RedirectConfig(status: code, url: url.value.trimmingSpaces)
+            } else {
+                diagnostics.append(.warning("annotation-without-effect", "annotation \(url.key) has no effect: the temporal redirect wins, as in ingress-nginx", at: location))
+            }
+        }
+        for kind in ["temporal-redirect", "permanent-redirect"] where values[kind] == nil {
+            if let code = values[kind + "-code"] {
+                diagnostics.append(.warning("annotation-without-effect", "annotation \(code.key) has no effect without \(kind)", at: location))
+            }
+        }
         return true
     }
 

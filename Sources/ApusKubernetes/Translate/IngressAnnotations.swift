@@ -44,6 +44,11 @@ struct IngressAnnotations: Equatable {
     var basicAuth: BasicAuthAnnotation?
     /// `enable-cors` and `cors-*`, the same names in both dialects.
     var cors: CORSConfig?
+    /// `permanent-redirect` or `temporal-redirect` (with its code): every path of the
+    /// Ingress answers with this redirect instead of proxying.
+    var redirect: RedirectConfig?
+    /// `app-root`: a request for exactly `/` on the Ingress's hosts is redirected here (302).
+    var appRoot: String?
 
     /// Users from a Secret of the Ingress's namespace, checked with HTTP Basic auth.
     struct BasicAuthAnnotation: Equatable {

@@ -6,11 +6,24 @@ extension TranslationState {
         let owner = ingress.reference
         for (ruleIndex, rule) in ingress.rules.enumerated() {
             let hostWideRegex = nginxRegexHosts.contains(IngressTranslator.hostKey(rule.host))
+            if let appRoot = annotations.appRoot {
+                // ingress-nginx: `if ($uri = /) { return 302 $scheme://$http_host<app-root>; }`.
+                var root = PathRuleConfig(path: "/", match: .exact, action: .redirect(RedirectConfig(status: 302, path: appRoot)), location: owner.location)
+                Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &root)
+                _ = claim(host: rule.host, rule: root, owner: owner)
+            }
             for (pathIndex, path) in rule.paths.enumerated() {
                 let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
-                guard let upstream = upstream(for: path.backend, of: ingress, annotations: annotations, field: field) else { continue }
+                let action: RouteAction
+                if let redirect = annotations.redirect {
+                    // The backend is never reached (ingress-nginx returns before proxying).
+                    action = .redirect(redirect)
+                } else {
+                    guard let upstream = upstream(for: path.backend, of: ingress, annotations: annotations, field: field) else { continue }
+                    action = .proxy(upstream: upstream)
+                }
                 let (text, match, flavor) = Self.pathMatch(path, pathLocalRegex: annotations.regex == .pathLocal, hostWideRegex: hostWideRegex)
-                var config = PathRuleConfig(path: text, match: match, regexFlavor: flavor, action: .proxy(upstream: upstream), location: owner.location)
+                var config = PathRuleConfig(path: text, match: match, regexFlavor: flavor, action: action, location: owner.location)
                 config.rewrite = annotations.rewriteTarget
                 if let problem = RouteTableCompiler.rewriteProblem(config) {
                     // Served without the rewrite would be half-applied: the path is dropped.

@@ -8,6 +8,21 @@ enum RedirectLocation {
     /// scheme); `host` is the request's routing host.
     static func of(_ config: RedirectConfig, head: RequestHead, bytes: UnsafeRawBufferPointer, listenerScheme: [UInt8],
                    host: UnsafeRawBufferPointer) -> String {
+        if let url = config.url {
+            return RedirectTemplate.expand(url) { name in
+                let target = bytes[Int(head.pathStart)..<Int(head.pathEnd)]
+                let query = Int(head.queryStart) < Int(head.pathEnd) ? bytes[(Int(head.queryStart) + 1)..<Int(head.pathEnd)] : bytes[0..<0]
+                switch name {
+                case "request_uri": return String(decoding: target, as: UTF8.self)
+                case "uri": return String(decoding: bytes[Int(head.pathStart)..<Int(head.queryStart)], as: UTF8.self)
+                case "args", "query_string": return String(decoding: query, as: UTF8.self)
+                case "host": return String(decoding: host, as: UTF8.self)
+                case "http_host": return head.authorityRange.map { String(decoding: bytes[$0], as: UTF8.self) } ?? ""
+                case "scheme": return String(decoding: listenerScheme, as: UTF8.self)
+                default: return ""
+                }
+            }
+        }
         let scheme = config.scheme ?? String(decoding: listenerScheme, as: UTF8.self)
         var authority = config.host ?? ""
         if config.host == nil {
