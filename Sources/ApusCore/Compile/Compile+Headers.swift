@@ -207,7 +207,8 @@ extension RouteTableCompiler {
         if enabled {
             let status = rule.httpsRedirect?.status ?? route.httpsRedirect?.status ?? 308
             let port = rule.httpsRedirect?.port ?? route.httpsRedirect?.port ?? 443
-            compiled.httpsRedirect = CompiledHTTPSRedirect(status: status, port: port == 443 ? nil : port)
+            let strips = rule.httpsRedirect?.stripsTrailingSlash ?? route.httpsRedirect?.stripsTrailingSlash ?? false
+            compiled.httpsRedirect = CompiledHTTPSRedirect(status: status, port: port == 443 ? nil : port, stripsTrailingSlash: strips)
         }
         return compiled
     }

@@ -40,12 +40,16 @@ public struct HTTPSRedirectConfig: Equatable, Sendable {
     public var status: Int?
     /// `https_port`: the port in the Location (default 443, which is left out).
     public var port: Int?
+    /// ingress-nginx's `preserve-trailing-slash: "false"`: drop a final `/` of the target.
+    public var stripsTrailingSlash: Bool?
     public var location: SourceLocation
 
-    public init(enabled: Bool? = nil, status: Int? = nil, port: Int? = nil, location: SourceLocation = .unknown) {
+    public init(enabled: Bool? = nil, status: Int? = nil, port: Int? = nil, stripsTrailingSlash: Bool? = nil,
+                location: SourceLocation = .unknown) {
         self.enabled = enabled
         self.status = status
         self.port = port
+        self.stripsTrailingSlash = stripsTrailingSlash
         self.location = location
     }
 }

@@ -47,9 +47,13 @@ public struct CompiledHTTPSRedirect: Sendable, Equatable {
     public var status: Int
     /// The port written in the Location, or nil for 443 (left out).
     public var port: Int?
+    /// ingress-nginx's default without `preserve-trailing-slash`: a target ending in `/`
+    /// loses that slash in the Location.
+    public var stripsTrailingSlash: Bool
 
-    public init(status: Int, port: Int?) {
+    public init(status: Int, port: Int?, stripsTrailingSlash: Bool = false) {
         self.status = status
         self.port = port
+        self.stripsTrailingSlash = stripsTrailingSlash
     }
 }

@@ -141,6 +141,36 @@ extension IngressAnnotations {
                     continue
                 }
                 result.appRoot = path
+            case "upstream-vhost":
+                let host = value.trimmingSpaces
+                guard !host.isEmpty, host.utf8.allSatisfy({ HostNameByte.isHostOrPort($0) }) else {
+                    refuse("invalid-annotation", "'\(value)' is not a host name (with an optional :port)")
+                    continue
+                }
+                result.upstreamHost = host
+            case "x-forwarded-prefix":
+                guard !value.isEmpty, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
+                    refuse("invalid-annotation", "'\(value)' has a control or non-ASCII character")
+                    continue
+                }
+                result.forwardedPrefix = value
+            case "from-to-www-redirect":
+                guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
+                result.wwwRedirect = on
+            case "server-alias":
+                let names = value.split(separator: ",").map { String($0).trimmingSpaces.lowercased() }.filter { !$0.isEmpty }
+                // A leading `*.` is a wildcard, as in an Ingress rule's host.
+                if let bad = names.first(where: { name in
+                    let bare = name.hasPrefix("*.") ? name.dropFirst(2) : Substring(name)
+                    return bare.isEmpty || !bare.utf8.allSatisfy { HostNameByte.isHostOrPort($0) && $0 != UInt8(ascii: ":") }
+                }) {
+                    refuse("invalid-annotation", "'\(bad)' is not a host name")
+                    continue
+                }
+                result.serverAliases = names
+            case "preserve-trailing-slash":
+                guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
+                result.stripsTrailingSlash = !on
             case "auth-type" where dialect == .nginx:
                 authType = (key, value)
             case "auth-secret-type" where dialect == .nginx:
@@ -295,6 +325,14 @@ extension IngressAnnotations {
             }
         }
         return true
+    }
+
+    /// Bytes of a host name or `host:port` that may go into a field value as written.
+    enum HostNameByte {
+        static func isHostOrPort(_ byte: UInt8) -> Bool {
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
+        }
     }
 
     /// A Kubernetes object name (RFC 1123 subdomain).

@@ -49,6 +49,16 @@ struct IngressAnnotations: Equatable {
     var redirect: RedirectConfig?
     /// `app-root`: a request for exactly `/` on the Ingress's hosts is redirected here (302).
     var appRoot: String?
+    /// `upstream-vhost`: the Host sent upstream.
+    var upstreamHost: String?
+    /// `x-forwarded-prefix`: sent upstream as `X-Forwarded-Prefix`.
+    var forwardedPrefix: String?
+    /// `from-to-www-redirect`: `www.H` and `H` redirect (308) to the one the rules name.
+    var wwwRedirect = false
+    /// `server-alias`: more host names served by the Ingress's rules.
+    var serverAliases: [String] = []
+    /// `preserve-trailing-slash: "false"`: the redirect to HTTPS drops a final `/`.
+    var stripsTrailingSlash: Bool?
 
     /// Users from a Secret of the Ingress's namespace, checked with HTTP Basic auth.
     struct BasicAuthAnnotation: Equatable {

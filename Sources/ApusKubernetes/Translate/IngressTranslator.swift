@@ -42,6 +42,7 @@ public enum IngressTranslator {
         for (ingress, annotations) in accepted {
             state.addRules(of: ingress, annotations: annotations, nginxRegexHosts: nginxRegexHosts)
         }
+        state.addWWWRedirects(accepted)
         state.addDefaultBackends(accepted)
         for (ingress, _) in accepted { state.checkTLS(of: ingress, secrets: snapshot.secrets) }
 

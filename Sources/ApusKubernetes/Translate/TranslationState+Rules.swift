@@ -32,6 +32,29 @@ extension TranslationState {
                 }
                 Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &config)
                 _ = claim(host: rule.host, rule: config, owner: owner)
+                // server-alias: the same rule under each alias (ingress-nginx's extra
+                // server_name); a name the rules already serve keeps its own rules.
+                if rule.host != nil {
+                    for alias in annotations.serverAliases where !isClaimed(host: alias, match: config.match, key: config.path) {
+                        _ = claim(host: alias, rule: config, owner: owner)
+                    }
+                }
+            }
+        }
+    }
+
+    /// from-to-www-redirect: for each host `H` of such an Ingress, requests for `www.H` (or
+    /// for `H` when the rule names `www.H`) get 308 to the same URL on the named host, as
+    /// ingress-nginx's redirect servers; a name some rule serves is left alone.
+    mutating func addWWWRedirects(_ accepted: [(Ingress, IngressAnnotations)]) {
+        for (ingress, annotations) in accepted where annotations.wwwRedirect {
+            for rule in ingress.rules {
+                guard let host = rule.host?.lowercased(), !host.hasPrefix("*.") else { continue }
+                let other = host.hasPrefix("www.") ? String(host.dropFirst(4)) : "www." + host
+                guard !hostOrder.contains(IngressTranslator.hostKey(other)) else { continue }
+                let redirect = PathRuleConfig(path: "/", match: .prefix, action: .redirect(RedirectConfig(status: 308, host: host)),
+                                              location: ingress.reference.location)
+                _ = claim(host: other, rule: redirect, owner: ingress.reference)
             }
         }
     }
@@ -49,6 +72,10 @@ extension TranslationState {
         rule.maxBodyBytes = annotations.maxBodyBytes
         rule.settings.basicAuth = basicAuth
         rule.settings.cors = annotations.cors
+        var upstreamFields: [HeaderValueRule] = []
+        if let host = annotations.upstreamHost { upstreamFields.append(HeaderValueRule(name: "Host", value: .literal(host))) }
+        if let prefix = annotations.forwardedPrefix { upstreamFields.append(HeaderValueRule(name: "X-Forwarded-Prefix", value: .literal(prefix))) }
+        if !upstreamFields.isEmpty { rule.settings.requestHeaders = HeaderRulesConfig(set: upstreamFields) }
         if annotations.allowSourceRange != nil || annotations.denySourceRange != nil {
             rule.settings.accessList = AccessListConfig(
                 allow: annotations.allowSourceRange, deny: annotations.denySourceRange, location: ingress.reference.location)
@@ -57,7 +84,8 @@ extension TranslationState {
             entry.hosts.isEmpty || entry.hosts.contains { IngressTranslator.hostKey($0) == IngressTranslator.hostKey(host) }
         }
         if annotations.forceSSLRedirect || (coveredByTLS && annotations.sslRedirect != false) {
-            rule.settings.httpsRedirect = HTTPSRedirectConfig(enabled: true, status: 308, location: ingress.reference.location)
+            rule.settings.httpsRedirect = HTTPSRedirectConfig(
+                enabled: true, status: 308, stripsTrailingSlash: annotations.stripsTrailingSlash, location: ingress.reference.location)
         }
     }
 

@@ -43,9 +43,10 @@ enum RedirectLocation {
         let hostText = String(decoding: host, as: UTF8.self)
         location += hostText.contains(":") ? "[\(hostText)]" : hostText
         if let port = redirect.port { location += ":\(port)" }
-        let target = String(decoding: bytes[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
+        var target = String(decoding: bytes[Int(head.pathStart)..<Int(head.pathEnd)], as: UTF8.self)
         // An absolute-form target may have an empty path (`http://h` or `http://h?q`).
         if !target.hasPrefix("/") { location += "/" }
+        if redirect.stripsTrailingSlash && target.hasSuffix("/") { target.removeLast() }
         return location + target
     }
 
