@@ -100,17 +100,35 @@ import Testing
         #expect(report.diagnostics.contains { $0.code == c.code && $0.severity == .error && $0.message.contains(c.annotation) }, "\(report.diagnostics)")
     }
 
-    /// Snippets are unsupported by design: the Ingress is served without them, with a warning;
-    /// other tools' annotations are ignored.
+    /// Snippets are read for their header directives only, which become header rules;
+    /// anything else in them refuses the Ingress and is named. Other tools' annotations are
+    /// ignored.
     @Test func snippetsAndForeignAnnotations() throws {
         let ingress = F.ingress("s", annotations: [
-            "nginx.ingress.kubernetes.io/configuration-snippet": "more_set_headers X-Y;",
+            "nginx.ingress.kubernetes.io/configuration-snippet": "more_set_headers 'X-Frame-Options: DENY' 'X-Team: web'; # security\\n proxy_set_header X-Origin edge; more_clear_headers Server;",
+            "nginx.ingress.kubernetes.io/server-snippet": "add_header Cache-Control no-store always;",
             "cert-manager.io/cluster-issuer": "letsencrypt",
         ])
         let translation = try F.translate([F.ourClass, ingress] + F.web)
-        #expect(translation.upstream(host: "app.test", path: "/") == "demo/web:80")
-        #expect(translation.diagnostics.map(\.code) == ["snippet-not-supported"])
-        #expect(translation.diagnostics.first?.message.contains("by design") == true)
+        #expect(translation.diagnostics.isEmpty, "\(translation.diagnostics)")
+        let route = try #require(IngressRequestAnnotationTests.compiledRoute(translation, host: "app.test", path: "/"))
+        #expect(route.responseHeaderRules?.replacing.map(\.name) == ["X-Frame-Options", "X-Team"])
+        #expect(route.responseHeaderRules?.adding.map(\.name) == ["Cache-Control"])
+        #expect(route.responseHeaderRules?.removing.map(\.name) == ["Server"])
+        #expect(route.requestHeaderRules?.replacing.map(\.value) == [.literal("edge")])
+
+        let refusals: [(String, String, String)] = [
+            ("configuration-snippet", "rewrite ^/a /b break;", "has the directive 'rewrite'"),
+            ("configuration-snippet", "if ($host = x) { return 403; }", "has a block"),
+            ("configuration-snippet", "more_set_headers 'X-Host: $host';", "uses an nginx variable"),
+            ("server-snippet", "more_set_headers 'X-A: b'", "ends without ';'"),
+            ("stream-snippet", "server { listen 53; }", "which Apus does not read"),
+        ]
+        for (annotation, value, why) in refusals {
+            let refused = try F.translate([F.ourClass, F.ingress("r", annotations: ["nginx.ingress.kubernetes.io/\(annotation)": value])] + F.web)
+            #expect(refused.reports.first?.accepted == false, "\(value)")
+            #expect(refused.diagnostics.contains { $0.code == "snippet-not-supported" && $0.message.contains(why) }, "\(why): \(refused.diagnostics)")
+        }
     }
 
     /// TLS from a Secret in the Ingress's namespace goes, in memory, onto HTTPS listeners

@@ -46,11 +46,8 @@ import Testing
         "permanent-redirect-code": ["permanent-redirect": "https://new.example.com", "permanent-redirect-code": "308"],
         "temporal-redirect": ["temporal-redirect": "https://maintenance.example.com/"],
         "temporal-redirect-code": ["temporal-redirect": "https://maintenance.example.com/", "temporal-redirect-code": "307"],
-        "configuration-snippet": ["configuration-snippet": "more_set_headers X-Y;"],
-        "server-snippet": ["server-snippet": "location /x {}"],
-        "stream-snippet": ["stream-snippet": "server {}"],
-        "auth-snippet": ["auth-snippet": "x"],
-        "modsecurity-snippet": ["modsecurity-snippet": "x"],
+        "configuration-snippet": ["configuration-snippet": "more_set_headers 'X-Frame-Options: DENY';"],
+        "server-snippet": ["server-snippet": "add_header X-Served-By apus always;"],
     ]
 
     static func translate(_ annotations: [String: String]) throws -> IngressTranslation {

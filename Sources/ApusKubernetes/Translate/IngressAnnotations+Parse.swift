@@ -36,7 +36,18 @@ extension IngressAnnotations {
                 refused = true
             }
             if dialect == .nginx && snippets.contains(feature) {
-                diagnostics.append(.warning("snippet-not-supported", "annotation \(key) is raw nginx text, which Apus does not support by design (there is no nginx configuration); the Ingress is served without it", at: location))
+                // Read as data for its header directives; never executed or spliced.
+                guard feature == "configuration-snippet" || feature == "server-snippet" else {
+                    refuse("snippet-not-supported", "raw nginx text for \(feature == "auth-snippet" ? "the external-auth request" : feature == "stream-snippet" ? "TCP and UDP streams" : "ModSecurity"), which Apus does not read (see \(NginxAnnotationSupport.documentPath))")
+                    continue
+                }
+                switch NginxSnippet.headerRules(value) {
+                case .success(let rules):
+                    result.snippetRequestRules = rules.request.overriding(result.snippetRequestRules)
+                    result.snippetResponseRules = rules.response.overriding(result.snippetResponseRules)
+                case .failure(let problem):
+                    refuse("snippet-not-supported", "\(problem.message); the snippet is read only for header directives (more_set_headers, add_header, proxy_set_header, more_clear_headers)")
+                }
                 continue
             }
             if dialect == .nginx, let reason = NginxAnnotationSupport.noEffectReason(feature) {

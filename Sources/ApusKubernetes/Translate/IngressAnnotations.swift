@@ -59,6 +59,9 @@ struct IngressAnnotations: Equatable {
     var serverAliases: [String] = []
     /// `preserve-trailing-slash: "false"`: the redirect to HTTPS drops a final `/`.
     var stripsTrailingSlash: Bool?
+    /// The header directives of `configuration-snippet` and `server-snippet`.
+    var snippetRequestRules: HeaderRulesConfig?
+    var snippetResponseRules: HeaderRulesConfig?
 
     /// Users from a Secret of the Ingress's namespace, checked with HTTP Basic auth.
     struct BasicAuthAnnotation: Equatable {
@@ -97,6 +100,7 @@ struct IngressAnnotations: Equatable {
         "auth-realm": "basic-auth-realm",
     ]
 
-    /// Raw nginx text: never supported (there is no nginx configuration to splice it into).
+    /// Raw nginx text: never executed or spliced (there is no nginx configuration); the
+    /// location and server snippets are read for their header directives (`NginxSnippet`).
     static let snippets: Set<String> = ["configuration-snippet", "server-snippet", "stream-snippet", "auth-snippet", "modsecurity-snippet"]
 }

@@ -75,7 +75,9 @@ extension TranslationState {
         var upstreamFields: [HeaderValueRule] = []
         if let host = annotations.upstreamHost { upstreamFields.append(HeaderValueRule(name: "Host", value: .literal(host))) }
         if let prefix = annotations.forwardedPrefix { upstreamFields.append(HeaderValueRule(name: "X-Forwarded-Prefix", value: .literal(prefix))) }
-        if !upstreamFields.isEmpty { rule.settings.requestHeaders = HeaderRulesConfig(set: upstreamFields) }
+        let request = upstreamFields.isEmpty ? annotations.snippetRequestRules : HeaderRulesConfig(set: upstreamFields).overriding(annotations.snippetRequestRules)
+        if let request, !request.isEmpty { rule.settings.requestHeaders = request }
+        if let response = annotations.snippetResponseRules, !response.isEmpty { rule.settings.responseHeaders = response }
         if annotations.allowSourceRange != nil || annotations.denySourceRange != nil {
             rule.settings.accessList = AccessListConfig(
                 allow: annotations.allowSourceRange, deny: annotations.denySourceRange, location: ingress.reference.location)
