@@ -4,7 +4,7 @@ import Yams
 /// `upstreams:`, a mapping from upstream name to its endpoints and connection settings.
 extension ConfigNodeReader {
     static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout", "tls",
-                               "retry_non_idempotent", "ignore_client_abort"]
+                               "retry_non_idempotent", "ignore_client_abort", "max_tries", "retry_window"]
 
     /// IPv6 endpoints are the usual way to end up with a sequence where an address belongs.
     private static let addressHint = " (quote IPv6 addresses: \"[::1]:9001\")"
@@ -41,7 +41,9 @@ extension ConfigNodeReader {
         let tls = upstreamTLS(in: fields)
         let failures = UpstreamFailurePolicy(
             retryNonIdempotent: boolean("retry_non_idempotent", in: fields) ?? false,
-            ignoreClientAbort: boolean("ignore_client_abort", in: fields) ?? false)
+            ignoreClientAbort: boolean("ignore_client_abort", in: fields) ?? false,
+            maxTries: integer("max_tries", in: fields, minimum: 0, maximum: 64),
+            retryWindowMilliseconds: duration("retry_window", in: fields) ?? 0)
         guard let endpoints else { return nil }
         return UpstreamConfig(
             name: name, endpoints: endpoints, balance: balance ?? .roundRobin, keepAlive: keepAlive,

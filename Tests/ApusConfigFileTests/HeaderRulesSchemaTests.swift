@@ -233,3 +233,14 @@ private let at = ConfigFileTestSupport.at
         #expect(bare.contains { $0.code == "basic-auth" && $0.message.contains("names no users") }, "\(bare)")
     }
 }
+
+@Suite struct RetryPolicySchemaTests {
+    @Test func maxTriesAndRetryWindow() throws {
+        let yaml = "upstreams: { app: { endpoints: [127.0.0.1:9000], max_tries: 0, retry_window: 10s } }"
+        let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(parsed?.upstreams.first?.failures == UpstreamFailurePolicy(maxTries: 0, retryWindowMilliseconds: 10_000))
+        let (_, wrong) = ConfigFileParser.parse("upstreams: { app: { endpoints: [127.0.0.1:9000], max_tries: 65 } }", path: ConfigFileTestSupport.path)
+        #expect(wrong.contains { $0.severity == .error && $0.message.contains("max_tries") }, "\(wrong)")
+    }
+}

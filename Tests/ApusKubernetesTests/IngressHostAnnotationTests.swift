@@ -59,3 +59,28 @@ import Testing
         #expect(IngressRequestAnnotationTests.compiledRoute(stripped, host: "app.test", path: "/")?.httpsRedirect?.stripsTrailingSlash == true)
     }
 }
+
+/// proxy-next-upstream and its tries and timeout: the upstream's retry policy.
+@Suite struct IngressRetryAnnotationTests {
+    typealias F = KubeFixture
+
+    static func failures(_ annotations: [String: String]) throws -> (UpstreamFailurePolicy?, IngressTranslation) {
+        let translation = try F.translate([F.ourClass, F.ingress("retry", annotations: annotations)] + F.web)
+        return (translation.configuration.upstreams.first?.failures, translation)
+    }
+
+    @Test func mapsToTheRetryPolicy() throws {
+        let (policy, translation) = try Self.failures([
+            "nginx.ingress.kubernetes.io/proxy-next-upstream": "error timeout non_idempotent http_503",
+            "nginx.ingress.kubernetes.io/proxy-next-upstream-tries": "5",
+            "nginx.ingress.kubernetes.io/proxy-next-upstream-timeout": "15",
+        ])
+        #expect(policy == UpstreamFailurePolicy(retryNonIdempotent: true, maxTries: 5, retryWindowMilliseconds: 15_000))
+        #expect(translation.diagnostics.contains { $0.code == "annotation-approximated" && $0.message.contains("http_503") })
+        let (off, _) = try Self.failures(["nginx.ingress.kubernetes.io/proxy-next-upstream": "off",
+                                          "nginx.ingress.kubernetes.io/proxy-next-upstream-tries": "4"])
+        #expect(off?.maxTries == 1)
+        let (bad, refused) = try Self.failures(["nginx.ingress.kubernetes.io/proxy-next-upstream": "error sometimes"])
+        #expect(bad == nil && refused.reports.first?.accepted == false)
+    }
+}

@@ -68,6 +68,22 @@ import Testing
         #expect(run.on(.upstreamFailed(.connectRefused)) == .retry(.connectRefused, blame: true))
     }
 
+    /// proxy_next_upstream_timeout: no retry starts once the window since the first
+    /// attempt has passed, attempts left or not.
+    @Test func noRetryAfterTheRetryWindow() {
+        var terms = Self.terms
+        terms.retryWindow = 1_500
+        var run = Run()
+        run.on(.proxy(terms))
+        run.on(.attached(endpoint: 0, reused: false))
+        // The first connect times out at 11,000: inside the window, so it is retried.
+        #expect(run.advance(to: 11_000) == .retry(.connectTimeout, blame: true))
+        run.on(.attached(endpoint: 1, reused: false))
+        // The second at 12,000: past 11,500, so it is the answer.
+        #expect(run.advance(to: 12_000) == .respond(status: 504, failure: .connectTimeout, blame: true))
+        #expect(run.machine.attempts == 2)
+    }
+
     @Test func aConnectTimeoutOnTheLastAttemptIs504() {
         var terms = Self.terms
         terms.maxAttempts = 1

@@ -10,9 +10,18 @@ public struct UpstreamFailurePolicy: Equatable, Sendable {
     /// leaves the upstream connection open until the answer is complete (and thrown away).
     /// Off by default, as in nginx: the upstream connection closes at once (logged as 499).
     public var ignoreClientAbort: Bool
+    /// Attempts per request, each on another endpoint (nginx's `proxy_next_upstream_tries`);
+    /// nil is 3, 0 is every endpoint, 1 never retries (`proxy_next_upstream off`).
+    public var maxTries: Int?
+    /// No retry starts later than this many milliseconds after the first attempt (nginx's
+    /// `proxy_next_upstream_timeout`); 0 is no limit.
+    public var retryWindowMilliseconds: Int
 
-    public init(retryNonIdempotent: Bool = false, ignoreClientAbort: Bool = false) {
+    public init(retryNonIdempotent: Bool = false, ignoreClientAbort: Bool = false, maxTries: Int? = nil,
+                retryWindowMilliseconds: Int = 0) {
         self.retryNonIdempotent = retryNonIdempotent
         self.ignoreClientAbort = ignoreClientAbort
+        self.maxTries = maxTries
+        self.retryWindowMilliseconds = retryWindowMilliseconds
     }
 }

@@ -42,7 +42,8 @@ struct BackendResolver {
                 balance: settings.balance ?? .roundRobin,
                 connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
                 readTimeoutMilliseconds: settings.readTimeoutMilliseconds,
-                sendTimeoutMilliseconds: settings.sendTimeoutMilliseconds, location: location)
+                sendTimeoutMilliseconds: settings.sendTimeoutMilliseconds, failures: settings.failures ?? UpstreamFailurePolicy(),
+                location: location)
             switch settings.upstreamTLS {
             case .verified?: config.tls = UpstreamTLSConfig(serverName: "\(name).\(namespace).svc", verify: true, location: at)
             case .unverified?: config.tls = UpstreamTLSConfig(verify: false, location: at)

@@ -152,6 +152,44 @@ extension IngressAnnotations {
                     continue
                 }
                 result.appRoot = path
+            case "proxy-next-upstream":
+                // nginx's list of conditions. Apus always moves on after an error or a
+                // timeout before any answer; `off` stops that, `non_idempotent` extends it
+                // to POST and PATCH; status conditions are not retried (named in a warning).
+                let conditions = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                var policy = result.failures ?? UpstreamFailurePolicy()
+                var ignored: [String] = []
+                for condition in conditions {
+                    switch condition {
+                    case "error", "timeout": break
+                    case "off": policy.maxTries = 1
+                    case "non_idempotent": policy.retryNonIdempotent = true
+                    case "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_403", "http_404", "http_429": ignored.append(condition)
+                    default:
+                        refuse("invalid-annotation", "'\(condition)' is not a proxy_next_upstream condition")
+                    }
+                }
+                if refused { continue }
+                if !ignored.isEmpty {
+                    diagnostics.append(.warning("annotation-approximated", "annotation \(key): Apus retries after errors and timeouts before any answer, not after \(ignored.joined(separator: ", "))", at: location))
+                }
+                result.failures = policy
+            case "proxy-next-upstream-tries":
+                guard let tries = Int(value.trimmingSpaces), (0...64).contains(tries) else {
+                    refuse("invalid-annotation", "'\(value)' is not a number of tries from 0 (every endpoint) to 64")
+                    continue
+                }
+                var policy = result.failures ?? UpstreamFailurePolicy()
+                if policy.maxTries != 1 { policy.maxTries = tries }
+                result.failures = policy
+            case "proxy-next-upstream-timeout":
+                guard let seconds = Int(value.trimmingSpaces), seconds >= 0, seconds <= 86_400 else {
+                    refuse("invalid-annotation", "'\(value)' is not a whole number of seconds")
+                    continue
+                }
+                var policy = result.failures ?? UpstreamFailurePolicy()
+                policy.retryWindowMilliseconds = seconds * 1000
+                result.failures = policy
             case "upstream-vhost":
                 let host = value.trimmingSpaces
                 guard !host.isEmpty, host.utf8.allSatisfy({ HostNameByte.isHostOrPort($0) }) else {

@@ -23,6 +23,8 @@ struct IngressAnnotations: Equatable {
     var regex: RegexMode = .off
     /// `backend-protocol: HTTPS`; nil for plain HTTP.
     var upstreamTLS: UpstreamTLSMode?
+    /// `proxy-next-upstream`, `-tries` and `-timeout`: the upstream's retry policy.
+    var failures: UpstreamFailurePolicy?
     var connectTimeoutMilliseconds: Int?
     var readTimeoutMilliseconds: Int?
     var sendTimeoutMilliseconds: Int?
@@ -84,7 +86,7 @@ struct IngressAnnotations: Equatable {
     /// specific to this Ingress).
     var changesUpstream: Bool {
         upstreamTLS != nil || connectTimeoutMilliseconds != nil || readTimeoutMilliseconds != nil
-            || sendTimeoutMilliseconds != nil || balance != nil
+            || sendTimeoutMilliseconds != nil || balance != nil || failures != nil
     }
 
     static let apusPrefix = "apus.dev/"

@@ -67,6 +67,8 @@ struct ExchangeMachine {
         var readTimeout: UInt32
         /// 0: a tunnel never idles out.
         var tunnelIdleTimeout: UInt32
+        /// No retry after this long since the first attempt; 0: no limit.
+        var retryWindow: UInt32 = 0
         /// Replay a non-idempotent request after its connection failed before any answer.
         var retryNonIdempotent: Bool
         /// A client that leaves does not end the exchange.
@@ -214,6 +216,8 @@ struct ExchangeMachine {
     private(set) var responseStarted = false
     /// Endpoints (index modulo 64) this request was sent to, so a retry goes elsewhere.
     private(set) var triedEndpoints: UInt64 = 0
+    /// When the first attempt began (for `UpstreamTerms.retryWindow`).
+    private var firstAttemptAt: UInt64 = 0
     /// The endpoint of the current attempt (index in the upstream's endpoints), -1 before one.
     private(set) var endpoint = -1
     /// The attached upstream connection came from the pool.
@@ -274,6 +278,7 @@ struct ExchangeMachine {
             return respondLocally(status: status)
         case .proxy(let terms):
             self.terms = terms
+            firstAttemptAt = now
             stage = .connecting
             return .connect
         case .attached(let endpoint, let reused):
@@ -333,7 +338,7 @@ struct ExchangeMachine {
             downstreamDeadline = 0
             return .finish(ending(inputPending: inputPending, draining: draining), upstream: .none)
         case .upstreamFailed(let failure):
-            return upstreamFailed(failure)
+            return upstreamFailed(failure, now: now)
         case .downstreamWrote(let blocked):
             // Pushed back by every write while it is set; set when a write comes back short.
             if blocked || downstreamDeadline != 0 { downstreamDeadline = now + ExchangeMachine.downstreamSendTimeout }
@@ -378,7 +383,7 @@ struct ExchangeMachine {
     /// not be told apart from a next request.
     private mutating func responseHead(status: Int, framing: BodyFraming, compress: Bool, now: UInt64) -> Action {
         if status == 101 {
-            guard request.isUpgrade, requestHeadSent else { return upstreamFailed(.invalidResponse) }
+            guard request.isUpgrade, requestHeadSent else { return upstreamFailed(.invalidResponse, now: now) }
             // The request body still on its way, and whatever follows it, are relayed as
             // they come; the upstream's timeouts no longer apply.
             keepAlive = false
@@ -400,9 +405,10 @@ struct ExchangeMachine {
     }
 
     /// Applies the verdict on a failed upstream connection (`Verdict.on`).
-    private mutating func upstreamFailed(_ failure: Failure) -> Action {
+    private mutating func upstreamFailed(_ failure: Failure, now: UInt64) -> Action {
+        let inWindow = terms.retryWindow == 0 || now < firstAttemptAt + UInt64(terms.retryWindow)
         let verdict = Verdict.on(
-            failure, attemptsLeft: attempts < Int(terms.maxAttempts), replayable: isReplayable,
+            failure, attemptsLeft: attempts < Int(terms.maxAttempts) && inWindow, replayable: isReplayable,
             pooledRace: reusedConnection && !upstreamAnswered && !responseStarted)
         upstreamDeadline = 0
         switch verdict {
@@ -445,10 +451,10 @@ struct ExchangeMachine {
             switch stage {
             case .connecting:
                 upstreamDeadline = 0
-                return upstreamFailed(.connectTimeout)
+                return upstreamFailed(.connectTimeout, now: now)
             case .exchanging:
                 upstreamDeadline = 0
-                return upstreamFailed(requestBodyDone ? .readTimeout : .sendTimeout)
+                return upstreamFailed(requestBodyDone ? .readTimeout : .sendTimeout, now: now)
             default:
                 break
             }

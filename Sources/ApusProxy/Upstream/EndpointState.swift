@@ -108,10 +108,12 @@ final class UpstreamRuntime {
         self.readTimeout = readTimeout
         self.sendTimeout = sendTimeout
         // Attempts per request: each endpoint at most once (nginx's proxy_next_upstream_tries
-        // is unbounded; three keeps a request's worst case at three timeouts).
+        // is unbounded; three by default keeps a request's worst case at three timeouts).
+        let tries = failures.maxTries.map { $0 == 0 ? endpoints.count : $0 } ?? 3
         self.terms = ExchangeMachine.UpstreamTerms(
-            maxAttempts: Int32(min(endpoints.count, 3)), connectTimeout: UInt32(clamping: connectTimeout), sendTimeout: UInt32(clamping: sendTimeout),
-            readTimeout: UInt32(clamping: readTimeout), tunnelIdleTimeout: UInt32(clamping: tunnelIdleTimeout),
+            maxAttempts: Int32(max(1, min(endpoints.count, tries, 64))), connectTimeout: UInt32(clamping: connectTimeout),
+            sendTimeout: UInt32(clamping: sendTimeout), readTimeout: UInt32(clamping: readTimeout),
+            tunnelIdleTimeout: UInt32(clamping: tunnelIdleTimeout), retryWindow: UInt32(clamping: failures.retryWindowMilliseconds),
             retryNonIdempotent: failures.retryNonIdempotent, ignoreClientAbort: failures.ignoreClientAbort)
     }
 }
