@@ -3,9 +3,10 @@ import Yams
 
 /// The settings a route gives its paths and a path rule may override: `request_headers`,
 /// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), `allow`
-/// and `deny` (client addresses), `basic_auth`, `cors`, and on a route only, `hsts`.
+/// and `deny` (client addresses), `basic_auth`, `cors`, `access_log`, and on a route only,
+/// `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "cors"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "cors", "access_log"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -30,6 +31,7 @@ extension ConfigNodeReader {
         }
         settings.basicAuth = basicAuth(in: fields)
         settings.cors = cors(in: fields)
+        settings.accessLog = boolean("access_log", in: fields)
         return settings
     }
 

@@ -37,6 +37,7 @@ import Testing
         "rewrite-target": ["rewrite-target": "/"],
         "use-regex": ["use-regex": "true"],
         "app-root": ["app-root": "/app"],
+        "enable-access-log": ["enable-access-log": "false"],
         "proxy-next-upstream": ["proxy-next-upstream": "error timeout http_502"],
         "proxy-next-upstream-tries": ["proxy-next-upstream-tries": "2"],
         "proxy-next-upstream-timeout": ["proxy-next-upstream-timeout": "10"],

@@ -59,6 +59,7 @@ extension RouteTableCompiler {
         compiled.route.accessList = settings.accessList
         compiled.route.basicAuth = settings.basicAuth
         compiled.route.cors = settings.cors
+        compiled.route.writesAccessLog = rule.settings.accessLog ?? inheriting.accessLog ?? true
         compiled.route.corsMode = settings.cors.map { $0.anyOrigin != nil ? .anyOrigin : .listedOrigins } ?? .none
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
         return (compiled, diagnostics)

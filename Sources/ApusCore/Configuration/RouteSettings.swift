@@ -16,6 +16,8 @@ public struct RouteSettings: Equatable, Sendable {
     public var basicAuth: BasicAuthConfig?
     /// A path's replaces its route's whole.
     public var cors: CORSConfig?
+    /// `access_log: false`: these requests are not written to the access log.
+    public var accessLog: Bool?
 
     public init(
         requestHeaders: HeaderRulesConfig? = nil, responseHeaders: HeaderRulesConfig? = nil,

@@ -123,6 +123,8 @@ public struct CompiledRoute: Sendable {
     public var cors: CompiledCORS?
     /// What a worker does about CORS, readable without touching `cors` (no retain).
     public var corsMode = CORSMode.none
+    /// False: the route's requests are counted but not written to the access log.
+    public var writesAccessLog = true
 
     /// Whether anything of this route depends on the listener's scheme (response rules,
     /// HSTS, the redirect to HTTPS): one test per request for routes without any.

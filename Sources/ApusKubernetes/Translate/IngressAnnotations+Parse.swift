@@ -190,6 +190,9 @@ extension IngressAnnotations {
                 var policy = result.failures ?? UpstreamFailurePolicy()
                 policy.retryWindowMilliseconds = seconds * 1000
                 result.failures = policy
+            case "enable-access-log":
+                guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
+                result.accessLog = on
             case "upstream-vhost":
                 let host = value.trimmingSpaces
                 guard !host.isEmpty, host.utf8.allSatisfy({ HostNameByte.isHostOrPort($0) }) else {

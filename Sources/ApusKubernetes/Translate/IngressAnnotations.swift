@@ -61,6 +61,8 @@ struct IngressAnnotations: Equatable {
     var serverAliases: [String] = []
     /// `preserve-trailing-slash: "false"`: the redirect to HTTPS drops a final `/`.
     var stripsTrailingSlash: Bool?
+    /// `enable-access-log: "false"`.
+    var accessLog: Bool?
     /// The header directives of `configuration-snippet` and `server-snippet`.
     var snippetRequestRules: HeaderRulesConfig?
     var snippetResponseRules: HeaderRulesConfig?

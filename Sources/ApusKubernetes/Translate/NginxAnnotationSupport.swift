@@ -80,7 +80,7 @@ public enum NginxAnnotationSupport {
         Entry(name: "custom-http-errors", level: .refused, note: notYet),
         Entry(name: "default-backend", level: .refused, note: notYet),
         Entry(name: "denylist-source-range", level: .deviation, note: "an entry that is not an address or network refuses the Ingress"),
-        Entry(name: "enable-access-log", level: .refused, note: notYet),
+        Entry(name: "enable-access-log", level: .same, note: "false leaves the paths' requests out of the access log; they are still counted in /metrics"),
         Entry(name: "enable-cors", level: .same, note: "preflights answered with 204 before authentication"),
         Entry(name: "enable-global-auth", level: .refused, note: notYet),
         Entry(name: "enable-modsecurity", level: .refused, note: "Apus has no web application firewall; serving without the one asked for would be less safe than refusing"),

@@ -19,9 +19,12 @@ extension Worker {
             counters.countRequest(label: old.routes[exchange.routeIndex].label, status: status)
         }
         guard table.accessLog.format != .off, !connection.listener.isAdmin else { return }
-        let route = exchange.table.flatMap { table in
-            exchange.routeIndex >= 0 && exchange.routeIndex < table.routes.count ? table.routes[exchange.routeIndex].label : nil
-        } ?? ""
+        var route = ""
+        if let routes = exchange.table?.routes, exchange.routeIndex >= 0, exchange.routeIndex < routes.count {
+            // `access_log: false` on the route (ingress-nginx's enable-access-log: "false").
+            guard routes[exchange.routeIndex].writesAccessLog else { return }
+            route = routes[exchange.routeIndex].label
+        }
         accessLog.append(AccessLogEntry(
             peer: exchange.clientText ?? connection.peer, fields: exchange.logFields, status: status, bytesSent: exchange.bytesSent,
             durationMilliseconds: now - exchange.startMilliseconds, route: route), format: table.accessLog.format)
