@@ -37,7 +37,8 @@ struct ManifestValidation {
             configuration.listeners.removeAll { $0.tls?.certificates.isEmpty == true }
         }
         let built = SnapshotPipeline().build(configuration, certificates: .load(certificates), findings: diagnostics + translation.diagnostics)
-        let all = built.snapshot.diagnostics.map { Self.placed($0, places) }
+        var all = built.snapshot.diagnostics.map { Self.placed($0, places) }
+        all += otherClasses(snapshot, claimed: Set(translation.reports.map(\.ingress)), options: options, base: base).map { Self.placed($0, places) }
         var served: [String] = []
         for report in translation.reports {
             let place = places[report.ingress].map { "\($0)" } ?? report.ingress.description
@@ -47,6 +48,46 @@ struct ManifestValidation {
             for line in report.served { served.append("\(place): info: \(report.ingress): serves \(line)") }
         }
         return (all, served)
+    }
+
+    /// Ingresses the controller would not claim (another class, none, a missing one) are
+    /// checked anyway, each on its own as if it were of our class, after a note that says
+    /// which class it is and how Apus would serve it: otherwise a file of ingress-nginx
+    /// Ingresses would pass validation while the controller refused every one of them.
+    private func otherClasses(_ snapshot: ClusterSnapshot, claimed: Set<ObjectReference>, options: IngressTranslationOptions,
+                              base: Configuration?) -> [Diagnostic] {
+        var findings: [Diagnostic] = []
+        let ours = IngressClass(metadata: ObjectMeta(name: options.ingressClass), controller: options.controllerName)
+        for ingress in snapshot.ingresses.values.sorted(by: { $0.metadata.key.description < $1.metadata.key.description })
+        where !claimed.contains(ingress.reference) {
+            if let namespace = options.watchNamespace, ingress.metadata.namespace != namespace { continue }
+            let written = ingress.ingressClassName ?? ingress.metadata.annotations[Ingress.legacyClassAnnotation]
+            let how: String
+            if let written, written == options.ingressClass {
+                how = "is of class \(written), whose IngressClass is missing or names another controller here, so the controller would not serve it"
+            } else if written == "nginx" {
+                how = "is of class nginx (ingress-nginx's): run apus controller --ingress-class nginx beside ingress-nginx, or give it ingressClassName: \(options.ingressClass)"
+            } else if let written {
+                how = "is of class \(written), not \(options.ingressClass): the controller serves it with --ingress-class \(written)"
+            } else {
+                how = "has no class (no spec.ingressClassName, no \(Ingress.legacyClassAnnotation), and no default IngressClass of \(options.controllerName)), so the controller would not serve it; give it ingressClassName: \(options.ingressClass)"
+            }
+            findings.append(.warning("ingress-class-not-ours", "\(how); checked below as if it were ours", at: ingress.reference.location))
+            var mine = ingress
+            mine.ingressClassName = options.ingressClass
+            mine.metadata.annotations[Ingress.legacyClassAnnotation] = nil
+            var alone = snapshot
+            alone.ingresses = [mine.metadata.key: mine]
+            alone.ingressClasses[options.ingressClass] = ours
+            var configuration = base ?? Configuration(listeners: [ListenerConfig(name: "http", listen: "0.0.0.0:80")])
+            let certificates = ServerCertificateLoader()
+            let translation = IngressTranslator.translate(snapshot: alone, options: options, base: configuration, certificates: certificates)
+            configuration = translation.configuration
+            configuration.listeners.removeAll { $0.tls?.certificates.isEmpty == true }
+            let built = SnapshotPipeline().build(configuration, certificates: .load(certificates), findings: translation.diagnostics)
+            findings += built.snapshot.diagnostics.filter { $0.location == ingress.reference.location }
+        }
+        return findings
     }
 
     /// `Ingress demo/web: message` at the document's file:line.

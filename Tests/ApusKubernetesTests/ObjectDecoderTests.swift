@@ -81,7 +81,7 @@ import Testing
         BadCase(yaml: KubeFixture.slice("s", service: "web", endpoints: []).replacingOccurrences(of: "endpoints: []", with: "endpoints: [{ addresses: [1.2.3.4], conditions: { ready: maybe } }]"),
                 message: "EndpointSlice demo/s: endpoints[0].conditions.ready: expected true or false, found 'maybe'"),
         BadCase(yaml: "apiVersion: networking.k8s.io/v1beta1\nkind: Ingress\nmetadata: { name: old, namespace: demo }",
-                message: "Ingress demo/old: apiVersion: 'networking.k8s.io/v1beta1' is not served for Ingress; use networking.k8s.io/v1"),
+                message: "Ingress demo/old: apiVersion: 'networking.k8s.io/v1beta1' was removed in Kubernetes 1.22; write networking.k8s.io/v1 (pathType becomes required; serviceName and servicePort become service.name and service.port.number or .name)"),
         BadCase(yaml: "apiVersion: v1\nkind: Service\nmetadata: { namespace: demo }",
                 message: "Service demo/: metadata.name: is required"),
         BadCase(yaml: "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: w, namespace: demo }\nspec: { rules: [ { http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: web } } } ] } } ] }",

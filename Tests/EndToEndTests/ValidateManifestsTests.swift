@@ -90,13 +90,55 @@ import Testing
         }
     }
 
-    /// --ingress-class chooses the class served: with another class nothing is ours.
+    /// --ingress-class chooses the class served: with another class nothing is ours, yet
+    /// every Ingress is still checked as the controller would check it, after a note naming
+    /// its class, so the refused one still fails validation.
     @Test(.timeLimit(.minutes(3))) func ingressClassFlag() async throws {
         try await withScenario { s in
             let path = try s.dir.write("ingress.yaml", Self.manifest)
             let run = try await ApusProcess.runToCompletion(["validate", "--ingress-class", "other", path], in: s.dir)
-            #expect(run.exit == .code(0), "stdout: \(run.stdout)")
-            #expect(!run.stdout.contains("serves"))
+            #expect(run.exit == .code(1), "stdout: \(run.stdout)")
+            #expect(!run.stdout.contains(": info: "), "nothing is served: \(run.stdout)")
+            #expect(run.stdout.contains("\(path):18:1: warning: Ingress demo/old: is of class apus, not other: the controller serves it with --ingress-class apus; checked below as if it were ours"), "\(run.stdout)")
+            #expect(run.stdout.contains("\(path):42:1: error: Ingress demo/refused: annotation nginx.ingress.kubernetes.io/backend-protocol"), "\(run.stdout)")
+        }
+    }
+
+    /// ingress-nginx's Ingresses (class nginx, or none) are checked in full with a note on
+    /// their class, instead of passing silently; a v1beta1 Ingress gets a clear message.
+    @Test(.timeLimit(.minutes(3))) func otherClassesAreCheckedInFull() async throws {
+        try await withScenario { s in
+            let text = """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata:
+              name: shop
+              namespace: demo
+              annotations: { nginx.ingress.kubernetes.io/canary: "true" }
+            spec:
+              ingressClassName: nginx
+              rules: [ { host: shop.test, http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ]
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: { name: plain, namespace: demo }
+            spec:
+              rules: [ { host: plain.test, http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ]
+            ---
+            apiVersion: networking.k8s.io/v1beta1
+            kind: Ingress
+            metadata: { name: old, namespace: demo }
+            spec:
+              rules: [ { host: old.test, http: { paths: [ { path: /, backend: { serviceName: web, servicePort: 80 } } ] } } ]
+            """
+            let path = try s.dir.write("nginx.yaml", text)
+            let run = try await ApusProcess.runToCompletion(["validate", path], in: s.dir)
+            #expect(run.exit == .code(1), "stdout: \(run.stdout)")
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.hasPrefix("\(path):1:1: warning: Ingress demo/shop: is of class nginx (ingress-nginx's)") }, "\(run.stdout)")
+            #expect(lines.contains("\(path):1:1: error: Ingress demo/shop: annotation nginx.ingress.kubernetes.io/canary: not implemented yet (see docs/ingress-nginx-compatibility.md); the Ingress is not served"), "\(run.stdout)")
+            #expect(lines.contains { $0.hasPrefix("\(path):11:1: warning: Ingress demo/plain: has no class") }, "\(run.stdout)")
+            #expect(lines.contains { $0.hasPrefix("\(path):17:1: error: Ingress demo/old: apiVersion: 'networking.k8s.io/v1beta1' was removed in Kubernetes 1.22") }, "\(run.stdout)")
         }
     }
 

@@ -37,6 +37,11 @@ public enum ObjectDecoder {
             throw reader.failure("kind", "'\(kind)' is not one of IngressClass, Ingress, Service, EndpointSlice, Secret")
         }
         if let version = try reader.string("apiVersion"), version != expected {
+            if version.hasSuffix("/v1beta1") && (kind == "Ingress" || kind == "IngressClass") {
+                // Removed in Kubernetes 1.22; manifests from older guides still carry it.
+                throw reader.failure("apiVersion", "'\(version)' was removed in Kubernetes 1.22; write \(expected)"
+                    + (kind == "Ingress" ? " (pathType becomes required; serviceName and servicePort become service.name and service.port.number or .name)" : ""))
+            }
             throw reader.failure("apiVersion", "'\(version)' is not served for \(kind); use \(expected)")
         }
         guard !name.isEmpty else { throw reader.failure("metadata.name", "is required") }

@@ -26,7 +26,7 @@ public enum NginxAnnotationSupport {
     static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
 
     private static let streams = "Apus streams bodies through fixed per-connection buffers and never spools to disk; nginx's buffering settings have nothing to tune"
-    private static let notYet = "not implemented yet; the Ingress is refused rather than served without it"
+    private static let notYet = "not implemented yet"
 
     public static let entries: [Entry] = [
         Entry(name: "affinity", level: .refused, note: notYet),
