@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "ApusNetTests", dependencies: ["ApusNet"]),
         .testTarget(name: "ApusProxyTests", dependencies: ["ApusProxy", "ApusHTTP"]),
         .testTarget(name: "ApusControlTests", dependencies: ["ApusControl", "ApusCore", "ApusNet"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["apus"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["apus"], exclude: ["Corpus"]),
     ],
     swiftLanguageModes: [.v6]
 )
