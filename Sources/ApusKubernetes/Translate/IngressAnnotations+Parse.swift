@@ -256,10 +256,7 @@ extension IngressAnnotations {
         _ result: inout IngressAnnotations, type: (key: String, value: String)?, secretType: (key: String, value: String)?,
         realm: String?, seen: [String: String], at location: SourceLocation, into diagnostics: inout [Diagnostic]
     ) -> Bool {
-        func refuse(_ key: String, _ why: String) -> Bool {
-            diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
-            return false
-        }
+        func refuse(_ key: String, _ why: String) -> Bool { refusal(key, why, at: location, into: &diagnostics) }
         let secretKey = seen["basic-auth-secret"]
         let nginxSecret = secretKey?.hasPrefix(nginxPrefix) == true
         if let type {
@@ -296,10 +293,7 @@ extension IngressAnnotations {
         _ result: inout IngressAnnotations, _ values: [String: (key: String, value: String, dialect: Dialect)],
         at location: SourceLocation, into diagnostics: inout [Diagnostic]
     ) -> Bool {
-        func refuse(_ key: String, _ why: String) -> Bool {
-            diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
-            return false
-        }
+        func refuse(_ key: String, _ why: String) -> Bool { refusal(key, why, at: location, into: &diagnostics) }
         guard let enable = values["enable-cors"] else {
             for (_, entry) in values.sorted(by: { $0.key < $1.key }) {
                 diagnostics.append(.warning("annotation-without-effect", "annotation \(entry.key) has no effect without \(entry.dialect.prefix)enable-cors: \"true\"", at: location))
@@ -351,10 +345,7 @@ extension IngressAnnotations {
         _ result: inout IngressAnnotations, _ values: [String: (key: String, value: String)],
         at location: SourceLocation, into diagnostics: inout [Diagnostic]
     ) -> Bool {
-        func refuse(_ key: String, _ why: String) -> Bool {
-            diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
-            return false
-        }
+        func refuse(_ key: String, _ why: String) -> Bool { refusal(key, why, at: location, into: &diagnostics) }
         for (kind, defaultCode) in [("temporal-redirect", 302), ("permanent-redirect", 301)] {
             guard let url = values[kind] else { continue }
             if let problem = RedirectTemplate.problem(url.value.trimmingSpaces) { return refuse(url.key, problem) }
@@ -385,6 +376,12 @@ extension IngressAnnotations {
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
                 || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
         }
+    }
+
+    /// Records why an annotation refuses the Ingress; false, for `return refuse(...)`.
+    private static func refusal(_ key: String, _ why: String, at location: SourceLocation, into diagnostics: inout [Diagnostic]) -> Bool {
+        diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
+        return false
     }
 
     /// A Kubernetes object name (RFC 1123 subdomain).
