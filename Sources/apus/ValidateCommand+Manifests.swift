@@ -25,6 +25,23 @@ struct ManifestValidation {
             places[entry.object.reference] = .file(path: path, line: entry.line, column: 1)
         }
         let snapshot = ClusterSnapshot(objects: entries.map(\.0.object))
+        let (translation, findings) = Self.check(snapshot, options: options, base: base, findings: diagnostics)
+        var all = findings.map { Self.placed($0, places) }
+        all += otherClasses(snapshot, claimed: Set(translation.reports.map(\.ingress)), options: options, base: base).map { Self.placed($0, places) }
+        var served: [String] = []
+        for report in translation.reports {
+            let place = places[report.ingress].map { "\($0)" } ?? report.ingress.description
+            if report.served.isEmpty {
+                served.append("\(place): info: \(report.ingress): serves nothing")
+            }
+            for line in report.served { served.append("\(place): info: \(report.ingress): serves \(line)") }
+        }
+        return (all, served)
+    }
+
+    /// Translates and compiles `snapshot` as the controller would: the findings of both.
+    private static func check(_ snapshot: ClusterSnapshot, options: IngressTranslationOptions, base: Configuration?,
+                              findings: [Diagnostic]) -> (translation: IngressTranslation, diagnostics: [Diagnostic]) {
         var configuration = base ?? Configuration(listeners: [
             ListenerConfig(name: "http", listen: "0.0.0.0:80"),
             ListenerConfig(name: "https", listen: "0.0.0.0:443", tls: ListenerTLSConfig(certificates: [])),
@@ -36,18 +53,8 @@ struct ManifestValidation {
             // The stand-in https listener exists only to carry the Secrets' certificates.
             configuration.listeners.removeAll { $0.tls?.certificates.isEmpty == true }
         }
-        let built = SnapshotPipeline().build(configuration, certificates: .load(certificates), findings: diagnostics + translation.diagnostics)
-        var all = built.snapshot.diagnostics.map { Self.placed($0, places) }
-        all += otherClasses(snapshot, claimed: Set(translation.reports.map(\.ingress)), options: options, base: base).map { Self.placed($0, places) }
-        var served: [String] = []
-        for report in translation.reports {
-            let place = places[report.ingress].map { "\($0)" } ?? report.ingress.description
-            if report.served.isEmpty {
-                served.append("\(place): info: \(report.ingress): serves nothing")
-            }
-            for line in report.served { served.append("\(place): info: \(report.ingress): serves \(line)") }
-        }
-        return (all, served)
+        let built = SnapshotPipeline().build(configuration, certificates: .load(certificates), findings: findings + translation.diagnostics)
+        return (translation, built.snapshot.diagnostics)
     }
 
     /// Ingresses the controller would not claim (another class, none, a missing one) are
@@ -79,13 +86,7 @@ struct ManifestValidation {
             var alone = snapshot
             alone.ingresses = [mine.metadata.key: mine]
             alone.ingressClasses[options.ingressClass] = ours
-            var configuration = base ?? Configuration(listeners: [ListenerConfig(name: "http", listen: "0.0.0.0:80")])
-            let certificates = ServerCertificateLoader()
-            let translation = IngressTranslator.translate(snapshot: alone, options: options, base: configuration, certificates: certificates)
-            configuration = translation.configuration
-            configuration.listeners.removeAll { $0.tls?.certificates.isEmpty == true }
-            let built = SnapshotPipeline().build(configuration, certificates: .load(certificates), findings: translation.diagnostics)
-            findings += built.snapshot.diagnostics.filter { $0.location == ingress.reference.location }
+            findings += Self.check(alone, options: options, base: base, findings: []).diagnostics.filter { $0.location == ingress.reference.location }
         }
         return findings
     }

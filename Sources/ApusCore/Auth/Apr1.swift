@@ -10,7 +10,7 @@ enum Apr1 {
     /// The 22 characters after `$apr1$SALT$`.
     static func encoded(password: UnsafeRawBufferPointer, salt: [UInt8]) -> [UInt8] {
         let word = Array(password)
-        var alternate = md5([word, salt, word])
+        let alternate = md5([word, salt, word])
         var first: [[UInt8]] = [word, magic, salt]
         var remaining = word.count
         while remaining > 0 {
@@ -31,7 +31,6 @@ enum Apr1 {
             parts.append(round & 1 == 1 ? digest : word)
             digest = md5(parts)
         }
-        alternate = []
         var out: [UInt8] = []
         out.reserveCapacity(22)
         func put(_ value: Int, _ count: Int) {

@@ -31,8 +31,6 @@ public final class CompiledCORS: Sendable {
     public let unmatched: Variant
     /// The lines after Allow-Origin, which a pattern match adds to `unmatched`.
     private let fixedLines: [UInt8]
-    private let unmatchedNamesPlain: [UInt8], unmatchedLinesPlain: [UInt8]
-    private let unmatchedNamesTLS: [UInt8], unmatchedLinesTLS: [UInt8]
     /// For `/routes`.
     public let config: CORSConfig
 
@@ -53,13 +51,9 @@ public final class CompiledCORS: Sendable {
         if !config.exposeHeaders.isEmpty { lines += Array("Access-Control-Expose-Headers: \(config.exposeHeaders)\r\n".utf8) }
         lines += Array("Access-Control-Max-Age: \(config.maxAgeSeconds)\r\n".utf8)
         fixedLines = lines
-        unmatchedNamesPlain = (base.plain?.removedNames ?? []) + names
-        unmatchedLinesPlain = base.plain?.addedLines ?? []
-        unmatchedNamesTLS = (base.tls?.removedNames ?? []) + names
-        unmatchedLinesTLS = base.tls?.addedLines ?? []
         unmatched = Variant(
-            plain: CompiledHeaderEdits(removedNames: unmatchedNamesPlain, addedLines: unmatchedLinesPlain),
-            tls: CompiledHeaderEdits(removedNames: unmatchedNamesTLS, addedLines: unmatchedLinesTLS))
+            plain: CompiledHeaderEdits(removedNames: (base.plain?.removedNames ?? []) + names, addedLines: base.plain?.addedLines ?? []),
+            tls: CompiledHeaderEdits(removedNames: (base.tls?.removedNames ?? []) + names, addedLines: base.tls?.addedLines ?? []))
 
         func variant(origin: [UInt8]) -> Variant {
             let line = Array("Access-Control-Allow-Origin: ".utf8) + origin + [13, 10]
@@ -100,10 +94,8 @@ public final class CompiledCORS: Sendable {
         }
         for pattern in patterns where matches(origin, pattern) {
             let line = Array("Access-Control-Allow-Origin: ".utf8) + Array(origin) + [13, 10]
-            let edits = tls
-                ? CompiledHeaderEdits(removedNames: unmatchedNamesTLS, addedLines: unmatchedLinesTLS + line + fixedLines)
-                : CompiledHeaderEdits(removedNames: unmatchedNamesPlain, addedLines: unmatchedLinesPlain + line + fixedLines)
-            return (edits, true)
+            let base = unmatched.edits(tls: tls)
+            return (CompiledHeaderEdits(removedNames: base.removedNames, addedLines: base.addedLines + line + fixedLines), true)
         }
         return (unmatched.edits(tls: tls), false)
     }

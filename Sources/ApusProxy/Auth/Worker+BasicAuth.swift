@@ -5,6 +5,8 @@ extension Worker {
     /// Longer credentials are refused without decoding or hashing: nobody's user name and
     /// password take 4 KiB, and a hash of a megabyte would be work for nothing.
     static let longestCredential = 4096
+    private static let authorizationName = Array("authorization".utf8)
+    private static let basicScheme = Array("basic ".utf8)
 
     /// Answers a request that `auth` does not let through: 503 when the users' source is
     /// missing, else 401 with the challenge. False when the request may go on.
@@ -36,8 +38,8 @@ extension Worker {
     /// The base64 token of the first `Authorization` field whose scheme is `Basic`
     /// (case-insensitive, RFC 9110 §11.1).
     private func basicCredential(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        let name = Array("authorization".utf8)
-        let scheme = Array("basic ".utf8)
+        let name = Self.authorizationName
+        let scheme = Self.basicScheme
         for field in exchange.head.headers where Int(field.nameEnd - field.nameStart) == name.count {
             guard zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], name).allSatisfy({ $0 | 0x20 == $1 }) else { continue }
             let value = UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)])

@@ -44,7 +44,7 @@ final class Worker {
 
     let buffers: BufferPool
     let matchScratch = MatchScratch()
-    var basicAuthCache = BasicAuthCache()
+    let basicAuthCache = BasicAuthCache()
     let pathScratch: UnsafeMutableRawBufferPointer
     /// The upstream target of a rewriting route, rebuilt in place per request (its
     /// capacity stays, so only the first rewrite of a size allocates).
