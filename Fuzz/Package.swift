@@ -21,6 +21,7 @@ let package = Package(
         .executableTarget(name: "FuzzIngressJSON", dependencies: [.product(name: "ApusKubernetes", package: root), .product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzProxyProtocol", dependencies: [.product(name: "ApusNet", package: root)]),
         .executableTarget(name: "FuzzHtpasswd", dependencies: [.product(name: "ApusCore", package: root)]),
+        .executableTarget(name: "FuzzAuthTemplates", dependencies: [.product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzNginxSnippet", dependencies: [.product(name: "ApusKubernetes", package: root), .product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzAddressRange", dependencies: [.product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzConfigYAML", dependencies: [.product(name: "ApusConfigFile", package: root), .product(name: "ApusCore", package: root)]),

@@ -24,6 +24,7 @@ extension ConfigNodeReader {
         configuration.clientAddress = clientAddress(in: top)
         configuration.compression = compression(in: top)
         if let idleNaps = boolean("idle_naps", in: top) { configuration.idleNaps = idleNaps }
+        configuration.addExternalAuthUpstreams()
         return configuration
     }
 

@@ -3,10 +3,10 @@ import Yams
 
 /// The settings a route gives its paths and a path rule may override: `request_headers`,
 /// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), `allow`
-/// and `deny` (client addresses), `basic_auth`, `cors`, `access_log`, and on a route only,
+/// and `deny` (client addresses), `basic_auth`, `external_auth`, `cors`, `access_log`, and on a route only,
 /// `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "cors", "access_log"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "external_auth", "cors", "access_log"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -30,6 +30,7 @@ extension ConfigNodeReader {
             settings.accessList = AccessListConfig(allow: allow, deny: deny, location: node.map(location(of:)) ?? location(of: fields.node))
         }
         settings.basicAuth = basicAuth(in: fields)
+        settings.externalAuth = externalAuth(in: fields)
         settings.cors = cors(in: fields)
         settings.accessLog = boolean("access_log", in: fields)
         return settings
@@ -95,6 +96,36 @@ extension ConfigNodeReader {
             error("basic-auth", "\(section.contextPath("htpasswd")): cannot read \(resolved): \(failure.reason)", at: section["htpasswd"] ?? node)
             return nil
         }
+    }
+
+    /// `external_auth: { url, method, signin, signin_redirect_param, response_headers,
+    /// request_redirect, cache_key, cache_duration, always_set_cookie }`, or `false` to turn
+    /// an inherited one off. The compiler checks the values.
+    private mutating func externalAuth(in fields: MappingFields) -> ExternalAuthConfig? {
+        guard let node = fields["external_auth"] else { return nil }
+        let context = fields.contextPath("external_auth")
+        if node.scalar != nil {
+            guard let enabled = boolean("external_auth", in: fields) else { return nil }
+            guard !enabled else {
+                error("external-auth", "\(context): 'true' names no service; write { url: http://auth.example/verify }", at: node)
+                return nil
+            }
+            return .off(at: location(of: node))
+        }
+        let keys = ["url", "method", "signin", "signin_redirect_param", "response_headers", "request_redirect", "cache_key",
+                    "cache_duration", "always_set_cookie"]
+        guard let section = self.fields(of: node, at: context, allowed: keys),
+              let url = string("url", in: section, required: true) else { return nil }
+        var auth = ExternalAuthConfig(url: url, location: location(of: section["url"] ?? node))
+        auth.method = string("method", in: section)
+        auth.signin = string("signin", in: section)
+        auth.signinRedirectParam = string("signin_redirect_param", in: section)
+        auth.responseHeaders = nameList("response_headers", in: section) ?? []
+        auth.requestRedirect = string("request_redirect", in: section)
+        auth.cacheKey = string("cache_key", in: section)
+        auth.cacheDuration = string("cache_duration", in: section)
+        auth.alwaysSetCookie = boolean("always_set_cookie", in: section) ?? false
+        return auth
     }
 
     /// `allow: [10.0.0.0/8, "2001:db8::/32"]`: the entries as written (the compiler checks

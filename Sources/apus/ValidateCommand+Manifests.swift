@@ -58,13 +58,16 @@ struct ManifestValidation {
     }
 
     /// Ingresses the controller would not claim (another class, none, a missing one) are
-    /// checked anyway, each on its own as if it were of our class, after a note that says
-    /// which class it is and how Apus would serve it: otherwise a file of ingress-nginx
-    /// Ingresses would pass validation while the controller refused every one of them.
+    /// checked anyway, as if they were of our class, after a note that says which class
+    /// each is and how Apus would serve it: otherwise a file of ingress-nginx Ingresses
+    /// would pass validation while the controller refused every one of them. They are
+    /// checked together with the claimed ones, as the controller would serve them once
+    /// migrated (an oauth2-proxy Ingress needs its companion for /oauth2, for instance).
     private func otherClasses(_ snapshot: ClusterSnapshot, claimed: Set<ObjectReference>, options: IngressTranslationOptions,
                               base: Configuration?) -> [Diagnostic] {
-        var findings: [Diagnostic] = []
-        let ours = IngressClass(metadata: ObjectMeta(name: options.ingressClass), controller: options.controllerName)
+        var notes: [(Ingress, String)] = []
+        var together = snapshot
+        together.ingressClasses[options.ingressClass] = IngressClass(metadata: ObjectMeta(name: options.ingressClass), controller: options.controllerName)
         for ingress in snapshot.ingresses.values.sorted(by: { $0.metadata.key.description < $1.metadata.key.description })
         where !claimed.contains(ingress.reference) {
             if let namespace = options.watchNamespace, ingress.metadata.namespace != namespace { continue }
@@ -79,14 +82,18 @@ struct ManifestValidation {
             } else {
                 how = "has no class (no spec.ingressClassName, no \(Ingress.legacyClassAnnotation), and no default IngressClass of \(options.controllerName)), so the controller would not serve it; give it ingressClassName: \(options.ingressClass)"
             }
-            findings.append(.warning("ingress-class-not-ours", "\(how); checked below as if it were ours", at: ingress.reference.location))
+            notes.append((ingress, how))
             var mine = ingress
             mine.ingressClassName = options.ingressClass
             mine.metadata.annotations[Ingress.legacyClassAnnotation] = nil
-            var alone = snapshot
-            alone.ingresses = [mine.metadata.key: mine]
-            alone.ingressClasses[options.ingressClass] = ours
-            findings += Self.check(alone, options: options, base: base, findings: []).diagnostics.filter { $0.location == ingress.reference.location }
+            together.ingresses[mine.metadata.key] = mine
+        }
+        guard !notes.isEmpty else { return [] }
+        let diagnostics = Self.check(together, options: options, base: base, findings: []).diagnostics
+        var findings: [Diagnostic] = []
+        for (ingress, how) in notes {
+            findings.append(.warning("ingress-class-not-ours", "\(how); checked below as if it were ours", at: ingress.reference.location))
+            findings += diagnostics.filter { $0.location == ingress.reference.location }
         }
         return findings
     }

@@ -244,3 +244,59 @@ private let at = ConfigFileTestSupport.at
         #expect(wrong.contains { $0.severity == .error && $0.message.contains("max_tries") }, "\(wrong)")
     }
 }
+
+/// `external_auth` in YAML: every key, `false` on a path, the upstream made for the
+/// service, and a bad value reported by the compiler at its line and column.
+@Suite struct ExternalAuthSchemaTests {
+    @Test func everyKeyAndTheServiceUpstream() throws {
+        let yaml = """
+        routes:
+          - external_auth:
+              url: https://10.1.2.3:8443/verify?host=$host
+              method: HEAD
+              signin: https://sso.example.test/start
+              signin_redirect_param: next
+              response_headers: [X-User, X-Groups]
+              request_redirect: $scheme://$host$request_uri
+              cache_key: $http_authorization
+              cache_duration: 200 5m
+              always_set_cookie: true
+            paths: [{ path: /, upstream: app }, { path: /health, upstream: app, external_auth: false }]
+        upstreams: { app: { endpoints: [127.0.0.1:9000] } }
+        """
+        let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let configuration = try #require(parsed)
+        let auth = try #require(configuration.routes.first?.settings.externalAuth)
+        #expect(auth == ExternalAuthConfig(
+            url: "https://10.1.2.3:8443/verify?host=$host", method: "HEAD", signin: "https://sso.example.test/start",
+            signinRedirectParam: "next", responseHeaders: ["X-User", "X-Groups"], requestRedirect: "$scheme://$host$request_uri",
+            cacheKey: "$http_authorization", cacheDuration: "200 5m", alwaysSetCookie: true, location: ConfigFileTestSupport.at(3, 12)))
+        #expect(configuration.routes.first?.paths.last?.settings.externalAuth?.enabled == false)
+        let upstream = try #require(configuration.upstreams.first { $0.name == "external-auth https://10.1.2.3:8443" })
+        #expect(upstream.endpoints.map(\.address) == ["10.1.2.3:8443"] && upstream.tls?.verify == true)
+        let (table, compiled) = RouteTableCompiler.compile(configuration)
+        #expect(!compiled.contains { $0.severity == .error || $0.code == "unused-upstream" }, "\(compiled)")
+        #expect(table.routes.first { $0.path == "/" }?.externalAuth?.signin?.written == "https://sso.example.test/start?next=$pass_access_scheme://$http_host$escaped_request_uri")
+        #expect(table.routes.first { $0.path == "/health" }?.externalAuth == nil)
+    }
+
+    @Test func badValuesAtTheirLocation() throws {
+        let yaml = """
+        routes:
+          - paths:
+              - path: /
+                upstream: app
+                external_auth: { url: "http://auth.internal/check?$nope", method: FETCH }
+        upstreams: { app: { endpoints: [127.0.0.1:9000] } }
+        """
+        let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let (_, compiled) = RouteTableCompiler.compile(try #require(parsed))
+        let errors = compiled.filter { $0.code == "invalid-external-auth" }
+        #expect(errors.contains { $0.message.contains("$nope") && $0.location == ConfigFileTestSupport.at(5, 31) }, "\(errors)")
+        #expect(errors.contains { $0.message.contains("'FETCH'") }, "\(errors)")
+        let (_, bare) = ConfigFileParser.parse("routes: [{ external_auth: true, paths: [] }]", path: ConfigFileTestSupport.path)
+        #expect(bare.contains { $0.code == "external-auth" && $0.message.contains("names no service") }, "\(bare)")
+    }
+}

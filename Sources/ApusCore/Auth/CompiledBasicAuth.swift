@@ -1,7 +1,7 @@
 import COpenSSL
 
 /// A route's Basic authentication, compiled: the users, the challenge to send, and a
-/// fingerprint of the user list that keys remembered verifications (`BasicAuthCache`), so
+/// fingerprint of the user list that keys remembered verifications (`VerdictCache`), so
 /// that a changed Secret or file can never match a credential verified against the old one.
 public final class CompiledBasicAuth: Equatable, Sendable {
     public let users: [String: PasswordHash]

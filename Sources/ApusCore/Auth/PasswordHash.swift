@@ -92,7 +92,7 @@ public enum PasswordHash: Equatable, Sendable {
     }
 
     /// Whether `password` hashes to this. Costs what the method costs: tens of
-    /// milliseconds for bcrypt, which is why `BasicAuthCache` remembers the answers.
+    /// milliseconds for bcrypt, which is why `VerdictCache` remembers the answers.
     public func verifies(_ password: UnsafeRawBufferPointer) -> Bool {
         switch self {
         case .crypt(let stored):

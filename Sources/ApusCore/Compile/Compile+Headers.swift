@@ -61,6 +61,11 @@ extension RouteTableCompiler {
                 }
             }
         }
+        if let auth = settings.externalAuth, auth.enabled {
+            for problem in externalAuthProblems(auth) {
+                diagnostics.append(.error("invalid-external-auth", "external_auth \(problem); \(dropped)", at: auth.location))
+            }
+        }
         if let cors = settings.cors, cors.enabled {
             for origin in cors.allowOrigins {
                 if let problem = CORSConfig.originProblem(origin) {
@@ -86,6 +91,36 @@ extension RouteTableCompiler {
             }
         }
         return !diagnostics[before...].contains { $0.severity == .error }
+    }
+
+    /// What is wrong with an external-auth setting, each as "KEY: why".
+    public static func externalAuthProblems(_ auth: ExternalAuthConfig) -> [String] {
+        var problems: [String] = []
+        if case .failure(let problem) = ExternalAuthURL.parse(auth.url) { problems.append("url: \(problem.message)") }
+        for (key, text) in [("signin", auth.signin), ("request_redirect", auth.requestRedirect), ("cache_key", auth.cacheKey)] {
+            guard let text else { continue }
+            if case .failure(let problem) = RequestTemplate.parse(text) { problems.append("\(key): \(problem.message)") }
+            if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { problems.append("\(key): '\(text)' has a control character") }
+        }
+        if let signin = auth.signin, !signin.lowercased().hasPrefix("http://") && !signin.lowercased().hasPrefix("https://") && !signin.hasPrefix("$scheme://") && !signin.hasPrefix("/") {
+            problems.append("signin: '\(signin)' is not an http(s) URL or a path")
+        }
+        if let method = auth.method, !ExternalAuthConfig.methods.contains(method.uppercased()) {
+            problems.append("method: '\(method)' is not one of \(ExternalAuthConfig.methods.sorted().joined(separator: ", "))")
+        }
+        if let parameter = auth.signinRedirectParam, parameter.isEmpty || !parameter.utf8.allSatisfy(HeaderValueCheck.isTokenChar) {
+            problems.append("signin_redirect_param: '\(parameter)' is not a query parameter name")
+        }
+        for name in auth.responseHeaders where !HeaderValueCheck.isToken(name) || name.utf8.count > 255 {
+            problems.append("response_headers: '\(name)' is not a header name")
+        }
+        for name in auth.responseHeaders where managedHeaders.contains(name.lowercased()) || name.lowercased() == "host" {
+            problems.append("response_headers: \(name) is managed by apus and can't be copied from the auth service")
+        }
+        if let duration = auth.cacheDuration, case .failure(let problem) = AuthCacheRule.parse(duration) {
+            problems.append("cache_duration: \(problem.message)")
+        }
+        return problems
     }
 
     private static func isHSTS(_ rule: HeaderValueRule) -> Bool {

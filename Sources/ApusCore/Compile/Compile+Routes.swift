@@ -59,6 +59,17 @@ extension RouteTableCompiler {
         compiled.route.accessList = settings.accessList
         compiled.route.basicAuth = settings.basicAuth
         compiled.route.cors = settings.cors
+        if let auth = rule.settings.externalAuth ?? inheriting.externalAuth, auth.enabled, case .success(let url) = ExternalAuthURL.parse(auth.url) {
+            var upstream = -1
+            if let name = url.upstreamName {
+                guard let index = upstreams[name] else {
+                    diagnostics.append(.error("invalid-external-auth", "external_auth url: no upstream '\(name)' was made for the service; the rule is dropped", at: auth.location))
+                    return (nil, diagnostics)
+                }
+                upstream = index
+            }
+            compiled.route.externalAuth = CompiledExternalAuth(config: auth, url: url, upstream: upstream, scope: route.label)
+        }
         compiled.route.writesAccessLog = rule.settings.accessLog ?? inheriting.accessLog ?? true
         compiled.route.corsMode = settings.cors.map { $0.anyOrigin != nil ? .anyOrigin : .listedOrigins } ?? .none
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
@@ -185,6 +196,10 @@ extension RouteTableCompiler {
         var named = Set<String>()
         for route in routes {
             for rule in route.paths { if case .proxy(let name) = rule.action { named.insert(name) } }
+            // The services of external auth are upstreams too (`addExternalAuthUpstreams`).
+            for auth in [route.settings.externalAuth] + route.paths.map(\.settings.externalAuth) {
+                if let auth, case .success(let url) = ExternalAuthURL.parse(auth.url), let name = url.upstreamName { named.insert(name) }
+            }
         }
         var reported = Set<String>()
         var diagnostics: [Diagnostic] = []

@@ -26,7 +26,7 @@ public enum RouteTableCompiler {
             hosts: buildHostIndex(rules), limits: configuration.limits, timeouts: configuration.timeouts,
             accessLog: configuration.accessLog, idleNaps: configuration.idleNaps, clientAddress: clientAddress)
         let diagnostics = workerDiagnostics + listenerDiagnostics + adminDiagnostics + upstreamDiagnostics
-            + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics + clientAddressDiagnostics
+            + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics + clientAddressDiagnostics + externalAuthTargets(table)
         return (table, diagnostics)
     }
 }

@@ -16,6 +16,8 @@ public struct RouteSettings: Equatable, Sendable {
     public var basicAuth: BasicAuthConfig?
     /// A path's replaces its route's whole.
     public var cors: CORSConfig?
+    /// A path's replaces its route's whole.
+    public var externalAuth: ExternalAuthConfig?
     /// `access_log: false`: these requests are not written to the access log.
     public var accessLog: Bool?
 

@@ -116,6 +116,18 @@ extension RouteTable {
                     json.field("maxAge", cors.maxAgeSeconds)
                 }
             }
+            if let auth = route.externalAuth?.config {
+                json.key("externalAuth")
+                json.object { json in
+                    json.field("url", auth.url)
+                    if let method = auth.method { json.field("method", method) }
+                    if let signin = auth.signin { json.field("signin", signin) }
+                    json.key("responseHeaders")
+                    json.array { json in for name in auth.responseHeaders { json.string(name) } }
+                    if let key = auth.cacheKey { json.field("cacheKey", key) }
+                    if let duration = auth.cacheDuration { json.field("cacheDuration", duration) }
+                }
+            }
             if let rules = route.requestHeaderRules {
                 json.key("requestHeaders")
                 rules.render(into: &json)

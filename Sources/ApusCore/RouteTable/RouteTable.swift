@@ -121,6 +121,8 @@ public struct CompiledRoute: Sendable {
     public var basicAuth: CompiledBasicAuth?
     /// Cross-origin requests allowed, and how responses say so; nil for none.
     public var cors: CompiledCORS?
+    /// Another service decides who may use the route; nil for none.
+    public var externalAuth: CompiledExternalAuth?
     /// What a worker does about CORS, readable without touching `cors` (no retain).
     public var corsMode = CORSMode.none
     /// False: the route's requests are counted but not written to the access log.

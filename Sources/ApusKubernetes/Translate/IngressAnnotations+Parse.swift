@@ -22,6 +22,8 @@ extension IngressAnnotations {
         var authRealm: String?
         // CORS too: `enable-cors` and the `cors-*` values it takes.
         var corsValues: [String: (key: String, value: String, dialect: Dialect)] = [:]
+        // External auth: `auth-url` and the values that go with it.
+        var externalAuthValues: [String: (key: String, value: String)] = [:]
         // And redirects: a URL and its code, the temporary one winning as in ingress-nginx.
         var redirectValues: [String: (key: String, value: String)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
@@ -143,6 +145,9 @@ extension IngressAnnotations {
             case "enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers",
                  "cors-allow-credentials", "cors-max-age":
                 corsValues[feature] = (key, value, dialect)
+            case "auth-url", "auth-method", "auth-signin", "auth-signin-redirect-param", "auth-response-headers", "auth-request-redirect",
+                 "auth-cache-key", "auth-cache-duration", "auth-always-set-cookie":
+                externalAuthValues[feature] = (key, value)
             case "permanent-redirect", "permanent-redirect-code", "temporal-redirect", "temporal-redirect-code":
                 redirectValues[feature] = (key, value)
             case "app-root":
@@ -242,6 +247,9 @@ extension IngressAnnotations {
             refused = !assembleRedirect(&result, redirectValues, at: location, into: &diagnostics)
         }
         if !refused {
+            refused = !assembleExternalAuth(&result, externalAuthValues, at: location, into: &diagnostics)
+        }
+        if !refused {
             refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,
                                          at: location, into: &diagnostics)
         }
@@ -282,6 +290,45 @@ extension IngressAnnotations {
             }
         }
         if let realm { result.basicAuth?.realm = realm }
+        return true
+    }
+
+    /// `auth-url` with the values that go with it. ingress-nginx ignores a bad sign-in URL
+    /// or cache key with a log line; here any bad value refuses the Ingress and says why.
+    private static func assembleExternalAuth(
+        _ result: inout IngressAnnotations, _ values: [String: (key: String, value: String)],
+        at location: SourceLocation, into diagnostics: inout [Diagnostic]
+    ) -> Bool {
+        guard let url = values["auth-url"] else {
+            for (_, entry) in values.sorted(by: { $0.key < $1.key }) {
+                diagnostics.append(.warning("annotation-without-effect", "annotation \(entry.key) has no effect without auth-url", at: location))
+            }
+            return true
+        }
+        var auth = ExternalAuthConfig(url: url.value.trimmingSpaces, location: location)
+        auth.method = values["auth-method"]?.value.trimmingSpaces
+        auth.signin = values["auth-signin"].map { $0.value.trimmingSpaces }.flatMap { $0.isEmpty ? nil : $0 }
+        auth.signinRedirectParam = values["auth-signin-redirect-param"].map { $0.value.trimmingSpaces }.flatMap { $0.isEmpty ? nil : $0 }
+        auth.responseHeaders = values["auth-response-headers"].map {
+            $0.value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        } ?? []
+        auth.requestRedirect = values["auth-request-redirect"].map { $0.value.trimmingSpaces }.flatMap { $0.isEmpty ? nil : $0 }
+        auth.cacheKey = values["auth-cache-key"].map { $0.value.trimmingSpaces }.flatMap { $0.isEmpty ? nil : $0 }
+        auth.cacheDuration = values["auth-cache-duration"]?.value.trimmingSpaces
+        if let always = values["auth-always-set-cookie"] {
+            guard let on = boolean(always.value) else { return refusal(always.key, "'\(always.value)' is not true or false", at: location, into: &diagnostics) }
+            auth.alwaysSetCookie = on
+        }
+        // The compiler's own check, so that the refusal names the annotation.
+        let keys = ["url": "auth-url", "method": "auth-method", "signin": "auth-signin", "signin_redirect_param": "auth-signin-redirect-param",
+                    "response_headers": "auth-response-headers", "request_redirect": "auth-request-redirect", "cache_key": "auth-cache-key",
+                    "cache_duration": "auth-cache-duration"]
+        if let problem = RouteTableCompiler.externalAuthProblems(auth).first {
+            let field = String(problem.prefix { $0 != ":" })
+            let key = keys[field].flatMap { values[$0]?.key } ?? url.key
+            return refusal(key, String(problem.dropFirst(field.count + 2)), at: location, into: &diagnostics)
+        }
+        result.externalAuth = auth
         return true
     }
 

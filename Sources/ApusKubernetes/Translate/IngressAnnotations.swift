@@ -44,6 +44,8 @@ struct IngressAnnotations: Equatable {
     var denySourceRange: [String]?
     /// `basic-auth-secret` (nginx: `auth-type: basic` with `auth-secret`).
     var basicAuth: BasicAuthAnnotation?
+    /// `auth-url` and its kin, the same names in both dialects.
+    var externalAuth: ExternalAuthConfig?
     /// `enable-cors` and `cors-*`, the same names in both dialects.
     var cors: CORSConfig?
     /// `permanent-redirect` or `temporal-redirect` (with its code): every path of the

@@ -49,6 +49,7 @@ public enum IngressTranslator {
         var configuration = base
         configuration.routes = state.routes()
         configuration.upstreams = state.upstreamOrder.compactMap { state.upstreams[$0] }
+        configuration.addExternalAuthUpstreams()
         let certificateFindings = state.attachCertificates(to: &configuration)
 
         var diagnostics = state.unownedFindings.sorted { $0.location.description < $1.location.description } + certificateFindings

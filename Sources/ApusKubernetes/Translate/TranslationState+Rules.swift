@@ -72,6 +72,7 @@ extension TranslationState {
         rule.maxBodyBytes = annotations.maxBodyBytes
         rule.settings.basicAuth = basicAuth
         rule.settings.cors = annotations.cors
+        rule.settings.externalAuth = annotations.externalAuth
         rule.settings.accessLog = annotations.accessLog
         var upstreamFields: [HeaderValueRule] = []
         if let host = annotations.upstreamHost { upstreamFields.append(HeaderValueRule(name: "Host", value: .literal(host))) }

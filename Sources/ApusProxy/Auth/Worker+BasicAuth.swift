@@ -27,7 +27,7 @@ extension Worker {
     /// the right password. The credential is never logged.
     func admits(_ auth: CompiledBasicAuth, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> Bool {
         guard let credential = basicCredential(exchange, raw) else { return false }
-        let key = basicAuthCache.key(fingerprint: auth.fingerprint, credential: credential)
+        let key = basicAuthCache.key(scope: auth.fingerprint, credential: credential)
         if let known = basicAuthCache.verdict(key) { return known }
         counters.basicAuthChecks += 1
         let admitted = Self.verify(credential, against: auth)
@@ -37,7 +37,7 @@ extension Worker {
 
     /// The base64 token of the first `Authorization` field whose scheme is `Basic`
     /// (case-insensitive, RFC 9110 §11.1).
-    private func basicCredential(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    func basicCredential(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         let name = Self.authorizationName
         let scheme = Self.basicScheme
         for field in exchange.head.headers where Int(field.nameEnd - field.nameStart) == name.count {

@@ -57,6 +57,9 @@ final class Exchange {
     /// Keeps per-request edits (a CORS origin's) alive while `responseEdits` points at them.
     var ownedResponseEdits: CompiledHeaderEdits?
     var tunnel = TunnelState()
+    /// The route's external-auth check: in flight, or what its answer adds (nil on routes
+    /// without external auth).
+    var auth: AuthCheck?
 
     init(limits: HTTPLimits) {
         parser = RequestHeadParser(limits: limits)
@@ -110,6 +113,7 @@ struct ExchangePool {
         // first because storing nil over nil still calls swift_release.
         exchange.responseEdits = nil
         if exchange.ownedResponseEdits != nil { exchange.ownedResponseEdits = nil }
+        if exchange.auth != nil { exchange.auth = nil }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.
         exchange.gzipPolicy = nil

@@ -124,6 +124,7 @@ extension Worker {
     /// downstream is written. Returns false when the exchange ended (or became a tunnel).
     private func startResponse(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection) -> Bool {
         if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
+        if exchange.auth != nil { chooseAuthEdits(exchange, status: upstream.head.status) }
         var encoder: GzipEncoder?
         if let policy = exchange.gzipPolicy { encoder = gzipEncoderIfFit(upstream, policy) }
         let action = exchange.machine.handle(

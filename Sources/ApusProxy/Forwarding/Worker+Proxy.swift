@@ -63,7 +63,30 @@ extension Worker {
 
     private func writeUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, context: ForwardingContext,
                                    target: UnsafeRawBufferPointer?) {
+        if exchange.auth != nil {
+            writeAuthorizedUpstreamHead(connection, exchange, context: context, target: target)
+            return
+        }
         if let edits = table.routes[exchange.routeIndex].requestEdits {
+            edits.withView { edits in
+                HeadSerializer.writeUpstreamRequest(
+                    exchange.head, bytes: connection.input.readable, targetOverride: target, context: context, edits: edits,
+                    into: &exchange.upstreamHead.buffer)
+            }
+        } else {
+            HeadSerializer.writeUpstreamRequest(
+                exchange.head, bytes: connection.input.readable, targetOverride: target, context: context, into: &exchange.upstreamHead.buffer)
+        }
+    }
+
+    /// The head of a request external auth let through: the fields its answer named, and
+    /// the X-Request-ID the auth service saw.
+    private func writeAuthorizedUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, context: ForwardingContext,
+                                             target: UnsafeRawBufferPointer?) {
+        var context = context
+        let check = exchange.auth!
+        context.generatedRequestID = check.requestID
+        if let edits = check.requestEdits ?? table.routes[exchange.routeIndex].requestEdits {
             edits.withView { edits in
                 HeadSerializer.writeUpstreamRequest(
                     exchange.head, bytes: connection.input.readable, targetOverride: target, context: context, edits: edits,

@@ -24,6 +24,7 @@ public final class MetricsRegistry: Sendable {
         var tlsHandshakeFailures: UInt64 = 0
         var proxyProtocolRefusals: UInt64 = 0
         var basicAuthChecks: UInt64 = 0
+        var externalAuth = WorkerCounters.ExternalAuthCounts()
         var gzip = WorkerCounters.GzipCounts()
         var tunnels = TunnelTotals()
         var naps = WorkerCounters.NapCounts()
@@ -46,6 +47,7 @@ public final class MetricsRegistry: Sendable {
             t.tlsHandshakeFailures += delta.tlsHandshakeFailures
             t.proxyProtocolRefusals += delta.proxyProtocolRefusals
             t.basicAuthChecks += delta.basicAuthChecks
+            t.externalAuth.add(delta.externalAuth)
             t.gzip.responses += delta.gzip.responses
             t.gzip.bytesIn += delta.gzip.bytesIn
             t.gzip.bytesOut += delta.gzip.bytesOut
@@ -99,6 +101,15 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_basic_auth_checks_total Basic-auth credentials checked against the user list (a password hash each); a verdict remembered for a credential is not checked again.\n"
         out += "# TYPE apus_basic_auth_checks_total counter\n"
         out += "apus_basic_auth_checks_total \(t.basicAuthChecks)\n"
+        out += "# HELP apus_external_auth_requests_total Requests sent to external-auth services, by what the answer meant (error: unreachable, timed out, or neither 2xx, 401 nor 403).\n"
+        out += "# TYPE apus_external_auth_requests_total counter\n"
+        for (result, count) in [("allowed", t.externalAuth.allowed), ("unauthorized", t.externalAuth.unauthorized),
+                                ("forbidden", t.externalAuth.forbidden), ("error", t.externalAuth.failed)] {
+            out += "apus_external_auth_requests_total{result=\"\(result)\"} \(count)\n"
+        }
+        out += "# HELP apus_external_auth_cache_hits_total External-auth answers taken from the cache (auth-cache-key) instead of asking the service.\n"
+        out += "# TYPE apus_external_auth_cache_hits_total counter\n"
+        out += "apus_external_auth_cache_hits_total \(t.externalAuth.cacheHits)\n"
         out += "# HELP apus_gzip_responses_total Responses sent gzip-compressed.\n"
         out += "# TYPE apus_gzip_responses_total counter\n"
         out += "apus_gzip_responses_total \(t.gzip.responses)\n"

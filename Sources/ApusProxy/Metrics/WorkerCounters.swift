@@ -12,9 +12,28 @@ struct WorkerCounters {
         var tlsHandshakeFailures: UInt64 = 0
         var proxyProtocolRefusals: UInt64 = 0
         var basicAuthChecks: UInt64 = 0
+        var externalAuth = ExternalAuthCounts()
         var gzip = GzipCounts()
         var tunnels = TunnelCounters()
         var naps = NapCounts()
+    }
+
+    /// Answers of external-auth services by what they meant, and answers taken from the cache.
+    struct ExternalAuthCounts {
+        var allowed: UInt64 = 0
+        var unauthorized: UInt64 = 0
+        var forbidden: UInt64 = 0
+        /// Unreachable, timed out, or an answer that is none of 2xx, 401 and 403.
+        var failed: UInt64 = 0
+        var cacheHits: UInt64 = 0
+
+        mutating func add(_ other: ExternalAuthCounts) {
+            allowed += other.allowed
+            unauthorized += other.unauthorized
+            forbidden += other.forbidden
+            failed += other.failed
+            cacheHits += other.cacheHits
+        }
     }
 
     /// Naps taken (`IdleNaps`), and how many of them ended with events ready.
@@ -41,6 +60,7 @@ struct WorkerCounters {
     var proxyProtocolRefusals: UInt64 = 0
     /// Basic-auth credentials checked against a user list (verdicts the cache remembered are not counted).
     var basicAuthChecks: UInt64 = 0
+    var externalAuth = ExternalAuthCounts()
     var gzip = GzipCounts()
     var tunnels = TunnelCounters()
     var naps = NapCounts()
@@ -68,7 +88,8 @@ struct WorkerCounters {
 
     mutating func takeDelta() -> Delta {
         var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures,
-            proxyProtocolRefusals: proxyProtocolRefusals, basicAuthChecks: basicAuthChecks, gzip: gzip, naps: naps)
+            proxyProtocolRefusals: proxyProtocolRefusals, basicAuthChecks: basicAuthChecks, externalAuth: externalAuth, gzip: gzip, naps: naps)
+        externalAuth = ExternalAuthCounts()
         gzip = GzipCounts()
         naps = NapCounts()
         for index in 0..<byRoute.count where byRoute[index] != 0 {

@@ -28,6 +28,8 @@ final class UpstreamConnection {
     /// The exchange this connection serves (nil while idle in the pool). An exchange, not
     /// a downstream connection: a multiplexed downstream connection carries many.
     var exchange: Exchange?
+    /// The external-auth check this connection carries instead of an exchange.
+    var authCheck: AuthCheck?
 
     var fd: Int32 { transport.fd }
 

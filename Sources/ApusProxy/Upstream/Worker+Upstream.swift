@@ -16,7 +16,7 @@ extension Worker {
         case .connecting:
             guard upstream.transport.writable || events & Epoll.error != 0 else { return }
             guard let exchange = upstream.exchange, let connection = exchange.downstream else {
-                closeUpstream(upstream)
+                notExchanging(upstream, events: events)
                 return
             }
             if Sockets.connectResult(upstream.fd) != 0 {
@@ -40,16 +40,26 @@ extension Worker {
             carryOut(exchange.machine.handle(.connected, now: now), connection, exchange)
         case .handshaking:
             guard let exchange = upstream.exchange, let connection = exchange.downstream else {
-                closeUpstream(upstream)
+                notExchanging(upstream, events: events)
                 return
             }
             continueUpstreamHandshake(connection, exchange, upstream)
         case .busy:
             guard let exchange = upstream.exchange, let connection = exchange.downstream else {
-                closeUpstream(upstream)
+                notExchanging(upstream, events: events)
                 return
             }
             driveExchange(connection, exchange)
+        }
+    }
+
+    /// An event on a connection no exchange owns: it carries an external-auth check, or
+    /// its exchange went away (it closes). Tested here, off the proxied requests' path.
+    private func notExchanging(_ upstream: UpstreamConnection, events: UInt32) {
+        if let check = upstream.authCheck {
+            authEvent(check, upstream, events: events)
+        } else {
+            closeUpstream(upstream)
         }
     }
 
@@ -126,7 +136,8 @@ extension Worker {
             return
         }
         guard let exchange = upstream.exchange, let connection = exchange.downstream else {
-            closeUpstream(upstream)
+            // A connection carrying an external-auth check has no exchange of its own.
+            if let check = upstream.authCheck { authTimedOut(check, upstream) } else { closeUpstream(upstream) }
             return
         }
         carryOut(exchange.machine.handle(.timer, now: now), connection, exchange)

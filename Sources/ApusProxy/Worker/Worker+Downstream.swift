@@ -163,6 +163,7 @@ extension Worker {
         guard case .downstream(let current) = slots[Int(connection.fd)], current === connection else { return }
         if let exchange = connection.exchange {
             if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
+            if let check = exchange.auth { abandonAuth(check) }
             releaseExchange(connection)
         }
         buffers.release(&connection.input)

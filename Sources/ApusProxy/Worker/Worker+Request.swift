@@ -19,7 +19,14 @@ extension Worker {
         exchange.clientAddress = connection.address
         if let policy = table.clientAddress { findClient(connection, exchange, policy, raw) }
         recordLogFields(exchange, raw)
+        routeRequest(connection, exchange, authorized: false)
+    }
 
+    /// From the route match on. `authorized`: the route's external auth let the request
+    /// through under the current table (it was asked and the answer came).
+    @inline(__always)
+    func routeRequest(_ connection: DownstreamConnection, _ exchange: Exchange, authorized: Bool) {
+        let raw = connection.input.readable
         let host = exchange.head.routingHost(in: raw)
         let pathRange = Int(exchange.head.pathStart)..<Int(exchange.head.queryStart)
         // `http://host?q` (absolute-form without a path) means the path `/`.
@@ -70,6 +77,13 @@ extension Worker {
             if let origin = Self.originField(exchange, raw), applyCORS(route: route, origin: origin, connection, exchange) { return }
         }
         if let auth = table.routes[route].basicAuth, refuses(auth, connection, exchange, raw) { return }
+        if let auth = table.routes[route].externalAuth {
+            guard authorized else {
+                startExternalAuth(connection, exchange, auth, host: host)
+                return
+            }
+            applyAuthVerdict(exchange, route: route)
+        }
         if exchange.head.acceptEncodingIndex >= 0 {
             exchange.gzipPolicy = negotiateGzip(exchange, route: route, bytes: raw)
         }

@@ -44,7 +44,9 @@ final class Worker {
 
     let buffers: BufferPool
     let matchScratch = MatchScratch()
-    let basicAuthCache = BasicAuthCache()
+    let basicAuthCache = VerdictCache<Bool>()
+    /// External auth's remembered answers, with when each expires (monotonic ms).
+    let externalAuthCache = VerdictCache<(AuthVerdict, expiresAt: UInt64)>()
     let pathScratch: UnsafeMutableRawBufferPointer
     /// The upstream target of a rewriting route, rebuilt in place per request (its
     /// capacity stays, so only the first rewrite of a size allocates).

@@ -1,0 +1,111 @@
+import ApusCore
+import ApusHTTP
+
+/// Filling a `RequestTemplate` from the request whose head is at the front of the
+/// downstream's input. Used where a request carries templates (external auth), never on
+/// the path of a route without them.
+extension Worker {
+    func expand(_ template: RequestTemplate, _ connection: DownstreamConnection, _ exchange: Exchange,
+                host: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        let raw = connection.input.readable
+        let head = exchange.head
+        for piece in template.pieces {
+            switch piece {
+            case .text(let text):
+                out += text.utf8
+            case .variable(let variable):
+                switch variable {
+                case .requestURI: out += raw[Int(head.pathStart)..<Int(head.pathEnd)]
+                case .uri: out += raw[Int(head.pathStart)..<Int(head.queryStart)]
+                case .args: if let query = Self.query(head, raw) { out += query }
+                case .host: out += host
+                case .httpHost: if let range = head.authorityRange { out += raw[range] } else { out += host }
+                case .scheme: out += connection.listener.scheme
+                case .escapedRequestURI: Self.percentEncode(raw[Int(head.pathStart)..<Int(head.pathEnd)], into: &out)
+                case .remoteAddress: out += exchange.clientText ?? connection.peer
+                case .remoteUser: if let user = basicUser(exchange, raw) { out += user }
+                case .requestMethod: out += raw[Int(head.methodStart)..<Int(head.methodEnd)]
+                case .header(let name): if let value = Self.field(name, head, raw) { out += value }
+                case .cookie(let name): if let value = Self.cookie(name, head, raw) { out += value }
+                case .argument(let name): if let value = Self.argument(name, head, raw) { out += value }
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func lowercase(_ byte: UInt8) -> UInt8 {
+        byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+    }
+
+    static func query(_ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
+        Int(head.queryStart) < Int(head.pathEnd) ? raw[(Int(head.queryStart) + 1)..<Int(head.pathEnd)] : nil
+    }
+
+    /// The value of the first field called `name` (lowercase).
+    static func field(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
+        let wanted = name.utf8
+        for field in head.headers where Int(field.nameEnd - field.nameStart) == wanted.count {
+            if zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], wanted).allSatisfy({ Worker.lowercase($0) == $1 }) {
+                return raw[Int(field.valueStart)..<Int(field.valueEnd)]
+            }
+        }
+        return nil
+    }
+
+    /// One cookie's value from the Cookie fields (`a=1; b=2`).
+    static func cookie(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
+        let wanted = Array(name.utf8)
+        for field in head.headers where field.nameEnd - field.nameStart == 6 {
+            guard zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], "cookie".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { continue }
+            if let value = pairValue(wanted, in: raw[Int(field.valueStart)..<Int(field.valueEnd)], separator: UInt8(ascii: ";")) {
+                return value
+            }
+        }
+        return nil
+    }
+
+    /// One query parameter's value as received (`$arg_NAME`).
+    static func argument(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
+        guard let query = query(head, raw) else { return nil }
+        return pairValue(Array(name.utf8), in: query, separator: UInt8(ascii: "&"))
+    }
+
+    /// The value after `name=` among `separator`-separated pairs (spaces before a name skipped).
+    private static func pairValue(_ name: [UInt8], in text: Slice<UnsafeRawBufferPointer>, separator: UInt8) -> Slice<UnsafeRawBufferPointer>? {
+        var start = text.startIndex
+        while start < text.endIndex {
+            let end = text[start...].firstIndex(of: separator) ?? text.endIndex
+            var pairStart = start
+            while pairStart < end && text[pairStart] == 0x20 { pairStart += 1 }
+            let pair = text[pairStart..<end]
+            if pair.count > name.count, pair[pairStart + name.count] == UInt8(ascii: "="), pair.prefix(name.count).elementsEqual(name) {
+                return text[(pairStart + name.count + 1)..<end]
+            }
+            start = end + 1
+        }
+        return nil
+    }
+
+    /// The user name of a Basic credential (`$remote_user`).
+    private func basicUser(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> ArraySlice<UInt8>? {
+        guard let token = basicCredential(exchange, raw), let decoded = Base64.decode(token),
+              let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        return decoded[..<colon]
+    }
+
+    /// Every byte but letters, digits and `-_.~` as `%XX` (what `set_escape_uri` makes of
+    /// `$request_uri`, so it fits in a query value).
+    static func percentEncode<Bytes: Collection<UInt8>>(_ bytes: Bytes, into out: inout [UInt8]) {
+        let hex = Array("0123456789ABCDEF".utf8)
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                out.append(byte)
+            default:
+                out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
+            }
+        }
+    }
+}
