@@ -70,9 +70,11 @@ extension RouteTableCompiler {
             }
             compiled.route.externalAuth = CompiledExternalAuth(config: auth, url: url, upstream: upstream, scope: route.label)
         }
+        compiled.route.authenticates = compiled.route.basicAuth != nil || compiled.route.externalAuth != nil
         compiled.route.writesAccessLog = rule.settings.accessLog ?? inheriting.accessLog ?? true
         compiled.route.corsMode = settings.cors.map { $0.anyOrigin != nil ? .anyOrigin : .listedOrigins } ?? .none
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
+        compiled.route.makeHandles()
         return (compiled, diagnostics)
     }
 

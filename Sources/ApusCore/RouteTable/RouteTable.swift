@@ -123,10 +123,27 @@ public struct CompiledRoute: Sendable {
     public var cors: CompiledCORS?
     /// Another service decides who may use the route; nil for none.
     public var externalAuth: CompiledExternalAuth?
+    /// Basic or external auth is on: one test per request for routes with neither.
+    public var authenticates = false
     /// What a worker does about CORS, readable without touching `cors` (no retain).
     public var corsMode = CORSMode.none
     /// False: the route's requests are counted but not written to the access log.
     public var writesAccessLog = true
+
+    /// `accessList`, `responseEdits` and `responseEditsTLS` without a reference count, for
+    /// workers' per-request path (`makeHandles`): the route owns them for the table's
+    /// life, and a strong reference loaded from the table is retained and released around
+    /// each call it is passed to.
+    public private(set) var accessListHandle: Unmanaged<CompiledAccessList>?
+    public private(set) var responseEditsHandle: Unmanaged<CompiledHeaderEdits>?
+    public private(set) var responseEditsTLSHandle: Unmanaged<CompiledHeaderEdits>?
+
+    /// Sets the handles from the owning fields; called once the route is complete.
+    mutating func makeHandles() {
+        accessListHandle = accessList.map { Unmanaged.passUnretained($0) }
+        responseEditsHandle = responseEdits.map { Unmanaged.passUnretained($0) }
+        responseEditsTLSHandle = responseEditsTLS.map { Unmanaged.passUnretained($0) }
+    }
 
     /// Whether anything of this route depends on the listener's scheme (response rules,
     /// HSTS, the redirect to HTTPS): one test per request for routes without any.

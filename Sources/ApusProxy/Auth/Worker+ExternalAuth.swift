@@ -16,6 +16,7 @@ extension Worker {
                            host: UnsafeRawBufferPointer) {
         let check = AuthCheck(auth: auth, exchange: exchange, requestID: nextRequestID())
         exchange.auth = check
+        if exchange.ownedResponseEdits == nil { exchange.ownedResponseEdits = Exchange.authMarker }
         if let template = auth.cacheKey {
             var key: [UInt8] = []
             expand(template, connection, exchange, host: host, into: &key)
@@ -332,19 +333,8 @@ extension Worker {
         }
     }
 
-    /// The request was let through: it is routed again from its match (the table may have
-    /// changed meanwhile; then it is checked again under the new one).
-    private func resumeAfterAuth(_ connection: DownstreamConnection, _ exchange: Exchange) {
-        var authorized = true
-        if exchange.table !== table {
-            exchange.table = table
-            authorized = false
-        }
-        routeRequest(connection, exchange, authorized: authorized)
-    }
-
     /// What the service's answer adds: its listed fields to the request sent upstream, its
-    /// cookies to the response. Called by `routeRequest` once the route's edits are chosen.
+    /// cookies to the response (over the edits the route and CORS chose).
     func applyAuthVerdict(_ exchange: Exchange, route: Int) {
         guard let check = exchange.auth, let verdict = check.verdict else { return }
         let routeEdits = table.routes[route].requestEdits
@@ -365,8 +355,10 @@ extension Worker {
         exchange.responseEdits = withCookies
     }
 
-    /// The response edits for a response of `status` on an exchange external auth let through.
-    func chooseAuthEdits(_ exchange: Exchange, status: Int) {
+    /// A response of `status` goes without the auth service's cookies when nginx's
+    /// `add_header` without `always` would not write them (only 2xx and 3xx): the edits
+    /// from before they were added are put back.
+    func settleAuthCookies(_ exchange: Exchange, status: Int) {
         guard let check = exchange.auth, check.cookiesOnSuccessOnly, !Self.cookieStatuses.contains(status) else { return }
         exchange.responseEdits = check.editsWithoutCookies
     }

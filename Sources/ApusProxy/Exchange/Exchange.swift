@@ -51,15 +51,23 @@ final class Exchange {
     /// The matched route's response header rules for this connection's scheme (nil: none).
     ///
     /// Not reference-counted: the route table in `table` owns them for the exchange's
-    /// life, or `ownedResponseEdits` does when they were chosen per request (CORS). Each
-    /// use on the response path would otherwise retain and release them.
-    unowned(unsafe) var responseEdits: CompiledHeaderEdits?
+    /// life, or `ownedResponseEdits` does when they were chosen per request (CORS, external
+    /// auth). Each use on the response path would otherwise retain and release them.
+    var responseEditsHandle: Unmanaged<CompiledHeaderEdits>?
+    /// `responseEditsHandle` as a reference, off the per-request path.
+    var responseEdits: CompiledHeaderEdits? {
+        get { responseEditsHandle?.takeUnretainedValue() }
+        set { responseEditsHandle = newValue.map { Unmanaged.passUnretained($0) } }
+    }
     /// Keeps per-request edits (a CORS origin's) alive while `responseEdits` points at them.
+    /// Also set whenever `auth` is (to `Exchange.authMarker` if nothing else), so that the
+    /// pool tests one field per exchange, not two.
     var ownedResponseEdits: CompiledHeaderEdits?
     var tunnel = TunnelState()
     /// The route's external-auth check: in flight, or what its answer adds (nil on routes
     /// without external auth).
     var auth: AuthCheck?
+    static let authMarker = CompiledHeaderEdits(removedNames: [], addedLines: [])
 
     init(limits: HTTPLimits) {
         parser = RequestHeadParser(limits: limits)
@@ -111,9 +119,11 @@ struct ExchangePool {
         exchange.runtime = nil
         // Dropped here rather than in `reset`, once per exchange; the owned ones tested
         // first because storing nil over nil still calls swift_release.
-        exchange.responseEdits = nil
-        if exchange.ownedResponseEdits != nil { exchange.ownedResponseEdits = nil }
-        if exchange.auth != nil { exchange.auth = nil }
+        exchange.responseEditsHandle = nil
+        if exchange.ownedResponseEdits != nil {
+            exchange.ownedResponseEdits = nil
+            if exchange.auth != nil { exchange.auth = nil }
+        }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.
         exchange.gzipPolicy = nil

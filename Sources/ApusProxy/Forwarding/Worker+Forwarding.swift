@@ -124,7 +124,7 @@ extension Worker {
     /// downstream is written. Returns false when the exchange ended (or became a tunnel).
     private func startResponse(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection) -> Bool {
         if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
-        if exchange.auth != nil { chooseAuthEdits(exchange, status: upstream.head.status) }
+        if exchange.auth != nil { settleAuthCookies(exchange, status: upstream.head.status) }
         var encoder: GzipEncoder?
         if let policy = exchange.gzipPolicy { encoder = gzipEncoderIfFit(upstream, policy) }
         let action = exchange.machine.handle(
@@ -155,11 +155,13 @@ extension Worker {
 
     @inline(__always)
     private func writeResponseHead(_ exchange: Exchange, _ upstream: UpstreamConnection, framing: HeadSerializer.DownstreamFraming) {
-        if let edits = exchange.responseEdits {
-            edits.withView { edits in
-                HeadSerializer.writeDownstreamResponse(
-                    upstream.head, bytes: upstream.input.readable, framing: framing, keepAlive: exchange.machine.keepAlive,
-                    downstreamVersion: exchange.head.version, edits: edits, into: &exchange.output.buffer)
+        if let handle = exchange.responseEditsHandle {
+            handle._withUnsafeGuaranteedRef { edits in
+                edits.withView { edits in
+                    HeadSerializer.writeDownstreamResponse(
+                        upstream.head, bytes: upstream.input.readable, framing: framing, keepAlive: exchange.machine.keepAlive,
+                        downstreamVersion: exchange.head.version, edits: edits, into: &exchange.output.buffer)
+                }
             }
         } else {
             HeadSerializer.writeDownstreamResponse(

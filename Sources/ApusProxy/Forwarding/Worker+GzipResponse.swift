@@ -35,10 +35,12 @@ extension Worker {
     /// The head of a compressed response, into `output`.
     func writeGzipResponseHead(_ exchange: Exchange, _ upstream: UpstreamConnection) {
         let bytes = upstream.input.readable
-        if let edits = exchange.responseEdits {
-            edits.withView { edits in
-                HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: exchange.machine.keepAlive, edits: edits,
-                                                 into: &exchange.output.buffer)
+        if let handle = exchange.responseEditsHandle {
+            handle._withUnsafeGuaranteedRef { edits in
+                edits.withView { edits in
+                    HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: exchange.machine.keepAlive, edits: edits,
+                                                     into: &exchange.output.buffer)
+                }
             }
         } else {
             HeadSerializer.writeGzipResponse(upstream.head, bytes: bytes, keepAlive: exchange.machine.keepAlive, into: &exchange.output.buffer)

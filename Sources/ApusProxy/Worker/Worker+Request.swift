@@ -19,14 +19,7 @@ extension Worker {
         exchange.clientAddress = connection.address
         if let policy = table.clientAddress { findClient(connection, exchange, policy, raw) }
         recordLogFields(exchange, raw)
-        routeRequest(connection, exchange, authorized: false)
-    }
 
-    /// From the route match on. `authorized`: the route's external auth let the request
-    /// through under the current table (it was asked and the answer came).
-    @inline(__always)
-    func routeRequest(_ connection: DownstreamConnection, _ exchange: Exchange, authorized: Bool) {
-        let raw = connection.input.readable
         let host = exchange.head.routingHost(in: raw)
         let pathRange = Int(exchange.head.pathStart)..<Int(exchange.head.queryStart)
         // `http://host?q` (absolute-form without a path) means the path `/`.
@@ -50,14 +43,14 @@ extension Worker {
         }
         // Before anything else the route does (a redirect included). Called in place, not
         // bound to a local: a copy of the list would retain and release its arrays.
-        if table.routes[route].accessList?.permits(exchange.clientAddress) == false {
+        if let list = table.routes[route].accessListHandle, !list._withUnsafeGuaranteedRef({ $0.permits(exchange.clientAddress) }) {
             respondError(connection, exchange, status: 403)
             return
         }
         // Routes without response rules, HSTS or a redirect to HTTPS pay one test here.
         if table.routes[route].dependsOnScheme {
             let isTLS = connection.listener.isTLS
-            exchange.responseEdits = isTLS ? table.routes[route].responseEditsTLS : table.routes[route].responseEdits
+            exchange.responseEditsHandle = isTLS ? table.routes[route].responseEditsTLSHandle : table.routes[route].responseEditsHandle
             if let redirect = table.routes[route].httpsRedirect, !isTLS {
                 redirectToHTTPS(connection, exchange, redirect, host: host)
                 return
@@ -76,14 +69,17 @@ extension Worker {
         case .listedOrigins:
             if let origin = Self.originField(exchange, raw), applyCORS(route: route, origin: origin, connection, exchange) { return }
         }
-        if let auth = table.routes[route].basicAuth, refuses(auth, connection, exchange, raw) { return }
-        if let auth = table.routes[route].externalAuth {
-            guard authorized else {
-                startExternalAuth(connection, exchange, auth, host: host)
-                return
-            }
-            applyAuthVerdict(exchange, route: route)
+        if table.routes[route].authenticates && !authenticate(connection, exchange, route: route, host: host) {
+            return
         }
+        dispatch(connection, exchange, route: route, raw: raw, host: host, path: path)
+    }
+
+    /// What the route does with the request once it may go on: gzip negotiated, then
+    /// proxied or answered here.
+    @inline(__always)
+    private func dispatch(_ connection: DownstreamConnection, _ exchange: Exchange, route: Int, raw: UnsafeRawBufferPointer,
+                          host: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
         if exchange.head.acceptEncodingIndex >= 0 {
             exchange.gzipPolicy = negotiateGzip(exchange, route: route, bytes: raw)
         }
@@ -99,6 +95,46 @@ extension Worker {
             response.header("Content-Type", contentType)
             finishLocal(connection, exchange, status: status, response: &response, body: body)
         }
+    }
+
+    /// Basic auth, then external auth: false when the request got its answer (401, ...)
+    /// or waits for the auth service's (`resumeAfterAuth` goes on from there).
+    private func authenticate(_ connection: DownstreamConnection, _ exchange: Exchange, route: Int, host: UnsafeRawBufferPointer) -> Bool {
+        if let auth = table.routes[route].basicAuth, refuses(auth, connection, exchange, connection.input.readable) { return false }
+        if let auth = table.routes[route].externalAuth {
+            startExternalAuth(connection, exchange, auth, host: host)
+            return false
+        }
+        return true
+    }
+
+    /// External auth let the request through. Everything before it (access list, scheme
+    /// edits, CORS, basic auth) was done and its effects are on the exchange; the match is
+    /// made again for the normalized path and a rewrite's captures, which other requests
+    /// overwrote meanwhile. If a reload swapped the table, the request starts over under
+    /// the new one (and is checked again if its new route asks).
+    func resumeAfterAuth(_ connection: DownstreamConnection, _ exchange: Exchange) {
+        guard exchange.table === table else {
+            exchange.auth = nil
+            startRequest(connection, exchange)
+            return
+        }
+        let raw = connection.input.readable
+        let host = exchange.head.routingHost(in: raw)
+        let pathRange = Int(exchange.head.pathStart)..<Int(exchange.head.queryStart)
+        guard let pathLength = pathRange.isEmpty ? Worker.rootPath(into: pathScratch)
+                : PathNormalizer.normalize(UnsafeRawBufferPointer(rebasing: raw[pathRange]), into: pathScratch) else {
+            respondError(connection, exchange, status: 400, close: true)
+            return
+        }
+        let path = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(pathScratch)[0..<pathLength])
+        let route = table.match(host: host, path: path, scratch: matchScratch)
+        guard route == exchange.routeIndex else {
+            respondError(connection, exchange, status: 500)
+            return
+        }
+        applyAuthVerdict(exchange, route: route)
+        dispatch(connection, exchange, route: route, raw: raw, host: host, path: path)
     }
 
     /// The client behind trusted proxies, from the policy's header (see `ClientAddressPolicy`).
