@@ -13,6 +13,10 @@ let usage = """
       validate [--format text|json] FILE...   check configuration files and Kubernetes manifests; exit 1 on any error
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
             [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits
+      migrate [--format text|json] FILE...    read ingress-nginx manifests: per Ingress each annotation, what differs
+                                              and a verdict; the ConfigMap's keys; exit 1 if any cannot migrate yet
+            [--ingress-class nginx] [--configmap NS/NAME]
+            [--write DIR [--to-class apus]]      the Ingresses that can move, in class apus, and the controller config
       controller [--config FILE]              Kubernetes ingress controller (listeners, admin, limits from FILE,
                                               reloaded on SIGHUP and on change; routes from Ingresses);
                                               without FILE: http on :80, admin on :10254

@@ -1,7 +1,7 @@
 import ApusNet
 import Glibc
 
-// Entry point: `apus serve | validate | controller | version`. Wiring only; the work is in
+// Entry point: `apus serve | validate | migrate | controller | version`. Wiring only; the work is in
 // the modules.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let status: Int32
@@ -10,6 +10,8 @@ case "serve":
     status = ServeCommand.run(Array(arguments.dropFirst()))
 case "validate":
     status = ValidateCommand.run(Array(arguments.dropFirst()))
+case "migrate":
+    status = MigrateCommand.run(Array(arguments.dropFirst()))
 case "version", "--version":
     print("apus \(apusVersion) (\(LibraryVersions.openSSL), zlib \(LibraryVersions.zlib), PCRE2 \(LibraryVersions.pcre2))")
     status = 0

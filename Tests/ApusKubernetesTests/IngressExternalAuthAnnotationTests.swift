@@ -86,3 +86,56 @@ import Testing
         #expect(withMap == nil && Self.errors(refused).contains { $0.contains("auth-proxy-set-headers") })
     }
 }
+
+/// `apus migrate`'s pieces: the class rewrite keeps the text, and the ConfigMap's keys map
+/// to the controller config or say why not.
+@Suite struct MigrationPieceTests {
+    @Test func classRewriteKeepsEverythingElse() {
+        let text = """
+        # comment kept
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata:
+          name: a
+          namespace: web
+          annotations:
+            kubernetes.io/ingress.class: nginx
+            nginx.ingress.kubernetes.io/app-root: /app
+        spec:
+          rules: []
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: { name: b, namespace: web }
+        spec:
+          ingressClassName: nginx
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: { name: a, namespace: web }
+        """
+        let all = IngressClassRewrite.rewrite(text, to: "apus") { _, _ in true }
+        #expect(all.contains("# comment kept") && all.contains("nginx.ingress.kubernetes.io/app-root: /app"))
+        #expect(!all.contains("kubernetes.io/ingress.class:"))
+        #expect(all.components(separatedBy: "ingressClassName: apus").count == 3)
+        #expect(all.contains("spec:\n  ingressClassName: apus\n  rules: []"))
+        let onlyB = IngressClassRewrite.rewrite(text, to: "apus") { _, name in name == "b" }
+        #expect(onlyB.contains("kubernetes.io/ingress.class: nginx") && onlyB.components(separatedBy: "ingressClassName: apus").count == 2)
+    }
+
+    @Test func configMapKeys() {
+        let mapping = NginxConfigMapMapping(data: [
+            "use-forwarded-headers": "true", "forwarded-for-header": "X-Client-IP", "proxy-connect-timeout": "7",
+            "use-proxy-protocol": "true", "gzip-level": "12", "custom-http-errors": "404",
+        ])
+        let becomes = Dictionary(uniqueKeysWithValues: mapping.keys.map { ($0.name, $0.becomes) })
+        #expect(becomes["use-forwarded-headers"] == "client_address.trusted_proxies: [0.0.0.0/0, ::/0]")
+        #expect(becomes["forwarded-for-header"] == "client_address.header: X-Client-IP")
+        #expect(becomes["proxy-connect-timeout"] == "timeouts.upstream_connect: 7s")
+        #expect(becomes["gzip-level"] == .some(nil), "12 is not a level")
+        #expect(becomes["custom-http-errors"] == .some(nil))
+        let yaml = mapping.configYAML
+        #expect(yaml.contains("proxy_protocol: true") && yaml.contains("header: X-Client-IP") && yaml.contains("upstream_connect: 7s"))
+        #expect(!yaml.contains("level: 12"))
+    }
+}

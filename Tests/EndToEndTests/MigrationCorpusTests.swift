@@ -25,6 +25,9 @@ import Testing
         "location-snippet": .refused, "rate-limit": .refused,
     ]
 
+    /// Files with other objects than the use cases' Ingresses.
+    static let support: Set<String> = ["secrets.yaml", "ingressclass.yaml", "configmap.yaml"]
+
     @Test(.timeLimit(.minutes(3))) func verdictsOfTheCorpus() async throws {
         try await withScenario { s in
             let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus/ingress-nginx").path
@@ -48,7 +51,7 @@ import Testing
                 if finding["severity"] as? String == "error" { errors[name, default: []].append(code) } else { notes[name, default: []].append(code) }
             }
             var verdicts: [String: Verdict] = [:]
-            for file in files where file != "secrets.yaml" && file != "ingressclass.yaml" {
+            for file in files where !Self.support.contains(file) {
                 let name = String(file.dropLast(5))
                 verdicts[name] = errors[name] != nil ? .refused : notes[name] != nil ? .servedWithNotes : .served
             }
@@ -58,4 +61,55 @@ import Testing
             #expect(Set(verdicts.keys) == Set(Self.expected.keys))
         }
     }
+
+    /// `apus migrate` on the same corpus: the verdicts agree with validate's (a name that
+    /// does not resolve here is the cluster's business, not a note); `--write` moves the
+    /// Ingresses that can move to class apus, leaves the others, and writes a controller
+    /// config from the ConfigMap that `apus validate` accepts.
+    @Test(.timeLimit(.minutes(3))) func migrateTheCorpus() async throws {
+        try await withScenario { s in
+            let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus/ingress-nginx").path
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
+            let written = s.dir.file("migrated")
+            let run = try await ApusProcess.runToCompletion(
+                ["migrate", "--format", "json", "--write", written] + files.map { "\(directory)/\($0)" }, in: s.dir)
+            #expect(run.exit == .code(1), "some Ingresses cannot migrate yet: \(run.stderr)")
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+            let ingresses = report["ingresses"] as? [[String: Any]] ?? []
+            var verdicts: [String: String] = [:]
+            for entry in ingresses {
+                let name = (entry["ingress"] as? String ?? "").split(separator: "/").last.map(String.init) ?? ""
+                verdicts[name] = entry["verdict"] as? String
+            }
+            for (name, verdict) in Self.expected {
+                let wanted = name == "external-auth" ? "equivalent" : ["served": "equivalent", "servedWithNotes": "equivalent with notes", "refused": "cannot migrate yet"][verdict.rawValue]
+                #expect(verdicts[name] == wanted, "\(name)")
+            }
+            // Each annotation is listed with its row of the compatibility table.
+            let auth = try #require(ingresses.first { $0["ingress"] as? String == "corpus/oauth2-proxy" })
+            let annotations = auth["annotations"] as? [[String: String]] ?? []
+            #expect(annotations.contains { $0["name"] == "nginx.ingress.kubernetes.io/auth-url" && $0["support"] == "same, with a deviation" })
+            let summary = report["summary"] as? [String: Int] ?? [:]
+            #expect(summary["cannotMigrate"] == Self.expected.values.filter { $0 == .refused }.count)
+            // The ConfigMap's keys, mapped or said not to be.
+            let keys = (report["configMap"] as? [String: Any])?["keys"] as? [[String: Any]] ?? []
+            #expect(keys.contains { $0["key"] as? String == "proxy-body-size" && $0["becomes"] as? String == "limits.max_body_size: 20m" })
+            #expect(keys.contains { $0["key"] as? String == "custom-http-errors" && $0["becomes"] is NSNull })
+
+            let moved = try String(contentsOfFile: "\(written)/cors-default.yaml", encoding: .utf8)
+            #expect(moved.contains("ingressClassName: apus") && !moved.contains("ingressClassName: nginx"))
+            let stays = try String(contentsOfFile: "\(written)/rate-limit.yaml", encoding: .utf8)
+            #expect(stays.contains("ingressClassName: nginx"))
+            // The config, with the dev certificate in place of the pod's, is a valid --config.
+            var config = try String(contentsOfFile: "\(written)/apus.yaml", encoding: .utf8)
+            #expect(config.contains("trusted_proxies: [\"10.0.0.0/8\", \"192.168.0.0/16\"]") && config.contains("upstream_read: 120s"))
+            let certificates = try await TLSTestCertificates.shared()
+            config = config.replacingOccurrences(of: "/etc/apus/tls/tls.crt", with: certificates.app.cert)
+                .replacingOccurrences(of: "/etc/apus/tls/tls.key", with: certificates.app.key)
+            let configPath = try s.dir.write("apus.yaml", config)
+            let validated = try await ApusProcess.runToCompletion(["validate", configPath], in: s.dir)
+            #expect(validated.exit == .code(0), "\(validated.stdout) \(validated.stderr)")
+        }
+    }
 }
+

@@ -3,34 +3,36 @@
 /// Control plane only (allocates freely). Keys are written in call order, so output is
 /// stable and diffable.
 public struct JSONWriter {
-    private(set) var text = ""
+    public private(set) var text = ""
+
+    public init() {}
     /// Whether the current container already holds a value (a comma goes before the next).
     private var hasValue: [Bool] = [false]
 
-    mutating func object(_ body: (inout JSONWriter) -> Void) {
+    public mutating func object(_ body: (inout JSONWriter) -> Void) {
         open("{"); body(&self); close("}")
     }
 
-    mutating func array(_ body: (inout JSONWriter) -> Void) {
+    public mutating func array(_ body: (inout JSONWriter) -> Void) {
         open("["); body(&self); close("]")
     }
 
-    mutating func key(_ name: String) {
+    public mutating func key(_ name: String) {
         separate()
         Self.appendString(name, to: &text)
         text += ":"
         hasValue[hasValue.count - 1] = false  // the value that follows needs no comma
     }
 
-    mutating func string(_ value: String) { separate(); Self.appendString(value, to: &text) }
-    mutating func int<T: BinaryInteger>(_ value: T) { separate(); text += String(value) }
-    mutating func bool(_ value: Bool) { separate(); text += value ? "true" : "false" }
-    mutating func null() { separate(); text += "null" }
-    mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
+    public mutating func string(_ value: String) { separate(); Self.appendString(value, to: &text) }
+    public mutating func int<T: BinaryInteger>(_ value: T) { separate(); text += String(value) }
+    public mutating func bool(_ value: Bool) { separate(); text += value ? "true" : "false" }
+    public mutating func null() { separate(); text += "null" }
+    public mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
 
-    mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
-    mutating func field<T: BinaryInteger>(_ name: String, _ value: T) { key(name); int(value) }
-    mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
+    public mutating func field(_ name: String, _ value: String?) { key(name); string(value) }
+    public mutating func field<T: BinaryInteger>(_ name: String, _ value: T) { key(name); int(value) }
+    public mutating func field(_ name: String, _ value: Bool) { key(name); bool(value) }
 
     private mutating func open(_ bracket: String) {
         separate()
@@ -57,7 +59,7 @@ public struct JSONWriter {
 
     /// RFC 8259 string: quotes, backslash and control characters escaped; everything
     /// else, including non-ASCII, passes through as UTF-8.
-    static func appendString(_ value: String, to text: inout String) {
+    public static func appendString(_ value: String, to text: inout String) {
         text += "\""
         for scalar in value.unicodeScalars {
             switch scalar {

@@ -1,0 +1,138 @@
+/// ingress-nginx's ConfigMap (its global settings) as the controller `--config` of Apus:
+/// what each key becomes, and the YAML that says it (`apus migrate --write`).
+public struct NginxConfigMapMapping: Sendable {
+    /// One key of the ConfigMap and what Apus does with it.
+    public struct Key: Sendable, Equatable {
+        public var name: String
+        public var value: String
+        /// `config.path: value` in Apus's YAML, or nil when it is not mapped.
+        public var becomes: String?
+        /// Why not, or what differs.
+        public var note: String
+    }
+
+    public private(set) var keys: [Key] = []
+    private var workers: String?
+    private var proxyProtocol = false
+    private var trustedProxies: [String]?
+    private var forwardedHeader: String?
+    private var maxBodySize = "1m"
+    private var timeouts: [(String, String)] = []
+    private var gzip: [(String, String)] = []
+    private var accessLogFormat = "json"
+
+    public init(data: [String: String]) {
+        let trusts = data["use-forwarded-headers"].map { $0.trimmingSpaces.lowercased() == "true" } ?? false
+        for (name, raw) in data.sorted(by: { $0.key < $1.key }) {
+            let value = raw.trimmingSpaces
+            func mapped(_ becomes: String, _ note: String = "") { keys.append(Key(name: name, value: value, becomes: becomes, note: note)) }
+            func unmapped(_ note: String) { keys.append(Key(name: name, value: value, becomes: nil, note: note)) }
+            func seconds(_ key: String) {
+                guard let number = Int(value), number > 0 else { return unmapped("'\(value)' is not a number of seconds") }
+                timeouts.append((key, "\(number)s"))
+                mapped("timeouts.\(key): \(number)s")
+            }
+            switch name {
+            case "worker-processes":
+                guard value == "auto" || (Int(value) ?? 0) > 0 else { unmapped("'\(value)' is not auto or a count"); continue }
+                workers = value
+                mapped("workers: \(value)", "one event loop per worker")
+            case "use-proxy-protocol":
+                proxyProtocol = value.lowercased() == "true"
+                mapped("listeners[*].proxy_protocol: \(proxyProtocol)")
+            case "use-forwarded-headers":
+                if trusts {
+                    trustedProxies = Self.ranges(data["proxy-real-ip-cidr"]) ?? ["0.0.0.0/0", "::/0"]
+                    mapped("client_address.trusted_proxies: [\(trustedProxies!.joined(separator: ", "))]",
+                           data["proxy-real-ip-cidr"] == nil ? "ingress-nginx trusts X-Forwarded-For from everyone unless proxy-real-ip-cidr says otherwise" : "")
+                } else {
+                    mapped("(default)", "X-Forwarded-For from clients is not trusted, as in Apus by default")
+                }
+            case "proxy-real-ip-cidr":
+                if trusts { mapped("client_address.trusted_proxies", "see use-forwarded-headers") } else {
+                    unmapped(data["use-proxy-protocol"] == "true" ? "Apus takes the PROXY protocol header from any peer of a proxy_protocol listener; restrict who reaches it in the network" : "has no effect without use-forwarded-headers: \"true\"")
+                }
+            case "forwarded-for-header":
+                if trusts {
+                    forwardedHeader = value
+                    mapped("client_address.header: \(value)")
+                } else {
+                    unmapped("has no effect without use-forwarded-headers: \"true\"")
+                }
+            case "compute-full-forwarded-for":
+                mapped("(default)", "Apus always appends the client to X-Forwarded-For")
+            case "proxy-body-size":
+                maxBodySize = value
+                mapped("limits.max_body_size: \(value)")
+            case "proxy-connect-timeout": seconds("upstream_connect")
+            case "proxy-read-timeout": seconds("upstream_read")
+            case "proxy-send-timeout": seconds("upstream_send")
+            case "keep-alive": seconds("keepalive")
+            case "client-header-timeout": seconds("header_read")
+            case "use-gzip":
+                gzip.append(("gzip", value.lowercased() == "true" ? "true" : "false"))
+                mapped("compression.gzip: \(value.lowercased() == "true")")
+            case "gzip-level":
+                guard let level = Int(value), (1...9).contains(level) else { unmapped("'\(value)' is not a level from 1 to 9"); continue }
+                gzip.append(("level", value))
+                mapped("compression.level: \(value)")
+            case "gzip-min-length":
+                guard let length = Int(value), length >= 0 else { unmapped("'\(value)' is not a length"); continue }
+                gzip.append(("min_length", value))
+                mapped("compression.min_length: \(value)")
+            case "gzip-types":
+                let types = value.split(separator: " ").map(String.init).filter { !$0.isEmpty }
+                gzip.append(("types", "[" + types.joined(separator: ", ") + "]"))
+                mapped("compression.types: [\(types.joined(separator: ", "))]")
+            case "disable-access-log":
+                if value.lowercased() == "true" { accessLogFormat = "off" }
+                mapped("access_log.format: \(accessLogFormat)")
+            case "ssl-redirect":
+                if value.lowercased() == "false" {
+                    unmapped("Apus redirects hosts with a TLS section by default, as ingress-nginx does; keep the old behaviour with ssl-redirect: \"false\" on each Ingress")
+                } else {
+                    mapped("(default)", "hosts with a TLS section are redirected to HTTPS")
+                }
+            case "hsts", "hsts-max-age", "hsts-include-subdomains", "hsts-preload":
+                unmapped("Apus does not add Strict-Transport-Security to Ingress hosts yet")
+            case "load-balance":
+                unmapped(value == "ewma" ? "Apus balances with least connections (EWMA is not implemented yet)" : "set per Ingress with the load-balance annotation")
+            case "allow-snippet-annotations", "annotations-risk-level", "strict-validate-path-type", "enable-underscores-in-headers":
+                mapped("(default)", "Apus never executes snippets and validates every annotation and path")
+            default:
+                unmapped("no equivalent in Apus yet")
+            }
+        }
+    }
+
+    private static func ranges(_ text: String?) -> [String]? {
+        guard let text else { return nil }
+        let list = text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+        return list.isEmpty ? nil : list
+    }
+
+    /// The controller's `--config` with the mapped settings, in the layout of
+    /// conf/kubernetes/30-configmap.yaml.
+    public var configYAML: String {
+        var lines = ["# The controller's --config, written by `apus migrate` from ingress-nginx's ConfigMap.", ""]
+        lines.append("workers: \(workers ?? "2")")
+        lines += ["", "admin:", "  listen: 0.0.0.0:9901", "", "listeners:"]
+        lines += ["  - name: http", "    listen: 0.0.0.0:8080"]
+        if proxyProtocol { lines.append("    proxy_protocol: true") }
+        lines += ["  - name: https", "    listen: 0.0.0.0:8443"]
+        if proxyProtocol { lines.append("    proxy_protocol: true") }
+        lines += ["    tls:", "      certificates:", "        - cert: /etc/apus/tls/tls.crt", "          key: /etc/apus/tls/tls.key"]
+        if let trustedProxies {
+            lines += ["", "client_address:", "  trusted_proxies: [" + trustedProxies.map { "\"\($0)\"" }.joined(separator: ", ") + "]"]
+            if let forwardedHeader { lines.append("  header: \(forwardedHeader)") }
+        }
+        lines += ["", "limits:", "  max_body_size: \(maxBodySize)", "", "timeouts:", "  drain: 30s"]
+        for (key, value) in timeouts { lines.append("  \(key): \(value)") }
+        if !gzip.isEmpty {
+            lines += ["", "compression:"]
+            for (key, value) in gzip { lines.append("  \(key): \(value)") }
+        }
+        lines += ["", "access_log:", "  format: \(accessLogFormat)", ""]
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,114 @@
+import ApusConfigFile
+import ApusCore
+import ApusKubernetes
+import Glibc
+
+/// `apus migrate FILE...`: manifests written for ingress-nginx, read as the controller would
+/// serve them under Apus: per Ingress each annotation, what differs and a verdict; the
+/// ingress-nginx ConfigMap's global keys and what they become. `--write DIR` writes the
+/// Ingresses that can move with class `apus`, and the controller's `--config`.
+enum MigrateCommand {
+    static func run(_ arguments: [String]) -> Int32 {
+        let options = OptionReader(arguments, valued: ["format", "ingress-class", "to-class", "configmap", "write"])
+        if let error = options.error {
+            printError("apus migrate: \(error)")
+            return 2
+        }
+        let format = options.last("format") ?? "text"
+        guard format == "text" || format == "json" else {
+            printError("apus migrate: --format must be text or json")
+            return 2
+        }
+        guard !options.positional.isEmpty else {
+            printError("apus migrate: no file given\n\n\(usage)")
+            return 2
+        }
+        var manifests = ManifestValidation()
+        var texts: [(path: String, text: String)] = []
+        for path in options.positional {
+            guard let text = ConfigFileParser.text(of: path) else {
+                printError("apus migrate: cannot read \(path)")
+                return 1
+            }
+            manifests.add(text: text, path: path)
+            texts.append((path, text))
+        }
+        if let unreadable = manifests.diagnostics.first(where: { $0.severity == .error }) {
+            printError("apus migrate: \(unreadable)")
+            return 1
+        }
+        let translationOptions = IngressTranslationOptions(
+            ingressClass: options.last("ingress-class") ?? "nginx", controllerName: IngressTranslationOptions.defaultControllerName)
+        let result = manifests.run(options: translationOptions, base: nil)
+        var report = MigrationReport()
+        for (entry, path) in manifests.entries {
+            guard case .ingress(let ingress) = entry.object else { continue }
+            let place = SourceLocation.file(path: path, line: entry.line, column: 1)
+            report.entries.append(MigrationReport.entry(ingress, place: "\(path):\(entry.line)", findings: result.diagnostics.filter { $0.location == place }))
+        }
+        if let (name, data) = configMap(in: texts, named: options.last("configmap")) {
+            report.configMap = (name, NginxConfigMapMapping(data: data))
+        }
+        if let directory = options.last("write") {
+            guard write(report, texts: texts, to: directory, newClass: options.last("to-class") ?? "apus") else { return 1 }
+        }
+        print(format == "json" ? report.json() : report.text())
+        return report.entries.contains { $0.verdict == .blocked } ? 1 : 0
+    }
+
+    /// The ConfigMap named `wanted` (`NAME` or `NAMESPACE/NAME`), else the one ingress-nginx's
+    /// install names `ingress-nginx-controller`.
+    private static func configMap(in texts: [(path: String, text: String)], named wanted: String?) -> (String, [String: String])? {
+        for (_, text) in texts {
+            guard let documents = try? ObjectTree.parseYAMLDocuments(text) else { continue }
+            for document in documents where document.tree["kind"]?.text == "ConfigMap" {
+                let name = document.tree["metadata"]?["name"]?.text ?? ""
+                let namespace = document.tree["metadata"]?["namespace"]?.text ?? "default"
+                let matches = wanted.map { $0 == name || $0 == "\(namespace)/\(name)" } ?? (name == "ingress-nginx-controller")
+                guard matches, case .map(let fields)? = document.tree["data"] else { continue }
+                return ("\(namespace)/\(name)", fields.compactMapValues(\.text))
+            }
+        }
+        return nil
+    }
+
+    /// Each file with its movable Ingresses in the new class; the controller's `--config` as
+    /// `apus.yaml` and inside `apus-config.yaml` (the ConfigMap of conf/kubernetes/30-configmap.yaml).
+    private static func write(_ report: MigrationReport, texts: [(path: String, text: String)], to directory: String, newClass: String) -> Bool {
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            printError("apus migrate: cannot create \(directory): \(String(cString: strerror(errno)))")
+            return false
+        }
+        let moving = Set(report.entries.filter { $0.verdict != .blocked }.map { "\($0.ingress.namespace)/\($0.ingress.name)" })
+        var outputs: [(String, String)] = []
+        for (path, text) in texts {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            outputs.append(("\(directory)/\(name)", IngressClassRewrite.rewrite(text, to: newClass) { moving.contains("\($0)/\($1)") }))
+        }
+        if let (name, mapping) = report.configMap {
+            let indented = mapping.configYAML.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "    " + $0 }
+            let manifest = """
+            # Written by `apus migrate` from ConfigMap \(name) of ingress-nginx.
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: apus-config
+              namespace: apus-system
+            data:
+              apus.yaml: |
+
+            """ + indented.joined(separator: "\n") + "\n"
+            outputs.append(("\(directory)/apus-config.yaml", manifest))
+            outputs.append(("\(directory)/apus.yaml", mapping.configYAML))
+        }
+        for (path, text) in outputs {
+            guard let file = fopen(path, "w") else {
+                printError("apus migrate: cannot write \(path): \(String(cString: strerror(errno)))")
+                return false
+            }
+            fputs(text, file)
+            fclose(file)
+        }
+        return true
+    }
+}
