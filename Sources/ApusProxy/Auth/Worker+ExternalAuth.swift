@@ -128,15 +128,11 @@ extension Worker {
             }
             upstream.transport.writable = true
             if let context = upstream.endpoint.tls {
-                guard let stream = context.makeStream(
-                    fd: upstream.fd, host: upstream.endpoint.address.resolvedFrom ?? check.auth.url.host ?? upstream.endpoint.address.host,
-                    coalescing: tlsCoalescing) else {
+                let serverName = upstream.endpoint.address.resolvedFrom ?? check.auth.url.host ?? upstream.endpoint.address.host
+                guard beginTLS(upstream, context, serverName: serverName) else {
                     authAttemptFailed(check, upstream, connection, reason: "cannot create a TLS session", retry: false)
                     return
                 }
-                upstream.transport.tls = stream
-                upstream.state = .handshaking
-                upstream.transport.readable = true
                 continueAuthHandshake(check, upstream, connection)
                 return
             }

@@ -25,14 +25,10 @@ extension Worker {
             }
             upstream.transport.writable = true
             if let context = upstream.endpoint.tls {
-                guard let stream = context.makeStream(
-                    fd: upstream.fd, host: upstream.endpoint.address.resolvedFrom ?? upstream.endpoint.address.host, coalescing: tlsCoalescing) else {
+                guard beginTLS(upstream, context, serverName: upstream.endpoint.address.resolvedFrom ?? upstream.endpoint.address.host) else {
                     upstreamHandshakeFailed(connection, exchange, upstream, reason: "cannot create a TLS session")
                     return
                 }
-                upstream.transport.tls = stream
-                upstream.state = .handshaking
-                upstream.transport.readable = true
                 continueUpstreamHandshake(connection, exchange, upstream)
                 return
             }
@@ -51,6 +47,16 @@ extension Worker {
             }
             driveExchange(connection, exchange)
         }
+    }
+
+    /// Starts the client side of TLS on a connected upstream socket; false when OpenSSL
+    /// cannot make the session.
+    func beginTLS(_ upstream: UpstreamConnection, _ context: TLSClientContext, serverName: String) -> Bool {
+        guard let stream = context.makeStream(fd: upstream.fd, host: serverName, coalescing: tlsCoalescing) else { return false }
+        upstream.transport.tls = stream
+        upstream.state = .handshaking
+        upstream.transport.readable = true
+        return true
     }
 
     /// An event on a connection no exchange owns: it carries an external-auth check, or
