@@ -21,7 +21,6 @@ final class AuthCheck {
     // In flight.
     var runtime: UpstreamRuntime?
     var upstream: UpstreamConnection?
-    var endpoint = -1
     var request = PendingBytes()
     /// The attempt went over a pooled connection: if that closes before any answer, the
     /// request goes once more over a new one (the pool's race with the service's idle close).

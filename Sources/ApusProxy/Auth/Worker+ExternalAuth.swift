@@ -71,7 +71,6 @@ extension Worker {
             return
         }
         let endpoint = endpoints[picked]
-        check.endpoint = picked
         check.request.sent = 0
         endpoint.activeRequests += 1
         if pooled, let idle = endpoint.idle.popLast() {

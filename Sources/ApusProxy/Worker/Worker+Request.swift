@@ -41,8 +41,8 @@ extension Worker {
             respondError(connection, exchange, status: 404)
             return
         }
-        // Before anything else the route does (a redirect included). Called in place, not
-        // bound to a local: a copy of the list would retain and release its arrays.
+        // Before anything else the route does (a redirect included). Through the route's
+        // unretained handle: a reference loaded from the table is retained around a call.
         if let list = table.routes[route].accessListHandle, !list._withUnsafeGuaranteedRef({ $0.permits(exchange.clientAddress) }) {
             respondError(connection, exchange, status: 403)
             return
