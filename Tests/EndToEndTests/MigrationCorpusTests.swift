@@ -109,6 +109,17 @@ import Testing
             let configPath = try s.dir.write("apus.yaml", config)
             let validated = try await ApusProcess.runToCompletion(["validate", configPath], in: s.dir)
             #expect(validated.exit == .code(0), "\(validated.stdout) \(validated.stderr)")
+
+            // As clusters have it, the class belongs to ingress-nginx's controller: that is
+            // the reason to migrate, not a note on each Ingress.
+            let theirs = try s.dir.write("ingressclass.yaml", """
+            apiVersion: networking.k8s.io/v1
+            kind: IngressClass
+            metadata: { name: nginx }
+            spec: { controller: k8s.io/ingress-nginx }
+            """)
+            let plain = try await ApusProcess.runToCompletion(["migrate", "\(directory)/cors-default.yaml", theirs], in: s.dir)
+            #expect(plain.exit == .code(0) && plain.stdout.contains("Ingress corpus/cors-default: equivalent\n"), "\(plain.stdout)")
         }
     }
 }

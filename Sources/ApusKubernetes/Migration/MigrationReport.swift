@@ -39,7 +39,7 @@ public struct MigrationReport: Sendable {
     /// Findings that describe the cluster the manifests were read from (a Service not in
     /// the files, a name that does not resolve here), not how the Ingress would be served.
     public static let environmentCodes: Set<String> = [
-        "ingress-class-not-ours", "ingress-class-missing", "service-missing", "upstream-no-endpoints", "endpoint-name-unresolved",
+        "ingress-class-not-ours", "ingress-class-missing", "ingress-class-other-controller", "service-missing", "upstream-no-endpoints", "endpoint-name-unresolved",
     ]
 
     /// One Ingress's entry from its annotations and the translation's findings about it.
