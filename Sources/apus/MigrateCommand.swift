@@ -10,19 +10,7 @@ import Glibc
 enum MigrateCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let options = OptionReader(arguments, valued: ["format", "ingress-class", "to-class", "configmap", "write"])
-        if let error = options.error {
-            printError("apus migrate: \(error)")
-            return 2
-        }
-        let format = options.last("format") ?? "text"
-        guard format == "text" || format == "json" else {
-            printError("apus migrate: --format must be text or json")
-            return 2
-        }
-        guard !options.positional.isEmpty else {
-            printError("apus migrate: no file given\n\n\(usage)")
-            return 2
-        }
+        guard let format = options.fileCommandFormat("migrate") else { return 2 }
         var manifests = ManifestValidation()
         var texts: [(path: String, text: String)] = []
         for path in options.positional {

@@ -76,4 +76,23 @@ struct OptionReader {
 
     func last(_ name: String) -> String? { values[name]?.last }
     func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// For the commands that read files and print `--format text|json` (validate,
+    /// migrate): the format, or nil once what is wrong with the arguments was printed.
+    func fileCommandFormat(_ command: String) -> String? {
+        if let error {
+            printError("apus \(command): \(error)")
+            return nil
+        }
+        let format = last("format") ?? "text"
+        guard format == "text" || format == "json" else {
+            printError("apus \(command): --format must be text or json")
+            return nil
+        }
+        guard !positional.isEmpty else {
+            printError("apus \(command): no file given\n\n\(usage)")
+            return nil
+        }
+        return format
+    }
 }

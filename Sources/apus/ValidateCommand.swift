@@ -9,19 +9,7 @@ import ApusProxy
 enum ValidateCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let options = OptionReader(arguments, valued: ["format", "ingress-class", "controller-name", "watch-namespace", "config"])
-        if let error = options.error {
-            printError("apus validate: \(error)")
-            return 2
-        }
-        let format = options.last("format") ?? "text"
-        guard format == "text" || format == "json" else {
-            printError("apus validate: --format must be text or json")
-            return 2
-        }
-        guard !options.positional.isEmpty else {
-            printError("apus validate: no file given\n\n\(usage)")
-            return 2
-        }
+        guard let format = options.fileCommandFormat("validate") else { return 2 }
         var all: [Diagnostic] = []
         var manifests = ManifestValidation()
         var manifestFiles = 0

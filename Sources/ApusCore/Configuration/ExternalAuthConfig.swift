@@ -112,16 +112,7 @@ public struct ExternalAuthURL: Equatable, Sendable {
             host = authority[..<colon]
             portText = authority[authority.index(after: colon)...]
         }
-        let hostBytes = host.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"):
-                return true
-            default:
-                return false
-            }
-        }
-        guard !host.isEmpty, hostBytes else { return nil }
+        guard !host.isEmpty, host.utf8.allSatisfy(HostNameBytes.allows) else { return nil }
         if portText.isEmpty { return authority.hasSuffix(":") ? nil : (String(host), defaultPort) }
         guard portText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let port = Int(portText), (1...65535).contains(port) else { return nil }
         return (String(host), port)
@@ -181,12 +172,12 @@ public struct AuthCacheRule: Equatable, Sendable {
                     continue
                 }
                 guard let value = duration(word) else {
-                    return .failure(TemplateProblem("'\(entry.trimmingCharacters(in: " "))' is not a cache duration such as '200 202 401 5m'"))
+                    return .failure(TemplateProblem("'\(entry.trimmingOptionalWhitespace())' is not a cache duration such as '200 202 401 5m'"))
                 }
                 milliseconds += value
             }
             guard milliseconds > 0 else {
-                return .failure(TemplateProblem("'\(entry.trimmingCharacters(in: " "))' has no time (such as 5m)"))
+                return .failure(TemplateProblem("'\(entry.trimmingOptionalWhitespace())' has no time (such as 5m)"))
             }
             rules.append(AuthCacheRule(statuses: statuses.isEmpty ? [200, 301, 302] : statuses, seconds: max(1, milliseconds / 1000)))
         }
@@ -207,11 +198,5 @@ public struct AuthCacheRule: Equatable, Sendable {
         case "y": return number * 31_536_000_000
         default: return nil
         }
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingCharacters(in set: Character) -> String {
-        String(drop { $0 == set }.reversed().drop { $0 == set }.reversed())
     }
 }

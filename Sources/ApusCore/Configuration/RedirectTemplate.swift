@@ -1,7 +1,8 @@
-/// A redirect's whole Location as ingress-nginx's `permanent-redirect` writes it: an
-/// absolute http(s) URL in which nginx's variables `$request_uri` (path and query as
+/// What a redirect's whole Location may be, as ingress-nginx's `permanent-redirect` writes
+/// it: an absolute http(s) URL in which nginx's variables `$request_uri` (path and query as
 /// received), `$uri` (the path), `$args` and `$query_string` (the query), `$host` (the
-/// routing host), `$http_host` (the Host field) and `$scheme` are replaced per request.
+/// routing host), `$http_host` (the Host field) and `$scheme` are replaced per request (by the workers'
+/// `RequestTemplate` expander; other variables it knows are not allowed here).
 public enum RedirectTemplate {
     public static let variables = ["request_uri", "uri", "args", "query_string", "host", "http_host", "scheme"]
 
@@ -31,19 +32,5 @@ public enum RedirectTemplate {
             rest = rest.dropFirst(name.count)
         }
         return names
-    }
-
-    /// `url` with each variable replaced by `value(name)`.
-    public static func expand(_ url: String, _ value: (String) -> String) -> String {
-        var out = ""
-        var rest = Substring(url)
-        while let dollar = rest.firstIndex(of: "$") {
-            out += rest[..<dollar]
-            rest = rest[rest.index(after: dollar)...]
-            let name = rest.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-            out += value(String(name))
-            rest = rest.dropFirst(name.count)
-        }
-        return out + rest
     }
 }

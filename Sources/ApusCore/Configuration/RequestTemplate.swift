@@ -59,8 +59,10 @@ public enum RequestVariable: Equatable, Sendable {
     case args
     /// `$host`: the routing host (Host without port, lowercase).
     case host
-    /// `$http_host`, `$best_http_host`: the Host field as received (falls back to `$host`).
+    /// `$http_host`: the Host field as received (nothing without one).
     case httpHost
+    /// `$best_http_host`: the Host field as received, else `$host`.
+    case bestHTTPHost
     /// `$scheme`, `$pass_access_scheme`: `http` or `https`.
     case scheme
     /// `$escaped_request_uri`: `$request_uri` percent-encoded for a query value.
@@ -86,7 +88,8 @@ public enum RequestVariable: Equatable, Sendable {
         case "uri", "document_uri": self = .uri
         case "args", "query_string": self = .args
         case "host": self = .host
-        case "http_host", "best_http_host": self = .httpHost
+        case "http_host": self = .httpHost
+        case "best_http_host": self = .bestHTTPHost
         case "scheme", "pass_access_scheme": self = .scheme
         case "escaped_request_uri": self = .escapedRequestURI
         case "remote_addr": self = .remoteAddress

@@ -200,7 +200,7 @@ extension IngressAnnotations {
                 result.accessLog = on
             case "upstream-vhost":
                 let host = value.trimmingSpaces
-                guard !host.isEmpty, host.utf8.allSatisfy({ HostNameByte.isHostOrPort($0) }) else {
+                guard !host.isEmpty, host.utf8.allSatisfy({ HostNameBytes.allows($0) && $0 != UInt8(ascii: "_") }) else {
                     refuse("invalid-annotation", "'\(value)' is not a host name (with an optional :port)")
                     continue
                 }
@@ -219,7 +219,7 @@ extension IngressAnnotations {
                 // A leading `*.` is a wildcard, as in an Ingress rule's host.
                 if let bad = names.first(where: { name in
                     let bare = name.hasPrefix("*.") ? name.dropFirst(2) : Substring(name)
-                    return bare.isEmpty || !bare.utf8.allSatisfy { HostNameByte.isHostOrPort($0) && $0 != UInt8(ascii: ":") }
+                    return bare.isEmpty || !bare.utf8.allSatisfy { HostNameBytes.allows($0) && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: ":") }
                 }) {
                     refuse("invalid-annotation", "'\(bad)' is not a host name")
                     continue
@@ -418,13 +418,6 @@ extension IngressAnnotations {
     }
 
     /// Bytes of a host name or `host:port` that may go into a field value as written.
-    enum HostNameByte {
-        static func isHostOrPort(_ byte: UInt8) -> Bool {
-            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
-                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ":")
-        }
-    }
-
     /// Records why an annotation refuses the Ingress; false, for `return refuse(...)`.
     private static func refusal(_ key: String, _ why: String, at location: SourceLocation, into diagnostics: inout [Diagnostic]) -> Bool {
         diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))

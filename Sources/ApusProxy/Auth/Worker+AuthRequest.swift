@@ -29,7 +29,7 @@ extension Worker {
             let target = Array(out[targetStart...])
             out.removeSubrange(targetStart...)
             for byte in target {
-                if byte <= 0x20 || byte >= 0x7F { Self.percentEncode(CollectionOfOne(byte), into: &out) } else { out.append(byte) }
+                if byte <= 0x20 || byte >= 0x7F { TemplateRequest.percentEncode(CollectionOfOne(byte), into: &out) } else { out.append(byte) }
             }
         }
         out += " HTTP/1.1\r\nHost: ".utf8
@@ -42,7 +42,7 @@ extension Worker {
         for field in head.headers where !field.listedInConnection {
             let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
             lowered.removeAll(keepingCapacity: true)
-            for byte in name { lowered.append(Worker.lowercase(byte)) }
+            for byte in name { lowered.append(TemplateRequest.lowercase(byte)) }
             if lowered == Self.requestIDField { clientRequestID = raw[Int(field.valueStart)..<Int(field.valueEnd)] }
             if Self.authDroppedFields.contains(lowered) || (auth.methodGiven && Self.authMethodFields.contains(lowered)) { continue }
             out += name

@@ -37,7 +37,7 @@ extension Worker {
 
     /// The base64 token of the first `Authorization` field whose scheme is `Basic`
     /// (case-insensitive, RFC 9110 §11.1).
-    func basicCredential(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+    private func basicCredential(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         let name = Self.authorizationName
         let scheme = Self.basicScheme
         for field in exchange.head.headers where Int(field.nameEnd - field.nameStart) == name.count {

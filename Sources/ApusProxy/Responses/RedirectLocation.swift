@@ -9,19 +9,12 @@ enum RedirectLocation {
     static func of(_ config: RedirectConfig, head: RequestHead, bytes: UnsafeRawBufferPointer, listenerScheme: [UInt8],
                    host: UnsafeRawBufferPointer) -> String {
         if let url = config.url {
-            return RedirectTemplate.expand(url) { name in
-                let target = bytes[Int(head.pathStart)..<Int(head.pathEnd)]
-                let query = Int(head.queryStart) < Int(head.pathEnd) ? bytes[(Int(head.queryStart) + 1)..<Int(head.pathEnd)] : bytes[0..<0]
-                switch name {
-                case "request_uri": return String(decoding: target, as: UTF8.self)
-                case "uri": return String(decoding: bytes[Int(head.pathStart)..<Int(head.queryStart)], as: UTF8.self)
-                case "args", "query_string": return String(decoding: query, as: UTF8.self)
-                case "host": return String(decoding: host, as: UTF8.self)
-                case "http_host": return head.authorityRange.map { String(decoding: bytes[$0], as: UTF8.self) } ?? ""
-                case "scheme": return String(decoding: listenerScheme, as: UTF8.self)
-                default: return ""
-                }
-            }
+            // The compiler checked the URL (`RedirectTemplate.problem`): it parses.
+            guard case .success(let template) = RequestTemplate.parse(url) else { return url }
+            var location: [UInt8] = []
+            TemplateRequest(head: head, raw: bytes, host: host, scheme: listenerScheme, client: [])
+                .expand(template, into: &location)
+            return String(decoding: location, as: UTF8.self)
         }
         let scheme = config.scheme ?? String(decoding: listenerScheme, as: UTF8.self)
         var authority = config.host ?? ""
@@ -38,7 +31,7 @@ enum RedirectLocation {
     /// otherwise (the request gets 400).
     static func https(_ redirect: CompiledHTTPSRedirect, head: RequestHead, bytes: UnsafeRawBufferPointer,
                       host: UnsafeRawBufferPointer) -> String? {
-        guard !host.isEmpty, host.allSatisfy(isHostByte) else { return nil }
+        guard !host.isEmpty, host.allSatisfy(HostNameBytes.allows) else { return nil }
         var location = "https://"
         let hostText = String(decoding: host, as: UTF8.self)
         location += hostText.contains(":") ? "[\(hostText)]" : hostText
@@ -48,17 +41,5 @@ enum RedirectLocation {
         if !target.hasPrefix("/") { location += "/" }
         if redirect.stripsTrailingSlash && target.hasSuffix("/") { target.removeLast() }
         return location + target
-    }
-
-    /// Letters, digits, `.`, `-`, `_` (seen in real host names), and `:` for an IPv6 literal
-    /// (its brackets were removed).
-    static func isHostByte(_ b: UInt8) -> Bool {
-        switch b {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: ":"):
-            return true
-        default:
-            return false
-        }
     }
 }

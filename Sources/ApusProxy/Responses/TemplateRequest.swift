@@ -1,14 +1,19 @@
 import ApusCore
 import ApusHTTP
 
-/// Filling a `RequestTemplate` from the request whose head is at the front of the
-/// downstream's input. Used where a request carries templates (external auth), never on
-/// the path of a route without them.
-extension Worker {
-    func expand(_ template: RequestTemplate, _ connection: DownstreamConnection, _ exchange: Exchange,
-                host: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        let raw = connection.input.readable
-        let head = exchange.head
+/// What a `RequestTemplate` reads of a request whose head is in `raw`: the one expander of
+/// nginx-style variables, for redirect URLs and external auth's URLs, keys and redirects.
+/// Used where a route carries templates, never on the path of a route without them.
+struct TemplateRequest {
+    var head: RequestHead
+    var raw: UnsafeRawBufferPointer
+    /// The routing host (`$host`).
+    var host: UnsafeRawBufferPointer
+    var scheme: [UInt8]
+    /// The client as text (`$remote_addr`).
+    var client: [UInt8]
+
+    func expand(_ template: RequestTemplate, into out: inout [UInt8]) {
         for piece in template.pieces {
             switch piece {
             case .text(let text):
@@ -19,11 +24,12 @@ extension Worker {
                 case .uri: out += raw[Int(head.pathStart)..<Int(head.queryStart)]
                 case .args: if let query = Self.query(head, raw) { out += query }
                 case .host: out += host
-                case .httpHost: if let range = head.authorityRange { out += raw[range] } else { out += host }
-                case .scheme: out += connection.listener.scheme
+                case .httpHost: if let range = head.authorityRange { out += raw[range] }
+                case .bestHTTPHost: if let range = head.authorityRange { out += raw[range] } else { out += host }
+                case .scheme: out += scheme
                 case .escapedRequestURI: Self.percentEncode(raw[Int(head.pathStart)..<Int(head.pathEnd)], into: &out)
-                case .remoteAddress: out += exchange.clientText ?? connection.peer
-                case .remoteUser: if let user = basicUser(exchange, raw) { out += user }
+                case .remoteAddress: out += client
+                case .remoteUser: if let user = basicUser() { out += user }
                 case .requestMethod: out += raw[Int(head.methodStart)..<Int(head.methodEnd)]
                 case .header(let name): if let value = Self.field(name, head, raw) { out += value }
                 case .cookie(let name): if let value = Self.cookie(name, head, raw) { out += value }
@@ -46,7 +52,7 @@ extension Worker {
     static func field(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
         let wanted = name.utf8
         for field in head.headers where Int(field.nameEnd - field.nameStart) == wanted.count {
-            if zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], wanted).allSatisfy({ Worker.lowercase($0) == $1 }) {
+            if zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], wanted).allSatisfy({ Self.lowercase($0) == $1 }) {
                 return raw[Int(field.valueStart)..<Int(field.valueEnd)]
             }
         }
@@ -88,8 +94,11 @@ extension Worker {
     }
 
     /// The user name of a Basic credential (`$remote_user`).
-    private func basicUser(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> ArraySlice<UInt8>? {
-        guard let token = basicCredential(exchange, raw), let decoded = Base64.decode(token),
+    private func basicUser() -> ArraySlice<UInt8>? {
+        guard let value = Self.field("authorization", head, raw), value.count > 6,
+              value.prefix(6).map(Self.lowercase).elementsEqual("basic ".utf8) else { return nil }
+        let token = value.dropFirst(6).drop { $0 == 0x20 }
+        guard token.count <= Worker.longestCredential, let decoded = Base64.decode(token),
               let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         return decoded[..<colon]
     }
@@ -107,5 +116,14 @@ extension Worker {
                 out += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
             }
         }
+    }
+}
+
+extension Worker {
+    /// `template` filled from the request at the front of `connection`'s input.
+    func expand(_ template: RequestTemplate, _ connection: DownstreamConnection, _ exchange: Exchange,
+                host: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        TemplateRequest(head: exchange.head, raw: connection.input.readable, host: host, scheme: connection.listener.scheme,
+                        client: exchange.clientText ?? connection.peer).expand(template, into: &out)
     }
 }
