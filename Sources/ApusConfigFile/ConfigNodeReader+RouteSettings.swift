@@ -71,20 +71,27 @@ extension ConfigNodeReader {
         return items.enumerated().compactMap { index, item in string(item, at: "\(fields.contextPath(key))[\(index)]") }
     }
 
+    /// A setting written as a scalar where it takes a section or `false`: the location of a
+    /// `false` (which turns an inherited setting off); nil, with an error, for `true`
+    /// (which says nothing about what to use) or a value that is not a boolean.
+    private mutating func offSwitch(_ key: String, in fields: MappingFields, code: String, trueLacks: String) -> SourceLocation? {
+        guard let node = fields[key], let enabled = boolean(key, in: fields) else { return nil }
+        guard !enabled else {
+            error(code, "\(fields.contextPath(key)): 'true' \(trueLacks)", at: node)
+            return nil
+        }
+        return location(of: node)
+    }
+
     /// `basic_auth: { realm: R, htpasswd: FILE }`, or `basic_auth: false` to turn an
     /// inherited one off. The file is read now (and watched by `serve`).
     private mutating func basicAuth(in fields: MappingFields) -> BasicAuthConfig? {
         guard let node = fields["basic_auth"] else { return nil }
-        let context = fields.contextPath("basic_auth")
         if node.scalar != nil {
-            guard let enabled = boolean("basic_auth", in: fields) else { return nil }
-            guard !enabled else {
-                error("basic-auth", "\(context): 'true' names no users; write { htpasswd: FILE, realm: TEXT }", at: node)
-                return nil
-            }
-            return .off(at: location(of: node))
+            return offSwitch("basic_auth", in: fields, code: "basic-auth", trueLacks: "names no users; write { htpasswd: FILE, realm: TEXT }")
+                .map { .off(at: $0) }
         }
-        guard let section = self.fields(of: node, at: context, allowed: ["htpasswd", "realm"]),
+        guard let section = self.fields(of: node, at: fields.contextPath("basic_auth"), allowed: ["htpasswd", "realm"]),
               let file = string("htpasswd", in: section, required: true) else { return nil }
         let realm = string("realm", in: section) ?? ""
         let resolved = ConfigRelativePath.resolve(file, relativeTo: path)
@@ -103,18 +110,13 @@ extension ConfigNodeReader {
     /// an inherited one off. The compiler checks the values.
     private mutating func externalAuth(in fields: MappingFields) -> ExternalAuthConfig? {
         guard let node = fields["external_auth"] else { return nil }
-        let context = fields.contextPath("external_auth")
         if node.scalar != nil {
-            guard let enabled = boolean("external_auth", in: fields) else { return nil }
-            guard !enabled else {
-                error("external-auth", "\(context): 'true' names no service; write { url: http://auth.example/verify }", at: node)
-                return nil
-            }
-            return .off(at: location(of: node))
+            return offSwitch("external_auth", in: fields, code: "external-auth", trueLacks: "names no service; write { url: http://auth.example/verify }")
+                .map { .off(at: $0) }
         }
         let keys = ["url", "method", "signin", "signin_redirect_param", "response_headers", "request_redirect", "cache_key",
                     "cache_duration", "always_set_cookie"]
-        guard let section = self.fields(of: node, at: context, allowed: keys),
+        guard let section = self.fields(of: node, at: fields.contextPath("external_auth"), allowed: keys),
               let url = string("url", in: section, required: true) else { return nil }
         var auth = ExternalAuthConfig(url: url, location: location(of: section["url"] ?? node))
         auth.method = string("method", in: section)
