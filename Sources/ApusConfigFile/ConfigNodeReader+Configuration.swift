@@ -4,7 +4,7 @@ import Yams
 /// The top of the schema: the document mapping and its small sections
 /// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`, `idle_naps`).
 extension ConfigNodeReader {
-    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression", "idle_naps", "client_address"]
+    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression", "idle_naps", "client_address", "error_pages"]
 
     /// The whole document; values left out come from the `Configuration` initialisers.
     mutating func configuration(from root: Node) -> Configuration {
@@ -23,6 +23,7 @@ extension ConfigNodeReader {
         configuration.accessLog = accessLog(in: top)
         configuration.clientAddress = clientAddress(in: top)
         configuration.compression = compression(in: top)
+        configuration.errorPages = errorPages(in: top)
         if let idleNaps = boolean("idle_naps", in: top) { configuration.idleNaps = idleNaps }
         configuration.addExternalAuthUpstreams()
         return configuration
@@ -107,6 +108,33 @@ extension ConfigNodeReader {
         var config = ClientAddressConfig(trustedProxies: proxies, location: location(of: fields.node))
         if let header = string("header", in: fields) { config.header = header }
         return config
+    }
+
+    /// `error_pages: { 502: errors/502.html, 503: errors/503.html }`: each file is read now,
+    /// its media type taken from its extension; the compiler checks the statuses.
+    private mutating func errorPages(in top: MappingFields) -> [ErrorPageConfig] {
+        guard let node = top["error_pages"], !node.isNull else { return [] }
+        guard case let .mapping(mapping) = node else {
+            wrongType("error_pages", expected: "a mapping of statuses to files", found: node)
+            return []
+        }
+        var pages: [ErrorPageConfig] = []
+        for (keyNode, value) in pairs(of: mapping, at: "error_pages") {
+            guard let key = keyNode.scalar?.string, let status = Int(key) else {
+                wrongType("a key in error_pages", expected: "a status such as 503", found: keyNode)
+                continue
+            }
+            guard let file = string(value, at: "error_pages.\(key)", hint: " (a file)") else { continue }
+            let resolved = ConfigRelativePath.resolve(file, relativeTo: path)
+            switch ConfigFileReader.bytes(of: resolved, maximumBytes: 1 << 20) {
+            case .success(let bytes):
+                pages.append(ErrorPageConfig(status: status, body: bytes, contentType: ErrorPageConfig.contentType(ofFile: resolved),
+                                             file: resolved, location: location(of: value)))
+            case .failure(let failure):
+                error("error-page", "error_pages.\(key): cannot read \(resolved): \(failure.reason)", at: value)
+            }
+        }
+        return pages
     }
 
     private mutating func accessLog(in top: MappingFields) -> AccessLogConfig {

@@ -3,10 +3,10 @@ import Yams
 
 /// The settings a route gives its paths and a path rule may override: `request_headers`,
 /// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), `allow`
-/// and `deny` (client addresses), `basic_auth`, `external_auth`, `cors`, `access_log`, and on a route only,
+/// and `deny` (client addresses), `basic_auth`, `external_auth`, `error_backend`, `cors`, `access_log`, and on a route only,
 /// `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "external_auth", "cors", "access_log"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "external_auth", "error_backend", "cors", "access_log"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -31,6 +31,7 @@ extension ConfigNodeReader {
         }
         settings.basicAuth = basicAuth(in: fields)
         settings.externalAuth = externalAuth(in: fields)
+        settings.errorBackend = errorBackend(in: fields)
         settings.cors = cors(in: fields)
         settings.accessLog = boolean("access_log", in: fields)
         return settings
@@ -128,6 +129,27 @@ extension ConfigNodeReader {
         auth.cacheDuration = string("cache_duration", in: section)
         auth.alwaysSetCookie = boolean("always_set_cookie", in: section) ?? false
         return auth
+    }
+
+    /// `error_backend: { upstream: NAME, statuses: [404, 503] }`, or `false` to turn an
+    /// inherited one off. The compiler checks the statuses and the upstream.
+    private mutating func errorBackend(in fields: MappingFields) -> ErrorBackendConfig? {
+        guard let node = fields["error_backend"] else { return nil }
+        if node.scalar != nil {
+            return offSwitch("error_backend", in: fields, code: "error-backend", trueLacks: "names no upstream; write { upstream: NAME, statuses: [404, 503] }")
+                .map { .off(at: $0) }
+        }
+        guard let section = self.fields(of: node, at: fields.contextPath("error_backend"), allowed: ["upstream", "statuses"]),
+              let upstream = string("upstream", in: section, required: true) else { return nil }
+        var statuses: [Int] = []
+        for text in nameList("statuses", in: section) ?? [] {
+            guard let status = Int(text) else {
+                error("bad-value", "\(section.contextPath("statuses")): '\(text)' is not a status", at: section["statuses"] ?? node)
+                return nil
+            }
+            statuses.append(status)
+        }
+        return ErrorBackendConfig(upstream: upstream, statuses: statuses, location: location(of: section["upstream"] ?? node))
     }
 
     /// `allow: [10.0.0.0/8, "2001:db8::/32"]`: the entries as written (the compiler checks

@@ -9,10 +9,10 @@ import Glibc
 /// `apus controller`: informers keep a snapshot of the cluster; changes are coalesced into
 /// one translate + compile + publish; the data plane is the same as `serve`'s.
 enum ControllerCommand {
-    static let valued: Set<String> = [
-        "config", "kubeconfig", "ingress-class", "controller-name", "watch-namespace", "publish-service", "publish-address",
-        "election-namespace", "election-id", "log-level", "list-page-size", "coalesce-ms",
-    ]
+    static let valued: Set<String> = TranslationOptionReader.valued.union([
+        "config", "kubeconfig", "publish-service", "publish-address", "election-namespace", "election-id", "log-level", "list-page-size",
+        "coalesce-ms",
+    ])
 
     static func run(_ arguments: [String]) -> Int32 {
         let options = OptionReader(arguments, valued: valued)
@@ -140,18 +140,20 @@ enum ControllerCommand {
     }
 
     static func settings(_ options: OptionReader) -> Settings? {
-        let translation = IngressTranslationOptions(
-            ingressClass: options.last("ingress-class") ?? "apus",
-            controllerName: options.last("controller-name") ?? IngressTranslationOptions.defaultControllerName,
-            watchNamespace: options.last("watch-namespace"))
+        let translation: IngressTranslationOptions
+        switch TranslationOptionReader.read(options, defaultClass: "apus") {
+        case .success(let read): translation = read
+        case .failure(let error):
+            printError("apus controller: \(error.message)")
+            return nil
+        }
         var status = StatusOptions()
         if let service = options.last("publish-service") {
-            let parts = service.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            guard let key = TranslationOptionReader.objectKey(service) else {
                 printError("apus controller: --publish-service wants NAMESPACE/NAME, got '\(service)'")
                 return nil
             }
-            status.publishService = ObjectKey(namespace: String(parts[0]), name: String(parts[1]))
+            status.publishService = key
         }
         status.publishAddresses = options.all("publish-address").flatMap { $0.split(separator: ",").map(String.init) }
         if status.publishService != nil && !status.publishAddresses.isEmpty {

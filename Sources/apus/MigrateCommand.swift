@@ -9,7 +9,7 @@ import Glibc
 /// Ingresses that can move with class `apus`, and the controller's `--config`.
 enum MigrateCommand {
     static func run(_ arguments: [String]) -> Int32 {
-        let options = OptionReader(arguments, valued: ["format", "ingress-class", "to-class", "configmap", "write"])
+        let options = OptionReader(arguments, valued: TranslationOptionReader.valued.union(["format", "to-class", "configmap", "write"]))
         guard let format = options.fileCommandFormat("migrate") else { return 2 }
         var manifests = ManifestValidation()
         var texts: [(path: String, text: String)] = []
@@ -25,8 +25,13 @@ enum MigrateCommand {
             printError("apus migrate: \(unreadable)")
             return 1
         }
-        let translationOptions = IngressTranslationOptions(
-            ingressClass: options.last("ingress-class") ?? "nginx", controllerName: IngressTranslationOptions.defaultControllerName)
+        let translationOptions: IngressTranslationOptions
+        switch TranslationOptionReader.read(options, defaultClass: "nginx") {
+        case .success(let read): translationOptions = read
+        case .failure(let error):
+            printError("apus migrate: \(error.message)")
+            return 2
+        }
         let result = manifests.run(options: translationOptions, base: nil)
         var report = MigrationReport()
         for (entry, path) in manifests.entries {

@@ -13,15 +13,18 @@ let usage = """
       validate [--format text|json] FILE...   check configuration files and Kubernetes manifests; exit 1 on any error
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
             [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits
+            [--default-backend-service NS/NAME] [--custom-http-errors 404,503]   as the controller's
       migrate [--format text|json] FILE...    read ingress-nginx manifests: per Ingress each annotation, what differs
                                               and a verdict; the ConfigMap's keys; exit 1 if any cannot migrate yet
-            [--ingress-class nginx] [--configmap NS/NAME]
+            [--ingress-class nginx] [--configmap NS/NAME] [--default-backend-service NS/NAME]
             [--write DIR [--to-class apus]]      the Ingresses that can move, in class apus, and the controller config
       controller [--config FILE]              Kubernetes ingress controller (listeners, admin, limits from FILE,
                                               reloaded on SIGHUP and on change; routes from Ingresses);
                                               without FILE: http on :80, admin on :10254
             [--kubeconfig FILE]                   else $KUBECONFIG, else the in-cluster service account
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller] [--watch-namespace NS]
+            [--default-backend-service NS/NAME]   answers what no rule matches, and Ingresses' errors
+            [--custom-http-errors 404,503]        statuses every Ingress's error backend serves
             [--publish-service NS/NAME | --publish-address ADDR[,ADDR]]
             [--election-namespace NS] [--election-id NAME]
             [--list-page-size 500] [--coalesce-ms 50]

@@ -8,7 +8,7 @@ import ApusProxy
 /// files) or as `controller` (for Kubernetes manifests), nothing served.
 enum ValidateCommand {
     static func run(_ arguments: [String]) -> Int32 {
-        let options = OptionReader(arguments, valued: ["format", "ingress-class", "controller-name", "watch-namespace", "config"])
+        let options = OptionReader(arguments, valued: TranslationOptionReader.valued.union(["format", "config"]))
         guard let format = options.fileCommandFormat("validate") else { return 2 }
         var all: [Diagnostic] = []
         var manifests = ManifestValidation()
@@ -45,10 +45,13 @@ enum ValidateCommand {
                 }
                 base = configuration
             }
-            let translationOptions = IngressTranslationOptions(
-                ingressClass: options.last("ingress-class") ?? "apus",
-                controllerName: options.last("controller-name") ?? IngressTranslationOptions.defaultControllerName,
-                watchNamespace: options.last("watch-namespace"))
+            let translationOptions: IngressTranslationOptions
+            switch TranslationOptionReader.read(options, defaultClass: "apus") {
+            case .success(let read): translationOptions = read
+            case .failure(let error):
+                printError("apus validate: \(error.message)")
+                return 2
+            }
             let result = manifests.run(options: translationOptions, base: base)
             all += ConfigFileParser.inFileOrder(result.diagnostics)
             served = result.served

@@ -126,14 +126,16 @@ import Testing
     @Test func configMapKeys() {
         let mapping = NginxConfigMapMapping(data: [
             "use-forwarded-headers": "true", "forwarded-for-header": "X-Client-IP", "proxy-connect-timeout": "7",
-            "use-proxy-protocol": "true", "gzip-level": "12", "custom-http-errors": "404",
+            "use-proxy-protocol": "true", "gzip-level": "12", "custom-http-errors": "404, 503",
+            "hsts": "true",
         ])
         let becomes = Dictionary(uniqueKeysWithValues: mapping.keys.map { ($0.name, $0.becomes) })
         #expect(becomes["use-forwarded-headers"] == "client_address.trusted_proxies: [0.0.0.0/0, ::/0]")
         #expect(becomes["forwarded-for-header"] == "client_address.header: X-Client-IP")
         #expect(becomes["proxy-connect-timeout"] == "timeouts.upstream_connect: 7s")
         #expect(becomes["gzip-level"] == .some(nil), "12 is not a level")
-        #expect(becomes["custom-http-errors"] == .some(nil))
+        #expect(becomes["custom-http-errors"] == "--custom-http-errors 404,503")
+        #expect(becomes["hsts"] == .some(nil), "not mapped yet")
         let yaml = mapping.configYAML
         #expect(yaml.contains("proxy_protocol: true") && yaml.contains("header: X-Client-IP") && yaml.contains("upstream_connect: 7s"))
         #expect(!yaml.contains("level: 12"))

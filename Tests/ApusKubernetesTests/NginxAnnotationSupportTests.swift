@@ -15,6 +15,8 @@ import Testing
         "allowlist-source-range": ["allowlist-source-range": "10.0.0.0/8"],
         "whitelist-source-range": ["whitelist-source-range": "10.0.0.0/8"],
         "denylist-source-range": ["denylist-source-range": "10.0.0.9"],
+        "custom-http-errors": ["custom-http-errors": "404,503"],
+        "default-backend": ["default-backend": "web"],
         "auth-type": ["auth-type": "basic", "auth-secret": "users"],
         "auth-secret": ["auth-type": "basic", "auth-secret": "users"],
         "auth-secret-type": ["auth-type": "basic", "auth-secret": "users", "auth-secret-type": "auth-map"],

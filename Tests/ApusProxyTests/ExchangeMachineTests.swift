@@ -495,4 +495,44 @@ import Testing
         #expect(!ExchangeMachine(request: .init(method: .post, version: .http10, hasBody: true, expectsContinue: true), draining: false).sendsContinue)
         #expect(!ExchangeMachine(request: .init(method: .get, expectsContinue: true), draining: false).sendsContinue)
     }
+
+    // MARK: - Error backends
+
+    /// A listed status arrives while the client's body is still coming: the error backend
+    /// gets fresh attempts, the body is left unread, so the connection lingers and closes.
+    @Test func aDivertGetsFreshAttemptsAndGivesUpAnUnreadBody() {
+        var run = Run(Self.post)
+        run.connected()
+        run.on(.requestSent(headDone: true, bodyBytes: 100, bodyDone: false))
+        #expect(run.on(.divert(Self.terms)) == .connect)
+        #expect(run.machine.stage == .connecting && run.machine.attempts == 0 && !run.machine.responseStarted)
+        #expect(!run.machine.keepAlive)
+        run.on(.attached(endpoint: 0, reused: false))
+        #expect(run.machine.attempts == 1)
+        run.on(.connected)
+        run.on(.requestSent(headDone: true, bodyBytes: 0, bodyDone: true))
+        guard case .forwardResponse = run.on(.responseHead(status: 404, framing: .contentLength(5), compress: false)) else {
+            Issue.record("not forwarded")
+            return
+        }
+        #expect(run.on(.responseDone(upstreamReusable: true, inputPending: false, draining: false)) == .finish(.linger, upstream: .pool))
+    }
+
+    /// Apus's own 502 taken back: nothing of it was sent, and a request without a body
+    /// keeps its connection.
+    @Test func aDivertTakesBackAnErrorAnswerNothingWasSentOf() {
+        var terms = Self.terms
+        terms.maxAttempts = 1
+        var run = Run()
+        run.on(.proxy(terms))
+        run.on(.attached(endpoint: 0, reused: false))
+        #expect(run.on(.upstreamFailed(.connectRefused)) == .respond(status: 502, failure: .connectRefused, blame: true))
+        #expect(run.on(.divert(Self.terms)) == .connect)
+        #expect(run.machine.status == 0 && !run.machine.answeredLocally && run.machine.keepAlive)
+        run.on(.attached(endpoint: 0, reused: true))
+        _ = run.on(.requestSent(headDone: true, bodyBytes: 0, bodyDone: true))
+        _ = run.on(.responseHead(status: 502, framing: .none, compress: false))
+        #expect(run.machine.status == 502)
+        #expect(run.on(.responseDone(upstreamReusable: true, inputPending: false, draining: false)) == .finish(.keepAlive, upstream: .pool))
+    }
 }

@@ -70,7 +70,7 @@ import Testing
             #expect(partialEcho.header("X-Auth-Email") == nil)
 
             // What the service received for the POST above: ingress-nginx's fields, no body.
-            let seen = try await s.authServiceRequests(port: auth)
+            let seen = try await s.requestsSeen(port: auth)
             let first = try #require(seen.first { $0.headers["authorization"] == "Bearer good" })
             #expect(first.method == "GET")
             #expect(first.path == "/verify?for=127.0.0.1")
@@ -110,7 +110,7 @@ import Testing
 
             // A method given: POST with X-Original-URI, X-Scheme, and the redirect template.
             #expect(try await HTTPClient.request(port: port, path: "/post/echo", headers: [("Authorization", "Bearer good")]).status == 200)
-            let posted = try #require(try await s.authServiceRequests(port: auth).last)
+            let posted = try #require(try await s.requestsSeen(port: auth).last)
             #expect(posted.method == "POST")
             #expect(posted.headers["x-original-uri"] == "/post/echo")
             #expect(posted.headers["x-scheme"] == "http")
@@ -159,7 +159,7 @@ import Testing
                 try await connection.send("GET /echo HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer nobody\r\n\r\n")
                 #expect(try await connection.readResponse()?.status == 401)
             }
-            let asked = try await s.authServiceRequests(port: auth)
+            let asked = try await s.requestsSeen(port: auth)
             #expect(asked.filter { $0.headers["authorization"] == "Bearer good" }.count == 1)
             #expect(asked.filter { $0.headers["authorization"] == "Bearer nobody" }.count == 1)
             // 403 is not in the duration's list: asked every time.
@@ -167,7 +167,7 @@ import Testing
                 try await connection.send("GET /echo HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer forbidden\r\n\r\n")
                 #expect(try await connection.readResponse()?.status == 403)
             }
-            #expect(try await s.authServiceRequests(port: auth).filter { $0.headers["authorization"] == "Bearer forbidden" }.count == 3)
+            #expect(try await s.requestsSeen(port: auth).filter { $0.headers["authorization"] == "Bearer forbidden" }.count == 3)
             try await Task.sleep(for: .seconds(1.5))
             #expect(try await Probe.metric(adminPort: admin, "apus_external_auth_cache_hits_total ") == 8)
         }
@@ -205,7 +205,7 @@ import Testing
                                                         headers: [("Authorization", "Bearer good")])
             #expect(signedIn.status == 200)
             #expect(try EchoReply(signedIn.body).header("X-Auth-User") == "alice")
-            let asked = try #require(try await s.authServiceRequests(port: auth).last)
+            let asked = try #require(try await s.requestsSeen(port: auth).last)
             #expect(asked.path == "/oauth2/auth")
             #expect(asked.headers["host"] == "dashboard.example.test")
             #expect(asked.headers["x-original-url"] == "http://dashboard.example.test/echo")

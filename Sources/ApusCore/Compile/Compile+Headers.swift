@@ -66,6 +66,11 @@ extension RouteTableCompiler {
                 diagnostics.append(.error("invalid-external-auth", "external_auth \(problem); \(dropped)", at: auth.location))
             }
         }
+        if let backend = settings.errorBackend, backend.enabled {
+            for status in backend.statuses where !ErrorBackendConfig.statusRange.contains(status) {
+                diagnostics.append(.error("invalid-error-backend", "error_backend statuses: \(status) is not an error status (400 to 599); \(dropped)", at: backend.location))
+            }
+        }
         if let cors = settings.cors, cors.enabled {
             for origin in cors.allowOrigins {
                 if let problem = CORSConfig.originProblem(origin) {

@@ -71,6 +71,14 @@ extension RouteTableCompiler {
             compiled.route.externalAuth = CompiledExternalAuth(config: auth, url: url, upstream: upstream, scope: route.label)
         }
         compiled.route.authenticates = compiled.route.basicAuth != nil || compiled.route.externalAuth != nil
+        if let backend = rule.settings.errorBackend ?? inheriting.errorBackend, backend.enabled, case .proxy(let index) = action {
+            guard let backendIndex = upstreams[backend.upstream] else {
+                diagnostics.append(.error("unknown-upstream", "error_backend names upstream '\(backend.upstream)', which is not defined; the rule is dropped", at: backend.location))
+                return (nil, diagnostics)
+            }
+            let service = upstreams.first { $0.value == index }?.key ?? ""
+            compiled.route.errorBackend = CompiledErrorBackend(config: backend, upstream: backendIndex, service: service)
+        }
         compiled.route.writesAccessLog = rule.settings.accessLog ?? inheriting.accessLog ?? true
         compiled.route.corsMode = settings.cors.map { $0.anyOrigin != nil ? .anyOrigin : .listedOrigins } ?? .none
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
@@ -201,6 +209,9 @@ extension RouteTableCompiler {
             // The services of external auth are upstreams too (`addExternalAuthUpstreams`).
             for auth in [route.settings.externalAuth] + route.paths.map(\.settings.externalAuth) {
                 if let auth, case .success(let url) = ExternalAuthURL.parse(auth.url), let name = url.upstreamName { named.insert(name) }
+            }
+            for backend in [route.settings.errorBackend] + route.paths.map(\.settings.errorBackend) {
+                if let backend, backend.enabled { named.insert(backend.upstream) }
             }
         }
         var reported = Set<String>()

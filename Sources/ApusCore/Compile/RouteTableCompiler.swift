@@ -21,12 +21,34 @@ public enum RouteTableCompiler {
         let unusedDiagnostics = unusedUpstreams(configuration.upstreams, routes: configuration.routes)
 
         let (clientAddress, clientAddressDiagnostics) = compileClientAddress(configuration.clientAddress)
+        let (errorPages, errorPageDiagnostics) = compileErrorPages(configuration.errorPages)
         let table = RouteTable(
             workers: workers, admin: admin, listeners: listeners, upstreams: upstreams, routes: routes,
             hosts: buildHostIndex(rules), limits: configuration.limits, timeouts: configuration.timeouts,
-            accessLog: configuration.accessLog, idleNaps: configuration.idleNaps, clientAddress: clientAddress)
+            accessLog: configuration.accessLog, idleNaps: configuration.idleNaps, clientAddress: clientAddress,
+            errorPages: errorPages)
         let diagnostics = workerDiagnostics + listenerDiagnostics + adminDiagnostics + upstreamDiagnostics
-            + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics + clientAddressDiagnostics + externalAuthTargets(table)
+            + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics + clientAddressDiagnostics + errorPageDiagnostics
+            + externalAuthTargets(table)
         return (table, diagnostics)
+    }
+}
+
+extension RouteTableCompiler {
+    /// The operator's error pages: one per status, for statuses Apus answers with (400 to
+    /// 599); a page for another status, or a second one, is an error and left out.
+    static func compileErrorPages(_ pages: [ErrorPageConfig]) -> ([ErrorPageConfig], [Diagnostic]) {
+        var kept: [ErrorPageConfig] = []
+        var diagnostics: [Diagnostic] = []
+        for page in pages {
+            if !ErrorBackendConfig.statusRange.contains(page.status) {
+                diagnostics.append(.error("invalid-error-page", "error_pages: \(page.status) is not an error status (400 to 599); the page is not used", at: page.location))
+            } else if kept.contains(where: { $0.status == page.status }) {
+                diagnostics.append(.error("invalid-error-page", "error_pages: a second page for \(page.status); the first one is used", at: page.location))
+            } else {
+                kept.append(page)
+            }
+        }
+        return (kept, diagnostics)
     }
 }

@@ -20,6 +20,8 @@ public struct Configuration: Equatable, Sendable {
     /// Trusted proxies and the header that names the client behind them; nil: the peer is
     /// the client.
     public var clientAddress: ClientAddressConfig?
+    /// Pages of the operator's choosing for Apus's own error answers, by status.
+    public var errorPages: [ErrorPageConfig] = []
 
     public init(
         workers: WorkerCount = .auto,

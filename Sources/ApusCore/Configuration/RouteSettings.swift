@@ -18,6 +18,8 @@ public struct RouteSettings: Equatable, Sendable {
     public var cors: CORSConfig?
     /// A path's replaces its route's whole.
     public var externalAuth: ExternalAuthConfig?
+    /// A path's replaces its route's whole.
+    public var errorBackend: ErrorBackendConfig?
     /// `access_log: false`: these requests are not written to the access log.
     public var accessLog: Bool?
 

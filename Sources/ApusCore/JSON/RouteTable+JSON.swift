@@ -128,6 +128,14 @@ extension RouteTable {
                     if let duration = auth.cacheDuration { json.field("cacheDuration", duration) }
                 }
             }
+            if let backend = route.errorBackend?.config {
+                json.key("errorBackend")
+                json.object { json in
+                    json.field("upstream", backend.upstream)
+                    json.key("statuses")
+                    json.array { json in for status in backend.statuses { json.int(status) } }
+                }
+            }
             if let rules = route.requestHeaderRules {
                 json.key("requestHeaders")
                 rules.render(into: &json)

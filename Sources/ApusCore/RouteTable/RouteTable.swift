@@ -18,14 +18,17 @@ public final class RouteTable: Sendable {
     public let idleNaps: Bool
     /// Trusted proxies; nil: the connection's peer is the client.
     public let clientAddress: ClientAddressPolicy?
+    /// Pages of the operator's choosing for Apus's own error answers.
+    public let errorPages: [ErrorPageConfig]
     let hosts: HostIndex
 
     init(
         workers: WorkerCount, admin: HostPort?, listeners: [CompiledListener],
         upstreams: [CompiledUpstream], routes: [CompiledRoute], hosts: HostIndex,
         limits: LimitsConfig, timeouts: TimeoutsConfig, accessLog: AccessLogConfig, idleNaps: Bool,
-        clientAddress: ClientAddressPolicy? = nil
+        clientAddress: ClientAddressPolicy? = nil, errorPages: [ErrorPageConfig] = []
     ) {
+        self.errorPages = errorPages
         self.workers = workers
         self.admin = admin
         self.listeners = listeners
@@ -123,6 +126,8 @@ public struct CompiledRoute: Sendable {
     public var cors: CompiledCORS?
     /// Another service decides who may use the route; nil for none.
     public var externalAuth: CompiledExternalAuth?
+    /// Another upstream answers in place of listed errors; nil for none.
+    public var errorBackend: CompiledErrorBackend?
     /// Basic or external auth is on: one test per request for routes with neither.
     public var authenticates = false
     /// What a worker does about CORS, readable without touching `cors` (no retain).
@@ -159,6 +164,11 @@ public enum CompiledAction: Sendable {
 }
 
 extension RouteTable {
+    /// The operator's page for `status`, if there is one.
+    public func errorPage(for status: Int) -> ErrorPageConfig? {
+        errorPages.isEmpty ? nil : errorPages.first { $0.status == status }
+    }
+
     /// The htpasswd files routes read their users from (`apus serve` reloads when one changes).
     public var basicAuthFiles: [String] {
         var files: [String] = []

@@ -40,6 +40,7 @@ public struct MigrationReport: Sendable {
     /// the files, a name that does not resolve here), not how the Ingress would be served.
     public static let environmentCodes: Set<String> = [
         "ingress-class-not-ours", "ingress-class-missing", "ingress-class-other-controller", "service-missing", "upstream-no-endpoints", "endpoint-name-unresolved",
+        "default-backend-unavailable",
     ]
 
     /// One Ingress's entry from its annotations and the translation's findings about it.

@@ -1,3 +1,5 @@
+import ApusCore
+
 /// ingress-nginx's ConfigMap (its global settings) as the controller `--config` of Apus:
 /// what each key becomes, and the YAML that says it (`apus migrate --write`).
 public struct NginxConfigMapMapping: Sendable {
@@ -95,6 +97,13 @@ public struct NginxConfigMapMapping: Sendable {
                 }
             case "hsts", "hsts-max-age", "hsts-include-subdomains", "hsts-preload":
                 unmapped("Apus does not add Strict-Transport-Security to Ingress hosts yet")
+            case "custom-http-errors":
+                let statuses = value.split(separator: ",").map { $0.trimmingOptionalWhitespace() }.filter { !$0.isEmpty }
+                guard !statuses.isEmpty, statuses.allSatisfy({ Int($0).map(ErrorBackendConfig.statusRange.contains) ?? false }) else {
+                    unmapped("'\(value)' is not a list of statuses from 400 to 599")
+                    continue
+                }
+                mapped("--custom-http-errors \(statuses.joined(separator: ","))", "a flag of apus controller, with --default-backend-service NAMESPACE/NAME for the Service that serves the pages")
             case "load-balance":
                 unmapped(value == "ewma" ? "Apus balances with least connections (EWMA is not implemented yet)" : "set per Ingress with the load-balance annotation")
             case "allow-snippet-annotations", "annotations-risk-level", "strict-validate-path-type", "enable-underscores-in-headers":

@@ -29,14 +29,27 @@ struct BackendResolver {
     }
 
     func resolve(namespace: String, service name: String, port: IntOrString, settings: IngressAnnotations, ingress: Ingress) -> Resolution {
-        let at = ingress.reference.location
+        resolve(namespace: namespace, service: name, port: port, settings: settings, at: ingress.reference.location, owner: ingress.metadata.name)
+    }
+
+    /// The port the Service lists first (as ingress-nginx picks for `default-backend`); nil
+    /// when the Service does not exist or has no port.
+    func firstPort(namespace: String, service name: String) -> IntOrString? {
+        services[ObjectKey(namespace: namespace, name: name)]?.ports.first.map { .number($0.port) }
+    }
+
+    /// - Parameters:
+    ///   - at: where findings point (the Ingress that uses the backend).
+    ///   - owner: suffixes the upstream's name when `settings` make it the owner's own.
+    func resolve(namespace: String, service name: String, port: IntOrString, settings: IngressAnnotations, at: SourceLocation,
+                 owner: String) -> Resolution {
         let key = ObjectKey(namespace: namespace, name: name)
         let subject = "Service \(namespace)/\(name)"
         func upstream(_ portText: String, endpoints: [String], location: SourceLocation) -> UpstreamConfig {
             var upstreamName = "\(namespace)/\(name):\(portText)"
             // Settings from annotations make the upstream this Ingress's own, so that two
             // Ingresses with other timeouts never share (and fight over) one upstream.
-            if settings.changesUpstream { upstreamName += "@\(ingress.metadata.name)" }
+            if settings.changesUpstream { upstreamName += "@\(owner)" }
             var config = UpstreamConfig(
                 name: upstreamName, endpoints: endpoints.map { EndpointConfig(address: $0, location: location) },
                 balance: settings.balance ?? .roundRobin,

@@ -228,6 +228,28 @@ extension IngressAnnotations {
             case "preserve-trailing-slash":
                 guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
                 result.stripsTrailingSlash = !on
+            case "custom-http-errors":
+                var codes: [Int] = []
+                for item in value.split(separator: ",") {
+                    let text = String(item).trimmingSpaces
+                    if text.isEmpty { continue }
+                    guard let code = Int(text), ErrorBackendConfig.statusRange.contains(code) else {
+                        refuse("invalid-annotation", "'\(text)' is not a status from 400 to 599")
+                        break
+                    }
+                    codes.append(code)
+                }
+                result.customHTTPErrors = codes
+            case "default-backend":
+                let name = value.trimmingSpaces
+                guard name.isServiceName else {
+                    refuse("invalid-annotation", "'\(value)' is not the name of a Service (of the Ingress's namespace)")
+                    continue
+                }
+                result.defaultBackend = name
+            case "disable-proxy-intercept-errors":
+                guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
+                result.interceptsErrors = !on
             case "auth-type" where dialect == .nginx:
                 authType = (key, value)
             case "auth-secret-type" where dialect == .nginx:
@@ -239,6 +261,9 @@ extension IngressAnnotations {
                     refuse("unknown-annotation", "is not an annotation Apus knows (\(dialect == .apus ? "see the apus.dev/ annotations in README.md" : "see \(NginxAnnotationSupport.documentPath)"))")
                 }
             }
+        }
+        if !refused, result.defaultBackend == nil, result.customHTTPErrors == nil, !result.interceptsErrors {
+            diagnostics.append(.warning("annotation-without-effect", "annotation \(seen["disable-proxy-intercept-errors"] ?? "disable-proxy-intercept-errors") has no effect without custom-http-errors", at: location))
         }
         if !refused {
             refused = !assembleCORS(&result, corsValues, at: location, into: &diagnostics)
@@ -464,6 +489,16 @@ extension IngressAnnotations {
 }
 
 extension String {
+    /// A Service name: an RFC 1035 label (lowercase letters, digits and '-', starting with
+    /// a letter, at most 63 bytes), as the API server requires.
+    var isServiceName: Bool {
+        let bytes = Array(utf8)
+        let lower = UInt8(ascii: "a")...UInt8(ascii: "z")
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        guard let first = bytes.first, bytes.count <= 63, lower.contains(first), bytes.last != UInt8(ascii: "-") else { return false }
+        return bytes.allSatisfy { lower.contains($0) || digits.contains($0) || $0 == UInt8(ascii: "-") }
+    }
+
     var trimmingSpaces: String {
         var text = Substring(self)
         while text.first == " " { text.removeFirst() }

@@ -65,6 +65,14 @@ struct IngressAnnotations: Equatable {
     var stripsTrailingSlash: Bool?
     /// `enable-access-log: "false"`.
     var accessLog: Bool?
+    /// `custom-http-errors`: statuses served by the error backend (400 to 599).
+    var customHTTPErrors: [Int]?
+    /// `default-backend`: a Service of the Ingress's namespace that serves the Ingress's
+    /// errors, and its requests while its Services have no endpoint.
+    var defaultBackend: String?
+    /// `disable-proxy-intercept-errors: "true"`: no status is replaced (the no-endpoint
+    /// fallback stays).
+    var interceptsErrors = true
     /// The header directives of `configuration-snippet` and `server-snippet`.
     var snippetRequestRules: HeaderRulesConfig?
     var snippetResponseRules: HeaderRulesConfig?

@@ -6,11 +6,20 @@ public struct IngressTranslationOptions: Equatable, Sendable {
     public var controllerName: String
     /// Only Ingresses of this namespace are served (`--watch-namespace`); nil for all.
     public var watchNamespace: String?
+    /// The Service that answers what no rule matches and the errors of Ingresses without a
+    /// `default-backend` of their own (`--default-backend-service NAMESPACE/NAME`).
+    public var defaultBackendService: ObjectKey?
+    /// Statuses every Ingress's error backend serves unless its `custom-http-errors` says
+    /// otherwise (`--custom-http-errors`, ingress-nginx's ConfigMap key of that name).
+    public var customHTTPErrors: [Int] = []
 
-    public init(ingressClass: String = "apus", controllerName: String = IngressTranslationOptions.defaultControllerName, watchNamespace: String? = nil) {
+    public init(ingressClass: String = "apus", controllerName: String = IngressTranslationOptions.defaultControllerName, watchNamespace: String? = nil,
+                defaultBackendService: ObjectKey? = nil, customHTTPErrors: [Int] = []) {
         self.ingressClass = ingressClass
         self.controllerName = controllerName
         self.watchNamespace = watchNamespace
+        self.defaultBackendService = defaultBackendService
+        self.customHTTPErrors = customHTTPErrors
     }
 
     public static let defaultControllerName = "apus.dev/ingress-controller"

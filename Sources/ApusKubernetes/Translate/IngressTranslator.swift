@@ -39,11 +39,12 @@ public enum IngressTranslator {
                 state.basicAuthConfigs[ingress.reference] = state.basicAuth(of: ingress, auth, secrets: snapshot.opaqueSecrets)
             }
         }
+        state.prepareDefaultBackend(options)
         for (ingress, annotations) in accepted {
             state.addRules(of: ingress, annotations: annotations, nginxRegexHosts: nginxRegexHosts)
         }
         state.addWWWRedirects(accepted)
-        state.addDefaultBackends(accepted)
+        state.addDefaultBackends(accepted, options: options)
         for (ingress, _) in accepted { state.checkTLS(of: ingress, secrets: snapshot.secrets) }
 
         var configuration = base

@@ -31,6 +31,7 @@ extension TranslationState {
                     continue
                 }
                 Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &config)
+                if annotations.redirect == nil { config.settings.errorBackend = errorBackend(of: ingress, annotations, service: path.backend) }
                 _ = claim(host: rule.host, rule: config, owner: owner)
                 // server-alias: the same rule under each alias (ingress-nginx's extra
                 // server_name); a name the rules already serve keeps its own rules.
@@ -119,9 +120,12 @@ extension TranslationState {
     /// written as `Prefix /` on every host that has no `/` of its own: the host's oldest
     /// Ingress with a defaultBackend provides it, else the cluster-wide catch-all. The
     /// catch-all (requests for hosts no rule names) is the oldest Ingress's defaultBackend.
-    mutating func addDefaultBackends(_ accepted: [(Ingress, IngressAnnotations)]) {
+    mutating func addDefaultBackends(_ accepted: [(Ingress, IngressAnnotations)], options: IngressTranslationOptions) {
         let withDefault = accepted.filter { $0.0.defaultBackend != nil }
-        guard let (global, globalAnnotations) = withDefault.first else { return }
+        guard let (global, globalAnnotations) = withDefault.first else {
+            addServiceDefaultBackend(options)
+            return
+        }
         var hostDefaults: [String: (Ingress, IngressAnnotations)] = [:]
         for (ingress, annotations) in withDefault {
             for rule in ingress.rules where hostDefaults[IngressTranslator.hostKey(rule.host)] == nil {
@@ -141,6 +145,7 @@ extension TranslationState {
             Self.applyRequestSettings(
                 annotations, basicAuth: basicAuthConfigs[ingress.reference], of: ingress,
                 host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, to: &rule)
+            rule.settings.errorBackend = errorBackend(of: ingress, annotations, service: backend)
             _ = claim(host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, rule: rule, owner: ingress.reference)
         }
     }

@@ -38,6 +38,12 @@ struct TranslationState {
     var tlsIngresses: [ObjectReference] = []
     /// Each accepted Ingress's basic auth, its Secret read (see `basicAuth(of:_:secrets:)`).
     var basicAuthConfigs: [ObjectReference: BasicAuthConfig] = [:]
+    /// The upstream of `--default-backend-service`, when it has one.
+    var defaultBackendUpstream: String?
+    /// `--custom-http-errors`.
+    var globalErrorStatuses: [Int] = []
+    /// Each Ingress's `default-backend` upstream, once looked up (nil inside: unusable).
+    var ingressDefaultBackends: [ObjectReference: String?] = [:]
 
     init(resolver: BackendResolver, certificateLoader: ServerCertificateLoader) {
         self.resolver = resolver
@@ -58,13 +64,17 @@ struct TranslationState {
         case .service(let name, let port):
             let resolution = resolver.resolve(namespace: ingress.metadata.namespace, service: name, port: port, settings: annotations, ingress: ingress)
             for finding in resolution.findings { report(finding, for: ingress.reference) }
-            let upstreamName = resolution.upstream.name
-            if upstreams[upstreamName] == nil {
-                upstreams[upstreamName] = resolution.upstream
-                upstreamOrder.append(upstreamName)
-            }
-            return upstreamName
+            return addUpstream(resolution.upstream)
         }
+    }
+
+    /// Adds an upstream unless one of its name is there; returns its name.
+    mutating func addUpstream(_ upstream: UpstreamConfig) -> String {
+        if upstreams[upstream.name] == nil {
+            upstreams[upstream.name] = upstream
+            upstreamOrder.append(upstream.name)
+        }
+        return upstream.name
     }
 
     /// Claims a path for an Ingress, unless an older Ingress (or an earlier rule of the

@@ -5,14 +5,12 @@ import ApusHTTP
 /// body, every field of the client's request except the ones it sets itself, and the
 /// original request described in `X-Original-URL`, `X-Original-Method` and friends.
 extension Worker {
-    /// Fields of the client's request left out: framing and connection fields (there is no
-    /// body, and the connection is ours), and the ones written below.
-    private static let authDroppedFields: Set<[UInt8]> = Set([
-        "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "expect", "upgrade",
-        "proxy-connection", "trailer", "x-forwarded-proto", "x-request-id", "x-original-url", "x-original-method",
-        "x-sent-from", "x-real-ip", "x-forwarded-for", "x-auth-request-redirect",
-    ].map { Array($0.utf8) })
-    private static let requestIDField = Array("x-request-id".utf8)
+    /// Fields of the client's request left out: framing and connection fields, and the ones
+    /// written below.
+    private static let authDroppedFields: Set<[UInt8]> = Set((SubRequestFields.connectionFields + [
+        "x-forwarded-proto", "x-request-id", "x-original-url", "x-original-method", "x-sent-from", "x-real-ip",
+        "x-forwarded-for", "x-auth-request-redirect",
+    ]).map { Array($0.utf8) })
     /// Also written when the route names the method (ingress-nginx does so only then).
     private static let authMethodFields: Set<[UInt8]> = [Array("x-original-uri".utf8), Array("x-scheme".utf8)]
 
@@ -37,19 +35,8 @@ extension Worker {
         if let name = auth.url.host { out += name.utf8 } else { out += host }
         out += "\r\n".utf8
 
-        var lowered: [UInt8] = []
-        var clientRequestID: Slice<UnsafeRawBufferPointer>?
-        for field in head.headers where !field.listedInConnection {
-            let name = raw[Int(field.nameStart)..<Int(field.nameEnd)]
-            lowered.removeAll(keepingCapacity: true)
-            for byte in name { lowered.append(TemplateRequest.lowercase(byte)) }
-            if lowered == Self.requestIDField { clientRequestID = raw[Int(field.valueStart)..<Int(field.valueEnd)] }
-            if Self.authDroppedFields.contains(lowered) || (auth.methodGiven && Self.authMethodFields.contains(lowered)) { continue }
-            out += name
-            out += ": ".utf8
-            out += raw[Int(field.valueStart)..<Int(field.valueEnd)]
-            out += "\r\n".utf8
-        }
+        let clientRequestID = SubRequestFields.copy(
+            head, raw, dropping: Self.authDroppedFields, alsoDropping: auth.methodGiven ? Self.authMethodFields : [], into: &out).requestID
         let client = exchange.clientText ?? connection.peer
         out += "X-Request-ID: ".utf8
         if let clientRequestID { out += clientRequestID } else { Self.appendHex(requestID, to: &out) }

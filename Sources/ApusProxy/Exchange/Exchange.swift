@@ -60,14 +60,24 @@ final class Exchange {
         set { responseEditsHandle = newValue.map { Unmanaged.passUnretained($0) } }
     }
     /// Keeps per-request edits (a CORS origin's) alive while `responseEdits` points at them.
-    /// Also set whenever `auth` is (to `Exchange.authMarker` if nothing else), so that the
-    /// pool tests one field per exchange, not two.
+    /// Also set whenever `auth` or `errorBackend` is (to `Exchange.authMarker` if nothing
+    /// else), so that the pool and the response start test one field per exchange, not three.
     var ownedResponseEdits: CompiledHeaderEdits?
     var tunnel = TunnelState()
     /// The route's external-auth check: in flight, or what its answer adds (nil on routes
     /// without external auth).
     var auth: AuthCheck?
     static let authMarker = CompiledHeaderEdits(removedNames: [], addedLines: [])
+    /// The route's error backend while an answer may still be diverted to it (nil on
+    /// routes without one, and once it was used). Set together with `ownedResponseEdits`,
+    /// as `auth` is.
+    var errorBackend: CompiledErrorBackend?
+    /// A copy of the request head for the error backend's request (the head left the
+    /// input buffer when it was proxied); the head's offsets index it. Kept with its
+    /// capacity; filled only on routes with an error backend.
+    var savedHead: [UInt8] = []
+    /// The X-Request-ID sent upstream when the client sent none, for the error backend.
+    var generatedRequestID: (UInt64, UInt64) = (0, 0)
 
     init(limits: HTTPLimits) {
         parser = RequestHeadParser(limits: limits)
@@ -123,6 +133,7 @@ struct ExchangePool {
         if exchange.ownedResponseEdits != nil {
             exchange.ownedResponseEdits = nil
             if exchange.auth != nil { exchange.auth = nil }
+            if exchange.errorBackend != nil { exchange.errorBackend = nil }
         }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.

@@ -131,6 +131,10 @@ struct ExchangeMachine {
         case respondLocally(status: Int, close: Bool)
         /// The request goes to an upstream with these terms.
         case proxy(UpstreamTerms)
+        /// An error is answered by another upstream (an error backend) with these terms: a
+        /// request without a body goes there, and its response is the one passed on. Comes
+        /// instead of a response head or an error answer that nothing was sent of yet.
+        case divert(UpstreamTerms)
         /// A connection to endpoint `endpoint` (index in the upstream) is attached:
         /// `reused` from the pool, else connecting.
         case attached(endpoint: Int, reused: Bool)
@@ -233,6 +237,9 @@ struct ExchangeMachine {
     private(set) var responseHeadReceived = false
     /// The answer is Apus's own (routing, or an upstream failure answered with an error page).
     private(set) var answeredLocally = false
+    /// The request was diverted to an error backend before its body was read whole: the
+    /// rest may still be coming (see `ending`).
+    private(set) var bodyLeftUnread = false
     /// When the downstream side times out (0: no deadline): a blocked response write, or
     /// a tunnel's idle time.
     private(set) var downstreamDeadline: UInt64 = 0
@@ -281,6 +288,8 @@ struct ExchangeMachine {
             firstAttemptAt = now
             stage = .connecting
             return .connect
+        case .divert(let terms):
+            return divert(terms, now: now)
         case .attached(let endpoint, let reused):
             triedEndpoints |= 1 << UInt64(endpoint & 63)
             self.endpoint = endpoint
@@ -375,6 +384,31 @@ struct ExchangeMachine {
         return .proceed
     }
 
+    /// A fresh set of attempts for the error backend. Nothing of the answer went out yet
+    /// (an error answer that was decided is taken back); the client's body is not sent.
+    private mutating func divert(_ terms: UpstreamTerms, now: UInt64) -> Action {
+        if !requestBodyDone {
+            bodyLeftUnread = true
+            keepAlive = false
+        }
+        requestBodyDone = true
+        requestBodyBytesSent = 0
+        requestHeadSent = false
+        self.terms = terms
+        firstAttemptAt = now
+        triedEndpoints = 0
+        endpoint = -1
+        reusedConnection = false
+        upstreamAnswered = false
+        responseHeadReceived = false
+        responseStarted = false
+        answeredLocally = false
+        status = 0
+        upstreamDeadline = 0
+        stage = .connecting
+        return .connect
+    }
+
     /// The final response head: a tunnel, or the plan for its body.
     ///
     /// A 101 is honoured only as the answer to an Upgrade request whose head went out
@@ -442,7 +476,7 @@ struct ExchangeMachine {
     /// cheaper and cannot reset anything in flight.
     private func ending(inputPending: Bool, draining: Bool) -> Ending {
         if keepAlive && !draining { return .keepAlive }
-        let mayBeSending = inputPending || (request.hasBody && (!requestBodyDone || answeredLocally))
+        let mayBeSending = inputPending || (request.hasBody && (!requestBodyDone || answeredLocally || bodyLeftUnread))
         return mayBeSending ? .linger : .close
     }
 

@@ -36,6 +36,10 @@ extension Worker {
         case .respond(let status, let failure, let blame):
             if let failure { letGoOfUpstream(exchange, after: failure, blame: blame) }
             if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
+            if failure != nil, let backend = exchange.errorBackend, backend.intercepts(status) {
+                divertToErrorBackend(connection, exchange, backend, status: status)
+                return
+            }
             syncDeadlines(connection, exchange)
             sendErrorPage(connection, exchange, status: status)
         case .cut(let failure, let blame):

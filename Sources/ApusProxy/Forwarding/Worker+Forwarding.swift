@@ -124,7 +124,14 @@ extension Worker {
     /// downstream is written. Returns false when the exchange ended (or became a tunnel).
     private func startResponse(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection) -> Bool {
         if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
-        if exchange.auth != nil { settleAuthCookies(exchange, status: upstream.head.status) }
+        // Routes with external auth or an error backend (or per-request CORS edits) only.
+        if exchange.ownedResponseEdits != nil {
+            if let backend = exchange.errorBackend, backend.intercepts(upstream.head.status) {
+                divertToErrorBackend(connection, exchange, backend, status: upstream.head.status)
+                return false
+            }
+            if exchange.auth != nil { settleAuthCookies(exchange, status: upstream.head.status) }
+        }
         var encoder: GzipEncoder?
         if let policy = exchange.gzipPolicy { encoder = gzipEncoderIfFit(upstream, policy) }
         let action = exchange.machine.handle(

@@ -18,13 +18,21 @@ extension Worker {
         let runtime = upstreams[index]
         guard !runtime.endpoints.isEmpty else {
             counters.countUpstreamError(upstream: runtime.name, kind: .noEndpoint)
-            respondError(connection, exchange, status: 503)
+            if let backend = table.routes[routeIndex].errorBackend {
+                divertToErrorBackend(connection, exchange, backend, status: 503)
+            } else {
+                respondError(connection, exchange, status: 503)
+            }
             return
         }
+        let requestID = nextRequestID()
         if let client = exchange.clientText {
-            client.withUnsafeBytes { writeUpstreamHead(connection, exchange, realClient: $0, path: path) }
+            client.withUnsafeBytes { writeUpstreamHead(connection, exchange, realClient: $0, path: path, requestID: requestID) }
         } else {
-            writeUpstreamHead(connection, exchange, realClient: nil, path: path)
+            writeUpstreamHead(connection, exchange, realClient: nil, path: path, requestID: requestID)
+        }
+        if let backend = table.routes[routeIndex].errorBackend, backend.interceptsStatuses {
+            keepForErrorBackend(connection, exchange, backend, requestID: requestID)
         }
         exchange.headInInput = false
         connection.input.consume(exchange.head.headLength)
@@ -43,10 +51,10 @@ extension Worker {
     /// target in place of the request's; `realClient` is the client trusted proxies named.
     @inline(__always)
     private func writeUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, realClient: UnsafeRawBufferPointer?,
-                                   path: UnsafeRawBufferPointer) {
+                                   path: UnsafeRawBufferPointer, requestID: (UInt64, UInt64)) {
         var context = ForwardingContext(
             clientAddress: connection.peer, scheme: connection.listener.scheme, port: connection.listener.portText,
-            generatedRequestID: nextRequestID(), forwardUpgrade: exchange.head.isUpgrade)
+            generatedRequestID: requestID, forwardUpgrade: exchange.head.isUpgrade)
         context.realClientAddress = realClient
         if let rewrite = table.routes[exchange.routeIndex].rewrite {
             let raw = connection.input.readable

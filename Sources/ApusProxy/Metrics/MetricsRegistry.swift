@@ -24,6 +24,7 @@ public final class MetricsRegistry: Sendable {
         var tlsHandshakeFailures: UInt64 = 0
         var proxyProtocolRefusals: UInt64 = 0
         var basicAuthChecks: UInt64 = 0
+        var errorBackendRequests: UInt64 = 0
         var externalAuth = WorkerCounters.ExternalAuthCounts()
         var gzip = WorkerCounters.GzipCounts()
         var tunnels = TunnelTotals()
@@ -47,6 +48,7 @@ public final class MetricsRegistry: Sendable {
             t.tlsHandshakeFailures += delta.tlsHandshakeFailures
             t.proxyProtocolRefusals += delta.proxyProtocolRefusals
             t.basicAuthChecks += delta.basicAuthChecks
+            t.errorBackendRequests += delta.errorBackendRequests
             t.externalAuth.add(delta.externalAuth)
             t.gzip.responses += delta.gzip.responses
             t.gzip.bytesIn += delta.gzip.bytesIn
@@ -101,6 +103,9 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_basic_auth_checks_total Basic-auth credentials checked against the user list (a password hash each); a verdict remembered for a credential is not checked again.\n"
         out += "# TYPE apus_basic_auth_checks_total counter\n"
         out += "apus_basic_auth_checks_total \(t.basicAuthChecks)\n"
+        out += "# HELP apus_error_backend_requests_total Answers replaced by an error backend's (error_backend, custom-http-errors), and requests sent to one because their upstream had no endpoint.\n"
+        out += "# TYPE apus_error_backend_requests_total counter\n"
+        out += "apus_error_backend_requests_total \(t.errorBackendRequests)\n"
         out += "# HELP apus_external_auth_requests_total Requests sent to external-auth services, by what the answer meant (error: unreachable, timed out, or neither 2xx, 401 nor 403).\n"
         out += "# TYPE apus_external_auth_requests_total counter\n"
         for (result, count) in [("allowed", t.externalAuth.allowed), ("unauthorized", t.externalAuth.unauthorized),

@@ -12,6 +12,7 @@ struct WorkerCounters {
         var tlsHandshakeFailures: UInt64 = 0
         var proxyProtocolRefusals: UInt64 = 0
         var basicAuthChecks: UInt64 = 0
+        var errorBackendRequests: UInt64 = 0
         var externalAuth = ExternalAuthCounts()
         var gzip = GzipCounts()
         var tunnels = TunnelCounters()
@@ -60,6 +61,8 @@ struct WorkerCounters {
     var proxyProtocolRefusals: UInt64 = 0
     /// Basic-auth credentials checked against a user list (verdicts the cache remembered are not counted).
     var basicAuthChecks: UInt64 = 0
+    /// Answers replaced by an error backend's (`error_backend`).
+    var errorBackendRequests: UInt64 = 0
     var externalAuth = ExternalAuthCounts()
     var gzip = GzipCounts()
     var tunnels = TunnelCounters()
@@ -88,7 +91,7 @@ struct WorkerCounters {
 
     mutating func takeDelta() -> Delta {
         var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures,
-            proxyProtocolRefusals: proxyProtocolRefusals, basicAuthChecks: basicAuthChecks, externalAuth: externalAuth, gzip: gzip, naps: naps)
+            proxyProtocolRefusals: proxyProtocolRefusals, basicAuthChecks: basicAuthChecks, errorBackendRequests: errorBackendRequests, externalAuth: externalAuth, gzip: gzip, naps: naps)
         externalAuth = ExternalAuthCounts()
         gzip = GzipCounts()
         naps = NapCounts()
@@ -105,6 +108,7 @@ struct WorkerCounters {
         tlsHandshakeFailures = 0
         proxyProtocolRefusals = 0
         basicAuthChecks = 0
+        errorBackendRequests = 0
         delta.tunnels = tunnels.takeDelta()
         return delta
     }

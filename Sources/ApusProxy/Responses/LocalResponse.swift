@@ -56,10 +56,16 @@ struct LocalResponse {
     }
 
     /// The small fixed error page for a status.
-    static func errorPage(status: Int, keepAlive: Bool, includeBody: Bool = true) -> [UInt8] {
+    /// The built-in page (`503 Service Unavailable`), or the operator's `page` for it.
+    static func errorPage(status: Int, keepAlive: Bool, includeBody: Bool = true, page: ErrorPageConfig? = nil) -> [UInt8] {
         var response = LocalResponse(status: status)
-        response.header("Content-Type", "text/plain; charset=utf-8")
-        response.finish(body: Array("\(status) \(reason(for: status))\n".utf8), keepAlive: keepAlive, includeBody: includeBody)
+        if let page {
+            response.header("Content-Type", page.contentType)
+            response.finish(body: page.body, keepAlive: keepAlive, includeBody: includeBody)
+        } else {
+            response.header("Content-Type", "text/plain; charset=utf-8")
+            response.finish(body: Array("\(status) \(reason(for: status))\n".utf8), keepAlive: keepAlive, includeBody: includeBody)
+        }
         return response.bytes
     }
 

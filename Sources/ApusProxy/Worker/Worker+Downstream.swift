@@ -96,7 +96,7 @@ extension Worker {
         exchange.logFields.clear()
         connection.phase = .exchanging
         connection.deadline.at = 0
-        sendLocalResponse(connection, exchange, LocalResponse.errorPage(status: error.status, keepAlive: false))
+        sendLocalResponse(connection, exchange, LocalResponse.errorPage(status: error.status, keepAlive: false, page: table.errorPage(for: error.status)))
     }
 
     /// The exchange ended as `ending` says (its log line is written): wait for the next

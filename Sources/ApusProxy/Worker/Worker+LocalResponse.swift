@@ -29,7 +29,8 @@ extension Worker {
     /// The error page for `status`, once the machine decided on it.
     func sendErrorPage(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int) {
         let includeBody = exchange.head.method != .head
-        sendLocalResponse(connection, exchange, LocalResponse.errorPage(status: status, keepAlive: exchange.machine.keepAlive, includeBody: includeBody))
+        sendLocalResponse(connection, exchange, LocalResponse.errorPage(
+            status: status, keepAlive: exchange.machine.keepAlive, includeBody: includeBody, page: table.errorPage(for: status)))
     }
 
     /// Completes a local response head with the body and sends it.

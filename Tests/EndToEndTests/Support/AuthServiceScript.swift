@@ -77,8 +77,9 @@ extension Scenario {
         return port
     }
 
-    /// What the auth service received so far: method, path, fields (lowercase names).
-    func authServiceRequests(port: Int) async throws -> [(method: String, path: String, headers: [String: String], bodyLength: Int)] {
+    /// What a recording service (auth service, error-page service) received so far:
+    /// method, path, fields (lowercase names).
+    func requestsSeen(port: Int) async throws -> [(method: String, path: String, headers: [String: String], bodyLength: Int)] {
         let list = try await HTTPClient.json(port: port, path: "/__seen") as? [[String: Any]] ?? []
         return list.map { entry in
             var headers: [String: String] = [:]
