@@ -20,6 +20,7 @@ let package = Package(
         .executableTarget(name: "FuzzHeaderValues", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzIngressJSON", dependencies: [.product(name: "ApusKubernetes", package: root), .product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzProxyProtocol", dependencies: [.product(name: "ApusNet", package: root)]),
+        .executableTarget(name: "FuzzServerName", dependencies: [.product(name: "ApusNet", package: root)]),
         .executableTarget(name: "FuzzHtpasswd", dependencies: [.product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzAuthTemplates", dependencies: [.product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzNginxSnippet", dependencies: [.product(name: "ApusKubernetes", package: root), .product(name: "ApusCore", package: root)]),

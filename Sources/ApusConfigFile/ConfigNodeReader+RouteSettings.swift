@@ -23,6 +23,7 @@ extension ConfigNodeReader {
                 enabled: enabled, status: status, port: port, location: node.map(location(of:)) ?? location(of: fields.node))
         }
         if fields.contains("hsts") { settings.hsts = hsts(in: fields) }
+        if fields.contains("client_certificates") { settings.clientCertificates = clientCertificates(in: fields) }
         let allow = addressList("allow", in: fields)
         let deny = addressList("deny", in: fields)
         if allow != nil || deny != nil {
@@ -150,6 +151,31 @@ extension ConfigNodeReader {
             statuses.append(status)
         }
         return ErrorBackendConfig(upstream: upstream, statuses: statuses, location: location(of: section["upstream"] ?? node))
+    }
+
+    /// `client_certificates: { ca: FILE, verify: on, depth: 1, error_page: URL,
+    /// pass_certificate: false, match_cn: REGEX }` on a route. The CA file is read now.
+    private mutating func clientCertificates(in fields: MappingFields) -> ClientCertificateConfig? {
+        let keys = ["ca", "verify", "depth", "error_page", "pass_certificate", "match_cn"]
+        guard let section = section("client_certificates", in: fields, allowed: keys),
+              let file = string("ca", in: section, required: true) else { return nil }
+        let resolved = ConfigRelativePath.resolve(file, relativeTo: path)
+        let pem: String
+        switch ConfigFileReader.bytes(of: resolved, maximumBytes: 4 << 20) {
+        case .success(let bytes): pem = String(decoding: bytes, as: UTF8.self)
+        case .failure(let failure):
+            error("client-certificates", "\(section.contextPath("ca")): cannot read \(resolved): \(failure.reason)", at: section["ca"] ?? section.node)
+            return nil
+        }
+        var config = ClientCertificateConfig(caPEM: pem, origin: resolved, file: resolved, location: location(of: section.node))
+        if let verify = choice("verify", in: section, options: ClientCertificateConfig.Verify.allCases.map(\.rawValue), as: ClientCertificateConfig.Verify.self) {
+            config.verify = verify
+        }
+        if let depth = integer("depth", in: section, minimum: 0, maximum: 100) { config.depth = depth }
+        config.errorPage = string("error_page", in: section)
+        config.passCertificate = boolean("pass_certificate", in: section) ?? false
+        config.matchCN = string("match_cn", in: section)
+        return config
     }
 
     /// `allow: [10.0.0.0/8, "2001:db8::/32"]`: the entries as written (the compiler checks

@@ -3,7 +3,7 @@ import Yams
 
 /// `routes:`, each a host with path rules, and each path rule with exactly one action.
 extension ConfigNodeReader {
-    static let routeKeys = ["host", "paths"] + settingKeys + ["hsts"]
+    static let routeKeys = ["host", "paths"] + settingKeys + ["hsts", "client_certificates"]
     static let actionKeys = ["upstream", "static", "redirect", "respond"]
     static let pathRuleKeys = ["path", "type", "compression", "rewrite", "max_body_size"] + actionKeys + settingKeys
 

@@ -28,6 +28,7 @@ public final class TLSCatalog: Sendable {
     public static func build(for table: RouteTable, certificates: ServerCertificateLoader) -> (TLSCatalog, [Diagnostic]) {
         var diagnostics: [Diagnostic] = []
         var servers: [String: TLSServerContextSet] = [:]
+        let verifications = clientVerifications(for: table, diagnostics: &diagnostics)
         for listener in table.listeners {
             guard let tls = listener.tls else { continue }
             var loaded: [TLSServerCertificate] = []
@@ -45,7 +46,9 @@ public final class TLSCatalog: Sendable {
                     diagnostics.append(.error("tls-certificate", "listener '\(listener.name)': \(error.message)", at: certificate.location))
                 }
             }
-            if !loaded.isEmpty { servers[listener.address.description] = TLSServerContextSet(certificates: loaded) }
+            if !loaded.isEmpty {
+                servers[listener.address.description] = TLSServerContextSet(certificates: loaded, verifications: verifications)
+            }
         }
         var clients: [String: TLSClientContext] = [:]
         for upstream in table.upstreams {
@@ -61,6 +64,23 @@ public final class TLSCatalog: Sendable {
         return (TLSCatalog(servers: servers, clients: clients), diagnostics)
     }
 
+    /// The handshake side of each host's client-certificate policy. A bundle without a
+    /// usable certificate is an error at its config location; a host whose bundle could
+    /// not be had at all (`caPEM` nil) gets none, and its requests 403.
+    private static func clientVerifications(for table: RouteTable, diagnostics: inout [Diagnostic]) -> [TLSClientVerification] {
+        var verifications: [TLSClientVerification] = []
+        var hosts = Set<String>()
+        for route in table.routes {
+            guard let policy = route.clientCertificates, hosts.insert(policy.host).inserted, let pem = policy.config.caPEM else { continue }
+            do {
+                verifications.append(try TLSClientVerification(host: policy.host, caPEM: pem, depth: policy.config.depth, origin: policy.config.origin))
+            } catch {
+                diagnostics.append(.error("tls-client-ca", "client_certificates of host '\(policy.host)': \(error.message)", at: policy.config.location))
+            }
+        }
+        return verifications
+    }
+
     /// Every file the catalog was loaded from, so a watcher can reload when a certificate
     /// is renewed on disk.
     public static func files(of table: RouteTable) -> [String] {
@@ -69,6 +89,9 @@ public final class TLSCatalog: Sendable {
             for certificate in listener.tls?.certificates ?? [] where certificate.pem == nil {
                 files += [certificate.certificateFile, certificate.keyFile]
             }
+        }
+        for route in table.routes {
+            if let file = route.clientCertificates?.config.file, !files.contains(file) { files.append(file) }
         }
         for upstream in table.upstreams {
             guard let tls = upstream.tls else { continue }

@@ -32,3 +32,6 @@ long copenssl_SSL_CTX_clear_chain_certs(SSL_CTX *ctx) {
 long copenssl_SSL_CTX_add0_chain_cert(SSL_CTX *ctx, X509 *certificate) {
     return SSL_CTX_add0_chain_cert(ctx, certificate);
 }
+
+long copenssl_SSL_set1_verify_cert_store(SSL *ssl, X509_STORE *store) { return SSL_set1_verify_cert_store(ssl, store); }
+unsigned long copenssl_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }

@@ -11,7 +11,7 @@ import Testing
     static let expected: [String: Verdict] = [
         "allowlist": .served, "app-root": .served, "basic-auth-file": .served, "basic-auth-map": .served,
         "cors-default": .served, "cors-origins": .served, "denylist": .served, "docker-registry": .served,
-        "header-snippet": .served, "oauth2-proxy": .served, "permanent-redirect": .served, "rewrite-target": .served, "ssl-options": .served,
+        "header-snippet": .served, "oauth2-proxy": .served, "client-certs": .served, "permanent-redirect": .served, "rewrite-target": .served, "ssl-options": .served,
         "vhost-and-prefix": .served, "www-redirect": .served,
         // ewma is served as least connections; HTTPS backends are not verified (as ingress-nginx);
         // buffering knobs and tracing have no effect; status-based retries are not made.
@@ -20,8 +20,8 @@ import Testing
         // httpbin.org does not resolve here (the name is looked up again every 30 s); the
         // error-pages Service is not among the files.
         "external-auth": .servedWithNotes, "custom-errors": .servedWithNotes,
-        // Not implemented yet (issues 13, 14 and 15), or a snippet with a location block.
-        "canary-by-header": .refused, "canary-by-weight": .refused, "client-certs": .refused, "consistent-hash": .refused,
+        // Not implemented yet (issues 14 and 15), or a snippet with a location block.
+        "canary-by-header": .refused, "canary-by-weight": .refused, "consistent-hash": .refused,
         "cookie-affinity": .refused, "grpc-backend": .refused,
         "location-snippet": .refused, "rate-limit": .refused,
     ]

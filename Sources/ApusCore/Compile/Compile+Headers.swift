@@ -66,6 +66,11 @@ extension RouteTableCompiler {
                 diagnostics.append(.error("invalid-external-auth", "external_auth \(problem); \(dropped)", at: auth.location))
             }
         }
+        if let certificates = settings.clientCertificates, certificates.verify != .off {
+            for problem in clientCertificateProblems(certificates) {
+                diagnostics.append(.error("invalid-client-certificates", "client_certificates \(problem); \(dropped)", at: certificates.location))
+            }
+        }
         if let backend = settings.errorBackend, backend.enabled {
             for status in backend.statuses where !ErrorBackendConfig.statusRange.contains(status) {
                 diagnostics.append(.error("invalid-error-backend", "error_backend statuses: \(status) is not an error status (400 to 599); \(dropped)", at: backend.location))
@@ -96,6 +101,27 @@ extension RouteTableCompiler {
             }
         }
         return !diagnostics[before...].contains { $0.severity == .error }
+    }
+
+    /// What is wrong with a client-certificate setting, each as "KEY: why" (the CA bundle
+    /// itself is checked where it is loaded, by the TLS catalog).
+    public static func clientCertificateProblems(_ config: ClientCertificateConfig) -> [String] {
+        var problems: [String] = []
+        if config.depth < 0 || config.depth > 100 { problems.append("depth: \(config.depth) is not from 0 to 100") }
+        if let pattern = config.matchCN {
+            do {
+                _ = try CompiledPattern(pattern, flavor: .search)
+            } catch {
+                problems.append("match_cn: '\(pattern)' does not compile: \(error.message) at offset \(error.offset)")
+            }
+        }
+        if let page = config.errorPage {
+            let isURL = page.hasPrefix("http://") || page.hasPrefix("https://") || page.hasPrefix("/")
+            if !isURL || page.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+                problems.append("error_page: '\(page)' is not an http(s) URL or a path without spaces")
+            }
+        }
+        return problems
     }
 
     /// What is wrong with an external-auth setting, each as "KEY: why".

@@ -21,9 +21,22 @@ extension RouteTableCompiler {
             // Checked once here rather than once per inheriting path rule.
             let dropped = "the route's \(route.paths.count) path rule(s) are dropped"
             guard checkSettings(route.settings, files: files, dropped: dropped, into: &diagnostics) else { continue }
+            var clientCertificates: CompiledClientCertificates?
+            if let config = route.settings.clientCertificates, config.verify != .off {
+                // The handshake knows a host by its server name: a catch-all has none to go by.
+                guard let host else {
+                    diagnostics.append(.error("invalid-client-certificates", "client_certificates needs a host (the TLS handshake picks the policy by server name); \(dropped)", at: config.location))
+                    continue
+                }
+                clientCertificates = CompiledClientCertificates(config: config, host: host.text)
+            }
             for rule in route.paths {
                 var (compiled, found) = compileRule(rule, host: host, inheriting: route.settings, upstreams: upstreams, files: files)
                 diagnostics += found
+                if let clientCertificates {
+                    compiled?.route.clientCertificates = clientCertificates
+                    compiled?.route.dependsOnScheme = true
+                }
                 let (policy, compressionFound) = compileCompression(compression, override: rule.compression, cache: &policies)
                 // Top-level settings are shared by every rule: say what is wrong with them once.
                 for diagnostic in compressionFound where !diagnostics.contains(diagnostic) { diagnostics.append(diagnostic) }

@@ -32,6 +32,8 @@ public enum RegexFlavor: Equatable, Sendable {
     case fullMatch
     /// Case-insensitive, anchored at the start only (ingress-nginx `use-regex`).
     case nginxCompatible
+    /// Case-sensitive, matching anywhere (nginx's `~` in an `if`); not for paths.
+    case search
 }
 
 /// One path of a route and what to do with requests that match it.

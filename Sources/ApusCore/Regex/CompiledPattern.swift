@@ -35,6 +35,7 @@ final class CompiledPattern: @unchecked Sendable {
         let options: UInt32 = switch flavor {
         case .fullMatch: PCRE2_ANCHORED | PCRE2_ENDANCHORED
         case .nginxCompatible: PCRE2_ANCHORED | PCRE2_CASELESS
+        case .search: 0
         }
         var errorCode: Int32 = 0
         var errorOffset = 0

@@ -128,6 +128,8 @@ public struct CompiledRoute: Sendable {
     public var externalAuth: CompiledExternalAuth?
     /// Another upstream answers in place of listed errors; nil for none.
     public var errorBackend: CompiledErrorBackend?
+    /// The host's client-certificate policy; nil for none. Sets `dependsOnScheme`.
+    public var clientCertificates: CompiledClientCertificates?
     /// Basic or external auth is on: one test per request for routes with neither.
     public var authenticates = false
     /// What a worker does about CORS, readable without touching `cors` (no retain).
@@ -151,7 +153,8 @@ public struct CompiledRoute: Sendable {
     }
 
     /// Whether anything of this route depends on the listener's scheme (response rules,
-    /// HSTS, the redirect to HTTPS): one test per request for routes without any.
+    /// HSTS, the redirect to HTTPS, client certificates): one test per request for routes
+    /// without any.
     public var dependsOnScheme = false
 }
 

@@ -139,7 +139,7 @@ public enum ObjectDecoder {
     }
 
     private static func secret(_ reader: FieldReader, _ metadata: ObjectMeta) throws(ObjectDecodingError) -> TLSSecret {
-        let keep: (String) -> Bool = { $0 == "tls.crt" || $0 == "tls.key" }
+        let keep: (String) -> Bool = { $0 == "tls.crt" || $0 == "tls.key" || $0 == "ca.crt" }
         let data = try reader.stringMap("data", keeping: keep)
         // stringData is how manifests often carry PEM text; the API server folds it into data.
         let plain = try reader.stringMap("stringData", keeping: keep)
@@ -148,6 +148,8 @@ public enum ObjectDecoder {
             guard let encoded = data[key], let bytes = Data(base64Encoded: encoded, options: .ignoreUnknownCharacters) else { return nil }
             return String(decoding: bytes, as: UTF8.self)
         }
-        return TLSSecret(metadata: metadata, type: try reader.string("type") ?? "Opaque", certificatePEM: pem("tls.crt"), keyPEM: pem("tls.key"))
+        var secret = TLSSecret(metadata: metadata, type: try reader.string("type") ?? "Opaque", certificatePEM: pem("tls.crt"), keyPEM: pem("tls.key"))
+        secret.caPEM = pem("ca.crt")
+        return secret
     }
 }

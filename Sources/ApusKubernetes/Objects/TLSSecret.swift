@@ -7,6 +7,8 @@ public struct TLSSecret: Equatable, Sendable {
     public var certificatePEM: String?
     /// `data["tls.key"]`.
     public var keyPEM: String?
+    /// `data["ca.crt"]`: CAs for client certificates (`auth-tls-secret`).
+    public var caPEM: String?
 
     public init(metadata: ObjectMeta, type: String = TLSSecret.tlsType, certificatePEM: String?, keyPEM: String?) {
         self.metadata = metadata

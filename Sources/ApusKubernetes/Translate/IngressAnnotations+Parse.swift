@@ -24,6 +24,8 @@ extension IngressAnnotations {
         var corsValues: [String: (key: String, value: String, dialect: Dialect)] = [:]
         // External auth: `auth-url` and the values that go with it.
         var externalAuthValues: [String: (key: String, value: String)] = [:]
+        // Client certificates: `auth-tls-secret` and the values that go with it.
+        var clientCertificateValues: [String: (key: String, value: String)] = [:]
         // And redirects: a URL and its code, the temporary one winning as in ingress-nginx.
         var redirectValues: [String: (key: String, value: String)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
@@ -228,6 +230,9 @@ extension IngressAnnotations {
             case "preserve-trailing-slash":
                 guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
                 result.stripsTrailingSlash = !on
+            case "auth-tls-secret", "auth-tls-verify-client", "auth-tls-verify-depth", "auth-tls-error-page",
+                 "auth-tls-pass-certificate-to-upstream", "auth-tls-match-cn":
+                clientCertificateValues[feature] = (key, value)
             case "custom-http-errors":
                 var codes: [Int] = []
                 for item in value.split(separator: ",") {
@@ -273,6 +278,9 @@ extension IngressAnnotations {
         }
         if !refused {
             refused = !assembleExternalAuth(&result, externalAuthValues, at: location, into: &diagnostics)
+        }
+        if !refused {
+            refused = !assembleClientCertificates(&result, clientCertificateValues, at: location, into: &diagnostics)
         }
         if !refused {
             refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,
@@ -442,21 +450,20 @@ extension IngressAnnotations {
         return true
     }
 
-    /// Bytes of a host name or `host:port` that may go into a field value as written.
     /// Records why an annotation refuses the Ingress; false, for `return refuse(...)`.
-    private static func refusal(_ key: String, _ why: String, at location: SourceLocation, into diagnostics: inout [Diagnostic]) -> Bool {
+    static func refusal(_ key: String, _ why: String, at location: SourceLocation, into diagnostics: inout [Diagnostic]) -> Bool {
         diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
         return false
     }
 
     /// A Kubernetes object name (RFC 1123 subdomain).
-    private static func isObjectName(_ text: String) -> Bool {
+    static func isObjectName(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 253 && text.utf8.allSatisfy { byte in
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
         }
     }
 
-    private static func boolean(_ value: String) -> Bool? {
+    static func boolean(_ value: String) -> Bool? {
         switch value.lowercased() {
         case "true": return true
         case "false": return false

@@ -65,6 +65,8 @@ struct IngressAnnotations: Equatable {
     var stripsTrailingSlash: Bool?
     /// `enable-access-log: "false"`.
     var accessLog: Bool?
+    /// `auth-tls-secret` and the `auth-tls-*` values that go with it.
+    var clientCertificates: ClientCertificateAnnotation?
     /// `custom-http-errors`: statuses served by the error backend (400 to 599).
     var customHTTPErrors: [Int]?
     /// `default-backend`: a Service of the Ingress's namespace that serves the Ingress's
@@ -85,6 +87,15 @@ struct IngressAnnotations: Equatable {
         /// Otherwise the key `auth` holds an htpasswd file.
         var mapForm = false
         var realm = ""
+    }
+
+    /// Client certificates checked against the CAs of a Secret (key `ca.crt`) of the
+    /// Ingress's namespace, on every path of the Ingress's hosts.
+    struct ClientCertificateAnnotation: Equatable {
+        /// As written: `NAME` or `NAMESPACE/NAME` (which must be the Ingress's namespace).
+        var secret: String
+        /// Everything but the CAs, which the translator reads from the Secret.
+        var config: ClientCertificateConfig
     }
 
     enum UpstreamTLSMode: Equatable {

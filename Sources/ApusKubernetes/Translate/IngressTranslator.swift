@@ -38,6 +38,9 @@ public enum IngressTranslator {
             if let auth = annotations.basicAuth {
                 state.basicAuthConfigs[ingress.reference] = state.basicAuth(of: ingress, auth, secrets: snapshot.opaqueSecrets)
             }
+            if let certificates = annotations.clientCertificates {
+                state.claimClientCertificates(state.clientCertificates(of: ingress, certificates, snapshot: snapshot), of: ingress)
+            }
         }
         state.prepareDefaultBackend(options)
         for (ingress, annotations) in accepted {

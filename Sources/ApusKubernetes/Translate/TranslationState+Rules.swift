@@ -6,6 +6,12 @@ extension TranslationState {
         let owner = ingress.reference
         for (ruleIndex, rule) in ingress.rules.enumerated() {
             let hostWideRegex = nginxRegexHosts.contains(IngressTranslator.hostKey(rule.host))
+            // The handshake picks a client-certificate policy by server name: a rule without
+            // a host could not be held to it, so it is not served at all.
+            if annotations.clientCertificates != nil && rule.host == nil {
+                report(.error("client-certificates-without-host", "spec.rules[\(ruleIndex)] has no host, and auth-tls-secret needs one (the TLS handshake picks the policy by server name); its paths are dropped", at: owner.location), for: owner)
+                continue
+            }
             if let appRoot = annotations.appRoot {
                 // ingress-nginx: `if ($uri = /) { return 302 $scheme://$http_host<app-root>; }`.
                 var root = PathRuleConfig(path: "/", match: .exact, action: .redirect(RedirectConfig(status: 302, path: appRoot)), location: owner.location)

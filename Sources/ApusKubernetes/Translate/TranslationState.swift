@@ -42,6 +42,8 @@ struct TranslationState {
     var defaultBackendUpstream: String?
     /// `--custom-http-errors`.
     var globalErrorStatuses: [Int] = []
+    /// Each host's client-certificate policy and the Ingress that gave it.
+    var hostClientCertificates: [String: (ClientCertificateConfig, ObjectReference)] = [:]
     /// Each Ingress's `default-backend` upstream, once looked up (nil inside: unusable).
     var ingressDefaultBackends: [ObjectReference: String?] = [:]
 
@@ -133,7 +135,9 @@ struct TranslationState {
                 }
             }
             let host = hostNames[hostKey] ?? nil
-            return RouteConfig(host: host, paths: hostClaims.map(\.rule), location: hostClaims.first?.owner.location ?? .unknown)
+            var route = RouteConfig(host: host, paths: hostClaims.map(\.rule), location: hostClaims.first?.owner.location ?? .unknown)
+            route.settings.clientCertificates = hostClientCertificates[hostKey]?.0
+            return route
         }
     }
 }

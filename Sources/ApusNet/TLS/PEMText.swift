@@ -50,6 +50,21 @@ enum PEMText {
         }
     }
 
+    /// Calls `body` with each certificate in `text` (borrowed for the call); an error when
+    /// there is none.
+    static func eachCertificate(_ text: String, name: String, _ body: (OpaquePointer) -> Void) throws(TLSError) {
+        try withBIO(text) { bio throws(TLSError) in
+            var count = 0
+            while let certificate = PEM_read_bio_X509(bio, nil, nil, nil) {
+                body(certificate)
+                X509_free(certificate)
+                count += 1
+            }
+            ERR_clear_error()
+            if count == 0 { throw TLSError("\(name): no PEM certificate found") }
+        }
+    }
+
     private static func withBIO(_ text: String, _ body: (OpaquePointer) throws(TLSError) -> Void) throws(TLSError) {
         var bytes = Array(text.utf8)
         if bytes.isEmpty { throw TLSError("PEM text is empty") }

@@ -10,8 +10,10 @@ public final class TLSServerContextSet: @unchecked Sendable {
     private let exact: [String: TLSServerCertificate]
     /// Keyed by the part after `*.` (`example.test` for `*.example.test`).
     private let wildcard: [String: TLSServerCertificate]
+    /// Client-certificate policies by host as routes write it (`*.example.test` included).
+    private let verifications: [String: TLSClientVerification]
 
-    public init(certificates: [TLSServerCertificate]) {
+    public init(certificates: [TLSServerCertificate], verifications: [TLSClientVerification] = []) {
         precondition(!certificates.isEmpty, "an HTTPS listener has at least one certificate")
         self.certificates = certificates
         var exact: [String: TLSServerCertificate] = [:]
@@ -29,9 +31,13 @@ public final class TLSServerContextSet: @unchecked Sendable {
         }
         self.exact = exact
         self.wildcard = wildcard
+        var byHost: [String: TLSClientVerification] = [:]
+        for verification in verifications where byHost[verification.host] == nil { byHost[verification.host] = verification }
+        self.verifications = byHost
         let primary = certificates[0].ctx
         _ = copenssl_SSL_CTX_set_tlsext_servername_callback(primary, serverNameCallback)
         _ = copenssl_SSL_CTX_set_tlsext_servername_arg(primary, Unmanaged.passUnretained(self).toOpaque())
+        if !byHost.isEmpty { SSL_CTX_set_client_hello_cb(primary, clientHelloCallback, Unmanaged.passUnretained(self).toOpaque()) }
     }
 
     /// The certificate for a requested server name (any case, optional trailing dot).
@@ -43,6 +49,15 @@ public final class TLSServerContextSet: @unchecked Sendable {
             return found
         }
         return certificates[0]
+    }
+
+    /// The client-certificate policy for a requested server name: the host's own, else a
+    /// one-label wildcard's, as routes are matched.
+    func verification(forServerName name: String) -> TLSClientVerification? {
+        guard !verifications.isEmpty else { return nil }
+        if let found = verifications[name] { return found }
+        guard let dot = name.firstIndex(of: ".") else { return nil }
+        return verifications["*" + name[dot...]]
     }
 
     /// A server-side stream for an accepted socket; nil when OpenSSL is out of memory.
@@ -60,7 +75,33 @@ private func serverNameCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePoi
         return SSL_TLSEXT_ERR_OK
     }
     let set = Unmanaged<TLSServerContextSet>.fromOpaque(argument).takeUnretainedValue()
-    let chosen = set.certificate(forServerName: String(cString: requested))
-    if chosen !== set.certificates[0] { _ = SSL_set_SSL_CTX(ssl, chosen.ctx) }
+    var name = String(cString: requested).lowercased()
+    if name.hasSuffix(".") { name.removeLast() }
+    let chosen = set.certificate(forServerName: name)
+    if chosen !== set.certificates[0] {
+        _ = SSL_set_SSL_CTX(ssl, chosen.ctx)
+        // The switch replaces the connection's certificate settings, the client CA store
+        // with them: the ClientHello callback's policy is applied again.
+        if let stream = SSL_get_ex_data(ssl, 0), let verification = Unmanaged<TLSStream>.fromOpaque(stream).takeUnretainedValue().clientVerification {
+            verification.apply(to: ssl)
+        }
+    }
     return SSL_TLSEXT_ERR_OK
+}
+
+/// Client certificates: the host's policy applied before OpenSSL decides on resuming a
+/// session, so that it resumes only sessions made under the same policy (their session
+/// id context is the policy's) and asks for a certificate in every other handshake.
+private func clientHelloCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePointer<Int32>?, _ argument: UnsafeMutableRawPointer?) -> Int32 {
+    guard let ssl, let argument, let stream = SSL_get_ex_data(ssl, 0) else { return SSL_CLIENT_HELLO_SUCCESS }
+    var data: UnsafePointer<UInt8>?
+    var length = 0
+    guard SSL_client_hello_get0_ext(ssl, UInt32(TLSEXT_TYPE_server_name), &data, &length) == 1, let data,
+          let name = ServerNameExtension.hostName(UnsafeRawBufferPointer(start: data, count: length)) else { return SSL_CLIENT_HELLO_SUCCESS }
+    let set = Unmanaged<TLSServerContextSet>.fromOpaque(argument).takeUnretainedValue()
+    if let verification = set.verification(forServerName: name) {
+        verification.apply(to: ssl)
+        Unmanaged<TLSStream>.fromOpaque(stream).takeUnretainedValue().clientVerification = verification
+    }
+    return SSL_CLIENT_HELLO_SUCCESS
 }

@@ -28,6 +28,11 @@ public final class TLSStream {
     public private(set) var readWantsWrite = false
     public private(set) var writeWantsRead = false
     public private(set) var handshakeDone = false
+    /// The client-certificate policy the handshake asked under (set by the server name
+    /// callback); nil when it asked for none.
+    public internal(set) var clientVerification: TLSClientVerification?
+    /// `clientCertificate()`'s answer, read once per connection.
+    var readClientCertificate: ClientCertificate?
 
     init?(ctx: OpaquePointer, fd: Int32, owner: AnyObject, coalescing: UnsafeMutableRawBufferPointer) {
         guard let ssl = SSL_new(ctx) else {
@@ -47,6 +52,8 @@ public final class TLSStream {
         self.bio = bio
         self.owner = owner
         self.coalescing = coalescing
+        // For the server name callback, which has only the SSL; the stream outlives it.
+        _ = SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {

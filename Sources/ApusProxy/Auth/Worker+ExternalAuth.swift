@@ -332,7 +332,7 @@ extension Worker {
     /// cookies to the response (over the edits the route and CORS chose).
     func applyAuthVerdict(_ exchange: Exchange, route: Int) {
         guard let check = exchange.auth, let verdict = check.verdict else { return }
-        let routeEdits = table.routes[route].requestEdits
+        let routeEdits = exchange.requestEdits ?? table.routes[route].requestEdits
         var removed = routeEdits?.removedNames ?? []
         for name in check.auth.responseHeaderKeys {
             removed.append(UInt8(name.utf8.count))

@@ -60,14 +60,18 @@ final class Exchange {
         set { responseEditsHandle = newValue.map { Unmanaged.passUnretained($0) } }
     }
     /// Keeps per-request edits (a CORS origin's) alive while `responseEdits` points at them.
-    /// Also set whenever `auth` or `errorBackend` is (to `Exchange.authMarker` if nothing
-    /// else), so that the pool and the response start test one field per exchange, not three.
+    /// Also set whenever `auth`, `errorBackend` or `requestEdits` is (to `Exchange.authMarker`
+    /// if nothing else), so that the pool, the request head and the response start test one
+    /// field per exchange, not four.
     var ownedResponseEdits: CompiledHeaderEdits?
     var tunnel = TunnelState()
     /// The route's external-auth check: in flight, or what its answer adds (nil on routes
     /// without external auth).
     var auth: AuthCheck?
     static let authMarker = CompiledHeaderEdits(removedNames: [], addedLines: [])
+    /// The request head's edits for this request when they are not the route's (the
+    /// route's plus the client-certificate fields). Set together with `ownedResponseEdits`.
+    var requestEdits: CompiledHeaderEdits?
     /// The route's error backend while an answer may still be diverted to it (nil on
     /// routes without one, and once it was used). Set together with `ownedResponseEdits`,
     /// as `auth` is.
@@ -134,6 +138,7 @@ struct ExchangePool {
             exchange.ownedResponseEdits = nil
             if exchange.auth != nil { exchange.auth = nil }
             if exchange.errorBackend != nil { exchange.errorBackend = nil }
+            if exchange.requestEdits != nil { exchange.requestEdits = nil }
         }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.

@@ -71,8 +71,8 @@ extension Worker {
 
     private func writeUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, context: ForwardingContext,
                                    target: UnsafeRawBufferPointer?) {
-        if exchange.auth != nil {
-            writeAuthorizedUpstreamHead(connection, exchange, context: context, target: target)
+        if exchange.ownedResponseEdits != nil {
+            writeUpstreamHeadWithRequestExtras(connection, exchange, context: context, target: target)
             return
         }
         if let edits = table.routes[exchange.routeIndex].requestEdits {
@@ -87,14 +87,13 @@ extension Worker {
         }
     }
 
-    /// The head of a request external auth let through: the fields its answer named, and
-    /// the X-Request-ID the auth service saw.
-    private func writeAuthorizedUpstreamHead(_ connection: DownstreamConnection, _ exchange: Exchange, context: ForwardingContext,
-                                             target: UnsafeRawBufferPointer?) {
+    /// The head of a request with edits of its own: the fields external auth's answer named
+    /// and the X-Request-ID the auth service saw, the client-certificate fields.
+    private func writeUpstreamHeadWithRequestExtras(_ connection: DownstreamConnection, _ exchange: Exchange, context: ForwardingContext,
+                                                    target: UnsafeRawBufferPointer?) {
         var context = context
-        let check = exchange.auth!
-        context.generatedRequestID = check.requestID
-        if let edits = check.requestEdits ?? table.routes[exchange.routeIndex].requestEdits {
+        if let check = exchange.auth { context.generatedRequestID = check.requestID }
+        if let edits = exchange.auth?.requestEdits ?? exchange.requestEdits ?? table.routes[exchange.routeIndex].requestEdits {
             edits.withView { edits in
                 HeadSerializer.writeUpstreamRequest(
                     exchange.head, bytes: connection.input.readable, targetOverride: target, context: context, edits: edits,

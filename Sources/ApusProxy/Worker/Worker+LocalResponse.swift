@@ -106,7 +106,7 @@ extension Worker {
     }
 
     /// A redirect with the route's response rules and a one-line text body.
-    private func sendRedirect(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int, location: String) {
+    func sendRedirect(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int, location: String) {
         var response = LocalResponse(status: status, edits: exchange.responseEdits)
         response.header("Location", location)
         response.header("Content-Type", "text/plain; charset=utf-8")

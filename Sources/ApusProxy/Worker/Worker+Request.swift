@@ -55,6 +55,9 @@ extension Worker {
                 redirectToHTTPS(connection, exchange, redirect, host: host)
                 return
             }
+            if let policy = table.routes[route].clientCertificates, !admitsClientCertificate(connection, exchange, policy, route: route) {
+                return
+            }
         }
         // A preflight carries no credentials (Fetch), so it is answered before basic auth,
         // as ingress-nginx's rewrite-phase `return 204` is before its access phase.

@@ -44,6 +44,9 @@ final class Worker {
 
     let buffers: BufferPool
     let matchScratch = MatchScratch()
+    /// For client certificates' subject patterns, which must not overwrite a route match's
+    /// captures in `matchScratch`.
+    let subjectScratch = MatchScratch()
     let basicAuthCache = VerdictCache<Bool>()
     /// External auth's remembered answers, with when each expires (monotonic ms).
     let externalAuthCache = VerdictCache<(AuthVerdict, expiresAt: UInt64)>()

@@ -16,6 +16,9 @@ long copenssl_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *groups);
 long copenssl_SSL_CTX_set_session_cache_mode(SSL_CTX *ctx, long mode);
 long copenssl_SSL_CTX_clear_chain_certs(SSL_CTX *ctx);
 long copenssl_SSL_CTX_add0_chain_cert(SSL_CTX *ctx, X509 *certificate);
+long copenssl_SSL_set1_verify_cert_store(SSL *ssl, X509_STORE *store);
+/* XN_FLAG_RFC2253, for subject and issuer DNs as nginx's $ssl_client_s_dn writes them. */
+unsigned long copenssl_xn_flag_rfc2253(void);
 /* SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION (SSL_OP_BIT macros). */
 uint64_t copenssl_apus_options(void);
 long copenssl_BIO_get_mem_data(BIO *bio, char **data);
