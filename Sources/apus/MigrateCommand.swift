@@ -3,23 +3,35 @@ import ApusCore
 import ApusKubernetes
 import Glibc
 
-/// `apus migrate FILE...`: manifests written for ingress-nginx, read as the controller would
-/// serve them under Apus: per Ingress each annotation, what differs and a verdict; the
-/// ingress-nginx ConfigMap's global keys and what they become. `--write DIR` writes the
+/// `apus migrate FILE...` (or `--kubeconfig FILE` to read a cluster): manifests written for
+/// ingress-nginx, read as the controller would serve them under Apus: per Ingress each
+/// annotation, what differs and a verdict; the ingress-nginx ConfigMap's global keys and
+/// what they become. `--write DIR` writes the
 /// Ingresses that can move with class `apus`, and the controller's `--config`.
 enum MigrateCommand {
     static func run(_ arguments: [String]) -> Int32 {
-        let options = OptionReader(arguments, valued: TranslationOptionReader.valued.union(["format", "to-class", "configmap", "write"]))
-        guard let format = options.fileCommandFormat("migrate") else { return 2 }
+        let options = OptionReader(arguments, valued: TranslationOptionReader.valued.union(["format", "to-class", "configmap", "write", "kubeconfig"]))
+        let fromCluster = options.last("kubeconfig") != nil
+        guard let format = options.fileCommandFormat("migrate", needsFiles: !fromCluster) else { return 2 }
         var manifests = ManifestValidation()
         var texts: [(path: String, text: String)] = []
-        for path in options.positional {
-            guard let text = ConfigFileParser.text(of: path) else {
-                printError("apus migrate: cannot read \(path)")
-                return 1
+        if fromCluster {
+            guard options.positional.isEmpty else {
+                printError("apus migrate: read either files or the cluster, not both")
+                return 2
             }
-            manifests.add(text: text, path: path)
-            texts.append((path, text))
+            guard let fetched = fetchCluster(options) else { return 1 }
+            texts = fetched.written
+            for (path, text) in fetched.written + fetched.readOnly { manifests.add(text: text, path: path) }
+        } else {
+            for path in options.positional {
+                guard let text = ConfigFileParser.text(of: path) else {
+                    printError("apus migrate: cannot read \(path)")
+                    return 1
+                }
+                manifests.add(text: text, path: path)
+                texts.append((path, text))
+            }
         }
         if let unreadable = manifests.diagnostics.first(where: { $0.severity == .error }) {
             printError("apus migrate: \(unreadable)")
@@ -47,6 +59,26 @@ enum MigrateCommand {
         }
         print(format == "json" ? report.json() : report.text())
         return report.entries.contains { $0.verdict == .blocked } ? 1 : 0
+    }
+
+    /// The cluster's Ingresses, IngressClasses, the ConfigMap (`--configmap`, else
+    /// ingress-nginx's install's) and the Secrets annotations name, through `--kubeconfig FILE`.
+    private static func fetchCluster(_ options: OptionReader) -> ClusterManifests? {
+        var configMap = ObjectKey(namespace: "ingress-nginx", name: "ingress-nginx-controller")
+        if let named = options.last("configmap") {
+            guard let key = TranslationOptionReader.objectKey(named) else {
+                printError("apus migrate: with a cluster, --configmap wants NAMESPACE/NAME, got '\(named)'")
+                return nil
+            }
+            configMap = key
+        }
+        do throws(KubernetesError) {
+            let client = try KubernetesClient(config: try KubeconfigLoader.load(kubeconfig: options.last("kubeconfig")))
+            return try ClusterManifests.fetch(client, namespace: options.last("watch-namespace"), configMap: configMap)
+        } catch {
+            printError("apus migrate: \(error)")
+            return nil
+        }
     }
 
     /// The ConfigMap named `wanted` (`NAME` or `NAMESPACE/NAME`), else the one ingress-nginx's

@@ -18,6 +18,7 @@ let usage = """
                                               and a verdict; the ConfigMap's keys; exit 1 if any cannot migrate yet
             [--ingress-class nginx] [--configmap NS/NAME] [--default-backend-service NS/NAME]
             [--write DIR [--to-class apus]]      the Ingresses that can move, in class apus, and the controller config
+      migrate --kubeconfig FILE [--watch-namespace NS] [options above]   the same, read from a cluster
       controller [--config FILE]              Kubernetes ingress controller (listeners, admin, limits from FILE,
                                               reloaded on SIGHUP and on change; routes from Ingresses);
                                               without FILE: http on :80, admin on :10254
@@ -82,7 +83,7 @@ struct OptionReader {
 
     /// For the commands that read files and print `--format text|json` (validate,
     /// migrate): the format, or nil once what is wrong with the arguments was printed.
-    func fileCommandFormat(_ command: String) -> String? {
+    func fileCommandFormat(_ command: String, needsFiles: Bool = true) -> String? {
         if let error {
             printError("apus \(command): \(error)")
             return nil
@@ -92,7 +93,7 @@ struct OptionReader {
             printError("apus \(command): --format must be text or json")
             return nil
         }
-        guard !positional.isEmpty else {
+        guard !positional.isEmpty || !needsFiles else {
             printError("apus \(command): no file given\n\n\(usage)")
             return nil
         }

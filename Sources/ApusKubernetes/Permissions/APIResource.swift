@@ -23,7 +23,13 @@ public struct APIResource: Hashable, Sendable, CustomStringConvertible {
     public static let services = APIResource(group: "", version: "v1", plural: "services")
     public static let endpointSlices = APIResource(group: "discovery.k8s.io", version: "v1", plural: "endpointslices")
     public static let secrets = APIResource(group: "", version: "v1", plural: "secrets")
+    public static let configMaps = APIResource(group: "", version: "v1", plural: "configmaps")
     public static let leases = APIResource(group: "coordination.k8s.io", version: "v1", plural: "leases")
+
+    /// An object's `apiVersion`: `v1`, `networking.k8s.io/v1`.
+    public var groupVersion: String {
+        group.isEmpty ? version : "\(group)/\(version)"
+    }
 
     /// `/api/v1` or `/apis/GROUP/VERSION`.
     public var groupVersionPath: String {
