@@ -108,8 +108,8 @@ extension ConfigNodeReader {
     }
 
     /// `external_auth: { url, method, signin, signin_redirect_param, response_headers,
-    /// request_redirect, cache_key, cache_duration, always_set_cookie }`, or `false` to turn
-    /// an inherited one off. The compiler checks the values.
+    /// request_redirect, cache_key, cache_duration, always_set_cookie, proxy_set_headers }`,
+    /// or `false` to turn an inherited one off. The compiler checks the values.
     private mutating func externalAuth(in fields: MappingFields) -> ExternalAuthConfig? {
         guard let node = fields["external_auth"] else { return nil }
         if node.scalar != nil {
@@ -117,7 +117,7 @@ extension ConfigNodeReader {
                 .map { .off(at: $0) }
         }
         let keys = ["url", "method", "signin", "signin_redirect_param", "response_headers", "request_redirect", "cache_key",
-                    "cache_duration", "always_set_cookie"]
+                    "cache_duration", "always_set_cookie", "proxy_set_headers"]
         guard let section = self.fields(of: node, at: fields.contextPath("external_auth"), allowed: keys),
               let url = string("url", in: section, required: true) else { return nil }
         var auth = ExternalAuthConfig(url: url, location: location(of: section["url"] ?? node))
@@ -129,6 +129,17 @@ extension ConfigNodeReader {
         auth.cacheKey = string("cache_key", in: section)
         auth.cacheDuration = string("cache_duration", in: section)
         auth.alwaysSetCookie = boolean("always_set_cookie", in: section) ?? false
+        if let node = section["proxy_set_headers"], !node.isNull {
+            guard case let .mapping(mapping) = node else {
+                wrongType(section.contextPath("proxy_set_headers"), expected: "a mapping of header names to values", found: node)
+                return nil
+            }
+            for (keyNode, value) in pairs(of: mapping, at: section.contextPath("proxy_set_headers")) {
+                guard let name = string(keyNode, at: "a key in \(section.contextPath("proxy_set_headers"))"),
+                      let text = string(value, at: "\(section.contextPath("proxy_set_headers")).\(name)") else { continue }
+                auth.proxySetHeaders.append(AuthRequestField(name: name, value: text))
+            }
+        }
         return auth
     }
 

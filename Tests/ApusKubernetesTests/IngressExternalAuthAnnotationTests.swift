@@ -81,9 +81,9 @@ import Testing
         let (none, translation) = try Self.auth(["nginx.ingress.kubernetes.io/auth-signin": "https://sso.test/start"])
         #expect(none == nil && Self.errors(translation).isEmpty)
         #expect(translation.diagnostics.contains { $0.message.contains("has no effect without auth-url") })
-        // The headers ConfigMap is not read yet: refused, not ignored.
-        let (withMap, refused) = try Self.auth(["nginx.ingress.kubernetes.io/auth-url": "http://auth.test/", "nginx.ingress.kubernetes.io/auth-proxy-set-headers": "auth/headers"])
-        #expect(withMap == nil && Self.errors(refused).contains { $0.contains("auth-proxy-set-headers") })
+        // The headers ConfigMap must be a ConfigMap name.
+        let (withMap, refused) = try Self.auth(["nginx.ingress.kubernetes.io/auth-url": "http://auth.test/", "nginx.ingress.kubernetes.io/auth-proxy-set-headers": "auth/headers/x"])
+        #expect(withMap == nil && Self.errors(refused).contains { $0.contains("auth-proxy-set-headers: 'auth/headers/x' is not a ConfigMap") })
     }
 }
 

@@ -58,6 +58,7 @@ import Testing
             "list services", "watch services", "get services",
             "list endpointslices.discovery.k8s.io", "watch endpointslices.discovery.k8s.io",
             "list secrets", "watch secrets",
+            "list configmaps", "watch configmaps",
         ])
         #expect(Self.granted(role) == ["get leases.coordination.k8s.io", "create leases.coordination.k8s.io", "patch leases.coordination.k8s.io"])
 
@@ -83,7 +84,7 @@ import Testing
         #expect(APIResource.leases.objectPath(namespace: "apus-system", name: "apus-leader") == "/apis/coordination.k8s.io/v1/namespaces/apus-system/leases/apus-leader")
         #expect(ControllerPermissions.Rule("patch", .ingresses, subresource: "status").description == "patch ingresses/status.networking.k8s.io")
         // The informed kinds come from the informers' table, and match the named resources.
-        #expect(ControllerPermissions.informed == [.ingressClasses, .ingresses, .services, .endpointSlices, .secrets])
+        #expect(ControllerPermissions.informed == [.ingressClasses, .ingresses, .services, .endpointSlices, .secrets, .configMaps])
     }
 
     /// The IngressClass names the controller's default name, and nothing else makes it the default class.

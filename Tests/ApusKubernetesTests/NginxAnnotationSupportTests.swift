@@ -16,6 +16,8 @@ import Testing
         "whitelist-source-range": ["whitelist-source-range": "10.0.0.0/8"],
         "denylist-source-range": ["denylist-source-range": "10.0.0.9"],
         "custom-http-errors": ["custom-http-errors": "404,503"],
+        "custom-headers": ["custom-headers": "headers"],
+        "auth-proxy-set-headers": ["auth-url": "http://auth.test/", "auth-proxy-set-headers": "headers"],
         "auth-tls-secret": ["auth-tls-secret": "client-ca"],
         "auth-tls-verify-client": ["auth-tls-secret": "client-ca", "auth-tls-verify-client": "optional"],
         "auth-tls-verify-depth": ["auth-tls-secret": "client-ca", "auth-tls-verify-depth": "2"],

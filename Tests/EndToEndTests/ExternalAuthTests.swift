@@ -31,7 +31,11 @@ import Testing
                     external_auth: { url: "http://127.0.0.1:\(auth)/verify", always_set_cookie: true }
                   - path: /post
                     upstream: app
-                    external_auth: { url: "http://127.0.0.1:\(auth)/verify", method: POST, request_redirect: "https://$host/back" }
+                    external_auth:
+                      url: "http://127.0.0.1:\(auth)/verify"
+                      method: POST
+                      request_redirect: "https://$host/back"
+                      proxy_set_headers: { X-Tenant: "tenant-$arg_t", X-Empty: "$http_x_absent", X-Team: blue }
                   - path: /down
                     upstream: app
                     external_auth: { url: "http://127.0.0.1:\(dead)/verify" }
@@ -109,10 +113,14 @@ import Testing
             #expect(try await HTTPClient.request(port: port, path: "/always/echo").header("Set-Cookie") == "attempt=1; Path=/")
 
             // A method given: POST with X-Original-URI, X-Scheme, and the redirect template.
-            #expect(try await HTTPClient.request(port: port, path: "/post/echo", headers: [("Authorization", "Bearer good")]).status == 200)
+            #expect(try await HTTPClient.request(port: port, path: "/post/echo?t=7", headers: [("Authorization", "Bearer good"), ("X-Team", "red")]).status == 200)
             let posted = try #require(try await s.requestsSeen(port: auth).last)
+            // proxy_set_headers: set with their variables, replacing the client's; empty ones left out.
+            #expect(posted.headers["x-tenant"] == "tenant-7")
+            #expect(posted.headers["x-team"] == "blue")
+            #expect(posted.headers["x-empty"] == nil)
             #expect(posted.method == "POST")
-            #expect(posted.headers["x-original-uri"] == "/post/echo")
+            #expect(posted.headers["x-original-uri"] == "/post/echo?t=7")
             #expect(posted.headers["x-scheme"] == "http")
             #expect(posted.headers["x-auth-request-redirect"] == "https://127.0.0.1/back")
 

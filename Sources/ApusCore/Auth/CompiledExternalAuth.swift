@@ -19,6 +19,11 @@ public final class CompiledExternalAuth: Sendable {
     public let cacheKey: RequestTemplate?
     public let cacheRules: [AuthCacheRule]
     public let alwaysSetCookie: Bool
+    /// `proxy_set_headers`: each field's name and value template.
+    public let setFields: [(name: String, value: RequestTemplate)]
+    /// Lowercase names of the client's fields the sub-request leaves out beyond the
+    /// framing ones: those `setFields` replace, and with a method X-Original-URI and X-Scheme.
+    public let replacedFields: Set<[UInt8]>
     /// Separates this route's remembered answers from another's with the same key (the
     /// route and the URL, as ingress-nginx prefixes its cache key with server and location).
     public let cacheScope: [UInt8]
@@ -39,6 +44,12 @@ public final class CompiledExternalAuth: Sendable {
         cacheKey = config.cacheKey.flatMap { try? RequestTemplate.parse($0).get() }
         cacheRules = (try? AuthCacheRule.parse(config.cacheDuration ?? "200 202 401 5m").get()) ?? []
         alwaysSetCookie = config.alwaysSetCookie
+        setFields = config.proxySetHeaders.compactMap { field in
+            (try? RequestTemplate.parse(field.value).get()).map { (field.name, $0) }
+        }
+        var replaced = Set(config.proxySetHeaders.map { Array($0.name.lowercased().utf8) })
+        if config.method != nil { replaced.formUnion([Array("x-original-uri".utf8), Array("x-scheme".utf8)]) }
+        replacedFields = replaced
         cacheScope = Array((scope + " " + config.url).utf8)
     }
 

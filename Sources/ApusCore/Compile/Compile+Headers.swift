@@ -151,6 +151,17 @@ extension RouteTableCompiler {
         if let duration = auth.cacheDuration, case .failure(let problem) = AuthCacheRule.parse(duration) {
             problems.append("cache_duration: \(problem.message)")
         }
+        for field in auth.proxySetHeaders {
+            if !HeaderValueCheck.isToken(field.name) || field.name.utf8.count > 255 {
+                problems.append("proxy_set_headers: '\(field.name)' is not a header name")
+            } else if ExternalAuthConfig.fieldsOfTheRequest.contains(field.name.lowercased()) {
+                problems.append("proxy_set_headers: \(field.name) is written by the auth request itself")
+            } else if field.value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                problems.append("proxy_set_headers: the value of \(field.name) has a control character")
+            } else if case .failure(let problem) = RequestTemplate.parse(field.value) {
+                problems.append("proxy_set_headers: \(field.name): \(problem.message)")
+            }
+        }
         return problems
     }
 

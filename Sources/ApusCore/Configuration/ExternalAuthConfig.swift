@@ -26,6 +26,10 @@ public struct ExternalAuthConfig: Equatable, Sendable {
     public var cacheDuration: String?
     /// The service's Set-Cookie reaches the client on every answer, not only on 2xx and 3xx.
     public var alwaysSetCookie: Bool
+    /// Fields set on the request to the service (ingress-nginx's `auth-proxy-set-headers`),
+    /// replacing the client's of the same name; values may use nginx variables, and one
+    /// that expands to nothing is left out, as nginx's `proxy_set_header` does.
+    public var proxySetHeaders: [AuthRequestField] = []
     public var location: SourceLocation
 
     public init(enabled: Bool = true, url: String, method: String? = nil, signin: String? = nil,
@@ -50,8 +54,26 @@ public struct ExternalAuthConfig: Equatable, Sendable {
         ExternalAuthConfig(enabled: false, url: "", location: location)
     }
 
+    /// Fields the sub-request writes itself: `proxy_set_headers` may not name them.
+    public static let fieldsOfTheRequest: Set<String> = [
+        "host", "content-length", "transfer-encoding", "connection", "x-original-url", "x-original-method", "x-original-uri",
+        "x-scheme", "x-auth-request-redirect", "x-sent-from", "x-real-ip", "x-forwarded-for", "x-request-id",
+    ]
+
     /// The methods ingress-nginx accepts for `auth-method`.
     public static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"]
+}
+
+/// One field of `ExternalAuthConfig.proxySetHeaders`.
+public struct AuthRequestField: Equatable, Sendable {
+    public var name: String
+    /// A template: `$http_x_user`, `$remote_addr`, literal text.
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
 }
 
 /// Where the auth request goes. Either a service named by host and port, reached like any

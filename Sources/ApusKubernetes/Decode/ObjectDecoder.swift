@@ -13,6 +13,7 @@ public enum ObjectDecoder {
         "Service": "v1",
         "EndpointSlice": "discovery.k8s.io/v1",
         "Secret": "v1",
+        "ConfigMap": "v1",
     ]
 
     /// Whether a document looks like a Kubernetes object (both `apiVersion` and `kind` at
@@ -34,7 +35,7 @@ public enum ObjectDecoder {
         let reference = ObjectReference(kind: kind, namespace: kind == "IngressClass" ? "" : (namespace.isEmpty ? "default" : namespace), name: name)
         let reader = FieldReader(tree, object: reference)
         guard let expected = apiVersions[kind] else {
-            throw reader.failure("kind", "'\(kind)' is not one of IngressClass, Ingress, Service, EndpointSlice, Secret")
+            throw reader.failure("kind", "'\(kind)' is not one of IngressClass, Ingress, Service, EndpointSlice, Secret, ConfigMap")
         }
         if let version = try reader.string("apiVersion"), version != expected {
             if version.hasSuffix("/v1beta1") && (kind == "Ingress" || kind == "IngressClass") {
@@ -52,6 +53,7 @@ public enum ObjectDecoder {
         case "Ingress": return .ingress(try ingress(reader, metadata))
         case "Service": return .service(try service(reader, metadata))
         case "EndpointSlice": return .endpointSlice(try endpointSlice(reader, metadata))
+        case "ConfigMap": return .configMap(ConfigMap(metadata: metadata, data: try reader.stringMap("data")))
         default:
             if try reader.string("type") == OpaqueSecret.type { return .opaqueSecret(try opaqueSecret(reader, metadata)) }
             return .secret(try secret(reader, metadata))

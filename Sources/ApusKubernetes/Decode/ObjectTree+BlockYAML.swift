@@ -1,3 +1,5 @@
+import ApusCore
+
 /// Block-style YAML of a tree, laid out as `kubectl get -o yaml` lays out objects (so that
 /// `IngressClassRewrite` can rewrite it line by line): string values double-quoted with
 /// JSON's escapes (valid YAML), numbers and booleans as they are, `apiVersion`, `kind`,
@@ -44,7 +46,7 @@ extension ObjectTree {
     private var inline: String? {
         switch self {
         case .null: return "null"
-        case .scalar(let text, let isString): return isString ? Self.quoted(text) : text
+        case .scalar(let text, let isString): return isString ? JSONWriter.quoted(text) : text
         case .map(let fields): return fields.isEmpty ? "{}" : nil
         case .list(let items): return items.isEmpty ? "[]" : nil
         }
@@ -63,28 +65,6 @@ extension ObjectTree {
         }
         let readsAsOther = ["y", "n", "yes", "no", "on", "off", "true", "false", "null", "~"].contains(text.lowercased())
             || Double(text) != nil || text.first == "-"
-        return !text.isEmpty && plainBytes && !readsAsOther ? text : quoted(text)
-    }
-
-    /// JSON's string form: a YAML double-quoted scalar with the same value.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return !text.isEmpty && plainBytes && !readsAsOther ? text : JSONWriter.quoted(text)
     }
 }

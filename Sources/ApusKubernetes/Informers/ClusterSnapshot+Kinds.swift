@@ -9,6 +9,7 @@ extension ClusterSnapshot {
         case .endpointSlice: endpointSlices = [:]
         case .secret: secrets = [:]
         case .opaqueSecret: opaqueSecrets = [:]
+        case .configMap: configMaps = [:]
         }
         for object in objects { insert(object) }
     }

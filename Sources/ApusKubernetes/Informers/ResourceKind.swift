@@ -8,6 +8,7 @@ public enum ResourceKind: String, CaseIterable, Hashable, Sendable, CustomString
     case endpointSlice = "EndpointSlice"
     case secret = "Secret"
     case opaqueSecret = "Secret (Opaque)"
+    case configMap = "ConfigMap"
 
     public var description: String { rawValue }
 
@@ -19,6 +20,7 @@ public enum ResourceKind: String, CaseIterable, Hashable, Sendable, CustomString
         case .service: return .services
         case .endpointSlice: return .endpointSlices
         case .secret, .opaqueSecret: return .secrets
+        case .configMap: return .configMaps
         }
     }
 

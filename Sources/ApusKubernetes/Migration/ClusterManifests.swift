@@ -2,9 +2,9 @@ import ApusCore
 
 /// What `apus migrate --kubeconfig` reads from a cluster, as manifest text like
 /// `kubectl get -o yaml` gives: IngressClasses and Ingresses (written out again by
-/// `--write`), the ingress-nginx ConfigMap, and the Opaque and TLS Secrets that
-/// annotations name (translated to judge basic auth and client certificates, never
-/// printed or written).
+/// `--write`), the ingress-nginx ConfigMap, and the Opaque and TLS Secrets and the
+/// ConfigMaps that annotations name (translated to judge basic auth, client certificates
+/// and custom headers; never printed or written).
 public struct ClusterManifests: Sendable {
     /// `(name, text)`: `ingressclasses.yaml`, `ingresses.yaml` and the ConfigMap's file.
     public var written: [(path: String, text: String)] = []
@@ -21,6 +21,7 @@ public struct ClusterManifests: Sendable {
         manifests.written.append(("ingresses.yaml", try documents(client, .ingress, namespace: namespace)))
         manifests.readOnly.append(("secrets (Opaque)", try documents(client, .opaqueSecret, namespace: namespace)))
         manifests.readOnly.append(("secrets (TLS)", try documents(client, .secret, namespace: namespace)))
+        manifests.readOnly.append(("configmaps", try documents(client, .configMap, namespace: namespace)))
         let path = APIResource.configMaps.objectPath(
             namespace: ResourceKind.percentEncoded(configMap.namespace), name: ResourceKind.percentEncoded(configMap.name))
         let response = try client.send("GET", path)

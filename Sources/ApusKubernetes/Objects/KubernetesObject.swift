@@ -6,6 +6,7 @@ public enum KubernetesObject: Equatable, Sendable {
     case endpointSlice(EndpointSlice)
     case secret(TLSSecret)
     case opaqueSecret(OpaqueSecret)
+    case configMap(ConfigMap)
 
     public var reference: ObjectReference {
         switch self {
@@ -15,6 +16,7 @@ public enum KubernetesObject: Equatable, Sendable {
         case .endpointSlice(let object): return object.reference
         case .secret(let object): return object.reference
         case .opaqueSecret(let object): return object.reference
+        case .configMap(let object): return object.reference
         }
     }
 }

@@ -11,6 +11,8 @@ public struct ClusterSnapshot: Equatable, Sendable {
     public var secrets: [ObjectKey: TLSSecret]
     /// Secrets of type Opaque (basic auth's users).
     public var opaqueSecrets: [ObjectKey: OpaqueSecret]
+    /// ConfigMaps (custom-headers).
+    public var configMaps: [ObjectKey: ConfigMap] = [:]
 
     public init(
         ingressClasses: [String: IngressClass] = [:], ingresses: [ObjectKey: Ingress] = [:],
@@ -41,6 +43,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         case .endpointSlice(let value): endpointSlices[value.metadata.key] = value
         case .secret(let value): secrets[value.metadata.key] = value
         case .opaqueSecret(let value): opaqueSecrets[value.metadata.key] = value
+        case .configMap(let value): configMaps[value.metadata.key] = value
         }
     }
 
@@ -55,6 +58,7 @@ public struct ClusterSnapshot: Equatable, Sendable {
         case "Secret":
             secrets[key] = nil
             opaqueSecrets[key] = nil
+        case "ConfigMap": configMaps[key] = nil
         default: break
         }
     }

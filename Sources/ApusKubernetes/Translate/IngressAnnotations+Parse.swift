@@ -148,7 +148,7 @@ extension IngressAnnotations {
                  "cors-allow-credentials", "cors-max-age":
                 corsValues[feature] = (key, value, dialect)
             case "auth-url", "auth-method", "auth-signin", "auth-signin-redirect-param", "auth-response-headers", "auth-request-redirect",
-                 "auth-cache-key", "auth-cache-duration", "auth-always-set-cookie":
+                 "auth-cache-key", "auth-cache-duration", "auth-always-set-cookie", "auth-proxy-set-headers":
                 externalAuthValues[feature] = (key, value)
             case "permanent-redirect", "permanent-redirect-code", "temporal-redirect", "temporal-redirect-code":
                 redirectValues[feature] = (key, value)
@@ -233,6 +233,14 @@ extension IngressAnnotations {
             case "auth-tls-secret", "auth-tls-verify-client", "auth-tls-verify-depth", "auth-tls-error-page",
                  "auth-tls-pass-certificate-to-upstream", "auth-tls-match-cn":
                 clientCertificateValues[feature] = (key, value)
+            case "custom-headers":
+                let name = value.trimmingSpaces
+                let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+                guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else {
+                    refuse("invalid-annotation", "'\(value)' is not a ConfigMap (NAME or NAMESPACE/NAME)")
+                    continue
+                }
+                result.customHeaders = name
             case "custom-http-errors":
                 var codes: [Int] = []
                 for item in value.split(separator: ",") {
@@ -360,6 +368,14 @@ extension IngressAnnotations {
             let field = String(problem.prefix { $0 != ":" })
             let key = keys[field].flatMap { values[$0]?.key } ?? url.key
             return refusal(key, String(problem.dropFirst(field.count + 2)), at: location, into: &diagnostics)
+        }
+        if let fields = values["auth-proxy-set-headers"] {
+            let name = fields.value.trimmingSpaces
+            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else {
+                return refusal(fields.key, "'\(fields.value)' is not a ConfigMap (NAME or NAMESPACE/NAME)", at: location, into: &diagnostics)
+            }
+            result.authProxySetHeaders = name
         }
         result.externalAuth = auth
         return true

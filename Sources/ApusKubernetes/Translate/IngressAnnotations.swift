@@ -46,6 +46,8 @@ struct IngressAnnotations: Equatable {
     var basicAuth: BasicAuthAnnotation?
     /// `auth-url` and its kin, the same names in both dialects.
     var externalAuth: ExternalAuthConfig?
+    /// `auth-proxy-set-headers`: a ConfigMap whose entries are set on the auth request.
+    var authProxySetHeaders: String?
     /// `enable-cors` and `cors-*`, the same names in both dialects.
     var cors: CORSConfig?
     /// `permanent-redirect` or `temporal-redirect` (with its code): every path of the
@@ -75,6 +77,9 @@ struct IngressAnnotations: Equatable {
     /// `disable-proxy-intercept-errors: "true"`: no status is replaced (the no-endpoint
     /// fallback stays).
     var interceptsErrors = true
+    /// `custom-headers`: a ConfigMap (`NAME` or `NAMESPACE/NAME`, the Ingress's namespace)
+    /// whose entries are set on every response.
+    var customHeaders: String?
     /// The header directives of `configuration-snippet` and `server-snippet`.
     var snippetRequestRules: HeaderRulesConfig?
     var snippetResponseRules: HeaderRulesConfig?

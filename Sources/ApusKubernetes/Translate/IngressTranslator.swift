@@ -38,6 +38,12 @@ public enum IngressTranslator {
             if let auth = annotations.basicAuth {
                 state.basicAuthConfigs[ingress.reference] = state.basicAuth(of: ingress, auth, secrets: snapshot.opaqueSecrets)
             }
+            if let name = annotations.authProxySetHeaders {
+                state.authRequestFields[ingress.reference] = .some(state.authRequestFields(of: ingress, configMap: name, snapshot: snapshot))
+            }
+            if let name = annotations.customHeaders {
+                state.customHeaders[ingress.reference] = .some(state.customHeaderRules(of: ingress, configMap: name, snapshot: snapshot))
+            }
             if let certificates = annotations.clientCertificates {
                 state.claimClientCertificates(state.clientCertificates(of: ingress, certificates, snapshot: snapshot), of: ingress)
             }

@@ -37,6 +37,7 @@ extension TranslationState {
                     continue
                 }
                 Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &config)
+                applyConfigMapHeaders(of: owner, to: &config)
                 if annotations.redirect == nil { config.settings.errorBackend = errorBackend(of: ingress, annotations, service: path.backend) }
                 _ = claim(host: rule.host, rule: config, owner: owner)
                 // server-alias: the same rule under each alias (ingress-nginx's extra
@@ -152,6 +153,7 @@ extension TranslationState {
                 annotations, basicAuth: basicAuthConfigs[ingress.reference], of: ingress,
                 host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, to: &rule)
             rule.settings.errorBackend = errorBackend(of: ingress, annotations, service: backend)
+            applyConfigMapHeaders(of: ingress.reference, to: &rule)
             _ = claim(host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, rule: rule, owner: ingress.reference)
         }
     }

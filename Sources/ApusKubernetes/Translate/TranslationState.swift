@@ -42,6 +42,10 @@ struct TranslationState {
     var defaultBackendUpstream: String?
     /// `--custom-http-errors`.
     var globalErrorStatuses: [Int] = []
+    /// Each Ingress's custom-headers rules (nil inside: the ConfigMap could not be used).
+    var customHeaders: [ObjectReference: HeaderRulesConfig?] = [:]
+    /// Each Ingress's auth-proxy-set-headers fields (nil inside: the ConfigMap could not be used).
+    var authRequestFields: [ObjectReference: [AuthRequestField]?] = [:]
     /// Each host's client-certificate policy and the Ingress that gave it.
     var hostClientCertificates: [String: (ClientCertificateConfig, ObjectReference)] = [:]
     /// Each Ingress's `default-backend` upstream, once looked up (nil inside: unusable).

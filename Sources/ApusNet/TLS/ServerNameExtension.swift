@@ -23,7 +23,9 @@ public enum ServerNameExtension {
                     name.unicodeScalars.append(Unicode.Scalar(byte | (byte >= 0x41 && byte <= 0x5A ? 0x20 : 0)))
                 }
                 if name.hasSuffix(".") { name.removeLast() }
-                return name.isEmpty ? nil : name
+                // Empty labels (`a..b`, `.a`, `a..`) make no host name.
+                guard !name.isEmpty, !name.hasPrefix("."), !name.hasSuffix("."), !name.contains("..") else { return nil }
+                return name
             }
             index = start + length
         }

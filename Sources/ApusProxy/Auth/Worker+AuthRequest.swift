@@ -11,8 +11,6 @@ extension Worker {
         "x-forwarded-proto", "x-request-id", "x-original-url", "x-original-method", "x-sent-from", "x-real-ip",
         "x-forwarded-for", "x-auth-request-redirect",
     ]).map { Array($0.utf8) })
-    /// Also written when the route names the method (ingress-nginx does so only then).
-    private static let authMethodFields: Set<[UInt8]> = [Array("x-original-uri".utf8), Array("x-scheme".utf8)]
 
     func writeAuthRequest(_ auth: CompiledExternalAuth, _ connection: DownstreamConnection, _ exchange: Exchange,
                           host: UnsafeRawBufferPointer, requestID: (UInt64, UInt64), into out: inout [UInt8]) {
@@ -36,7 +34,7 @@ extension Worker {
         out += "\r\n".utf8
 
         let clientRequestID = SubRequestFields.copy(
-            head, raw, dropping: Self.authDroppedFields, alsoDropping: auth.methodGiven ? Self.authMethodFields : [], into: &out).requestID
+            head, raw, dropping: Self.authDroppedFields, alsoDropping: auth.replacedFields, into: &out).requestID
         let client = exchange.clientText ?? connection.peer
         out += "X-Request-ID: ".utf8
         if let clientRequestID { out += clientRequestID } else { Self.appendHex(requestID, to: &out) }
@@ -64,6 +62,19 @@ extension Worker {
             out += "\r\nX-Scheme: ".utf8
             out += connection.listener.scheme
             out += "\r\n".utf8
+        }
+        // auth-proxy-set-headers; a value that expands to nothing is left out, as nginx does.
+        for (name, template) in auth.setFields {
+            let start = out.count
+            out += name.utf8
+            out += ": ".utf8
+            let valueStart = out.count
+            expand(template, connection, exchange, host: host, into: &out)
+            if out.count == valueStart || out[valueStart...].contains(where: { $0 < 0x20 && $0 != 0x09 || $0 == 0x7F }) {
+                out.removeSubrange(start...)
+            } else {
+                out += "\r\n".utf8
+            }
         }
         // A body-less POST or PUT still says its length is 0.
         if auth.method != "GET" && auth.method != "HEAD" { out += "Content-Length: 0\r\n".utf8 }

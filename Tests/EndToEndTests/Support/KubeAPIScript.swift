@@ -34,6 +34,7 @@ KINDS = {
     "services": ("", "v1", "Service", True),
     "endpointslices": ("discovery.k8s.io", "v1", "EndpointSlice", True),
     "secrets": ("", "v1", "Secret", True),
+    "configmaps": ("", "v1", "ConfigMap", True),
     "leases": ("coordination.k8s.io", "v1", "Lease", True),
 }
 PLURAL_OF = {v[2]: k for k, v in KINDS.items()}
@@ -433,7 +434,7 @@ def go_chunks(writes):
 # The object of a BOOKMARK: the kind's zero value (Go's empty struct, with its
 # non-omitempty fields) holding only a resourceVersion.
 BOOKMARK_BODY = {"ingresses": {"spec": {}, "status": {"loadBalancer": {}}}, "services": {"spec": {}, "status": {"loadBalancer": {}}},
-                 "ingressclasses": {"spec": {}}, "leases": {"spec": {}}, "secrets": {},
+                 "ingressclasses": {"spec": {}}, "leases": {"spec": {}}, "secrets": {}, "configmaps": {},
                  "endpointslices": {"addressType": "", "endpoints": None, "ports": None}}
 
 def bookmark(plural, rv, initial_end=False):
