@@ -1,3 +1,5 @@
+import ApusNet
+
 /// The kinds the controller follows, with where the API serves them. Secrets are followed
 /// twice, by type: TLS ones for certificates and Opaque ones for basic auth's users; the
 /// other types (service-account tokens, Helm releases, docker configs) are never read.
@@ -40,22 +42,8 @@ public enum ResourceKind: String, CaseIterable, Hashable, Sendable, CustomString
     func path(namespace: String?, query: [(String, String)]) -> String {
         var parameters = query
         if let fieldSelector { parameters.append(("fieldSelector", fieldSelector)) }
-        let text = parameters.map { "\($0.0)=\(Self.percentEncoded($0.1))" }.joined(separator: "&")
+        // Continue tokens are base64: their `+`, `/` and `=` must be escaped.
+        let text = parameters.map { "\($0.0)=\(PercentEncoding.allButUnreserved($0.1))" }.joined(separator: "&")
         return apiResource.collectionPath(namespace: namespace) + (text.isEmpty ? "" : "?" + text)
-    }
-
-    /// RFC 3986 unreserved characters stay; everything else (continue tokens are base64) is escaped.
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 15, radix: 16, uppercase: true)
-            }
-        }
-        return out
     }
 }

@@ -1,4 +1,5 @@
 import ApusCore
+import ApusNet
 
 /// What `apus migrate --kubeconfig` reads from a cluster, as manifest text like
 /// `kubectl get -o yaml` gives: IngressClasses and Ingresses (written out again by
@@ -23,7 +24,7 @@ public struct ClusterManifests: Sendable {
         manifests.readOnly.append(("secrets (TLS)", try documents(client, .secret, namespace: namespace)))
         manifests.readOnly.append(("configmaps", try documents(client, .configMap, namespace: namespace)))
         let path = APIResource.configMaps.objectPath(
-            namespace: ResourceKind.percentEncoded(configMap.namespace), name: ResourceKind.percentEncoded(configMap.name))
+            namespace: PercentEncoding.allButUnreserved(configMap.namespace), name: PercentEncoding.allButUnreserved(configMap.name))
         let response = try client.send("GET", path)
         if response.isSuccess, case .map(var fields) = try tree(response.body, path: path, server: client.config.server) {
             fields["apiVersion"] = .scalar("v1", isString: true)

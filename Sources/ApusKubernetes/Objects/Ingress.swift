@@ -88,3 +88,12 @@ public struct LoadBalancerIngress: Equatable, Sendable {
         self.hostname = hostname
     }
 }
+
+extension Ingress {
+    /// The object an annotation names as `NAME` (in the Ingress's namespace) or
+    /// `NAMESPACE/NAME`.
+    func key(naming text: String) -> ObjectKey {
+        let parts = text.split(separator: "/")
+        return ObjectKey(namespace: parts.count == 2 ? String(parts[0]) : metadata.namespace, name: String(parts.last ?? ""))
+    }
+}

@@ -14,9 +14,7 @@ extension IngressAnnotations {
             }
             return true
         }
-        let name = secret.value.trimmingSpaces
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else {
+        guard let name = objectName(secret.value) else {
             return refusal(secret.key, "'\(secret.value)' is not a Secret (NAME or NAMESPACE/NAME)", at: location, into: &diagnostics)
         }
         var config = ClientCertificateConfig(caPEM: nil, origin: "Secret \(name)", location: location)

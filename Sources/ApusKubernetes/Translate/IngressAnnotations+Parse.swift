@@ -136,12 +136,11 @@ extension IngressAnnotations {
                 }
                 if feature == "allow-source-range" { result.allowSourceRange = entries } else { result.denySourceRange = entries }
             case "basic-auth-secret":
-                let parts = value.trimmingSpaces.split(separator: "/", omittingEmptySubsequences: false)
-                guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else {
+                guard let name = objectName(value) else {
                     refuse("invalid-annotation", "'\(value)' is not a Secret name (NAME or NAMESPACE/NAME)")
                     continue
                 }
-                result.basicAuth = BasicAuthAnnotation(secret: value.trimmingSpaces)
+                result.basicAuth = BasicAuthAnnotation(secret: name)
             case "basic-auth-realm":
                 authRealm = value
             case "enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers",
@@ -234,9 +233,7 @@ extension IngressAnnotations {
                  "auth-tls-pass-certificate-to-upstream", "auth-tls-match-cn":
                 clientCertificateValues[feature] = (key, value)
             case "custom-headers":
-                let name = value.trimmingSpaces
-                let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-                guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else {
+                guard let name = objectName(value) else {
                     refuse("invalid-annotation", "'\(value)' is not a ConfigMap (NAME or NAMESPACE/NAME)")
                     continue
                 }
@@ -370,9 +367,7 @@ extension IngressAnnotations {
             return refusal(key, String(problem.dropFirst(field.count + 2)), at: location, into: &diagnostics)
         }
         if let fields = values["auth-proxy-set-headers"] {
-            let name = fields.value.trimmingSpaces
-            let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-            guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else {
+            guard let name = objectName(fields.value) else {
                 return refusal(fields.key, "'\(fields.value)' is not a ConfigMap (NAME or NAMESPACE/NAME)", at: location, into: &diagnostics)
             }
             result.authProxySetHeaders = name
@@ -470,6 +465,15 @@ extension IngressAnnotations {
     static func refusal(_ key: String, _ why: String, at location: SourceLocation, into diagnostics: inout [Diagnostic]) -> Bool {
         diagnostics.append(.error("invalid-annotation", "annotation \(key): \(why); the Ingress is not served", at: location))
         return false
+    }
+
+    /// `NAME` or `NAMESPACE/NAME` of an object an annotation names, trimmed; nil when it is
+    /// neither.
+    static func objectName(_ value: String) -> String? {
+        let name = value.trimmingSpaces
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts.allSatisfy({ isObjectName(String($0)) }) else { return nil }
+        return name
     }
 
     /// A Kubernetes object name (RFC 1123 subdomain).

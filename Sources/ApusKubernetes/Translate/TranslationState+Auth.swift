@@ -8,16 +8,13 @@ extension TranslationState {
     mutating func basicAuth(of ingress: Ingress, _ annotation: IngressAnnotations.BasicAuthAnnotation,
                             secrets: [ObjectKey: OpaqueSecret]) -> BasicAuthConfig {
         let owner = ingress.reference
-        let parts = annotation.secret.split(separator: "/")
-        let name = String(parts.last!)
-        let namespace = parts.count == 2 ? String(parts[0]) : ingress.metadata.namespace
-        let key = ObjectKey(namespace: namespace, name: name)
+        let key = ingress.key(naming: annotation.secret)
         let origin = "Secret \(key)"
         func unavailable(_ why: String) -> BasicAuthConfig {
             report(.warning("basic-auth-unavailable", "\(why); its paths answer 503 until it does", at: owner.location), for: owner)
             return BasicAuthConfig(realm: annotation.realm, users: nil, origin: origin, location: owner.location)
         }
-        guard namespace == ingress.metadata.namespace else {
+        guard key.namespace == ingress.metadata.namespace else {
             return unavailable("the basic-auth Secret \(key) is in another namespace, which is not allowed (as in ingress-nginx); the Secret must be in \(ingress.metadata.namespace)")
         }
         guard let secret = secrets[key] else {

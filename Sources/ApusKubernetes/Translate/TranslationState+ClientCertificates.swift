@@ -12,8 +12,7 @@ extension TranslationState {
                                      snapshot: ClusterSnapshot) -> ClientCertificateConfig {
         let owner = ingress.reference
         var config = annotation.config
-        let parts = annotation.secret.split(separator: "/")
-        let key = ObjectKey(namespace: parts.count == 2 ? String(parts[0]) : ingress.metadata.namespace, name: String(parts.last!))
+        let key = ingress.key(naming: annotation.secret)
         config.origin = "Secret \(key)"
         func unavailable(_ why: String) -> ClientCertificateConfig {
             report(.warning("client-certificates-unavailable", "\(why); the Ingress's hosts answer 403 until it does", at: owner.location), for: owner)

@@ -59,8 +59,7 @@ extension TranslationState {
     private mutating func entries(of ingress: Ingress, configMap name: String, annotation: String, code: String, snapshot: ClusterSnapshot,
                                   checkValues: Bool) -> [(name: String, value: String)]? {
         let owner = ingress.reference
-        let parts = name.split(separator: "/")
-        let key = ObjectKey(namespace: parts.count == 2 ? String(parts[0]) : ingress.metadata.namespace, name: String(parts.last!))
+        let key = ingress.key(naming: name)
         func denied(_ why: String) -> [(name: String, value: String)]? {
             report(.warning(code, "\(annotation): \(why); the Ingress's paths answer 503 until it is fixed", at: owner.location), for: owner)
             return nil

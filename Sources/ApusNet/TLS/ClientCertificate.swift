@@ -74,21 +74,7 @@ extension TLSStream {
     }
 
     private static func escapedPEM(of certificate: OpaquePointer) -> String {
-        let pem = withMemoryBIO { bio in PEM_write_bio_X509(bio, certificate) == 1 }
-        var out = ""
-        let hex = Array("0123456789ABCDEF".utf8)
-        for byte in pem.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte >> 4)]))
-                out.unicodeScalars.append(Unicode.Scalar(hex[Int(byte & 15)]))
-            }
-        }
-        return out
+        PercentEncoding.allButUnreserved(withMemoryBIO { bio in PEM_write_bio_X509(bio, certificate) == 1 })
     }
 
     /// What `write` put into a memory BIO, as text ("" when it failed).

@@ -11,34 +11,10 @@ import Foundation
 /// - anything else: 401 with `WWW-Authenticate: Bearer realm="test"` and a Set-Cookie.
 enum AuthServiceScript {
     static let source = #"""
-import json, sys, time, threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-seen = []
-lock = threading.Lock()
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    def log_message(self, *args):
-        pass
-    def answer(self, status, headers=(), body=b""):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+class Handler(Recording):
     def handle_any(self):
-        if self.path == "/__seen":
-            with lock:
-                body = json.dumps(seen).encode()
-            return self.answer(200, [("Content-Type", "application/json")], body)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        with lock:
-            seen.append({"method": self.command, "path": self.path, "headers": [[k, v] for k, v in self.headers.items()],
-                         "body_length": len(body)})
+        if self.record():
+            return
         token = self.headers.get("Authorization", "")
         if token == "Bearer good":
             return self.answer(200, [("X-Auth-User", "alice"), ("X-Auth-Email", "alice@example.test"),
@@ -58,33 +34,12 @@ class Handler(BaseHTTPRequestHandler):
             return
         return self.answer(401, [("WWW-Authenticate", 'Bearer realm="test"'), ("Set-Cookie", "attempt=1; Path=/")], b"who are you")
     do_GET = do_POST = do_HEAD = do_PUT = handle_any
-
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-print("PORT %d" % server.server_address[1], flush=True)
-server.serve_forever()
 """#
 }
 
 extension Scenario {
     /// Starts `AuthServiceScript`; returns its port.
     func authService() async throws -> Int {
-        let script = try dir.write("auth-service.py", AuthServiceScript.source)
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script],
-                                     stdoutPath: dir.file("auth-service.out"), stderrPath: dir.file("auth-service.err"))
-        track(child)
-        guard let port = await child.announcedPort() else { throw HarnessError("auth service did not start: \(child.stderrTail())") }
-        return port
-    }
-
-    /// What a recording service (auth service, error-page service) received so far:
-    /// method, path, fields (lowercase names).
-    func requestsSeen(port: Int) async throws -> [(method: String, path: String, headers: [String: String], bodyLength: Int)] {
-        let list = try await HTTPClient.json(port: port, path: "/__seen") as? [[String: Any]] ?? []
-        return list.map { entry in
-            var headers: [String: String] = [:]
-            for pair in entry["headers"] as? [[String]] ?? [] where pair.count == 2 { headers[pair[0].lowercased()] = pair[1] }
-            return (entry["method"] as? String ?? "", entry["path"] as? String ?? "", headers, entry["body_length"] as? Int ?? -1)
-        }
+        try await recordingService("auth-service", source: AuthServiceScript.source)
     }
 }
