@@ -73,7 +73,8 @@ public final class TLSCatalog: Sendable {
         for route in table.routes {
             guard let policy = route.clientCertificates, hosts.insert(policy.host).inserted, let pem = policy.config.caPEM else { continue }
             do {
-                verifications.append(try TLSClientVerification(host: policy.host, caPEM: pem, depth: policy.config.depth, origin: policy.config.origin))
+                verifications.append(try TLSClientVerification(
+                    host: policy.host, caPEM: pem, depth: policy.config.depth, origin: policy.config.origin, sessionContext: policy.digest))
             } catch {
                 diagnostics.append(.error("tls-client-ca", "client_certificates of host '\(policy.host)': \(error.message)", at: policy.config.location))
             }

@@ -35,6 +35,24 @@ import Testing
         }
     }
 
+    /// One policy per host, whichever block of the host writes it.
+    @Test func aHostHasOnePolicy() throws {
+        try Self.withCA { directory in
+            let yaml = """
+            routes:
+              - { host: app.example.test, client_certificates: { ca: ca.crt }, paths: [{ path: /a, upstream: app }] }
+              - { host: app.example.test, paths: [{ path: /b, upstream: app }] }
+              - { host: app.example.test, client_certificates: { ca: ca.crt, verify: optional }, paths: [{ path: /c, upstream: app }] }
+            upstreams: { app: { endpoints: [127.0.0.1:9000] } }
+            """
+            let (parsed, diagnostics) = ConfigFileParser.parse(yaml, path: directory + "/apus.yaml")
+            #expect(diagnostics.isEmpty, "\(diagnostics)")
+            let (table, compiled) = RouteTableCompiler.compile(try #require(parsed))
+            #expect(compiled.contains { $0.code == "conflicting-client-certificates" && $0.location.description.contains(":4:") }, "\(compiled)")
+            #expect(table.routes.count == 3 && table.routes.allSatisfy { $0.clientCertificates?.config.verify == .on }, "every rule of the host, the first policy")
+        }
+    }
+
     @Test func mistakesAtTheirLocation() throws {
         try Self.withCA { directory in
             func parse(_ yaml: String) -> (Configuration?, [Diagnostic]) { ConfigFileParser.parse(yaml, path: directory + "/apus.yaml") }

@@ -79,6 +79,12 @@ import Testing
                 "every path of the host, whichever Ingress it comes from")
         #expect(translation.diagnostics.contains { $0.code == "client-certificates-shadowed" && $0.message.contains("Ingress demo/first") })
 
+        // server-alias names serve the Ingress's rules: under its policy too.
+        let aliased = try F.translate([F.ourClass, Self.secret("client-ca", ca: ca), F.ingress("alias", annotations: [
+            "apus.dev/auth-tls-secret": "client-ca", "nginx.ingress.kubernetes.io/server-alias": "other.test",
+        ])] + F.web)
+        #expect(Self.policy(aliased, host: "other.test")?.config.caPEM == ca)
+
         let hostless = try F.translate([F.ourClass, Self.secret("client-ca", ca: ca),
                                         F.ingress("any", host: nil, annotations: ["apus.dev/auth-tls-secret": "client-ca"])] + F.web)
         #expect(hostless.diagnostics.contains { $0.code == "client-certificates-without-host" })

@@ -5,7 +5,7 @@ import Testing
 /// 403 before anything else the route does (a redirect included), the refusal in the
 /// access log with the client's address, a path's list in place of its route's.
 @Suite struct AccessListTests {
-    @Test(.timeLimit(.minutes(3))) func allowAndDenyByClientAddress() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func allowAndDenyByClientAddress() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let port = try s.port()

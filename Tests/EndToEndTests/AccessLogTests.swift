@@ -4,7 +4,7 @@ import Testing
 /// The access log: one line per request, JSON (to a file) or combined (stdout by default).
 @Suite struct AccessLogTests {
     /// JSON lines parse and carry method, path and status for proxied, fixed and 404 requests.
-    @Test(.timeLimit(.minutes(3))) func jsonLines() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func jsonLines() async throws {
         try await withScenario { s in
             let backend = try await s.backend("logged")
             let port = try s.port()
@@ -48,7 +48,7 @@ import Testing
     }
 
     /// With no access_log section the combined format goes to stdout, one line per request.
-    @Test(.timeLimit(.minutes(3))) func combinedToStdoutByDefault() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func combinedToStdoutByDefault() async throws {
         try await withScenario { s in
             let backend = try await s.backend("logged")
             let port = try s.port()
@@ -62,7 +62,7 @@ import Testing
     }
 
     /// Operational logs on stderr are `level=... msg=...` lines; stdout carries only access-log lines.
-    @Test(.timeLimit(.minutes(3))) func stderrIsStructured() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func stderrIsStructured() async throws {
         try await withScenario { s in
             let backend = try await s.backend("logged")
             let port = try s.port()

@@ -24,7 +24,7 @@ import Testing
     }
 
     /// /healthz answers 200 "ok" and /readyz 200 once serving.
-    @Test(.timeLimit(.minutes(3))) func healthAndReadiness() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func healthAndReadiness() async throws {
         try await withScenario { s in
             let (_, admin) = try await Self.start(s)
             let health = try await HTTPClient.request(port: admin, path: "/healthz")
@@ -37,7 +37,7 @@ import Testing
 
     /// /metrics is Prometheus text with request counts by route and status class, upstream errors,
     /// active connections, table generation and last reload success.
-    @Test(.timeLimit(.minutes(3))) func metrics() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func metrics() async throws {
         try await withScenario { s in
             let (port, admin) = try await Self.start(s)
             for _ in 0..<3 { #expect(try await HTTPClient.request(port: port, path: "/api/x", host: "app.example.test").status == 200) }
@@ -67,7 +67,7 @@ import Testing
     }
 
     /// /routes is JSON naming the configured hosts, paths, match types and upstreams.
-    @Test(.timeLimit(.minutes(3))) func routesJSON() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func routesJSON() async throws {
         try await withScenario { s in
             let (_, admin) = try await Self.start(s)
             let response = try await HTTPClient.request(port: admin, path: "/routes")

@@ -4,7 +4,7 @@ import Testing
 /// Load balancing across endpoints: round_robin alternates, least_conn avoids the busy endpoint.
 @Suite struct BalancingTests {
     /// 20 sequential requests with round_robin over 2 endpoints split 10/10 (within one), alternating.
-    @Test(.timeLimit(.minutes(3))) func roundRobinSpreads() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func roundRobinSpreads() async throws {
         try await withScenario { s in
             let b = try await s.backends(["a", "b"])
             let port = try s.port()
@@ -24,7 +24,7 @@ import Testing
     }
 
     /// With least_conn, while one endpoint holds a slow request, new requests go to the other one.
-    @Test(.timeLimit(.minutes(3))) func leastConnAvoidsBusyEndpoint() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func leastConnAvoidsBusyEndpoint() async throws {
         try await withScenario { s in
             let b = try await s.backends(["a", "b"])
             let port = try s.port()
@@ -49,7 +49,7 @@ import Testing
 
     /// The round-robin cursor survives a config reload (DESIGN.md: balancer state lives in the worker,
     /// keyed by upstream name), so the alternation continues instead of restarting at the first endpoint.
-    @Test(.timeLimit(.minutes(3))) func roundRobinSurvivesReload() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func roundRobinSurvivesReload() async throws {
         try await withScenario { s in
             let b = try await s.backends(["a", "b"])
             let (port, admin) = (try s.port(), try s.port())

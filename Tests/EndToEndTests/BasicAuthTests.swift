@@ -14,7 +14,7 @@ import Testing
     broken line without a colon
     """
 
-    @Test(.timeLimit(.minutes(3))) func usersFromAnHtpasswdFile() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func usersFromAnHtpasswdFile() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let port = try s.port()

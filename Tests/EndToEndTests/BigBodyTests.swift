@@ -17,7 +17,7 @@ import Testing
     }
 
     /// A 1 GiB chunked upload (curl streaming from a generator) arrives complete with the same sha256.
-    @Test(.timeLimit(.minutes(5))) func uploadChunked() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func uploadChunked() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port, _) = try await Self.start(s)
             let sampler = ResidentMemorySampler(apus)
@@ -36,7 +36,7 @@ import Testing
     }
 
     /// A 1 GiB Content-Length upload (curl -T file) arrives complete with the same sha256.
-    @Test(.timeLimit(.minutes(5))) func uploadContentLength() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func uploadContentLength() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port, _) = try await Self.start(s)
             let file = s.dir.file("upload.bin")
@@ -57,7 +57,7 @@ import Testing
     }
 
     /// A 1 GiB Content-Length download and a 256 MiB chunked download arrive byte-exact.
-    @Test(.timeLimit(.minutes(5))) func download() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func download() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port, backend) = try await Self.start(s)
             let cases: [(path: String, size: Int)] = [("/bytes/\(Self.size)", Self.size), ("/chunked/\(Self.size / 4)", Self.size / 4)]
@@ -77,7 +77,7 @@ import Testing
     }
 
     /// A 512 MiB static file downloads byte-exact (and a range from its middle is right) with RSS under the limit.
-    @Test(.timeLimit(.minutes(5))) func staticFileDownload() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func staticFileDownload() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let size = 512 << 20
             try FileManager.default.createDirectory(atPath: s.dir.file("www"), withIntermediateDirectories: true)

@@ -27,7 +27,7 @@ import Testing
     }
 
     /// Content-Length bodies: each rule's own limit, the global one elsewhere.
-    @Test(.timeLimit(.minutes(3))) func contentLength() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func contentLength() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let uploaded = try await Self.post(port, "/uploads/a", bytes: 200_000)
@@ -48,7 +48,7 @@ import Testing
 
     /// A chunked body is counted as it streams: over the rule's limit it is cut with 413 and the
     /// connection closed, as with the global limit; under it, it arrives whole.
-    @Test(.timeLimit(.minutes(3))) func chunked() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func chunked() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let over = try await RawConnection.connect(port: port)

@@ -13,7 +13,7 @@ import Testing
         result.headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 
-    @Test(.timeLimit(.minutes(3))) func listedOriginsAndSubdomainPatterns() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func listedOriginsAndSubdomainPatterns() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let port = try s.port()

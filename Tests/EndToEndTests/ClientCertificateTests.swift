@@ -6,9 +6,15 @@ import Testing
 /// upstream is told, the error page and `match_cn`, a request on another host's handshake,
 /// and session resumption across hosts.
 @Suite struct ClientCertificateTests {
-    static func start(_ s: Scenario) async throws -> (port: Int, certificates: TLSTestCertificates) {
+    static func start(_ s: Scenario, authService: Int? = nil) async throws -> (port: Int, certificates: TLSTestCertificates) {
         let certificates = try await TLSTestCertificates.shared()
         let backend = try await s.backend("app")
+        let authRoute = authService.map { auth in """
+          - host: authed.example.test
+            client_certificates: { ca: \(certificates.ca), verify: optional }
+            external_auth: { url: "http://127.0.0.1:\(auth)/verify" }
+            paths: [{ path: /, upstream: app }]
+        """ } ?? ""
         let port = try s.port()
         let ca = certificates.ca
         _ = try await s.apus("""
@@ -38,6 +44,7 @@ import Testing
             paths: [{ path: /, upstream: app }]
           - host: open.example.test
             paths: [{ path: /, upstream: app }]
+        \(authRoute)
         upstreams:
           app: { endpoints: [\(backend.endpoint)] }
         """, waitFor: [port])
@@ -52,7 +59,7 @@ import Testing
         return try await s.curl(arguments + extra + ["https://\(host):\(port)/echo"])
     }
 
-    @Test(.timeLimit(.minutes(3))) func eachModeAndWhatTheUpstreamIsTold() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func eachModeAndWhatTheUpstreamIsTold() async throws {
         try await withScenario { s in
             let (port, certificates) = try await Self.start(s)
 
@@ -111,10 +118,34 @@ import Testing
         }
     }
 
+    /// The auth service hears the certificate as the upstream does (ingress-nginx's auth
+    /// location sets the same fields), never the client's own spelling of them.
+    @Test(.timeLimit(.endToEnd(3))) func theAuthServiceIsToldToo() async throws {
+        try await withScenario { s in
+            let auth = try await s.authService()
+            let (port, certificates) = try await Self.start(s, authService: auth)
+            let forged = [("ssl-client-verify", "SUCCESS"), ("ssl_client_subject_dn", "CN=admin")]
+            let withCertificate = try await Self.curl(s, port, certificates, host: "authed.example.test", certificate: certificates.client,
+                                                      extra: forged.flatMap { ["-H", "\($0.0): \($0.1)"] } + ["-H", "Authorization: Bearer good"])
+            #expect(withCertificate.status == 200, "\(withCertificate)")
+            let without = try await Self.curl(s, port, certificates, host: "authed.example.test",
+                                              extra: forged.flatMap { ["-H", "\($0.0): \($0.1)"] } + ["-H", "Authorization: Bearer good"])
+            #expect(without.status == 200)
+            let seen = try await s.requestsSeen(port: auth)
+            #expect(seen.count == 2)
+            #expect(seen.first?.headers["ssl-client-verify"] == "SUCCESS")
+            #expect(seen.first?.headers["ssl-client-subject-dn"] == "CN=apus-client")
+            #expect(seen.last?.headers["ssl-client-verify"] == "NONE", "the client's forged value is not passed")
+            #expect(seen.allSatisfy { $0.headers["ssl_client_subject_dn"] == nil })
+            let upstream = try EchoReply(Array(without.body))
+            #expect(upstream.header("ssl_client_subject_dn") == nil && upstream.header("ssl-client-subject-dn") == nil)
+        }
+    }
+
     /// A session resumes only under the policy it was made with: a ticket from a host
     /// without client certificates (or with another policy) gets a full handshake that
     /// asks for one, never a certificate judged by other CAs.
-    @Test(.timeLimit(.minutes(3)), arguments: ["-tls1_3", "-tls1_2"])
+    @Test(.timeLimit(.endToEnd(3)), arguments: ["-tls1_3", "-tls1_2"])
     func sessionsResumeOnlyUnderTheirPolicy(version: String) async throws {
         try await withScenario { s in
             let (port, certificates) = try await Self.start(s)

@@ -3,7 +3,7 @@ import Testing
 /// Many clients at once: every request on every connection is answered correctly.
 @Suite struct ConcurrencyTests {
     /// 200 concurrent keep-alive connections × 5 requests each, over 2 workers and 2 upstreams: all 1000 answered 200, each with its own body.
-    @Test(.timeLimit(.minutes(3))) func manyConnections() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func manyConnections() async throws {
         try await withScenario(slots: 2) { s in
             let b = try await s.backends(["a", "b"])
             let port = try s.port()

@@ -9,7 +9,7 @@ import Testing
     /// A certificate path replaced by a FIFO: the reload is refused at once ("not a regular
     /// file"), the previous certificate keeps serving, and SIGTERM still stops apus (before:
     /// stuck in open() for good, SIGHUP and SIGTERM ignored).
-    @Test(.timeLimit(.minutes(3))) func fifoInPlaceOfACertificateIsRefused() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func fifoInPlaceOfACertificateIsRefused() async throws {
         try await withScenario { s in
             let (apus, port, _) = try await TLSTerminationTests.startWithLiveCertificate(s, workers: 1)
             try FileManager.default.removeItem(atPath: s.dir.file("live.crt"))
@@ -28,7 +28,7 @@ import Testing
     /// Merge keys nested 23 deep (under 1 KB, about 8 million nodes once expanded): the reload
     /// is refused within seconds, and a good file written afterwards is applied at once
     /// (before: 22.5 s of the control thread, the good file applied late).
-    @Test(.timeLimit(.minutes(3))) func mergeKeyBombIsRefusedQuickly() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func mergeKeyBombIsRefusedQuickly() async throws {
         try await withScenario { s in
             let backend = try await s.backend("b")
             let port = try s.port()
@@ -54,7 +54,7 @@ import Testing
 
     /// `apus validate` on an alias bomb of under 500 bytes (a billion nodes expanded) says so
     /// and exits 1, within 2 GB of address space (before: past 6 GB).
-    @Test(.timeLimit(.minutes(3))) func validateRefusesAnAliasBomb() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func validateRefusesAnAliasBomb() async throws {
         try await withScenario { s in
             var bomb = #"a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]"# + "\n"
             for level in 1..<10 { bomb += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ",") + "]\n" }
@@ -75,7 +75,7 @@ import Testing
     /// A reload that keeps the control thread busy (resolving an upstream name against a DNS
     /// server that never answers) cannot hold up a SIGTERM: after the grace period the signal
     /// thread drains and exits.
-    @Test(.timeLimit(.minutes(3))) func sigtermWhileTheControlThreadIsBusy() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func sigtermWhileTheControlThreadIsBusy() async throws {
         try await withScenario { s in
             let net = try await s.networkNamespace()
             // `ip netns exec` gives the namespace its own /etc/resolv.conf from /etc/netns/NAME.

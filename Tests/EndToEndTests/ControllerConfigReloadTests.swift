@@ -4,7 +4,7 @@ import Testing
 /// The controller's `--config` file (listeners, limits, timeouts) reloads as `serve`'s
 /// does: when the file changes and on SIGHUP; a broken file keeps the previous settings.
 @Suite struct ControllerConfigReloadTests {
-    @Test(.timeLimit(.minutes(4))) func configFileReloadsOnChangeAndSIGHUP() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func configFileReloadsOnChangeAndSIGHUP() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)

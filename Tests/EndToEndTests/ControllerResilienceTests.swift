@@ -27,7 +27,7 @@ import Testing
 
     /// With the API server down, traffic keeps flowing and the failure is logged with the retry; changes
     /// made while it was down are picked up after it comes back.
-    @Test(.timeLimit(.minutes(3))) func apiOutageKeepsTrafficAndReconnects() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func apiOutageKeepsTrafficAndReconnects() async throws {
         try await withScenario { s in
             let api = try await s.kubeAPI()
             let backends = try await s.backends(["a1", "c1"])
@@ -62,7 +62,7 @@ import Testing
 
     /// A compaction (410 Gone on the open watches and on resuming) makes the informers relist; the
     /// routes keep serving during the relist and a change made just before is picked up.
-    @Test(.timeLimit(.minutes(3))) func expiredWatchRelistsWithoutDroppingRoutes() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func expiredWatchRelistsWithoutDroppingRoutes() async throws {
         try await withScenario { s in
             let api = try await s.kubeAPI()
             let backends = try await s.backends(["a1", "a2"])
@@ -92,7 +92,7 @@ import Testing
 
     /// A token file that is rejected (401) is re-read when it changes (projected tokens rotate); no log
     /// line ever contains either token, even at debug level.
-    @Test(.timeLimit(.minutes(3))) func rotatedTokenFileIsRereadAndNeverLogged() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func rotatedTokenFileIsRereadAndNeverLogged() async throws {
         try await withScenario { s in
             let api = try await s.kubeAPI()
             let backend = try await s.backend("a1")

@@ -41,7 +41,7 @@ import Testing
         return String(format: "median %.1f ms, min %.1f ms, max %.1f ms (n=%d)", sorted[sorted.count / 2], sorted.first!, sorted.last!, sorted.count)
     }
 
-    @Test(.timeLimit(.minutes(5))) func eventToServedAt10And5000Ingresses() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func eventToServedAt10And5000Ingresses() async throws {
         let small = try await Self.eventToServed(ingresses: 10)
         print("CONTROLLER-MEASURE event→served at 10 Ingresses: \(Self.summary(small))")
         let large = try await Self.eventToServed(ingresses: 5_000)
@@ -52,7 +52,7 @@ import Testing
 
     /// 100 EndpointSlice changes, each its own swap (spaced beyond the 50 ms coalescing), while four
     /// clients send requests back to back; a1 is in every table, so every request must succeed.
-    @Test(.timeLimit(.minutes(5))) func hundredSwapsUnderLoadFailNothing() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func hundredSwapsUnderLoadFailNothing() async throws {
         try await withScenario(slots: 4) { s in
             let api = try await s.kubeAPI()
             let backends = try await s.backends(["a1", "a2"])

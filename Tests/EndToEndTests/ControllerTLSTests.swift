@@ -20,7 +20,7 @@ import Testing
     /// With the cluster's CA: verified, authenticated by the client certificate, serving. Without
     /// it the system trust store does not know the server: refused, said, retried, and nothing is
     /// sent (the API server's audit log has no request from the controller).
-    @Test(.timeLimit(.minutes(4))) func verifiedTLSWithClientCertificateAndUnknownServerRefused() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func verifiedTLSWithClientCertificateAndUnknownServerRefused() async throws {
         try await withScenario(slots: 2) { s in
             let (api, _, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)

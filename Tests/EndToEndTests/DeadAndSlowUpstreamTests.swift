@@ -4,7 +4,7 @@ import Testing
 /// usable, 504 timeout), a refused connect is retried once on another endpoint, and apus keeps serving.
 @Suite struct DeadAndSlowUpstreamTests {
     /// With one endpoint refusing, every request is still answered 200 by the live one (one retry on connect failure).
-    @Test(.timeLimit(.minutes(3))) func refusedEndpointIsRetriedElsewhere() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func refusedEndpointIsRetriedElsewhere() async throws {
         try await withScenario { s in
             let live = try await s.backend("live")
             let dead = try s.port()
@@ -21,7 +21,7 @@ import Testing
     }
 
     /// A single refusing endpoint gives 502; all endpoints refusing gives 502 or 503; both fast, and apus survives.
-    @Test(.timeLimit(.minutes(3))) func allEndpointsDown() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func allEndpointsDown() async throws {
         try await withScenario { s in
             let (deadA, deadB, deadC) = (try s.port(), try s.port(), try s.port())
             let live = try await s.backend("live")
@@ -49,7 +49,7 @@ import Testing
     }
 
     /// An upstream slower than read_timeout gives 504 soon after the timeout, not after the upstream finishes.
-    @Test(.timeLimit(.minutes(3))) func slowUpstreamTimesOut() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func slowUpstreamTimesOut() async throws {
         try await withScenario { s in
             let slow = try await s.backend("slow")
             let port = try s.port()
@@ -65,7 +65,7 @@ import Testing
     }
 
     /// An upstream that resets, sends a non-HTTP answer, ambiguous framing (CL + chunked) or a 200 KB head gives 502.
-    @Test(.timeLimit(.minutes(3))) func resetAndInvalidResponse() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func resetAndInvalidResponse() async throws {
         try await withScenario { s in
             let backend = try await s.backend("rude")
             let port = try s.port()
@@ -80,7 +80,7 @@ import Testing
     }
 
     /// An upstream that closes mid-body gives the client a visibly truncated response (curl error), not a hang.
-    @Test(.timeLimit(.minutes(3))) func closeMidBodyTruncates() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func closeMidBodyTruncates() async throws {
         try await withScenario { s in
             let backend = try await s.backend("midclose")
             let port = try s.port()
@@ -95,7 +95,7 @@ import Testing
 
     /// A request already sent to an upstream that then resets is not replayed on another endpoint
     /// (only connect failures before any byte is sent are retried): 502, and the upstreams saw it once.
-    @Test(.timeLimit(.minutes(3))) func noReplayAfterBytesSent() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func noReplayAfterBytesSent() async throws {
         try await withScenario { s in
             let b = try await s.backends(["a", "b"])
             let port = try s.port()

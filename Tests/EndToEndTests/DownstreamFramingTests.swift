@@ -11,7 +11,7 @@ import Testing
     }
 
     /// A request head and body sent one byte per write are parsed and forwarded exactly.
-    @Test(.timeLimit(.minutes(3))) func byteByByte() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func byteByByte() async throws {
         try await withScenario { s in
             let (_, port, _) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -29,7 +29,7 @@ import Testing
     }
 
     /// A body trickled over about 1.5 s (chunked and Content-Length) arrives complete.
-    @Test(.timeLimit(.minutes(3))) func trickledBody() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func trickledBody() async throws {
         try await withScenario { s in
             let (_, port, _) = try await Self.start(s)
             let pieces = (0..<15).map { "piece-\($0);" }
@@ -58,7 +58,7 @@ import Testing
     /// A client that half-closes (FIN) right after its request cannot be told from one that left:
     /// as in nginx, the request is dropped (and its upstream connection closed); with
     /// `ignore_client_abort: true` it still gets the full response.
-    @Test(.timeLimit(.minutes(3))) func halfClosedClient() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func halfClosedClient() async throws {
         try await withScenario { s in
             let backend = try await s.backend("odd")
             let port = try s.port()
@@ -90,7 +90,7 @@ import Testing
 
     /// `Content-Length: 5, 5` (identical values, RFC 9110 §8.6) or the field twice is one length;
     /// the upstream gets that one number, never the list (before: the list went upstream as sent).
-    @Test(.timeLimit(.minutes(3))) func contentLengthListGoesUpstreamAsOneNumber() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func contentLengthListGoesUpstreamAsOneNumber() async throws {
         try await withScenario { s in
             let (_, port, _) = try await Self.start(s)
             for lengths in ["Content-Length: 5, 5\r\n", "Content-Length: 5\r\nContent-Length: 5\r\n"] {
@@ -104,7 +104,7 @@ import Testing
     }
 
     /// Clients that vanish mid-request or mid-response leave apus healthy and its upstream pool clean.
-    @Test(.timeLimit(.minutes(3))) func clientsThatLeaveEarly() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func clientsThatLeaveEarly() async throws {
         try await withScenario { s in
             let (apus, port, _) = try await Self.start(s)
             for path in ["/delay/300", "/bytes/50000000", "/slow-stream/300"] {

@@ -12,7 +12,7 @@ import Testing
     }
 
     /// A head that stops arriving is closed (408 or silently) within a few seconds, and others are served meanwhile.
-    @Test(.timeLimit(.minutes(3))) func stalledHeadIsClosed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func stalledHeadIsClosed() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let stalled = try await RawConnection.connect(port: port)
@@ -31,7 +31,7 @@ import Testing
     }
 
     /// An idle keep-alive connection is closed after timeouts.keepalive; an active one is not.
-    @Test(.timeLimit(.minutes(3))) func idleKeepAliveIsClosed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func idleKeepAliveIsClosed() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)

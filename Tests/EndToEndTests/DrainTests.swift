@@ -13,7 +13,7 @@ import Testing
     }
 
     /// A slow request in flight at SIGTERM completes with 200, new connections are refused meanwhile, exit code 0.
-    @Test(.timeLimit(.minutes(3))) func inFlightRequestCompletes() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func inFlightRequestCompletes() async throws {
         try await withScenario { s in
             let (apus, port, backend) = try await Self.start(s)
             let slow = Task { try await HTTPClient.request(port: port, path: "/delay/3000", timeout: .seconds(10)) }
@@ -30,7 +30,7 @@ import Testing
     }
 
     /// Idle keep-alive connections are closed at SIGINT and the process exits 0 promptly.
-    @Test(.timeLimit(.minutes(3))) func idleKeepAliveClosed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func idleKeepAliveClosed() async throws {
         try await withScenario { s in
             let (apus, port, _) = try await Self.start(s)
             let idle = try await RawConnection.connect(port: port)
@@ -44,7 +44,7 @@ import Testing
     }
 
     /// A request outliving timeouts.drain doesn't keep the process alive: it exits soon after the drain timeout.
-    @Test(.timeLimit(.minutes(3))) func drainTimeoutForcesExit() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func drainTimeoutForcesExit() async throws {
         try await withScenario { s in
             let (apus, port, backend) = try await Self.start(s, drain: "1s")
             let stuck = Task { try? await HTTPClient.request(port: port, path: "/delay/20000", timeout: .seconds(25)) }

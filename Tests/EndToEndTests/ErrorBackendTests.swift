@@ -6,7 +6,7 @@ import Testing
 /// backend receives, Apus's own 502 and 503 replaced too, and the operator's pages for
 /// Apus's own answers.
 @Suite struct ErrorBackendTests {
-    @Test(.timeLimit(.minutes(3))) func listedStatusesAreServedByTheErrorBackend() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func listedStatusesAreServedByTheErrorBackend() async throws {
         try await withScenario { s in
             let app = try await s.backend("app")
             let errors = try await s.errorPageService()
@@ -110,7 +110,7 @@ import Testing
 
     /// A diverted answer keeps the client's connection when the request had no body left
     /// unread; an error backend that is itself down leaves Apus's own error page.
-    @Test(.timeLimit(.minutes(3))) func keepAliveAndABackendThatIsDown() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func keepAliveAndABackendThatIsDown() async throws {
         try await withScenario { s in
             let app = try await s.backend("app")
             let errors = try await s.errorPageService()
@@ -145,7 +145,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func operatorPagesForApusOwnAnswers() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func operatorPagesForApusOwnAnswers() async throws {
         try await withScenario { s in
             let dead = try s.port()
             let port = try s.port()

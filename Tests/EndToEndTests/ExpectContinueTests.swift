@@ -20,7 +20,7 @@ import Testing
     }
 
     /// curl's 100-continue handshake completes in well under its 10 s expect timeout, and the body arrives intact.
-    @Test(.timeLimit(.minutes(3))) func continueIsSent() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func continueIsSent() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             // curl 7.88 adds Expect by itself only for bodies over 1 MiB.
@@ -46,7 +46,7 @@ import Testing
     }
 
     /// A raw client that waits for 100 Continue before sending its body receives it, then the final 200.
-    @Test(.timeLimit(.minutes(3))) func rawHandshake() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func rawHandshake() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -62,7 +62,7 @@ import Testing
     }
 
     /// A body over max_body_size is refused with 413 before it is sent, and a fixed-response route answers at once.
-    @Test(.timeLimit(.minutes(3))) func finalStatusWithoutContinue() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func finalStatusWithoutContinue() async throws {
         try await withScenario { s in
             let (port, backend) = try await Self.start(s)
             let file = try s.dir.write("big.bin", Data(count: 5 * 1024 * 1024))

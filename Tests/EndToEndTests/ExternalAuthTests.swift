@@ -6,7 +6,7 @@ import Testing
 /// remembered answers, a service that is down, slow or speaks garbage, and the
 /// oauth2-proxy pattern on the request's own host.
 @Suite struct ExternalAuthTests {
-    @Test(.timeLimit(.minutes(3))) func decidesByTheServicesAnswer() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func decidesByTheServicesAnswer() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let auth = try await s.authService()
@@ -138,7 +138,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func remembersAnswersUnderTheCacheKey() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func remembersAnswersUnderTheCacheKey() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let auth = try await s.authService()
@@ -183,7 +183,7 @@ import Testing
 
     /// oauth2-proxy as ingress-nginx's documentation deploys it: the auth URL and the
     /// sign-in URL are on the request's own host, served by another route of the same host.
-    @Test(.timeLimit(.minutes(3))) func oauth2ProxyOnTheRequestsOwnHost() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func oauth2ProxyOnTheRequestsOwnHost() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let auth = try await s.authService()

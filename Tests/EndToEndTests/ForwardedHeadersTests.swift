@@ -11,7 +11,7 @@ import Testing
     }
 
     /// X-Forwarded-For/Proto/Host/Port, X-Real-IP and a generated X-Request-ID reach the upstream.
-    @Test(.timeLimit(.minutes(3))) func forwardedHeadersAdded() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func forwardedHeadersAdded() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let response = try await HTTPClient.request(port: port, path: "/echo/a?b=c&d=e", host: "app.example.test:\(port)")
@@ -33,7 +33,7 @@ import Testing
     }
 
     /// An incoming X-Request-ID is kept; an incoming X-Forwarded-For ends with the real peer address.
-    @Test(.timeLimit(.minutes(3))) func incomingHeadersKeptOrExtended() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func incomingHeadersKeptOrExtended() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let response = try await HTTPClient.request(port: port, path: "/echo", headers: [
@@ -48,7 +48,7 @@ import Testing
 
     /// Connection, the headers it names, Keep-Alive, Proxy-Connection and TE never reach the upstream;
     /// other headers (repeated ones in order) do.
-    @Test(.timeLimit(.minutes(3))) func hopByHopStripped() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func hopByHopStripped() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let response = try await HTTPClient.request(port: port, path: "/echo", headers: [
@@ -69,7 +69,7 @@ import Testing
     }
 
     /// Request bodies and methods pass through unchanged (POST with Content-Length, PUT chunked, DELETE).
-    @Test(.timeLimit(.minutes(3))) func methodsAndBodies() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func methodsAndBodies() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let post = try EchoReply(try await HTTPClient.request(port: port, method: "POST", path: "/echo", body: Array("hello".utf8)).body)
@@ -89,7 +89,7 @@ import Testing
 
     /// The request target reaches the upstream byte-for-byte: percent-encoding, query, `+` and `;` untouched.
     /// (An encoded slash `%2F` in the path is left out on purpose: rejecting it is a defensible choice.)
-    @Test(.timeLimit(.minutes(3))) func requestTargetUnchanged() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func requestTargetUnchanged() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let targets = ["/a%20b/c?x=%2F&y=a+b", "/semi;colon=1/x", "/~user/%E2%9C%93", "/q?empty=&flag", "/echo?a=1&a=2", "/A%41/x"]
@@ -102,7 +102,7 @@ import Testing
     }
 
     /// Client-supplied X-Real-IP, X-Forwarded-Proto/Host/Port are replaced by what apus saw, never passed on or duplicated.
-    @Test(.timeLimit(.minutes(3))) func spoofedHeadersReplaced() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func spoofedHeadersReplaced() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let response = try await HTTPClient.request(port: port, path: "/echo", host: "real.test", headers: [
@@ -118,7 +118,7 @@ import Testing
 
     /// Hop-by-hop headers of the upstream's response (Connection and what it names, Keep-Alive,
     /// Proxy-Connection) don't reach the client; end-to-end ones do.
-    @Test(.timeLimit(.minutes(3))) func responseHopByHopStripped() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func responseHopByHopStripped() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)

@@ -5,7 +5,7 @@ import Testing
 /// the single-page app, the API, the https redirect with HSTS, and the WebSocket route to an
 /// HTTPS upstream that gets a bearer token from a file which is rotated while apus runs.
 @Suite struct FrontendExampleTests {
-    @Test(.timeLimit(.minutes(3))) func exampleServesTheWholeFrontEnd() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func exampleServesTheWholeFrontEnd() async throws {
         try await withScenario(slots: 2) { s in
             let certificates = try await TLSTestCertificates.shared()
             let kubeCertificate = try await certificates.leaf("kubernetes", sans: ["kubernetes.default.svc"])

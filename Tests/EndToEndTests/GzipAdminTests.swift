@@ -5,7 +5,7 @@ import Testing
 @Suite struct GzipAdminTests {
     /// /routes carries the compiled compression of each proxy route (a per-path override included);
     /// /metrics counts compressed responses and their bytes before and after.
-    @Test(.timeLimit(.minutes(3))) func routesAndMetricsShowCompression() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func routesAndMetricsShowCompression() async throws {
         try await withScenario { s in
             let backend = try await s.backend("gzadmin")
             let port = try s.port()

@@ -27,7 +27,7 @@ import Testing
     }
 
     /// curl --compressed decodes small, multi-MiB Content-Length, chunked and until-close responses to the exact bytes.
-    @Test(.timeLimit(.minutes(3))) func curlGetsIdenticalBodies() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func curlGetsIdenticalBodies() async throws {
         try await withScenario(slots: 2) { s in
             let (port, backend) = try await Self.start(s)
             let small = try await s.curl(["--compressed", "http://127.0.0.1:\(port)/gz?n=2000"])
@@ -56,7 +56,7 @@ import Testing
 
     /// Python's gzip.decompress and a streaming zlib.decompressobj agree on every body, which is the
     /// upstream's; the compressible ones shrink on the wire; all go over one keep-alive connection.
-    @Test(.timeLimit(.minutes(3))) func pythonDecompressesOnOneConnection() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func pythonDecompressesOnOneConnection() async throws {
         try await withScenario(slots: 2) { s in
             let (port, backend) = try await Self.start(s)
             let cases: [(query: String, n: Int, kind: String)] = [
@@ -82,7 +82,7 @@ import Testing
 
     /// Compressed responses add Content-Encoding and Accept-Encoding to Vary (appended, never twice),
     /// weaken a strong ETag, drop Content-Length and Accept-Ranges, and keep the other headers.
-    @Test(.timeLimit(.minutes(3))) func compressedResponseHeaders() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func compressedResponseHeaders() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let url = "http://127.0.0.1:\(port)/gz?n=5000&h=ETag:%22v1%22&h=Vary:Origin&h=Accept-Ranges:bytes&h=X-Custom:kept"
@@ -111,7 +111,7 @@ import Testing
 
     /// A compressed response is framed exactly: on the same connection a plain request and another
     /// compressed one follow and are answered.
-    @Test(.timeLimit(.minutes(3))) func keepAliveAfterCompressedResponse() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func keepAliveAfterCompressedResponse() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -133,7 +133,7 @@ import Testing
 
     /// While the upstream pauses mid-body, what it sent so far reaches the client decompressible
     /// (apus flushes zlib when the upstream goes quiet); the rest follows when it resumes.
-    @Test(.timeLimit(.minutes(3))) func streamedResponseIsFlushedWhileUpstreamPauses() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func streamedResponseIsFlushedWhileUpstreamPauses() async throws {
         try await withScenario { s in
             let (port, backend) = try await Self.start(s)
             let n = 200_000

@@ -7,7 +7,7 @@ import Testing
     static let growthLimitKiB = 6 * 1024
 
     /// 200 MiB of incompressible text/plain (so the compressed stream is as big) through a stalling, slow reader.
-    @Test(.timeLimit(.minutes(5))) func slowReaderKeepsMemoryBounded() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func slowReaderKeepsMemoryBounded() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let backend = try await s.backend("gzbig")
             let port = try s.port()

@@ -39,7 +39,7 @@ import Testing
     }
 
     /// Each case (without curl decoding anything) is compressed exactly when it should be.
-    @Test(.timeLimit(.minutes(3))) func compressedOnlyWhenEligible() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func compressedOnlyWhenEligible() async throws {
         try await withScenario { s in
             let (port, _) = try await GzipCompressionTests.start(s)
             for c in Self.cases("http://127.0.0.1:\(port)") {

@@ -5,7 +5,7 @@ import Testing
 /// the socket is full), proxied and static, byte-identical after curl decodes them.
 @Suite struct GzipOverTLSTests {
     /// Multi-MiB proxied (Content-Length and chunked) and static responses over HTTPS decompress to the exact bytes.
-    @Test(.timeLimit(.minutes(3))) func compressedOverTLS() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func compressedOverTLS() async throws {
         try await withScenario(slots: 2) { s in
             let certificates = try await TLSTestCertificates.shared()
             let backend = try await s.backend("gztls")

@@ -24,7 +24,7 @@ import Testing
 
     /// curl --compressed and Python get the files' exact bytes; the head says gzip, chunked, Vary,
     /// a weak ETag, and no Content-Length or Accept-Ranges.
-    @Test(.timeLimit(.minutes(3))) func compressedFilesAreIdentical() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func compressedFilesAreIdentical() async throws {
         try await withScenario(slots: 2) { s in
             let port = try await Self.start(s)
             for (path, content) in [("/app.js", Self.script), ("/big.txt", Data(BackendScript.pattern(6 << 20)))] {
@@ -51,7 +51,7 @@ import Testing
 
     /// Range and HEAD requests, binary and small files and the gzip-off path are served as stored;
     /// revalidating with the weak ETag gives a 304 that keeps it.
-    @Test(.timeLimit(.minutes(3))) func uncompressedCasesAndRevalidation() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func uncompressedCasesAndRevalidation() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let base = "http://127.0.0.1:\(port)"

@@ -11,7 +11,7 @@ import Testing
     }
 
     /// An HTTP/1.0 request without Host is served by the catch-all route, then the connection closes.
-    @Test(.timeLimit(.minutes(3))) func servedAndClosed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func servedAndClosed() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -24,7 +24,7 @@ import Testing
     }
 
     /// A chunked upstream response reaches an HTTP/1.0 client without chunked framing, byte-exact.
-    @Test(.timeLimit(.minutes(3))) func chunkedUpstreamDechunked() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func chunkedUpstreamDechunked() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -39,7 +39,7 @@ import Testing
     }
 
     /// `Connection: keep-alive` on HTTP/1.0 may keep the connection open; a second request then works too.
-    @Test(.timeLimit(.minutes(3))) func keepAliveRequested() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func keepAliveRequested() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)

@@ -32,7 +32,7 @@ import Testing
 
     /// curl sees 308 with Location https://host/path?query (the request's port dropped, the target as
     /// sent), and no Strict-Transport-Security over plain HTTP.
-    @Test(.timeLimit(.minutes(3))) func plainHTTPRedirected() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func plainHTTPRedirected() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let curl = try await s.curl(["-H", "Host: app.example.test:\(port)", "http://127.0.0.1:\(port)/a/b%20c?x=1&y=%2F"])
@@ -49,7 +49,7 @@ import Testing
     }
 
     /// A path with `https_redirect: false` is served over plain HTTP (ACME HTTP-01 must be).
-    @Test(.timeLimit(.minutes(3))) func pathOptsOut() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func pathOptsOut() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let curl = try await s.curl(["-H", "Host: app.example.test", "http://127.0.0.1:\(port)/.well-known/acme-challenge/tok"])
@@ -59,7 +59,7 @@ import Testing
 
     /// A POST gets the 308 too (a client repeats the method and body at the new URL); absolute-form
     /// targets and IPv6 literal hosts give a well-formed Location.
-    @Test(.timeLimit(.minutes(3))) func postAbsoluteFormAndIPv6() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func postAbsoluteFormAndIPv6() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let response = try await HTTPClient.request(port: port, method: "POST", path: "/submit", host: "app.example.test",
@@ -75,7 +75,7 @@ import Testing
     }
 
     /// A Host that is not a DNS name or IP literal is not echoed into a Location.
-    @Test(.timeLimit(.minutes(3))) func strangeHostRefused() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func strangeHostRefused() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -118,7 +118,7 @@ import Testing
 
     /// curl -L from plain HTTP lands on the HTTPS listener, which serves the request (no redirect loop)
     /// with Strict-Transport-Security; the upstream sees X-Forwarded-Proto https.
-    @Test(.timeLimit(.minutes(3))) func redirectThenServedWithHSTS() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func redirectThenServedWithHSTS() async throws {
         try await withScenario { s in
             let (http, https, certificates) = try await Self.start(s)
             let curl = try await s.curl([
@@ -138,7 +138,7 @@ import Testing
     }
 
     /// Apus's own answers of the route over TLS carry HSTS too, exactly once.
-    @Test(.timeLimit(.minutes(3))) func localAnswersOverTLSCarryHSTS() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func localAnswersOverTLSCarryHSTS() async throws {
         try await withScenario { s in
             let (_, https, certificates) = try await Self.start(s)
             let curl = try await s.curl(["--cacert", certificates.ca, "--resolve", "app.example.test:\(https):127.0.0.1",

@@ -5,7 +5,7 @@ import Testing
 /// test can't be blamed on the tools.
 @Suite struct HarnessTests {
     /// The backend echoes method, path, headers and body digest, and counts keep-alive connections once.
-    @Test(.timeLimit(.minutes(3))) func backendEchoAndKeepAlive() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func backendEchoAndKeepAlive() async throws {
         try await withScenario { s in
             let backend = try await s.backend("solo")
             let connection = try await RawConnection.connect(port: backend.port)
@@ -25,7 +25,7 @@ import Testing
     }
 
     /// Pipelined responses split correctly: Content-Length, chunked, HEAD and 304 framing.
-    @Test(.timeLimit(.minutes(3))) func responseSplitting() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func responseSplitting() async throws {
         try await withScenario { s in
             let backend = try await s.backend("split")
             let connection = try await RawConnection.connect(port: backend.port)
@@ -40,7 +40,7 @@ import Testing
     }
 
     /// curl runs, reports status/headers/body, and the chunked generator's digest matches what the backend hashed.
-    @Test(.timeLimit(.minutes(3))) func curlAndGenerator() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func curlAndGenerator() async throws {
         try await withScenario { s in
             let backend = try await s.backend("curl")
             let shaFile = s.dir.file("gen.sha")
@@ -56,7 +56,7 @@ import Testing
     }
 
     /// The nginx upstream serves files and its log tells connections apart.
-    @Test(.timeLimit(.minutes(3))) func nginxBackend() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func nginxBackend() async throws {
         try await withScenario { s in
             let nginx = try await s.nginx()
             try s.dir.write("nginx-root/a.txt", "A\n")
@@ -74,7 +74,7 @@ import Testing
     }
 
     /// The backend's /upgrade answers 101 and echoes upper-cased bytes; /slow-stream sends its first chunk early.
-    @Test(.timeLimit(.minutes(3))) func upgradeAndSlowStream() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func upgradeAndSlowStream() async throws {
         try await withScenario { s in
             let backend = try await s.backend("raw")
             let tunnel = try await RawConnection.connect(port: backend.port)

@@ -4,7 +4,7 @@ import Testing
 /// and the keep-alive connection stays usable afterwards.
 @Suite struct HeadAnd304Tests {
     /// On one keep-alive connection, each bodiless response is followed by a normal GET that still works.
-    @Test(.timeLimit(.minutes(3))) func bodilessResponsesKeepConnectionUsable() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func bodilessResponsesKeepConnectionUsable() async throws {
         try await withScenario { s in
             let backend = try await s.backend("nobody")
             let port = try s.port()
@@ -34,7 +34,7 @@ import Testing
     }
 
     /// An upstream 304 passes through with its ETag and no body; a non-matching validator gets the 200 body.
-    @Test(.timeLimit(.minutes(3))) func upstream304PassesThrough() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func upstream304PassesThrough() async throws {
         try await withScenario { s in
             let backend = try await s.backend("etag")
             let port = try s.port()
@@ -56,7 +56,7 @@ import Testing
 /// Conditional, HEAD and Range requests through apus to a real nginx serving files.
 @Suite struct HeadAnd304NginxUpstreamTests {
     /// nginx's ETag revalidation (304), HEAD and 206 ranges pass through apus intact.
-    @Test(.timeLimit(.minutes(3))) func nginxConditionalAndRange() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func nginxConditionalAndRange() async throws {
         try await withScenario { s in
             let nginx = try await s.nginx()
             let content = String(repeating: "0123456789", count: 100)

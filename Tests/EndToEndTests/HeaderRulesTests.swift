@@ -49,7 +49,7 @@ import Testing
     /// The upstream sees the path's set (x-team, Host, X-Forwarded-Proto) over the route's, the route's
     /// other set (X-Env) inherited, the added field after the received one, Cookie removed and
     /// X-Forwarded-Host still naming the host the client asked for.
-    @Test(.timeLimit(.minutes(3))) func requestRulesReachUpstream() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func requestRulesReachUpstream() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let response = try await HTTPClient.request(port: port, path: "/api/echo", host: "rules.test", headers: [
@@ -78,7 +78,7 @@ import Testing
 
     /// curl sees the route's response rules on a proxied response (Server replaced, X-Backend gone,
     /// X-Frame-Options added) and on the route's static, fixed and redirect answers, framing intact.
-    @Test(.timeLimit(.minutes(3))) func responseRulesOnEveryAnswerOfTheRoute() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func responseRulesOnEveryAnswerOfTheRoute() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             for path in ["/api/echo", "/static/page.html", "/fixed", "/moved"] {
@@ -102,7 +102,7 @@ import Testing
     }
 
     /// Apus's own error pages (502 of a dead upstream, 404 of no route) and other routes carry no rules.
-    @Test(.timeLimit(.minutes(3))) func errorPagesAndOtherRoutesUntouched() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func errorPagesAndOtherRoutesUntouched() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let down = try await s.curl(["-H", "Host: rules.test", "http://127.0.0.1:\(port)/down"])
@@ -117,7 +117,7 @@ import Testing
 
     /// Gzip-compressed answers (proxied and static, `curl --compressed`) carry the route's rules too,
     /// and still the Content-Encoding and Vary the compression needs; the bodies decompress.
-    @Test(.timeLimit(.minutes(3))) func compressedAnswersCarryRules() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func compressedAnswersCarryRules() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             for path in ["/api/echo?pad=\(String(repeating: "p", count: 2000))", "/static/big.txt"] {

@@ -40,7 +40,7 @@ import Testing
     /// A rotated token file is picked up within ~2 s with no reload (same config, reload counter
     /// unchanged, table generation bumped); deleting or emptying it keeps the last token with a warning
     /// naming the file only.
-    @Test(.timeLimit(.minutes(3))) func rotatedTokenUsedWithoutReload() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func rotatedTokenUsedWithoutReload() async throws {
         try await withScenario { s in
             let backend = try await s.backend("kube")
             let (port, admin) = (try s.port(), try s.port())
@@ -89,7 +89,7 @@ import Testing
 
     /// Kubernetes mounts a service-account token as `token -> ..data/token` with `..data` a symlink
     /// to a timestamped directory swapped atomically on rotation; the swap is noticed.
-    @Test(.timeLimit(.minutes(3))) func kubernetesSymlinkSwap() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func kubernetesSymlinkSwap() async throws {
         try await withScenario { s in
             let backend = try await s.backend("kube")
             let (port, admin) = (try s.port(), try s.port())
@@ -112,7 +112,7 @@ import Testing
 
     /// A token file that is missing or holds a line break at start-up refuses to start, with a
     /// file:line:column diagnostic that does not quote the content; `apus validate` says the same.
-    @Test(.timeLimit(.minutes(3))) func unusableFileAtStartRefused() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func unusableFileAtStartRefused() async throws {
         try await withScenario { s in
             let port = try s.port()
             for (content, reason) in [(nil as String?, "No such file or directory"), ("\(Self.first)\nX-Injected: 1\n", "contains a line break")] {

@@ -9,7 +9,7 @@ import Testing
     static let slackKiB = 0.15
 
     /// apus's RSS growth per idle keep-alive connection is no more than nginx's (+ slack); apus serves normally afterwards.
-    @Test(.timeLimit(.minutes(3))) func idleConnectionsAreCheap() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func idleConnectionsAreCheap() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let nginx = try await s.nginx(workerConnections: Self.connections + 500)
             try s.dir.write("nginx-root/index.html", "ok")

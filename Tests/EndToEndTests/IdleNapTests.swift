@@ -48,7 +48,7 @@ import Testing
 
     /// 24 connections waiting on a backend that answers after 2 ms keep the worker's queue
     /// empty most of the time: it naps, the naps find the answers, and all 480 are 200.
-    @Test(.timeLimit(.minutes(3))) func busyWorkerNapsAndAnswersEverything() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func busyWorkerNapsAndAnswersEverything() async throws {
         try await withScenario { s in
             let (port, admin) = try await Self.start(s)
             let statuses = try await Self.load(port: port, path: "/delay/2", requests: 20)
@@ -62,7 +62,7 @@ import Testing
     /// While every connection waits on an upstream that does not answer in time, the worker
     /// naps and then blocks until the read timeout: each request gets its 504 soon after
     /// the 500 ms timeout.
-    @Test(.timeLimit(.minutes(3))) func timersFireWhileNapping() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func timersFireWhileNapping() async throws {
         try await withScenario { s in
             let (port, admin) = try await Self.start(s)
             let started = ContinuousClock.now
@@ -76,7 +76,7 @@ import Testing
     }
 
     /// `idle_naps: false`: the same load, no nap.
-    @Test(.timeLimit(.minutes(3))) func offMeansNoNaps() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func offMeansNoNaps() async throws {
         try await withScenario { s in
             let (port, admin) = try await Self.start(s, extra: "idle_naps: false")
             let statuses = try await Self.load(port: port, path: "/delay/2", requests: 20)

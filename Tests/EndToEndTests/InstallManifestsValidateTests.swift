@@ -40,7 +40,7 @@ import Testing
 
     /// Every manifest file together: no error (kinds the controller does not follow are skipped,
     /// the IngressClass is read); exit 0.
-    @Test(.timeLimit(.minutes(3))) func manifestsValidate() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func manifestsValidate() async throws {
         try await withScenario { s in
             let files = try Self.manifestFiles()
             #expect(files.count >= 6, "\(files)")
@@ -53,7 +53,7 @@ import Testing
     /// The ConfigMap's configuration: the init container's openssl command makes the default
     /// certificate (into a temporary directory standing in for the memory volume), and the
     /// configuration then validates with no error, its HTTPS listener loading that certificate.
-    @Test(.timeLimit(.minutes(3))) func controllerConfigValidates() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func controllerConfigValidates() async throws {
         try await withScenario { s in
             let tlsDir = s.dir.file("tls")
             try FileManager.default.createDirectory(atPath: tlsDir, withIntermediateDirectories: true)

@@ -4,7 +4,7 @@ import Testing
 @Suite struct KeepAliveUpstreamTests {
     /// 50 requests on one downstream keep-alive connection, then 30 on separate downstream
     /// connections, reach the upstream over at most 2 connections (one worker, sequential requests).
-    @Test(.timeLimit(.minutes(3))) func fewUpstreamConnections() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func fewUpstreamConnections() async throws {
         try await withScenario { s in
             let backend = try await s.backend("pooled")
             let port = try s.port()
@@ -27,7 +27,7 @@ import Testing
     }
 
     /// A downstream `Connection: close` does not close the pooled upstream connection.
-    @Test(.timeLimit(.minutes(3))) func downstreamCloseKeepsUpstream() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func downstreamCloseKeepsUpstream() async throws {
         try await withScenario { s in
             let backend = try await s.backend("pooled")
             let port = try s.port()
@@ -45,7 +45,7 @@ import Testing
 
     /// An upstream that answers `Connection: close` or closes an idle pooled connection never
     /// causes a failed request: apus drops that connection and uses a fresh one.
-    @Test(.timeLimit(.minutes(3))) func upstreamClosesConnections() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func upstreamClosesConnections() async throws {
         try await withScenario { s in
             let backend = try await s.backend("closer")
             let port = try s.port()
@@ -69,7 +69,7 @@ import Testing
 /// keepalive.max_idle stay pooled after a burst.
 @Suite struct UpstreamPoolLimitsTests {
     /// With idle_timeout: 1s, the pooled connection is closed by apus about a second after its last use.
-    @Test(.timeLimit(.minutes(3))) func idleTimeoutClosesPooledConnections() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func idleTimeoutClosesPooledConnections() async throws {
         try await withScenario { s in
             let backend = try await s.backend("idle")
             let port = try s.port()
@@ -84,7 +84,7 @@ import Testing
     }
 
     /// After 8 concurrent slow requests, no more than max_idle: 2 connections stay open to the upstream.
-    @Test(.timeLimit(.minutes(3))) func maxIdleBoundsThePool() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func maxIdleBoundsThePool() async throws {
         try await withScenario { s in
             let backend = try await s.backend("burst")
             let port = try s.port()
@@ -107,7 +107,7 @@ import Testing
 /// The same pooling check against a real nginx upstream, counting connections from nginx's own log.
 @Suite struct KeepAliveNginxUpstreamTests {
     /// 40 requests (20 on one downstream connection, 20 on separate ones) reach nginx over at most 2 connections.
-    @Test(.timeLimit(.minutes(3))) func nginxSeesFewConnections() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func nginxSeesFewConnections() async throws {
         try await withScenario { s in
             let nginx = try await s.nginx()
             try s.dir.write("nginx-root/page.html", "<p>page</p>\n")

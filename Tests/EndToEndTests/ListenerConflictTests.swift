@@ -6,7 +6,7 @@ import Testing
 @Suite struct ListenerConflictTests {
     /// A second apus on the same address refuses to start, saying the address is in use, and
     /// the first keeps every connection (before: it started and took a share of them).
-    @Test(.timeLimit(.minutes(3))) func secondApusOnTheSameAddressRefusesToStart() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func secondApusOnTheSameAddressRefusesToStart() async throws {
         try await withScenario { s in
             let backend = try await s.backend("first")
             let port = try s.port()
@@ -26,7 +26,7 @@ import Testing
 
     /// A reload that adds a listener on an address another process holds is rejected; the
     /// listeners this apus already has (its own workers share them) reload as before.
-    @Test(.timeLimit(.minutes(3))) func reloadOntoAnotherProcessesAddressIsRejected() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func reloadOntoAnotherProcessesAddressIsRejected() async throws {
         try await withScenario { s in
             let backend = try await s.backend("b")
             let (port, taken) = (try s.port(), try s.port())

@@ -29,7 +29,7 @@ import Testing
     /// Files with other objects than the use cases' Ingresses.
     static let support: Set<String> = ["secrets.yaml", "ingressclass.yaml", "configmap.yaml"]
 
-    @Test(.timeLimit(.minutes(3))) func verdictsOfTheCorpus() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func verdictsOfTheCorpus() async throws {
         try await withScenario { s in
             let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus/ingress-nginx").path
             let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
@@ -67,7 +67,7 @@ import Testing
     /// does not resolve here is the cluster's business, not a note); `--write` moves the
     /// Ingresses that can move to class apus, leaves the others, and writes a controller
     /// config from the ConfigMap that `apus validate` accepts.
-    @Test(.timeLimit(.minutes(3))) func migrateTheCorpus() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func migrateTheCorpus() async throws {
         try await withScenario { s in
             let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Corpus/ingress-nginx").path
             let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()

@@ -14,7 +14,7 @@ import Testing
 
     /// Started with a soft limit of 128 and a hard one of 200, apus runs with 200. With 260
     /// idle clients, those past its client ceiling are closed, and /healthz still answers.
-    @Test(.timeLimit(.minutes(3))) func softLimitRaisedAndAdminAnswersAtTheLimit() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func softLimitRaisedAndAdminAnswersAtTheLimit() async throws {
         try await withScenario(slots: 2) { s in
             let backend = try await s.backend("b")
             let (port, admin) = (try s.port(), try s.port())
@@ -38,7 +38,7 @@ import Testing
     /// Clients that each hold an upstream connection use up the descriptors kept for upstream
     /// sockets: those requests get 502 counted as local_resources, no endpoint is ejected or
     /// blamed, and every request afterwards is served by both endpoints.
-    @Test(.timeLimit(.minutes(3))) func descriptorShortageBlamesNoEndpoint() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func descriptorShortageBlamesNoEndpoint() async throws {
         try await withScenario(slots: 2) { s in
             let a = try await s.backend("a")
             let b = try await s.backend("b")

@@ -18,7 +18,7 @@ import Testing
     }
 
     /// Ten GETs sent in one write come back as ten responses in request order.
-    @Test(.timeLimit(.minutes(3))) func tenInOrder() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func tenInOrder() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -35,7 +35,7 @@ import Testing
 
     /// A slow first request holds back the fast ones behind it; mixed upstream, fixed, 404 and HEAD
     /// responses keep their order and framing, and the connection stays usable.
-    @Test(.timeLimit(.minutes(3))) func slowFirstAndMixedRoutes() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func slowFirstAndMixedRoutes() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -62,7 +62,7 @@ import Testing
     }
 
     /// A pipelined request after `Connection: close` is not answered, and the connection closes after the first response.
-    @Test(.timeLimit(.minutes(3))) func connectionCloseStopsPipeline() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func connectionCloseStopsPipeline() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)

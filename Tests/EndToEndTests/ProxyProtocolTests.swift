@@ -49,7 +49,7 @@ import Testing
         return (lines.first ?? "(no reply: \(output.stderr))", echo)
     }
 
-    @Test(.timeLimit(.minutes(3))) func theClientNamedByTheBalancerOverPlainHTTP() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func theClientNamedByTheBalancerOverPlainHTTP() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let port = try s.port()
@@ -105,7 +105,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func theHeaderComesBeforeTheTLSHandshake() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func theHeaderComesBeforeTheTLSHandshake() async throws {
         try await withScenario { s in
             let certificates = try await TLSTestCertificates.shared()
             let backend = try await s.backend("app")

@@ -3,7 +3,7 @@ import Testing
 /// Quick mode: `apus serve --listen ... --upstream ...` proxies everything to one upstream.
 @Suite struct QuickModeTests {
     /// Every path and method is proxied to the upstream, bodies intact.
-    @Test(.timeLimit(.minutes(3))) func proxiesEverything() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func proxiesEverything() async throws {
         try await withScenario { s in
             let backend = try await s.backend("quick")
             let port = try s.port()
@@ -21,7 +21,7 @@ import Testing
     }
 
     /// `--workers 2` and `--admin` work in quick mode; the admin listener answers /healthz.
-    @Test(.timeLimit(.minutes(3))) func workersAndAdmin() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func workersAndAdmin() async throws {
         try await withScenario { s in
             let backend = try await s.backend("quick")
             let (port, admin) = (try s.port(), try s.port())
@@ -35,7 +35,7 @@ import Testing
     }
 
     /// A dead upstream in quick mode gives 502, not a crash.
-    @Test(.timeLimit(.minutes(3))) func deadUpstream() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func deadUpstream() async throws {
         try await withScenario { s in
             let (port, dead) = (try s.port(), try s.port())
             let apus = try await s.apus(arguments: ["serve", "--listen", "127.0.0.1:\(port)", "--upstream", "127.0.0.1:\(dead)"], waitFor: [port])

@@ -16,7 +16,7 @@ import Testing
         return try await HTTPClient.request(port: controller.port, path: "/", host: "app.test", headers: headers).status
     }
 
-    @Test(.timeLimit(.minutes(4))) func usersFollowTheSecret() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func usersFollowTheSecret() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)

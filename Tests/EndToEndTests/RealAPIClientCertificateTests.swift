@@ -5,7 +5,7 @@ import Testing
 /// Opaque Secret through the controller's Secret watch, clients are checked on an HTTPS
 /// listener, and deleting the Secret closes the host (403) rather than opening it.
 @Suite struct RealAPIClientCertificateTests {
-    @Test(.timeLimit(.minutes(4))) func clientsAreCheckedAgainstTheSecretsCA() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func clientsAreCheckedAgainstTheSecretsCA() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let certificates = try await TLSTestCertificates.shared()

@@ -9,7 +9,7 @@ import Testing
         ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "shop-headers", "namespace": "demo"], "data": data]
     }
 
-    @Test(.timeLimit(.minutes(4))) func headersFollowTheConfigMap() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func headersFollowTheConfigMap() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let app = try await s.backend("a1", in: net)

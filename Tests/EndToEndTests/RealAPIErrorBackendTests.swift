@@ -13,7 +13,7 @@ import Testing
         return headers
     }
 
-    @Test(.timeLimit(.minutes(4))) func errorsGoToTheDefaultBackendService() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func errorsGoToTheDefaultBackendService() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let app = try await s.backend("a1", in: net)

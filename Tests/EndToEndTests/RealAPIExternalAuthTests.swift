@@ -6,7 +6,7 @@ import Testing
 /// sign-in redirect, and the fields of `auth-proxy-set-headers` (a ConfigMap, through the
 /// controller's ConfigMap watch) reach the service.
 @Suite struct RealAPIExternalAuthTests {
-    @Test(.timeLimit(.minutes(4))) func theServiceDecides() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func theServiceDecides() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let app = try await s.backend("a1", in: net)

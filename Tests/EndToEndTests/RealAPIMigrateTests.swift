@@ -6,7 +6,7 @@ import Testing
 /// (as an administrator's kubeconfig allows), judged as from files, and `--write` writes
 /// the Ingresses that can move without ever writing or printing a Secret.
 @Suite struct RealAPIMigrateTests {
-    @Test(.timeLimit(.minutes(4))) func readsTheClusterAndWritesWhatCanMove() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func readsTheClusterAndWritesWhatCanMove() async throws {
         try await withScenario(slots: 2) { s in
             let api = try await s.realKubeAPI()
             let admin = try s.dir.write("kubeconfig-admin", """

@@ -8,7 +8,7 @@ import Testing
     /// A ClusterRole without EndpointSlices: the 403 is logged naming the verb, the resource,
     /// its API group, the scope and the user (the missing rule); /readyz stays 503. Putting the
     /// rule back makes the controller sync and serve, with no restart.
-    @Test(.timeLimit(.minutes(4))) func missingRuleIsNamedAndGrantingItSyncs() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func missingRuleIsNamedAndGrantingItSyncs() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let installed = try #require(try await api.get(Self.clusterRole))

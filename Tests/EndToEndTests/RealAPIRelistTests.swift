@@ -5,7 +5,7 @@ import Testing
 /// cut, resuming from the old resourceVersions is answered 410, the informers relist, and
 /// traffic never notices.
 @Suite struct RealAPIRelistTests {
-    @Test(.timeLimit(.minutes(4))) func compactionAndRestartRelistWithoutDroppingRoutes() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func compactionAndRestartRelistWithoutDroppingRoutes() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)

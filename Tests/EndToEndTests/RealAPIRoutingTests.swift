@@ -11,7 +11,7 @@ import Testing
     /// every page is served; a second EndpointSlice spreads traffic, deleting the first moves
     /// it, a not-ready endpoint is not used; a deleted Service answers 503 on its own paths
     /// only, and /routes says why.
-    @Test(.timeLimit(.minutes(4))) func routesFollowIngressesAndEndpointSlices() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func routesFollowIngressesAndEndpointSlices() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)
@@ -58,7 +58,7 @@ import Testing
 
     /// `--watch-namespace` lists and watches that namespace only (IngressClasses stay
     /// cluster-wide), and Ingresses elsewhere are not served.
-    @Test(.timeLimit(.minutes(4))) func watchNamespaceLimitsScope() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func watchNamespaceLimitsScope() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let a1 = try await s.backend("a1", in: net)

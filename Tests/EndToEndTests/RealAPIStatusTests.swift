@@ -35,7 +35,7 @@ import Testing
         ((object?["status"] as? [String: Any])?["loadBalancer"] as? [String: Any])?["ingress"] as? [[String: String]] ?? []
     }
 
-    @Test(.timeLimit(.minutes(5))) func leaderWritesStatusKeepingMetadataAndHandsOver() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func leaderWritesStatusKeepingMetadataAndHandsOver() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let web = try await s.backend("web", in: net)
@@ -135,7 +135,7 @@ import Testing
     }
 
     /// Without --publish-* nothing is elected and nothing is written: no Lease or status request at all.
-    @Test(.timeLimit(.minutes(4))) func noPublishNoElection() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func noPublishNoElection() async throws {
         try await withScenario(slots: 2) { s in
             let (api, kubeconfig, net) = try await s.realCluster().parts
             let web = try await s.backend("web", in: net)

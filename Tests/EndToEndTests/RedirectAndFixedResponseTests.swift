@@ -19,7 +19,7 @@ import Testing
     }
 
     /// A redirect route answers its status with the configured Location and no upstream involved.
-    @Test(.timeLimit(.minutes(3))) func redirects() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func redirects() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let cases: [(path: String, status: Int, location: String)] = [
@@ -42,7 +42,7 @@ import Testing
     }
 
     /// A respond route answers exactly its status, body and Content-Type; HEAD gets the headers without the body.
-    @Test(.timeLimit(.minutes(3))) func fixedResponses() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func fixedResponses() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let cases: [(path: String, status: Int, type: String, body: String)] = [
@@ -69,7 +69,7 @@ import Testing
     /// An Upgrade request on a route apus answers itself (a redirect, a fixed response)
     /// is answered as plain HTTP: no 101, no Upgrade or `Connection: upgrade` in the answer, and
     /// the connection carries the next request as HTTP (issue 17 point 7).
-    @Test(.timeLimit(.minutes(3))) func upgradeRequestsOnLocalRoutesStayHTTP() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func upgradeRequestsOnLocalRoutesStayHTTP() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             for path in ["/old", "/health"] {

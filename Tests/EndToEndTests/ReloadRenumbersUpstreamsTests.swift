@@ -22,7 +22,7 @@ import Testing
     }
 
     /// A slow request to the third upstream survives a reload that drops the first two.
-    @Test(.timeLimit(.minutes(3))) func inFlightRequestKeepsItsUpstream() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func inFlightRequestKeepsItsUpstream() async throws {
         try await withScenario(slots: 3) { s in
             let a = try await s.backend("alpha")
             let b = try await s.backend("beta")

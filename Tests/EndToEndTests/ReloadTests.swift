@@ -15,7 +15,7 @@ import Testing
     }
 
     /// Rewriting the file serves the new table within ~3 s (no signal), and bumps the table generation.
-    @Test(.timeLimit(.minutes(3))) func fileChangeReloads() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func fileChangeReloads() async throws {
         try await withScenario { s in
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/v1", body: "one"), waitFor: [port, admin])
@@ -35,7 +35,7 @@ import Testing
 
     /// An invalid file (bad YAML, or valid YAML naming an undefined upstream) is logged and ignored: the old
     /// routes keep serving, nothing of it is served, last_reload_success turns 0; a valid file turns it back to 1.
-    @Test(.timeLimit(.minutes(3))) func invalidFileKeepsOldTable() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func invalidFileKeepsOldTable() async throws {
         try await withScenario { s in
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/v1", body: "one"), waitFor: [port, admin])
@@ -72,7 +72,7 @@ import Testing
     }
 
     /// SIGHUP reloads (even when the file's size and mtime look unchanged) and does not kill the process.
-    @Test(.timeLimit(.minutes(3))) func sighupReloads() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func sighupReloads() async throws {
         try await withScenario { s in
             let (port, admin) = (try s.port(), try s.port())
             let apus = try await s.apus(Self.config(listen: port, admin: admin, path: "/aaa", body: "first"), waitFor: [port, admin])
@@ -92,7 +92,7 @@ import Testing
 
     /// Across 20 reloads, a keep-alive client, a new-connection-per-request client and one slow in-flight request see zero failures,
     /// neither that connection nor an idle keep-alive one is closed, and the idle one then sees the newest table.
-    @Test(.timeLimit(.minutes(3))) func reloadUnderLoadDropsNothing() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func reloadUnderLoadDropsNothing() async throws {
         try await withScenario(slots: 2) { s in
             let backend = try await s.backend("steady")
             let (port, admin) = (try s.port(), try s.port())

@@ -32,7 +32,7 @@ import Testing
     }
 
     /// Groups land where the template puts them; the query follows unchanged, encoded bytes included.
-    @Test(.timeLimit(.minutes(3))) func captureGroupsAndQuery() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func captureGroupsAndQuery() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             #expect(try await Self.upstreamPath(port, "/api/v2/users/7?x=1&y=%2F") == "/svc/users/7/v2?x=1&y=%2F")
@@ -46,7 +46,7 @@ import Testing
 
     /// A rewriting route with header rules gets both; the route without rewrite forwards the target
     /// exactly as sent (not normalized), as before.
-    @Test(.timeLimit(.minutes(3))) func otherRoutesUntouched() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func otherRoutesUntouched() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let rewritten = try EchoReply(try await HTTPClient.request(port: port, path: "/files/f?q").body)
@@ -59,7 +59,7 @@ import Testing
 
     /// Several requests on one keep-alive connection, alternating rewritten and plain targets,
     /// each get their own (the worker's target buffer is reused, never stale).
-    @Test(.timeLimit(.minutes(3))) func keepAliveSequence() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func keepAliveSequence() async throws {
         try await withScenario { s in
             let (port, _) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -73,7 +73,7 @@ import Testing
 
     /// /routes shows the template on the rules that have one, and a bad template is reported by
     /// `apus validate` at its rule with the reason.
-    @Test(.timeLimit(.minutes(3))) func routesAndValidate() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func routesAndValidate() async throws {
         try await withScenario { s in
             let (_, admin) = try await Self.start(s)
             let routes = String(decoding: try await HTTPClient.request(port: admin, path: "/routes").body, as: UTF8.self)

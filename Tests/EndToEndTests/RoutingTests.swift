@@ -4,7 +4,7 @@ import Testing
 /// declared order, then longest Prefix by path element; 404 when nothing matches.
 @Suite struct RoutingTests {
     /// Exact hosts beat the wildcard, the wildcard matches exactly one label, everything else goes to the catch-all.
-    @Test(.timeLimit(.minutes(3))) func hostPrecedence() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func hostPrecedence() async throws {
         try await withScenario { s in
             let b = try await s.backends(["exact", "wildcard", "any"])
             let port = try s.port()
@@ -39,7 +39,7 @@ import Testing
     }
 
     /// A request whose host matched never falls through to another host's routes: 404 instead.
-    @Test(.timeLimit(.minutes(3))) func noFallthroughBetweenHosts() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func noFallthroughBetweenHosts() async throws {
         try await withScenario { s in
             let b = try await s.backends(["api", "any"])
             let port = try s.port()
@@ -71,7 +71,7 @@ import Testing
 
     /// Exact beats Regex beats Prefix; regexes match the whole path, case-sensitively, first declared wins;
     /// Prefix matches whole path elements and the longest one wins; the query string is not part of the path.
-    @Test(.timeLimit(.minutes(3))) func pathPrecedence() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func pathPrecedence() async throws {
         try await withScenario { s in
             let names = ["exact", "exactprefix", "regex1", "regex2", "items", "foo", "foobar", "root"]
             let b = try await s.backends(names)
@@ -120,7 +120,7 @@ import Testing
     }
 
     /// With no catch-all host and no matching path, apus itself answers 404 (and keeps serving).
-    @Test(.timeLimit(.minutes(3))) func notFound() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func notFound() async throws {
         try await withScenario { s in
             let b = try await s.backend("api")
             let port = try s.port()
@@ -146,7 +146,7 @@ import Testing
     }
 
     /// An absolute-form target routes by its own authority, not the Host header (RFC 9112 §3.2.2).
-    @Test(.timeLimit(.minutes(3))) func absoluteFormRoutesByTargetHost() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func absoluteFormRoutesByTargetHost() async throws {
         try await withScenario { s in
             let b = try await s.backends(["app", "any"])
             let port = try s.port()

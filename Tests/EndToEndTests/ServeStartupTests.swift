@@ -4,7 +4,7 @@ import Testing
 /// `apus serve` refuses to start on a config it can't serve, saying why, instead of serving nothing.
 @Suite struct ServeStartupTests {
     /// An invalid config file: non-zero exit within seconds, the file:line:column diagnostic on stderr, nothing listening.
-    @Test(.timeLimit(.minutes(3))) func invalidConfigExits() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func invalidConfigExits() async throws {
         try await withScenario { s in
             let port = try s.port()
             let path = try s.dir.write("bad.yaml", ApusConfig.yaml(listen: port, body: """
@@ -19,7 +19,7 @@ import Testing
     }
 
     /// A listen address already in use: non-zero exit with a message naming the address.
-    @Test(.timeLimit(.minutes(3))) func portInUseExits() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func portInUseExits() async throws {
         try await withScenario { s in
             let busy = try await s.backend("squatter")
             let path = try s.dir.write("busy.yaml", ApusConfig.yaml(listen: busy.port, body: """
@@ -33,7 +33,7 @@ import Testing
     }
 
     /// A missing config file: exit code 1 or 2 with a message naming the file.
-    @Test(.timeLimit(.minutes(3))) func missingConfigExits() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func missingConfigExits() async throws {
         try await withScenario { s in
             let run = try await ApusProcess.runToCompletion(["serve", "--config", s.dir.file("nope.yaml")], in: s.dir, timeout: .seconds(10))
             #expect(run.exit == .code(1) || run.exit == .code(2), "\(run.exit)")

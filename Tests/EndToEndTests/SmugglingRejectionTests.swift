@@ -39,7 +39,7 @@ import Testing
     static let limits = "limits: { max_head_size: 8k, max_headers: 20, max_uri_length: 1k, max_body_size: 1k }"
 
     /// Each malformed request gets its status, then the connection closes and the upstream never sees `/smuggled`.
-    @Test(.timeLimit(.minutes(3)), arguments: cases)
+    @Test(.timeLimit(.endToEnd(3)), arguments: cases)
     func rejectedAndClosed(_ c: Case) async throws {
         try await withScenario { s in
             let backend = try await s.backend("victim")
@@ -58,7 +58,7 @@ import Testing
     }
 
     /// Requests just inside every limit are served, not rejected (the limits are not off by one against the client).
-    @Test(.timeLimit(.minutes(3))) func justInsideLimitsServed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func justInsideLimitsServed() async throws {
         try await withScenario { s in
             let backend = try await s.backend("fits")
             let port = try s.port()
@@ -79,7 +79,7 @@ import Testing
     }
 
     /// 60 connections of seeded random bytes never crash apus; it still serves a valid request afterwards.
-    @Test(.timeLimit(.minutes(3))) func garbageNeverKills() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func garbageNeverKills() async throws {
         try await withScenario { s in
             let backend = try await s.backend("garbage")
             let port = try s.port()

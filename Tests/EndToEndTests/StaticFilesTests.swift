@@ -31,7 +31,7 @@ import Testing
     }
 
     /// Files are served with the right body, Content-Type and Content-Length; directories serve index.html.
-    @Test(.timeLimit(.minutes(3))) func servesFilesAndIndexes() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func servesFilesAndIndexes() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let cases: [(path: String, status: Int, type: String, body: String?)] = [
@@ -64,7 +64,7 @@ import Testing
     }
 
     /// ETag and Last-Modified are sent; If-None-Match and If-Modified-Since revalidate to 304 without a body.
-    @Test(.timeLimit(.minutes(3))) func conditionalRequests() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func conditionalRequests() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let first = try await HTTPClient.request(port: port, path: "/style.css")
@@ -83,7 +83,7 @@ import Testing
     }
 
     /// Byte ranges answer 206 with Content-Range; an unsatisfiable range answers 416.
-    @Test(.timeLimit(.minutes(3))) func ranges() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func ranges() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let all = (0..<1000).map { UInt8($0 % 256) }
@@ -105,7 +105,7 @@ import Testing
 
     /// Hostile validator and range values are ignored or refused, never fatal: one used to
     /// overflow the date arithmetic and take the whole process down.
-    @Test(.timeLimit(.minutes(3))) func hostileConditionalAndRangeValues() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func hostileConditionalAndRangeValues() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let cases: [(name: String, value: String, status: Int)] = [
@@ -134,7 +134,7 @@ import Testing
     }
 
     /// `..` (plain or percent-encoded) and symlinks never reach files outside the root: 403/404 (or 400), never the secret.
-    @Test(.timeLimit(.minutes(3))) func noEscapeFromRoot() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func noEscapeFromRoot() async throws {
         try await withScenario { s in
             let port = try await Self.start(s)
             let attacks = [

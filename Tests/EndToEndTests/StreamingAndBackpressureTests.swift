@@ -15,7 +15,7 @@ import Testing
     }
 
     /// The first chunk of a slow upstream response reaches the client long before the upstream finishes.
-    @Test(.timeLimit(.minutes(3))) func responseIsStreamed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func responseIsStreamed() async throws {
         try await withScenario { s in
             let (_, port) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -30,7 +30,7 @@ import Testing
     }
 
     /// A client that stops reading a 1 GiB download holds apus's RSS under 100 MiB (apus stops reading the upstream).
-    @Test(.timeLimit(.minutes(3))) func slowDownstreamReader() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func slowDownstreamReader() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port) = try await Self.start(s)
             let connection = try await RawConnection.connect(port: port)
@@ -48,7 +48,7 @@ import Testing
     /// A client that stops reading leaves little queued in apus's socket for it (the unsent-bytes
     /// limit): without it the kernel grew that send queue to megabytes, copied out of the upstream
     /// ahead of the client. The download then completes.
-    @Test(.timeLimit(.minutes(3))) func slowReaderGetsLittleQueuedInTheKernel() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func slowReaderGetsLittleQueuedInTheKernel() async throws {
         try await withScenario { s in
             let (_, port) = try await Self.start(s)
             let size = 64 << 20
@@ -66,7 +66,7 @@ import Testing
     }
 
     /// An upstream that doesn't read a 1 GiB upload for 3 s holds apus's RSS under 100 MiB, and the upload then completes intact.
-    @Test(.timeLimit(.minutes(5))) func slowUpstreamReader() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func slowUpstreamReader() async throws {
         try await withScenario(slots: ScenarioGate.capacity) { s in
             let (apus, port) = try await Self.start(s)
             let sampler = ResidentMemorySampler(apus)

@@ -38,7 +38,7 @@ import Testing
         return try await Tool.run("/usr/bin/openssl", arguments, in: s.dir, stdin: "")
     }
 
-    @Test(.timeLimit(.minutes(3))) func curlGetsResponsesOverTLS() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func curlGetsResponsesOverTLS() async throws {
         try await withScenario { s in
             let (_, port, _, certificates, _) = try await Self.start(s)
             let result = try await s.curl(["--cacert", certificates.ca, "https://localhost:\(port)/echo"])
@@ -51,7 +51,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func sniPicksExactBeforeWildcardElseTheDefault() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func sniPicksExactBeforeWildcardElseTheDefault() async throws {
         try await withScenario { s in
             let (_, port, _, _, _) = try await Self.start(s)
             let cases: [(String?, String)] = [
@@ -70,7 +70,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func onlyTLS12And13WithModernCiphers() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func onlyTLS12And13WithModernCiphers() async throws {
         try await withScenario { s in
             let (_, port, _, _, _) = try await Self.start(s)
             let tls13 = try await Self.handshake(s, port: port, serverName: "localhost", options: ["-tls1_3", "-alpn", "http/1.1"])
@@ -93,7 +93,7 @@ import Testing
     }
 
     /// Python's ssl client: pipelined requests in one write, then a resumed session on a new connection.
-    @Test(.timeLimit(.minutes(3))) func pipeliningAndSessionResumption() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func pipeliningAndSessionResumption() async throws {
         try await withScenario { s in
             let (_, port, _, certificates, _) = try await Self.start(s, workers: "2")
             let script = try s.dir.write("tls_client.py", Self.pythonClient)
@@ -108,7 +108,7 @@ import Testing
     /// resumed TLS 1.3 connection has to hand out a fresh ticket (tickets are for one use,
     /// RFC 8446 C.4); without one the client holds no resumable session and every other
     /// connection pays a full handshake.
-    @Test(.timeLimit(.minutes(3))) func everyResumptionHandsOutAFreshTicket() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func everyResumptionHandsOutAFreshTicket() async throws {
         try await withScenario { s in
             let (_, port, _, certificates, _) = try await Self.start(s)
             var reused: [Bool] = []
@@ -125,7 +125,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(4))) func largeBodiesBothWays() async throws {
+    @Test(.timeLimit(.endToEnd(4))) func largeBodiesBothWays() async throws {
         try await withScenario(slots: 2) { s in
             let (apus, port, _, certificates, _) = try await Self.start(s, workers: "2")
             let size = 64 << 20
@@ -151,7 +151,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func silentClientIsCutAtTheHandshakeTimeout() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func silentClientIsCutAtTheHandshakeTimeout() async throws {
         try await withScenario { s in
             let (_, port, admin, _, _) = try await Self.start(s, extra: "timeouts: { tls_handshake: 500ms }")
             let connection = try await RawConnection.connect(port: port)
@@ -192,7 +192,7 @@ import Testing
 
     /// A renewed certificate file is served without a restart; a broken one is a logged
     /// diagnostic and the previous certificate keeps serving.
-    @Test(.timeLimit(.minutes(3))) func certificatesReloadWithoutRestart() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func certificatesReloadWithoutRestart() async throws {
         try await withScenario { s in
             let (apus, port, certificates) = try await Self.startWithLiveCertificate(s)
             #expect(try await Self.handshake(s, port: port, serverName: "localhost").stdout.contains("subject=CN = app"))
@@ -214,7 +214,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func validateReportsBrokenCertificateFiles() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func validateReportsBrokenCertificateFiles() async throws {
         try await withScenario { s in
             let certificates = try await TLSTestCertificates.shared()
             let config = try s.dir.write("tls.yaml", """

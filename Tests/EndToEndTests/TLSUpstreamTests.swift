@@ -14,7 +14,7 @@ import Testing
         return (apus, port, nginx)
     }
 
-    @Test(.timeLimit(.minutes(3))) func verifiedUpstreamWithPooledConnections() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func verifiedUpstreamWithPooledConnections() async throws {
         try await withScenario { s in
             let certificates = try await TLSTestCertificates.shared()
             let (_, port, nginx) = try await Self.start(s, tls: "{ ca: \(certificates.ca), server_name: app.example.test }")
@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func failedVerificationIsA502() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func failedVerificationIsA502() async throws {
         try await withScenario { s in
             let certificates = try await TLSTestCertificates.shared()
             let cases = [
@@ -50,7 +50,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func verificationCanBeTurnedOffAndIPsAreChecked() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func verificationCanBeTurnedOffAndIPsAreChecked() async throws {
         try await withScenario { s in
             let certificates = try await TLSTestCertificates.shared()
             // verify: false accepts the untrusted chain; an IP endpoint without server_name is
@@ -63,7 +63,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func clientCertificateIsPresented() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func clientCertificateIsPresented() async throws {
         try await withScenario { s in
             let certificates = try await TLSTestCertificates.shared()
             let without = try await Self.start(s, tls: "{ ca: \(certificates.ca), server_name: localhost }", clientCA: true)

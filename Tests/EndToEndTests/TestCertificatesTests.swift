@@ -6,7 +6,7 @@ import Testing
 @Suite struct TestCertificatesTests {
     /// Every leaf chains to its CA with the right purpose and names, keys are P-256 and private,
     /// and a second call returns the same files without running the script again.
-    @Test(.timeLimit(.minutes(3))) func certificatesVerifyForTheirNames() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func certificatesVerifyForTheirNames() async throws {
         let certificates = try await TLSTestCertificates.shared()
         let dir = try TempDirectory()
         defer { dir.remove() }

@@ -5,7 +5,7 @@ import Testing
 /// access lists check, X-Real-IP carries and the access log writes; from an untrusted peer
 /// the header changes nothing.
 @Suite struct TrustedProxiesTests {
-    @Test(.timeLimit(.minutes(3))) func theClientBehindATrustedProxy() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func theClientBehindATrustedProxy() async throws {
         try await withScenario { s in
             let backend = try await s.backend("app")
             let port = try s.port()

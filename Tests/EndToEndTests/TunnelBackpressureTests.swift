@@ -13,7 +13,7 @@ import Testing
 
     /// The upstream floods 256 MiB at a client that reads nothing for 3 s: the upstream stalls far
     /// short of the total, apus's RSS doesn't grow, then the client reads all 256 MiB.
-    @Test(.timeLimit(.minutes(5))) func upstreamFloodWaitsForSlowClient() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func upstreamFloodWaitsForSlowClient() async throws {
         try await withScenario(slots: 2) { s in
             let backend = try await s.backend("flood")
             let port = try s.port()
@@ -36,7 +36,7 @@ import Testing
 
     /// The client sends 256 MiB to an upstream that reads nothing for 3 s: the client stalls far short
     /// of the total, apus's RSS doesn't grow, then the upstream counts every byte.
-    @Test(.timeLimit(.minutes(5))) func clientFloodWaitsForSlowUpstream() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func clientFloodWaitsForSlowUpstream() async throws {
         try await withScenario(slots: 2) { s in
             let backend = try await s.backend("sink")
             let port = try s.port()

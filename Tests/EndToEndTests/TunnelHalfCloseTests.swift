@@ -15,7 +15,7 @@ import Testing
 
     /// The client sends, then shuts down its write side: the upstream reads everything up to EOF and
     /// can still answer, and the answer reaches the client before apus closes.
-    @Test(.timeLimit(.minutes(3))) func downstreamFinReachesUpstreamWhichStillAnswers() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func downstreamFinReachesUpstreamWhichStillAnswers() async throws {
         try await withScenario { s in
             let backend = try await s.backend("drain")
             let port = try s.port()
@@ -33,7 +33,7 @@ import Testing
 
     /// The upstream sends, then shuts down its write side: the client sees EOF after those bytes, yet
     /// what it sends afterwards still reaches the upstream; the tunnel ends when the client closes too.
-    @Test(.timeLimit(.minutes(3))) func upstreamFinReachesClientWhichStillSends() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func upstreamFinReachesClientWhichStillSends() async throws {
         try await withScenario { s in
             let backend = try await s.backend("finfirst")
             let (port, admin) = (try s.port(), try s.port())

@@ -5,7 +5,7 @@ import Testing
 @Suite struct TunnelIdleTimeoutTests {
     /// With `tunnel_idle: 1500ms`, traffic every 200 ms keeps the tunnel open for over 2 s, and
     /// silence closes it about 1.5 s later (counted as an idle_timeout).
-    @Test(.timeLimit(.minutes(3))) func silentTunnelIsClosed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func silentTunnelIsClosed() async throws {
         try await withScenario { s in
             let backend = try await s.backend("idle")
             let (port, admin) = (try s.port(), try s.port())
@@ -33,7 +33,7 @@ import Testing
     }
 
     /// Without a `tunnel_idle` key the limit is an hour, as /routes shows.
-    @Test(.timeLimit(.minutes(3))) func defaultIsAnHour() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func defaultIsAnHour() async throws {
         try await withScenario { s in
             let backend = try await s.backend("default")
             let (port, admin) = (try s.port(), try s.port())

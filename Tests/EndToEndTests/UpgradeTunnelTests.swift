@@ -6,7 +6,7 @@ import Testing
 /// non-101 answer stays plain HTTP, and a tunnel is logged and counted.
 @Suite struct UpgradeTunnelTests {
     /// After an Upgrade request and the upstream's 101, bytes flow both ways through apus until the client closes.
-    @Test(.timeLimit(.minutes(3))) func upgradeBecomesTunnel() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func upgradeBecomesTunnel() async throws {
         try await withScenario { s in
             let backend = try await s.backend("tunnel")
             let port = try s.port()
@@ -27,7 +27,7 @@ import Testing
     /// The upstream receives `Upgrade` and `Connection: upgrade` (whatever else the client's Connection
     /// listed); when it answers 200 instead of 101 the exchange is plain HTTP and the connection stays
     /// usable for the next request.
-    @Test(.timeLimit(.minutes(3))) func upgradeForwardedAndNonSwitchingAnswerStaysHTTP() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func upgradeForwardedAndNonSwitchingAnswerStaysHTTP() async throws {
         try await withScenario { s in
             let backend = try await s.backend("plain")
             let port = try s.port()
@@ -52,7 +52,7 @@ import Testing
     }
 
     /// HTTP/1.0 has no Upgrade (RFC 9110 §7.8): the header is not forwarded, and a 101 to such a request is a 502.
-    @Test(.timeLimit(.minutes(3))) func http10UpgradeIsIgnored() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func http10UpgradeIsIgnored() async throws {
         try await withScenario { s in
             let backend = try await s.backend("old")
             let port = try s.port()
@@ -70,7 +70,7 @@ import Testing
 
     /// A tunnel is one access-log line with status 101 and the bytes sent downstream (head and tunnel
     /// bytes), and /metrics counts it opened, closed, and its bytes each way.
-    @Test(.timeLimit(.minutes(3))) func tunnelIsLoggedAndCounted() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func tunnelIsLoggedAndCounted() async throws {
         try await withScenario { s in
             let backend = try await s.backend("counted")
             let (port, admin) = (try s.port(), try s.port())

@@ -5,7 +5,7 @@ import Testing
 /// one retry on another endpoint otherwise.
 @Suite struct UpstreamConnectTimeoutTests {
     /// A single hanging endpoint with connect_timeout: 1s answers 504 after about a second.
-    @Test(.timeLimit(.minutes(3))) func hangingConnectGives504() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func hangingConnectGives504() async throws {
         try await withScenario { s in
             let hole = try BlackholeListener()
             let port = try s.port()
@@ -21,7 +21,7 @@ import Testing
     }
 
     /// With a hanging endpoint next to a live one, every request is answered 200 (the timed-out connect is retried on the live one).
-    @Test(.timeLimit(.minutes(3))) func hangingConnectRetriedElsewhere() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func hangingConnectRetriedElsewhere() async throws {
         try await withScenario { s in
             let hole = try BlackholeListener()
             let live = try await s.backend("live")

@@ -17,7 +17,7 @@ import Testing
 
     /// `HTTP/1.1 100 Continue` forever: the exchange ends with 502 at once, and the worker is
     /// idle afterwards (before: 100 % of a core until the read timeout, even after the client left).
-    @Test(.timeLimit(.minutes(3))) func endlessInterimResponsesEndTheExchange() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func endlessInterimResponsesEndTheExchange() async throws {
         try await withScenario { s in
             let flood = try await s.hostileUpstream("interim-flood")
             let port = try s.port()
@@ -46,7 +46,7 @@ import Testing
 
     /// A status line at one byte a second never completes the head: 504 once the read timeout
     /// has passed since the request went out, whatever arrives meanwhile.
-    @Test(.timeLimit(.minutes(3))) func dribbledStatusLineTimesOut() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func dribbledStatusLineTimesOut() async throws {
         try await withScenario { s in
             let slow = try await s.hostileUpstream("slow-status")
             let port = try s.port()
@@ -63,7 +63,7 @@ import Testing
     /// A pooled connection the upstream closes under a request: a GET is sent again on a fresh
     /// connection, a POST is not (RFC 9110 §9.2.2): the upstream sees it once and the client gets
     /// 502. `retry_non_idempotent: true` opts back in.
-    @Test(.timeLimit(.minutes(3))) func bodylessPostIsNotReplayed() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func bodylessPostIsNotReplayed() async throws {
         try await withScenario { s in
             let upstream = try await s.hostileUpstream("close-reused", name: "strict")
             let lenient = try await s.hostileUpstream("close-reused", name: "lenient")
@@ -95,7 +95,7 @@ import Testing
 
     /// Clients that give up while the upstream sits on their requests: apus closes those upstream
     /// connections at once (as nginx does), instead of holding them until the read timeout.
-    @Test(.timeLimit(.minutes(3))) func abandonedRequestsReleaseTheUpstream() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func abandonedRequestsReleaseTheUpstream() async throws {
         try await withScenario { s in
             let hold = try await s.hostileUpstream("hold")
             let port = try s.port()
@@ -163,7 +163,7 @@ import Testing
     /// One of two endpoints accepts and resets every request: each request it fails is sent to
     /// the other one, the endpoint is ejected after its first failure and tried again only by a
     /// probe, so under load no GET fails (before: half of them answered 502).
-    @Test(.timeLimit(.minutes(3))) func resettingEndpointIsEjectedAndRequestsRetried() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func resettingEndpointIsEjectedAndRequestsRetried() async throws {
         try await withScenario(slots: 2) { s in
             try await Self.ejectionUnderLoad(s, mode: "reset", options: "balance: round_robin")
         }
@@ -172,7 +172,7 @@ import Testing
     /// One of two endpoints accepts and never answers: the requests it holds time out
     /// (read_timeout 1s) and are sent to the other endpoint, which then gets everything while
     /// the hanging one is ejected, so no GET fails (before: 504s).
-    @Test(.timeLimit(.minutes(3))) func hangingEndpointIsEjectedAndRequestsRetried() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func hangingEndpointIsEjectedAndRequestsRetried() async throws {
         try await withScenario(slots: 2) { s in
             try await Self.ejectionUnderLoad(s, mode: "hold", options: "balance: round_robin, read_timeout: 1s")
         }
@@ -180,7 +180,7 @@ import Testing
 
     /// After the ejection (10 s) the endpoint is probed: one request at a time until one
     /// succeeds, then it is back in rotation.
-    @Test(.timeLimit(.minutes(3))) func ejectedEndpointComesBackAfterAProbe() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func ejectedEndpointComesBackAfterAProbe() async throws {
         try await withScenario { s in
             let laterPort = try s.port()
             let b = try await s.backend("b")

@@ -5,7 +5,7 @@ import Testing
 /// system resolver. `localhost.` (a fully qualified spelling) is a name every machine
 /// resolves, while bare `localhost` is taken by the compiler as 127.0.0.1 without a lookup.
 @Suite struct UpstreamNameResolutionTests {
-    @Test(.timeLimit(.minutes(3))) func namedEndpointsAreResolvedAndUnknownNamesAnswer503() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func namedEndpointsAreResolvedAndUnknownNamesAnswer503() async throws {
         try await withScenario { s in
             let backend = try await s.backend("named")
             let port = try s.port()
@@ -31,7 +31,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func validateWarnsAboutNamesItCannotResolve() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func validateWarnsAboutNamesItCannotResolve() async throws {
         try await withScenario { s in
             let config = try s.dir.write("names.yaml", """
             listeners: [{ listen: 127.0.0.1:8080 }]

@@ -14,7 +14,7 @@ import Testing
         }
     }
 
-    @Test(.timeLimit(.minutes(3))) func loopbackUpstreamKeepsItsReceiveBuffer() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func loopbackUpstreamKeepsItsReceiveBuffer() async throws {
         try await withScenario { s in
             let backend = try await s.backend("rcvbuf")
             let port = try s.port()

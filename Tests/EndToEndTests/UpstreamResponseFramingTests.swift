@@ -5,7 +5,7 @@ import Testing
 @Suite struct UpstreamResponseFramingTests {
     /// Each upstream response shape arrives complete and correctly framed for the client. (Re-chunking a
     /// close-delimited body or closing the client connection after it are both legal, so either passes.)
-    @Test(.timeLimit(.minutes(3))) func legalFramings() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func legalFramings() async throws {
         try await withScenario { s in
             let backend = try await s.backend("framing")
             let port = try s.port()
@@ -33,7 +33,7 @@ import Testing
     }
 
     /// 50 Set-Cookie headers all reach the client, in order.
-    @Test(.timeLimit(.minutes(3))) func repeatedResponseHeaders() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func repeatedResponseHeaders() async throws {
         try await withScenario { s in
             let backend = try await s.backend("cookies")
             let port = try s.port()

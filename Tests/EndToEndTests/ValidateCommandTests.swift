@@ -97,7 +97,7 @@ import Testing
     }
 
     /// The complete example config of the contract validates with exit 0 and no errors.
-    @Test(.timeLimit(.minutes(3))) func validFileExitsZero() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func validFileExitsZero() async throws {
         try await withScenario { s in
             let path = try s.dir.write("valid.yaml", Self.valid)
             let run = try await ApusProcess.runToCompletion(["validate", path], in: s.dir)
@@ -107,7 +107,7 @@ import Testing
     }
 
     /// Each invalid file exits 1 and prints an error at each expected line, naming the file, with a column ≥ 1.
-    @Test(.timeLimit(.minutes(3)), arguments: cases)
+    @Test(.timeLimit(.endToEnd(3)), arguments: cases)
     func invalidFileDiagnosed(_ c: Case) async throws {
         try await withScenario { s in
             let name = c.name.replacingOccurrences(of: " ", with: "-") + ".yaml"
@@ -127,7 +127,7 @@ import Testing
     }
 
     /// Several files at once: exit 1, and each bad file's errors are reported under its own name.
-    @Test(.timeLimit(.minutes(3))) func severalFiles() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func severalFiles() async throws {
         try await withScenario { s in
             var paths = [try s.dir.write("valid.yaml", Self.valid)]
             for (index, c) in Self.cases.prefix(3).enumerated() { paths.append(try s.dir.write("bad\(index).yaml", c.yaml)) }
@@ -143,7 +143,7 @@ import Testing
     }
 
     /// `--format json` prints an array of {severity, code, message, location{file, line, column}}.
-    @Test(.timeLimit(.minutes(3))) func jsonFormat() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func jsonFormat() async throws {
         try await withScenario { s in
             let c = Self.cases[4]
             let path = try s.dir.write("three.yaml", c.yaml)
@@ -170,7 +170,7 @@ import Testing
     }
 
     /// A YAML syntax error is a diagnostic too (exit 1, file:line:column).
-    @Test(.timeLimit(.minutes(3))) func yamlSyntaxError() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func yamlSyntaxError() async throws {
         try await withScenario { s in
             let path = try s.dir.write("broken.yaml", "listeners:\n  - { name: http, listen: 127.0.0.1:8080\nroutes: [\n")
             let run = try await ApusProcess.runToCompletion(["validate", path], in: s.dir)
@@ -180,7 +180,7 @@ import Testing
     }
 
     /// Usage errors (no file, unknown format, unknown flag) exit 2.
-    @Test(.timeLimit(.minutes(3))) func usageErrors() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func usageErrors() async throws {
         try await withScenario { s in
             let path = try s.dir.write("valid.yaml", Self.valid)
             let invocations: [[String]] = [["validate"], ["validate", "--format", "xml", path], ["validate", "--no-such-flag", path]]

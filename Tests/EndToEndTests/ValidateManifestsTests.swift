@@ -61,7 +61,7 @@ import Testing
 
     /// Served paths are listed per Ingress; the conflict loser and the refused Ingress are errors
     /// at their documents' lines, with kind namespace/name in the message; exit 1.
-    @Test(.timeLimit(.minutes(3))) func reportsPerObject() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func reportsPerObject() async throws {
         try await withScenario { s in
             let path = try s.dir.write("ingress.yaml", Self.manifest)
             let run = try await ApusProcess.runToCompletion(["validate", path], in: s.dir)
@@ -79,7 +79,7 @@ import Testing
 
     /// The captured API answers (JSON lists) validate together: the sample Ingress is served, its
     /// FQDN-only endpoints are reported, and the TLS Secret loads; warnings only, exit 0.
-    @Test(.timeLimit(.minutes(3))) func capturedSamples() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func capturedSamples() async throws {
         try await withScenario { s in
             let files = ["list-ingresses.json", "list-ingressclasses.json", "list-services-demo.json", "list-endpointslices.json", "get-secret-demo-tls.json"]
             let run = try await ApusProcess.runToCompletion(["validate"] + files.map { "\(Self.samples)/\($0)" }, in: s.dir)
@@ -93,7 +93,7 @@ import Testing
     /// --ingress-class chooses the class served: with another class nothing is ours, yet
     /// every Ingress is still checked as the controller would check it, after a note naming
     /// its class, so the refused one still fails validation.
-    @Test(.timeLimit(.minutes(3))) func ingressClassFlag() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func ingressClassFlag() async throws {
         try await withScenario { s in
             let path = try s.dir.write("ingress.yaml", Self.manifest)
             let run = try await ApusProcess.runToCompletion(["validate", "--ingress-class", "other", path], in: s.dir)
@@ -106,7 +106,7 @@ import Testing
 
     /// ingress-nginx's Ingresses (class nginx, or none) are checked in full with a note on
     /// their class, instead of passing silently; a v1beta1 Ingress gets a clear message.
-    @Test(.timeLimit(.minutes(3))) func otherClassesAreCheckedInFull() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func otherClassesAreCheckedInFull() async throws {
         try await withScenario { s in
             let text = """
             apiVersion: networking.k8s.io/v1
@@ -143,7 +143,7 @@ import Testing
     }
 
     /// A malformed object is an error at its document's line naming the field.
-    @Test(.timeLimit(.minutes(3))) func malformedObject() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func malformedObject() async throws {
         try await withScenario { s in
             let text = "apiVersion: v1\nkind: Service\nmetadata: { name: a, namespace: demo }\nspec: {}\n---\napiVersion: v1\nkind: Service\nmetadata: { name: web, namespace: demo }\nspec: { ports: [ { port: http } ] }\n"
             let path = try s.dir.write("bad.yaml", text)

@@ -6,7 +6,7 @@ import Testing
 /// and frames, pings and close codes pass unchanged (issue 3, point 6).
 @Suite struct WebSocketTunnelTests {
     /// Text, binary and a 16 MiB binary message come back identical; permessage-deflate is negotiated through apus.
-    @Test(.timeLimit(.minutes(3))) func echoSmallAndSixteenMiBMessages() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func echoSmallAndSixteenMiBMessages() async throws {
         try await withScenario { s in
             let server = try await s.webSocketServer()
             let port = try s.port()
@@ -20,7 +20,7 @@ import Testing
     }
 
     /// Pings sent through apus are answered by the server's pongs, and messages still flow afterwards.
-    @Test(.timeLimit(.minutes(3))) func pingsGetPongs() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func pingsGetPongs() async throws {
         try await withScenario { s in
             let server = try await s.webSocketServer()
             let port = try s.port()
@@ -32,7 +32,7 @@ import Testing
     }
 
     /// Close codes pass both ways: the client's 4001 "bye" reaches the server, the server's 1011 reaches the client.
-    @Test(.timeLimit(.minutes(3))) func closeCodesPassThrough() async throws {
+    @Test(.timeLimit(.endToEnd(3))) func closeCodesPassThrough() async throws {
         try await withScenario { s in
             let server = try await s.webSocketServer()
             let port = try s.port()
@@ -51,7 +51,7 @@ import Testing
 
     /// With TLS on the client side, the upstream side, or both, the 16 MiB echo and the close codes
     /// still pass (the tunnel reads and writes TLS records rather than socket bytes).
-    @Test(.timeLimit(.minutes(3)), arguments: [(true, false), (false, true), (true, true)])
+    @Test(.timeLimit(.endToEnd(3)), arguments: [(true, false), (false, true), (true, true)])
     func tlsOnEitherSideOrBoth(downstreamTLS: Bool, upstreamTLS: Bool) async throws {
         try await withScenario { s in
             let certificates = try await TLSTestCertificates.shared()
@@ -84,7 +84,7 @@ import Testing
 
     /// One worker carries 1,000 WebSockets open at once (the gauge says 1000) in under 10 MiB of
     /// memory, each echoing correctly, and every tunnel ends cleanly when the clients close.
-    @Test(.timeLimit(.minutes(5))) func thousandConcurrentTunnelsOnOneWorker() async throws {
+    @Test(.timeLimit(.endToEnd(5))) func thousandConcurrentTunnelsOnOneWorker() async throws {
         try await withScenario(slots: 2) { s in
             let server = try await s.webSocketServer()
             let (port, admin) = (try s.port(), try s.port())

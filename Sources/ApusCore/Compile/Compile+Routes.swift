@@ -8,6 +8,7 @@ extension RouteTableCompiler {
         var rules: [CompiledRule] = []
         var diagnostics: [Diagnostic] = []
         var policies: [CompressionConfig: CompressionPolicy] = [:]
+        let hostPolicies = clientCertificatePolicies(routes, diagnostics: &diagnostics)
         for route in routes {
             var host: HostPattern?
             if let text = route.host {
@@ -21,15 +22,12 @@ extension RouteTableCompiler {
             // Checked once here rather than once per inheriting path rule.
             let dropped = "the route's \(route.paths.count) path rule(s) are dropped"
             guard checkSettings(route.settings, files: files, dropped: dropped, into: &diagnostics) else { continue }
-            var clientCertificates: CompiledClientCertificates?
-            if let config = route.settings.clientCertificates, config.verify != .off {
+            if let config = route.settings.clientCertificates, config.verify != .off, host == nil {
                 // The handshake knows a host by its server name: a catch-all has none to go by.
-                guard let host else {
-                    diagnostics.append(.error("invalid-client-certificates", "client_certificates needs a host (the TLS handshake picks the policy by server name); \(dropped)", at: config.location))
-                    continue
-                }
-                clientCertificates = CompiledClientCertificates(config: config, host: host.text)
+                diagnostics.append(.error("invalid-client-certificates", "client_certificates needs a host (the TLS handshake picks the policy by server name); \(dropped)", at: config.location))
+                continue
             }
+            let clientCertificates = host.flatMap { hostPolicies[$0.text] }
             for rule in route.paths {
                 var (compiled, found) = compileRule(rule, host: host, inheriting: route.settings, upstreams: upstreams, files: files)
                 diagnostics += found
@@ -50,6 +48,25 @@ extension RouteTableCompiler {
             }
         }
         return (rules, diagnostics)
+    }
+
+    /// Client certificates are a host's, whichever of its route blocks sets them (the
+    /// handshake asks by server name, before any path is known): one policy per host, on
+    /// every rule of the host. Two blocks of one host that set different ones are an error.
+    static func clientCertificatePolicies(_ routes: [RouteConfig], diagnostics: inout [Diagnostic]) -> [String: CompiledClientCertificates] {
+        var policies: [String: CompiledClientCertificates] = [:]
+        for route in routes {
+            guard let config = route.settings.clientCertificates, config.verify != .off, clientCertificateProblems(config).isEmpty,
+                  let text = route.host, case .success(let host) = HostPattern.parse(text) else { continue }
+            if let first = policies[host.text] {
+                if first.config != config {
+                    diagnostics.append(.error("conflicting-client-certificates", "client_certificates of host '\(host.text)' differ from those written at \(first.config.location); a host has one policy, the first is used", at: config.location))
+                }
+                continue
+            }
+            policies[host.text] = CompiledClientCertificates(config: config, host: host.text)
+        }
+        return policies
     }
 
     static func compileRule(_ rule: PathRuleConfig, host: HostPattern?, inheriting: RouteSettings,

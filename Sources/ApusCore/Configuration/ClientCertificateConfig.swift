@@ -1,3 +1,5 @@
+import COpenSSL
+
 /// Client certificates asked for on a host's TLS connections (`client_certificates`;
 /// ingress-nginx's `auth-tls-*`), as nginx's `ssl_verify_client`: the handshake asks for a
 /// certificate signed by `caPEM`'s CAs, and each request is then let through, refused, or
@@ -35,6 +37,17 @@ public struct ClientCertificateConfig: Equatable, Sendable {
     /// otherwise 403.
     public var matchCN: String?
     public var location: SourceLocation
+
+    /// Identifies the policy a handshake asks under (the TLS session id context): the
+    /// host, the CAs and the depth. A connection whose handshake was made under another
+    /// policy (another host's, or this host's before a reload changed its CAs) is not let
+    /// through on this one.
+    public func digest(host: String) -> [UInt8] {
+        let material = Array("\(host)\n\(depth)\n\(caPEM ?? "")".utf8)
+        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        _ = SHA256(material, material.count, &digest)
+        return digest
+    }
 
     public init(caPEM: String?, origin: String, file: String? = nil, verify: Verify = .on, depth: Int = 1, errorPage: String? = nil,
                 passCertificate: Bool = false, matchCN: String? = nil, location: SourceLocation = .unknown) {

@@ -3,7 +3,7 @@
 /// Apus's own 502, 503 or 504 for the route when listed, is replaced by what `upstream`
 /// answers to a body-less request for `/` that describes the error in `X-Code`,
 /// `X-Format`, `X-Original-URI` and friends. When the route's upstream has no endpoint at
-/// all, the request itself goes to `upstream`, with `X-Code: 503`. A path's setting
+/// all, the same request goes to `upstream`, with `X-Code: 503`. A path's setting
 /// replaces its route's whole; `enabled: false` turns an inherited one off.
 public struct ErrorBackendConfig: Equatable, Sendable {
     public var enabled: Bool

@@ -35,8 +35,9 @@ public struct ExternalAuthConfig: Equatable, Sendable {
     public init(enabled: Bool = true, url: String, method: String? = nil, signin: String? = nil,
                 signinRedirectParam: String? = nil, responseHeaders: [String] = [], requestRedirect: String? = nil,
                 cacheKey: String? = nil, cacheDuration: String? = nil, alwaysSetCookie: Bool = false,
-                location: SourceLocation = .unknown) {
+                proxySetHeaders: [AuthRequestField] = [], location: SourceLocation = .unknown) {
         self.enabled = enabled
+        self.proxySetHeaders = proxySetHeaders
         self.url = url
         self.method = method
         self.signin = signin

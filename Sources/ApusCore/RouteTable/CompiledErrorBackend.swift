@@ -14,8 +14,8 @@ public final class CompiledErrorBackend: Sendable {
     /// As configured, for `/routes`.
     public let config: ErrorBackendConfig
 
-    /// `config` passed `RouteTableCompiler.errorBackendProblems`; `service` names the
-    /// route's upstream when the config names none.
+    /// `config` passed `RouteTableCompiler.checkSettings`; `service` names the route's
+    /// upstream when the config names none.
     init(config: ErrorBackendConfig, upstream: Int, service: String) {
         self.config = config
         self.upstream = upstream

@@ -45,7 +45,8 @@ public enum IngressTranslator {
                 state.customHeaders[ingress.reference] = .some(state.customHeaderRules(of: ingress, configMap: name, snapshot: snapshot))
             }
             if let certificates = annotations.clientCertificates {
-                state.claimClientCertificates(state.clientCertificates(of: ingress, certificates, snapshot: snapshot), of: ingress)
+                state.claimClientCertificates(state.clientCertificates(of: ingress, certificates, snapshot: snapshot), of: ingress,
+                                              aliases: annotations.serverAliases)
             }
         }
         state.prepareDefaultBackend(options)

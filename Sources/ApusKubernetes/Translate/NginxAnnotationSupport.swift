@@ -52,7 +52,7 @@ public enum NginxAnnotationSupport {
         Entry(name: "auth-signin-redirect-param", level: .same, note: "the parameter that carries the original URL"),
         Entry(name: "auth-snippet", level: .refused, note: "raw nginx text for the external-auth request, which Apus does not read"),
         Entry(name: "auth-tls-error-page", level: .same, note: "a 302 to the URL instead of the 400 for a missing or invalid certificate"),
-        Entry(name: "auth-tls-match-cn", level: .same, note: "a regex searched in the subject DN (RFC 2253, CN=client,O=Example); no match, or no certificate, is 403"),
+        Entry(name: "auth-tls-match-cn", level: .same, note: "a regex searched in the subject DN (RFC 2253, CN=client,O=Example), which is empty without a certificate; no match is 403"),
         Entry(name: "auth-tls-pass-certificate-to-upstream", level: .same, note: "the PEM, URL-encoded, in ssl-client-cert"),
         Entry(name: "auth-tls-secret", level: .deviation, note: "ca.crt of an Opaque or TLS Secret of the Ingress's namespace, for every path of its hosts (the oldest Ingress of a host gives it), with ssl-client-verify, ssl-client-subject-dn and ssl-client-issuer-dn sent upstream (a client's own fields of those names are removed); a missing or unusable Secret answers 403 as ingress-nginx does; ca.crl is not read; a request on a connection whose handshake named another host gets 421; a rule without a host is not served"),
         Entry(name: "auth-tls-verify-client", level: .deviation, note: "on (default), optional, optional_no_ca and off as nginx; another value refuses the Ingress (ingress-nginx falls back to on)"),

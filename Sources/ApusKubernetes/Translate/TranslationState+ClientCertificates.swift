@@ -32,14 +32,14 @@ extension TranslationState {
         return config
     }
 
-    /// Gives the hosts of `ingress` its policy, unless an older Ingress gave one already.
-    mutating func claimClientCertificates(_ config: ClientCertificateConfig, of ingress: Ingress) {
-        for rule in ingress.rules {
-            let hostKey = IngressTranslator.hostKey(rule.host)
-            guard rule.host != nil else { continue }
+    /// Gives the hosts of `ingress` its policy, and its `server-alias` names (which serve
+    /// its rules too), unless an older Ingress gave one already.
+    mutating func claimClientCertificates(_ config: ClientCertificateConfig, of ingress: Ingress, aliases: [String]) {
+        for host in ingress.rules.compactMap(\.host) + aliases {
+            let hostKey = IngressTranslator.hostKey(host)
             if let (_, holder) = hostClientCertificates[hostKey] {
                 if holder != ingress.reference {
-                    report(.warning("client-certificates-shadowed", "auth-tls-* of host '\(rule.host!)' come from \(holder), which is older (or first by namespace/name); this Ingress's are not used", at: ingress.reference.location), for: ingress.reference)
+                    report(.warning("client-certificates-shadowed", "auth-tls-* of host '\(host)' come from \(holder), which is older (or first by namespace/name); this Ingress's are not used", at: ingress.reference.location), for: ingress.reference)
                 }
                 continue
             }

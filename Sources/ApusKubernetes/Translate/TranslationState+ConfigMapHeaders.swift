@@ -51,8 +51,17 @@ extension TranslationState {
     /// templates, checked by the compiler's external-auth check); nil, with a warning, as
     /// for custom headers.
     mutating func authRequestFields(of ingress: Ingress, configMap name: String, snapshot: ClusterSnapshot) -> [AuthRequestField]? {
-        entries(of: ingress, configMap: name, annotation: "auth-proxy-set-headers", code: "auth-proxy-set-headers-unavailable", snapshot: snapshot, checkValues: false)
-            .map { $0.map { AuthRequestField(name: $0.name, value: $0.value) } }
+        guard let entries = entries(of: ingress, configMap: name, annotation: "auth-proxy-set-headers", code: "auth-proxy-set-headers-unavailable",
+                                    snapshot: snapshot, checkValues: false) else { return nil }
+        let fields = entries.map { AuthRequestField(name: $0.name, value: $0.value) }
+        // The compiler's check of the fields (a name the auth request writes itself, a
+        // variable Apus does not know): the paths close here rather than being dropped
+        // there, which would let a shorter path without auth answer them.
+        if let problem = RouteTableCompiler.externalAuthProblems(ExternalAuthConfig(url: "http://auth.invalid/", proxySetHeaders: fields)).first {
+            report(.warning("auth-proxy-set-headers-unavailable", "auth-proxy-set-headers: ConfigMap \(ingress.key(naming: name)): \(problem.dropFirst("proxy_set_headers: ".count)); the Ingress's paths answer 503 until it is fixed", at: ingress.reference.location), for: ingress.reference)
+            return nil
+        }
+        return fields
     }
 
     /// The ConfigMap's entries, names (and `checkValues`: values) checked as ingress-nginx does.

@@ -16,6 +16,7 @@ extension TranslationState {
                 // ingress-nginx: `if ($uri = /) { return 302 $scheme://$http_host<app-root>; }`.
                 var root = PathRuleConfig(path: "/", match: .exact, action: .redirect(RedirectConfig(status: 302, path: appRoot)), location: owner.location)
                 Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &root)
+                applyConfigMapHeaders(of: owner, to: &root)
                 _ = claim(host: rule.host, rule: root, owner: owner)
             }
             for (pathIndex, path) in rule.paths.enumerated() {

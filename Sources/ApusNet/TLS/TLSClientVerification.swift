@@ -15,12 +15,12 @@ public final class TLSClientVerification: @unchecked Sendable {
     /// The CAs' subject names, copied onto each connection.
     private let caNames: OpaquePointer
     let depth: Int32
-    /// Written into the sessions (and tickets) of handshakes made under this policy, so
-    /// that a resumed session tells which policy judged its certificate
-    /// (`TLSStream.clientVerificationHolds`).
-    let sessionContext: [UInt8]
+    /// Identifies the policy (at most 32 bytes): written into the sessions (and tickets) of
+    /// handshakes made under it, so that only they resume under it, and compared per request.
+    public let sessionContext: [UInt8]
 
-    public init(host: String, caPEM: String, depth: Int, origin: String) throws(TLSError) {
+    public init(host: String, caPEM: String, depth: Int, origin: String, sessionContext: [UInt8]) throws(TLSError) {
+        precondition(sessionContext.count <= 32, "a TLS session id context is at most 32 bytes")
         guard let store = X509_STORE_new() else { throw TLSError.fromQueue("cannot create a certificate store") }
         guard let names = OPENSSL_sk_new_null() else {
             X509_STORE_free(store)
@@ -40,10 +40,7 @@ public final class TLSClientVerification: @unchecked Sendable {
         self.store = store
         self.caNames = names
         self.depth = Int32(depth)
-        var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-        let material = Array("\(host)\n\(depth)\n\(caPEM)".utf8)
-        _ = SHA256(material, material.count, &digest)
-        sessionContext = digest
+        self.sessionContext = sessionContext
     }
 
     deinit {

@@ -35,9 +35,11 @@ public final class TLSServerContextSet: @unchecked Sendable {
         for verification in verifications where byHost[verification.host] == nil { byHost[verification.host] = verification }
         self.verifications = byHost
         let primary = certificates[0].ctx
+        // The callbacks find their set through the connection's stream, which keeps it alive:
+        // a certificate context may be shared by the sets of several listeners and builds,
+        // so a pointer stored on it could name another set, or a freed one.
         _ = copenssl_SSL_CTX_set_tlsext_servername_callback(primary, serverNameCallback)
-        _ = copenssl_SSL_CTX_set_tlsext_servername_arg(primary, Unmanaged.passUnretained(self).toOpaque())
-        if !byHost.isEmpty { SSL_CTX_set_client_hello_cb(primary, clientHelloCallback, Unmanaged.passUnretained(self).toOpaque()) }
+        SSL_CTX_set_client_hello_cb(primary, clientHelloCallback, nil)
     }
 
     /// The certificate for a requested server name (any case, optional trailing dot).
@@ -50,6 +52,8 @@ public final class TLSServerContextSet: @unchecked Sendable {
         }
         return certificates[0]
     }
+
+    var hasVerifications: Bool { !verifications.isEmpty }
 
     /// The client-certificate policy for a requested server name: the host's own, else a
     /// one-label wildcard's, as routes are matched.
@@ -71,10 +75,10 @@ public final class TLSServerContextSet: @unchecked Sendable {
 /// SNI: switch the connection to the chosen certificate's context before the server
 /// sends its certificate.
 private func serverNameCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePointer<Int32>?, _ argument: UnsafeMutableRawPointer?) -> Int32 {
-    guard let ssl, let argument, let requested = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else {
+    guard let ssl, let stream = TLSStream.of(ssl), let set = stream.serverContextSet,
+          let requested = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) else {
         return SSL_TLSEXT_ERR_OK
     }
-    let set = Unmanaged<TLSServerContextSet>.fromOpaque(argument).takeUnretainedValue()
     var name = String(cString: requested).lowercased()
     if name.hasSuffix(".") { name.removeLast() }
     let chosen = set.certificate(forServerName: name)
@@ -82,9 +86,7 @@ private func serverNameCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePoi
         _ = SSL_set_SSL_CTX(ssl, chosen.ctx)
         // The switch replaces the connection's certificate settings, the client CA store
         // with them: the ClientHello callback's policy is applied again.
-        if let stream = SSL_get_ex_data(ssl, 0), let verification = Unmanaged<TLSStream>.fromOpaque(stream).takeUnretainedValue().clientVerification {
-            verification.apply(to: ssl)
-        }
+        stream.clientVerification?.apply(to: ssl)
     }
     return SSL_TLSEXT_ERR_OK
 }
@@ -93,15 +95,16 @@ private func serverNameCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePoi
 /// session, so that it resumes only sessions made under the same policy (their session
 /// id context is the policy's) and asks for a certificate in every other handshake.
 private func clientHelloCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePointer<Int32>?, _ argument: UnsafeMutableRawPointer?) -> Int32 {
-    guard let ssl, let argument, let stream = SSL_get_ex_data(ssl, 0) else { return SSL_CLIENT_HELLO_SUCCESS }
+    guard let ssl, let stream = TLSStream.of(ssl), let set = stream.serverContextSet, set.hasVerifications else {
+        return SSL_CLIENT_HELLO_SUCCESS
+    }
     var data: UnsafePointer<UInt8>?
     var length = 0
     guard SSL_client_hello_get0_ext(ssl, UInt32(TLSEXT_TYPE_server_name), &data, &length) == 1, let data,
           let name = ServerNameExtension.hostName(UnsafeRawBufferPointer(start: data, count: length)) else { return SSL_CLIENT_HELLO_SUCCESS }
-    let set = Unmanaged<TLSServerContextSet>.fromOpaque(argument).takeUnretainedValue()
     if let verification = set.verification(forServerName: name) {
         verification.apply(to: ssl)
-        Unmanaged<TLSStream>.fromOpaque(stream).takeUnretainedValue().clientVerification = verification
+        stream.clientVerification = verification
     }
     return SSL_CLIENT_HELLO_SUCCESS
 }

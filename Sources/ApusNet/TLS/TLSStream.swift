@@ -28,7 +28,7 @@ public final class TLSStream {
     public private(set) var readWantsWrite = false
     public private(set) var writeWantsRead = false
     public private(set) var handshakeDone = false
-    /// The client-certificate policy the handshake asked under (set by the server name
+    /// The client-certificate policy the handshake asked under (set by the ClientHello
     /// callback); nil when it asked for none.
     public internal(set) var clientVerification: TLSClientVerification?
     /// `clientCertificate()`'s answer, read once per connection.
@@ -59,6 +59,14 @@ public final class TLSStream {
     deinit {
         SSL_free(ssl)
     }
+
+    /// The stream of a connection, for OpenSSL's callbacks (which get only the SSL).
+    static func of(_ ssl: OpaquePointer) -> TLSStream? {
+        SSL_get_ex_data(ssl, 0).map { Unmanaged<TLSStream>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// The certificate set of a server-side stream.
+    var serverContextSet: TLSServerContextSet? { owner as? TLSServerContextSet }
 
     public func handshake() -> HandshakeStep {
         let result = SSL_do_handshake(ssl)

@@ -10,7 +10,7 @@ extension Worker {
     private static let authDroppedFields: Set<[UInt8]> = Set((SubRequestFields.connectionFields + [
         "x-forwarded-proto", "x-request-id", "x-original-url", "x-original-method", "x-sent-from", "x-real-ip",
         "x-forwarded-for", "x-auth-request-redirect",
-    ]).map { Array($0.utf8) })
+    ] + Worker.clientCertificateFields).map { Array($0.utf8) })
 
     func writeAuthRequest(_ auth: CompiledExternalAuth, _ connection: DownstreamConnection, _ exchange: Exchange,
                           host: UnsafeRawBufferPointer, requestID: (UInt64, UInt64), into out: inout [UInt8]) {
@@ -63,6 +63,7 @@ extension Worker {
             out += connection.listener.scheme
             out += "\r\n".utf8
         }
+        if let lines = exchange.clientCertificateLines { out += lines }
         // auth-proxy-set-headers; a value that expands to nothing is left out, as nginx does.
         for (name, template) in auth.setFields {
             let start = out.count

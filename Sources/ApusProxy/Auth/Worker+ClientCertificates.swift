@@ -10,8 +10,11 @@ import ApusNet
 /// carries the verdict upstream in `ssl-client-verify`, `ssl-client-subject-dn`,
 /// `ssl-client-issuer-dn` and, when asked, `ssl-client-cert`.
 extension Worker {
-    /// Written by Apus alone: a client's own fields of these names never reach the upstream.
-    private static let clientCertificateFields = ["ssl-client-verify", "ssl-client-subject-dn", "ssl-client-issuer-dn", "ssl-client-cert"]
+    /// Written by Apus alone: a client's own fields of these names (or their spellings with
+    /// underscores, which CGI-style frameworks read as the same) never reach the upstream,
+    /// the auth service or the error backend.
+    static let clientCertificateFields = ["ssl-client-verify", "ssl-client-subject-dn", "ssl-client-issuer-dn", "ssl-client-cert"]
+        .flatMap { [$0, String($0.map { $0 == "-" ? "_" : $0 })] }
 
     /// False when the request got its answer.
     func admitsClientCertificate(_ connection: DownstreamConnection, _ exchange: Exchange, _ policy: CompiledClientCertificates,
@@ -24,7 +27,9 @@ extension Worker {
         }
         var certificate = ClientCertificate.noCertificate
         if let tls = connection.transport.tls {
-            guard tls.clientVerification?.host == policy.host, tls.clientVerificationHolds else {
+            // The handshake asked under another host's policy, none, or this host's before a
+            // reload changed its CAs: the client is told to try again on a new connection.
+            guard tls.clientVerification?.sessionContext == policy.digest, tls.clientVerificationHolds else {
                 respondError(connection, exchange, status: 421)
                 return false
             }
@@ -73,17 +78,19 @@ extension Worker {
             removed.append(UInt8(name.utf8.count))
             removed += name.utf8
         }
-        var added = routeEdits?.addedLines ?? []
+        var lines: [UInt8] = []
         var fields = [("ssl-client-verify", certificate.verifyText), ("ssl-client-subject-dn", certificate.subjectDN),
                       ("ssl-client-issuer-dn", certificate.issuerDN)]
         if config.passCertificate { fields.insert(("ssl-client-cert", certificate.escapedPEM), at: 0) }
         for (name, value) in fields where !value.isEmpty {
             // A DN may hold any byte of its certificate; a field value may not hold CR or LF.
-            added += "\(name): ".utf8
-            added += value.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 }
-            added += "\r\n".utf8
+            lines += "\(name): ".utf8
+            lines += value.utf8.map { $0 < 0x20 || $0 == 0x7F ? UInt8(ascii: " ") : $0 }
+            lines += "\r\n".utf8
         }
-        exchange.requestEdits = CompiledHeaderEdits(removedNames: removed, addedLines: added)
+        // The auth request carries them too, as ingress-nginx's auth location sets them.
+        exchange.clientCertificateLines = lines
+        exchange.requestEdits = CompiledHeaderEdits(removedNames: removed, addedLines: (routeEdits?.addedLines ?? []) + lines)
         if exchange.ownedResponseEdits == nil { exchange.ownedResponseEdits = Exchange.authMarker }
     }
 }

@@ -72,6 +72,8 @@ final class Exchange {
     /// The request head's edits for this request when they are not the route's (the
     /// route's plus the client-certificate fields). Set together with `ownedResponseEdits`.
     var requestEdits: CompiledHeaderEdits?
+    /// The client-certificate fields of `requestEdits`, for the auth request.
+    var clientCertificateLines: [UInt8]?
     /// The route's error backend while an answer may still be diverted to it (nil on
     /// routes without one, and once it was used). Set together with `ownedResponseEdits`,
     /// as `auth` is.
@@ -138,7 +140,10 @@ struct ExchangePool {
             exchange.ownedResponseEdits = nil
             if exchange.auth != nil { exchange.auth = nil }
             if exchange.errorBackend != nil { exchange.errorBackend = nil }
-            if exchange.requestEdits != nil { exchange.requestEdits = nil }
+            if exchange.requestEdits != nil {
+                exchange.requestEdits = nil
+                exchange.clientCertificateLines = nil
+            }
         }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.

@@ -15,7 +15,7 @@ extension Worker {
     private static let errorRequestDroppedFields: Set<[UInt8]> = Set((SubRequestFields.connectionFields + [
         "x-code", "x-format", "x-original-uri", "x-namespace", "x-ingress-name", "x-service-name", "x-service-port",
         "x-request-id", "x-forwarded-for",
-    ]).map { Array($0.utf8) })
+    ] + Worker.clientCertificateFields).map { Array($0.utf8) })
 
     /// Keeps what a diverted answer would need once the head left the input buffer: the
     /// head's bytes and the X-Request-ID the upstream saw.

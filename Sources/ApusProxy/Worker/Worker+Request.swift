@@ -118,7 +118,12 @@ extension Worker {
     /// the new one (and is checked again if its new route asks).
     func resumeAfterAuth(_ connection: DownstreamConnection, _ exchange: Exchange) {
         guard exchange.table === table else {
+            // Everything the old route chose goes: its handles point into the old table.
             exchange.auth = nil
+            exchange.requestEdits = nil
+            exchange.clientCertificateLines = nil
+            exchange.errorBackend = nil
+            exchange.responseEditsHandle = nil
             startRequest(connection, exchange)
             return
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Finds the `apus` executable the suite runs: `$APUS_BINARY`, else `<package root>/.build/debug/apus`.
 ///
@@ -39,4 +40,14 @@ enum ApusBinary {
 struct HarnessError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension TimeLimitTrait.Duration {
+    /// An end-to-end test's limit: `minutes`, or four times that against a sanitized binary.
+    /// A test's time includes its wait for a `ScenarioGate` slot; under a sanitizer every
+    /// test is several times slower, so the tests queued last (behind the real-API ones)
+    /// wait that much longer for theirs, while no single test is slower than its limit.
+    static func endToEnd(_ minutes: Int) -> Self {
+        .minutes(ApusBinary.sanitizer == nil ? minutes : minutes * 4)
+    }
 }
