@@ -60,16 +60,8 @@ public struct ErrorPageConfig: Equatable, Sendable {
         self.location = location
     }
 
-    /// The media type of a page file, from its extension.
+    /// The media type of a page file, from its extension (text when it has none Apus knows).
     public static func contentType(ofFile path: String) -> String {
-        let name = path.split(separator: "/").last.map(String.init) ?? path
-        guard let dot = name.lastIndex(of: ".") else { return "text/plain; charset=utf-8" }
-        switch name[name.index(after: dot)...].lowercased() {
-        case "html", "htm": return "text/html; charset=utf-8"
-        case "json": return "application/json"
-        case "xml": return "application/xml"
-        case "svg": return "image/svg+xml"
-        default: return "text/plain; charset=utf-8"
-        }
+        MimeTypes.type(forPath: path, unknown: "text/plain; charset=utf-8")
     }
 }

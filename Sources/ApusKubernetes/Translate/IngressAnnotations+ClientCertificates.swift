@@ -9,9 +9,7 @@ extension IngressAnnotations {
         at location: SourceLocation, into diagnostics: inout [Diagnostic]
     ) -> Bool {
         guard let secret = values["auth-tls-secret"] else {
-            for (_, entry) in values.sorted(by: { $0.key < $1.key }) {
-                diagnostics.append(.warning("annotation-without-effect", "annotation \(entry.key) has no effect without auth-tls-secret", at: location))
-            }
+            warnWithout("auth-tls-secret", values, at: location, into: &diagnostics)
             return true
         }
         guard let name = objectName(secret.value) else {
@@ -40,9 +38,7 @@ extension IngressAnnotations {
         // The compiler's own check, so that the refusal names the annotation.
         let keys = ["depth": "auth-tls-verify-depth", "match_cn": "auth-tls-match-cn", "error_page": "auth-tls-error-page"]
         if let problem = RouteTableCompiler.clientCertificateProblems(config).first {
-            let field = String(problem.prefix { $0 != ":" })
-            let key = keys[field].flatMap { values[$0]?.key } ?? secret.key
-            return refusal(key, String(problem.dropFirst(field.count + 2)), at: location, into: &diagnostics)
+            return refusal(problem, naming: keys, values, otherwise: secret.key, at: location, into: &diagnostics)
         }
         result.clientCertificates = ClientCertificateAnnotation(secret: name, config: config)
         return true

@@ -338,9 +338,7 @@ extension IngressAnnotations {
         at location: SourceLocation, into diagnostics: inout [Diagnostic]
     ) -> Bool {
         guard let url = values["auth-url"] else {
-            for (_, entry) in values.sorted(by: { $0.key < $1.key }) {
-                diagnostics.append(.warning("annotation-without-effect", "annotation \(entry.key) has no effect without auth-url", at: location))
-            }
+            warnWithout("auth-url", values, at: location, into: &diagnostics)
             return true
         }
         var auth = ExternalAuthConfig(url: url.value.trimmingSpaces, location: location)
@@ -362,9 +360,7 @@ extension IngressAnnotations {
                     "response_headers": "auth-response-headers", "request_redirect": "auth-request-redirect", "cache_key": "auth-cache-key",
                     "cache_duration": "auth-cache-duration"]
         if let problem = RouteTableCompiler.externalAuthProblems(auth).first {
-            let field = String(problem.prefix { $0 != ":" })
-            let key = keys[field].flatMap { values[$0]?.key } ?? url.key
-            return refusal(key, String(problem.dropFirst(field.count + 2)), at: location, into: &diagnostics)
+            return refusal(problem, naming: keys, values, otherwise: url.key, at: location, into: &diagnostics)
         }
         if let fields = values["auth-proxy-set-headers"] {
             guard let name = objectName(fields.value) else {
@@ -459,6 +455,23 @@ extension IngressAnnotations {
             }
         }
         return true
+    }
+
+    /// The values of a feature whose main annotation is absent: each has no effect, and says so.
+    static func warnWithout(_ main: String, _ values: [String: (key: String, value: String)], at location: SourceLocation,
+                            into diagnostics: inout [Diagnostic]) {
+        for (_, entry) in values.sorted(by: { $0.key < $1.key }) {
+            diagnostics.append(.warning("annotation-without-effect", "annotation \(entry.key) has no effect without \(main)", at: location))
+        }
+    }
+
+    /// A refusal for a compiler check's "KEY: why", naming the annotation `keys` maps KEY to
+    /// (the feature's main annotation, `otherwise`, when none).
+    static func refusal(_ problem: String, naming keys: [String: String], _ values: [String: (key: String, value: String)],
+                        otherwise: String, at location: SourceLocation, into diagnostics: inout [Diagnostic]) -> Bool {
+        let field = String(problem.prefix { $0 != ":" })
+        let key = keys[field].flatMap { values[$0]?.key } ?? otherwise
+        return refusal(key, String(problem.dropFirst(field.count + 2)), at: location, into: &diagnostics)
     }
 
     /// Records why an annotation refuses the Ingress; false, for `return refuse(...)`.

@@ -1,5 +1,5 @@
-/// Content-Type by file extension, for static files.
-enum MimeTypes {
+/// Content-Type by file extension, for static files and error pages.
+public enum MimeTypes {
     private static let byExtension: [String: String] = [
         "html": "text/html; charset=utf-8", "htm": "text/html; charset=utf-8",
         "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8",
@@ -14,8 +14,9 @@ enum MimeTypes {
         "webmanifest": "application/manifest+json",
     ]
 
-    static func type(forPath path: String) -> String {
-        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return "application/octet-stream" }
-        return byExtension[path[path.index(after: dot)...].lowercased()] ?? "application/octet-stream"
+    /// - Parameter unknown: the type of a file whose extension is not listed (or that has none).
+    public static func type(forPath path: String, unknown: String = "application/octet-stream") -> String {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return unknown }
+        return byExtension[path[path.index(after: dot)...].lowercased()] ?? unknown
     }
 }
