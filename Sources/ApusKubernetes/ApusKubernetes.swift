@@ -32,6 +32,10 @@
 //   entry without hosts covers all of its hosts), not for its other hosts, which have no
 //   certificate to be sent to; "false" turns it off, force-ssl-redirect on for every host.
 //   The same in both dialects. proxy-body-size sets `max_body_size` on each of its paths.
+// - `--hsts` (ingress-nginx's ConfigMap keys hsts and hsts-*) goes on every host a TLS
+//   section gives a usable certificate (its listed hosts; for an entry without hosts, the
+//   Ingress's hosts the certificate names), whichever Ingress's paths the host serves, as
+//   ingress-nginx sends it where a certificate is configured for the host.
 // - Upstreams are `namespace/service:port`; annotations that change upstream settings
 //   (timeouts, TLS, balancing) give the Ingress its own `namespace/service:port@ingress`.
 // - spec.defaultBackend becomes `Prefix /` on every host without one (hosts never fall

@@ -2,9 +2,9 @@ import ApusCore
 import ApusKubernetes
 
 /// The options `controller`, `validate` and `migrate` share about how Ingresses are
-/// translated: the class served and the default backend.
+/// translated: the class served, the default backend, error statuses and HSTS.
 enum TranslationOptionReader {
-    static let valued: Set<String> = ["ingress-class", "controller-name", "watch-namespace", "default-backend-service", "custom-http-errors"]
+    static let valued: Set<String> = ["ingress-class", "controller-name", "watch-namespace", "default-backend-service", "custom-http-errors", "hsts"]
 
     /// The options, or the message that says which one is wrong.
     static func read(_ options: OptionReader, defaultClass: String) -> Result<IngressTranslationOptions, OptionError> {
@@ -24,6 +24,12 @@ enum TranslationOptionReader {
                     return .failure(OptionError("--custom-http-errors wants statuses from 400 to 599 separated by commas, got '\(item)'"))
                 }
                 translation.customHTTPErrors.append(status)
+            }
+        }
+        if let value = options.last("hsts"), value != "off" {
+            switch HSTSConfig.parse(headerValue: value) {
+            case .success(let hsts): translation.hsts = hsts
+            case .failure(let error): return .failure(OptionError("--hsts wants a Strict-Transport-Security value or off: \(error.message)"))
             }
         }
         return .success(translation)

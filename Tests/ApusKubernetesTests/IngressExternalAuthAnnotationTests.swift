@@ -135,9 +135,26 @@ import Testing
         #expect(becomes["proxy-connect-timeout"] == "timeouts.upstream_connect: 7s")
         #expect(becomes["gzip-level"] == .some(nil), "12 is not a level")
         #expect(becomes["custom-http-errors"] == "--custom-http-errors 404,503")
-        #expect(becomes["hsts"] == .some(nil), "not mapped yet")
+        // ingress-nginx's defaults fill in the HSTS keys the ConfigMap leaves out.
+        #expect(becomes["hsts"] == "--hsts 'max-age=31536000; includeSubDomains'")
+        #expect(mapping.controllerFlags == ["--hsts 'max-age=31536000; includeSubDomains'", "--custom-http-errors 404,503"])
         let yaml = mapping.configYAML
         #expect(yaml.contains("proxy_protocol: true") && yaml.contains("header: X-Client-IP") && yaml.contains("upstream_connect: 7s"))
         #expect(!yaml.contains("level: 12"))
+        #expect(yaml.contains("# Run the controller with: --hsts 'max-age=31536000; includeSubDomains' --custom-http-errors 404,503"))
+    }
+
+    @Test func hstsKeys() {
+        func flag(_ data: [String: String]) -> String? { NginxConfigMapMapping(data: data).controllerFlags.first }
+        #expect(flag([:]) == "--hsts 'max-age=31536000; includeSubDomains'", "ingress-nginx sends HSTS by default")
+        #expect(flag(["hsts-max-age": "600", "hsts-include-subdomains": "false", "hsts-preload": "true"]) == "--hsts 'max-age=600; preload'")
+        #expect(flag(["hsts": "false", "hsts-max-age": "junk"]) == nil, "off: the other keys do not matter")
+        #expect(flag(["hsts": "True", "hsts-preload": "1"]) == "--hsts 'max-age=31536000; includeSubDomains; preload'", "Go's boolean spellings")
+        let broken = NginxConfigMapMapping(data: ["hsts-max-age": "a year", "hsts": "true"])
+        #expect(broken.controllerFlags.isEmpty)
+        #expect(broken.keys.allSatisfy { $0.becomes == nil && $0.note == "hsts-max-age 'a year' is not a number of seconds" })
+        let off = NginxConfigMapMapping(data: ["hsts": "false"])
+        #expect(off.keys.first?.becomes == "(default)" && off.controllerFlags.isEmpty)
+        #expect(NginxConfigMapMapping(data: ["hsts": "yes"]).keys.first?.note == "hsts 'yes' is not true or false")
     }
 }

@@ -96,6 +96,8 @@ import Testing
             let keys = (report["configMap"] as? [String: Any])?["keys"] as? [[String: Any]] ?? []
             #expect(keys.contains { $0["key"] as? String == "proxy-body-size" && $0["becomes"] as? String == "limits.max_body_size: 20m" })
             #expect(keys.contains { $0["key"] as? String == "custom-http-errors" && $0["becomes"] as? String == "--custom-http-errors 404,503" })
+            let flags = ["--hsts 'max-age=31536000; includeSubDomains'", "--custom-http-errors 404,503"]
+            #expect(report["controllerFlags"] as? [String] == flags)
 
             let moved = try String(contentsOfFile: "\(written)/cors-default.yaml", encoding: .utf8)
             #expect(moved.contains("ingressClassName: apus") && !moved.contains("ingressClassName: nginx"))
@@ -121,6 +123,14 @@ import Testing
             """)
             let plain = try await ApusProcess.runToCompletion(["migrate", "\(directory)/cors-default.yaml", theirs], in: s.dir)
             #expect(plain.exit == .code(0) && plain.stdout.contains("Ingress corpus/cors-default: equivalent\n"), "\(plain.stdout)")
+            // Without a ConfigMap, ingress-nginx's defaults still add HSTS: migrate says which flag keeps that.
+            #expect(plain.stdout.contains("controller flags (no ConfigMap was read, so ingress-nginx's defaults): --hsts 'max-age=31536000; includeSubDomains'\n"))
+            // The flags migrate prints are ones the binary takes; a wrong value is refused with the reason.
+            let withFlags = try await ApusProcess.runToCompletion(
+                ["validate", "--hsts", "max-age=31536000; includeSubDomains", "--custom-http-errors", "404,503", "\(directory)/cors-default.yaml", theirs], in: s.dir)
+            #expect(withFlags.exit == .code(0), "\(withFlags.stdout) \(withFlags.stderr)")
+            let wrong = try await ApusProcess.runToCompletion(["validate", "--hsts", "max-age=1y", "\(directory)/cors-default.yaml"], in: s.dir)
+            #expect(wrong.exit == .code(2) && wrong.stderr.contains("--hsts wants a Strict-Transport-Security value or off: 'max-age=1y' is not a Strict-Transport-Security value: max-age '1y' is not a number of seconds"), "\(wrong.stderr)")
         }
     }
 }

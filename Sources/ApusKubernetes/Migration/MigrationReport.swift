@@ -36,6 +36,12 @@ public struct MigrationReport: Sendable {
 
     public init() {}
 
+    /// The `apus controller` flags that serve as ingress-nginx did: the ConfigMap's, else
+    /// those of ingress-nginx's defaults (which add HSTS, for one).
+    public var controllerFlags: [String] {
+        (configMap?.mapping ?? NginxConfigMapMapping(data: [:])).controllerFlags
+    }
+
     /// Findings that describe the cluster the manifests were read from (a Service not in
     /// the files, a name that does not resolve here), not how the Ingress would be served.
     public static let environmentCodes: Set<String> = [
@@ -93,6 +99,10 @@ public struct MigrationReport: Sendable {
                 lines.append("    \(key.name): \(JSONWriter.quoted(key.value)): \(becomes)\(key.note.isEmpty ? "" : " (\(key.note))")")
             }
         }
+        if !controllerFlags.isEmpty {
+            let source = configMap == nil ? "no ConfigMap was read, so ingress-nginx's defaults" : "from the ConfigMap"
+            lines.append("controller flags (\(source)): \(controllerFlags.joined(separator: " "))")
+        }
         let counts = self.counts
         lines.append("\(entries.count) Ingress(es): \(counts[.equivalent] ?? 0) equivalent, \(counts[.withNotes] ?? 0) equivalent with notes, \(counts[.blocked] ?? 0) cannot migrate yet")
         return lines.joined(separator: "\n")
@@ -143,6 +153,8 @@ public struct MigrationReport: Sendable {
                     }
                 }
             }
+            json.key("controllerFlags")
+            json.array { json in for flag in controllerFlags { json.string(flag) } }
             let counts = self.counts
             json.key("summary")
             json.object { json in

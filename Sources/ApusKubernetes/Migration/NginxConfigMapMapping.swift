@@ -22,9 +22,14 @@ public struct NginxConfigMapMapping: Sendable {
     private var timeouts: [(String, String)] = []
     private var gzip: [(String, String)] = []
     private var accessLogFormat = "json"
+    /// `apus controller` flags the keys (and ingress-nginx's defaults for absent ones) ask
+    /// for, as a shell would take them.
+    public private(set) var controllerFlags: [String] = []
 
     public init(data: [String: String]) {
         let trusts = data["use-forwarded-headers"].map { $0.trimmingSpaces.lowercased() == "true" } ?? false
+        let hsts = Self.hsts(data)
+        if case .on(let config) = hsts { controllerFlags.append(Self.hstsFlag(config)) }
         for (name, raw) in data.sorted(by: { $0.key < $1.key }) {
             let value = raw.trimmingSpaces
             func mapped(_ becomes: String, _ note: String = "") { keys.append(Key(name: name, value: value, becomes: becomes, note: note)) }
@@ -96,14 +101,19 @@ public struct NginxConfigMapMapping: Sendable {
                     mapped("(default)", "hosts with a TLS section are redirected to HTTPS")
                 }
             case "hsts", "hsts-max-age", "hsts-include-subdomains", "hsts-preload":
-                unmapped("Apus does not add Strict-Transport-Security to Ingress hosts yet")
+                switch hsts {
+                case .on(let config): mapped(Self.hstsFlag(config), "for the hosts whose TLS section has a usable certificate, over HTTPS only, as ingress-nginx")
+                case .off: mapped("(default)", "Apus adds Strict-Transport-Security only when the controller runs with --hsts")
+                case .unusable(let problem): unmapped(problem)
+                }
             case "custom-http-errors":
                 let statuses = value.split(separator: ",").map { $0.trimmingOptionalWhitespace() }.filter { !$0.isEmpty }
                 guard !statuses.isEmpty, statuses.allSatisfy({ Int($0).map(ErrorBackendConfig.statusRange.contains) ?? false }) else {
                     unmapped("'\(value)' is not a list of statuses from 400 to 599")
                     continue
                 }
-                mapped("--custom-http-errors \(statuses.joined(separator: ","))", "a flag of apus controller, with --default-backend-service NAMESPACE/NAME for the Service that serves the pages")
+                controllerFlags.append("--custom-http-errors \(statuses.joined(separator: ","))")
+                mapped(controllerFlags.last!, "a flag of apus controller, with --default-backend-service NAMESPACE/NAME for the Service that serves the pages")
             case "load-balance":
                 unmapped(value == "ewma" ? "Apus balances with least connections (EWMA is not implemented yet)" : "set per Ingress with the load-balance annotation")
             case "allow-snippet-annotations", "annotations-risk-level", "strict-validate-path-type", "enable-underscores-in-headers":
@@ -111,6 +121,43 @@ public struct NginxConfigMapMapping: Sendable {
             default:
                 unmapped("no equivalent in Apus yet")
             }
+        }
+    }
+
+    /// What ingress-nginx's four HSTS keys ask for.
+    private enum HSTSKeys {
+        case on(HSTSConfig)
+        case off
+        case unusable(String)
+    }
+
+    /// ingress-nginx's HSTS from its four keys, its defaults (on, a year, includeSubDomains,
+    /// no preload) for those absent.
+    private static func hsts(_ data: [String: String]) -> HSTSKeys {
+        var flags: [String: Bool] = ["hsts": true, "hsts-include-subdomains": true, "hsts-preload": false]
+        for key in flags.keys.sorted() {
+            guard let raw = data[key]?.trimmingSpaces else { continue }
+            guard let value = goBool(raw) else { return .unusable("\(key) '\(raw)' is not true or false") }
+            flags[key] = value
+        }
+        guard flags["hsts"]! else { return .off }
+        let maxAge = data["hsts-max-age"]?.trimmingSpaces ?? "31536000"
+        guard !maxAge.isEmpty, maxAge.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let seconds = Int(maxAge) else {
+            return .unusable("hsts-max-age '\(maxAge)' is not a number of seconds")
+        }
+        return .on(HSTSConfig(maxAgeSeconds: seconds, includeSubdomains: flags["hsts-include-subdomains"]!, preload: flags["hsts-preload"]!))
+    }
+
+    private static func hstsFlag(_ hsts: HSTSConfig) -> String {
+        "--hsts '\(hsts.headerValue)'"
+    }
+
+    /// A boolean as ingress-nginx reads its ConfigMap (Go's strconv.ParseBool).
+    private static func goBool(_ text: String) -> Bool? {
+        switch text {
+        case "1", "t", "T", "true", "TRUE", "True": return true
+        case "0", "f", "F", "false", "FALSE", "False": return false
+        default: return nil
         }
     }
 
@@ -123,7 +170,9 @@ public struct NginxConfigMapMapping: Sendable {
     /// The controller's `--config` with the mapped settings, in the layout of
     /// conf/kubernetes/30-configmap.yaml.
     public var configYAML: String {
-        var lines = ["# The controller's --config, written by `apus migrate` from ingress-nginx's ConfigMap.", ""]
+        var lines = ["# The controller's --config, written by `apus migrate` from ingress-nginx's ConfigMap."]
+        if !controllerFlags.isEmpty { lines.append("# Run the controller with: " + controllerFlags.joined(separator: " ")) }
+        lines.append("")
         lines.append("workers: \(workers ?? "2")")
         lines += ["", "admin:", "  listen: 0.0.0.0:9901", "", "listeners:"]
         lines += ["  - name: http", "    listen: 0.0.0.0:8080"]

@@ -1,3 +1,5 @@
+import ApusCore
+
 /// What the controller serves: its class, its controller name and its namespace scope.
 public struct IngressTranslationOptions: Equatable, Sendable {
     /// The IngressClass name served (`--ingress-class`).
@@ -12,14 +14,18 @@ public struct IngressTranslationOptions: Equatable, Sendable {
     /// Statuses every Ingress's error backend serves unless its `custom-http-errors` says
     /// otherwise (`--custom-http-errors`, ingress-nginx's ConfigMap key of that name).
     public var customHTTPErrors: [Int] = []
+    /// Strict-Transport-Security for the hosts a TLS section gives a usable certificate
+    /// (`--hsts`, ingress-nginx's ConfigMap keys `hsts` and `hsts-*`); nil adds none.
+    public var hsts: HSTSConfig?
 
     public init(ingressClass: String = "apus", controllerName: String = IngressTranslationOptions.defaultControllerName, watchNamespace: String? = nil,
-                defaultBackendService: ObjectKey? = nil, customHTTPErrors: [Int] = []) {
+                defaultBackendService: ObjectKey? = nil, customHTTPErrors: [Int] = [], hsts: HSTSConfig? = nil) {
         self.ingressClass = ingressClass
         self.controllerName = controllerName
         self.watchNamespace = watchNamespace
         self.defaultBackendService = defaultBackendService
         self.customHTTPErrors = customHTTPErrors
+        self.hsts = hsts
     }
 
     public static let defaultControllerName = "apus.dev/ingress-controller"

@@ -58,7 +58,7 @@ public enum IngressTranslator {
         for (ingress, _) in accepted { state.checkTLS(of: ingress, secrets: snapshot.secrets) }
 
         var configuration = base
-        configuration.routes = state.routes()
+        configuration.routes = state.routes(hsts: options.hsts)
         configuration.upstreams = state.upstreamOrder.compactMap { state.upstreams[$0] }
         configuration.addExternalAuthUpstreams()
         let certificateFindings = state.attachCertificates(to: &configuration)

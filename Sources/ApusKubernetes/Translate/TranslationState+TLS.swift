@@ -19,7 +19,10 @@ extension TranslationState {
                 continue
             }
             let key = ObjectKey(namespace: ingress.metadata.namespace, name: secretName)
-            if certificateKeys.contains(key) { continue }
+            if let known = usableCertificates[key] {
+                certify(entry, of: ingress, with: known)
+                continue
+            }
             guard let secret = secrets[key] else {
                 fallback("tls-secret-missing", "Secret \(key) does not exist")
                 continue
@@ -35,14 +38,25 @@ extension TranslationState {
             let name = "secret \(key)"
             // Loaded here so that a broken Secret is this Ingress's problem, not an error
             // that would make the whole table unusable at publish time.
-            if case .failure(let error) = certificateLoader.load(chainPEM: certificate, keyPEM: privateKey, name: name) {
+            let loaded: TLSServerCertificate
+            switch certificateLoader.load(chainPEM: certificate, keyPEM: privateKey, name: name) {
+            case .success(let certificate): loaded = certificate
+            case .failure(let error):
                 fallback("tls-secret-invalid", "Secret \(key) cannot be used (\(error.message))")
                 continue
             }
-            certificateKeys.insert(key)
+            usableCertificates[key] = loaded
+            certify(entry, of: ingress, with: loaded)
             certificates.append((key, CertificateConfig(
                 name: name, pem: CertificatePEM(certificateChain: certificate, privateKey: privateKey), location: secret.reference.location)))
         }
+    }
+
+    /// The hosts an entry gives its certificate, as ingress-nginx decides: those it lists,
+    /// and for an entry without hosts the Ingress's rule hosts the certificate names.
+    private mutating func certify(_ entry: IngressTLS, of ingress: Ingress, with certificate: TLSServerCertificate) {
+        let hosts = entry.hosts.isEmpty ? ingress.rules.compactMap(\.host).filter { certificate.covers($0.lowercased()) } : entry.hosts
+        for host in hosts { certifiedHosts.insert(IngressTranslator.hostKey(host)) }
     }
 
     /// Appends the Secrets' certificates to every HTTPS listener of the base configuration,

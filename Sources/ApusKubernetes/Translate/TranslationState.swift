@@ -34,7 +34,10 @@ struct TranslationState {
     var unownedFindings: [Diagnostic] = []
     /// Usable certificates, keyed by Secret, in the order Ingresses named them.
     var certificates: [(ObjectKey, CertificateConfig)] = []
-    var certificateKeys = Set<ObjectKey>()
+    var usableCertificates: [ObjectKey: TLSServerCertificate] = [:]
+    /// Hosts (keys) a TLS section gives a usable certificate: ingress-nginx's "certificate
+    /// configured for the host", which is where it sends HSTS.
+    var certifiedHosts = Set<String>()
     var tlsIngresses: [ObjectReference] = []
     /// Each accepted Ingress's basic auth, its Secret read (see `basicAuth(of:_:secrets:)`).
     var basicAuthConfigs: [ObjectReference: BasicAuthConfig] = [:]
@@ -123,7 +126,9 @@ struct TranslationState {
     /// Routes grouped by host in first-claim order. Within a host, ingress-nginx regexes
     /// are tried longest first (as ingress-nginx orders its locations); the rest keep
     /// claim order, which is oldest Ingress first.
-    func routes() -> [RouteConfig] {
+    ///
+    /// `hsts` goes on the hosts a TLS section gives a usable certificate.
+    func routes(hsts: HSTSConfig?) -> [RouteConfig] {
         var byHost: [String: [Claim]] = [:]
         for claim in claims { byHost[IngressTranslator.hostKey(claim.host), default: []].append(claim) }
         return hostOrder.map { hostKey in
@@ -141,6 +146,7 @@ struct TranslationState {
             let host = hostNames[hostKey] ?? nil
             var route = RouteConfig(host: host, paths: hostClaims.map(\.rule), location: hostClaims.first?.owner.location ?? .unknown)
             route.settings.clientCertificates = hostClientCertificates[hostKey]?.0
+            if certifiedHosts.contains(hostKey) { route.settings.hsts = hsts }
             return route
         }
     }
