@@ -28,13 +28,12 @@
 //   the path's regex, query kept; under the nginx name it implies use-regex for the host.
 //   A path whose regex lacks a group the template names is dropped with an error (served
 //   unrewritten would be half-applied). The default backend is never rewritten.
-// - ssl-redirect (308) is on by default for the hosts an Ingress's TLS section covers (an
-//   entry without hosts covers all of its hosts), not for its other hosts, which have no
-//   certificate to be sent to; "false" turns it off, force-ssl-redirect on for every host.
+// - ssl-redirect (308) is on by default for the hosts served over TLS as their own (a rule
+//   host of an Ingress with a TLS section that an entry lists, or an entry without hosts, or
+//   a usable certificate of the section names), host-wide; not for other hosts, which have
+//   no certificate to be sent to; "false" turns it off, force-ssl-redirect on for every host.
 //   The same in both dialects. proxy-body-size sets `max_body_size` on each of its paths.
-// - `--hsts` (ingress-nginx's ConfigMap keys hsts and hsts-*) goes on every host a TLS
-//   section gives a usable certificate (its listed hosts; for an entry without hosts, the
-//   Ingress's hosts the certificate names), whichever Ingress's paths the host serves, as
+// - `--hsts` (ingress-nginx's ConfigMap keys hsts and hsts-*) goes on the same hosts, as
 //   ingress-nginx sends it where a certificate is configured for the host.
 // - Upstreams are `namespace/service:port`; annotations that change upstream settings
 //   (timeouts, TLS, balancing) give the Ingress its own `namespace/service:port@ingress`.

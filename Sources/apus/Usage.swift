@@ -26,7 +26,7 @@ let usage = """
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller] [--watch-namespace NS]
             [--default-backend-service NS/NAME]   answers what no rule matches, and Ingresses' errors
             [--custom-http-errors 404,503]        statuses every Ingress's error backend serves
-            [--hsts 'max-age=31536000; includeSubDomains']   HSTS over HTTPS for hosts with a TLS Secret
+            [--hsts 'max-age=31536000; includeSubDomains'|off]   HSTS on HTTPS answers of the hosts of TLS sections
             [--publish-service NS/NAME | --publish-address ADDR[,ADDR]]
             [--election-namespace NS] [--election-id NAME]
             [--list-page-size 500] [--coalesce-ms 50]

@@ -24,16 +24,7 @@ import Testing
             ingress["metadata"] = metadata
             try await api.create(ingress)
 
-            let (port, tlsPort, admin) = (try s.port(), try s.port(), try s.port())
-            let config = try s.dir.write("controller.yaml", """
-            workers: 1
-            admin: { listen: 127.0.0.1:\(admin) }
-            listeners:
-              - { name: http, listen: 127.0.0.1:\(port) }
-              - name: https
-                listen: 127.0.0.1:\(tlsPort)
-                tls: { certificates: [{ cert: \(certificates.app.cert), key: \(certificates.app.key) }] }
-            """)
+            let (config, port, tlsPort, admin) = try s.controllerConfigWithTLS(certificates)
             let controller = try await s.apus(arguments: ["controller", "--config", config, "--kubeconfig", kubeconfig], waitFor: [port, tlsPort, admin])
             func request(certificate: Bool) async throws -> Curl.Result {
                 var arguments = ["--resolve", "app.example.test:\(tlsPort):127.0.0.1", "--cacert", certificates.ca]

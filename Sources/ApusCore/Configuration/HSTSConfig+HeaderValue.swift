@@ -1,14 +1,15 @@
 extension HSTSConfig {
     /// Reads a `Strict-Transport-Security` value as an operator writes it on the command
     /// line (`max-age=31536000; includeSubDomains; preload`, RFC 6797 §6.1): directive
-    /// names in any case, `max-age` required, each directive at most once. Stricter than a
-    /// browser, which skips what it does not know: an unknown directive here is a typo.
+    /// names in any case, empty directives skipped (`max-age=600;`), `max-age` required,
+    /// each directive at most once. Stricter than a browser, which skips what it does not
+    /// know: an unknown directive here is a typo.
     public static func parse(headerValue text: String) -> Result<HSTSConfig, HSTSValueError> {
         var config = HSTSConfig(maxAgeSeconds: -1)
         var seen = Set<String>()
         for part in text.split(separator: ";", omittingEmptySubsequences: false) {
             let directive = part.trimmingOptionalWhitespace()
-            guard !directive.isEmpty else { return .failure(HSTSValueError("an empty directive between semicolons", in: text)) }
+            if directive.isEmpty { continue }
             let name: Substring
             var value: Substring?
             if let equals = directive.firstIndex(of: "=") {

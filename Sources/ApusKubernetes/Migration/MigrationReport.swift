@@ -100,7 +100,7 @@ public struct MigrationReport: Sendable {
             }
         }
         if !controllerFlags.isEmpty {
-            let source = configMap == nil ? "no ConfigMap was read, so ingress-nginx's defaults" : "from the ConfigMap"
+            let source = configMap == nil ? "no ConfigMap was read, so ingress-nginx's defaults" : "from the ConfigMap, with ingress-nginx's defaults for keys it leaves out"
             lines.append("controller flags (\(source)): \(controllerFlags.joined(separator: " "))")
         }
         let counts = self.counts

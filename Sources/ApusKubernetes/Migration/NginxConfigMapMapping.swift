@@ -27,9 +27,9 @@ public struct NginxConfigMapMapping: Sendable {
     public private(set) var controllerFlags: [String] = []
 
     public init(data: [String: String]) {
-        let trusts = data["use-forwarded-headers"].map { $0.trimmingSpaces.lowercased() == "true" } ?? false
+        let trusts = data["use-forwarded-headers"].flatMap { Self.goBool($0.trimmingSpaces) } ?? false
         let hsts = Self.hsts(data)
-        if case .on(let config) = hsts { controllerFlags.append(Self.hstsFlag(config)) }
+        if let config = hsts.config { controllerFlags.append(Self.hstsFlag(config)) }
         for (name, raw) in data.sorted(by: { $0.key < $1.key }) {
             let value = raw.trimmingSpaces
             func mapped(_ becomes: String, _ note: String = "") { keys.append(Key(name: name, value: value, becomes: becomes, note: note)) }
@@ -45,7 +45,7 @@ public struct NginxConfigMapMapping: Sendable {
                 workers = value
                 mapped("workers: \(value)", "one event loop per worker")
             case "use-proxy-protocol":
-                proxyProtocol = value.lowercased() == "true"
+                proxyProtocol = Self.goBool(value) ?? false
                 mapped("listeners[*].proxy_protocol: \(proxyProtocol)")
             case "use-forwarded-headers":
                 if trusts {
@@ -57,7 +57,7 @@ public struct NginxConfigMapMapping: Sendable {
                 }
             case "proxy-real-ip-cidr":
                 if trusts { mapped("client_address.trusted_proxies", "see use-forwarded-headers") } else {
-                    unmapped(data["use-proxy-protocol"] == "true" ? "Apus takes the PROXY protocol header from any peer of a proxy_protocol listener; restrict who reaches it in the network" : "has no effect without use-forwarded-headers: \"true\"")
+                    unmapped(data["use-proxy-protocol"].flatMap { Self.goBool($0.trimmingSpaces) } == true ? "Apus takes the PROXY protocol header from any peer of a proxy_protocol listener; restrict who reaches it in the network" : "has no effect without use-forwarded-headers: \"true\"")
                 }
             case "forwarded-for-header":
                 if trusts {
@@ -77,8 +77,9 @@ public struct NginxConfigMapMapping: Sendable {
             case "keep-alive": seconds("keepalive")
             case "client-header-timeout": seconds("header_read")
             case "use-gzip":
-                gzip.append(("gzip", value.lowercased() == "true" ? "true" : "false"))
-                mapped("compression.gzip: \(value.lowercased() == "true")")
+                let on = Self.goBool(value) ?? false
+                gzip.append(("gzip", on ? "true" : "false"))
+                mapped("compression.gzip: \(on)")
             case "gzip-level":
                 guard let level = Int(value), (1...9).contains(level) else { unmapped("'\(value)' is not a level from 1 to 9"); continue }
                 gzip.append(("level", value))
@@ -92,19 +93,22 @@ public struct NginxConfigMapMapping: Sendable {
                 gzip.append(("types", "[" + types.joined(separator: ", ") + "]"))
                 mapped("compression.types: [\(types.joined(separator: ", "))]")
             case "disable-access-log":
-                if value.lowercased() == "true" { accessLogFormat = "off" }
+                if Self.goBool(value) == true { accessLogFormat = "off" }
                 mapped("access_log.format: \(accessLogFormat)")
             case "ssl-redirect":
-                if value.lowercased() == "false" {
+                if Self.goBool(value) == false {
                     unmapped("Apus redirects hosts with a TLS section by default, as ingress-nginx does; keep the old behaviour with ssl-redirect: \"false\" on each Ingress")
                 } else {
                     mapped("(default)", "hosts with a TLS section are redirected to HTTPS")
                 }
             case "hsts", "hsts-max-age", "hsts-include-subdomains", "hsts-preload":
-                switch hsts {
-                case .on(let config): mapped(Self.hstsFlag(config), "for the hosts whose TLS section has a usable certificate, over HTTPS only, as ingress-nginx")
-                case .off: mapped("(default)", "Apus adds Strict-Transport-Security only when the controller runs with --hsts")
-                case .unusable(let problem): unmapped(problem)
+                let problem = hsts.problems[name].map { $0 + "; " } ?? ""
+                if let config = hsts.config {
+                    mapped(Self.hstsFlag(config), problem + "over HTTPS, for the hosts of Ingresses' TLS sections (README: HTTPS redirect and HSTS)")
+                } else if hsts.problems["hsts-max-age"] != nil {
+                    unmapped(problem + "no HSTS")
+                } else {
+                    mapped("(default)", problem + "Apus adds Strict-Transport-Security only when the controller runs with --hsts")
                 }
             case "custom-http-errors":
                 let statuses = value.split(separator: ",").map { $0.trimmingOptionalWhitespace() }.filter { !$0.isEmpty }
@@ -124,37 +128,44 @@ public struct NginxConfigMapMapping: Sendable {
         }
     }
 
-    /// What ingress-nginx's four HSTS keys ask for.
-    private enum HSTSKeys {
-        case on(HSTSConfig)
-        case off
-        case unusable(String)
+    /// What ingress-nginx's four HSTS keys ask for, and what was wrong with any of them.
+    private struct HSTSKeys {
+        /// nil: no HSTS (off, or a max-age no browser would take).
+        var config: HSTSConfig?
+        var problems: [String: String] = [:]
     }
 
     /// ingress-nginx's HSTS from its four keys, its defaults (on, a year, includeSubDomains,
-    /// no preload) for those absent.
+    /// no preload) for those absent. A boolean it cannot read keeps its default, as
+    /// ingress-nginx's decoder does (with a warning in its log).
     private static func hsts(_ data: [String: String]) -> HSTSKeys {
+        var keys = HSTSKeys()
         var flags: [String: Bool] = ["hsts": true, "hsts-include-subdomains": true, "hsts-preload": false]
-        for key in flags.keys.sorted() {
+        for (key, absent) in flags {
             guard let raw = data[key]?.trimmingSpaces else { continue }
-            guard let value = goBool(raw) else { return .unusable("\(key) '\(raw)' is not true or false") }
-            flags[key] = value
+            if let value = goBool(raw) { flags[key] = value } else {
+                keys.problems[key] = "'\(raw)' is not a boolean, so ingress-nginx keeps its default (\(absent))"
+            }
         }
-        guard flags["hsts"]! else { return .off }
+        guard flags["hsts"]! else { return keys }
         let maxAge = data["hsts-max-age"]?.trimmingSpaces ?? "31536000"
-        guard !maxAge.isEmpty, maxAge.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let seconds = Int(maxAge) else {
-            return .unusable("hsts-max-age '\(maxAge)' is not a number of seconds")
+        guard !maxAge.contains(";"), case .success(let parsed) = HSTSConfig.parse(headerValue: "max-age=\(maxAge)") else {
+            keys.problems["hsts-max-age"] = "'\(maxAge)' is not a number of seconds: ingress-nginx sends a Strict-Transport-Security field browsers ignore"
+            return keys
         }
-        return .on(HSTSConfig(maxAgeSeconds: seconds, includeSubdomains: flags["hsts-include-subdomains"]!, preload: flags["hsts-preload"]!))
+        keys.config = HSTSConfig(maxAgeSeconds: parsed.maxAgeSeconds, includeSubdomains: flags["hsts-include-subdomains"]!, preload: flags["hsts-preload"]!)
+        return keys
     }
 
     private static func hstsFlag(_ hsts: HSTSConfig) -> String {
         "--hsts '\(hsts.headerValue)'"
     }
 
-    /// A boolean as ingress-nginx reads its ConfigMap (Go's strconv.ParseBool).
+    /// A boolean as ingress-nginx reads its ConfigMap (its decoder takes an empty string
+    /// for false, anything else through Go's strconv.ParseBool).
     private static func goBool(_ text: String) -> Bool? {
         switch text {
+        case "": return false
         case "1", "t", "T", "true", "TRUE", "True": return true
         case "0", "f", "F", "false", "FALSE", "False": return false
         default: return nil

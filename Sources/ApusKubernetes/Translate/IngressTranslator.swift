@@ -50,12 +50,13 @@ public enum IngressTranslator {
             }
         }
         state.prepareDefaultBackend(options)
+        for (ingress, _) in accepted { state.checkTLS(of: ingress, secrets: snapshot.secrets) }
+        state.findHostsServedOverTLS(accepted)
         for (ingress, annotations) in accepted {
             state.addRules(of: ingress, annotations: annotations, nginxRegexHosts: nginxRegexHosts)
         }
         state.addWWWRedirects(accepted)
         state.addDefaultBackends(accepted, options: options)
-        for (ingress, _) in accepted { state.checkTLS(of: ingress, secrets: snapshot.secrets) }
 
         var configuration = base
         configuration.routes = state.routes(hsts: options.hsts)

@@ -149,7 +149,7 @@ public enum NginxAnnotationSupport {
         Entry(name: "ssl-ciphers", level: .refused, note: notYet),
         Entry(name: "ssl-passthrough", level: .refused, note: notYet),
         Entry(name: "ssl-prefer-server-ciphers", level: .noEffect, note: "Apus's TLS offers only AEAD suites with forward secrecy; the order does not weaken anything"),
-        Entry(name: "ssl-redirect", level: .same, note: "308, on by default for hosts of the TLS section"),
+        Entry(name: "ssl-redirect", level: .deviation, note: "308, on by default for the hosts of TLS sections (those an entry lists, all of an entry without hosts, those a certificate of the section names), whichever Ingress serves the path; ingress-nginx also redirects the other hosts of an Ingress with a TLS section, served its default certificate"),
         Entry(name: "stream-snippet", level: .refused, note: "raw nginx text for TCP and UDP streams, which Apus does not read"),
         Entry(name: "temporal-redirect", level: .deviation, note: "as permanent-redirect with 302, and it wins when both are given"),
         Entry(name: "temporal-redirect-code", level: .deviation, note: "301, 302, 303, 307 or 308; another code refuses the Ingress (ingress-nginx falls back to 302)"),

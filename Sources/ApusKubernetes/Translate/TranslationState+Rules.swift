@@ -15,7 +15,7 @@ extension TranslationState {
             if let appRoot = annotations.appRoot {
                 // ingress-nginx: `if ($uri = /) { return 302 $scheme://$http_host<app-root>; }`.
                 var root = PathRuleConfig(path: "/", match: .exact, action: .redirect(RedirectConfig(status: 302, path: appRoot)), location: owner.location)
-                Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &root)
+                applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &root)
                 applyConfigMapHeaders(of: owner, to: &root)
                 _ = claim(host: rule.host, rule: root, owner: owner)
             }
@@ -37,7 +37,7 @@ extension TranslationState {
                     report(.error("invalid-rewrite", "\(field) (\(config.match.rawValue) '\(text)'): \(problem); the path is dropped", at: owner.location), for: owner)
                     continue
                 }
-                Self.applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &config)
+                applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &config)
                 applyConfigMapHeaders(of: owner, to: &config)
                 if annotations.redirect == nil { config.settings.errorBackend = errorBackend(of: ingress, annotations, service: path.backend) }
                 _ = claim(host: rule.host, rule: config, owner: owner)
@@ -54,7 +54,9 @@ extension TranslationState {
 
     /// from-to-www-redirect: for each host `H` of such an Ingress, requests for `www.H` (or
     /// for `H` when the rule names `www.H`) get 308 to the same URL on the named host, as
-    /// ingress-nginx's redirect servers; a name some rule serves is left alone.
+    /// ingress-nginx's redirect servers; a name some rule serves is left alone. The name is
+    /// served over TLS as its own when its host is (ingress-nginx gives it the host's
+    /// certificate), so it gets `--hsts` too.
     mutating func addWWWRedirects(_ accepted: [(Ingress, IngressAnnotations)]) {
         for (ingress, annotations) in accepted where annotations.wwwRedirect {
             for rule in ingress.rules {
@@ -64,6 +66,7 @@ extension TranslationState {
                 let redirect = PathRuleConfig(path: "/", match: .prefix, action: .redirect(RedirectConfig(status: 308, host: host)),
                                               location: ingress.reference.location)
                 _ = claim(host: other, rule: redirect, owner: ingress.reference)
+                if hostsServedOverTLS.contains(IngressTranslator.hostKey(host)) { hostsServedOverTLS.insert(IngressTranslator.hostKey(other)) }
             }
         }
     }
@@ -71,12 +74,12 @@ extension TranslationState {
     /// The body limit, the access list, basic auth and the redirect to HTTPS of an Ingress,
     /// on one of its paths.
     ///
-    /// The redirect (308, as ingress-nginx sends) is on by default for the hosts the
-    /// Ingress's TLS section covers (an entry without hosts covers all its hosts) and off
+    /// The redirect (308, as ingress-nginx sends) is on by default for the hosts served over
+    /// TLS as their own (`findHostsServedOverTLS`, whichever Ingress made them so) and off
     /// for the others, which have no certificate of theirs to be redirected to;
     /// `ssl-redirect: "false"` turns it off, `force-ssl-redirect: "true"` turns it on for
     /// every host (TLS ended before Apus). The same in both dialects.
-    static func applyRequestSettings(_ annotations: IngressAnnotations, basicAuth: BasicAuthConfig?, of ingress: Ingress, host: String?,
+    func applyRequestSettings(_ annotations: IngressAnnotations, basicAuth: BasicAuthConfig?, of ingress: Ingress, host: String?,
                                      to rule: inout PathRuleConfig) {
         rule.maxBodyBytes = annotations.maxBodyBytes
         rule.settings.basicAuth = basicAuth
@@ -93,10 +96,8 @@ extension TranslationState {
             rule.settings.accessList = AccessListConfig(
                 allow: annotations.allowSourceRange, deny: annotations.denySourceRange, location: ingress.reference.location)
         }
-        let coveredByTLS = ingress.tls.contains { entry in
-            entry.hosts.isEmpty || entry.hosts.contains { IngressTranslator.hostKey($0) == IngressTranslator.hostKey(host) }
-        }
-        if annotations.forceSSLRedirect || (coveredByTLS && annotations.sslRedirect != false) {
+        let servedOverTLS = host != nil && hostsServedOverTLS.contains(IngressTranslator.hostKey(host))
+        if annotations.forceSSLRedirect || (servedOverTLS && annotations.sslRedirect != false) {
             rule.settings.httpsRedirect = HTTPSRedirectConfig(
                 enabled: true, status: 308, stripsTrailingSlash: annotations.stripsTrailingSlash, location: ingress.reference.location)
         }
@@ -150,7 +151,7 @@ extension TranslationState {
                   let upstream = upstream(for: backend, of: ingress, annotations: annotations, field: "spec.defaultBackend") else { continue }
             var rule = PathRuleConfig(path: "/", match: .prefix, action: .proxy(upstream: upstream), location: ingress.reference.location)
             // Not rewritten: ingress-nginx rewrites rule paths only, never the default backend.
-            Self.applyRequestSettings(
+            applyRequestSettings(
                 annotations, basicAuth: basicAuthConfigs[ingress.reference], of: ingress,
                 host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, to: &rule)
             rule.settings.errorBackend = errorBackend(of: ingress, annotations, service: backend)

@@ -19,10 +19,7 @@ extension TranslationState {
                 continue
             }
             let key = ObjectKey(namespace: ingress.metadata.namespace, name: secretName)
-            if let known = usableCertificates[key] {
-                certify(entry, of: ingress, with: known)
-                continue
-            }
+            if usableCertificates[key] != nil { continue }
             guard let secret = secrets[key] else {
                 fallback("tls-secret-missing", "Secret \(key) does not exist")
                 continue
@@ -46,17 +43,40 @@ extension TranslationState {
                 continue
             }
             usableCertificates[key] = loaded
-            certify(entry, of: ingress, with: loaded)
             certificates.append((key, CertificateConfig(
                 name: name, pem: CertificatePEM(certificateChain: certificate, privateKey: privateKey), location: secret.reference.location)))
         }
     }
 
-    /// The hosts an entry gives its certificate, as ingress-nginx decides: those it lists,
-    /// and for an entry without hosts the Ingress's rule hosts the certificate names.
-    private mutating func certify(_ entry: IngressTLS, of ingress: Ingress, with certificate: TLSServerCertificate) {
-        let hosts = entry.hosts.isEmpty ? ingress.rules.compactMap(\.host).filter { certificate.covers($0.lowercased()) } : entry.hosts
-        for host in hosts { certifiedHosts.insert(IngressTranslator.hostKey(host)) }
+    /// The hosts served over TLS as their own, which get the redirect to HTTPS (unless
+    /// `ssl-redirect: "false"`) and `--hsts`: ingress-nginx's "certificate configured for
+    /// the host", decided per host whichever Ingress's paths it serves. A rule host of an
+    /// Ingress with a TLS section counts when an entry lists it, when an entry lists no
+    /// hosts, or when one of the section's usable certificates names it (a wildcard entry);
+    /// a `server-alias` when an entry lists it or a certificate names it; a
+    /// `from-to-www-redirect` name when its host counts (see `addWWWRedirects`).
+    ///
+    /// Deviation: ingress-nginx also counts the other rule hosts of such an Ingress and
+    /// serves them its default certificate; Apus leaves them on plain HTTP.
+    mutating func findHostsServedOverTLS(_ accepted: [(Ingress, IngressAnnotations)]) {
+        for (ingress, annotations) in accepted where !ingress.tls.isEmpty {
+            let listed = Set(ingress.tls.flatMap(\.hosts).map(IngressTranslator.hostKey))
+            let listsNoHosts = ingress.tls.contains { $0.hosts.isEmpty }
+            let certificates = ingress.tls.compactMap { entry in
+                entry.secretName.flatMap { usableCertificates[ObjectKey(namespace: ingress.metadata.namespace, name: $0)] }
+            }
+            func counts(_ host: String, listsNoHostsCovers: Bool) -> Bool {
+                let key = IngressTranslator.hostKey(host)
+                return listed.contains(key) || (listsNoHostsCovers && listsNoHosts) || certificates.contains { $0.covers(key) }
+            }
+            let hosts = ingress.rules.compactMap(\.host)
+            for host in hosts where counts(host, listsNoHostsCovers: true) {
+                hostsServedOverTLS.insert(IngressTranslator.hostKey(host))
+            }
+            for alias in hosts.isEmpty ? [] : annotations.serverAliases where counts(alias, listsNoHostsCovers: false) {
+                hostsServedOverTLS.insert(IngressTranslator.hostKey(alias))
+            }
+        }
     }
 
     /// Appends the Secrets' certificates to every HTTPS listener of the base configuration,

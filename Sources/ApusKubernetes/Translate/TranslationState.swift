@@ -35,9 +35,8 @@ struct TranslationState {
     /// Usable certificates, keyed by Secret, in the order Ingresses named them.
     var certificates: [(ObjectKey, CertificateConfig)] = []
     var usableCertificates: [ObjectKey: TLSServerCertificate] = [:]
-    /// Hosts (keys) a TLS section gives a usable certificate: ingress-nginx's "certificate
-    /// configured for the host", which is where it sends HSTS.
-    var certifiedHosts = Set<String>()
+    /// Host keys served over TLS as their own (see `findHostsServedOverTLS`).
+    var hostsServedOverTLS = Set<String>()
     var tlsIngresses: [ObjectReference] = []
     /// Each accepted Ingress's basic auth, its Secret read (see `basicAuth(of:_:secrets:)`).
     var basicAuthConfigs: [ObjectReference: BasicAuthConfig] = [:]
@@ -127,7 +126,7 @@ struct TranslationState {
     /// are tried longest first (as ingress-nginx orders its locations); the rest keep
     /// claim order, which is oldest Ingress first.
     ///
-    /// `hsts` goes on the hosts a TLS section gives a usable certificate.
+    /// `hsts` goes on the hosts served over TLS as their own.
     func routes(hsts: HSTSConfig?) -> [RouteConfig] {
         var byHost: [String: [Claim]] = [:]
         for claim in claims { byHost[IngressTranslator.hostKey(claim.host), default: []].append(claim) }
@@ -146,7 +145,7 @@ struct TranslationState {
             let host = hostNames[hostKey] ?? nil
             var route = RouteConfig(host: host, paths: hostClaims.map(\.rule), location: hostClaims.first?.owner.location ?? .unknown)
             route.settings.clientCertificates = hostClientCertificates[hostKey]?.0
-            if certifiedHosts.contains(hostKey) { route.settings.hsts = hsts }
+            if hostsServedOverTLS.contains(hostKey) { route.settings.hsts = hsts }
             return route
         }
     }

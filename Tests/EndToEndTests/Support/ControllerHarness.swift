@@ -87,6 +87,24 @@ extension Scenario {
     }
 }
 
+extension Scenario {
+    /// A controller `--config` of one worker with a plain and an HTTPS listener (the dev
+    /// `app` certificate as the default), and the ports it names.
+    func controllerConfigWithTLS(_ certificates: TLSTestCertificates) throws -> (config: String, port: Int, tlsPort: Int, admin: Int) {
+        let (port, tlsPort, admin) = (try self.port(), try self.port(), try self.port())
+        let config = try dir.write("controller.yaml", """
+        workers: 1
+        admin: { listen: 127.0.0.1:\(admin) }
+        listeners:
+          - { name: http, listen: 127.0.0.1:\(port) }
+          - name: https
+            listen: 127.0.0.1:\(tlsPort)
+            tls: { certificates: [{ cert: \(certificates.app.cert), key: \(certificates.app.key) }] }
+        """)
+        return (config, port, tlsPort, admin)
+    }
+}
+
 extension RealKubeAPI {
     /// The usual starting point on a real server: namespace `demo`, Services with one
     /// EndpointSlice per backend (on the backends' network-namespace address), and one
