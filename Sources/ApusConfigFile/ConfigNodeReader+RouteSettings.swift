@@ -3,10 +3,10 @@ import Yams
 
 /// The settings a route gives its paths and a path rule may override: `request_headers`,
 /// `response_headers`, `https_redirect` (+ `https_redirect_status`, `https_port`), `allow`
-/// and `deny` (client addresses), `basic_auth`, `external_auth`, `error_backend`, `cors`, `access_log`, and on a route only,
+/// and `deny` (client addresses), `basic_auth`, `external_auth`, `error_backend`, `canary`, `cors`, `access_log`, and on a route only,
 /// `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "external_auth", "error_backend", "cors", "access_log"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "external_auth", "error_backend", "canary", "cors", "access_log"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -33,6 +33,7 @@ extension ConfigNodeReader {
         settings.basicAuth = basicAuth(in: fields)
         settings.externalAuth = externalAuth(in: fields)
         settings.errorBackend = errorBackend(in: fields)
+        settings.canary = canary(in: fields)
         settings.cors = cors(in: fields)
         settings.accessLog = boolean("access_log", in: fields)
         return settings
@@ -162,6 +163,28 @@ extension ConfigNodeReader {
             statuses.append(status)
         }
         return ErrorBackendConfig(upstream: upstream, statuses: statuses, location: location(of: section["upstream"] ?? node))
+    }
+
+    /// `canary: { upstream: NAME, header: X-Canary, header_value: V, header_pattern: RE,
+    /// cookie: NAME, weight: 10, weight_total: 100 }`, or `false` to turn an inherited one
+    /// off. The compiler checks the values and the upstream.
+    private mutating func canary(in fields: MappingFields) -> CanaryConfig? {
+        guard let node = fields["canary"] else { return nil }
+        if node.scalar != nil {
+            return offSwitch("canary", in: fields, code: "canary", trueLacks: "names no upstream; write { upstream: NAME, weight: 10 }")
+                .map { .off(at: $0) }
+        }
+        let keys = ["upstream", "header", "header_value", "header_pattern", "cookie", "weight", "weight_total"]
+        guard let section = self.fields(of: node, at: fields.contextPath("canary"), allowed: keys),
+              let upstream = string("upstream", in: section, required: true) else { return nil }
+        var canary = CanaryConfig(upstream: upstream, location: location(of: section["upstream"] ?? node))
+        canary.header = string("header", in: section)
+        canary.headerValue = string("header_value", in: section)
+        canary.headerPattern = string("header_pattern", in: section)
+        canary.cookie = string("cookie", in: section)
+        if let weight = integer("weight", in: section, minimum: .min) { canary.weight = weight }
+        if let total = integer("weight_total", in: section, minimum: .min) { canary.weightTotal = total }
+        return canary
     }
 
     /// `client_certificates: { ca: FILE, verify: on, depth: 1, error_page: URL,

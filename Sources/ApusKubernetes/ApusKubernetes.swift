@@ -35,6 +35,10 @@
 //   The same in both dialects. proxy-body-size sets `max_body_size` on each of its paths.
 // - `--hsts` (ingress-nginx's ConfigMap keys hsts and hsts-*) goes on the same hosts, as
 //   ingress-nginx sends it where a certificate is configured for the host.
+// - A canary Ingress (`canary: "true"`) makes no paths: each of its paths becomes the
+//   `canary` of the path the other Ingresses serve on the same host with the same match
+//   (oldest canary wins; one without a main path is reported), and of its server-alias
+//   copies. Only its upstream-shaping annotations act.
 // - Upstreams are `namespace/service:port`; annotations that change upstream settings
 //   (timeouts, TLS, balancing) give the Ingress its own `namespace/service:port@ingress`.
 // - spec.defaultBackend becomes `Prefix /` on every host without one (hosts never fall

@@ -71,6 +71,13 @@ import Testing
         "temporal-redirect-code": ["temporal-redirect": "https://maintenance.example.com/", "temporal-redirect-code": "307"],
         "configuration-snippet": ["configuration-snippet": "more_set_headers 'X-Frame-Options: DENY';"],
         "server-snippet": ["server-snippet": "add_header X-Served-By apus always;"],
+        "canary": ["canary": "true"],
+        "canary-by-header": ["canary": "true", "canary-by-header": "X-Canary"],
+        "canary-by-header-value": ["canary": "true", "canary-by-header": "X-Canary", "canary-by-header-value": "v2"],
+        "canary-by-header-pattern": ["canary": "true", "canary-by-header": "X-Canary", "canary-by-header-pattern": "^v[0-9]$"],
+        "canary-by-cookie": ["canary": "true", "canary-by-cookie": "beta"],
+        "canary-weight": ["canary": "true", "canary-weight": "10"],
+        "canary-weight-total": ["canary": "true", "canary-weight": "10", "canary-weight-total": "1000"],
     ]
 
     static func translate(_ annotations: [String: String]) throws -> IngressTranslation {

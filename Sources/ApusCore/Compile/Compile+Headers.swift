@@ -76,6 +76,11 @@ extension RouteTableCompiler {
                 diagnostics.append(.error("invalid-error-backend", "error_backend statuses: \(status) is not an error status (400 to 599); \(dropped)", at: backend.location))
             }
         }
+        if let canary = settings.canary, canary.enabled {
+            for problem in canaryProblems(canary) {
+                diagnostics.append(.error("invalid-canary", "canary \(problem); \(dropped)", at: canary.location))
+            }
+        }
         if let cors = settings.cors, cors.enabled {
             for origin in cors.allowOrigins {
                 if let problem = CORSConfig.originProblem(origin) {
@@ -120,6 +125,32 @@ extension RouteTableCompiler {
             if !isURL || page.utf8.contains(where: { $0 <= 0x20 || $0 >= 0x7F }) {
                 problems.append("error_page: '\(page)' is not an http(s) URL or a path without spaces")
             }
+        }
+        return problems
+    }
+
+    /// What is wrong with a canary setting, each as "KEY: why" (its upstream is checked
+    /// where the rule is compiled).
+    public static func canaryProblems(_ canary: CanaryConfig) -> [String] {
+        var problems: [String] = []
+        if let header = canary.header, !HeaderValueCheck.isToken(header) { problems.append("header: '\(header)' is not a field name") }
+        if canary.header == nil && (canary.headerValue != nil || canary.headerPattern != nil) {
+            problems.append("header_value and header_pattern need header")
+        }
+        if let value = canary.headerValue, value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            problems.append("header_value: '\(value)' has a control character")
+        }
+        if let pattern = canary.headerPattern {
+            do {
+                _ = try CompiledPattern(pattern, flavor: .search)
+            } catch {
+                problems.append("header_pattern: '\(pattern)' does not compile: \(error.message) at offset \(error.offset)")
+            }
+        }
+        if let cookie = canary.cookie, !HeaderValueCheck.isToken(cookie) { problems.append("cookie: '\(cookie)' is not a cookie name") }
+        if canary.weight < 0 { problems.append("weight: \(canary.weight) is negative") }
+        if canary.weightTotal < 1 || canary.weightTotal > CompiledCanary.maximumWeightTotal {
+            problems.append("weight_total: \(canary.weightTotal) is not from 1 to \(CompiledCanary.maximumWeightTotal)")
         }
         return problems
     }

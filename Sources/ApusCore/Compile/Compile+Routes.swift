@@ -109,6 +109,21 @@ extension RouteTableCompiler {
             let service = upstreams.first { $0.value == index }?.key ?? ""
             compiled.route.errorBackend = CompiledErrorBackend(config: backend, upstream: backendIndex, service: service)
         }
+        if let canary = rule.settings.canary ?? inheriting.canary, canary.enabled {
+            guard case .proxy(let main) = action else {
+                diagnostics.append(.error("invalid-canary", "canary on a rule that does not proxy (it has no upstream to share); the rule is dropped", at: canary.location))
+                return (nil, diagnostics)
+            }
+            guard let index = upstreams[canary.upstream] else {
+                diagnostics.append(.error("unknown-upstream", "canary names upstream '\(canary.upstream)', which is not defined; the rule is dropped", at: canary.location))
+                return (nil, diagnostics)
+            }
+            if index == main {
+                diagnostics.append(.warning("canary-is-main", "canary names the rule's own upstream '\(canary.upstream)'; it changes nothing", at: canary.location))
+            } else {
+                compiled.route.canary = CompiledCanary(config: canary, upstream: index)
+            }
+        }
         compiled.route.writesAccessLog = rule.settings.accessLog ?? inheriting.accessLog ?? true
         compiled.route.corsMode = settings.cors.map { $0.anyOrigin != nil ? .anyOrigin : .listedOrigins } ?? .none
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }
@@ -242,6 +257,9 @@ extension RouteTableCompiler {
             }
             for backend in [route.settings.errorBackend] + route.paths.map(\.settings.errorBackend) {
                 if let backend, backend.enabled { named.insert(backend.upstream) }
+            }
+            for canary in [route.settings.canary] + route.paths.map(\.settings.canary) {
+                if let canary, canary.enabled { named.insert(canary.upstream) }
             }
         }
         var reported = Set<String>()

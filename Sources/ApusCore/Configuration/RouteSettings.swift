@@ -20,6 +20,8 @@ public struct RouteSettings: Equatable, Sendable {
     public var externalAuth: ExternalAuthConfig?
     /// A path's replaces its route's whole.
     public var errorBackend: ErrorBackendConfig?
+    /// A path's replaces its route's whole.
+    public var canary: CanaryConfig?
     /// Route (host) level only; ignored on a path rule.
     public var clientCertificates: ClientCertificateConfig?
     /// `access_log: false`: these requests are not written to the access log.

@@ -136,6 +136,18 @@ extension RouteTable {
                     json.array { json in for status in backend.statuses { json.int(status) } }
                 }
             }
+            if let canary = route.canary?.config {
+                json.key("canary")
+                json.object { json in
+                    json.field("upstream", canary.upstream)
+                    if let header = canary.header { json.field("header", header) }
+                    if let value = canary.headerValue { json.field("headerValue", value) }
+                    if let pattern = canary.headerPattern { json.field("headerPattern", pattern) }
+                    if let cookie = canary.cookie { json.field("cookie", cookie) }
+                    json.field("weight", canary.weight)
+                    json.field("weightTotal", canary.weightTotal)
+                }
+            }
             if let rules = route.requestHeaderRules {
                 json.key("requestHeaders")
                 rules.render(into: &json)

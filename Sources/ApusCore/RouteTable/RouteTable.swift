@@ -128,6 +128,8 @@ public struct CompiledRoute: Sendable {
     public var externalAuth: CompiledExternalAuth?
     /// Another upstream answers in place of listed errors; nil for none.
     public var errorBackend: CompiledErrorBackend?
+    /// Another upstream takes part of the requests; nil for none (one test per proxied request).
+    public var canary: CompiledCanary?
     /// The host's client-certificate policy; nil for none. Sets `dependsOnScheme`.
     public var clientCertificates: CompiledClientCertificates?
     /// Basic or external auth is on: one test per request for routes with neither.
@@ -137,19 +139,21 @@ public struct CompiledRoute: Sendable {
     /// False: the route's requests are counted but not written to the access log.
     public var writesAccessLog = true
 
-    /// `accessList`, `responseEdits` and `responseEditsTLS` without a reference count, for
+    /// `accessList`, `responseEdits`, `responseEditsTLS` and `canary` without a reference count, for
     /// workers' per-request path (`makeHandles`): the route owns them for the table's
     /// life, and a strong reference loaded from the table is retained and released around
     /// each call it is passed to.
     public private(set) var accessListHandle: Unmanaged<CompiledAccessList>?
     public private(set) var responseEditsHandle: Unmanaged<CompiledHeaderEdits>?
     public private(set) var responseEditsTLSHandle: Unmanaged<CompiledHeaderEdits>?
+    public private(set) var canaryHandle: Unmanaged<CompiledCanary>?
 
     /// Sets the handles from the owning fields; called once the route is complete.
     mutating func makeHandles() {
         accessListHandle = accessList.map { Unmanaged.passUnretained($0) }
         responseEditsHandle = responseEdits.map { Unmanaged.passUnretained($0) }
         responseEditsTLSHandle = responseEditsTLS.map { Unmanaged.passUnretained($0) }
+        canaryHandle = canary.map { Unmanaged.passUnretained($0) }
     }
 
     /// Whether anything of this route depends on the listener's scheme (response rules,

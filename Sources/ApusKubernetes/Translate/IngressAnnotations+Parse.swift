@@ -28,6 +28,8 @@ extension IngressAnnotations {
         var clientCertificateValues: [String: (key: String, value: String)] = [:]
         // And redirects: a URL and its code, the temporary one winning as in ingress-nginx.
         var redirectValues: [String: (key: String, value: String)] = [:]
+        // Canary: `canary` and the `canary-*` values that go with it.
+        var canaryValues: [String: (key: String, value: String)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
             if key.hasPrefix(apusPrefix) { return (.apus, String(key.dropFirst(apusPrefix.count)), key, value) }
             if key.hasPrefix(nginxPrefix) { return (.nginx, String(key.dropFirst(nginxPrefix.count)), key, value) }
@@ -260,6 +262,8 @@ extension IngressAnnotations {
             case "disable-proxy-intercept-errors":
                 guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }
                 result.interceptsErrors = !on
+            case _ where canaryFeatures.contains(feature):
+                canaryValues[feature] = (key, value)
             case "auth-type" where dialect == .nginx:
                 authType = (key, value)
             case "auth-secret-type" where dialect == .nginx:
@@ -286,6 +290,9 @@ extension IngressAnnotations {
         }
         if !refused {
             refused = !assembleClientCertificates(&result, clientCertificateValues, at: location, into: &diagnostics)
+        }
+        if !refused {
+            refused = !assembleCanary(&result, canaryValues, at: location, into: &diagnostics)
         }
         if !refused {
             refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,

@@ -80,6 +80,9 @@ struct IngressAnnotations: Equatable {
     /// `custom-headers`: a ConfigMap (`NAME` or `NAMESPACE/NAME`, the Ingress's namespace)
     /// whose entries are set on every response.
     var customHeaders: String?
+    /// `canary: "true"` and the `canary-*` values: the Ingress's paths share those of the
+    /// main Ingress of the same host and path (`upstream` is filled in by the translator).
+    var canary: CanaryConfig?
     /// The header directives of `configuration-snippet` and `server-snippet`.
     var snippetRequestRules: HeaderRulesConfig?
     var snippetResponseRules: HeaderRulesConfig?

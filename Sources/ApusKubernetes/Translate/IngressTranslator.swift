@@ -27,7 +27,10 @@ public enum IngressTranslator {
             state.findings[ingress.reference, default: []] += findings
         }
         ours.sort { age($0.0) < age($1.0) }
-        let accepted = ours.compactMap { ingress, annotations in annotations.map { (ingress, $0) } }
+        // Canary Ingresses make no paths of their own: they share those of the others.
+        let acceptedAll = ours.compactMap { ingress, annotations in annotations.map { (ingress, $0) } }
+        let accepted = acceptedAll.filter { $0.1.canary == nil }
+        let canaries = acceptedAll.filter { $0.1.canary != nil }
 
         // ingress-nginx applies use-regex to the whole host, whichever Ingress asked.
         var nginxRegexHosts = Set<String>()
@@ -55,6 +58,7 @@ public enum IngressTranslator {
         for (ingress, annotations) in accepted {
             state.addRules(of: ingress, annotations: annotations, nginxRegexHosts: nginxRegexHosts)
         }
+        state.addCanaries(canaries, nginxRegexHosts: nginxRegexHosts)
         state.addWWWRedirects(accepted)
         state.addDefaultBackends(accepted, options: options)
 

@@ -89,10 +89,7 @@ struct TranslationState {
     /// same one) already serves it.
     mutating func claim(host: String?, rule: PathRuleConfig, owner: ObjectReference) -> Bool {
         let hostKey = IngressTranslator.hostKey(host)
-        var key = rule.path
-        if rule.match == .prefix { while key.count > 1 && key.hasSuffix("/") { key.removeLast() } }
-        if rule.match == .prefix && key.isEmpty { key = "/" }
-        let claimKey = ClaimKey(host: hostKey, match: rule.match, key: key)
+        let claimKey = Self.claimKey(host: host, match: rule.match, path: rule.path)
         if let winner = claimOwners[claimKey] {
             let what = "\(rule.match.rawValue) path '\(rule.path)' on host '\(host ?? "*")'"
             let message = winner == owner
@@ -116,6 +113,15 @@ struct TranslationState {
             served[owner, default: []].append(line)
         }
         return true
+    }
+
+    /// A Prefix path's key is without its trailing slashes (`/a/` is `/a`), as the
+    /// compiler matches it.
+    static func claimKey(host: String?, match: PathMatchKind, path: String) -> ClaimKey {
+        var key = path
+        if match == .prefix { while key.count > 1 && key.hasSuffix("/") { key.removeLast() } }
+        if match == .prefix && key.isEmpty { key = "/" }
+        return ClaimKey(host: IngressTranslator.hostKey(host), match: match, key: key)
     }
 
     func isClaimed(host: String, match: PathMatchKind, key: String) -> Bool {

@@ -46,7 +46,7 @@ extension Worker {
             break
         }
         var subject = certificate.subjectDN
-        guard subject.withUTF8({ policy.subjectMatches(UnsafeRawBufferPointer($0), scratch: subjectScratch) }) else {
+        guard subject.withUTF8({ policy.subjectMatches(UnsafeRawBufferPointer($0), scratch: fieldScratch) }) else {
             var response = LocalResponse(status: 403, edits: exchange.responseEdits)
             response.header("Content-Type", "text/plain; charset=utf-8")
             finishLocal(connection, exchange, status: 403, response: &response, body: Array("client certificate unauthorized\n".utf8))

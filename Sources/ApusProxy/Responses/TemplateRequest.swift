@@ -49,48 +49,19 @@ struct TemplateRequest {
     }
 
     /// The value of the first field called `name` (lowercase).
-    static func field(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
-        let wanted = name.utf8
-        for field in head.headers where Int(field.nameEnd - field.nameStart) == wanted.count {
-            if zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], wanted).allSatisfy({ Self.lowercase($0) == $1 }) {
-                return raw[Int(field.valueStart)..<Int(field.valueEnd)]
-            }
-        }
-        return nil
+    static func field(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        head.headers.withUnsafeBufferPointer { RequestFieldLookup.value(named: name.utf8, in: $0, raw) }
     }
 
     /// One cookie's value from the Cookie fields (`a=1; b=2`).
-    static func cookie(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
-        let wanted = Array(name.utf8)
-        for field in head.headers where field.nameEnd - field.nameStart == 6 {
-            guard zip(raw[Int(field.nameStart)..<Int(field.nameEnd)], "cookie".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { continue }
-            if let value = pairValue(wanted, in: raw[Int(field.valueStart)..<Int(field.valueEnd)], separator: UInt8(ascii: ";")) {
-                return value
-            }
-        }
-        return nil
+    static func cookie(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        head.headers.withUnsafeBufferPointer { RequestFieldLookup.cookie(named: name.utf8, in: $0, raw) }
     }
 
     /// One query parameter's value as received (`$arg_NAME`).
-    static func argument(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> Slice<UnsafeRawBufferPointer>? {
+    static func argument(_ name: String, _ head: RequestHead, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard let query = query(head, raw) else { return nil }
-        return pairValue(Array(name.utf8), in: query, separator: UInt8(ascii: "&"))
-    }
-
-    /// The value after `name=` among `separator`-separated pairs (spaces before a name skipped).
-    private static func pairValue(_ name: [UInt8], in text: Slice<UnsafeRawBufferPointer>, separator: UInt8) -> Slice<UnsafeRawBufferPointer>? {
-        var start = text.startIndex
-        while start < text.endIndex {
-            let end = text[start...].firstIndex(of: separator) ?? text.endIndex
-            var pairStart = start
-            while pairStart < end && text[pairStart] == 0x20 { pairStart += 1 }
-            let pair = text[pairStart..<end]
-            if pair.count > name.count, pair[pairStart + name.count] == UInt8(ascii: "="), pair.prefix(name.count).elementsEqual(name) {
-                return text[(pairStart + name.count + 1)..<end]
-            }
-            start = end + 1
-        }
-        return nil
+        return RequestFieldLookup.pairValue(name.utf8, in: UnsafeRawBufferPointer(rebasing: query), separator: UInt8(ascii: "&"))
     }
 
     /// The user name of a Basic credential (`$remote_user`).

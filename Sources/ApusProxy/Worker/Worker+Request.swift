@@ -88,7 +88,11 @@ extension Worker {
         }
         switch table.routes[route].action {
         case .proxy(let upstream):
-            startProxy(connection, exchange, upstream: upstream, path: path)
+            if let canary = table.routes[route].canaryHandle {
+                startProxy(connection, exchange, sharing: canary, main: upstream, route: route, raw: raw, path: path)
+            } else {
+                startProxy(connection, exchange, upstream: upstream, path: path)
+            }
         case .staticFiles(let config):
             serveStaticFile(connection, exchange, config: config, path: String(decoding: path, as: UTF8.self))
         case .redirect(let config):

@@ -19,6 +19,7 @@ extension Worker {
     func adoptTable() {
         flushCounters()
         counters.reset(routeLabels: table.routes.map(\.label))
+        carryCanaryCounts()
         limits = HTTPLimits(table.limits)
         if idleNaps.enabled != table.idleNaps { idleNaps = IdleNaps(enabled: table.idleNaps) }
         staticFiles.reset()

@@ -44,9 +44,14 @@ final class Worker {
 
     let buffers: BufferPool
     let matchScratch = MatchScratch()
-    /// For client certificates' subject patterns, which must not overwrite a route match's
-    /// captures in `matchScratch`.
-    let subjectScratch = MatchScratch()
+    /// For patterns matched against a request's fields and a certificate's subject (canary
+    /// header patterns, `match_cn`), which must not overwrite a route match's captures in
+    /// `matchScratch`.
+    let fieldScratch = MatchScratch()
+    /// Weighted canary requests sent per route index of the current table (see
+    /// `CompiledCanary.takesWeighted`), carried across swaps by route label.
+    var canaryCounts: [UInt64] = []
+    var canaryCountLabels: [String] = []
     let basicAuthCache = VerdictCache<Bool>()
     /// External auth's remembered answers, with when each expires (monotonic ms).
     let externalAuthCache = VerdictCache<(AuthVerdict, expiresAt: UInt64)>()

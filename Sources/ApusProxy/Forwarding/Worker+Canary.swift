@@ -1,0 +1,47 @@
+import ApusCore
+
+/// Which upstream a request of a route with a canary goes to (see `CanaryConfig`).
+extension Worker {
+    /// Proxies to the main upstream or the canary's. Out of line, so that routes without a
+    /// canary keep `dispatch` inlined.
+    @inline(never)
+    func startProxy(_ connection: DownstreamConnection, _ exchange: Exchange, sharing canary: Unmanaged<CompiledCanary>, main: Int, route: Int,
+                    raw: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
+        let chosen = canary._withUnsafeGuaranteedRef { upstreamSharing($0, main: main, route: route, exchange, raw) }
+        startProxy(connection, exchange, upstream: chosen, path: path)
+    }
+
+    /// The header field decides, then the cookie, then the weighted count. A canary
+    /// upstream without endpoints takes nothing (ingress-nginx falls back the same way).
+    func upstreamSharing(_ canary: CompiledCanary, main: Int, route: Int, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> Int {
+        guard canary.upstream < upstreams.count, !upstreams[canary.upstream].endpoints.isEmpty else { return main }
+        if let name = canary.header,
+           let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.value(named: name, in: $0, raw) }) {
+            switch canary.verdict(ofHeader: value, scratch: fieldScratch) {
+            case .canary: return canary.upstream
+            case .main: return main
+            case .undecided: break
+            }
+        }
+        if let name = canary.cookie,
+           let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(named: name, in: $0, raw) }) {
+            switch canary.verdict(ofCookie: value) {
+            case .canary: return canary.upstream
+            case .main: return main
+            case .undecided: break
+            }
+        }
+        guard route < canaryCounts.count else { return main }
+        canaryCounts[route] &+= 1
+        return canary.takesWeighted(canaryCounts[route]) ? canary.upstream : main
+    }
+
+    /// Gives the new table's routes the weighted counts of the old table's routes of the
+    /// same label, so that a swap neither resets nor skews a split.
+    func carryCanaryCounts() {
+        var previous: [String: UInt64] = [:]
+        for (label, count) in zip(canaryCountLabels, canaryCounts) where count != 0 { previous[label] = count }
+        canaryCountLabels = table.routes.map(\.label)
+        canaryCounts = table.routes.map { $0.canary == nil ? 0 : previous[$0.label] ?? 0 }
+    }
+}
