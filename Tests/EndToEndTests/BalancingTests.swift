@@ -57,7 +57,7 @@ import Testing
                 ApusConfig.yaml(listen: port, admin: admin, body: """
                 routes:
                   - paths:
-                      - { path: /marker, type: Exact, respond: { status: 200, body: "\(marker)", content_type: text/plain } }
+                      \(ApusConfig.markerPath(marker))
                       - { path: /, type: Prefix, upstream: app }
                 upstreams:
                   app: { endpoints: [\(b["a"]!.endpoint), \(b["b"]!.endpoint)], balance: round_robin }
@@ -67,12 +67,7 @@ import Testing
             var answers: [String] = []
             for round in 1...4 {
                 for _ in 0..<3 { answers.append(try await Probe.who(port: port, host: "rr.test", path: "/echo")) }
-                try apus.rewriteConfig(config(String(round)))
-                apus.send(SIGHUP)
-                let reloaded = try await eventually(timeout: .seconds(4)) {
-                    try await HTTPClient.request(port: port, path: "/marker").bodyText == String(round)
-                }
-                #expect(reloaded, "reload \(round) not applied")
+                #expect(try await apus.reload(config(String(round)), untilMarker: String(round), port: port), "reload \(round) not applied")
             }
             let repeats = zip(answers, answers.dropFirst()).filter { $0 == $1 }.count
             #expect(repeats == 0, "alternation broke across reloads: \(answers)")

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Testing
 
 /// `canary` (ingress-nginx's canary Ingress) with `apus serve` against real Python
@@ -98,7 +97,7 @@ import Testing
                 ApusConfig.yaml(listen: port, admin: admin, body: """
                 routes:
                   - paths:
-                      - { path: /marker, type: Exact, respond: { status: 200, body: "\(marker)", content_type: text/plain } }
+                      \(ApusConfig.markerPath(marker))
                       - { path: /, upstream: main, canary: { upstream: canary, weight: 1, weight_total: 4 } }
                 upstreams:
                   main: { endpoints: [\(b["main"]!.endpoint)] }
@@ -108,10 +107,7 @@ import Testing
             let apus = try await s.apus(config("0"), waitFor: [port, admin])
             var answers: [String] = []
             for _ in 0..<3 { answers.append(try await Probe.who(port: port, host: "r.test", path: "/")) }
-            try apus.rewriteConfig(config("1"))
-            apus.send(SIGHUP)
-            let reloaded = try await eventually(timeout: .seconds(4)) { try await HTTPClient.request(port: port, path: "/marker").bodyText == "1" }
-            #expect(reloaded)
+            #expect(try await apus.reload(config("1"), untilMarker: "1", port: port))
             for _ in 0..<5 { answers.append(try await Probe.who(port: port, host: "r.test", path: "/")) }
             #expect(answers == ["main", "main", "main", "canary", "main", "main", "main", "canary"], "\(answers)")
         }

@@ -11,6 +11,12 @@ enum ApusConfig {
         return text
     }
 
+    /// A path rule (for a `paths:` list) answering `GET /marker` with `marker`, so that a
+    /// test sees when a reloaded config serves (`ApusProcess.reload(_:untilMarker:port:)`).
+    static func markerPath(_ marker: String) -> String {
+        "- { path: /marker, type: Exact, respond: { status: 200, body: \"\(marker)\", content_type: text/plain } }"
+    }
+
     /// A catch-all host sending every path to upstream `name` with the given endpoints.
     static func proxyAll(listen: Int, admin: Int? = nil, upstream name: String = "app", endpoints: [String],
                          upstreamOptions: String = "", extra: String = "") -> String {

@@ -69,6 +69,16 @@ final class ApusProcess: Sendable {
 
     func send(_ signal: Int32) { child.send(signal) }
 
+    /// Rewrites the config, sends SIGHUP, and waits until `GET /marker` on `port` answers
+    /// `marker` (the config's `ApusConfig.markerPath`): true once the new table serves.
+    func reload(_ yaml: String, untilMarker marker: String, port: Int) async throws -> Bool {
+        try rewriteConfig(yaml)
+        send(SIGHUP)
+        return try await eventually(timeout: .seconds(4)) {
+            try await HTTPClient.request(port: port, path: "/marker").bodyText == marker
+        }
+    }
+
     /// SIGTERM, then wait up to `timeout` for exit (nil = still running; the caller decides).
     func terminate(timeout: Duration = .seconds(15)) async -> ChildProcess.Exit? {
         child.send(SIGTERM)
