@@ -101,6 +101,47 @@ import Testing
         #expect(Self.canaryOf(translation) == nil)
     }
 
+    /// A canary joins a path as ingress-nginx identifies it: the host, the path string as
+    /// written and its type (ImplementationSpecific counting as Prefix), whatever the
+    /// paths' other Ingresses or hosts are; a default backend's `/` counts too.
+    @Test func pathIdentity() throws {
+        let on = ["nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": "100"]
+        let twoHosts = """
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: { name: web, namespace: demo, creationTimestamp: "2026-01-01T00:00:00Z" }
+        spec:
+          ingressClassName: apus
+          defaultBackend: { service: { name: web, port: { number: 80 } } }
+          rules:
+            - { host: a.test, http: { paths: [ { path: /a, pathType: ImplementationSpecific, backend: { service: { name: web, port: { number: 80 } } } } ] } }
+            - { host: b.test, http: { paths: [ { path: /a, pathType: ImplementationSpecific, backend: { service: { name: web, port: { number: 80 } } } } ] } }
+        """
+        let translation = try F.translate([F.ourClass, twoHosts] + F.web + Self.canaryService + [
+            Self.canaryIngress("prefix", host: "a.test", path: "/a", annotations: on),
+            Self.canaryIngress("slash", created: "2026-01-03T00:00:00Z", host: "b.test", path: "/a/", annotations: on),
+            Self.canaryIngress("root", created: "2026-01-04T00:00:00Z", host: "b.test", path: "/", annotations: on),
+        ])
+        #expect(Self.canaryOf(translation, host: "a.test", path: "/a")?.weight == 100, "ImplementationSpecific is Prefix")
+        #expect(Self.canaryOf(translation, host: "b.test", path: "/a") == nil, "another host of the same Ingress keeps no canary it was not given")
+        #expect(translation.diagnostics.contains { $0.code == "canary-without-main" && $0.message.contains("'/a/'") }, "/a/ is not /a for ingress-nginx")
+        #expect(Self.canaryOf(translation, host: "b.test", path: "/anything")?.weight == 100, "the default backend's / location")
+    }
+
+    /// A refused canary is named on the path it would have shared; `migrate` will not move
+    /// a canary without the path it shares.
+    @Test func refusedCanaryAndMigrate() throws {
+        let refused = Self.canaryIngress(annotations: ["nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-weight": "ten"])
+        let translation = try F.translate([F.ourClass, F.ingress("web"), refused] + F.web + Self.canaryService)
+        #expect(translation.diagnostics.contains {
+            $0.code == "canary-refused" && $0.message.contains("has a canary, Ingress demo/web-canary, that is not served")
+        }, "\(translation.diagnostics)")
+        let alone = try F.translate([F.ourClass, Self.canaryIngress(annotations: ["nginx.ingress.kubernetes.io/canary": "true"])] + Self.canaryService)
+        let ingress = try #require(F.snapshot([Self.canaryIngress(annotations: ["nginx.ingress.kubernetes.io/canary": "true"])]).ingresses.values.first)
+        let entry = MigrationReport.entry(ingress, place: "test.yaml:1", findings: alone.diagnostics)
+        #expect(entry.verdict == .blocked && entry.blockers.contains { $0.contains("no other Ingress serves this host and path") }, "\(entry)")
+    }
+
     /// The main Ingress's server-alias names serve its rules, and so its canary.
     @Test func aliasesShareTheCanary() throws {
         let main = F.ingress("web", annotations: ["nginx.ingress.kubernetes.io/server-alias": "alias.test"])

@@ -18,6 +18,8 @@ import Testing
                   - { path: /exact, upstream: main, canary: { upstream: canary, header: X-Canary, header_value: "v2" } }
                   - { path: /pattern, upstream: main, canary: { upstream: canary, header: X-Canary, header_pattern: "^(beta|gamma)-[0-9]+$" } }
                   - { path: /off, upstream: main, canary: false }
+                  - { path: /fixed, respond: { status: 204 } }
+                  - { path: /all, upstream: main, canary: { upstream: canary, header: X-Canary, cookie: canary, weight: 100 } }
               - host: empty.test
                 paths:
                   - { path: /, upstream: main, canary: { upstream: nobody, weight: 100 } }
@@ -34,7 +36,10 @@ import Testing
             #expect(try await who("/", [("X-Canary", "always")]) == "canary")
             #expect(try await who("/", [("x-canary", "never"), ("Cookie", "canary=always")]) == "main", "the header before the cookie")
             #expect(try await who("/", [("X-Canary", "maybe"), ("Cookie", "a=1; canary=always")]) == "canary", "another value falls through to the cookie")
-            #expect(try await who("/", [("Cookie", "canary=never")]) == "main")
+            #expect(try await who("/all", [("Cookie", "canary=never")]) == "main", "never wins over a weight of 100")
+            #expect(try await who("/all", [("X-Canary", "never"), ("Cookie", "canary=always")]) == "main")
+            #expect(try await who("/all") == "canary")
+            #expect(try await who("/", [("Cookie", "CANARY=always")]) == "canary", "cookie names regardless of case, as nginx")
             #expect(try await who("/", [("X-Canary", "Always")]) == "main", "case-sensitive, as ingress-nginx")
             #expect(try await who("/exact", [("X-Canary", "v2")]) == "canary")
             #expect(try await who("/exact", [("X-Canary", "always")]) == "main", "with a value, always is just another value")
@@ -42,6 +47,7 @@ import Testing
             #expect(try await who("/pattern", [("X-Canary", "gamma-12")]) == "canary")
             #expect(try await who("/pattern", [("X-Canary", "delta-12")]) == "main")
             #expect(try await who("/off", [("X-Canary", "always")]) == "main", "canary: false on the path")
+            #expect(try await who("/fixed") == "status 204", "the host's canary leaves a path that does not proxy alone")
             #expect(try await who("/", host: "empty.test") == "main", "a canary without endpoints takes nothing")
 
             let routes = try #require(try await HTTPClient.json(port: admin, path: "/routes") as? [String: Any])

@@ -109,7 +109,10 @@ extension RouteTableCompiler {
             let service = upstreams.first { $0.value == index }?.key ?? ""
             compiled.route.errorBackend = CompiledErrorBackend(config: backend, upstream: backendIndex, service: service)
         }
-        if let canary = rule.settings.canary ?? inheriting.canary, canary.enabled {
+        // A host's canary is for its proxied paths; one written on a path that does not
+        // proxy is a mistake.
+        let isProxy = if case .proxy = action { true } else { false }
+        if let canary = rule.settings.canary ?? (isProxy ? inheriting.canary : nil), canary.enabled {
             guard case .proxy(let main) = action else {
                 diagnostics.append(.error("invalid-canary", "canary on a rule that does not proxy (it has no upstream to share); the rule is dropped", at: canary.location))
                 return (nil, diagnostics)

@@ -75,9 +75,9 @@ public enum RequestVariable: Equatable, Sendable {
     case requestMethod
     /// `$http_NAME`: a request field (`_` stands for `-`), lowercase name.
     case header(String)
-    /// `$cookie_NAME`: one cookie's value.
+    /// `$cookie_NAME`: one cookie's value, lowercase name (nginx ignores a name's case).
     case cookie(String)
-    /// `$arg_NAME`: one query parameter's value as received.
+    /// `$arg_NAME`: one query parameter's value as received, lowercase name (likewise).
     case argument(String)
 
     static let described = "$request_uri, $uri, $args, $query_string, $host, $http_host, $best_http_host, $scheme, $pass_access_scheme, $escaped_request_uri, $remote_addr, $remote_user, $request_method, $http_NAME, $cookie_NAME, $arg_NAME"
@@ -103,9 +103,9 @@ public enum RequestVariable: Equatable, Sendable {
             if let field = suffix("http_") {
                 self = .header(field.lowercased().replacingUnderscores())
             } else if let cookie = suffix("cookie_") {
-                self = .cookie(cookie)
+                self = .cookie(cookie.lowercased())
             } else if let argument = suffix("arg_") {
-                self = .argument(argument)
+                self = .argument(argument.lowercased())
             } else {
                 return nil
             }

@@ -19,7 +19,8 @@ public final class CompiledCanary: Sendable {
         headerValue = config.headerValue.map { Array($0.utf8) }
         // The value wins when both are given, as in ingress-nginx.
         headerPattern = config.headerValue == nil ? config.headerPattern.flatMap { try? CompiledPattern($0, flavor: .search) } : nil
-        cookie = config.cookie.map { Array($0.utf8) }
+        // Lowercase: cookie names are matched regardless of case, as nginx's `$cookie_NAME`.
+        cookie = config.cookie.map { Array($0.lowercased().utf8) }
         weight = UInt64(max(0, config.weight))
         weightTotal = UInt64(max(1, config.weightTotal))
     }

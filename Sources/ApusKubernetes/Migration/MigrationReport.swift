@@ -49,6 +49,11 @@ public struct MigrationReport: Sendable {
         "default-backend-unavailable",
     ]
 
+    /// Warnings that stop an Ingress from moving on its own: a canary moved without the
+    /// Ingress whose path it shares would take no traffic under Apus while ingress-nginx
+    /// lost its split.
+    public static let blockingCodes: Set<String> = ["canary-without-main"]
+
     /// One Ingress's entry from its annotations and the translation's findings about it.
     public static func entry(_ ingress: Ingress, place: String, findings: [Diagnostic]) -> Entry {
         var annotations: [Annotation] = []
@@ -70,8 +75,9 @@ public struct MigrationReport: Sendable {
         func message(_ diagnostic: Diagnostic) -> String {
             diagnostic.message.hasPrefix(prefix) ? String(diagnostic.message.dropFirst(prefix.count)) : diagnostic.message
         }
-        let blockers = relevant.filter { $0.severity == .error }.map(message)
-        let notes = relevant.filter { $0.severity != .error }.map(message)
+        let blocking = { (finding: Diagnostic) in finding.severity == .error || blockingCodes.contains(finding.code) }
+        let blockers = relevant.filter(blocking).map(message)
+        let notes = relevant.filter { !blocking($0) }.map(message)
         let verdict: Verdict = !blockers.isEmpty ? .blocked : notes.isEmpty ? .equivalent : .withNotes
         return Entry(ingress: ingress.reference, place: place, annotations: annotations, verdict: verdict, notes: notes, blockers: blockers)
     }

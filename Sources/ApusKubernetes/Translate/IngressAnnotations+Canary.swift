@@ -5,6 +5,12 @@ extension IngressAnnotations {
         "canary", "canary-by-header", "canary-by-header-value", "canary-by-header-pattern", "canary-by-cookie", "canary-weight", "canary-weight-total",
     ]
 
+    /// Whether raw annotations ask for a canary (`canary: "true"` in either dialect), for
+    /// an Ingress whose annotations were refused.
+    static func asksForCanary(_ annotations: [String: String]) -> Bool {
+        [apusPrefix, nginxPrefix].contains { annotations[$0 + "canary"].flatMap { boolean($0.trimmingSpaces) } == true }
+    }
+
     /// `canary: "true"` with the `canary-*` values that go with it, the same names in both
     /// dialects. Without `canary: "true"` the others do nothing and the Ingress is an
     /// ordinary one, as in ingress-nginx. ingress-nginx falls back to a default on a value

@@ -58,9 +58,9 @@ public enum IngressTranslator {
         for (ingress, annotations) in accepted {
             state.addRules(of: ingress, annotations: annotations, nginxRegexHosts: nginxRegexHosts)
         }
-        state.addCanaries(canaries, nginxRegexHosts: nginxRegexHosts)
         state.addWWWRedirects(accepted)
         state.addDefaultBackends(accepted, options: options)
+        state.addCanaries(canaries, refused: ours.filter { $0.1 == nil && IngressAnnotations.asksForCanary($0.0.metadata.annotations) }.map(\.0))
 
         var configuration = base
         configuration.routes = state.routes(hsts: options.hsts)

@@ -9,11 +9,25 @@ extension TranslationState {
         "proxy-next-upstream", "proxy-next-upstream-tries", "proxy-next-upstream-timeout",
     ]
 
-    /// Gives each path of each canary Ingress (oldest first) to the path the main Ingresses
-    /// serve on the same host with the same match: the canary's Service then takes the
-    /// requests its header, cookie or weight claims. A canary path no main Ingress serves
-    /// is reported and takes nothing; the oldest canary of a path wins.
-    mutating func addCanaries(_ canaries: [(Ingress, IngressAnnotations)], nginxRegexHosts: Set<String>) {
+    /// A path as ingress-nginx identifies a location for a canary: the host, the path
+    /// string exactly as written (`/` when empty) and its type (ImplementationSpecific is
+    /// Prefix there).
+    static func canaryKey(host: String?, _ path: IngressPath) -> String {
+        let type = path.pathType == .exact ? "Exact" : "Prefix"
+        return "\(IngressTranslator.hostKey(host)) \(type) \(path.path.flatMap { $0.isEmpty ? nil : $0 } ?? "/")"
+    }
+
+    /// Gives each path of each canary Ingress (oldest first) to the path the other
+    /// Ingresses serve on the same host with the same path and type, and to that path's
+    /// server-alias copies: the canary's Service then takes the requests its header,
+    /// cookie or weight claims. A canary path no other Ingress serves is reported and takes
+    /// nothing; the oldest canary of a path wins. A refused canary Ingress is named on the
+    /// path it would have shared, whose Service then takes all of it.
+    mutating func addCanaries(_ canaries: [(Ingress, IngressAnnotations)], refused: [Ingress]) {
+        var byKey: [String: Int] = [:]
+        for index in claims.indices {
+            if let key = claims[index].canaryKey, byKey[key] == nil { byKey[key] = index }
+        }
         for (ingress, annotations) in canaries {
             guard let canary = annotations.canary else { continue }
             let owner = ingress.reference
@@ -22,14 +36,11 @@ extension TranslationState {
                 report(.warning("canary-default-backend", "spec.defaultBackend of a canary Ingress is not used; only its rules' paths share traffic", at: owner.location), for: owner)
             }
             for (ruleIndex, rule) in ingress.rules.enumerated() {
-                let hostWideRegex = nginxRegexHosts.contains(IngressTranslator.hostKey(rule.host))
                 for (pathIndex, path) in rule.paths.enumerated() {
                     let field = "spec.rules[\(ruleIndex)].http.paths[\(pathIndex)]"
-                    let (text, match, _) = Self.pathMatch(path, pathLocalRegex: annotations.regex == .pathLocal, hostWideRegex: hostWideRegex)
-                    let what = "\(field) (\(match.rawValue) '\(text)' on host '\(rule.host ?? "*")')"
-                    let key = Self.claimKey(host: rule.host, match: match, path: text)
-                    guard let index = claims.firstIndex(where: { Self.claimKey(host: $0.host, match: $0.rule.match, path: $0.rule.path) == key }) else {
-                        report(.warning("canary-without-main", "\(what): no Ingress serves this host and path, so the canary takes no traffic", at: owner.location), for: owner)
+                    let what = "\(field) (\(path.pathType.rawValue) '\(path.path ?? "/")' on host '\(rule.host ?? "*")')"
+                    guard let index = byKey[Self.canaryKey(host: rule.host, path)] else {
+                        report(.warning("canary-without-main", "\(what): no other Ingress serves this host and path (with this path type), so the canary takes no traffic", at: owner.location), for: owner)
                         continue
                     }
                     let main = claims[index]
@@ -38,25 +49,35 @@ extension TranslationState {
                         continue
                     }
                     if let earlier = main.rule.settings.canary {
-                        report(.warning("canary-shadowed", "\(what): the path already has a canary (\(earlier.location)), which is older; this one takes no traffic", at: owner.location), for: owner)
+                        report(.warning("canary-shadowed", "\(what): the path already has a canary (\(earlier.upstream)), from an older Ingress; this one takes no traffic", at: owner.location), for: owner)
                         continue
                     }
                     guard let upstream = upstream(for: path.backend, of: ingress, annotations: annotations, field: field) else { continue }
-                    guard upstream != mainUpstream else {
-                        report(.warning("canary-is-main", "\(what): the canary's Service is the main Ingress's (\(upstream)); it takes no traffic", at: owner.location), for: owner)
+                    // `@ingress` marks an Ingress's own settings for the same Service.
+                    guard Self.service(of: upstream) != Self.service(of: mainUpstream) else {
+                        report(.warning("canary-is-main", "\(what): the canary's Service is the main Ingress's (\(Self.service(of: upstream))); it takes no traffic", at: owner.location), for: owner)
                         continue
                     }
                     var config = canary
                     config.upstream = upstream
-                    // The main path and its server-alias copies (the same rule of the same Ingress).
-                    let mainRule = main.rule
-                    for other in claims.indices where claims[other].owner == main.owner && claims[other].rule == mainRule {
-                        claims[other].rule.settings.canary = config
-                    }
-                    served[owner, default: []].append("\(rule.host ?? "*") \(text) (\(match.rawValue)) -> \(upstream), canary of \(main.owner) (\(Self.describe(config)))")
+                    for copy in [index] + main.aliasCopies { claims[copy].rule.settings.canary = config }
+                    served[owner, default: []].append("\(rule.host ?? "*") \(path.path ?? "/") (\(path.pathType.rawValue)) -> \(upstream), canary of \(main.owner) (\(Self.describe(config)))")
                 }
             }
         }
+        for ingress in refused {
+            for rule in ingress.rules {
+                for path in rule.paths {
+                    guard let index = byKey[Self.canaryKey(host: rule.host, path)] else { continue }
+                    let main = claims[index]
+                    report(.warning("canary-refused", "\(main.rule.match.rawValue) path '\(main.rule.path)' on host '\(rule.host ?? "*")' has a canary, \(ingress.reference), that is not served (see its errors); this Ingress's Service takes all of the path's requests", at: main.owner.location), for: main.owner)
+                }
+            }
+        }
+    }
+
+    private static func service(of upstream: String) -> Substring {
+        upstream.prefix { $0 != "@" }
     }
 
     private mutating func reportCanaryAnnotationsWithoutEffect(_ ingress: Ingress) {

@@ -40,12 +40,13 @@ extension TranslationState {
                 applyRequestSettings(annotations, basicAuth: basicAuthConfigs[owner], of: ingress, host: rule.host, to: &config)
                 applyConfigMapHeaders(of: owner, to: &config)
                 if annotations.redirect == nil { config.settings.errorBackend = errorBackend(of: ingress, annotations, service: path.backend) }
-                _ = claim(host: rule.host, rule: config, owner: owner)
+                guard claim(host: rule.host, rule: config, owner: owner, canaryKey: Self.canaryKey(host: rule.host, path)) else { continue }
+                let main = claims.count - 1
                 // server-alias: the same rule under each alias (ingress-nginx's extra
                 // server_name); a name the rules already serve keeps its own rules.
                 if rule.host != nil {
                     for alias in annotations.serverAliases where !isClaimed(host: alias, match: config.match, key: config.path) {
-                        _ = claim(host: alias, rule: config, owner: owner)
+                        if claim(host: alias, rule: config, owner: owner) { claims[main].aliasCopies.append(claims.count - 1) }
                     }
                 }
             }
@@ -156,7 +157,11 @@ extension TranslationState {
                 host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, to: &rule)
             rule.settings.errorBackend = errorBackend(of: ingress, annotations, service: backend)
             applyConfigMapHeaders(of: ingress.reference, to: &rule)
-            _ = claim(host: hostKey == "*" ? nil : hostNames[hostKey] ?? nil, rule: rule, owner: ingress.reference)
+            let host = hostKey == "*" ? nil : hostNames[hostKey] ?? nil
+            // ingress-nginx makes the default backend the host's `/` location, which a
+            // canary of `/` (Prefix) joins.
+            _ = claim(host: host, rule: rule, owner: ingress.reference,
+                      canaryKey: Self.canaryKey(host: host, IngressPath(path: "/", pathType: .prefix, backend: backend)))
         }
     }
 }

@@ -12,6 +12,11 @@ struct TranslationState {
         var host: String?
         var rule: PathRuleConfig
         var owner: ObjectReference
+        /// The Ingress path it came from as ingress-nginx identifies a location for a
+        /// canary (`IngressTranslator.canaryKey`); nil for paths Apus made (redirects, aliases).
+        var canaryKey: String?
+        /// Claims that copy this one under `server-alias` names.
+        var aliasCopies: [Int] = []
     }
 
     /// Identity of a path for conflicts: the compiler would drop a second rule with the
@@ -87,7 +92,7 @@ struct TranslationState {
 
     /// Claims a path for an Ingress, unless an older Ingress (or an earlier rule of the
     /// same one) already serves it.
-    mutating func claim(host: String?, rule: PathRuleConfig, owner: ObjectReference) -> Bool {
+    mutating func claim(host: String?, rule: PathRuleConfig, owner: ObjectReference, canaryKey: String? = nil) -> Bool {
         let hostKey = IngressTranslator.hostKey(host)
         let claimKey = Self.claimKey(host: host, match: rule.match, path: rule.path)
         if let winner = claimOwners[claimKey] {
@@ -103,7 +108,7 @@ struct TranslationState {
             hostNames[hostKey] = host
             hostOrder.append(hostKey)
         }
-        claims.append(Claim(host: host, rule: rule, owner: owner))
+        claims.append(Claim(host: host, rule: rule, owner: owner, canaryKey: canaryKey))
         if case .proxy(let upstream) = rule.action {
             var line = "\(host ?? "*") \(rule.path) (\(rule.match.rawValue)\(rule.match == .regex ? rule.regexFlavor == .nginxCompatible ? ", nginx" : ", whole path" : "")) -> \(upstream)"
             // Only what is set, so that plain paths read as before.

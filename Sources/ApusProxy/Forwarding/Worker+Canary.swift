@@ -37,11 +37,12 @@ extension Worker {
     }
 
     /// Gives the new table's routes the weighted counts of the old table's routes of the
-    /// same label, so that a swap neither resets nor skews a split.
+    /// same label and match kind, so that a swap neither resets nor skews a split.
     func carryCanaryCounts() {
         var previous: [String: UInt64] = [:]
-        for (label, count) in zip(canaryCountLabels, canaryCounts) where count != 0 { previous[label] = count }
-        canaryCountLabels = table.routes.map(\.label)
-        canaryCounts = table.routes.map { $0.canary == nil ? 0 : previous[$0.label] ?? 0 }
+        for (key, count) in zip(canaryCountKeys, canaryCounts) where count != 0 { previous[key] = count }
+        // The label and the match kind: an Exact and a Prefix rule of one path share a label.
+        canaryCountKeys = table.routes.map { "\($0.match.rawValue) \($0.label)" }
+        canaryCounts = zip(table.routes, canaryCountKeys).map { route, key in route.canary == nil ? 0 : previous[key] ?? 0 }
     }
 }

@@ -27,7 +27,7 @@ enum RequestFieldLookup {
         return true
     }
 
-    /// One cookie's value from the Cookie fields (`a=1; b=2`).
+    /// One cookie's value from the Cookie fields (`a=1; b=2`); `name` is lowercase.
     static func cookie<Name: Collection<UInt8>>(named name: Name, in fields: UnsafeBufferPointer<HeaderField>,
                                                 _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         for field in fields where field.nameEnd &- field.nameStart == 6 {
@@ -40,7 +40,8 @@ enum RequestFieldLookup {
         return nil
     }
 
-    /// The value after `name=` among `separator`-separated pairs (spaces before a name skipped).
+    /// The value after `name=` among `separator`-separated pairs (spaces before a name
+    /// skipped). `name` is lowercase: nginx's `$cookie_NAME` and `$arg_NAME` ignore case.
     static func pairValue<Name: Collection<UInt8>>(_ name: Name, in text: UnsafeRawBufferPointer, separator: UInt8) -> UnsafeRawBufferPointer? {
         var pair = 0
         while pair < text.count {
@@ -48,7 +49,7 @@ enum RequestFieldLookup {
             var end = pair
             while end < text.count && text[end] != separator { end &+= 1 }
             let equals = pair &+ name.count
-            if equals < end && text[equals] == UInt8(ascii: "=") && matches(name, at: pair, in: text, folding: { $0 }) {
+            if equals < end && text[equals] == UInt8(ascii: "=") && matches(name, at: pair, in: text, folding: TemplateRequest.lowercase) {
                 return UnsafeRawBufferPointer(rebasing: text[(equals &+ 1)..<end])
             }
             pair = end &+ 1

@@ -49,9 +49,9 @@ final class Worker {
     /// `matchScratch`.
     let fieldScratch = MatchScratch()
     /// Weighted canary requests sent per route index of the current table (see
-    /// `CompiledCanary.takesWeighted`), carried across swaps by route label.
+    /// `CompiledCanary.takesWeighted`), carried across swaps by route label and match kind.
     var canaryCounts: [UInt64] = []
-    var canaryCountLabels: [String] = []
+    var canaryCountKeys: [String] = []
     let basicAuthCache = VerdictCache<Bool>()
     /// External auth's remembered answers, with when each expires (monotonic ms).
     let externalAuthCache = VerdictCache<(AuthVerdict, expiresAt: UInt64)>()
