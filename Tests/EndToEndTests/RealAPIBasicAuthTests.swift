@@ -22,13 +22,10 @@ import Testing
             let a1 = try await s.backend("a1", in: net)
             try await api.seed(services: ["a": [a1]])
             try await api.create(Self.secret("alice:$apr1$rP8Xc0Ue$fwBJI2YnUtEnPOMUNnua1.\n"))
-            var ingress = KubeObject.ingress("protected", host: "app.test", paths: [("/", "Prefix", "a", "http")])
-            var metadata = ingress["metadata"] as! [String: Any]
-            metadata["annotations"] = [
+            let ingress = KubeObject.ingress("protected", host: "app.test", paths: [("/", "Prefix", "a", "http")], annotations: [
                 "nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "basic-auth",
                 "nginx.ingress.kubernetes.io/auth-realm": "Authentication Required",
-            ]
-            ingress["metadata"] = metadata
+            ])
             try await api.create(ingress)
             let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig)
 

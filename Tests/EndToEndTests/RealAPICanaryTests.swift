@@ -12,14 +12,11 @@ import Testing
             let next = try await s.backend("next", in: net)
             try await api.seed(services: ["app": [stable], "app-next": [next]])
             try await api.create(KubeObject.ingress("shop", host: "shop.test", paths: [("/", "Prefix", "app", "http")]))
-            var canary = KubeObject.ingress("shop-canary", host: "shop.test", paths: [("/", "Prefix", "app-next", "http")])
-            var metadata = canary["metadata"] as! [String: Any]
-            metadata["annotations"] = [
+            let canary = KubeObject.ingress("shop-canary", host: "shop.test", paths: [("/", "Prefix", "app-next", "http")], annotations: [
                 "nginx.ingress.kubernetes.io/canary": "true",
                 "nginx.ingress.kubernetes.io/canary-by-header": "X-Canary",
                 "nginx.ingress.kubernetes.io/canary-weight": "25",
-            ]
-            canary["metadata"] = metadata
+            ])
             try await api.create(canary)
             let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig)
             func who(_ headers: [(String, String)] = []) async throws -> String {

@@ -14,14 +14,11 @@ import Testing
             let ca = try String(contentsOfFile: certificates.ca, encoding: .utf8)
             try await api.create(["apiVersion": "v1", "kind": "Secret", "type": "Opaque", "metadata": ["name": "client-ca", "namespace": "demo"],
                                   "data": ["ca.crt": Data(ca.utf8).base64EncodedString()]])
-            var ingress = KubeObject.ingress("mtls", host: "app.example.test", paths: [("/", "Prefix", "app", "http")])
-            var metadata = ingress["metadata"] as! [String: Any]
-            metadata["annotations"] = [
+            let ingress = KubeObject.ingress("mtls", host: "app.example.test", paths: [("/", "Prefix", "app", "http")], annotations: [
                 "nginx.ingress.kubernetes.io/auth-tls-secret": "demo/client-ca",
                 "nginx.ingress.kubernetes.io/auth-tls-verify-client": "on",
                 "nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream": "true",
-            ]
-            ingress["metadata"] = metadata
+            ])
             try await api.create(ingress)
 
             let (config, port, tlsPort, admin) = try s.controllerConfigWithTLS(certificates)

@@ -15,10 +15,7 @@ import Testing
             let app = try await s.backend("a1", in: net)
             try await api.seed(services: ["app": [app]])
             try await api.create(Self.configMap(["X-Frame-Options": "DENY", "X-Team": "shop"]))
-            var ingress = KubeObject.ingress("shop", host: "shop.test", paths: [("/", "Prefix", "app", "http")])
-            var metadata = ingress["metadata"] as! [String: Any]
-            metadata["annotations"] = ["nginx.ingress.kubernetes.io/custom-headers": "demo/shop-headers"]
-            ingress["metadata"] = metadata
+            let ingress = KubeObject.ingress("shop", host: "shop.test", paths: [("/", "Prefix", "app", "http")], annotations: ["nginx.ingress.kubernetes.io/custom-headers": "demo/shop-headers"])
             try await api.create(ingress)
             let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig)
             func get() async throws -> HTTPResponse { try await HTTPClient.request(port: controller.port, path: "/echo", host: "shop.test") }

@@ -19,12 +19,9 @@ import Testing
             let app = try await s.backend("a1", in: net)
             let errors = try await s.backend("e1", in: net)
             try await api.seed(services: ["app": [app], "errors": [errors]])
-            var ingress = KubeObject.ingress("shop", host: "shop.test", paths: [("/", "Prefix", "app", "http")])
-            var metadata = ingress["metadata"] as! [String: Any]
-            metadata["annotations"] = [
+            let ingress = KubeObject.ingress("shop", host: "shop.test", paths: [("/", "Prefix", "app", "http")], annotations: [
                 "nginx.ingress.kubernetes.io/custom-http-errors": "404,503", "nginx.ingress.kubernetes.io/default-backend": "errors",
-            ]
-            ingress["metadata"] = metadata
+            ])
             try await api.create(ingress)
             let controller = try await ControllerUnderTest.startReady(
                 s, kubeconfig: kubeconfig, extra: ["--default-backend-service", "demo/errors"])

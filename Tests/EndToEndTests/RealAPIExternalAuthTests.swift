@@ -14,15 +14,12 @@ import Testing
             try await api.seed(services: ["app": [app]])
             try await api.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "auth-fields", "namespace": "demo"],
                                   "data": ["X-Tenant": "shop-$host"]])
-            var ingress = KubeObject.ingress("shop", host: "shop.test", paths: [("/", "Prefix", "app", "http")])
-            var metadata = ingress["metadata"] as! [String: Any]
-            metadata["annotations"] = [
+            let ingress = KubeObject.ingress("shop", host: "shop.test", paths: [("/", "Prefix", "app", "http")], annotations: [
                 "nginx.ingress.kubernetes.io/auth-url": "http://127.0.0.1:\(auth)/verify",
                 "nginx.ingress.kubernetes.io/auth-signin": "https://login.example.test/start",
                 "nginx.ingress.kubernetes.io/auth-response-headers": "X-Auth-User",
                 "nginx.ingress.kubernetes.io/auth-proxy-set-headers": "auth-fields",
-            ]
-            ingress["metadata"] = metadata
+            ])
             try await api.create(ingress)
             let controller = try await ControllerUnderTest.startReady(s, kubeconfig: kubeconfig)
             func get(_ token: String?) async throws -> HTTPResponse {

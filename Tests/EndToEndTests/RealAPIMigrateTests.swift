@@ -19,10 +19,7 @@ import Testing
             """)
             let hash = "$apr1$rP8Xc0Ue$fwBJI2YnUtEnPOMUNnua1."
             func ingress(_ name: String, annotations: [String: String]) -> [String: Any] {
-                var object = KubeObject.ingress(name, namespace: "shop", host: "\(name).example.test", paths: [("/", "Prefix", "app", "http")])
-                var metadata = object["metadata"] as! [String: Any]
-                metadata["annotations"] = annotations
-                object["metadata"] = metadata
+                var object = KubeObject.ingress(name, namespace: "shop", host: "\(name).example.test", paths: [("/", "Prefix", "app", "http")], annotations: annotations)
                 var spec = object["spec"] as! [String: Any]
                 spec["ingressClassName"] = "nginx"
                 object["spec"] = spec

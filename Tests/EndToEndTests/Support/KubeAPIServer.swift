@@ -100,11 +100,14 @@ enum KubeObject {
     }
 
     /// An Ingress of class apus with one rule on `host`; `paths` are (path, pathType, service, port name).
-    static func ingress(_ name: String, namespace: String = "demo", host: String, paths: [(String, String, String, String)]) -> [String: Any] {
+    static func ingress(_ name: String, namespace: String = "demo", host: String, paths: [(String, String, String, String)],
+                        annotations: [String: String] = [:]) -> [String: Any] {
         let entries: [[String: Any]] = paths.map { path, type, service, port in
             ["path": path, "pathType": type, "backend": ["service": ["name": service, "port": ["name": port]]]]
         }
-        return ["apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": ["name": name, "namespace": namespace],
+        var metadata: [String: Any] = ["name": name, "namespace": namespace]
+        if !annotations.isEmpty { metadata["annotations"] = annotations }
+        return ["apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": metadata,
                 "spec": ["ingressClassName": "apus", "rules": [["host": host, "http": ["paths": entries]]]]]
     }
 
