@@ -68,7 +68,8 @@ extension TranslationState {
         for ingress in refused {
             for rule in ingress.rules {
                 for path in rule.paths {
-                    guard let index = byKey[Self.canaryKey(host: rule.host, path)] else { continue }
+                    // A path another canary serves has its split (that one is older or took it first).
+                    guard let index = byKey[Self.canaryKey(host: rule.host, path)], claims[index].rule.settings.canary == nil else { continue }
                     let main = claims[index]
                     report(.warning("canary-refused", "\(main.rule.match.rawValue) path '\(main.rule.path)' on host '\(rule.host ?? "*")' has a canary, \(ingress.reference), that is not served (see its errors); this Ingress's Service takes all of the path's requests", at: main.owner.location), for: main.owner)
                 }
