@@ -58,15 +58,17 @@ public struct MigrationReport: Sendable {
     public static func entry(_ ingress: Ingress, place: String, findings: [Diagnostic]) -> Entry {
         var annotations: [Annotation] = []
         for (key, value) in ingress.metadata.annotations.sorted(by: { $0.key < $1.key }) {
-            if key.hasPrefix(IngressAnnotations.nginxPrefix) {
-                let name = String(key.dropFirst(IngressAnnotations.nginxPrefix.count))
+            switch IngressAnnotations.feature(of: key) {
+            case (.nginx, let name)?:
                 if let support = NginxAnnotationSupport.byName[name] {
                     annotations.append(Annotation(name: key, value: value, support: support.level.rawValue, note: support.note))
                 } else {
                     annotations.append(Annotation(name: key, value: value, support: "unknown", note: "not an annotation of ingress-nginx's documented list"))
                 }
-            } else if key.hasPrefix(IngressAnnotations.apusPrefix) {
+            case (.apus, _)?:
                 annotations.append(Annotation(name: key, value: value, support: "apus.dev", note: "Apus's own"))
+            case nil:
+                break
             }
         }
         let relevant = findings.filter { !environmentCodes.contains($0.code) }

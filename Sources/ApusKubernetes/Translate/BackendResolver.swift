@@ -38,6 +38,15 @@ struct BackendResolver {
         services[ObjectKey(namespace: namespace, name: name)]?.ports.first.map { .number($0.port) }
     }
 
+    /// Joins an upstream's `namespace/service:port` and the Ingress whose own settings it has.
+    static let ownerMark = "@"
+
+    /// `namespace/service:port` of an upstream name, without the owner an Ingress's own
+    /// settings add: two names of one Service port give the same.
+    static func servicePort(ofUpstream name: String) -> Substring {
+        name.prefix { String($0) != ownerMark }
+    }
+
     /// - Parameters:
     ///   - at: where findings point (the Ingress that uses the backend).
     ///   - owner: suffixes the upstream's name when `settings` make it the owner's own.
@@ -49,7 +58,7 @@ struct BackendResolver {
             var upstreamName = "\(namespace)/\(name):\(portText)"
             // Settings from annotations make the upstream this Ingress's own, so that two
             // Ingresses with other timeouts never share (and fight over) one upstream.
-            if settings.changesUpstream { upstreamName += "@\(owner)" }
+            if settings.changesUpstream { upstreamName += Self.ownerMark + owner }
             var config = UpstreamConfig(
                 name: upstreamName, endpoints: endpoints.map { EndpointConfig(address: $0, location: location) },
                 balance: settings.balance ?? .roundRobin,

@@ -8,6 +8,14 @@ extension IngressAnnotations {
         var prefix: String { self == .apus ? IngressAnnotations.apusPrefix : IngressAnnotations.nginxPrefix }
     }
 
+    /// The dialect and feature name of an annotation key under one of our prefixes; nil for
+    /// other tools' keys.
+    static func feature(of key: String) -> (Dialect, String)? {
+        if key.hasPrefix(apusPrefix) { return (.apus, String(key.dropFirst(apusPrefix.count))) }
+        if key.hasPrefix(nginxPrefix) { return (.nginx, String(key.dropFirst(nginxPrefix.count))) }
+        return nil
+    }
+
     /// Reads the annotations of one Ingress. Nil when any of ours cannot be honoured; the
     /// diagnostics say which and why.
     static func parse(_ annotations: [String: String], at location: SourceLocation) -> (IngressAnnotations?, [Diagnostic]) {
@@ -31,9 +39,7 @@ extension IngressAnnotations {
         // Canary: `canary` and the `canary-*` values that go with it.
         var canaryValues: [String: (key: String, value: String)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
-            if key.hasPrefix(apusPrefix) { return (.apus, String(key.dropFirst(apusPrefix.count)), key, value) }
-            if key.hasPrefix(nginxPrefix) { return (.nginx, String(key.dropFirst(nginxPrefix.count)), key, value) }
-            return nil
+            feature(of: key).map { ($0.0, $0.1, key, value) }
         }.sorted { ($0.0 == .apus ? 0 : 1, $0.1) < ($1.0 == .apus ? 0 : 1, $1.1) }
 
         for (dialect, feature, key, value) in ours {

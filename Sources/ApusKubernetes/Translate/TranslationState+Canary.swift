@@ -53,9 +53,9 @@ extension TranslationState {
                         continue
                     }
                     guard let upstream = upstream(for: path.backend, of: ingress, annotations: annotations, field: field) else { continue }
-                    // `@ingress` marks an Ingress's own settings for the same Service.
-                    guard Self.service(of: upstream) != Self.service(of: mainUpstream) else {
-                        report(.warning("canary-is-main", "\(what): the canary's Service is the main Ingress's (\(Self.service(of: upstream))); it takes no traffic", at: owner.location), for: owner)
+                    let service = BackendResolver.servicePort(ofUpstream: upstream)
+                    guard service != BackendResolver.servicePort(ofUpstream: mainUpstream) else {
+                        report(.warning("canary-is-main", "\(what): the canary's Service is the main Ingress's (\(service)); it takes no traffic", at: owner.location), for: owner)
                         continue
                     }
                     var config = canary
@@ -77,22 +77,11 @@ extension TranslationState {
         }
     }
 
-    private static func service(of upstream: String) -> Substring {
-        upstream.prefix { $0 != "@" }
-    }
-
     private mutating func reportCanaryAnnotationsWithoutEffect(_ ingress: Ingress) {
         for key in ingress.metadata.annotations.keys.sorted() {
-            let feature: Substring
-            if key.hasPrefix(IngressAnnotations.apusPrefix) {
-                feature = key.dropFirst(IngressAnnotations.apusPrefix.count)
-            } else if key.hasPrefix(IngressAnnotations.nginxPrefix) {
-                feature = key.dropFirst(IngressAnnotations.nginxPrefix.count)
-                if NginxAnnotationSupport.noEffectReason(String(feature)) != nil { continue }
-            } else {
-                continue
-            }
-            if IngressAnnotations.canaryFeatures.contains(String(feature)) || Self.canaryUpstreamFeatures.contains(String(feature)) { continue }
+            guard let (dialect, feature) = IngressAnnotations.feature(of: key) else { continue }
+            if dialect == .nginx && NginxAnnotationSupport.noEffectReason(feature) != nil { continue }
+            if IngressAnnotations.canaryFeatures.contains(feature) || Self.canaryUpstreamFeatures.contains(feature) { continue }
             report(.warning("annotation-without-effect", "annotation \(key) has no effect on a canary Ingress: the main Ingress's settings apply to its paths", at: ingress.reference.location), for: ingress.reference)
         }
     }

@@ -15,21 +15,19 @@ extension Worker {
     /// upstream without endpoints takes nothing (ingress-nginx falls back the same way).
     func upstreamSharing(_ canary: CompiledCanary, main: Int, route: Int, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> Int {
         guard canary.upstream < upstreams.count, !upstreams[canary.upstream].endpoints.isEmpty else { return main }
+        var verdict = CompiledCanary.Verdict.undecided
         if let name = canary.header,
            let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.value(named: name, in: $0, raw) }) {
-            switch canary.verdict(ofHeader: value, scratch: fieldScratch) {
-            case .canary: return canary.upstream
-            case .main: return main
-            case .undecided: break
-            }
+            verdict = canary.verdict(ofHeader: value, scratch: fieldScratch)
         }
-        if let name = canary.cookie,
+        if verdict == .undecided, let name = canary.cookie,
            let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(named: name, in: $0, raw) }) {
-            switch canary.verdict(ofCookie: value) {
-            case .canary: return canary.upstream
-            case .main: return main
-            case .undecided: break
-            }
+            verdict = canary.verdict(ofCookie: value)
+        }
+        switch verdict {
+        case .canary: return canary.upstream
+        case .main: return main
+        case .undecided: break
         }
         guard route < canaryCounts.count else { return main }
         canaryCounts[route] &+= 1
