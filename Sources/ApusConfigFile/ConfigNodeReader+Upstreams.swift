@@ -4,7 +4,7 @@ import Yams
 /// `upstreams:`, a mapping from upstream name to its endpoints and connection settings.
 extension ConfigNodeReader {
     static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout", "tls",
-                               "retry_non_idempotent", "ignore_client_abort", "max_tries", "retry_window"]
+                               "retry_non_idempotent", "ignore_client_abort", "max_tries", "retry_window", "affinity", "hash_by", "hash_subset_size"]
 
     /// IPv6 endpoints are the usual way to end up with a sequence where an address belongs.
     private static let addressHint = " (quote IPv6 addresses: \"[::1]:9001\")"
@@ -44,11 +44,16 @@ extension ConfigNodeReader {
             ignoreClientAbort: boolean("ignore_client_abort", in: fields) ?? false,
             maxTries: integer("max_tries", in: fields, minimum: 0, maximum: 64),
             retryWindowMilliseconds: duration("retry_window", in: fields) ?? 0)
+        let affinity = affinity(in: fields)
+        let hash = upstreamHash(in: fields)
+        if affinity != nil, let hashNode = fields["hash_by"] {
+            error("invalid-hash", "\(context): affinity and hash_by exclude each other (affinity would win); keep one", at: hashNode)
+        }
         guard let endpoints else { return nil }
         return UpstreamConfig(
             name: name, endpoints: endpoints, balance: balance ?? .roundRobin, keepAlive: keepAlive,
             connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
-            tls: tls, failures: failures, location: location(of: keyNode))
+            tls: tls, failures: failures, affinity: affinity, hash: hash, location: location(of: keyNode))
     }
 
     private mutating func endpoints(in fields: MappingFields) -> [EndpointConfig]? {

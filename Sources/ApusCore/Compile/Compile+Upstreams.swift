@@ -50,8 +50,32 @@ extension RouteTableCompiler {
         let upstream = CompiledUpstream(
             name: config.name, endpoints: endpoints, balance: config.balance, keepAlive: keepAlive,
             connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
-            tls: config.tls, failures: config.failures)
+            tls: config.tls, failures: config.failures,
+            keyed: keyedBalancing(config, endpoints: endpoints, diagnostics: &diagnostics))
         return (upstream, diagnostics)
+    }
+
+    /// Affinity wins over hashing, as ingress-nginx's balancer chooses; settings the
+    /// readers let through unchecked (built in code) are checked here.
+    private static func keyedBalancing(_ config: UpstreamConfig, endpoints: [HostPort], diagnostics: inout [Diagnostic]) -> CompiledKeyedBalancing? {
+        if let affinity = config.affinity {
+            if config.hash != nil {
+                diagnostics.append(.warning("hash-with-affinity", "upstream '\(config.name)': session affinity wins over consistent hashing, which is not used", at: affinity.location))
+            }
+            if let problem = affinity.problems.first {
+                diagnostics.append(.error("invalid-affinity", "upstream '\(config.name)': affinity \(problem); the upstream is balanced without it", at: affinity.location))
+                return nil
+            }
+            return CompiledKeyedBalancing(kind: .affinity(affinity), upstream: config.name, endpoints: endpoints)
+        }
+        if let hash = config.hash {
+            if let size = hash.subsetSize, size < 1 || size > UpstreamHashConfig.largestSubset {
+                diagnostics.append(.error("invalid-hash", "upstream '\(config.name)': hash subset size \(size) is not from 1 to \(UpstreamHashConfig.largestSubset); the upstream is balanced without hashing", at: hash.location))
+                return nil
+            }
+            return CompiledKeyedBalancing(kind: .hash(hash), upstream: config.name, endpoints: endpoints)
+        }
+        return nil
     }
 
     private static func compileEndpoints(_ config: UpstreamConfig) -> ([HostPort], [Diagnostic]) {

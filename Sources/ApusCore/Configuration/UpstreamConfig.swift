@@ -11,6 +11,10 @@ public struct UpstreamConfig: Equatable, Sendable {
     /// Present when the endpoints speak HTTPS.
     public var tls: UpstreamTLSConfig?
     public var failures: UpstreamFailurePolicy
+    /// Cookie session affinity; wins over `hash` and `balance` (as in ingress-nginx).
+    public var affinity: AffinityConfig?
+    /// Consistent hashing; wins over `balance`.
+    public var hash: UpstreamHashConfig?
     public var location: SourceLocation
 
     public init(
@@ -18,8 +22,10 @@ public struct UpstreamConfig: Equatable, Sendable {
         keepAlive: KeepAliveConfig = KeepAliveConfig(),
         connectTimeoutMilliseconds: Int? = nil, readTimeoutMilliseconds: Int? = nil,
         sendTimeoutMilliseconds: Int? = nil, tls: UpstreamTLSConfig? = nil, failures: UpstreamFailurePolicy = UpstreamFailurePolicy(),
-        location: SourceLocation = .unknown
+        affinity: AffinityConfig? = nil, hash: UpstreamHashConfig? = nil, location: SourceLocation = .unknown
     ) {
+        self.affinity = affinity
+        self.hash = hash
         self.tls = tls
         self.failures = failures
         self.name = name

@@ -83,6 +83,8 @@ public struct CompiledUpstream: Sendable {
     public var sendTimeoutMilliseconds: Int
     public var tls: UpstreamTLSConfig?
     public var failures: UpstreamFailurePolicy
+    /// Session affinity or consistent hashing; nil for `balance` alone.
+    public var keyed: CompiledKeyedBalancing?
 }
 
 /// One compiled path rule.

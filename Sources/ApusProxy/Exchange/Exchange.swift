@@ -17,6 +17,15 @@ final class Exchange {
     /// The table the request started with (a reload may publish another mid-exchange).
     var table: RouteTable?
     var routeIndex = -1
+    /// Session affinity or consistent hashing: the request's key and what it is (set when
+    /// proxying starts on such an upstream).
+    var balanceKey: UInt64 = 0
+    var balanceKeyState = BalanceKeyState.none
+    /// The affinity cookie value the response sets (a new session's); set together with
+    /// `ownedResponseEdits`.
+    var affinityCookie: UInt64?
+    /// The client is a browser that rejects `SameSite=None` cookies.
+    var sameSiteNoneRejected = false
     /// The client: the connection's peer, or the one trusted proxies named.
     var clientAddress = ClientAddress(high: 0, low: 0)
     /// The client as text when trusted proxies named it (nil: the peer's text stands).
@@ -98,6 +107,11 @@ final class Exchange {
         head.reset()
         table = nil
         routeIndex = -1
+        if balanceKeyState != .none {
+            balanceKeyState = .none
+            affinityCookie = nil
+            sameSiteNoneRejected = false
+        }
         if clientText != nil { clientText = nil }
         headInInput = false
         upstream = nil
@@ -150,4 +164,15 @@ struct ExchangePool {
         exchange.gzipPolicy = nil
         if spares.count < maxSpares { spares.append(exchange) }
     }
+}
+
+/// What `Exchange.balanceKey` holds.
+enum BalanceKeyState: UInt8 {
+    case none
+    /// The hash of the upstream's `hash_by` text.
+    case hashed
+    /// The affinity cookie's session key or endpoint token.
+    case session
+    /// A new session's key: the request came without a usable cookie.
+    case newSession
 }

@@ -6,9 +6,9 @@ extension Worker {
     /// canary keep `dispatch` inlined.
     @inline(never)
     func startProxy(_ connection: DownstreamConnection, _ exchange: Exchange, sharing canary: Unmanaged<CompiledCanary>, main: Int, route: Int,
-                    raw: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer) {
+                    raw: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer) {
         let chosen = canary._withUnsafeGuaranteedRef { upstreamSharing($0, main: main, route: route, exchange, raw) }
-        startProxy(connection, exchange, upstream: chosen, path: path)
+        startProxy(connection, exchange, upstream: chosen, path: path, host: host)
     }
 
     /// The header field decides, then the cookie, then the weighted count. A canary

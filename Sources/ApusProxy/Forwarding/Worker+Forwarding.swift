@@ -131,6 +131,7 @@ extension Worker {
                 return false
             }
             if exchange.auth != nil { settleAuthCookies(exchange, status: upstream.head.status) }
+            if let cookie = exchange.affinityCookie { addAffinityCookie(connection, exchange, value: cookie) }
         }
         var encoder: GzipEncoder?
         if let policy = exchange.gzipPolicy { encoder = gzipEncoderIfFit(upstream, policy) }

@@ -7,7 +7,9 @@ extension Worker {
     /// Begins proxying the parsed request to an endpoint of `upstream`.
     /// - Parameter path: the normalized path the route matched (a rewrite copies its
     ///   captures), valid only during this call.
-    func startProxy(_ connection: DownstreamConnection, _ exchange: Exchange, upstream index: Int, path: UnsafeRawBufferPointer) {
+    /// - Parameter host: the routing host, for a consistent-hash key.
+    func startProxy(_ connection: DownstreamConnection, _ exchange: Exchange, upstream index: Int, path: UnsafeRawBufferPointer,
+                    host: UnsafeRawBufferPointer) {
         let routeIndex = exchange.routeIndex
         // A rule's own limit (proxy-body-size) replaces the global one; same 413 either way.
         let maxBody = table.routes[routeIndex].maxBodyBytes ?? table.limits.maxBodyBytes
@@ -24,6 +26,9 @@ extension Worker {
                 respondError(connection, exchange, status: 503)
             }
             return
+        }
+        if let keyed = runtime.keyedHandle {
+            keyed._withUnsafeGuaranteedRef { prepareBalanceKey($0, connection, exchange, host: host) }
         }
         let requestID = nextRequestID()
         if let client = exchange.clientText {
@@ -116,6 +121,11 @@ extension Worker {
         // Closures written inline, not kept in a variable: a stored closure's context is a
         // heap allocation per request (measured: +400 instructions per request).
         let tried = exchange.machine.triedEndpoints
+        if let keyed = runtime.keyedHandle {
+            let picked = keyed._withUnsafeGuaranteedRef { pickKeyed($0, runtime, exchange, tried: tried) }
+            attachPicked(picked, connection, exchange)
+            return
+        }
         var picked = tried == 0
             ? runtime.picker.pick(
                 endpointCount: endpoints.count, isAvailable: { endpoints[$0].availableAt <= now },
@@ -128,11 +138,17 @@ extension Worker {
                 endpointCount: endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 },
                 activeRequests: { endpoints[$0].activeRequests })
         }
+        attachPicked(picked, connection, exchange)
+    }
+
+    @inline(__always)
+    private func attachPicked(_ picked: Int?, _ connection: DownstreamConnection, _ exchange: Exchange) {
         guard let picked else {
             upstreamFailed(connection, exchange, .noEndpoint)
             return
         }
-        let endpoint = endpoints[picked]
+        let runtime = exchange.runtime!
+        let endpoint = runtime.endpoints[picked]
         // At the latest, a probe's verdict comes after every timeout it could run into.
         endpoint.picked(at: now, verdictBy: now + runtime.connectTimeout + runtime.sendTimeout + runtime.readTimeout)
         exchange.logFields.upstreamAddress = endpoint.addressText

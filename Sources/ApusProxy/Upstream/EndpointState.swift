@@ -93,15 +93,23 @@ final class UpstreamRuntime {
     let name: String
     let endpoints: [EndpointState]
     var picker: EndpointPicker
+    /// Session affinity or consistent hashing; `keyedHandle` is it unretained, for the
+    /// per-request test.
+    let keyed: CompiledKeyedBalancing?
+    let keyedHandle: Unmanaged<CompiledKeyedBalancing>?
+    /// Where the next turn within a hash subset starts.
+    var rotation = 0
     let connectTimeout: UInt64
     let readTimeout: UInt64
     let sendTimeout: UInt64
     /// What an exchange proxied here plays by (timeouts, attempts, failure policy).
     let terms: ExchangeMachine.UpstreamTerms
 
-    init(name: String, endpoints: [EndpointState], picker: EndpointPicker, connectTimeout: UInt64, readTimeout: UInt64, sendTimeout: UInt64,
-         tunnelIdleTimeout: UInt64, failures: UpstreamFailurePolicy) {
+    init(name: String, endpoints: [EndpointState], picker: EndpointPicker, keyed: CompiledKeyedBalancing?, connectTimeout: UInt64,
+         readTimeout: UInt64, sendTimeout: UInt64, tunnelIdleTimeout: UInt64, failures: UpstreamFailurePolicy) {
         self.name = name
+        self.keyed = keyed
+        self.keyedHandle = keyed.map { Unmanaged.passUnretained($0) }
         self.endpoints = endpoints
         self.picker = picker
         self.connectTimeout = connectTimeout

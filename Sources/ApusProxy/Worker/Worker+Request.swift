@@ -89,9 +89,9 @@ extension Worker {
         switch table.routes[route].action {
         case .proxy(let upstream):
             if let canary = table.routes[route].canaryHandle {
-                startProxy(connection, exchange, sharing: canary, main: upstream, route: route, raw: raw, path: path)
+                startProxy(connection, exchange, sharing: canary, main: upstream, route: route, raw: raw, path: path, host: host)
             } else {
-                startProxy(connection, exchange, upstream: upstream, path: path)
+                startProxy(connection, exchange, upstream: upstream, path: path, host: host)
             }
         case .staticFiles(let config):
             serveStaticFile(connection, exchange, config: config, path: String(decoding: path, as: UTF8.self))

@@ -48,7 +48,9 @@ extension Worker {
             }
             runtimes.append(UpstreamRuntime(
                 name: upstream.name, endpoints: endpoints,
-                picker: previousPickers[upstream.name] ?? EndpointPicker(policy: upstream.balance),
+                // A picker whose policy changed starts afresh.
+                picker: previousPickers[upstream.name].flatMap { $0.policy == upstream.balance ? $0 : nil } ?? EndpointPicker(policy: upstream.balance),
+                keyed: upstream.keyed,
                 connectTimeout: UInt64(upstream.connectTimeoutMilliseconds),
                 readTimeout: UInt64(upstream.readTimeoutMilliseconds),
                 sendTimeout: UInt64(upstream.sendTimeoutMilliseconds),

@@ -59,6 +59,8 @@ final class Worker {
     /// The upstream target of a rewriting route, rebuilt in place per request (its
     /// capacity stays, so only the first rewrite of a size allocates).
     var rewrittenTarget: [UInt8] = []
+    /// A consistent-hash key's text, kept with its capacity.
+    var balanceScratch: [UInt8] = []
     var counters = WorkerCounters()
     var accessLog = AccessLogBuffer()
     var downstreamCount = 0
