@@ -83,7 +83,8 @@ import Testing
         RefusalCase(annotation: "apus.dev/proxy-read-timeout", value: "60", code: "invalid-annotation"),
         RefusalCase(annotation: "apus.dev/load-balance", value: "ewma", code: "invalid-annotation"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/use-regex", value: "yes", code: "invalid-annotation"),
-        RefusalCase(annotation: "nginx.ingress.kubernetes.io/affinity", value: "cookie", code: "annotation-not-supported"),
+        RefusalCase(annotation: "nginx.ingress.kubernetes.io/affinity", value: "ip", code: "invalid-annotation"),
+        RefusalCase(annotation: "nginx.ingress.kubernetes.io/mirror-target", value: "https://mirror.test$request_uri", code: "annotation-not-supported"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/no-such-thing", value: "1", code: "unknown-annotation"),
         RefusalCase(annotation: "apus.dev/colour", value: "blue", code: "unknown-annotation"),
     ]

@@ -12,7 +12,7 @@ import Testing
         "allowlist": .served, "app-root": .served, "basic-auth-file": .served, "basic-auth-map": .served,
         "cors-default": .served, "cors-origins": .served, "denylist": .served, "docker-registry": .served,
         "header-snippet": .served, "oauth2-proxy": .served, "client-certs": .served, "permanent-redirect": .served, "rewrite-target": .served, "ssl-options": .served,
-        "vhost-and-prefix": .served, "www-redirect": .served,
+        "vhost-and-prefix": .served, "www-redirect": .served, "cookie-affinity": .served, "consistent-hash": .served,
         // Each with its main Ingress in the same file.
         "canary-by-header": .served, "canary-by-weight": .served,
         // ewma is served as least connections; HTTPS backends are not verified (as ingress-nginx);
@@ -23,8 +23,7 @@ import Testing
         // error-pages Service is not among the files.
         "external-auth": .servedWithNotes, "custom-errors": .servedWithNotes,
         // Not implemented yet (issues 14 and 15), or a snippet with a location block.
-        "consistent-hash": .refused,
-        "cookie-affinity": .refused, "grpc-backend": .refused,
+        "grpc-backend": .refused,
         "location-snippet": .refused, "rate-limit": .refused,
     ]
 

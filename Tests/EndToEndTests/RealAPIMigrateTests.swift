@@ -34,23 +34,23 @@ import Testing
                  "data": ["auth": Data("alice:\(hash)\n".utf8).base64EncodedString()]],
                 ingress("web", annotations: ["nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "basic-auth",
                                              "nginx.ingress.kubernetes.io/rewrite-target": "/"]),
-                ingress("sticky", annotations: ["nginx.ingress.kubernetes.io/affinity": "cookie"]),
+                ingress("mirrored", annotations: ["nginx.ingress.kubernetes.io/mirror-target": "https://mirror.test$request_uri"]),
             ])
 
             let written = s.dir.file("migrated")
             let run = try await ApusProcess.runToCompletion(["migrate", "--kubeconfig", admin, "--format", "json", "--write", written], in: s.dir)
-            #expect(run.exit == .code(1), "cookie affinity cannot migrate yet: \(run.stderr)")
+            #expect(run.exit == .code(1), "request mirroring cannot migrate yet: \(run.stderr)")
             let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)\n\(run.stderr)")
             var verdicts: [String: String] = [:]
             for entry in report["ingresses"] as? [[String: Any]] ?? [] { verdicts[entry["ingress"] as? String ?? ""] = entry["verdict"] as? String }
-            #expect(verdicts == ["shop/web": "equivalent", "shop/sticky": "cannot migrate yet"], "\(verdicts)")
+            #expect(verdicts == ["shop/web": "equivalent", "shop/mirrored": "cannot migrate yet"], "\(verdicts)")
             let keys = (report["configMap"] as? [String: Any])?["keys"] as? [[String: Any]] ?? []
             #expect(keys.contains { $0["key"] as? String == "custom-http-errors" && $0["becomes"] as? String == "--custom-http-errors 404,503" })
 
             let ingresses = try String(contentsOfFile: "\(written)/ingresses.yaml", encoding: .utf8)
             let documents = ingresses.components(separatedBy: "---\n")
             #expect(documents.first { $0.contains("name: \"web\"") }?.contains("ingressClassName: apus") == true, "\(ingresses)")
-            #expect(documents.first { $0.contains("name: \"sticky\"") }?.contains("ingressClassName: \"nginx\"") == true, "\(ingresses)")
+            #expect(documents.first { $0.contains("name: \"mirrored\"") }?.contains("ingressClassName: \"nginx\"") == true, "\(ingresses)")
             #expect(!ingresses.contains("resourceVersion") && !ingresses.contains("managedFields"), "no state of the old cluster")
             #expect(FileManager.default.fileExists(atPath: "\(written)/apus.yaml"))
             let files = try FileManager.default.contentsOfDirectory(atPath: written)
@@ -59,13 +59,13 @@ import Testing
                 #expect(!text.contains(hash) && !text.contains(Data("alice:\(hash)\n".utf8).base64EncodedString()), "a Secret's data was printed or written")
             }
             // The written manifests read back: web, now of class apus, has no error (its
-            // Service and Secret are the cluster's, not in the file: warnings); the sticky
+            // Service and Secret are the cluster's, not in the file: warnings); the mirrored
             // one is still refused.
             let validate = try await ApusProcess.runToCompletion(["validate", "\(written)/ingressclasses.yaml", "\(written)/ingresses.yaml"], in: s.dir)
             #expect(validate.exit == .code(1), "\(validate.stdout)\(validate.stderr)")
             let web = validate.stdout.split(separator: "\n").filter { $0.contains("Ingress shop/web:") }
             #expect(web.contains { $0.contains("is of class apus") } && !web.contains { $0.contains(": error: ") }, "\(validate.stdout)")
-            #expect(validate.stdout.contains("error: Ingress shop/sticky: annotation nginx.ingress.kubernetes.io/affinity:"))
+            #expect(validate.stdout.contains("error: Ingress shop/mirrored: annotation nginx.ingress.kubernetes.io/mirror-target:"))
         }
     }
 }

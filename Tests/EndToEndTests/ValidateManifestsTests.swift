@@ -114,7 +114,7 @@ import Testing
             metadata:
               name: shop
               namespace: demo
-              annotations: { nginx.ingress.kubernetes.io/affinity: cookie }
+              annotations: { nginx.ingress.kubernetes.io/mirror-target: "https://mirror.test$request_uri" }
             spec:
               ingressClassName: nginx
               rules: [ { host: shop.test, http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ]
@@ -136,7 +136,7 @@ import Testing
             #expect(run.exit == .code(1), "stdout: \(run.stdout)")
             let lines = run.stdout.split(separator: "\n").map(String.init)
             #expect(lines.contains { $0.hasPrefix("\(path):1:1: warning: Ingress demo/shop: is of class nginx (ingress-nginx's)") }, "\(run.stdout)")
-            #expect(lines.contains("\(path):1:1: error: Ingress demo/shop: annotation nginx.ingress.kubernetes.io/affinity: not implemented yet (see docs/ingress-nginx-compatibility.md); the Ingress is not served"), "\(run.stdout)")
+            #expect(lines.contains("\(path):1:1: error: Ingress demo/shop: annotation nginx.ingress.kubernetes.io/mirror-target: not implemented yet (see docs/ingress-nginx-compatibility.md); the Ingress is not served"), "\(run.stdout)")
             #expect(lines.contains { $0.hasPrefix("\(path):11:1: warning: Ingress demo/plain: has no class") }, "\(run.stdout)")
             #expect(lines.contains { $0.hasPrefix("\(path):17:1: error: Ingress demo/old: apiVersion: 'networking.k8s.io/v1beta1' was removed in Kubernetes 1.22") }, "\(run.stdout)")
         }

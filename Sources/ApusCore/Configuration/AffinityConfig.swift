@@ -17,7 +17,8 @@ public struct AffinityConfig: Equatable, Sendable {
     public enum SameSite: String, Equatable, Sendable, CaseIterable {
         case strict = "Strict"
         case lax = "Lax"
-        case none = "None"
+        // Not `none`, which reads as Optional.none where the setting is optional.
+        case crossSite = "None"
     }
 
     public var cookieName: String

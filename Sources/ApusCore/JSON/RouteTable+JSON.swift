@@ -208,6 +208,25 @@ extension RouteTable {
                 }
             }
             json.field("policy", upstream.balance.rawValue)
+            if let affinity = upstream.keyed?.affinity {
+                json.key("affinity")
+                json.object { json in
+                    json.field("cookie", affinity.cookieName)
+                    json.field("mode", affinity.mode.rawValue)
+                    json.field("path", affinity.path)
+                    json.field("domain", affinity.domain)
+                    if let seconds = affinity.maxAgeSeconds { json.field("maxAgeSeconds", seconds) }
+                    if let seconds = affinity.expiresSeconds { json.field("expiresSeconds", seconds) }
+                    json.field("sameSite", affinity.sameSite?.rawValue)
+                    if let secure = affinity.secure { json.field("secure", secure) }
+                    if affinity.conditionalSameSiteNone { json.field("conditionalSameSiteNone", true) }
+                    if affinity.changeOnFailure { json.field("changeOnFailure", true) }
+                }
+            }
+            if let keyed = upstream.keyed, case .hash(let hash) = keyed.kind {
+                json.field("hashBy", hash.key.written)
+                if let size = hash.subsetSize { json.field("hashSubsetSize", size) }
+            }
             json.field("connectTimeoutMs", upstream.connectTimeoutMilliseconds)
             json.field("readTimeoutMs", upstream.readTimeoutMilliseconds)
             json.field("sendTimeoutMs", upstream.sendTimeoutMilliseconds)

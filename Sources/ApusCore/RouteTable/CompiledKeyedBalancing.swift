@@ -34,7 +34,7 @@ public final class CompiledKeyedBalancing: Sendable {
         case .affinity(let config):
             affinity = config
             hashKey = nil
-            affinityWantsUserAgent = config.conditionalSameSiteNone && config.sameSite == AffinityConfig.SameSite.none
+            affinityWantsUserAgent = config.conditionalSameSiteNone && config.sameSite == AffinityConfig.SameSite.crossSite
         }
         let identities = endpoints.map(\.description)
         switch kind {

@@ -65,7 +65,7 @@ struct BackendResolver {
                 connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
                 readTimeoutMilliseconds: settings.readTimeoutMilliseconds,
                 sendTimeoutMilliseconds: settings.sendTimeoutMilliseconds, failures: settings.failures ?? UpstreamFailurePolicy(),
-                location: location)
+                affinity: settings.affinity, hash: settings.upstreamHash, location: location)
             switch settings.upstreamTLS {
             case .verified?: config.tls = UpstreamTLSConfig(serverName: "\(name).\(namespace).svc", verify: true, location: at)
             case .unverified?: config.tls = UpstreamTLSConfig(verify: false, location: at)

@@ -38,6 +38,9 @@ extension IngressAnnotations {
         var redirectValues: [String: (key: String, value: String)] = [:]
         // Canary: `canary` and the `canary-*` values that go with it.
         var canaryValues: [String: (key: String, value: String)] = [:]
+        // Affinity and consistent hashing: a switch and the values that go with it.
+        var affinityValues: [String: (key: String, value: String, dialect: Dialect)] = [:]
+        var hashValues: [String: (key: String, value: String)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
             feature(of: key).map { ($0.0, $0.1, key, value) }
         }.sorted { ($0.0 == .apus ? 0 : 1, $0.1) < ($1.0 == .apus ? 0 : 1, $1.1) }
@@ -270,6 +273,10 @@ extension IngressAnnotations {
                 result.interceptsErrors = !on
             case _ where canaryFeatures.contains(feature):
                 canaryValues[feature] = (key, value)
+            case _ where affinityFeatures.contains(feature):
+                affinityValues[feature] = (key, value, dialect)
+            case _ where hashFeatures.contains(feature):
+                hashValues[feature] = (key, value)
             case "auth-type" where dialect == .nginx:
                 authType = (key, value)
             case "auth-secret-type" where dialect == .nginx:
@@ -299,6 +306,12 @@ extension IngressAnnotations {
         }
         if !refused {
             refused = !assembleCanary(&result, canaryValues, at: location, into: &diagnostics)
+        }
+        if !refused {
+            refused = !assembleAffinity(&result, affinityValues, at: location, into: &diagnostics)
+        }
+        if !refused {
+            refused = !assembleHash(&result, hashValues, at: location, into: &diagnostics)
         }
         if !refused {
             refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,

@@ -29,6 +29,10 @@ struct IngressAnnotations: Equatable {
     var readTimeoutMilliseconds: Int?
     var sendTimeoutMilliseconds: Int?
     var balance: BalancePolicy?
+    /// `affinity: cookie` and the `session-cookie-*` values.
+    var affinity: AffinityConfig?
+    /// `upstream-hash-by` and its subsets.
+    var upstreamHash: UpstreamHashConfig?
     /// `rewrite-target`: the path sent upstream (`/$2`), for every path of the Ingress.
     var rewriteTarget: String?
     /// `proxy-body-size`, in bytes (0 = unlimited).
@@ -117,7 +121,7 @@ struct IngressAnnotations: Equatable {
     /// specific to this Ingress).
     var changesUpstream: Bool {
         upstreamTLS != nil || connectTimeoutMilliseconds != nil || readTimeoutMilliseconds != nil
-            || sendTimeoutMilliseconds != nil || balance != nil || failures != nil
+            || sendTimeoutMilliseconds != nil || balance != nil || failures != nil || affinity != nil || upstreamHash != nil
     }
 
     static let apusPrefix = "apus.dev/"

@@ -4,10 +4,10 @@ extension TranslationState {
     /// Annotations of a canary Ingress that still act: they shape the canary's own
     /// upstream. Every other one is the main Ingress's business (as in ingress-nginx,
     /// where a canary creates no location of its own).
-    static let canaryUpstreamFeatures: Set<String> = [
+    static let canaryUpstreamFeatures: Set<String> = Set([
         "backend-protocol", "load-balance", "proxy-connect-timeout", "proxy-read-timeout", "proxy-send-timeout",
         "proxy-next-upstream", "proxy-next-upstream-tries", "proxy-next-upstream-timeout",
-    ]
+    ]).union(IngressAnnotations.affinityFeatures.subtracting(["affinity-canary-behavior"])).union(IngressAnnotations.hashFeatures)
 
     /// A path as ingress-nginx identifies a location for a canary: the host, the path
     /// string exactly as written (`/` when empty) and its type (ImplementationSpecific is

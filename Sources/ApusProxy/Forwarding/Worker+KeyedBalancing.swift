@@ -142,7 +142,7 @@ extension Worker {
         if let seconds = affinity.maxAgeSeconds { line += "; Max-Age=\(seconds)".utf8 }
         if affinity.secure ?? connection.listener.isTLS { line += "; Secure".utf8 }
         line += "; HttpOnly".utf8
-        if let sameSite = affinity.sameSite, !(sameSite == .none && affinity.conditionalSameSiteNone && exchange.sameSiteNoneRejected) {
+        if let sameSite = affinity.sameSite, !(sameSite == .crossSite && affinity.conditionalSameSiteNone && exchange.sameSiteNoneRejected) {
             line += "; SameSite=\(sameSite.rawValue)".utf8
         }
         line += "\r\n".utf8
