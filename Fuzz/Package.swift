@@ -25,6 +25,7 @@ let package = Package(
         .executableTarget(name: "FuzzAuthTemplates", dependencies: [.product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzNginxSnippet", dependencies: [.product(name: "ApusKubernetes", package: root), .product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzHSTSValue", dependencies: [.product(name: "ApusCore", package: root)]),
+        .executableTarget(name: "FuzzAffinityCookie", dependencies: [.product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzAddressRange", dependencies: [.product(name: "ApusCore", package: root)]),
         .executableTarget(name: "FuzzConfigYAML", dependencies: [.product(name: "ApusConfigFile", package: root), .product(name: "ApusCore", package: root)]),
     ],

@@ -91,6 +91,22 @@ import Testing
         for bad in ["", "0123456789ABCDEF", "0123456789abcde", "0123456789abcdef0", "0123456789abcdeg", " 123456789abcdef"] {
             #expect(parse(bad) == nil, "\(bad)")
         }
+        // Every byte at every position: accepted exactly when it is 0-9 or a-f (the parser
+        // checks eight at a time).
+        let valid = Set("0123456789abcdef".utf8)
+        for position in 0..<16 {
+            for byte in UInt8.min...UInt8.max {
+                var text = Array("fedcba9876543210".utf8)
+                text[position] = byte
+                let parsed = text.withUnsafeBytes { AffinityCookieValue.parse($0) }
+                #expect((parsed != nil) == valid.contains(byte), "byte \(byte) at \(position)")
+                if let parsed {
+                    var out: [UInt8] = []
+                    AffinityCookieValue.write(parsed, into: &out)
+                    #expect(out == text)
+                }
+            }
+        }
     }
 
     @Test func sameSiteNoneIncompatibleBrowsers() {

@@ -18,13 +18,13 @@ final class Exchange {
     var table: RouteTable?
     var routeIndex = -1
     /// Session affinity or consistent hashing: the request's key and what it is (set when
-    /// proxying starts on such an upstream).
+    /// proxying starts on such an upstream; `.none` for an exchange that never read one).
     var balanceKey: UInt64 = 0
     var balanceKeyState = BalanceKeyState.none
     /// The affinity cookie value the response sets (a new session's); set together with
     /// `ownedResponseEdits`.
     var affinityCookie: UInt64?
-    /// The client is a browser that rejects `SameSite=None` cookies.
+    /// The client is a browser that rejects `SameSite=None` cookies (set with the key).
     var sameSiteNoneRejected = false
     /// The client: the connection's peer, or the one trusted proxies named.
     var clientAddress = ClientAddress(high: 0, low: 0)
@@ -107,11 +107,6 @@ final class Exchange {
         head.reset()
         table = nil
         routeIndex = -1
-        if balanceKeyState != .none {
-            balanceKeyState = .none
-            affinityCookie = nil
-            sameSiteNoneRejected = false
-        }
         if clientText != nil { clientText = nil }
         headInInput = false
         upstream = nil
@@ -158,10 +153,14 @@ struct ExchangePool {
                 exchange.requestEdits = nil
                 exchange.clientCertificateLines = nil
             }
+            exchange.affinityCookie = nil
         }
         // `gzip` went back to its pool already (`releaseExchange`); the policy is dropped here
         // rather than in `reset`, once per exchange.
         exchange.gzipPolicy = nil
+        // The key belongs to this exchange's upstream; an error backend's upstream reached
+        // later by a reused exchange must not read it.
+        exchange.balanceKeyState = .none
         if spares.count < maxSpares { spares.append(exchange) }
     }
 }

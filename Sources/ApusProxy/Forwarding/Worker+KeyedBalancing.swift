@@ -12,15 +12,13 @@ extension Worker {
     @inline(never)
     func prepareBalanceKey(_ keyed: CompiledKeyedBalancing, _ connection: DownstreamConnection, _ exchange: Exchange,
                            host: UnsafeRawBufferPointer) {
-        if let template = keyed.hashKey {
-            balanceScratch.removeAll(keepingCapacity: true)
-            expand(template, connection, exchange, host: host, into: &balanceScratch)
-            exchange.balanceKey = KeyHasher.hash(balanceScratch)
+        let raw = connection.input.readable
+        if !keyed.hashPieces.isEmpty {
+            exchange.balanceKey = hashKey(keyed.hashPieces, connection, exchange, raw: raw, host: host)
             exchange.balanceKeyState = .hashed
             return
         }
-        let raw = connection.input.readable
-        if let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(named: keyed.cookieName, in: $0, raw) }),
+        if let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(prefix: keyed.cookiePrefix, in: $0, raw) }),
            let key = AffinityCookieValue.parse(value) {
             exchange.balanceKey = key
             exchange.balanceKeyState = .session
@@ -29,21 +27,66 @@ extension Worker {
             exchange.balanceKey = nextRequestID().0
             exchange.balanceKeyState = .newSession
         }
-        if keyed.affinityWantsUserAgent, let agent = exchange.head.headers.withUnsafeBufferPointer({
-            RequestFieldLookup.value(named: "user-agent".utf8, in: $0, raw)
-        }) {
-            exchange.sameSiteNoneRejected = SameSiteCompatibility.rejectsNone(userAgent: agent)
+        if keyed.affinityWantsUserAgent {
+            exchange.sameSiteNoneRejected = exchange.head.headers.withUnsafeBufferPointer({
+                RequestFieldLookup.value(named: "user-agent".utf8, in: $0, raw)
+            }).map { SameSiteCompatibility.rejectsNone(userAgent: $0) } ?? false
         }
+    }
+
+    /// The hash of the key's pieces, read in place (no piece is copied).
+    private func hashKey(_ pieces: [HashKeyPiece], _ connection: DownstreamConnection, _ exchange: Exchange, raw: UnsafeRawBufferPointer,
+                         host: UnsafeRawBufferPointer) -> UInt64 {
+        var hasher = KeyHasher()
+        for piece in pieces {
+            switch piece {
+            case .text(let bytes): bytes.withUnsafeBytes { hasher.add($0) }
+            case .requestURI: hasher.add(UnsafeRawBufferPointer(rebasing: raw[Int(exchange.head.pathStart)..<Int(exchange.head.pathEnd)]))
+            case .uri: hasher.add(UnsafeRawBufferPointer(rebasing: raw[Int(exchange.head.pathStart)..<Int(exchange.head.queryStart)]))
+            case .host: hasher.add(host)
+            case .remoteAddress: (exchange.clientText ?? connection.peer).withUnsafeBytes { hasher.add($0) }
+            case .header(let name):
+                if let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.value(named: name, in: $0, raw) }) { hasher.add(value) }
+            case .cookie(let name):
+                if let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(named: name, in: $0, raw) }) { hasher.add(value) }
+            case .argument(let name):
+                if let query = TemplateRequest.query(exchange.head, raw),
+                   let value = RequestFieldLookup.pairValue(name, in: UnsafeRawBufferPointer(rebasing: query), separator: UInt8(ascii: "&")) {
+                    hasher.add(value)
+                }
+            case .other(let template):
+                balanceScratch.removeAll(keepingCapacity: true)
+                expand(template, connection, exchange, host: host, into: &balanceScratch)
+                balanceScratch.withUnsafeBytes { hasher.add($0) }
+            }
+        }
+        return hasher.finish()
+    }
+
+    /// `connectUpstream` for an upstream with a key: the endpoint the key picks, then the
+    /// same steps as there (kept apart so that the unkeyed path stays as it was).
+    @inline(never)
+    func connectKeyed(_ keyed: Unmanaged<CompiledKeyedBalancing>, _ runtime: UpstreamRuntime, _ connection: DownstreamConnection,
+                      _ exchange: Exchange, tried: UInt64) {
+        guard let picked = keyed._withUnsafeGuaranteedRef({ usualPick($0, runtime, exchange, tried: tried) ?? pickKeyed($0, runtime, exchange, tried: tried) }) else {
+            upstreamFailed(connection, exchange, .noEndpoint)
+            return
+        }
+        let endpoint = runtime.endpoints[picked]
+        endpoint.picked(at: now, verdictBy: now + runtime.connectTimeout + runtime.sendTimeout + runtime.readTimeout)
+        exchange.logFields.upstreamAddress = endpoint.addressText
+        attachConnection(connection, exchange, endpoint: picked)
     }
 
     /// The endpoint for this attempt, healthy and untried ones first; nil when every
     /// endpoint was tried.
-    @inline(never)
     func pickKeyed(_ keyed: CompiledKeyedBalancing, _ runtime: UpstreamRuntime, _ exchange: Exchange, tried: UInt64) -> Int? {
-        let endpoints = runtime.endpoints
         let now = self.now
+        let endpoints = runtime.endpoints
         func untried(_ index: Int) -> Bool { tried & (1 << UInt64(index & 63)) == 0 }
         func healthy(_ index: Int) -> Bool { untried(index) && endpoints[index].availableAt <= now }
+        // No key was read (an error backend's upstream): balanced as any other.
+        guard exchange.balanceKeyState != .none else { return pickUnkeyed(runtime, healthy: healthy, untried: untried) }
         guard let start = keyed.ring.position(of: exchange.balanceKey) else { return nil }
         if exchange.balanceKeyState == .hashed {
             if keyed.subsets.isEmpty {
@@ -61,16 +104,14 @@ extension Worker {
             }
             return nil
         }
-        guard let affinity = keyed.affinity else { return nil }
         let sessionLives = exchange.balanceKeyState == .session
-        switch affinity.mode {
-        case .balanced:
+        if !keyed.isPersistent {
             let owner = Int(keyed.ring.owners[start])
             if healthy(owner) {
                 if !sessionLives { issueAffinityCookie(exchange, value: exchange.balanceKey) }
                 return owner
             }
-            if !sessionLives || affinity.changeOnFailure {
+            if !sessionLives || keyed.changesOnFailure {
                 // A new key whose endpoint can take the session, as ingress-nginx draws one.
                 for _ in 0..<20 {
                     let key = nextRequestID().0
@@ -84,16 +125,26 @@ extension Worker {
             // The session keeps its key; this request goes where the ring sends the key
             // while its endpoint is out.
             return keyed.ring.firstOwner(from: start, where: healthy) ?? keyed.ring.firstOwner(from: start, where: untried)
-        case .persistent:
-            if sessionLives, let endpoint = keyed.endpoint(ofToken: exchange.balanceKey) {
-                if healthy(endpoint) { return endpoint }
-                if !affinity.changeOnFailure { return pickUnkeyed(runtime, healthy: healthy, untried: untried) }
-            }
-            // A new session, or one whose endpoint is gone (or failed, with change_on_failure).
-            guard let picked = pickUnkeyed(runtime, healthy: healthy, untried: untried) else { return nil }
-            if let token = keyed.token(ofEndpoint: picked) { issueAffinityCookie(exchange, value: token) }
-            return picked
         }
+        if sessionLives, let endpoint = keyed.endpoint(ofToken: exchange.balanceKey) {
+            if healthy(endpoint) { return endpoint }
+            if !keyed.changesOnFailure { return pickUnkeyed(runtime, healthy: healthy, untried: untried) }
+        }
+        // A new session, or one whose endpoint is gone (or failed, with change_on_failure).
+        guard let picked = pickUnkeyed(runtime, healthy: healthy, untried: untried) else { return nil }
+        if let token = keyed.token(ofEndpoint: picked) { issueAffinityCookie(exchange, value: token) }
+        return picked
+    }
+
+    /// The usual case, without closures: a first attempt whose key's endpoint is healthy (a
+    /// hash key, or a balanced session that has its cookie). Nil: `pickKeyed` decides.
+    @inline(__always)
+    private func usualPick(_ keyed: CompiledKeyedBalancing, _ runtime: UpstreamRuntime, _ exchange: Exchange, tried: UInt64) -> Int? {
+        guard tried == 0 && !keyed.isPersistent && keyed.subsets.isEmpty
+            && (exchange.balanceKeyState == .hashed || exchange.balanceKeyState == .session),
+            let start = keyed.ring.position(of: exchange.balanceKey) else { return nil }
+        let owner = Int(keyed.ring.owners[start])
+        return runtime.endpoints[owner].availableAt <= now ? owner : nil
     }
 
     private func pickUnkeyed(_ runtime: UpstreamRuntime, healthy: (Int) -> Bool, untried: (Int) -> Bool) -> Int? {

@@ -122,8 +122,7 @@ extension Worker {
         // heap allocation per request (measured: +400 instructions per request).
         let tried = exchange.machine.triedEndpoints
         if let keyed = runtime.keyedHandle {
-            let picked = keyed._withUnsafeGuaranteedRef { pickKeyed($0, runtime, exchange, tried: tried) }
-            attachPicked(picked, connection, exchange)
+            connectKeyed(keyed, runtime, connection, exchange, tried: tried)
             return
         }
         var picked = tried == 0
@@ -138,17 +137,11 @@ extension Worker {
                 endpointCount: endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 },
                 activeRequests: { endpoints[$0].activeRequests })
         }
-        attachPicked(picked, connection, exchange)
-    }
-
-    @inline(__always)
-    private func attachPicked(_ picked: Int?, _ connection: DownstreamConnection, _ exchange: Exchange) {
         guard let picked else {
             upstreamFailed(connection, exchange, .noEndpoint)
             return
         }
-        let runtime = exchange.runtime!
-        let endpoint = runtime.endpoints[picked]
+        let endpoint = endpoints[picked]
         // At the latest, a probe's verdict comes after every timeout it could run into.
         endpoint.picked(at: now, verdictBy: now + runtime.connectTimeout + runtime.sendTimeout + runtime.readTimeout)
         exchange.logFields.upstreamAddress = endpoint.addressText

@@ -1,4 +1,6 @@
+import ApusCore
 import ApusHTTP
+import Glibc
 
 /// Finds a request field's or a cookie's value among a parsed head's fields, in place
 /// (callers pass `exchange.head.headers.withUnsafeBufferPointer`: a copy of the head would
@@ -30,10 +32,55 @@ enum RequestFieldLookup {
     /// One cookie's value from the Cookie fields (`a=1; b=2`); `name` is lowercase.
     static func cookie<Name: Collection<UInt8>>(named name: Name, in fields: UnsafeBufferPointer<HeaderField>,
                                                 _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        cookieField(in: fields, raw) { pairValue(name, in: $0, separator: UInt8(ascii: ";")) }
+    }
+
+    /// The value of the cookie whose `name=` is `prefix`, matched as written (case and all):
+    /// ingress-nginx's affinity reads its cookie so. Found with memchr on its first byte and
+    /// memcmp, which skip other cookies' values at vector speed.
+    static func cookie(prefix: UnsafeRawBufferPointer, in fields: UnsafeBufferPointer<HeaderField>,
+                       _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        cookieField(in: fields, raw) { text in
+            guard let base = text.baseAddress, let needle = prefix.baseAddress, !prefix.isEmpty else { return nil }
+            let first = Int32(needle.load(as: UInt8.self))
+            var from = 0
+            while text.count &- from >= prefix.count, let hit = memchr(base + from, first, text.count &- from &- prefix.count &+ 1) {
+                let start = base.distance(to: UnsafeRawPointer(hit))
+                guard memcmp(hit, needle, prefix.count) == 0 else {
+                    from = start &+ 1
+                    continue
+                }
+                // A whole name: at the start of the field or after a separator.
+                if start == 0 || base.load(fromByteOffset: start &- 1, as: UInt8.self) == 0x20
+                    || base.load(fromByteOffset: start &- 1, as: UInt8.self) == UInt8(ascii: ";") {
+                    let value = start &+ prefix.count
+                    // Most values are Apus's own sixteen digits: their end is checked, not searched.
+                    let usual = value &+ AffinityCookieValue.length
+                    if usual == text.count || usual < text.count && base.load(fromByteOffset: usual, as: UInt8.self) == UInt8(ascii: ";") {
+                        return UnsafeRawBufferPointer(start: base + value, count: AffinityCookieValue.length)
+                    }
+                    let end = memchr(base + value, Int32(UInt8(ascii: ";")), text.count &- value).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
+                    return UnsafeRawBufferPointer(start: base + value, count: end &- value)
+                }
+                from = start &+ 1
+            }
+            return nil
+        }
+    }
+
+    /// The first value `find` finds in a Cookie field.
+    @inline(__always)
+    private static func cookieField(in fields: UnsafeBufferPointer<HeaderField>, _ raw: UnsafeRawBufferPointer,
+                                    _ find: (UnsafeRawBufferPointer) -> UnsafeRawBufferPointer?) -> UnsafeRawBufferPointer? {
+        guard let base = raw.baseAddress else { return nil }
+        // "cook" and "okie" as little-endian words, letters folded to lowercase by `| 0x20`.
+        let head: UInt32 = 0x6B6F_6F63
+        let tail: UInt32 = 0x6569_6B6F
         for field in fields where field.nameEnd &- field.nameStart == 6 {
-            guard matches("cookie".utf8, at: Int(field.nameStart), in: raw, folding: { $0 | 0x20 }) else { continue }
-            if let value = pairValue(name, in: UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)]),
-                                     separator: UInt8(ascii: ";")) {
+            let fieldName = base + Int(field.nameStart)
+            guard fieldName.loadUnaligned(as: UInt32.self) | 0x2020_2020 == head,
+                  fieldName.loadUnaligned(fromByteOffset: 2, as: UInt32.self) | 0x2020_2020 == tail else { continue }
+            if let value = find(UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)])) {
                 return value
             }
         }
@@ -43,14 +90,18 @@ enum RequestFieldLookup {
     /// The value after `name=` among `separator`-separated pairs (spaces before a name
     /// skipped). `name` is lowercase: nginx's `$cookie_NAME` and `$arg_NAME` ignore case.
     static func pairValue<Name: Collection<UInt8>>(_ name: Name, in text: UnsafeRawBufferPointer, separator: UInt8) -> UnsafeRawBufferPointer? {
+        guard let base = text.baseAddress else { return nil }
+        let count = text.count
+        let nameCount = name.count
         var pair = 0
-        while pair < text.count {
-            while pair < text.count && text[pair] == 0x20 { pair &+= 1 }
-            var end = pair
-            while end < text.count && text[end] != separator { end &+= 1 }
-            let equals = pair &+ name.count
-            if equals < end && text[equals] == UInt8(ascii: "=") && matches(name, at: pair, in: text, folding: TemplateRequest.lowercase) {
-                return UnsafeRawBufferPointer(rebasing: text[(equals &+ 1)..<end])
+        while pair < count {
+            while pair < count && base.load(fromByteOffset: pair, as: UInt8.self) == 0x20 { pair &+= 1 }
+            // The pair's end by memchr: a Cookie field is mostly other cookies' values.
+            let end = memchr(base + pair, Int32(separator), count &- pair).map { base.distance(to: UnsafeRawPointer($0)) } ?? count
+            let sign = pair &+ nameCount
+            if sign < end && base.load(fromByteOffset: sign, as: UInt8.self) == UInt8(ascii: "=")
+                && matches(name, at: pair, in: text, folding: TemplateRequest.lowercase) {
+                return UnsafeRawBufferPointer(start: base + (sign &+ 1), count: end &- sign &- 1)
             }
             pair = end &+ 1
         }
