@@ -33,7 +33,7 @@ extension ConfigNodeReader {
         let context = "upstreams.\(name)"
         guard let fields = fields(of: value, at: context, allowed: Self.upstreamKeys) else { return nil }
         let endpoints = endpoints(in: fields)
-        let balance = choice("balance", in: fields, options: ["round_robin", "least_conn"], as: BalancePolicy.self)
+        let balance = choice("balance", in: fields, options: BalancePolicy.allCases.map(\.rawValue), as: BalancePolicy.self)
         let keepAlive = keepAlive(in: fields)
         let connect = duration("connect_timeout", in: fields)
         let read = duration("read_timeout", in: fields)

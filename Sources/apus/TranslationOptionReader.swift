@@ -2,9 +2,9 @@ import ApusCore
 import ApusKubernetes
 
 /// The options `controller`, `validate` and `migrate` share about how Ingresses are
-/// translated: the class served, the default backend, error statuses and HSTS.
+/// translated: the class served, the default backend, error statuses, HSTS and balancing.
 enum TranslationOptionReader {
-    static let valued: Set<String> = ["ingress-class", "controller-name", "watch-namespace", "default-backend-service", "custom-http-errors", "hsts"]
+    static let valued: Set<String> = ["ingress-class", "controller-name", "watch-namespace", "default-backend-service", "custom-http-errors", "hsts", "load-balance"]
 
     /// The options, or the message that says which one is wrong.
     static func read(_ options: OptionReader, defaultClass: String) -> Result<IngressTranslationOptions, OptionError> {
@@ -31,6 +31,12 @@ enum TranslationOptionReader {
             case .success(let hsts): translation.hsts = hsts
             case .failure(let error): return .failure(OptionError("--hsts wants a Strict-Transport-Security value or off: \(error.message)"))
             }
+        }
+        if let value = options.last("load-balance") {
+            guard let policy = BalancePolicy(rawValue: value) else {
+                return .failure(OptionError("--load-balance wants \(BalancePolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'"))
+            }
+            translation.defaultBalance = policy
         }
         return .success(translation)
     }

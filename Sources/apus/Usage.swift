@@ -13,7 +13,8 @@ let usage = """
       validate [--format text|json] FILE...   check configuration files and Kubernetes manifests; exit 1 on any error
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
             [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits
-            [--default-backend-service NS/NAME] [--custom-http-errors 404,503] [--hsts VALUE]   as the controller's
+            [--default-backend-service NS/NAME] [--custom-http-errors 404,503] [--hsts VALUE]
+            [--load-balance round_robin|least_conn|ewma]   as the controller's
       migrate [--format text|json] FILE...    read ingress-nginx manifests: per Ingress each annotation, what differs
                                               and a verdict; the ConfigMap's keys; exit 1 if any cannot migrate yet
             [--ingress-class nginx] [--configmap NS/NAME] [--default-backend-service NS/NAME]
@@ -27,6 +28,7 @@ let usage = """
             [--default-backend-service NS/NAME]   answers what no rule matches, and Ingresses' errors
             [--custom-http-errors 404,503]        statuses every Ingress's error backend serves
             [--hsts 'max-age=31536000; includeSubDomains'|off]   HSTS on HTTPS answers of the hosts of TLS sections
+            [--load-balance round_robin|least_conn|ewma]   for Ingresses without the load-balance annotation
             [--publish-service NS/NAME | --publish-address ADDR[,ADDR]]
             [--election-namespace NS] [--election-id NAME]
             [--list-page-size 500] [--coalesce-ms 50]

@@ -12,12 +12,12 @@ import Testing
         "allowlist": .served, "app-root": .served, "basic-auth-file": .served, "basic-auth-map": .served,
         "cors-default": .served, "cors-origins": .served, "denylist": .served, "docker-registry": .served,
         "header-snippet": .served, "oauth2-proxy": .served, "client-certs": .served, "permanent-redirect": .served, "rewrite-target": .served, "ssl-options": .served,
-        "vhost-and-prefix": .served, "www-redirect": .served, "cookie-affinity": .served, "consistent-hash": .served,
+        "vhost-and-prefix": .served, "www-redirect": .served, "cookie-affinity": .served, "consistent-hash": .served, "ewma": .served,
         // Each with its main Ingress in the same file.
         "canary-by-header": .served, "canary-by-weight": .served,
-        // ewma is served as least connections; HTTPS backends are not verified (as ingress-nginx);
+        // HTTPS backends are not verified (as ingress-nginx);
         // buffering knobs and tracing have no effect; status-based retries are not made.
-        "ewma": .servedWithNotes, "https-backend": .servedWithNotes, "no-buffering": .servedWithNotes,
+        "https-backend": .servedWithNotes, "no-buffering": .servedWithNotes,
         "retries": .servedWithNotes, "tracing": .servedWithNotes,
         // httpbin.org does not resolve here (the name is looked up again every 30 s); the
         // error-pages Service is not among the files.
@@ -97,7 +97,8 @@ import Testing
             let keys = (report["configMap"] as? [String: Any])?["keys"] as? [[String: Any]] ?? []
             #expect(keys.contains { $0["key"] as? String == "proxy-body-size" && $0["becomes"] as? String == "limits.max_body_size: 20m" })
             #expect(keys.contains { $0["key"] as? String == "custom-http-errors" && $0["becomes"] as? String == "--custom-http-errors 404,503" })
-            let flags = ["--hsts 'max-age=31536000; includeSubDomains'", "--custom-http-errors 404,503"]
+            #expect(keys.contains { $0["key"] as? String == "load-balance" && $0["becomes"] as? String == "--load-balance ewma" })
+            let flags = ["--hsts 'max-age=31536000; includeSubDomains'", "--custom-http-errors 404,503", "--load-balance ewma"]
             #expect(report["controllerFlags"] as? [String] == flags)
 
             let moved = try String(contentsOfFile: "\(written)/cors-default.yaml", encoding: .utf8)

@@ -28,6 +28,7 @@ public struct EndpointPicker: Sendable {
             if index >= endpointCount { index -= endpointCount }
             guard isAvailable(index) else { continue }
             if policy == .roundRobin { chosen = index; break }
+            // EWMA without latencies to compare (the workers' other callers) is least connections.
             // Strictly fewer: among ties the first in round-robin order wins, so equal
             // load still rotates.
             let active = activeRequests(index)

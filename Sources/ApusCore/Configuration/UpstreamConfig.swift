@@ -56,9 +56,12 @@ public struct EndpointConfig: Equatable, Sendable {
 }
 
 /// How a worker picks an endpoint of an upstream.
-public enum BalancePolicy: String, Equatable, Sendable {
+public enum BalancePolicy: String, Equatable, Sendable, CaseIterable {
     case roundRobin = "round_robin"
     case leastConnections = "least_conn"
+    /// Peak EWMA of each endpoint's latency times its requests in flight, between two
+    /// endpoints drawn at random (`LatencyEWMA`).
+    case ewma
 }
 
 /// The per-worker pool of idle upstream connections.

@@ -119,7 +119,13 @@ public struct NginxConfigMapMapping: Sendable {
                 controllerFlags.append("--custom-http-errors \(statuses.joined(separator: ","))")
                 mapped(controllerFlags.last!, "a flag of apus controller, with --default-backend-service NAMESPACE/NAME for the Service that serves the pages")
             case "load-balance":
-                unmapped(value == "ewma" ? "Apus balances with least connections (EWMA is not implemented yet)" : "set per Ingress with the load-balance annotation")
+                switch value.trimmingOptionalWhitespace() {
+                case "round_robin": mapped("(default)", "Apus balances round robin unless an Ingress says otherwise")
+                case "ewma":
+                    controllerFlags.append("--load-balance ewma")
+                    mapped(controllerFlags.last!, "a flag of apus controller: peak EWMA for Ingresses without the load-balance annotation")
+                default: unmapped("'\(value)' is not round_robin or ewma")
+                }
             case "allow-snippet-annotations", "annotations-risk-level", "strict-validate-path-type", "enable-underscores-in-headers":
                 mapped("(default)", "Apus never executes snippets and validates every annotation and path")
             default:

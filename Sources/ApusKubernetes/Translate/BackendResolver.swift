@@ -10,8 +10,11 @@ import ApusCore
 struct BackendResolver {
     let services: [ObjectKey: Service]
     let slicesByService: [ObjectKey: [EndpointSlice]]
+    /// For upstreams whose Ingress names no `load-balance`.
+    let defaultBalance: BalancePolicy
 
-    init(snapshot: ClusterSnapshot) {
+    init(snapshot: ClusterSnapshot, defaultBalance: BalancePolicy = .roundRobin) {
+        self.defaultBalance = defaultBalance
         services = snapshot.services
         var slices: [ObjectKey: [EndpointSlice]] = [:]
         for slice in snapshot.endpointSlices.values {
@@ -61,7 +64,7 @@ struct BackendResolver {
             if settings.changesUpstream { upstreamName += Self.ownerMark + owner }
             var config = UpstreamConfig(
                 name: upstreamName, endpoints: endpoints.map { EndpointConfig(address: $0, location: location) },
-                balance: settings.balance ?? .roundRobin,
+                balance: settings.balance ?? defaultBalance,
                 connectTimeoutMilliseconds: settings.connectTimeoutMilliseconds,
                 readTimeoutMilliseconds: settings.readTimeoutMilliseconds,
                 sendTimeoutMilliseconds: settings.sendTimeoutMilliseconds, failures: settings.failures ?? UpstreamFailurePolicy(),

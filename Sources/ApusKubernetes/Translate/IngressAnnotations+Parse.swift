@@ -101,14 +101,12 @@ extension IngressAnnotations {
                 default: result.sendTimeoutMilliseconds = milliseconds
                 }
             case "load-balance":
-                switch value {
+                switch value.trimmingSpaces {
                 case "round_robin": result.balance = .roundRobin
                 case "least_conn" where dialect == .apus: result.balance = .leastConnections
-                case "ewma" where dialect == .nginx:
-                    result.balance = .leastConnections
-                    diagnostics.append(.warning("annotation-approximated", "annotation \(key): ewma is served as least_conn (Apus has no EWMA balancer); both favour the least loaded endpoint", at: location))
+                case "ewma": result.balance = .ewma
                 default:
-                    refuse("invalid-annotation", dialect == .apus ? "'\(value)' is not round_robin or least_conn" : "'\(value)' is not round_robin or ewma")
+                    refuse("invalid-annotation", dialect == .apus ? "'\(value)' is not round_robin, least_conn or ewma" : "'\(value)' is not round_robin or ewma")
                 }
             case "ssl-redirect", "force-ssl-redirect":
                 guard let on = boolean(value) else { refuse("invalid-annotation", "'\(value)' is not true or false"); continue }

@@ -17,9 +17,14 @@ public struct IngressTranslationOptions: Equatable, Sendable {
     /// Strict-Transport-Security for the hosts a TLS section gives a usable certificate
     /// (`--hsts`, ingress-nginx's ConfigMap keys `hsts` and `hsts-*`); nil adds none.
     public var hsts: HSTSConfig?
+    /// How the upstreams of Ingresses without a `load-balance` annotation are balanced
+    /// (`--load-balance`, ingress-nginx's ConfigMap key of that name; round robin there too).
+    public var defaultBalance: BalancePolicy
 
     public init(ingressClass: String = "apus", controllerName: String = IngressTranslationOptions.defaultControllerName, watchNamespace: String? = nil,
-                defaultBackendService: ObjectKey? = nil, customHTTPErrors: [Int] = [], hsts: HSTSConfig? = nil) {
+                defaultBackendService: ObjectKey? = nil, customHTTPErrors: [Int] = [], hsts: HSTSConfig? = nil,
+                defaultBalance: BalancePolicy = .roundRobin) {
+        self.defaultBalance = defaultBalance
         self.ingressClass = ingressClass
         self.controllerName = controllerName
         self.watchNamespace = watchNamespace

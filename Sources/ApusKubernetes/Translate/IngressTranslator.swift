@@ -13,7 +13,7 @@ public enum IngressTranslator {
     ///   loader given to the snapshot build then reuses them rather than parsing again.
     public static func translate(snapshot: ClusterSnapshot, options: IngressTranslationOptions, base: Configuration = Configuration(),
                                  certificates: ServerCertificateLoader = ServerCertificateLoader()) -> IngressTranslation {
-        var state = TranslationState(resolver: BackendResolver(snapshot: snapshot), certificateLoader: certificates)
+        var state = TranslationState(resolver: BackendResolver(snapshot: snapshot, defaultBalance: options.defaultBalance), certificateLoader: certificates)
         let filter = IngressClassFilter(options: options, classes: snapshot.ingressClasses)
 
         // Ours, oldest first: conflicts go to the oldest Ingress, deterministically.

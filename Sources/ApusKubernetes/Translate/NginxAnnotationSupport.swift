@@ -97,7 +97,7 @@ public enum NginxAnnotationSupport {
         Entry(name: "limit-rpm", level: .refused, note: notYet),
         Entry(name: "limit-rps", level: .refused, note: notYet),
         Entry(name: "limit-whitelist", level: .refused, note: notYet),
-        Entry(name: "load-balance", level: .deviation, note: "round_robin; ewma is served as least connections, with a warning"),
+        Entry(name: "load-balance", level: .deviation, note: "round_robin (the default, as in ingress-nginx) or ewma: the peak EWMA of the time to the response head (decaying over 10 s) times the requests in flight, the lower of two endpoints drawn at random winning and fewer requests in flight breaking a tie; new endpoints start at the others' average, as there. Each worker keeps its own latencies (ingress-nginx shares them between workers and times the whole response); --load-balance sets the default for Ingresses without the annotation"),
         Entry(name: "mirror-host", level: .refused, note: notYet),
         Entry(name: "mirror-request-body", level: .refused, note: notYet),
         Entry(name: "mirror-target", level: .refused, note: notYet),

@@ -24,6 +24,8 @@ final class Exchange {
     /// The affinity cookie value the response sets (a new session's); set together with
     /// `ownedResponseEdits`.
     var affinityCookie: UInt64?
+    /// When the attempt the `ewma` balancer times went out (monotonic µs); 0 otherwise.
+    var attemptStartMicros: UInt64 = 0
     /// The client is a browser that rejects `SameSite=None` cookies (set with the key).
     var sameSiteNoneRejected = false
     /// The client: the connection's peer, or the one trusted proxies named.
@@ -161,6 +163,7 @@ struct ExchangePool {
         // The key belongs to this exchange's upstream; an error backend's upstream reached
         // later by a reused exchange must not read it.
         exchange.balanceKeyState = .none
+        exchange.attemptStartMicros = 0
         if spares.count < maxSpares { spares.append(exchange) }
     }
 }

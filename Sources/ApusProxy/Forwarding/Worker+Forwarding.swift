@@ -124,6 +124,7 @@ extension Worker {
     /// downstream is written. Returns false when the exchange ended (or became a tunnel).
     private func startResponse(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection) -> Bool {
         if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
+        if exchange.attemptStartMicros != 0 { observeLatency(exchange, upstream.endpoint) }
         // Routes with external auth or an error backend (or per-request CORS edits) only.
         if exchange.ownedResponseEdits != nil {
             if let backend = exchange.errorBackend, backend.intercepts(upstream.head.status) {

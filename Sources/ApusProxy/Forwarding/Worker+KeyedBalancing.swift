@@ -63,12 +63,18 @@ extension Worker {
         return hasher.finish()
     }
 
-    /// `connectUpstream` for an upstream with a key: the endpoint the key picks, then the
-    /// same steps as there (kept apart so that the unkeyed path stays as it was).
+    /// `connectUpstream` for an upstream with a key or EWMA: the endpoint they pick, then the
+    /// same steps as there (kept apart so that the plain path stays as it was).
     @inline(never)
-    func connectKeyed(_ keyed: Unmanaged<CompiledKeyedBalancing>, _ runtime: UpstreamRuntime, _ connection: DownstreamConnection,
-                      _ exchange: Exchange, tried: UInt64) {
-        guard let picked = keyed._withUnsafeGuaranteedRef({ usualPick($0, runtime, exchange, tried: tried) ?? pickKeyed($0, runtime, exchange, tried: tried) }) else {
+    func connectPickingOwnWay(_ runtime: UpstreamRuntime, _ connection: DownstreamConnection, _ exchange: Exchange, tried: UInt64) {
+        let chosen: Int?
+        if let keyed = runtime.keyedHandle {
+            chosen = keyed._withUnsafeGuaranteedRef { usualPick($0, runtime, exchange, tried: tried) ?? pickKeyed($0, runtime, exchange, tried: tried) }
+        } else {
+            chosen = pickByLatency(runtime, tried: tried)
+            exchange.attemptStartMicros = MonotonicClock.microseconds()
+        }
+        guard let picked = chosen else {
             upstreamFailed(connection, exchange, .noEndpoint)
             return
         }

@@ -121,8 +121,8 @@ extension Worker {
         // Closures written inline, not kept in a variable: a stored closure's context is a
         // heap allocation per request (measured: +400 instructions per request).
         let tried = exchange.machine.triedEndpoints
-        if let keyed = runtime.keyedHandle {
-            connectKeyed(keyed, runtime, connection, exchange, tried: tried)
+        if runtime.picksOwnWay {
+            connectPickingOwnWay(runtime, connection, exchange, tried: tried)
             return
         }
         var picked = tried == 0

@@ -26,6 +26,8 @@ final class EndpointState {
     var availableAt: UInt64 = 0
     /// The last attempt failed: the next one, after the ejection, is a probe.
     var suspect = false
+    /// This worker's peak EWMA of the time to its response heads (the `ewma` balancer).
+    var latency = LatencyEWMA()
     var maxIdle: Int
     var idleTimeoutMilliseconds: Int
     /// No longer named by the current table: connections close instead of pooling.
@@ -99,6 +101,9 @@ final class UpstreamRuntime {
     let keyedHandle: Unmanaged<CompiledKeyedBalancing>?
     /// Where the next turn within a hash subset starts.
     var rotation = 0
+    /// Endpoints are not picked by `picker` alone (a key or EWMA): one test on the
+    /// per-request path sends those upstreams out of line.
+    let picksOwnWay: Bool
     let connectTimeout: UInt64
     let readTimeout: UInt64
     let sendTimeout: UInt64
@@ -110,6 +115,7 @@ final class UpstreamRuntime {
         self.name = name
         self.keyed = keyed
         self.keyedHandle = keyed.map { Unmanaged.passUnretained($0) }
+        self.picksOwnWay = keyed != nil || picker.policy == .ewma
         self.endpoints = endpoints
         self.picker = picker
         self.connectTimeout = connectTimeout

@@ -46,6 +46,7 @@ extension Worker {
                     endpoints.append(created)
                 }
             }
+            if upstream.balance == .ewma { seedLatencies(endpoints) }
             runtimes.append(UpstreamRuntime(
                 name: upstream.name, endpoints: endpoints,
                 // A picker whose policy changed starts afresh.

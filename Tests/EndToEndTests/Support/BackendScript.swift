@@ -5,6 +5,7 @@
 /// - `/echo`: JSON `{backend, method, path, version, headers: [[name, value]], body_length, body_sha256}`
 /// - `/status/N`: status N with a short body
 /// - `/delay/MS`: waits MS milliseconds, then 200 "slept"
+/// - `/delay-on/NAME/MS`: the same on the backend called NAME; any other answers at once
 /// - `/bytes/N`: N bytes with Content-Length, streamed in 64 KiB pieces (content from `pattern_chunks`)
 /// - `/bytes-sha/N`: the hex sha256 of what `/bytes/N` sends
 /// - `/chunked/N`: the same N bytes, chunked
@@ -255,6 +256,10 @@ class Handler(BaseHTTPRequestHandler):
         elif parts[1:2] == ["delay"]:
             time.sleep(int(parts[2]) / 1000.0)
             self.send_simple(200, b"slept\n")
+        elif parts[1:2] == ["delay-on"]:
+            if parts[2] == NAME:
+                time.sleep(int(parts[3]) / 1000.0)
+            self.send_simple(200, b"answered\n")
         elif parts[1:2] == ["gz"]:
             self.send_gz(parse_qs(urlsplit(path).query))
         elif parts[1:2] == ["gz-sha"]:
