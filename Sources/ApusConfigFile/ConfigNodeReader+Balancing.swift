@@ -19,8 +19,8 @@ extension ConfigNodeReader {
         }
         config.path = string("path", in: section)
         config.domain = string("domain", in: section)
-        config.maxAgeSeconds = duration("max_age", in: section).map { $0 / 1000 }
-        config.expiresSeconds = duration("expires", in: section).map { $0 / 1000 }
+        config.maxAgeSeconds = wholeSeconds("max_age", in: section)
+        config.expiresSeconds = wholeSeconds("expires", in: section)
         config.sameSite = choice("samesite", in: section, options: AffinityConfig.SameSite.allCases.map(\.rawValue), as: AffinityConfig.SameSite.self)
         config.secure = boolean("secure", in: section)
         config.conditionalSameSiteNone = boolean("conditional_samesite_none", in: section) ?? false
@@ -32,6 +32,17 @@ extension ConfigNodeReader {
             valid = false
         }
         return valid ? config : nil
+    }
+
+    /// A cookie lifetime: a duration of whole seconds (`Max-Age=0` would delete the cookie
+    /// the moment it is set).
+    private mutating func wholeSeconds(_ key: String, in fields: MappingFields) -> Int? {
+        guard let milliseconds = duration(key, in: fields), let node = fields[key] else { return nil }
+        guard milliseconds >= 1000 && milliseconds % 1000 == 0 else {
+            error("invalid-affinity", "\(fields.contextPath(key)): a cookie lifetime is whole seconds, at least 1s", at: node)
+            return nil
+        }
+        return milliseconds / 1000
     }
 
     /// `hash_by: "$remote_addr"` (nginx variables and text) with an optional

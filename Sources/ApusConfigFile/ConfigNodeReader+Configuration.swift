@@ -64,13 +64,15 @@ extension ConfigNodeReader {
 
     private mutating func limits(in top: MappingFields) -> LimitsConfig {
         var limits = LimitsConfig()
-        let allowed = ["max_head_size", "max_headers", "max_uri_length", "max_body_size"]
+        let allowed = ["max_head_size", "max_headers", "max_uri_length", "max_body_size", "rate_limit_status", "connection_limit_status"]
         guard let fields = section("limits", in: top, allowed: allowed) else { return limits }
         let largest = LimitsConfig.largestHeadBytes
         if let value = intSize("max_head_size", in: fields, maximum: largest, spelled: "1m") { limits.maxHeadBytes = value }
         if let value = integer("max_headers", in: fields, minimum: 1, maximum: LimitsConfig.largestHeaderCount) { limits.maxHeaderCount = value }
         if let value = intSize("max_uri_length", in: fields, maximum: largest, spelled: "1m") { limits.maxURIBytes = value }
         if let value = size("max_body_size", in: fields) { limits.maxBodyBytes = value }
+        if let value = integer("rate_limit_status", in: fields, minimum: 400, maximum: 599) { limits.rateLimitStatus = value }
+        if let value = integer("connection_limit_status", in: fields, minimum: 400, maximum: 599) { limits.connectionLimitStatus = value }
         return limits
     }
 

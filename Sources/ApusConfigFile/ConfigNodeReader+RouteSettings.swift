@@ -6,7 +6,7 @@ import Yams
 /// and `deny` (client addresses), `basic_auth`, `external_auth`, `error_backend`, `canary`, `cors`, `access_log`, and on a route only,
 /// `hsts`.
 extension ConfigNodeReader {
-    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "external_auth", "error_backend", "canary", "cors", "access_log"]
+    static let settingKeys = ["request_headers", "response_headers", "https_redirect", "https_redirect_status", "https_port", "allow", "deny", "basic_auth", "external_auth", "error_backend", "canary", "cors", "access_log", "rate_limit"]
     static let headerRuleKeys = ["set", "add", "remove"]
     static let headerValueKeys = ["name", "value", "value_from_file", "prefix"]
 
@@ -36,7 +36,27 @@ extension ConfigNodeReader {
         settings.canary = canary(in: fields)
         settings.cors = cors(in: fields)
         settings.accessLog = boolean("access_log", in: fields)
+        settings.rateLimit = rateLimit(in: fields)
         return settings
+    }
+
+    /// `rate_limit: { rps: 10, rpm: 300, burst_multiplier: 5, connections: 20, allow: [10.0.0.0/8],
+    /// zone: NAME }`, or `false` to turn an inherited one off. The compiler checks the values.
+    private mutating func rateLimit(in fields: MappingFields) -> RateLimitConfig? {
+        guard let node = fields["rate_limit"] else { return nil }
+        if node.scalar != nil {
+            return offSwitch("rate_limit", in: fields, code: "rate-limit", trueLacks: "sets no limit; write { rps: 10 }").map { .off(at: $0) }
+        }
+        let keys = ["rps", "rpm", "burst_multiplier", "connections", "allow", "zone"]
+        guard let section = self.fields(of: node, at: fields.contextPath("rate_limit"), allowed: keys) else { return nil }
+        var limit = RateLimitConfig(location: location(of: node))
+        limit.perSecond = integer("rps", in: section, minimum: .min)
+        limit.perMinute = integer("rpm", in: section, minimum: .min)
+        if let multiplier = integer("burst_multiplier", in: section, minimum: .min) { limit.burstMultiplier = multiplier }
+        limit.connections = integer("connections", in: section, minimum: .min)
+        limit.allow = addressList("allow", in: section) ?? []
+        limit.zone = string("zone", in: section)
+        return limit
     }
 
     /// `cors: true` (any origin, the defaults), `cors: false` (off on a path), or

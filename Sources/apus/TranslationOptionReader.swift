@@ -4,7 +4,7 @@ import ApusKubernetes
 /// The options `controller`, `validate` and `migrate` share about how Ingresses are
 /// translated: the class served, the default backend, error statuses, HSTS and balancing.
 enum TranslationOptionReader {
-    static let valued: Set<String> = ["ingress-class", "controller-name", "watch-namespace", "default-backend-service", "custom-http-errors", "hsts", "load-balance"]
+    static let valued: Set<String> = ["ingress-class", "controller-name", "watch-namespace", "default-backend-service", "custom-http-errors", "hsts", "load-balance", "limit-req-status-code", "limit-conn-status-code"]
 
     /// The options, or the message that says which one is wrong.
     static func read(_ options: OptionReader, defaultClass: String) -> Result<IngressTranslationOptions, OptionError> {
@@ -37,6 +37,14 @@ enum TranslationOptionReader {
                 return .failure(OptionError("--load-balance wants \(BalancePolicy.allCases.map(\.rawValue).joined(separator: ", ")), got '\(value)'"))
             }
             translation.defaultBalance = policy
+        }
+        for (name, keyPath) in [("limit-req-status-code", \IngressTranslationOptions.rateLimitStatus),
+                                ("limit-conn-status-code", \IngressTranslationOptions.connectionLimitStatus)] {
+            guard let value = options.last(name) else { continue }
+            guard let status = Int(value), (400...599).contains(status) else {
+                return .failure(OptionError("--\(name) wants a status from 400 to 599, got '\(value)'"))
+            }
+            translation[keyPath: keyPath] = status
         }
         return .success(translation)
     }

@@ -14,7 +14,7 @@ let usage = """
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
             [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits
             [--default-backend-service NS/NAME] [--custom-http-errors 404,503] [--hsts VALUE]
-            [--load-balance round_robin|least_conn|ewma]   as the controller's
+            [--load-balance round_robin|least_conn|ewma] [--limit-req-status-code 503] [--limit-conn-status-code 503]   as the controller's
       migrate [--format text|json] FILE...    read ingress-nginx manifests: per Ingress each annotation, what differs
                                               and a verdict; the ConfigMap's keys; exit 1 if any cannot migrate yet
             [--ingress-class nginx] [--configmap NS/NAME] [--default-backend-service NS/NAME]
@@ -29,6 +29,7 @@ let usage = """
             [--custom-http-errors 404,503]        statuses every Ingress's error backend serves
             [--hsts 'max-age=31536000; includeSubDomains'|off]   HSTS on HTTPS answers of the hosts of TLS sections
             [--load-balance round_robin|least_conn|ewma]   for Ingresses without the load-balance annotation
+            [--limit-req-status-code 503] [--limit-conn-status-code 503]   the answer over limit-rps/rpm and limit-connections
             [--publish-service NS/NAME | --publish-address ADDR[,ADDR]]
             [--election-namespace NS] [--election-id NAME]
             [--list-page-size 500] [--coalesce-ms 50]

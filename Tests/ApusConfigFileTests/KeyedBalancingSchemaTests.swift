@@ -45,6 +45,7 @@ import Testing
           f: { endpoints: [127.0.0.1:9000], hash_by: "$remote_addr", hash_subset_size: 0 }
           g: { endpoints: [127.0.0.1:9000], hash_by: "$remote_addr", affinity: {} }
           h: { endpoints: [127.0.0.1:9000], affinity: { colour: blue } }
+          i: { endpoints: [127.0.0.1:9000], affinity: { max_age: 500ms, expires: 1500ms } }
         """
         let (_, diagnostics) = ConfigFileParser.parse(yaml, path: ConfigFileTestSupport.path)
         func has(_ text: String, line: Int) -> Bool {
@@ -62,6 +63,8 @@ import Testing
         #expect(has("upstreams.f.hash_subset_size: expected an integer of at least 1", line: 7), "\(diagnostics)")
         #expect(has("upstreams.g: affinity and hash_by exclude each other", line: 8), "\(diagnostics)")
         #expect(has("unknown key 'colour' in upstreams.h.affinity", line: 9), "\(diagnostics)")
+        #expect(has("upstreams.i.affinity.max_age: a cookie lifetime is whole seconds", line: 10), "\(diagnostics)")
+        #expect(has("upstreams.i.affinity.expires: a cookie lifetime is whole seconds", line: 10), "\(diagnostics)")
     }
 
     /// Settings built in code (the Kubernetes translation) are checked by the compiler too.

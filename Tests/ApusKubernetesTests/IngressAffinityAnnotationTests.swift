@@ -41,8 +41,12 @@ import Testing
     @Test func defaultsDialectsAndStrayValues() throws {
         let plain = try #require(Self.upstream(try Self.translate(["nginx.ingress.kubernetes.io/affinity": "cookie"]))?.affinity)
         #expect(plain.cookieName == "INGRESSCOOKIE" && plain.mode == .balanced && plain.path == nil && plain.secure == nil)
-        let apus = try #require(Self.upstream(try Self.translate(["apus.dev/affinity": "cookie", "apus.dev/session-cookie-max-age": "2h"]))?.affinity)
-        #expect(apus.maxAgeSeconds == 7_200)
+        let apus = try #require(Self.upstream(try Self.translate(["apus.dev/affinity": "cookie", "apus.dev/session-cookie-max-age": "720h",
+                                                                  "apus.dev/session-cookie-secure": "false"]))?.affinity)
+        #expect(apus.maxAgeSeconds == 2_592_000 && apus.secure == false, "thirty days; apus.dev's false is never Secure")
+        let insecure = try #require(Self.upstream(try Self.translate(["nginx.ingress.kubernetes.io/affinity": "cookie",
+                                                                      "nginx.ingress.kubernetes.io/session-cookie-secure": "false"]))?.affinity)
+        #expect(insecure.secure == nil, "ingress-nginx drops a false: Secure over HTTPS all the same")
         let stray = try Self.translate(["nginx.ingress.kubernetes.io/session-cookie-name": "route"])
         #expect(stray.diagnostics.contains { $0.code == "annotation-without-effect" && $0.message.contains("has no effect without affinity: cookie") })
         #expect(Self.upstream(stray)?.affinity == nil && Self.upstream(stray)?.name == "demo/web:80")

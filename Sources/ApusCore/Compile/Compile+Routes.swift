@@ -127,6 +127,13 @@ extension RouteTableCompiler {
                 compiled.route.canary = CompiledCanary(config: canary, upstream: index)
             }
         }
+        if let limit = rule.settings.rateLimit ?? inheriting.rateLimit, limit.enabled {
+            if let problem = limit.problems.first {
+                diagnostics.append(.error("invalid-rate-limit", "rate_limit \(problem); the rule is dropped", at: limit.location))
+                return (nil, diagnostics)
+            }
+            compiled.route.rateLimit = CompiledRateLimit(config: limit, zone: limit.zone ?? "rule \(compiled.route.match.rawValue) \(compiled.route.label)")
+        }
         compiled.route.writesAccessLog = rule.settings.accessLog ?? inheriting.accessLog ?? true
         compiled.route.corsMode = settings.cors.map { $0.anyOrigin != nil ? .anyOrigin : .listedOrigins } ?? .none
         guard compileProxyOptions(rule, pattern: pattern, into: &compiled.route, diagnostics: &diagnostics) else { return (nil, diagnostics) }

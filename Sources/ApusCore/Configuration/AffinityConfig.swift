@@ -78,7 +78,7 @@ public struct AffinityConfig: Equatable, Sendable {
     public static let longestExpires = 315_360_000
 
     /// Bytes a cookie attribute value may hold (RFC 6265 `av-octet`, without spaces).
-    static func isCookieAttribute(_ text: String) -> Bool {
+    public static func isCookieAttribute(_ text: String) -> Bool {
         text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ";") }
     }
 }

@@ -7,6 +7,11 @@ public struct LimitsConfig: Equatable, Sendable {
     public var maxURIBytes: Int
     /// Request body (413 when exceeded); 0 means unlimited.
     public var maxBodyBytes: Int64
+    /// The answer to a request over a route's rate limit, and to one over its limit of
+    /// requests in progress (ingress-nginx's `limit-req-status-code` and
+    /// `limit-conn-status-code`, 503 by default there too).
+    public var rateLimitStatus: Int = 503
+    public var connectionLimitStatus: Int = 503
 
     /// The largest head and URI limits a configuration may set. Each worker sizes its I/O
     /// buffers from the head limit and the parsers keep offsets as 32-bit numbers; a MiB is

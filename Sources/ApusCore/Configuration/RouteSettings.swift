@@ -22,6 +22,8 @@ public struct RouteSettings: Equatable, Sendable {
     public var errorBackend: ErrorBackendConfig?
     /// A path's replaces its route's whole.
     public var canary: CanaryConfig?
+    /// A path's replaces its route's whole.
+    public var rateLimit: RateLimitConfig?
     /// Route (host) level only; ignored on a path rule.
     public var clientCertificates: ClientCertificateConfig?
     /// `access_log: false`: these requests are not written to the access log.

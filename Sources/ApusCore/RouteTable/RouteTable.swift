@@ -149,6 +149,8 @@ public struct CompiledRoute: Sendable {
     public private(set) var responseEditsHandle: Unmanaged<CompiledHeaderEdits>?
     public private(set) var responseEditsTLSHandle: Unmanaged<CompiledHeaderEdits>?
     public private(set) var canaryHandle: Unmanaged<CompiledCanary>?
+    public var rateLimit: CompiledRateLimit?
+    public private(set) var rateLimitHandle: Unmanaged<CompiledRateLimit>?
 
     /// Sets the handles from the owning fields; called once the route is complete.
     mutating func makeHandles() {
@@ -156,6 +158,7 @@ public struct CompiledRoute: Sendable {
         responseEditsHandle = responseEdits.map { Unmanaged.passUnretained($0) }
         responseEditsTLSHandle = responseEditsTLS.map { Unmanaged.passUnretained($0) }
         canaryHandle = canary.map { Unmanaged.passUnretained($0) }
+        rateLimitHandle = rateLimit.map { Unmanaged.passUnretained($0) }
     }
 
     /// Whether anything of this route depends on the listener's scheme (response rules,

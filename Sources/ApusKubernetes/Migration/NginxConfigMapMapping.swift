@@ -126,6 +126,17 @@ public struct NginxConfigMapMapping: Sendable {
                     mapped(controllerFlags.last!, "a flag of apus controller: peak EWMA for Ingresses without the load-balance annotation")
                 default: unmapped("'\(value)' is not round_robin or ewma")
                 }
+            case "limit-req-status-code", "limit-conn-status-code":
+                guard let status = Int(value.trimmingOptionalWhitespace()), (400...599).contains(status) else {
+                    unmapped("'\(value)' is not a status from 400 to 599")
+                    continue
+                }
+                if status == 503 {
+                    mapped("(default)", "Apus answers 503 over a limit unless told otherwise")
+                } else {
+                    controllerFlags.append("--\(name) \(status)")
+                    mapped(controllerFlags.last!, "a flag of apus controller")
+                }
             case "allow-snippet-annotations", "annotations-risk-level", "strict-validate-path-type", "enable-underscores-in-headers":
                 mapped("(default)", "Apus never executes snippets and validates every annotation and path")
             default:

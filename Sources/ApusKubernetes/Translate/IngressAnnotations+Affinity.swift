@@ -41,9 +41,11 @@ extension IngressAnnotations {
         for (feature, keyPath) in [("session-cookie-max-age", \AffinityConfig.maxAgeSeconds), ("session-cookie-expires", \AffinityConfig.expiresSeconds)] {
             guard let entry = values[feature] else { continue }
             let text = entry.value.trimmingSpaces
-            let seconds = entry.dialect == .apus ? duration(text).map { $0 / 1000 } : Int(text).flatMap { $0 >= 0 ? $0 : nil }
+            let seconds = entry.dialect == .apus
+                ? ConfigQuantity.durationMilliseconds(text).flatMap { $0 >= 1000 ? $0 / 1000 : nil }
+                : Int(text).flatMap { $0 >= 0 ? $0 : nil }
             guard let seconds else {
-                return refuse(entry, entry.dialect == .apus ? "is not a duration with a unit (30m, 12h)" : "is not a whole number of seconds")
+                return refuse(entry, entry.dialect == .apus ? "is not a duration of a second or more (30m, 720h)" : "is not a whole number of seconds")
             }
             config[keyPath: keyPath] = seconds
         }
@@ -61,7 +63,8 @@ extension IngressAnnotations {
         }
         if let secure = values["session-cookie-secure"] {
             guard let on = boolean(secure.value.trimmingSpaces) else { return refuse(secure, "is not true or false") }
-            config.secure = on
+            // ingress-nginx drops a false (omitempty) and so sets Secure over HTTPS anyway.
+            config.secure = on ? true : secure.dialect == .apus ? false : nil
         }
         // The compiler's own check, so that the refusal names the annotation.
         let keys = ["cookie": "session-cookie-name", "path": "session-cookie-path", "domain": "session-cookie-domain",

@@ -41,6 +41,7 @@ extension IngressAnnotations {
         // Affinity and consistent hashing: a switch and the values that go with it.
         var affinityValues: [String: (key: String, value: String, dialect: Dialect)] = [:]
         var hashValues: [String: (key: String, value: String)] = [:]
+        var limitValues: [String: (key: String, value: String)] = [:]
         let ours = annotations.compactMap { key, value -> (Dialect, String, String, String)? in
             feature(of: key).map { ($0.0, $0.1, key, value) }
         }.sorted { ($0.0 == .apus ? 0 : 1, $0.1) < ($1.0 == .apus ? 0 : 1, $1.1) }
@@ -275,6 +276,8 @@ extension IngressAnnotations {
                 affinityValues[feature] = (key, value, dialect)
             case _ where hashFeatures.contains(feature):
                 hashValues[feature] = (key, value)
+            case _ where limitFeatures.contains(feature):
+                limitValues[feature] = (key, value)
             case "auth-type" where dialect == .nginx:
                 authType = (key, value)
             case "auth-secret-type" where dialect == .nginx:
@@ -310,6 +313,9 @@ extension IngressAnnotations {
         }
         if !refused {
             refused = !assembleHash(&result, hashValues, at: location, into: &diagnostics)
+        }
+        if !refused {
+            refused = !assembleRateLimit(&result, limitValues, at: location, into: &diagnostics)
         }
         if !refused {
             refused = !assembleBasicAuth(&result, type: authType, secretType: authSecretType, realm: authRealm, seen: seen,

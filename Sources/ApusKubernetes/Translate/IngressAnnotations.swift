@@ -29,6 +29,9 @@ struct IngressAnnotations: Equatable {
     var readTimeoutMilliseconds: Int?
     var sendTimeoutMilliseconds: Int?
     var balance: BalancePolicy?
+    /// `limit-rps`, `limit-rpm`, `limit-burst-multiplier`, `limit-connections`,
+    /// `limit-allowlist`.
+    var rateLimit: RateLimitConfig?
     /// `affinity: cookie` and the `session-cookie-*` values.
     var affinity: AffinityConfig?
     /// `upstream-hash-by` and its subsets.
@@ -135,6 +138,7 @@ struct IngressAnnotations: Equatable {
         "denylist-source-range": "deny-source-range",
         "auth-secret": "basic-auth-secret",
         "auth-realm": "basic-auth-realm",
+        "limit-whitelist": "limit-allowlist",
     ]
 
     /// Raw nginx text: never executed or spliced (there is no nginx configuration); the

@@ -20,6 +20,11 @@ public struct IngressTranslationOptions: Equatable, Sendable {
     /// How the upstreams of Ingresses without a `load-balance` annotation are balanced
     /// (`--load-balance`, ingress-nginx's ConfigMap key of that name; round robin there too).
     public var defaultBalance: BalancePolicy
+    /// The answer over a rate or requests-in-progress limit (`--limit-req-status-code`,
+    /// `--limit-conn-status-code`, ingress-nginx's ConfigMap keys); nil keeps the
+    /// `--config` file's (503 unless it says otherwise).
+    public var rateLimitStatus: Int?
+    public var connectionLimitStatus: Int?
 
     public init(ingressClass: String = "apus", controllerName: String = IngressTranslationOptions.defaultControllerName, watchNamespace: String? = nil,
                 defaultBackendService: ObjectKey? = nil, customHTTPErrors: [Int] = [], hsts: HSTSConfig? = nil,

@@ -63,6 +63,8 @@ public enum IngressTranslator {
         state.addCanaries(canaries, refused: ours.filter { $0.1 == nil && IngressAnnotations.asksForCanary($0.0.metadata.annotations) }.map(\.0))
 
         var configuration = base
+        if let status = options.rateLimitStatus { configuration.limits.rateLimitStatus = status }
+        if let status = options.connectionLimitStatus { configuration.limits.connectionLimitStatus = status }
         configuration.routes = state.routes(hsts: options.hsts)
         configuration.upstreams = state.upstreamOrder.compactMap { state.upstreams[$0] }
         configuration.addExternalAuthUpstreams()

@@ -87,6 +87,11 @@ extension TranslationState {
         rule.settings.cors = annotations.cors
         rule.settings.externalAuth = annotations.externalAuth
         rule.settings.accessLog = annotations.accessLog
+        if var limit = annotations.rateLimit {
+            // Every path of the Ingress counts against the same limits, as in ingress-nginx.
+            limit.zone = "Ingress \(ingress.metadata.namespace)/\(ingress.metadata.name)"
+            rule.settings.rateLimit = limit
+        }
         var upstreamFields: [HeaderValueRule] = []
         if let host = annotations.upstreamHost { upstreamFields.append(HeaderValueRule(name: "Host", value: .literal(host))) }
         if let prefix = annotations.forwardedPrefix { upstreamFields.append(HeaderValueRule(name: "X-Forwarded-Prefix", value: .literal(prefix))) }

@@ -14,6 +14,8 @@ public final class ProxyState: Sendable {
     let drainingFlag = Atomic<Bool>(false)
     let readyFlag = Atomic<Bool>(false)
     let wakeups: Locked<[Wakeup]> = Locked([])
+    /// Rate and connection limits' counts, shared by the workers.
+    let clientRates = ClientRateTable()
 
     public init(publisher: SnapshotPublisher, metrics: MetricsRegistry, accessLog: AccessLogWriter?) {
         self.publisher = publisher

@@ -24,6 +24,9 @@ final class Exchange {
     /// The affinity cookie value the response sets (a new session's); set together with
     /// `ownedResponseEdits`.
     var affinityCookie: UInt64?
+    /// The connection-limit zone whose count this request holds (0: none), given back when
+    /// the exchange is released.
+    var heldConnectionZone: UInt64 = 0
     /// When the attempt the `ewma` balancer times went out (monotonic µs); 0 otherwise.
     var attemptStartMicros: UInt64 = 0
     /// The client is a browser that rejects `SameSite=None` cookies (set with the key).

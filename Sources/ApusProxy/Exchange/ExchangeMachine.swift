@@ -202,6 +202,14 @@ struct ExchangeMachine {
         case endIdleTunnel
         /// The client did not read its response for too long.
         case closeStalled
+
+        /// The upstream's response goes to the client (relayed or as a tunnel).
+        var passesResponseOn: Bool {
+            switch self {
+            case .forwardResponse, .startTunnel: true
+            default: false
+            }
+        }
     }
 
     /// How long a downstream write may stay blocked before the connection is dropped.

@@ -56,6 +56,9 @@ extension Worker {
         request.withUnsafeBytes { exchange.upstreamHead.buffer.append(contentsOf: $0) }
         exchange.requestBody = BodyCursor(length: 0)
         exchange.runtime = runtime
+        // The route's key and session cookie belong to its own upstream.
+        exchange.balanceKeyState = .none
+        exchange.affinityCookie = nil
         counters.errorBackendRequests += 1
         carryOut(exchange.machine.handle(.divert(runtime.terms), now: now), connection, exchange)
     }

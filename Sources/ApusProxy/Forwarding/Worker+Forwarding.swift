@@ -132,12 +132,15 @@ extension Worker {
                 return false
             }
             if exchange.auth != nil { settleAuthCookies(exchange, status: upstream.head.status) }
-            if let cookie = exchange.affinityCookie { addAffinityCookie(connection, exchange, value: cookie) }
         }
         var encoder: GzipEncoder?
         if let policy = exchange.gzipPolicy { encoder = gzipEncoderIfFit(upstream, policy) }
         let action = exchange.machine.handle(
             .responseHead(status: upstream.head.status, framing: upstream.head.framing, compress: encoder != nil), now: now)
+        // Only on a response that is passed on: an error page Apus answers instead gets no session.
+        if exchange.ownedResponseEdits != nil, let cookie = exchange.affinityCookie, action.passesResponseOn {
+            addAffinityCookie(connection, exchange, value: cookie)
+        }
         switch action {
         case .forwardResponse(let plan):
             upstream.body = plan.bodyCursor

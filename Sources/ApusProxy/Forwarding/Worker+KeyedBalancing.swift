@@ -188,9 +188,13 @@ extension Worker {
         line += "; Path=".utf8
         if let path = affinity.path {
             line += path.utf8
-        } else {
+        } else if let table = exchange.table, table.routes.indices.contains(exchange.routeIndex) {
+            // The table the request was routed by (a reload may have swapped the worker's).
+            // A path that cannot be an attribute (a regex, a byte a cookie may not carry) is /.
             let route = table.routes[exchange.routeIndex]
-            line += route.match == .regex ? "/".utf8 : route.path.utf8
+            line += route.match != .regex && AffinityConfig.isCookieAttribute(route.path) ? route.path.utf8 : "/".utf8
+        } else {
+            line += "/".utf8
         }
         if let domain = affinity.domain { line += "; Domain=\(domain)".utf8 }
         if let seconds = affinity.expiresSeconds {

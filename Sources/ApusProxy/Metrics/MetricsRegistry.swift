@@ -25,6 +25,7 @@ public final class MetricsRegistry: Sendable {
         var proxyProtocolRefusals: UInt64 = 0
         var basicAuthChecks: UInt64 = 0
         var errorBackendRequests: UInt64 = 0
+        var limitRefusals: UInt64 = 0
         var externalAuth = WorkerCounters.ExternalAuthCounts()
         var gzip = WorkerCounters.GzipCounts()
         var tunnels = TunnelTotals()
@@ -49,6 +50,7 @@ public final class MetricsRegistry: Sendable {
             t.proxyProtocolRefusals += delta.proxyProtocolRefusals
             t.basicAuthChecks += delta.basicAuthChecks
             t.errorBackendRequests += delta.errorBackendRequests
+            t.limitRefusals += delta.limitRefusals
             t.externalAuth.add(delta.externalAuth)
             t.gzip.responses += delta.gzip.responses
             t.gzip.bytesIn += delta.gzip.bytesIn
@@ -106,6 +108,9 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_error_backend_requests_total Answers replaced by an error backend's (error_backend, custom-http-errors), and requests sent to one because their upstream had no endpoint.\n"
         out += "# TYPE apus_error_backend_requests_total counter\n"
         out += "apus_error_backend_requests_total \(t.errorBackendRequests)\n"
+        out += "# HELP apus_limit_refusals_total Requests answered without proxying because their client was over a route's rate or requests-in-progress limit.\n"
+        out += "# TYPE apus_limit_refusals_total counter\n"
+        out += "apus_limit_refusals_total \(t.limitRefusals)\n"
         out += "# HELP apus_external_auth_requests_total Requests sent to external-auth services, by what the answer meant (error: unreachable, timed out, or neither 2xx, 401 nor 403).\n"
         out += "# TYPE apus_external_auth_requests_total counter\n"
         for (result, count) in [("allowed", t.externalAuth.allowed), ("unauthorized", t.externalAuth.unauthorized),

@@ -13,6 +13,7 @@ struct WorkerCounters {
         var proxyProtocolRefusals: UInt64 = 0
         var basicAuthChecks: UInt64 = 0
         var errorBackendRequests: UInt64 = 0
+        var limitRefusals: UInt64 = 0
         var externalAuth = ExternalAuthCounts()
         var gzip = GzipCounts()
         var tunnels = TunnelCounters()
@@ -63,6 +64,7 @@ struct WorkerCounters {
     var basicAuthChecks: UInt64 = 0
     /// Answers replaced by an error backend's (`error_backend`).
     var errorBackendRequests: UInt64 = 0
+    var limitRefusals: UInt64 = 0
     var externalAuth = ExternalAuthCounts()
     var gzip = GzipCounts()
     var tunnels = TunnelCounters()
@@ -91,7 +93,7 @@ struct WorkerCounters {
 
     mutating func takeDelta() -> Delta {
         var delta = Delta(activeConnections: activeConnections, accepted: accepted, tlsHandshakeFailures: tlsHandshakeFailures,
-            proxyProtocolRefusals: proxyProtocolRefusals, basicAuthChecks: basicAuthChecks, errorBackendRequests: errorBackendRequests, externalAuth: externalAuth, gzip: gzip, naps: naps)
+            proxyProtocolRefusals: proxyProtocolRefusals, basicAuthChecks: basicAuthChecks, errorBackendRequests: errorBackendRequests, limitRefusals: limitRefusals, externalAuth: externalAuth, gzip: gzip, naps: naps)
         externalAuth = ExternalAuthCounts()
         gzip = GzipCounts()
         naps = NapCounts()
@@ -109,6 +111,7 @@ struct WorkerCounters {
         proxyProtocolRefusals = 0
         basicAuthChecks = 0
         errorBackendRequests = 0
+        limitRefusals = 0
         delta.tunnels = tunnels.takeDelta()
         return delta
     }

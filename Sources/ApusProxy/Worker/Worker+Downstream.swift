@@ -130,6 +130,7 @@ extension Worker {
             exchange.file = -1
         }
         if exchange.gzip != nil { releaseGzip(exchange) }
+        if exchange.heldConnectionZone != 0 { releaseConnectionLimit(exchange) }
         exchanges.give(exchange)
     }
 

@@ -41,6 +41,10 @@ extension Worker {
             respondError(connection, exchange, status: 404)
             return
         }
+        // Limits first, as nginx's preaccess phase is before its access phase.
+        if let limit = table.routes[route].rateLimitHandle, !limit._withUnsafeGuaranteedRef({ admitsWithinLimits($0, connection, exchange) }) {
+            return
+        }
         // Before anything else the route does (a redirect included). Through the route's
         // unretained handle: a reference loaded from the table is retained around a call.
         if let list = table.routes[route].accessListHandle, !list._withUnsafeGuaranteedRef({ $0.permits(exchange.clientAddress) }) {
