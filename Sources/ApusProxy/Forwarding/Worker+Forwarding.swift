@@ -124,22 +124,25 @@ extension Worker {
     /// downstream is written. Returns false when the exchange ended (or became a tunnel).
     private func startResponse(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection) -> Bool {
         if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
-        if exchange.attemptStartMicros != 0 { observeLatency(exchange, upstream.endpoint) }
-        // Routes with external auth or an error backend (or per-request CORS edits) only.
+        // Routes with external auth or an error backend (or per-request CORS edits, or a new
+        // session's cookie, or a latency to time) only.
+        var sessionCookie: UInt64?
         if exchange.ownedResponseEdits != nil {
+            if exchange.attemptStartMicros != 0 { observeLatency(exchange, upstream.endpoint) }
             if let backend = exchange.errorBackend, backend.intercepts(upstream.head.status) {
                 divertToErrorBackend(connection, exchange, backend, status: upstream.head.status)
                 return false
             }
             if exchange.auth != nil { settleAuthCookies(exchange, status: upstream.head.status) }
+            sessionCookie = exchange.affinityCookie
         }
         var encoder: GzipEncoder?
         if let policy = exchange.gzipPolicy { encoder = gzipEncoderIfFit(upstream, policy) }
         let action = exchange.machine.handle(
             .responseHead(status: upstream.head.status, framing: upstream.head.framing, compress: encoder != nil), now: now)
         // Only on a response that is passed on: an error page Apus answers instead gets no session.
-        if exchange.ownedResponseEdits != nil, let cookie = exchange.affinityCookie, action.passesResponseOn {
-            addAffinityCookie(connection, exchange, value: cookie)
+        if let sessionCookie, action.passesResponseOn {
+            addAffinityCookie(connection, exchange, value: sessionCookie)
         }
         switch action {
         case .forwardResponse(let plan):

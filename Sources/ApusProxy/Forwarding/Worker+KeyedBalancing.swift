@@ -73,6 +73,8 @@ extension Worker {
         } else {
             chosen = pickByLatency(runtime, tried: tried)
             exchange.attemptStartMicros = MonotonicClock.microseconds()
+            // The response start looks for the time under this field (`startResponse`).
+            if exchange.ownedResponseEdits == nil { exchange.ownedResponseEdits = Exchange.authMarker }
         }
         guard let picked = chosen else {
             upstreamFailed(connection, exchange, .noEndpoint)

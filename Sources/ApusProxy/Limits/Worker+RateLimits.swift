@@ -25,6 +25,8 @@ extension Worker {
                 return false
             }
             exchange.heldConnectionZone = limit.connectionZone
+            // The release tests this field first (`releaseExchange`).
+            if exchange.ownedResponseEdits == nil { exchange.ownedResponseEdits = Exchange.authMarker }
         }
         return true
     }

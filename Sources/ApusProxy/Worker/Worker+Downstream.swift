@@ -130,7 +130,8 @@ extension Worker {
             exchange.file = -1
         }
         if exchange.gzip != nil { releaseGzip(exchange) }
-        if exchange.heldConnectionZone != 0 { releaseConnectionLimit(exchange) }
+        // Set only with `ownedResponseEdits` (`admitsWithinLimits`): one test for the others.
+        if exchange.ownedResponseEdits != nil && exchange.heldConnectionZone != 0 { releaseConnectionLimit(exchange) }
         exchanges.give(exchange)
     }
 
