@@ -30,8 +30,12 @@ import Testing
         #expect(zones.count == 1, "one count for the Ingress's paths")
     }
 
-    /// 0 sets no limit, as in ingress-nginx; the multiplier or allow list alone do nothing.
+    /// 0 sets no limit and a multiplier of 0 no burst, as in ingress-nginx; the multiplier or
+    /// allow list alone do nothing.
     @Test func zeroAndStrayValues() throws {
+        let strict = try F.translate([F.ourClass, F.ingress("s", annotations: ["nginx.ingress.kubernetes.io/limit-rps": "3",
+                                                                           "nginx.ingress.kubernetes.io/limit-burst-multiplier": "0"])] + F.web)
+        #expect(Self.limits(strict).first??.burstMultiplier == 0)
         let zero = try F.translate([F.ourClass, F.ingress("z", annotations: ["nginx.ingress.kubernetes.io/limit-rps": "0",
                                                                          "nginx.ingress.kubernetes.io/limit-burst-multiplier": "2"])] + F.web)
         #expect(Self.limits(zero).allSatisfy { $0 == nil })
@@ -44,7 +48,8 @@ import Testing
         ("limit-rps", "five", "is not a whole number"),
         ("limit-rpm", "-1", "is not a whole number"),
         ("limit-rps", "2000000", "is not from 1 to 1000000"),
-        ("limit-burst-multiplier", "5000", "is not from 1 to 1000"),
+        ("limit-burst-multiplier", "5000", "is not from 0 (no burst) to 1000"),
+        ("limit-burst-multiplier", "some", "is not a whole number"),
         ("limit-whitelist", "10.0.0.0/33", "10.0.0.0/33"),
     ])
     func badValuesRefuseTheIngress(feature: String, value: String, why: String) throws {

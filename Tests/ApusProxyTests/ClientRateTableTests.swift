@@ -37,12 +37,30 @@ import Testing
 
     @Test func requestsInProgress() {
         let table = ClientRateTable()
-        #expect(table.acquire(zone: 9, client: Self.client(1), limit: 2, now: 0))
-        #expect(table.acquire(zone: 9, client: Self.client(1), limit: 2, now: 0))
-        #expect(!table.acquire(zone: 9, client: Self.client(1), limit: 2, now: 0))
-        #expect(table.acquire(zone: 10, client: Self.client(1), limit: 2, now: 0), "another zone")
+        func counted(_ zone: UInt64) -> Bool {
+            if case .counted = table.acquire(zone: zone, client: Self.client(1), limit: 2, now: 0) { return true }
+            return false
+        }
+        #expect(counted(9) && counted(9))
+        #expect(!counted(9))
+        #expect(counted(10), "another zone")
         table.release(zone: 9, client: Self.client(1))
-        #expect(table.acquire(zone: 9, client: Self.client(1), limit: 2, now: 0))
+        #expect(counted(9))
+    }
+
+    /// A burst of 0 is the bare rate; a refund gives a request back; a client refused over
+    /// and over stays the most recently seen (a flood evicts others first).
+    @Test func noBurstRefundAndRecency() {
+        let table = ClientRateTable()
+        let strict = Self.rate(perSecond: 10, multiplier: 0)
+        #expect(table.admit(strict, client: Self.client(3), now: 0) == nil, "the first request")
+        #expect(table.admit(strict, client: Self.client(3), now: 50) != nil, "the next within 100 ms is refused")
+        #expect(table.admit(strict, client: Self.client(3), now: 100) == nil)
+        let rate = Self.rate(perSecond: 1, multiplier: 1)
+        #expect(table.admit(rate, client: Self.client(4), now: 0) == nil && table.admit(rate, client: Self.client(4), now: 0) == nil)
+        #expect(table.admit(rate, client: Self.client(4), now: 0) != nil)
+        table.refund(rate, client: Self.client(4))
+        #expect(table.admit(rate, client: Self.client(4), now: 0) == nil, "the refunded request's room")
     }
 
     /// Two million distinct clients: the table never holds more than its capacity (its

@@ -1,9 +1,10 @@
 import Glibc
 
-/// Peak EWMA of an endpoint's latency (Finagle's PeakEwma, which ingress-nginx's `ewma`
-/// balancer follows): a slower answer than the average takes over at once, faster ones pull
-/// it down with a weight that decays over `decaySeconds`, and an endpoint left alone drifts
-/// back towards zero so that it is tried again. Per worker, without locks.
+/// Peak EWMA of an endpoint's latency (Finagle's PeakEwma; ingress-nginx's `ewma` balancer
+/// keeps a plain EWMA with the same 10 s decay and no multiplier for requests in flight): a
+/// slower answer than the average takes over at once, faster ones pull it down with a
+/// weight that decays over `decaySeconds`, and an endpoint left alone drifts back towards
+/// zero so that it is tried again. Per worker, without locks.
 public struct LatencyEWMA: Sendable, Equatable {
     /// Microseconds; negative until the first answer.
     public private(set) var micros: Double = -1

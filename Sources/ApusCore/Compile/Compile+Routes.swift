@@ -132,7 +132,10 @@ extension RouteTableCompiler {
                 diagnostics.append(.error("invalid-rate-limit", "rate_limit \(problem); the rule is dropped", at: limit.location))
                 return (nil, diagnostics)
             }
-            compiled.route.rateLimit = CompiledRateLimit(config: limit, zone: limit.zone ?? "rule \(compiled.route.match.rawValue) \(compiled.route.label)")
+            // A host's limit is counted once for all its paths; a path's own, for that path.
+            let zone = limit.zone ?? (rule.settings.rateLimit == nil
+                ? "host \(compiled.route.host ?? "*")" : "rule \(compiled.route.match.rawValue) \(compiled.route.label)")
+            compiled.route.rateLimit = CompiledRateLimit(config: limit, zone: zone)
         }
         compiled.route.writesAccessLog = rule.settings.accessLog ?? inheriting.accessLog ?? true
         compiled.route.corsMode = settings.cors.map { $0.anyOrigin != nil ? .anyOrigin : .listedOrigins } ?? .none

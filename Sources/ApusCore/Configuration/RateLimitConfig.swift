@@ -50,8 +50,8 @@ public struct RateLimitConfig: Equatable, Sendable {
         for (key, value) in [("rps", perSecond), ("rpm", perMinute), ("connections", connections)] {
             if let value, value < 1 || value > Self.largestRate { problems.append("\(key): \(value) is not from 1 to \(Self.largestRate)") }
         }
-        if burstMultiplier < 1 || burstMultiplier > Self.largestMultiplier {
-            problems.append("burst_multiplier: \(burstMultiplier) is not from 1 to \(Self.largestMultiplier)")
+        if burstMultiplier < 0 || burstMultiplier > Self.largestMultiplier {
+            problems.append("burst_multiplier: \(burstMultiplier) is not from 0 (no burst) to \(Self.largestMultiplier)")
         }
         for entry in allow {
             if case .failure(let problem) = AddressRange.parse(entry) { problems.append("allow: '\(entry)' \(problem.explanation)") }

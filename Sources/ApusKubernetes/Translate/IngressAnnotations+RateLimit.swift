@@ -2,8 +2,8 @@ import ApusCore
 
 /// `limit-rps`, `limit-rpm`, `limit-burst-multiplier`, `limit-connections` and
 /// `limit-allowlist` (`limit-whitelist`), the same names in both dialects. A count of 0 sets
-/// no limit, as in ingress-nginx; a value that is not a whole number refuses the Ingress
-/// (ingress-nginx ignores it).
+/// no limit and a multiplier of 0 no burst, as in ingress-nginx; a value that is not a whole
+/// number refuses the Ingress (ingress-nginx ignores it).
 extension IngressAnnotations {
     static let limitFeatures: Set<String> = ["limit-rps", "limit-rpm", "limit-burst-multiplier", "limit-connections", "limit-allowlist"]
 
@@ -21,12 +21,17 @@ extension IngressAnnotations {
             }
             return .some(number == 0 ? nil : number)
         }
-        guard let perSecond = count("limit-rps"), let perMinute = count("limit-rpm"), let connections = count("limit-connections"),
-              let multiplier = count("limit-burst-multiplier") else { return false }
+        guard let perSecond = count("limit-rps"), let perMinute = count("limit-rpm"), let connections = count("limit-connections") else { return false }
         limit.perSecond = perSecond
         limit.perMinute = perMinute
         limit.connections = connections
-        if let multiplier { limit.burstMultiplier = multiplier }
+        if let multiplier = values["limit-burst-multiplier"] {
+            // 0 is no burst at all, as in ingress-nginx.
+            guard let number = Int(multiplier.value.trimmingSpaces) else {
+                return refusal(multiplier.key, "'\(multiplier.value)' is not a whole number", at: location, into: &diagnostics)
+            }
+            limit.burstMultiplier = number
+        }
         if let allow = values["limit-allowlist"] {
             limit.allow = allow.value.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
         }

@@ -27,6 +27,8 @@ final class Exchange {
     /// The connection-limit zone whose count this request holds (0: none), given back when
     /// the exchange is released.
     var heldConnectionZone: UInt64 = 0
+    /// The client the count was taken for (the address may be found anew on a restart).
+    var heldConnectionClient = ClientAddress(high: 0, low: 0)
     /// When the attempt the `ewma` balancer times went out (monotonic µs); 0 otherwise.
     var attemptStartMicros: UInt64 = 0
     /// The client is a browser that rejects `SameSite=None` cookies (set with the key).

@@ -95,6 +95,12 @@ extension Worker {
         let endpoint = index >= 0 && index < runtime.endpoints.count ? runtime.endpoints[index] : nil
         counters.countUpstreamError(upstream: runtime.name, kind: failure.metricKind)
         if blame { endpoint?.failed(at: now) }
+        // An attempt that timed out took at least that long: the `ewma` balancer must see
+        // it, or a hanging endpoint would look fast for want of answers.
+        if exchange.attemptStartMicros != 0, let endpoint, failure.metricKind == .readTimeout || failure.metricKind == .connectTimeout
+            || failure.metricKind == .sendTimeout {
+            observeLatency(exchange, endpoint)
+        }
         if let message = failure.logMessage(blamed: blame) {
             Log.warning(message, ["upstream": runtime.name, "endpoint": endpoint?.addressText ?? "", "kind": failure.metricKind.rawValue])
         }

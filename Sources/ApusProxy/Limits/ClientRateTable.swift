@@ -5,7 +5,7 @@ import Glibc
 /// client whose connections land on different workers gets the configured rate, not a
 /// multiple of it.
 ///
-/// A fixed table (64 shards of 2,048 slots, 48 bytes each: 6 MiB of address space, touched
+/// A fixed table (64 shards of 2,048 slots, 56 bytes each: 7 MiB of address space, touched
 /// only as clients arrive), each shard behind its own mutex: two workers meet on a lock
 /// only when their clients hash to the same shard. A client's slot is found within 16
 /// slots of its hash; when they are all taken, the one least recently seen without
@@ -19,8 +19,12 @@ final class ClientRateTable: @unchecked Sendable {
         var low: UInt64
         /// Nano-requests above the rate (nginx's `excess`).
         var excess: Int64
-        /// Monotonic milliseconds of the last request counted.
+        /// Monotonic milliseconds of the last request counted (nginx's `last`).
         var stamp: UInt64
+        /// Of the last request looked up, counted or refused: what eviction goes by (nginx
+        /// moves a node to the front of its LRU on every lookup), so that a client refused
+        /// nonstop is not the one a flood evicts.
+        var seen: UInt64
         var inProgress: Int32
         var used: Bool
     }
@@ -54,31 +58,43 @@ final class ClientRateTable: @unchecked Sendable {
     func admit(_ rate: CompiledRateLimit.Rate, client: ClientAddress, now: UInt64) -> UInt64? {
         withSlot(zone: rate.zone, client: client, now: now) { slot, isNew in
             // nginx: a client's first request passes with nothing in excess.
-            if isNew {
-                slot.stamp = now
-                return nil
-            }
+            if isNew { return nil }
+            // nginx's `excess - rate * elapsed + 1`, floored at 0; the drain is capped so that
+            // a long pause cannot overflow.
             let elapsed = Int64(clamping: now > slot.stamp ? now - slot.stamp : 0)
-            let drained = elapsed >= slot.excess / max(rate.drainPerMillisecond, 1) + 1 ? slot.excess : rate.drainPerMillisecond * elapsed
-            let excess = max(slot.excess - drained, 0) + CompiledRateLimit.request
-            guard excess <= rate.burst else {
-                let wait = (excess - rate.burst + rate.drainPerMillisecond - 1) / max(rate.drainPerMillisecond, 1)
-                return UInt64(max(wait, 1))
-            }
+            let charged = slot.excess + CompiledRateLimit.request
+            let drain = max(rate.drainPerMillisecond, 1)
+            let drained = elapsed >= charged / drain + 1 ? charged : drain * elapsed
+            let excess = max(charged - drained, 0)
+            guard excess <= rate.burst else { return UInt64(max((excess - rate.burst + drain - 1) / drain, 1)) }
             slot.excess = excess
-            slot.stamp = now
+            // A worker's clock a little behind another's never moves the stamp back.
+            slot.stamp = max(slot.stamp, now)
             return nil
         } ?? nil
     }
 
-    /// Takes one of the client's `limit` requests in progress; false when all are taken.
-    func acquire(zone: UInt64, client: ClientAddress, limit: Int32, now: UInt64) -> Bool {
-        withSlot(zone: zone, client: client, now: now) { slot, _ in
-            guard slot.inProgress < limit else { return false }
+    /// Gives back a request `admit` counted (another zone refused it).
+    func refund(_ rate: CompiledRateLimit.Rate, client: ClientAddress) {
+        _ = withSlot(zone: rate.zone, client: client, now: 0, create: false) { slot, _ in
+            slot.excess = max(slot.excess - CompiledRateLimit.request, 0)
+        }
+    }
+
+    enum Acquisition {
+        case counted
+        case refused
+        /// No slot could be had (all in its window busy): let through, and nothing to give back.
+        case uncounted
+    }
+
+    /// Takes one of the client's `limit` requests in progress.
+    func acquire(zone: UInt64, client: ClientAddress, limit: Int32, now: UInt64) -> Acquisition {
+        withSlot(zone: zone, client: client, now: now) { slot, _ -> Acquisition in
+            guard slot.inProgress < limit else { return .refused }
             slot.inProgress += 1
-            slot.stamp = now
-            return true
-        } ?? true
+            return .counted
+        } ?? .uncounted
     }
 
     func release(zone: UInt64, client: ClientAddress) {
@@ -117,8 +133,11 @@ final class ClientRateTable: @unchecked Sendable {
             let index = (start + step) & (Self.slotsPerShard - 1)
             let slot = base[index]
             if slot.used {
-                if slot.zone == zone && slot.high == client.high && slot.low == client.low { return body(&base[index], false) }
-                if slot.inProgress == 0 && (stalest < 0 || slot.stamp < base[stalest].stamp) { stalest = index }
+                if slot.zone == zone && slot.high == client.high && slot.low == client.low {
+                    if now > slot.seen { base[index].seen = now }
+                    return body(&base[index], false)
+                }
+                if slot.inProgress == 0 && (stalest < 0 || slot.seen < base[stalest].seen) { stalest = index }
             } else if free < 0 {
                 free = index
             }
@@ -126,7 +145,7 @@ final class ClientRateTable: @unchecked Sendable {
         guard create else { return nil }
         let chosen = free >= 0 ? free : stalest
         guard chosen >= 0 else { return nil }
-        base[chosen] = Slot(zone: zone, high: client.high, low: client.low, excess: 0, stamp: now, inProgress: 0, used: true)
+        base[chosen] = Slot(zone: zone, high: client.high, low: client.low, excess: 0, stamp: now, seen: now, inProgress: 0, used: true)
         return body(&base[chosen], true)
     }
 }

@@ -15,16 +15,24 @@ extension Worker {
             return false
         }
         if let rate = limit.perMinute, let wait = rates.admit(rate, client: client, now: now) {
+            // nginx charges its zones only when all of them pass.
+            if let perSecond = limit.perSecond { rates.refund(perSecond, client: client) }
             refuseOverRate(connection, exchange, waitMilliseconds: wait)
             return false
         }
         if limit.connections > 0 {
-            guard rates.acquire(zone: limit.connectionZone, client: client, limit: limit.connections, now: now) else {
+            switch rates.acquire(zone: limit.connectionZone, client: client, limit: limit.connections, now: now) {
+            case .refused:
                 counters.limitRefusals += 1
                 respondError(connection, exchange, status: table.limits.connectionLimitStatus)
                 return false
+            case .uncounted:
+                return true
+            case .counted:
+                break
             }
             exchange.heldConnectionZone = limit.connectionZone
+            exchange.heldConnectionClient = client
             // The release tests this field first (`releaseExchange`).
             if exchange.ownedResponseEdits == nil { exchange.ownedResponseEdits = Exchange.authMarker }
         }
@@ -45,7 +53,7 @@ extension Worker {
     }
 
     func releaseConnectionLimit(_ exchange: Exchange) {
-        state.clientRates.release(zone: exchange.heldConnectionZone, client: exchange.clientAddress)
+        state.clientRates.release(zone: exchange.heldConnectionZone, client: exchange.heldConnectionClient)
         exchange.heldConnectionZone = 0
     }
 }

@@ -41,10 +41,6 @@ extension Worker {
             respondError(connection, exchange, status: 404)
             return
         }
-        // Limits first, as nginx's preaccess phase is before its access phase.
-        if let limit = table.routes[route].rateLimitHandle, !limit._withUnsafeGuaranteedRef({ admitsWithinLimits($0, connection, exchange) }) {
-            return
-        }
         // Before anything else the route does (a redirect included). Through the route's
         // unretained handle: a reference loaded from the table is retained around a call.
         if let list = table.routes[route].accessListHandle, !list._withUnsafeGuaranteedRef({ $0.permits(exchange.clientAddress) }) {
@@ -75,6 +71,11 @@ extension Worker {
             }
         case .listedOrigins:
             if let origin = Self.originField(exchange, raw), applyCORS(route: route, origin: origin, connection, exchange) { return }
+        }
+        // After the redirect to HTTPS and the preflight, before authentication: where nginx's
+        // preaccess phase falls (ingress-nginx answers those two in its rewrite phase).
+        if let limit = table.routes[route].rateLimitHandle, !limit._withUnsafeGuaranteedRef({ admitsWithinLimits($0, connection, exchange) }) {
+            return
         }
         if table.routes[route].authenticates && !authenticate(connection, exchange, route: route, host: host) {
             return
@@ -132,6 +133,8 @@ extension Worker {
             exchange.clientCertificateLines = nil
             exchange.errorBackend = nil
             exchange.responseEditsHandle = nil
+            // Its limits are checked again under the new table: the count it holds goes back.
+            if exchange.heldConnectionZone != 0 { releaseConnectionLimit(exchange) }
             startRequest(connection, exchange)
             return
         }
