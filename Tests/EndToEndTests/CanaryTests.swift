@@ -72,23 +72,7 @@ import Testing
               main: { endpoints: [\(b["main"]!.endpoint)] }
               canary: { endpoints: [\(b["canary"]!.endpoint)] }
             """), waitFor: [port, admin])
-            let counts = try await withThrowingTaskGroup(of: [String: Int].self) { group in
-                for _ in 0..<20 {
-                    group.addTask {
-                        let connection = try await RawConnection.connect(port: port)
-                        var seen: [String: Int] = [:]
-                        for _ in 0..<100 {
-                            try await connection.send("GET / HTTP/1.1\r\nHost: w.test\r\n\r\n")
-                            let response = try #require(try await connection.readResponse())
-                            seen[response.header("X-Backend") ?? "status \(response.status)", default: 0] += 1
-                        }
-                        return seen
-                    }
-                }
-                var total: [String: Int] = [:]
-                for try await seen in group { total.merge(seen, uniquingKeysWith: +) }
-                return total
-            }
+            let counts = try await Probe.tally(port: port, host: "w.test", connections: 20, requests: 100)
             #expect(counts == ["main": 1_800, "canary": 200], "\(counts)")
         }
     }

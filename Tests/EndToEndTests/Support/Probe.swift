@@ -1,3 +1,4 @@
+import Testing
 /// Small questions tests ask apus over a fresh connection.
 enum Probe {
     /// The name (`X-Backend`) of the upstream that answered `path` for `host`, or `status N`
@@ -5,6 +6,28 @@ enum Probe {
     static func who(port: Int, host: String, path: String) async throws -> String {
         let response = try await HTTPClient.request(port: port, path: path, host: host)
         return response.header("X-Backend") ?? "status \(response.status)"
+    }
+
+    /// Who answered (`X-Backend`, or `status N`) `requests` keep-alive requests on each of
+    /// `connections` connections at once, tallied.
+    static func tally(port: Int, host: String, path: String = "/", connections: Int, requests: Int) async throws -> [String: Int] {
+        try await withThrowingTaskGroup(of: [String: Int].self) { group in
+            for _ in 0..<connections {
+                group.addTask {
+                    let connection = try await RawConnection.connect(port: port)
+                    var seen: [String: Int] = [:]
+                    for _ in 0..<requests {
+                        try await connection.send("GET \(path) HTTP/1.1\r\nHost: \(host)\r\n\r\n")
+                        let response = try #require(try await connection.readResponse())
+                        seen[response.header("X-Backend") ?? "status \(response.status)", default: 0] += 1
+                    }
+                    return seen
+                }
+            }
+            var total: [String: Int] = [:]
+            for try await seen in group { total.merge(seen, uniquingKeysWith: +) }
+            return total
+        }
     }
 
     /// The value of one sample (`name{labels} value`) in admin /metrics whose line starts with
