@@ -51,7 +51,9 @@ extension Worker {
                 name: upstream.name, endpoints: endpoints,
                 // A picker whose policy changed starts afresh.
                 picker: previousPickers[upstream.name].flatMap { $0.policy == upstream.balance ? $0 : nil } ?? EndpointPicker(policy: upstream.balance),
-                keyed: upstream.keyed,
+                // The key's endpoint indexes are the table's: an address without a socket
+                // address (left out above) would shift them, so such an upstream goes unkeyed.
+                keyed: endpoints.count == upstream.endpoints.count ? upstream.keyed : nil,
                 connectTimeout: UInt64(upstream.connectTimeoutMilliseconds),
                 readTimeout: UInt64(upstream.readTimeoutMilliseconds),
                 sendTimeout: UInt64(upstream.sendTimeoutMilliseconds),
