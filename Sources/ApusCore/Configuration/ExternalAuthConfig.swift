@@ -210,16 +210,20 @@ public struct AuthCacheRule: Equatable, Sendable {
     private static func duration(_ word: Substring) -> Int? {
         let digits = word.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, digits.count <= 9, let number = Int(digits) else { return nil }
+        let factor: Int
         switch word.dropFirst(digits.count) {
-        case "ms": return number
-        case "s": return number * 1000
-        case "m": return number * 60_000
-        case "h": return number * 3_600_000
-        case "d": return number * 86_400_000
-        case "w": return number * 604_800_000
-        case "M": return number * 2_592_000_000
-        case "y": return number * 31_536_000_000
+        case "ms": factor = 1
+        case "s": factor = 1000
+        case "m": factor = 60_000
+        case "h": factor = 3_600_000
+        case "d": factor = 86_400_000
+        case "w": factor = 604_800_000
+        case "M": factor = 2_592_000_000
+        case "y": factor = 31_536_000_000
         default: return nil
         }
+        // Nine digits of years overflow 64 bits (found by FuzzAuthTemplates): not a duration.
+        let (milliseconds, overflow) = number.multipliedReportingOverflow(by: factor)
+        return overflow ? nil : milliseconds
     }
 }
