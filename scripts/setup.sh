@@ -13,16 +13,19 @@ if ((${#need[@]})); then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-# Python's websockets (13 or later, for its asyncio API): the real WebSocket client and server
-# of the tunnel tests. Debian's python3-websockets is too old, so it comes from pip.
-if ! python3 -c 'import websockets.asyncio.client' 2>/dev/null; then
+# From PyPI: Python's websockets (13 or later, for its asyncio API; Debian's is too old), the
+# real WebSocket client and server of the tunnel tests; and prometheus_client, whose text-format
+# parser reads /metrics in the metrics tests.
+pip_install() {
   python3 -m pip --version >/dev/null 2>&1 || {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends python3-pip >/dev/null
   }
   # A distribution Python refuses pip installs outside a venv (PEP 668) unless told otherwise.
-  python3 -m pip install --quiet websockets 2>/dev/null \
-    || python3 -m pip install --quiet --break-system-packages websockets
-fi
+  python3 -m pip install --quiet "$1" 2>/dev/null \
+    || python3 -m pip install --quiet --break-system-packages "$1"
+}
+python3 -c 'import websockets.asyncio.client' 2>/dev/null || pip_install websockets
+python3 -c 'import prometheus_client.parser' 2>/dev/null || pip_install prometheus_client
 command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x toolchain required)"; exit 1; }

@@ -93,6 +93,7 @@ final class ControllerLoop: Sendable {
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             logNew(diagnostics, reported: &reported)
             let done = MonotonicClock.milliseconds()
+            state.metrics.recordControllerSync(buildMilliseconds: done - started, sinceChangeMilliseconds: done - (taken.pendingSince ?? started))
             let fields: KeyValuePairs<String, String> = [
                 "generation": String(generation), "ingresses": String(translation.reports.count),
                 "routes": String(table.routes.count), "upstreams": String(table.upstreams.count),

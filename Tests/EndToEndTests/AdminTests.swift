@@ -51,9 +51,9 @@ import Testing
             let text = response.bodyText
             let lines = text.split(separator: "\n").map(String.init)
             let samples = lines.filter { !$0.hasPrefix("#") }
-            #expect(samples.contains { $0.hasPrefix("apus_requests_total{") && $0.contains("code=\"2xx\"") && $0.contains("route=\"") },
-                    "no apus_requests_total{route=...,code=\"2xx\"} sample in:\n\(text)")
-            let api2xx = samples.filter { $0.hasPrefix("apus_requests_total{") && $0.contains("code=\"2xx\"") }
+            #expect(samples.contains { $0.hasPrefix("apus_requests_total{") && $0.contains("status=\"200\"") && $0.contains("path=\"") },
+                    "no apus_requests_total{path=...,status=\"200\"} sample in:\n\(text)")
+            let api2xx = samples.filter { $0.hasPrefix("apus_requests_total{") && $0.contains("status=\"200\"") }
                 .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
             #expect(api2xx >= 3)
             #expect(samples.contains { $0.hasPrefix("apus_upstream_errors_total{") && $0.contains("upstream=\"dead\"") && $0.contains("kind=\"") },

@@ -31,6 +31,22 @@ import Testing
         return (apus, port, admin, certificates, backend)
     }
 
+    /// Each certificate's expiry is in /metrics once per name it covers, as Python's ssl
+    /// module reads its notAfter.
+    @Test(.timeLimit(.endToEnd(3))) func certificateExpiryIsInMetrics() async throws {
+        try await withScenario { s in
+            let (_, _, admin, certificates, _) = try await Self.start(s)
+            let scrape = try await PrometheusScrape.scrape(adminPort: admin, in: s.dir)
+            #expect(scrape.types["apus_ssl_certificate_expiry_seconds"] == "gauge")
+            for pair in [certificates.wildcard, certificates.app] {
+                let series = scrape.select("apus_ssl_certificate_expiry_seconds", ["certificate": pair.cert])
+                let notAfter = try await RealAPIMetricsTests.notAfter(pair.cert, in: s.dir)
+                #expect(!series.isEmpty && series.allSatisfy { $0.value == notAfter }, "\(pair.cert): \(series) vs \(notAfter)")
+            }
+            #expect(scrape.select("apus_ssl_certificate_expiry_seconds").count >= 2)
+        }
+    }
+
     /// The subject CN and protocol `openssl s_client` saw for a server name (nil: no SNI).
     static func handshake(_ s: Scenario, port: Int, serverName: String?, options: [String] = []) async throws -> Tool.Output {
         var arguments = ["s_client", "-connect", "127.0.0.1:\(port)"] + options

@@ -103,7 +103,7 @@ import Testing
                 ("apus_tunnels_closed_total{reason=\"closed\"}", 1),
                 ("apus_tunnel_bytes_total{direction=\"upstream\"}", 40_000),
                 ("apus_tunnel_bytes_total{direction=\"downstream\"}", 40_000),
-                ("apus_requests_total{route=\"* /\",code=\"1xx\"}", 1),
+                ("apus_requests_total{namespace=\"\",ingress=\"\",service=\"app\",host=\"\",path=\"/\",method=\"GET\",status=\"101\",canary=\"\"}", 1),
             ]
             var seen: [String: Double] = [:]
             let counted = await eventually(timeout: .seconds(5), interval: .milliseconds(200)) {

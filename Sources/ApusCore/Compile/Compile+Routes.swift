@@ -86,6 +86,7 @@ extension RouteTableCompiler {
             hstsValue: settings.hstsValue,
             dependsOnScheme: settings.responseEdits != nil || settings.responseEditsTLS != nil || settings.httpsRedirect != nil)
         var compiled = CompiledRule(host: host, key: key, pattern: pattern, route: route)
+        compiled.route.metricLabels = metricLabels(of: rule, host: host, upstreams: upstreams)
         compiled.route.accessList = settings.accessList
         compiled.route.basicAuth = settings.basicAuth
         compiled.route.cors = settings.cors
@@ -125,6 +126,7 @@ extension RouteTableCompiler {
                 diagnostics.append(.warning("canary-is-main", "canary names the rule's own upstream '\(canary.upstream)'; it changes nothing", at: canary.location))
             } else {
                 compiled.route.canary = CompiledCanary(config: canary, upstream: index)
+                compiled.route.metricLabels.canary = canary.upstream
             }
         }
         if let limit = rule.settings.rateLimit ?? inheriting.rateLimit, limit.enabled {

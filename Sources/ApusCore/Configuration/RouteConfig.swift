@@ -51,6 +51,8 @@ public struct PathRuleConfig: Equatable, Sendable {
     public var rewrite: String?
     /// This rule's request body limit over `limits.max_body_size` (0 = unlimited).
     public var maxBodyBytes: Int64?
+    /// The Ingress and Service the rule was made from (nil in a config file).
+    public var origin: RouteOrigin?
     public var location: SourceLocation
 
     public init(

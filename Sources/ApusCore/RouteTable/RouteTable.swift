@@ -89,8 +89,11 @@ public struct CompiledUpstream: Sendable {
 
 /// One compiled path rule.
 public struct CompiledRoute: Sendable {
-    /// Stable label for metrics and logs: `host path` (`* /api` for any host).
+    /// Stable label for logs and `/routes`: `host path` (`* /api` for any host).
     public var label: String
+    /// What the route's requests are counted under in `/metrics`; `canary` is set for the
+    /// requests the canary takes.
+    public var metricLabels = RouteMetricLabels()
     public var host: String?
     public var path: String
     public var match: PathMatchKind

@@ -50,6 +50,14 @@ struct BackendResolver {
         name.prefix { String($0) != ownerMark }
     }
 
+    /// The Service of an upstream name (`service` of `namespace/service:port`), for the
+    /// labels of its requests in `/metrics`.
+    static func serviceName(ofUpstream name: String) -> String {
+        let servicePort = servicePort(ofUpstream: name)
+        let afterNamespace = servicePort.drop { $0 != "/" }.dropFirst()
+        return String(afterNamespace.prefix { $0 != ":" })
+    }
+
     /// - Parameters:
     ///   - at: where findings point (the Ingress that uses the backend).
     ///   - owner: suffixes the upstream's name when `settings` make it the owner's own.

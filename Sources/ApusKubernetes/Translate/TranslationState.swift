@@ -104,6 +104,10 @@ struct TranslationState {
             return false
         }
         claimOwners[claimKey] = owner
+        var rule = rule
+        var service = ""
+        if case .proxy(let upstream) = rule.action { service = BackendResolver.serviceName(ofUpstream: upstream) }
+        rule.origin = RouteOrigin(namespace: owner.namespace, ingress: owner.name, service: service)
         if hostNames[hostKey] == nil {
             hostNames[hostKey] = host
             hostOrder.append(hostKey)

@@ -9,16 +9,20 @@ public final class TLSServerCertificate: @unchecked Sendable {
     let ctx: OpaquePointer
     /// Lower-cased DNS names of the subject alternative names (`*.example.test` included).
     public let names: [String]
-    /// Seconds since the epoch after which the leaf is no longer valid.
+    /// When the leaf stops being valid, as OpenSSL prints it.
     public let notAfterDescription: String
+    /// The same as Unix seconds (nil if the certificate's time could not be read).
+    public let notAfterUnixSeconds: Int?
     public let isExpired: Bool
+    /// Where it came from: the certificate file, or the name given for PEM in memory.
+    public let source: String
 
     /// Loads `certificateFile` (leaf first, then intermediates) and `keyFile`, and checks
     /// that they belong together.
     public convenience init(certificateFile: String, keyFile: String, ticketLifetimeSeconds: Int) throws(TLSError) {
         let chain = try TLSError.readPEM(certificateFile, "certificate")
         let key = try TLSError.readPEM(keyFile, "private key")
-        try self.init(ticketLifetimeSeconds: ticketLifetimeSeconds, pair: "private key \(keyFile) does not match certificate \(certificateFile)") { ctx throws(TLSError) in
+        try self.init(source: certificateFile, ticketLifetimeSeconds: ticketLifetimeSeconds, pair: "private key \(keyFile) does not match certificate \(certificateFile)") { ctx throws(TLSError) in
             try PEMText.useChain(chain, in: ctx, name: certificateFile)
             try PEMText.usePrivateKey(key, in: ctx, name: keyFile)
         }
@@ -27,13 +31,14 @@ public final class TLSServerCertificate: @unchecked Sendable {
     /// Loads a chain (leaf first) and key from PEM text held in memory (a Kubernetes
     /// Secret); `name` says where they came from in errors.
     public convenience init(certificatePEM: String, keyPEM: String, name: String, ticketLifetimeSeconds: Int) throws(TLSError) {
-        try self.init(ticketLifetimeSeconds: ticketLifetimeSeconds, pair: "\(name): the private key does not match the certificate") { ctx throws(TLSError) in
+        try self.init(source: name, ticketLifetimeSeconds: ticketLifetimeSeconds, pair: "\(name): the private key does not match the certificate") { ctx throws(TLSError) in
             try PEMText.useChain(certificatePEM, in: ctx, name: name)
             try PEMText.usePrivateKey(keyPEM, in: ctx, name: name)
         }
     }
 
-    private init(ticketLifetimeSeconds: Int, pair: String, load: (OpaquePointer) throws(TLSError) -> Void) throws(TLSError) {
+    private init(source: String, ticketLifetimeSeconds: Int, pair: String, load: (OpaquePointer) throws(TLSError) -> Void) throws(TLSError) {
+        self.source = source
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw TLSError.fromQueue("cannot create a TLS context") }
         do throws(TLSError) {
             try TLSDefaults.apply(to: ctx)
@@ -60,9 +65,11 @@ public final class TLSServerCertificate: @unchecked Sendable {
         if let leaf, let notAfter = X509_get0_notAfter(leaf) {
             self.isExpired = X509_cmp_current_time(notAfter) < 0
             self.notAfterDescription = TLSServerCertificate.text(of: notAfter)
+            self.notAfterUnixSeconds = TLSServerCertificate.unixSeconds(of: notAfter)
         } else {
             self.isExpired = false
             self.notAfterDescription = "unknown"
+            self.notAfterUnixSeconds = nil
         }
     }
 
@@ -96,6 +103,12 @@ public final class TLSServerCertificate: @unchecked Sendable {
             names.append(text.lowercased())
         }
         return names
+    }
+
+    private static func unixSeconds(of time: UnsafePointer<ASN1_TIME>) -> Int? {
+        var parts = tm()
+        guard ASN1_TIME_to_tm(time, &parts) == 1 else { return nil }
+        return timegm(&parts)
     }
 
     private static func text(of time: UnsafePointer<ASN1_TIME>) -> String {

@@ -13,11 +13,9 @@ extension Worker {
     /// Counts the finished exchange and writes its access-log line.
     func logAndCount(_ connection: DownstreamConnection, _ exchange: Exchange) {
         let status = exchange.status
-        if exchange.table === table {
-            counters.countRequest(route: connection.listener.isAdmin ? -1 : exchange.routeIndex, status: status)
-        } else if let old = exchange.table, exchange.routeIndex >= 0, exchange.routeIndex < old.routes.count {
-            counters.countRequest(label: old.routes[exchange.routeIndex].label, status: status)
-        }
+        countAnswer(connection, exchange, status: status)
+        // Counted: a close that follows does not count it again (`countUnfinished`).
+        defer { exchange.startMilliseconds = 0 }
         guard table.accessLog.format != .off, !connection.listener.isAdmin else { return }
         var route = ""
         if let routes = exchange.table?.routes, exchange.routeIndex >= 0, exchange.routeIndex < routes.count {

@@ -21,6 +21,7 @@ public final class ProxyState: Sendable {
         self.publisher = publisher
         self.metrics = metrics
         self.accessLog = accessLog
+        metrics.recordCertificates(publisher.current().snapshot.tls)
     }
 
     public var isDraining: Bool { drainingFlag.load(ordering: .acquiring) }
@@ -38,6 +39,7 @@ public final class ProxyState: Sendable {
     /// rather than at its next event; returns the snapshot's generation.
     public func publish(_ snapshot: Snapshot) -> UInt64 {
         let generation = publisher.publish(snapshot)
+        metrics.recordCertificates(snapshot.tls)
         wakeAll()
         return generation
     }

@@ -62,7 +62,16 @@ final class Exchange {
     /// `GzipEncoderPool`, given back when the exchange ends).
     var gzip: GzipEncoder?
     var bytesSent = 0
+    /// When the head was read (loop ms); 0 once the answer was counted.
     var startMilliseconds: UInt64 = 0
+    /// The canary's upstream took the request (for the `canary` label).
+    var viaCanary = false
+    /// When the last upstream attempt began, its connection was ready (at once for a
+    /// pooled one), and its response head arrived (loop ms; 0: not yet). For the upstream
+    /// timing histograms.
+    var upstreamStartedAt: UInt64 = 0
+    var upstreamConnectedAt: UInt64 = 0
+    var upstreamHeaderAt: UInt64 = 0
     var logFields = AccessLogFields()
     /// The matched route's response header rules for this connection's scheme (nil: none).
     ///
@@ -125,6 +134,7 @@ final class Exchange {
         fileOffset = 0
         fileRemaining = 0
         bytesSent = 0
+        viaCanary = false
         // `requestBody` is set when proxying starts and `tunnel` when a tunnel opens: nothing
         // reads them before.
     }

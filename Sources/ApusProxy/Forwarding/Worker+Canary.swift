@@ -8,6 +8,7 @@ extension Worker {
     func startProxy(_ connection: DownstreamConnection, _ exchange: Exchange, sharing canary: Unmanaged<CompiledCanary>, main: Int, route: Int,
                     raw: UnsafeRawBufferPointer, path: UnsafeRawBufferPointer, host: UnsafeRawBufferPointer) {
         let chosen = canary._withUnsafeGuaranteedRef { upstreamSharing($0, main: main, route: route, exchange, raw) }
+        exchange.viaCanary = chosen != main
         startProxy(connection, exchange, upstream: chosen, path: path, host: host)
     }
 

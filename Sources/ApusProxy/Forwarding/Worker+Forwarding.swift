@@ -124,6 +124,7 @@ extension Worker {
     /// downstream is written. Returns false when the exchange ended (or became a tunnel).
     private func startResponse(_ connection: DownstreamConnection, _ exchange: Exchange, _ upstream: UpstreamConnection) -> Bool {
         if upstream.endpoint.suspect { upstream.endpoint.succeeded() }
+        exchange.upstreamHeaderAt = now
         // Routes with external auth or an error backend (or per-request CORS edits, or a new
         // session's cookie, or a latency to time) only.
         var sessionCookie: UInt64?

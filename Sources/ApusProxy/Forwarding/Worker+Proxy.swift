@@ -115,8 +115,11 @@ extension Worker {
     /// all the same: ejection steers traffic away from an endpoint, it never leaves an
     /// upstream with nothing to try (nginx does the same, Envoy calls it panic mode).
     func connectUpstream(_ connection: DownstreamConnection, _ exchange: Exchange) {
-        let runtime = exchange.runtime!
-        let endpoints = runtime.endpoints
+        // Borrowed, not retained: the exchange holds the runtime for the whole call.
+        Unmanaged.passUnretained(exchange.runtime!)._withUnsafeGuaranteedRef { connectUpstream(connection, exchange, $0) }
+    }
+
+    private func connectUpstream(_ connection: DownstreamConnection, _ exchange: Exchange, _ runtime: UpstreamRuntime) {
         let now = self.now
         // Closures written inline, not kept in a variable: a stored closure's context is a
         // heap allocation per request (measured: +400 instructions per request).
@@ -127,21 +130,21 @@ extension Worker {
         }
         var picked = tried == 0
             ? runtime.picker.pick(
-                endpointCount: endpoints.count, isAvailable: { endpoints[$0].availableAt <= now },
-                activeRequests: { endpoints[$0].activeRequests })
+                endpointCount: runtime.endpoints.count, isAvailable: { runtime.endpoints[$0].availableAt <= now },
+                activeRequests: { runtime.endpoints[$0].activeRequests })
             : runtime.picker.pick(
-                endpointCount: endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 && endpoints[$0].availableAt <= now },
-                activeRequests: { endpoints[$0].activeRequests })
+                endpointCount: runtime.endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 && runtime.endpoints[$0].availableAt <= now },
+                activeRequests: { runtime.endpoints[$0].activeRequests })
         if picked == nil {
             picked = runtime.picker.pick(
-                endpointCount: endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 },
-                activeRequests: { endpoints[$0].activeRequests })
+                endpointCount: runtime.endpoints.count, isAvailable: { tried & (1 << UInt64($0 & 63)) == 0 },
+                activeRequests: { runtime.endpoints[$0].activeRequests })
         }
         guard let picked else {
             upstreamFailed(connection, exchange, .noEndpoint)
             return
         }
-        let endpoint = endpoints[picked]
+        let endpoint = runtime.endpoints[picked]
         // At the latest, a probe's verdict comes after every timeout it could run into.
         endpoint.picked(at: now, verdictBy: now + runtime.connectTimeout + runtime.sendTimeout + runtime.readTimeout)
         exchange.logFields.upstreamAddress = endpoint.addressText
@@ -153,12 +156,16 @@ extension Worker {
     func attachConnection(_ connection: DownstreamConnection, _ exchange: Exchange, endpoint index: Int) {
         let endpoint = exchange.runtime!.endpoints[index]
         endpoint.activeRequests += 1
+        exchange.upstreamStartedAt = now
+        exchange.upstreamHeaderAt = 0
         if let pooled = endpoint.idle.popLast() {
+            exchange.upstreamConnectedAt = now
             pooled.state = .busy
             attach(pooled, exchange, connection)
             carryOut(exchange.machine.handle(.attached(endpoint: index, reused: true), now: now), connection, exchange)
             return
         }
+        exchange.upstreamConnectedAt = 0
         _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
         switch Sockets.connect(endpoint.socketAddress, receiveBufferBytes: endpoint.receiveBufferBytes) {
         case .failed(let code) where Sockets.isLocalShortage(code):

@@ -6,18 +6,17 @@ import ApusNet
 /// deltas here on a timer tick, so a scrape is at most about a second behind.
 /// Thread rule: any thread.
 public final class MetricsRegistry: Sendable {
-    struct RequestKey: Hashable {
-        var route: String
-        var statusClass: Int
-    }
-
     struct UpstreamErrorKey: Hashable {
         var upstream: String
         var kind: UpstreamErrorKind
     }
 
     struct Totals {
-        var requests: [RequestKey: UInt64] = [:]
+        var series: [RequestSeriesKey: [UInt64]] = [:]
+        var adminRequests: [Int: UInt64] = [:]
+        var certificates: [CertificateExpiry] = []
+        var controllerSync = DurationHistogram()
+        var controllerPublish = DurationHistogram()
         var upstreamErrors: [UpstreamErrorKey: UInt64] = [:]
         var activeConnections: [Int: Int] = [:]
         var acceptedConnections: UInt64 = 0
@@ -36,13 +35,20 @@ public final class MetricsRegistry: Sendable {
         var reloads: [Bool: UInt64] = [:]
     }
 
-    private let totals = Locked(Totals())
+    let totals = Locked(Totals())
 
     public init() {}
 
     func add(_ delta: WorkerCounters.Delta, worker: Int) {
         totals.withLock { t in
-            for (key, count) in delta.requests { t.requests[key, default: 0] += count }
+            for (key, record) in delta.series {
+                if let earlier = t.series[key] {
+                    t.series[key] = zip(earlier, record).map { $0 &+ $1 }
+                } else {
+                    t.series[key] = record
+                }
+            }
+            for (status, count) in delta.adminRequests { t.adminRequests[status, default: 0] += count }
             for (key, count) in delta.upstreamErrors { t.upstreamErrors[key, default: 0] += count }
             t.activeConnections[worker] = delta.activeConnections
             t.acceptedConnections += delta.accepted
@@ -80,15 +86,21 @@ public final class MetricsRegistry: Sendable {
     public func render() -> String {
         let t = totals.withLock { $0 }
         var out = ""
-        out += "# HELP apus_requests_total Requests answered, by route and status class.\n"
-        out += "# TYPE apus_requests_total counter\n"
-        for (key, count) in t.requests.sorted(by: { ($0.key.route, $0.key.statusClass) < ($1.key.route, $1.key.statusClass) }) {
-            out += "apus_requests_total{route=\"\(escape(key.route))\",code=\"\(key.statusClass)xx\"} \(count)\n"
+        renderRequestSeries(t.series, into: &out)
+        out += "# HELP apus_admin_requests_total Answers of the admin listener (probes, scrapes), by status; not in the proxy's series.\n"
+        out += "# TYPE apus_admin_requests_total counter\n"
+        for (status, count) in t.adminRequests.sorted(by: { $0.key < $1.key }) {
+            out += "apus_admin_requests_total{status=\"\(status)\"} \(count)\n"
         }
+        renderCertificates(t.certificates, into: &out)
+        out += "# HELP apus_controller_sync_duration_seconds Time the controller took to turn the cluster's objects into a route table (translation and compilation).\n"
+        t.controllerSync.render(name: "apus_controller_sync_duration_seconds", labels: "", into: &out, withType: true)
+        out += "# HELP apus_controller_publish_duration_seconds Time from the first Kubernetes change of a batch to the route table that holds it being published to the workers.\n"
+        t.controllerPublish.render(name: "apus_controller_publish_duration_seconds", labels: "", into: &out, withType: true)
         out += "# HELP apus_upstream_errors_total Failed upstream exchanges, by upstream and kind.\n"
         out += "# TYPE apus_upstream_errors_total counter\n"
         for (key, count) in t.upstreamErrors.sorted(by: { ($0.key.upstream, $0.key.kind.rawValue) < ($1.key.upstream, $1.key.kind.rawValue) }) {
-            out += "apus_upstream_errors_total{upstream=\"\(escape(key.upstream))\",kind=\"\(key.kind.rawValue)\"} \(count)\n"
+            out += "apus_upstream_errors_total{upstream=\"\(Self.escape(key.upstream))\",kind=\"\(key.kind.rawValue)\"} \(count)\n"
         }
         out += "# HELP apus_connections_active Open downstream connections.\n"
         out += "# TYPE apus_connections_active gauge\n"
@@ -150,7 +162,7 @@ public final class MetricsRegistry: Sendable {
         return out
     }
 
-    private func escape(_ label: String) -> String {
+    static func escape(_ label: String) -> String {
         var out = ""
         for c in label {
             switch c {

@@ -1,11 +1,11 @@
 /// One worker's counters since its last flush to the `MetricsRegistry`.
 ///
-/// Request counts are kept per route index of the worker's current table (an array
-/// increment per request); they are turned into labels only when flushed.
-/// Thread rule: owned by one worker.
+/// Request series live in the worker's `RequestSeriesTable`; they are turned into labels
+/// only when flushed. Thread rule: owned by one worker.
 struct WorkerCounters {
     struct Delta {
-        var requests: [MetricsRegistry.RequestKey: UInt64] = [:]
+        var series: [RequestSeriesKey: [UInt64]] = [:]
+        var adminRequests: [Int: UInt64] = [:]
         var upstreamErrors: [MetricsRegistry.UpstreamErrorKey: UInt64] = [:]
         var activeConnections = 0
         var accepted: UInt64 = 0
@@ -51,11 +51,11 @@ struct WorkerCounters {
         var bytesOut: UInt64 = 0
     }
 
-    /// `byRoute[route * 6 + statusClass]`; route index `routeCount` counts "no route".
-    private var byRoute: [UInt64] = []
-    private var labels: [String] = []
     private var upstreamErrors: [MetricsRegistry.UpstreamErrorKey: UInt64] = [:]
-    private var extra: [MetricsRegistry.RequestKey: UInt64] = [:]
+    /// Requests that finished on a table older than the worker's (rare: the slow way).
+    var strays: [RequestSeriesKey: [UInt64]] = [:]
+    /// Answers of the admin listener by status, kept out of the proxy's series.
+    var adminRequests: [Int: UInt64] = [:]
     var activeConnections = 0
     var accepted: UInt64 = 0
     var tlsHandshakeFailures: UInt64 = 0
@@ -70,23 +70,6 @@ struct WorkerCounters {
     var tunnels = TunnelCounters()
     var naps = NapCounts()
 
-    /// Starts counting for a new table; call `takeDelta` first so nothing is lost.
-    mutating func reset(routeLabels: [String]) {
-        labels = routeLabels + ["(no route)"]
-        byRoute = Array(repeating: 0, count: labels.count * 6)
-    }
-
-    @inline(__always)
-    mutating func countRequest(route: Int, status: Int) {
-        let index = (route < 0 ? labels.count - 1 : route) * 6 + min(max(status / 100, 0), 5)
-        if index < byRoute.count { byRoute[index] &+= 1 }
-    }
-
-    /// For requests that finished on a table older than the current one.
-    mutating func countRequest(label: String, status: Int) {
-        extra[MetricsRegistry.RequestKey(route: label, statusClass: status / 100), default: 0] += 1
-    }
-
     mutating func countUpstreamError(upstream: String, kind: UpstreamErrorKind) {
         upstreamErrors[MetricsRegistry.UpstreamErrorKey(upstream: upstream, kind: kind), default: 0] += 1
     }
@@ -97,13 +80,10 @@ struct WorkerCounters {
         externalAuth = ExternalAuthCounts()
         gzip = GzipCounts()
         naps = NapCounts()
-        for index in 0..<byRoute.count where byRoute[index] != 0 {
-            let key = MetricsRegistry.RequestKey(route: labels[index / 6], statusClass: index % 6)
-            delta.requests[key, default: 0] += byRoute[index]
-            byRoute[index] = 0
-        }
-        for (key, count) in extra { delta.requests[key, default: 0] += count }
-        extra.removeAll(keepingCapacity: true)
+        delta.series = strays
+        strays.removeAll(keepingCapacity: true)
+        delta.adminRequests = adminRequests
+        adminRequests.removeAll(keepingCapacity: true)
         delta.upstreamErrors = upstreamErrors
         upstreamErrors.removeAll(keepingCapacity: true)
         accepted = 0

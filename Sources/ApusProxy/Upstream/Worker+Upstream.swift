@@ -33,6 +33,7 @@ extension Worker {
                 return
             }
             upstream.state = .busy
+            exchange.upstreamConnectedAt = now
             carryOut(exchange.machine.handle(.connected, now: now), connection, exchange)
         case .handshaking:
             guard let exchange = upstream.exchange, let connection = exchange.downstream else {
@@ -75,6 +76,7 @@ extension Worker {
         case .done:
             upstream.state = .busy
             upstream.transport.writable = true
+            exchange.upstreamConnectedAt = now
             carryOut(exchange.machine.handle(.connected, now: now), connection, exchange)
         case .wantRead, .wantWrite:
             return

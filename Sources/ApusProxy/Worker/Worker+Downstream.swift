@@ -164,6 +164,7 @@ extension Worker {
     func closeDownstream(_ connection: DownstreamConnection) {
         guard case .downstream(let current) = slots[Int(connection.fd)], current === connection else { return }
         if let exchange = connection.exchange {
+            countUnfinished(connection, exchange)
             if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
             if let check = exchange.auth { abandonAuth(check) }
             releaseExchange(connection)

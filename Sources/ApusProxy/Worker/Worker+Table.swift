@@ -18,7 +18,7 @@ extension Worker {
     /// balancer cursors and ejections by name and address), counters.
     func adoptTable() {
         flushCounters()
-        counters.reset(routeLabels: table.routes.map(\.label))
+        requestSeries.clear(for: table)
         carryCanaryCounts()
         limits = HTTPLimits(table.limits)
         if idleNaps.enabled != table.idleNaps { idleNaps = IdleNaps(enabled: table.idleNaps) }

@@ -62,6 +62,7 @@ final class Worker {
     /// A consistent-hash key's text, kept with its capacity.
     var balanceScratch: [UInt8] = []
     var counters = WorkerCounters()
+    let requestSeries = RequestSeriesTable()
     var accessLog = AccessLogBuffer()
     var downstreamCount = 0
     /// Downstream connections kept alive and waiting for their next request; `IdleNaps`
@@ -212,7 +213,9 @@ final class Worker {
 
     func flushCounters() {
         counters.activeConnections = downstreamCount
-        state.metrics.add(counters.takeDelta(), worker: index)
+        var delta = counters.takeDelta()
+        drainRequestSeries(into: &delta.series)
+        state.metrics.add(delta, worker: index)
     }
 
     /// A new X-Request-ID source (xorshift128+; unpredictable enough for correlation, not a secret).

@@ -12,6 +12,7 @@ import Foundation
 /// - `close-reused`: answers a connection's first request (keep-alive); reads its second
 ///   and closes without answering, as an upstream whose idle timeout just fired.
 /// - `reset`: reads a request head and resets the connection (RST).
+/// - `cut-body`: answers 200 with `Content-Length: 1000`, sends 100 bytes of it and closes.
 /// - `ok`: answers every request 200 with `X-Backend: <name>` (keep-alive).
 final class HostileUpstream: Sendable {
     let port: Int
@@ -91,6 +92,9 @@ def serve(conn, n):
                 if count >= 2:
                     return
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Backend: " + NAME.encode() + b"\r\n\r\nok")
+            elif MODE == "cut-body":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 100)
+                return
             elif MODE == "reset":
                 conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
                 return
