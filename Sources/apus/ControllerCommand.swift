@@ -66,7 +66,9 @@ enum ControllerCommand {
             Informer(kind: $0, client: client, store: store, namespace: settings.translation.watchNamespace, settings: settings.informers)
         }
         for informer in informers { informer.start() }
-        let status = ControllerStatusHook(options: settings.status, client: client)
+        let status = ControllerStatusHook(options: settings.status, client: client, onLeadership: { [state] lease, leading in
+            state.metrics.recordLeadership(lease: lease, leading: leading)
+        })
         let loop = ControllerLoop(
             store: store, state: state, base: base, options: settings.translation, coalesceMilliseconds: settings.coalesceMilliseconds,
             status: status)

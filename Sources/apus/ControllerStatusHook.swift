@@ -20,7 +20,9 @@ final class ControllerStatusHook: Sendable {
     private let stopped = Atomic<Bool>(false)
     static let resyncMilliseconds: UInt64 = 10_000
 
-    init(options: StatusOptions, client: KubernetesClient, environment: [String: String] = ControllerStatusHook.environment()) {
+    /// - Parameter onLeadership: told when this replica starts or stops leading (for `/metrics`).
+    init(options: StatusOptions, client: KubernetesClient, environment: [String: String] = ControllerStatusHook.environment(),
+         onLeadership: @escaping @Sendable (String, Bool) -> Void = { _, _ in }) {
         self.options = options
         guard options.publishes else {
             elector = nil
@@ -28,7 +30,10 @@ final class ControllerStatusHook: Sendable {
         }
         let namespace = options.electionNamespace ?? environment["POD_NAMESPACE"].flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         let identity = LeaderElector.defaultIdentity(environment: environment)
-        let elector = LeaderElector(client: client, namespace: namespace, name: options.electionID, identity: identity)
+        let lease = "\(namespace)/\(options.electionID)"
+        onLeadership(lease, false)
+        let elector = LeaderElector(client: client, namespace: namespace, name: options.electionID, identity: identity,
+                                    onChange: { onLeadership(lease, $0) })
         self.elector = elector
         elector.start()
         spawnDetachedThread { [self] in runStatus(client: client, elector: elector) }

@@ -64,6 +64,12 @@ import Testing
             let pids = [first.apus.pid, second.apus.pid]
             let leaderIndex = try #require(pids.firstIndex { leaderIdentity?.hasSuffix("-\($0)") == true }, "holder \(leaderIdentity ?? "none") is not \(pids)")
             let (leader, follower) = leaderIndex == 0 ? (first, second) : (second, first)
+            // /metrics says who leads, as ingress-nginx's leader_election_status.
+            let leaseLabel = ["name": "apus-system/apus-leader"]
+            #expect(try await eventually(timeout: .seconds(5)) {
+                try await PrometheusScrape.scrape(adminPort: leader.admin, in: s.dir).sum("apus_leader_election_status", leaseLabel) == 1
+            })
+            #expect(try await PrometheusScrape.scrape(adminPort: follower.admin, in: s.dir).select("apus_leader_election_status", leaseLabel).map(\.value) == [0])
 
             // Someone labels and annotates the Lease (as kubectl or a policy engine might).
             try await api.patch(Self.leasePath, ["metadata": ["labels": ["owner": "platform"], "annotations": ["note": "do not delete"]]])
@@ -113,6 +119,9 @@ import Testing
                 ((try await api.get(Self.leasePath)?["spec"] as? [String: Any])?["holderIdentity"] as? String)?.hasSuffix("-\(follower.apus.pid)") == true
             })
             #expect(ContinuousClock.now - stoppedAt < .seconds(8))
+            #expect(try await eventually(timeout: .seconds(5)) {
+                try await PrometheusScrape.scrape(adminPort: follower.admin, in: s.dir).sum("apus_leader_election_status", leaseLabel) == 1
+            })
             let handedOver = try await api.get(Self.leasePath)
             #expect((handedOver?["spec"] as? [String: Any])?["leaseTransitions"] as? Int == 1)
             #expect(Self.metadata(handedOver).labels["owner"] == "platform", "the release and the take-over keep the Lease's metadata: \(Self.metadata(handedOver))")

@@ -112,6 +112,12 @@ import Testing
             #expect(scrape.sum("apus_requests_total", unrouted.merging(["method": "", "status": "400"]) { $1 }) == 3)
             #expect(scrape.sum("apus_requests_total", unrouted.merging(["method": "", "status": "431"]) { $1 }) == 2)
 
+            // The process families dashboards' CPU and memory panels read.
+            #expect(scrape.sum("process_resident_memory_bytes") > 1_000_000 && scrape.sum("process_cpu_seconds_total") > 0)
+            #expect(scrape.sum("process_open_fds") >= 4 && scrape.sum("process_max_fds") >= scrape.sum("process_open_fds"))
+            let started = scrape.sum("process_start_time_seconds")
+            #expect(abs(started - Date().timeIntervalSince1970) < 120, "started at \(started)")
+
             // Everything sent to the proxy, nothing of the admin listener's.
             #expect(scrape.sum("apus_requests_total") == 30 + 6 + 3 + 4 + 5 + 2 + 7 + 3 + 2)
             #expect(scrape.sum("apus_admin_requests_total", ["status": "200"]) >= 4)
@@ -186,6 +192,40 @@ import Testing
             #expect(scrape.sum("apus_requests_total") == 200)
             #expect(series.count <= 3, "unknown host, and the / rule with the upstream's answers: \(series.map(\.labels))")
             #expect(series.allSatisfy { ["", "OTHER"].contains($0.labels["method"]) && ["", "shop.test"].contains($0.labels["host"]) && ["", "/"].contains($0.labels["path"]) })
+        }
+    }
+}
+
+extension RequestMetricsTests {
+    /// A reload that removes a route removes its series; the others keep counting.
+    @Test(.timeLimit(.endToEnd(3))) func seriesOfRemovedRoutesGo() async throws {
+        try await withScenario { s in
+            let b = try await s.backends(["app"])
+            let port = try s.port()
+            let admin = try s.port()
+            func config(_ marker: String, extraPath: Bool) -> String {
+                ApusConfig.yaml(listen: port, admin: admin, body: """
+                routes:
+                  - paths:
+                      \(ApusConfig.markerPath(marker))
+                      - { path: /kept, upstream: app }
+                      \(extraPath ? "- { path: /gone, upstream: app }" : "")
+                upstreams:
+                  app: { endpoints: [\(b["app"]!.endpoint)] }
+                """)
+            }
+            let apus = try await s.apus(config("1", extraPath: true), waitFor: [port, admin])
+            for path in ["/kept", "/gone", "/kept"] { #expect(try await HTTPClient.request(port: port, path: path).status == 200) }
+            try await Task.sleep(for: .milliseconds(1300))
+            let before = try await PrometheusScrape.scrape(adminPort: admin, in: s.dir)
+            #expect(before.sum("apus_requests_total", ["path": "/gone"]) == 1 && before.sum("apus_requests_total", ["path": "/kept"]) == 2)
+            #expect(try await apus.reload(config("2", extraPath: false), untilMarker: "2", port: port))
+            #expect(try await HTTPClient.request(port: port, path: "/kept").status == 200)
+            try await Task.sleep(for: .milliseconds(1300))
+            let after = try await PrometheusScrape.scrape(adminPort: admin, in: s.dir)
+            #expect(after.select("apus_requests_total", ["path": "/gone"]).isEmpty, "\(after.select("apus_requests_total").map(\.labels))")
+            #expect(after.select("apus_request_duration_seconds_count", ["path": "/gone"]).isEmpty)
+            #expect(after.sum("apus_requests_total", ["path": "/kept"]) == 3)
         }
     }
 }

@@ -40,6 +40,7 @@ public final class ProxyState: Sendable {
     public func publish(_ snapshot: Snapshot) -> UInt64 {
         let generation = publisher.publish(snapshot)
         metrics.recordCertificates(snapshot.tls)
+        metrics.forgetSeries(notIn: snapshot.table)
         wakeAll()
         return generation
     }

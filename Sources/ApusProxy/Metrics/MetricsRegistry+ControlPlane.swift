@@ -37,6 +37,18 @@ extension MetricsRegistry {
         }
     }
 
+    /// Whether this replica holds the Lease that elects who writes Ingress status.
+    public func recordLeadership(lease: String, leading: Bool) {
+        totals.withLock { $0.leadership = (lease, leading) }
+    }
+
+    func renderLeadership(_ leadership: (lease: String, leading: Bool)?, into out: inout String) {
+        guard let leadership else { return }
+        out += "# HELP apus_leader_election_status Whether this replica leads (1) or follows (0) the election of who writes Ingress status, by Lease.\n"
+        out += "# TYPE apus_leader_election_status gauge\n"
+        out += "apus_leader_election_status{name=\"\(Self.escape(leadership.lease))\"} \(leadership.leading ? 1 : 0)\n"
+    }
+
     func renderCertificates(_ certificates: [CertificateExpiry], into out: inout String) {
         out += "# HELP apus_ssl_certificate_expiry_seconds When a served certificate expires (notAfter, Unix seconds), by certificate and the name it covers.\n"
         out += "# TYPE apus_ssl_certificate_expiry_seconds gauge\n"

@@ -22,6 +22,20 @@ extension MetricsRegistry {
         ]
     }()
 
+    /// Drops the series of routes the table no longer has (a deleted Ingress, a changed
+    /// path), as ingress-nginx does, so that churn does not grow `/metrics` forever. A
+    /// request still finishing on the older table may bring its series back once.
+    public func forgetSeries(notIn table: RouteTable) {
+        var live: Set<RouteMetricLabels> = [.unrouted]
+        for route in table.routes {
+            live.insert(route.metricLabels)
+            var main = route.metricLabels
+            main.canary = ""
+            live.insert(main)
+        }
+        totals.withLock { t in t.series = t.series.filter { live.contains($0.key.route) } }
+    }
+
     func renderRequestSeries(_ series: [RequestSeriesKey: [UInt64]], into out: inout String) {
         let rows = series.map { (labels: Self.labelText($0.key), record: $0.value) }.sorted { $0.labels < $1.labels }
         out += "# HELP apus_requests_total Requests answered (every answer: proxied, local, redirected, refused), by route, method and status.\n"

@@ -17,6 +17,7 @@ public final class MetricsRegistry: Sendable {
         var certificates: [CertificateExpiry] = []
         var controllerSync = DurationHistogram()
         var controllerPublish = DurationHistogram()
+        var leadership: (lease: String, leading: Bool)?
         var upstreamErrors: [UpstreamErrorKey: UInt64] = [:]
         var activeConnections: [Int: Int] = [:]
         var acceptedConnections: UInt64 = 0
@@ -93,6 +94,8 @@ public final class MetricsRegistry: Sendable {
             out += "apus_admin_requests_total{status=\"\(status)\"} \(count)\n"
         }
         renderCertificates(t.certificates, into: &out)
+        renderLeadership(t.leadership, into: &out)
+        ProcessStatistics.read().render(into: &out)
         out += "# HELP apus_controller_sync_duration_seconds Time the controller took to turn the cluster's objects into a route table (translation and compilation).\n"
         t.controllerSync.render(name: "apus_controller_sync_duration_seconds", labels: "", into: &out, withType: true)
         out += "# HELP apus_controller_publish_duration_seconds Time from the first Kubernetes change of a batch to the route table that holds it being published to the workers.\n"
