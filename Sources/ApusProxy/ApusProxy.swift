@@ -28,3 +28,6 @@
 //   Upstream/ holds endpoints, their passive health and the connection pool.
 // - Control/: what crosses threads: `ProxyServer` starts the workers, `ProxyState` and
 //   `SnapshotPublisher` hand them each new snapshot.
+// - Metrics/: each worker counts answers into its `RequestSeriesTable` (route, method and
+//   status to counters, no lock) and its `WorkerCounters`, and adds them to the process's
+//   `MetricsRegistry` once a second; the registry renders `/metrics`.
