@@ -114,7 +114,8 @@ import Testing
         try await withScenario { s in
             let b = try await s.backends(["app"])
             let port = try s.port()
-            let apus = try await s.apus(ApusConfig.yaml(listen: port, body: """
+            let admin = try s.port()
+            let apus = try await s.apus(ApusConfig.yaml(listen: port, admin: admin, body: """
             client_address: { trusted_proxies: [127.0.0.1/32] }
             routes:
               - host: f.test
@@ -145,6 +146,8 @@ import Testing
             print("rate limiter: 20,000 distinct clients, \(refused) refused, resident memory \(before) -> \(after) KiB")
             #expect(refused == 0)
             expectResidentMemory(after - before < 8 * 1024, "\(before) -> \(after) KiB")
+            let held = try await PrometheusScrape.scrape(adminPort: admin, in: s.dir).sum("apus_rate_limit_clients")
+            #expect(held >= 19_900 && held <= 20_000, "the table holds the flood's clients: \(held)")
             let repeated = try await (0..<3).asyncMap { _ in
                 try await HTTPClient.request(port: port, path: "/", host: "f.test", headers: [("X-Forwarded-For", "192.0.2.1")]).status
             }

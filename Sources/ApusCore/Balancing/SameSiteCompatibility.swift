@@ -3,13 +3,15 @@
 /// Chrome 40 to 69, iOS 12 and Safari on macOS 10.14.
 public enum SameSiteCompatibility {
     public static func rejectsNone<UserAgent: Collection<UInt8>>(userAgent: UserAgent) -> Bool {
-        let agent = Array(userAgent)
+        // Searched in place: the field is read on the request path of such routes.
         func has(_ text: StaticString) -> Bool {
             let needle = UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
-            guard needle.count <= agent.count else { return false }
-            return (0...(agent.count - needle.count)).contains { start in
-                agent[start..<(start + needle.count)].elementsEqual(needle)
+            var start = userAgent.startIndex
+            while let end = userAgent.index(start, offsetBy: needle.count, limitedBy: userAgent.endIndex) {
+                if userAgent[start..<end].elementsEqual(needle) { return true }
+                start = userAgent.index(after: start)
             }
+            return false
         }
         if has("Chrome/4") || has("Chrome/5") || has("Chrome/6") { return true }
         if has("CPU iPhone OS 12") || has("iPad; CPU OS 12") { return true }

@@ -223,7 +223,7 @@ extension RouteTable {
                     if affinity.changeOnFailure { json.field("changeOnFailure", true) }
                 }
             }
-            if let keyed = upstream.keyed, case .hash(let hash) = keyed.kind {
+            if let hash = upstream.keyed?.hash {
                 json.field("hashBy", hash.key.written)
                 if let size = hash.subsetSize { json.field("hashSubsetSize", size) }
             }

@@ -8,7 +8,6 @@ public final class CompiledKeyedBalancing: @unchecked Sendable {
         case affinity(AffinityConfig)
     }
 
-    public let kind: Kind
     /// Over the endpoints, or with hash subsets over the subsets.
     public let ring: HashRing
     /// With hash subsets, the endpoints (indexes) of each ring member; empty otherwise.
@@ -19,9 +18,9 @@ public final class CompiledKeyedBalancing: @unchecked Sendable {
     /// ingress-nginx reads it) and the start of its Set-Cookie value; empty for hashing.
     /// Owned memory rather than an array: read per request without reference counting.
     public let cookiePrefix: UnsafeRawBufferPointer
-    /// `kind`'s payload, read without a switch on the request path.
+    /// What it was built from: one of the two is set.
     public let affinity: AffinityConfig?
-    public let hashKey: RequestTemplate?
+    public let hash: UpstreamHashConfig?
     /// The affinity mode and `changeOnFailure` as scalars: reading them through `affinity`
     /// would copy (retain and release) its strings per request.
     public let isPersistent: Bool
@@ -32,18 +31,17 @@ public final class CompiledKeyedBalancing: @unchecked Sendable {
     public let affinityWantsUserAgent: Bool
 
     init(kind: Kind, upstream name: String, endpoints: [HostPort]) {
-        self.kind = kind
         switch kind {
         case .hash(let config):
             affinity = nil
-            hashKey = config.key
+            hash = config
             affinityWantsUserAgent = false
             isPersistent = false
             changesOnFailure = false
             hashPieces = config.key.pieces.map(HashKeyPiece.init)
         case .affinity(let config):
             affinity = config
-            hashKey = nil
+            hash = nil
             affinityWantsUserAgent = config.conditionalSameSiteNone && config.sameSite == AffinityConfig.SameSite.crossSite
             isPersistent = config.mode == .persistent
             changesOnFailure = config.changeOnFailure

@@ -22,6 +22,7 @@ public final class ProxyState: Sendable {
         self.metrics = metrics
         self.accessLog = accessLog
         metrics.recordCertificates(publisher.current().snapshot.tls)
+        metrics.clientRates.withLock { [clientRates] in $0 = clientRates }
     }
 
     public var isDraining: Bool { drainingFlag.load(ordering: .acquiring) }

@@ -18,7 +18,7 @@ extension Worker {
             exchange.balanceKeyState = .hashed
             return
         }
-        if let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(prefix: keyed.cookiePrefix, in: $0, raw) }),
+        if let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(prefix: keyed.cookiePrefix, usualLength: AffinityCookieValue.length, in: $0, raw) }),
            let key = AffinityCookieValue.parse(value) {
             exchange.balanceKey = key
             exchange.balanceKeyState = .session

@@ -103,7 +103,7 @@ final class ClientRateTable: @unchecked Sendable {
         }
     }
 
-    /// Slots in use (for tests and `/metrics`): a walk over every shard under its lock.
+    /// Slots in use (`apus_rate_limit_clients`): a walk over every shard under its lock.
     func occupancy() -> Int {
         var count = 0
         for shard in 0..<Self.shardCount {

@@ -37,6 +37,8 @@ public final class MetricsRegistry: Sendable {
     }
 
     let totals = Locked(Totals())
+    /// The limits' client table, read at each scrape (`ProxyState` hands it over).
+    let clientRates = Locked<ClientRateTable?>(nil)
 
     public init() {}
 
@@ -126,6 +128,11 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_limit_refusals_total Requests answered without proxying because their client was over a route's rate or requests-in-progress limit.\n"
         out += "# TYPE apus_limit_refusals_total counter\n"
         out += "apus_limit_refusals_total \(t.limitRefusals)\n"
+        if let clientRates = clientRates.withLock({ $0 }) {
+            out += "# HELP apus_rate_limit_clients Clients the rate and connection limits hold counts for (at most \(ClientRateTable.capacity); the least recently seen make room).\n"
+            out += "# TYPE apus_rate_limit_clients gauge\n"
+            out += "apus_rate_limit_clients \(clientRates.occupancy())\n"
+        }
         out += "# HELP apus_external_auth_requests_total Requests sent to external-auth services, by what the answer meant (error: unreachable, timed out, or neither 2xx, 401 nor 403).\n"
         out += "# TYPE apus_external_auth_requests_total counter\n"
         for (result, count) in [("allowed", t.externalAuth.allowed), ("unauthorized", t.externalAuth.unauthorized),

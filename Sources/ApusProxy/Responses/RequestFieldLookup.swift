@@ -38,7 +38,9 @@ enum RequestFieldLookup {
     /// The value of the cookie whose `name=` is `prefix`, matched as written (case and all):
     /// ingress-nginx's affinity reads its cookie so. Found with memchr on its first byte and
     /// memcmp, which skip other cookies' values at vector speed.
-    static func cookie(prefix: UnsafeRawBufferPointer, in fields: UnsafeBufferPointer<HeaderField>,
+    /// - Parameter usualLength: the length most values have; such a value's end is checked
+    ///   rather than searched for.
+    static func cookie(prefix: UnsafeRawBufferPointer, usualLength: Int, in fields: UnsafeBufferPointer<HeaderField>,
                        _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         cookieField(in: fields, raw) { text in
             guard let base = text.baseAddress, let needle = prefix.baseAddress, !prefix.isEmpty else { return nil }
@@ -54,10 +56,9 @@ enum RequestFieldLookup {
                 if start == 0 || base.load(fromByteOffset: start &- 1, as: UInt8.self) == 0x20
                     || base.load(fromByteOffset: start &- 1, as: UInt8.self) == UInt8(ascii: ";") {
                     let value = start &+ prefix.count
-                    // Most values are Apus's own sixteen digits: their end is checked, not searched.
-                    let usual = value &+ AffinityCookieValue.length
+                    let usual = value &+ usualLength
                     if usual == text.count || usual < text.count && base.load(fromByteOffset: usual, as: UInt8.self) == UInt8(ascii: ";") {
-                        return UnsafeRawBufferPointer(start: base + value, count: AffinityCookieValue.length)
+                        return UnsafeRawBufferPointer(start: base + value, count: usualLength)
                     }
                     let end = memchr(base + value, Int32(UInt8(ascii: ";")), text.count &- value).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
                     return UnsafeRawBufferPointer(start: base + value, count: end &- value)
