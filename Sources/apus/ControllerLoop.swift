@@ -89,11 +89,13 @@ final class ControllerLoop: Sendable {
             }
             let snapshot = pipeline.compile(configuration, certificates: .load(certificates), findings: translation.diagnostics + nameDiagnostics)
             let (table, diagnostics) = (snapshot.table, snapshot.diagnostics)
+            let built = MonotonicClock.milliseconds()
             let generation = state.publish(snapshot)
+            let published = MonotonicClock.milliseconds()
+            state.metrics.recordControllerSync(buildMilliseconds: built - started, sinceChangeMilliseconds: published - (taken.pendingSince ?? started))
             state.metrics.recordReload(success: true, generation: generation, unixSeconds: MonotonicClock.wallSeconds())
             logNew(diagnostics, reported: &reported)
             let done = MonotonicClock.milliseconds()
-            state.metrics.recordControllerSync(buildMilliseconds: done - started, sinceChangeMilliseconds: done - (taken.pendingSince ?? started))
             let fields: KeyValuePairs<String, String> = [
                 "generation": String(generation), "ingresses": String(translation.reports.count),
                 "routes": String(table.routes.count), "upstreams": String(table.upstreams.count),

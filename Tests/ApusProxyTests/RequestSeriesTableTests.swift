@@ -53,11 +53,14 @@ import Testing
         let record = table.record(routeSlot: 2, method: 0, status: 200)
         record[Layout.instantProxied] = 5
         RequestSeriesTable.observe(duration: 300, in: record, at: Layout.requestDuration)
+        var drains = 0
         table.drain { _, drained in
+            drains += 1
             #expect(drained[Layout.instantProxied] == 0)
             #expect(drained[Layout.requestDuration] == 5 && drained[Layout.requestDuration + 6] == 1)
             for offset in [Layout.connectDuration, Layout.headerDuration, Layout.responseDuration] { #expect(drained[offset] == 5) }
         }
+        #expect(drains == 1)
     }
 
     @Test func secondsAreWrittenExactly() {

@@ -36,8 +36,10 @@ import Testing
         used = re.findall(r"\b((?:apus|process)_[a-z_]+)\b", expr)
         names.update(used)
         wanted = set()
-        for group in re.findall(r"\b(?:by|ignoring|on)\s*\(([^)]*)\)", expr):
+        for group in re.findall(r"\b(?:by|without|ignoring|on)\s*\(([^)]*)\)", expr):
             wanted.update(name.strip() for name in group.split(",") if name.strip())
+        for group in re.findall(r"label_values\([^,]*,\s*([a-zA-Z_]+)\s*\)", expr):
+            wanted.add(group)
         for selector in re.findall(r"\{([^}]*)\}", expr):
             wanted.update(re.findall(r"([a-zA-Z_]+)\s*(?:=~|!~|!=|=)", selector))
         wanted -= scraped

@@ -150,7 +150,7 @@ public enum AffinityCookieValue {
 
     /// Sixteen lowercase hex digits, eight at a time (SWAR): the cookie comes with every
     /// request of a session, so this is on the per-request path.
-    @inlinable
+    @inlinable @inline(__always)
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> UInt64? {
         guard bytes.count == length, let base = bytes.baseAddress else { return nil }
         let first = base.loadUnaligned(as: UInt64.self)

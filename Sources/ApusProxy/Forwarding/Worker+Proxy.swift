@@ -115,7 +115,9 @@ extension Worker {
     /// all the same: ejection steers traffic away from an endpoint, it never leaves an
     /// upstream with nothing to try (nginx does the same, Envoy calls it panic mode).
     func connectUpstream(_ connection: DownstreamConnection, _ exchange: Exchange) {
-        // Borrowed, not retained: the exchange holds the runtime for the whole call.
+        // Borrowed, not retained. The exchange holds the runtime until the attempt is made:
+        // `attachConnection` and `upstreamFailed` may end the exchange (and its hold), so
+        // the runtime must not be used after them.
         Unmanaged.passUnretained(exchange.runtime!)._withUnsafeGuaranteedRef { connectUpstream(connection, exchange, $0) }
     }
 

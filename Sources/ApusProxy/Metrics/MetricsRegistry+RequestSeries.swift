@@ -23,8 +23,8 @@ extension MetricsRegistry {
     }()
 
     /// Drops the series of routes the table no longer has (a deleted Ingress, a changed
-    /// path), as ingress-nginx does, so that churn does not grow `/metrics` forever. A
-    /// request still finishing on the older table may bring its series back once.
+    /// path), as ingress-nginx does, so that churn does not grow `/metrics` forever; what
+    /// workers still flush for them afterwards is dropped too.
     public func forgetSeries(notIn table: RouteTable) {
         var live: Set<RouteMetricLabels> = [.unrouted]
         for route in table.routes {
@@ -33,7 +33,10 @@ extension MetricsRegistry {
             main.canary = ""
             live.insert(main)
         }
-        totals.withLock { t in t.series = t.series.filter { live.contains($0.key.route) } }
+        totals.withLock { t in
+            t.liveRoutes = live
+            t.series = t.series.filter { live.contains($0.key.route) }
+        }
     }
 
     func renderRequestSeries(_ series: [RequestSeriesKey: [UInt64]], into out: inout String) {

@@ -1,3 +1,4 @@
+import ApusCore
 import ApusNet
 
 /// Process-wide counters behind `/metrics`, fed by workers about once a second.
@@ -13,6 +14,9 @@ public final class MetricsRegistry: Sendable {
 
     struct Totals {
         var series: [RequestSeriesKey: [UInt64]] = [:]
+        /// The route labels of the table last published (nil before the first): counts for
+        /// any other, flushed late by a worker still on an older table, are dropped.
+        var liveRoutes: Set<RouteMetricLabels>?
         var adminRequests: [Int: UInt64] = [:]
         var certificates: [CertificateExpiry] = []
         var controllerSync = DurationHistogram()
@@ -44,7 +48,7 @@ public final class MetricsRegistry: Sendable {
 
     func add(_ delta: WorkerCounters.Delta, worker: Int) {
         totals.withLock { t in
-            for (key, record) in delta.series {
+            for (key, record) in delta.series where t.liveRoutes?.contains(key.route) ?? true {
                 if let earlier = t.series[key] {
                     t.series[key] = zip(earlier, record).map { $0 &+ $1 }
                 } else {

@@ -51,7 +51,9 @@ final class RequestSeriesTable {
     private var capacity: Int
     private var used = 0
 
+    /// - Parameter capacity: a power of two (slots are found by masking).
     init(capacity: Int = 64) {
+        precondition(capacity > 0 && capacity & (capacity - 1) == 0, "capacity must be a power of two")
         self.capacity = capacity
         keys = .allocate(capacity: capacity)
         keys.initialize(repeating: 0, count: capacity)
@@ -117,13 +119,7 @@ final class RequestSeriesTable {
     func drain(_ body: (Key, UnsafeBufferPointer<UInt64>) -> Void) {
         for slot in 0..<capacity where keys[slot] != 0 {
             let record = records + slot * Layout.words
-            let instant = record[Layout.instantProxied]
-            if instant != 0 {
-                for offset in [Layout.requestDuration, Layout.connectDuration, Layout.headerDuration, Layout.responseDuration] {
-                    record[offset] &+= instant
-                }
-                record[Layout.instantProxied] = 0
-            }
+            Self.spreadInstant(record)
             guard (0..<(Layout.durationWords - 1)).contains(where: { record[Layout.requestDuration + $0] != 0 }) else { continue }
             let key = keys[slot] - 1
             let status = Int(key % UInt64(Self.statusRange))
@@ -132,6 +128,16 @@ final class RequestSeriesTable {
             body(decoded, UnsafeBufferPointer(start: record, count: Layout.words))
             record.update(repeating: 0, count: Layout.words)
         }
+    }
+
+    /// Moves the instant requests' count into bucket 0 of the four duration histograms.
+    static func spreadInstant(_ record: UnsafeMutablePointer<UInt64>) {
+        let instant = record[Layout.instantProxied]
+        guard instant != 0 else { return }
+        for offset in [Layout.requestDuration, Layout.connectDuration, Layout.headerDuration, Layout.responseDuration] {
+            record[offset] &+= instant
+        }
+        record[Layout.instantProxied] = 0
     }
 
     /// Forgets every series (a new table numbers its routes anew); drain first.

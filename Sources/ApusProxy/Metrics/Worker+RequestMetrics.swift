@@ -65,7 +65,10 @@ extension Worker {
         if !exchange.viaCanary { labels.canary = "" }
         let key = RequestSeriesKey(route: labels, method: MethodLabel(exchange.head.method), status: status)
         var record = counters.strays[key] ?? [UInt64](repeating: 0, count: RequestSeriesTable.Layout.words)
-        record.withUnsafeMutableBufferPointer { observe(exchange, into: $0.baseAddress!) }
+        record.withUnsafeMutableBufferPointer {
+            observe(exchange, into: $0.baseAddress!)
+            RequestSeriesTable.spreadInstant($0.baseAddress!)
+        }
         counters.strays[key] = record
     }
 
