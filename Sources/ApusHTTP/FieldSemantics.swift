@@ -14,6 +14,7 @@ struct FieldSemantics {
     @usableFromInline var secondHostIndex = -1
     @usableFromInline var expectsContinue = false
     @usableFromInline var acceptEncodingIndex = -1
+    @usableFromInline var cookieIndex = -1
 
     @inlinable init() {}
 
@@ -49,6 +50,8 @@ struct FieldSemantics {
                 if hostIndex < 0 { hostIndex = i } else if secondHostIndex < 0 { secondHostIndex = i }
             case .acceptEncoding:
                 if acceptEncodingIndex < 0 { acceptEncodingIndex = i }
+            case .cookie:
+                if cookieIndex < 0 { cookieIndex = i }
             case .expect:
                 expectsContinue = HTTPBytes.equalsLowercase(
                     p, Int(field.valueStart), Int(field.valueEnd &- field.valueStart), "100-continue")

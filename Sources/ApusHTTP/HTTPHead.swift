@@ -8,6 +8,7 @@ public enum HTTPVersion: UInt8, Sendable {
 /// later stages compare a byte instead of a string.
 public enum KnownHeader: UInt8, Sendable {
     case other
+    case cookie
     case host
     case contentLength
     case transferEncoding
@@ -117,6 +118,9 @@ public struct RequestHead: Sendable {
     /// Index in `headers` of the first Accept-Encoding field, or -1: one integer test
     /// tells a request that cannot take gzip from one that may.
     public var acceptEncodingIndex: Int = -1
+    /// Index in `headers` of the first Cookie field, or -1: the affinity cookie is read
+    /// from it without a walk over the fields.
+    public var cookieIndex: Int = -1
 
     public init() {}
 
@@ -146,6 +150,7 @@ public struct RequestHead: Sendable {
         isUpgrade = false
         expectsContinue = false
         acceptEncodingIndex = -1
+        cookieIndex = -1
     }
 
     /// The request has a body to read (chunked, or Content-Length > 0).

@@ -18,6 +18,7 @@ extension KnownHeader {
         case 5: return eq("range") ? .range : .other
         case 6:
             if eq("expect") { return .expect }
+            if eq("cookie") { return .cookie }
             if eq("server") { return .server }
             return .other
         case 7:

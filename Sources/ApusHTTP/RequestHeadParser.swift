@@ -126,6 +126,7 @@ public struct RequestHeadParser: Sendable {
         head.isUpgrade = line.version == .http11 && fields.connectionUpgrade && fields.hasUpgradeField
         head.expectsContinue = fields.expectsContinue
         head.acceptEncodingIndex = fields.acceptEncodingIndex
+        head.cookieIndex = fields.cookieIndex
         return nil
     }
 }

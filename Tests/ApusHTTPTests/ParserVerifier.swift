@@ -18,6 +18,7 @@ enum ParserVerifier {
         var version: HTTPVersion = .http11
         var fields: [HeaderField] = []
         var hostIndex = -1
+        var cookieIndex = -1
         var contentLength: Int64 = -1
         var isChunked = false
         var keepAlive = true
@@ -83,6 +84,7 @@ enum ParserVerifier {
                 o.version = head.version
                 o.fields = head.headers
                 o.hostIndex = head.hostIndex
+                o.cookieIndex = head.cookieIndex
                 o.contentLength = head.contentLength
                 o.isChunked = head.isChunked
                 o.keepAlive = head.keepAlive

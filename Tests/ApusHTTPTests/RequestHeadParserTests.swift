@@ -96,6 +96,13 @@ struct RequestHeadParserTests {
         #expect(o.hostIndex == 0)
     }
 
+    /// The first Cookie field's index is kept (the affinity cookie is read from it), and a
+    /// head without one says so.
+    @Test func indexesTheFirstCookieField() {
+        #expect(ParserVerifier.request("GET / HTTP/1.1\r\nHost: a\r\nAccept: */*\r\ncOOKIE: a=1\r\nCookie: b=2\r\n\r\n").cookieIndex == 2)
+        #expect(ParserVerifier.request("GET / HTTP/1.1\r\nHost: a\r\nSet-Cookie: a=1\r\nCookies: b=2\r\n\r\n").cookieIndex == -1)
+    }
+
     /// Every KnownHeader name is recognised case-insensitively; near misses are `.other`.
     @Test func recognisesKnownHeaders() {
         let table: [(String, KnownHeader)] = [
@@ -107,7 +114,7 @@ struct RequestHeadParserTests {
             ("X-Request-ID", .xRequestID), ("Accept-Encoding", .acceptEncoding), ("Content-Encoding", .contentEncoding),
             ("Content-Type", .contentType), ("Cache-Control", .cacheControl), ("If-None-Match", .ifNoneMatch),
             ("If-Modified-Since", .ifModifiedSince), ("Range", .range), ("If-Range", .ifRange), ("Date", .date),
-            ("Server", .server), ("Hosts", .other), ("Content-Lengtx", .other), ("X", .other),
+            ("Server", .server), ("Cookie", .cookie), ("Cookies", .other), ("Accept", .other), ("Hosts", .other), ("Content-Lengtx", .other), ("X", .other),
         ]
         for (name, known) in table {
             let bytes = Array(name.uppercased().utf8)

@@ -140,6 +140,15 @@ import Testing
                 ("Cookie", "INGRESSCOOKIE"), ("Cookie", "; ; =; INGRESSCOOKIE=;;"), ("Cookie", String(repeating: "x=1; ", count: 1000)),
             ])
             #expect(response.status == 200 && response.headerValues("Set-Cookie").count == 1)
+            // A session's cookie in a later Cookie field than the first still holds it.
+            let session = try await Self.visit(port: port)
+            let cookie = try #require(session.cookie)
+            for _ in 0..<4 {
+                let again = try await HTTPClient.request(port: port, path: "/", host: "s.test", headers: [
+                    ("Cookie", "theme=dark"), ("Cookie", "lang=en; INGRESSCOOKIE=\(cookie)"),
+                ])
+                #expect(again.header("X-Backend") == session.backend && again.headerValues("Set-Cookie").isEmpty, "\(again)")
+            }
         }
     }
 

@@ -18,8 +18,7 @@ extension Worker {
             exchange.balanceKeyState = .hashed
             return
         }
-        if let value = exchange.head.headers.withUnsafeBufferPointer({ RequestFieldLookup.cookie(prefix: keyed.cookiePrefix, usualLength: AffinityCookieValue.length, in: $0, raw) }),
-           let key = AffinityCookieValue.parse(value) {
+        if let value = affinityCookie(keyed, exchange, raw), let key = AffinityCookieValue.parse(value) {
             exchange.balanceKey = key
             exchange.balanceKeyState = .session
         } else {
@@ -31,6 +30,21 @@ extension Worker {
             exchange.sameSiteNoneRejected = exchange.head.headers.withUnsafeBufferPointer({
                 RequestFieldLookup.value(named: "user-agent".utf8, in: $0, raw)
             }).map { SameSiteCompatibility.rejectsNone(userAgent: $0) } ?? false
+        }
+    }
+
+    /// The affinity cookie's value: in the first Cookie field, which the parser indexed (a
+    /// walk over the header array would retain and release it), else in a later one.
+    private func affinityCookie(_ keyed: CompiledKeyedBalancing, _ exchange: Exchange, _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let first = exchange.head.cookieIndex
+        guard first >= 0 else { return nil }
+        let field = exchange.head.headers[first]
+        let text = UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)])
+        if let value = RequestFieldLookup.cookie(prefix: keyed.cookiePrefix, usualLength: AffinityCookieValue.length, inField: text) {
+            return value
+        }
+        return exchange.head.headers.withUnsafeBufferPointer {
+            RequestFieldLookup.cookie(prefix: keyed.cookiePrefix, usualLength: AffinityCookieValue.length, in: UnsafeBufferPointer(rebasing: $0[(first + 1)...]), raw)
         }
     }
 

@@ -42,45 +42,41 @@ enum RequestFieldLookup {
     ///   rather than searched for.
     static func cookie(prefix: UnsafeRawBufferPointer, usualLength: Int, in fields: UnsafeBufferPointer<HeaderField>,
                        _ raw: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
-        cookieField(in: fields, raw) { text in
-            guard let base = text.baseAddress, let needle = prefix.baseAddress, !prefix.isEmpty else { return nil }
-            let first = Int32(needle.load(as: UInt8.self))
-            var from = 0
-            while text.count &- from >= prefix.count, let hit = memchr(base + from, first, text.count &- from &- prefix.count &+ 1) {
-                let start = base.distance(to: UnsafeRawPointer(hit))
-                guard memcmp(hit, needle, prefix.count) == 0 else {
-                    from = start &+ 1
-                    continue
-                }
-                // A whole name: at the start of the field or after a separator.
-                if start == 0 || base.load(fromByteOffset: start &- 1, as: UInt8.self) == 0x20
-                    || base.load(fromByteOffset: start &- 1, as: UInt8.self) == UInt8(ascii: ";") {
-                    let value = start &+ prefix.count
-                    let usual = value &+ usualLength
-                    if usual == text.count || usual < text.count && base.load(fromByteOffset: usual, as: UInt8.self) == UInt8(ascii: ";") {
-                        return UnsafeRawBufferPointer(start: base + value, count: usualLength)
-                    }
-                    let end = memchr(base + value, Int32(UInt8(ascii: ";")), text.count &- value).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
-                    return UnsafeRawBufferPointer(start: base + value, count: end &- value)
-                }
+        cookieField(in: fields, raw) { cookie(prefix: prefix, usualLength: usualLength, inField: $0) }
+    }
+
+    /// `cookie(prefix:usualLength:in:_:)` in one Cookie field's value.
+    static func cookie(prefix: UnsafeRawBufferPointer, usualLength: Int, inField text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        guard let base = text.baseAddress, let needle = prefix.baseAddress, !prefix.isEmpty else { return nil }
+        let first = Int32(needle.load(as: UInt8.self))
+        var from = 0
+        while text.count &- from >= prefix.count, let hit = memchr(base + from, first, text.count &- from &- prefix.count &+ 1) {
+            let start = base.distance(to: UnsafeRawPointer(hit))
+            guard memcmp(hit, needle, prefix.count) == 0 else {
                 from = start &+ 1
+                continue
             }
-            return nil
+            // A whole name: at the start of the field or after a separator.
+            if start == 0 || base.load(fromByteOffset: start &- 1, as: UInt8.self) == 0x20
+                || base.load(fromByteOffset: start &- 1, as: UInt8.self) == UInt8(ascii: ";") {
+                let value = start &+ prefix.count
+                let usual = value &+ usualLength
+                if usual == text.count || usual < text.count && base.load(fromByteOffset: usual, as: UInt8.self) == UInt8(ascii: ";") {
+                    return UnsafeRawBufferPointer(start: base + value, count: usualLength)
+                }
+                let end = memchr(base + value, Int32(UInt8(ascii: ";")), text.count &- value).map { base.distance(to: UnsafeRawPointer($0)) } ?? text.count
+                return UnsafeRawBufferPointer(start: base + value, count: end &- value)
+            }
+            from = start &+ 1
         }
+        return nil
     }
 
     /// The first value `find` finds in a Cookie field.
     @inline(__always)
     private static func cookieField(in fields: UnsafeBufferPointer<HeaderField>, _ raw: UnsafeRawBufferPointer,
                                     _ find: (UnsafeRawBufferPointer) -> UnsafeRawBufferPointer?) -> UnsafeRawBufferPointer? {
-        guard let base = raw.baseAddress else { return nil }
-        // "cook" and "okie" as little-endian words, letters folded to lowercase by `| 0x20`.
-        let head: UInt32 = 0x6B6F_6F63
-        let tail: UInt32 = 0x6569_6B6F
-        for field in fields where field.nameEnd &- field.nameStart == 6 {
-            let fieldName = base + Int(field.nameStart)
-            guard fieldName.loadUnaligned(as: UInt32.self) | 0x2020_2020 == head,
-                  fieldName.loadUnaligned(fromByteOffset: 2, as: UInt32.self) | 0x2020_2020 == tail else { continue }
+        for field in fields where field.known == .cookie {
             if let value = find(UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)])) {
                 return value
             }
