@@ -12,15 +12,9 @@ import Testing
             let certificates = try await TLSTestCertificates.shared()
             let app = try await s.backend("a1", in: net)
             try await api.seed(services: ["app": [app]])
-            let (cert, key) = (try String(contentsOfFile: certificates.wildcard.cert, encoding: .utf8), try String(contentsOfFile: certificates.wildcard.key, encoding: .utf8))
-            try await api.create(["apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls", "metadata": ["name": "wild-tls", "namespace": "demo"],
-                                  "data": ["tls.crt": Data(cert.utf8).base64EncodedString(), "tls.key": Data(key.utf8).base64EncodedString()]])
+            try await api.create(try KubeObject.tlsSecret("wild-tls", certificates.wildcard))
             let withoutTLS = KubeObject.ingress("secure", host: "app.example.test", paths: [("/", "Prefix", "app", "http")])
-            var secure = withoutTLS
-            var spec = secure["spec"] as! [String: Any]
-            spec["tls"] = [["hosts": ["app.example.test"], "secretName": "wild-tls"]]
-            secure["spec"] = spec
-            try await api.create(secure)
+            try await api.create(KubeObject.withTLS(withoutTLS, hosts: ["app.example.test"], secret: "wild-tls"))
             try await api.create(KubeObject.ingress("plain", host: "plain.example.test", paths: [("/", "Prefix", "app", "http")]))
 
             let (config, port, tlsPort, admin) = try s.controllerConfigWithTLS(certificates)

@@ -13,15 +13,10 @@ import Testing
             let stable = try await s.backend("stable", in: net)
             let next = try await s.backend("next", in: net)
             try await api.seed(services: ["app": [stable], "app-next": [next]])
-            let (cert, key) = (try String(contentsOfFile: certificates.wildcard.cert, encoding: .utf8), try String(contentsOfFile: certificates.wildcard.key, encoding: .utf8))
-            try await api.create(["apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls", "metadata": ["name": "wild-tls", "namespace": "demo"],
-                                  "data": ["tls.crt": Data(cert.utf8).base64EncodedString(), "tls.key": Data(key.utf8).base64EncodedString()]])
-            var shop = KubeObject.ingress("shop", host: "app.example.test", paths: [("/", "Prefix", "app", "http")],
+            try await api.create(try KubeObject.tlsSecret("wild-tls", certificates.wildcard))
+            let shop = KubeObject.ingress("shop", host: "app.example.test", paths: [("/", "Prefix", "app", "http")],
                                           annotations: ["nginx.ingress.kubernetes.io/ssl-redirect": "false"])
-            var spec = shop["spec"] as! [String: Any]
-            spec["tls"] = [["hosts": ["app.example.test"], "secretName": "wild-tls"]]
-            shop["spec"] = spec
-            try await api.create(shop)
+            try await api.create(KubeObject.withTLS(shop, hosts: ["app.example.test"], secret: "wild-tls"))
             try await api.create(KubeObject.ingress("shop-canary", host: "app.example.test", paths: [("/", "Prefix", "app-next", "http")], annotations: [
                 "nginx.ingress.kubernetes.io/canary": "true", "nginx.ingress.kubernetes.io/canary-by-header": "X-Canary",
             ]))

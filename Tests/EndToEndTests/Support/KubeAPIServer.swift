@@ -99,6 +99,22 @@ enum KubeObject {
         ["apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": ["name": name], "spec": ["controller": controller]]
     }
 
+    /// A `kubernetes.io/tls` Secret holding a test certificate and its key.
+    static func tlsSecret(_ name: String, namespace: String = "demo", _ pair: TLSTestCertificates.Pair) throws -> [String: Any] {
+        let (cert, key) = (try String(contentsOfFile: pair.cert, encoding: .utf8), try String(contentsOfFile: pair.key, encoding: .utf8))
+        return ["apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls", "metadata": ["name": name, "namespace": namespace],
+                "data": ["tls.crt": Data(cert.utf8).base64EncodedString(), "tls.key": Data(key.utf8).base64EncodedString()]]
+    }
+
+    /// `ingress` with a TLS section naming `hosts` and `secret`.
+    static func withTLS(_ ingress: [String: Any], hosts: [String], secret: String) -> [String: Any] {
+        var ingress = ingress
+        var spec = ingress["spec"] as? [String: Any] ?? [:]
+        spec["tls"] = [["hosts": hosts, "secretName": secret]]
+        ingress["spec"] = spec
+        return ingress
+    }
+
     /// An Ingress of class apus with one rule on `host`; `paths` are (path, pathType, service, port name).
     static func ingress(_ name: String, namespace: String = "demo", host: String, paths: [(String, String, String, String)],
                         annotations: [String: String] = [:]) -> [String: Any] {
