@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "apus", targets: ["apus"]),
         // Libraries exported for the fuzz package in Fuzz/.
         .library(name: "ApusHTTP", targets: ["ApusHTTP"]),
+        .library(name: "ApusHTTP2", targets: ["ApusHTTP2"]),
         .library(name: "ApusCore", targets: ["ApusCore"]),
         .library(name: "ApusConfigFile", targets: ["ApusConfigFile"]),
         .library(name: "ApusKubernetes", targets: ["ApusKubernetes"]),
@@ -30,9 +31,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", pkgConfig: "libxcrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CNghttp2", path: "Sources/CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .target(name: "CShims", dependencies: ["COpenSSL", "CPCRE2", "CZlib"]),
 
         .target(name: "ApusHTTP", swiftSettings: hotPathSettings),
+        .target(name: "ApusHTTP2", dependencies: ["ApusHTTP", "CNghttp2"], swiftSettings: hotPathSettings),
         .target(name: "ApusCore", dependencies: ["ApusHTTP", "CPCRE2", "CShims", "COpenSSL", "CCrypt"], swiftSettings: hotPathSettings),
         .target(name: "ApusConfigFile", dependencies: ["ApusCore", .product(name: "Yams", package: "Yams")]),
         // Foundation (JSONSerialization, base64) is for the control plane only: never in ApusProxy.
@@ -44,6 +47,7 @@ let package = Package(
         .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusControl", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
 
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),
+        .testTarget(name: "ApusHTTP2Tests", dependencies: ["ApusHTTP2", "ApusHTTP", "CNghttp2"]),
         .testTarget(name: "ApusCoreTests", dependencies: ["ApusCore"]),
         .testTarget(name: "ApusConfigFileTests", dependencies: ["ApusConfigFile", "ApusCore"]),
         .testTarget(name: "ApusKubernetesTests", dependencies: ["ApusKubernetes", "ApusCore", "ApusNet"]),

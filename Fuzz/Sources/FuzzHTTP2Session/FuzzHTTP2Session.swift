@@ -1,0 +1,66 @@
+import ApusHTTP
+import ApusHTTP2
+
+/// A client's bytes after a valid connection preface, fed to a server session in splits
+/// the input chooses: no trap; stream ids are odd; no stream delivers more body than its
+/// window allowed (nothing is reported consumed); every request head is one Apus can
+/// answer or refuses with a status, and the HTTP/1.1 head it becomes, when the HTTP/1.1
+/// parser takes it, has the same method, target and host; answering every request (with
+/// a body and trailers) and draining the output never fails.
+let preface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0]
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let settings = HTTP2Settings()
+    guard let session = try? HTTP2ServerSession(settings: settings) else { preconditionFailure("no session") }
+    _ = preface.withUnsafeBytes { session.receive($0) }
+    let input = UnsafeRawBufferPointer(start: data, count: size)
+    var received: [Int32: Int] = [:]
+    var offset = 0
+    var failed = false
+    while offset < size && !failed {
+        let end = min(size, offset + 1 + Int(data[offset]) * 7)
+        failed = session.receive(UnsafeRawBufferPointer(rebasing: input[offset..<end])) != nil
+        offset = end
+        for event in session.takeEvents() {
+            switch event {
+            case .request(let head):
+                precondition(head.streamID > 0 && head.streamID % 2 == 1, "stream \(head.streamID)")
+                precondition(head.refusal == nil)
+                check(head)
+                _ = session.respond(streamID: head.streamID, status: 200, fields: [HTTP2Field("content-type", "text/plain")], endStream: false)
+                [UInt8](repeating: 0x61, count: 100).withUnsafeBytes {
+                    session.sendData(streamID: head.streamID, $0, endStream: true, trailers: [HTTP2Field("x-done", "1")])
+                }
+            case .refused(let stream, let status):
+                precondition(stream > 0 && [400, 431].contains(status))
+                _ = session.respond(streamID: stream, status: status, fields: [], endStream: true)
+            case .data(let stream, let bytes):
+                received[stream, default: 0] += bytes.count
+                precondition(received[stream]! <= Int(settings.initialWindowSize), "stream \(stream) got more than its window")
+            case .trailers(let stream, _), .endOfRequest(let stream), .streamClosed(let stream, _):
+                precondition(stream > 0)
+            case .goaway:
+                break
+            }
+        }
+        while case .success = session.nextOutput() {}
+    }
+    return 0
+}
+
+/// The HTTP/1.1 head of an accepted request keeps its method, target and host.
+func check(_ head: HTTP2RequestHead) {
+    let bytes = head.http1Head()
+    var parser = RequestHeadParser(limits: HTTPLimits(maxHeadBytes: 1 << 20, maxHeaderCount: 1_000, maxURIBytes: 1 << 20))
+    var parsed = RequestHead()
+    let result = bytes.withUnsafeBytes { parser.parse($0, into: &parsed) }
+    guard result == .complete else { return }
+    precondition(parsed.headLength == bytes.count, "the whole translation is one head")
+    precondition(bytes[Int(parsed.methodStart)..<Int(parsed.methodEnd)].elementsEqual(head.method))
+    precondition(bytes[Int(parsed.targetStart)..<Int(parsed.targetEnd)].elementsEqual(head.path))
+    if !head.authority.isEmpty, parsed.hostIndex >= 0 {
+        let host = parsed.headers[parsed.hostIndex]
+        precondition(bytes[Int(host.valueStart)..<Int(host.valueEnd)].elementsEqual(head.authority))
+    }
+}

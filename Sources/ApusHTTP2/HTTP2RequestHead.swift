@@ -1,0 +1,81 @@
+/// A request head received on one stream: its pseudo-header fields and the regular ones,
+/// as libnghttp2 validated them (RFC 9113 §8.2 and §8.3: lowercase names, no
+/// connection-specific fields, each required pseudo-header once and first).
+public struct HTTP2RequestHead: Equatable, Sendable {
+    public var streamID: Int32
+    public var method: [UInt8] = []
+    public var scheme: [UInt8] = []
+    public var authority: [UInt8] = []
+    public var path: [UInt8] = []
+    /// Regular fields in order, Cookie crumbs joined into the first Cookie field.
+    public var fields: [HTTP2Field] = []
+    /// The HEADERS frame ended the stream: the request has no body.
+    public var endStream = false
+
+    public init(streamID: Int32) {
+        self.streamID = streamID
+    }
+
+    /// Why this head cannot be served, as the status to answer; nil when it can.
+    /// `:authority` and Host must name the same host when both are present, and one of
+    /// them must (the HTTP/1.1 request it becomes needs a Host).
+    public var refusal: Int? {
+        let hosts = fields.filter { $0.name == HTTP2RequestHead.host }
+        if hosts.count > 1 { return 400 }
+        if authority.isEmpty { return hosts.isEmpty ? 400 : nil }
+        if let host = hosts.first, !Self.equalsIgnoringCase(host.value, authority) { return 400 }
+        return nil
+    }
+
+    /// The same request as an HTTP/1.1 head: request line, Host from `:authority` (or the
+    /// Host field), the other fields, and `Transfer-Encoding: chunked` when a body follows
+    /// without a Content-Length (the DATA frames then go on as chunks). The proxy parses
+    /// it with its HTTP/1.1 parser, so an HTTP/2 request meets every rule an HTTP/1.1 one
+    /// does. Call only when `refusal` is nil.
+    public func http1Head() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(path.count + authority.count + fields.reduce(64) { $0 + $1.name.count + $1.value.count + 4 })
+        out += method
+        out.append(0x20)
+        out += path
+        out += Array(" HTTP/1.1\r\n".utf8)
+        if !authority.isEmpty {
+            out += Array("host: ".utf8)
+            out += authority
+            out += [0x0D, 0x0A]
+        }
+        var hasLength = false
+        for field in fields {
+            if field.name == Self.host && !authority.isEmpty { continue }
+            if field.name == Self.contentLength { hasLength = true }
+            out += field.name
+            out += [0x3A, 0x20]
+            out += field.value
+            out += [0x0D, 0x0A]
+        }
+        if !endStream && !hasLength { out += Array("transfer-encoding: chunked\r\n".utf8) }
+        out += [0x0D, 0x0A]
+        return out
+    }
+
+    /// Adds a received regular field; Cookie crumbs (RFC 9113 §8.2.3) join the first
+    /// Cookie field with "; ".
+    mutating func append(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        if name.elementsEqual(Self.cookie), let first = fields.firstIndex(where: { $0.name == Self.cookie }) {
+            fields[first].value += [0x3B, 0x20]
+            fields[first].value += value
+            return
+        }
+        fields.append(HTTP2Field(name: Array(name), value: Array(value)))
+    }
+
+    static let host = Array("host".utf8)
+    static let cookie = Array("cookie".utf8)
+    static let contentLength = Array("content-length".utf8)
+
+    static func equalsIgnoringCase(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { x, y in
+            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
+        }
+    }
+}

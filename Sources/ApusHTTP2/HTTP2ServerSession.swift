@@ -1,0 +1,329 @@
+import CNghttp2
+
+/// One HTTP/2 connection, server side: libnghttp2's session fed with the bytes the worker
+/// read (`receive`), giving back events (`takeEvents`) and the bytes to write
+/// (`nextOutput`). Responses, their bodies and trailers are submitted per stream.
+///
+/// Flow control is manual: a stream's window reopens only as much as `consumed` reports
+/// (the request body passed on upstream), so a slow upstream holds its own stream back
+/// and never grows memory or stalls the others.
+///
+/// Thread rule: owned by one worker; every call on its thread.
+public final class HTTP2ServerSession {
+    public let settings: HTTP2Settings
+    private var session: OpaquePointer?
+    private var events: [HTTP2Event] = []
+    /// Heads being received (HEADERS, then CONTINUATIONs), by stream.
+    private var heads: [Int32: PendingHead] = [:]
+    /// Response bodies queued for the data provider, by stream.
+    private var bodies: [Int32: OutgoingBody] = [:]
+
+    private struct PendingHead {
+        var head: HTTP2RequestHead
+        /// Decoded size so far, counted as SETTINGS_MAX_HEADER_LIST_SIZE counts it.
+        var listSize = 0
+        var tooLarge = false
+        /// A trailer block rather than a request head.
+        var isTrailers = false
+        var trailers: [HTTP2Field] = []
+    }
+
+    private struct OutgoingBody {
+        var bytes: [UInt8] = []
+        var sent = 0
+        var ended = false
+        var trailers: [HTTP2Field]?
+    }
+
+    /// Sets the session up and queues the server's SETTINGS (the connection preface).
+    public init(settings: HTTP2Settings = HTTP2Settings()) throws(HTTP2Error) {
+        self.settings = settings
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
+            throw HTTP2Error(code: -901, message: "cannot allocate the session callbacks")
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+
+        var option: OpaquePointer?
+        guard nghttp2_option_new(&option) == 0, let option else {
+            throw HTTP2Error(code: -901, message: "cannot allocate the session options")
+        }
+        defer { nghttp2_option_del(option) }
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_stream_reset_rate_limit(option, settings.resetBurst, settings.resetsPerSecond)
+        nghttp2_option_set_max_continuations(option, settings.maxContinuations)
+
+        var created: OpaquePointer?
+        let status = nghttp2_session_server_new2(&created, callbacks, nil, option)
+        guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }
+        session = created
+        // The user data is set after `self` is complete; nothing calls back before.
+        nghttp2_session_set_user_data(created, Unmanaged.passUnretained(self).toOpaque())
+
+        var entries = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE.rawValue), value: settings.headerTableSize),
+        ]
+        let submitted = nghttp2_submit_settings(created, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
+        guard submitted == 0 else { throw HTTP2Error(code: submitted, message: "cannot queue the SETTINGS frame") }
+    }
+
+    deinit {
+        nghttp2_session_del(session)
+    }
+
+    // MARK: Bytes in, events out
+
+    /// Feeds bytes read from the client. A connection-level error (a bad preface, a
+    /// protocol violation, a flood) is returned: write what `nextOutput` still gives, then
+    /// close.
+    public func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        let read = nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)
+        if read < 0 { return HTTP2Error(code: Int32(read), message: String(cString: nghttp2_strerror(Int32(read)))) }
+        return nil
+    }
+
+    /// The events found since the last call, in order.
+    public func takeEvents() -> [HTTP2Event] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// The next bytes to write, valid until the next call into the session; nil when
+    /// nothing is due. A negative result of libnghttp2 is a fatal error.
+    public func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? {
+        var data: UnsafePointer<UInt8>?
+        let count = nghttp2_session_mem_send(session, &data)
+        if count < 0 { return .failure(HTTP2Error(code: Int32(count), message: String(cString: nghttp2_strerror(Int32(count))))) }
+        guard count > 0, let data else { return nil }
+        return .success(UnsafeRawBufferPointer(start: data, count: count))
+    }
+
+    /// Neither side has anything more to say: the connection can close.
+    public var isFinished: Bool {
+        nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
+    }
+
+    // MARK: Responses
+
+    /// Queues a response head. With `endStream` it is the whole response; otherwise body
+    /// bytes follow through `sendData`.
+    public func respond(streamID: Int32, status: Int, fields: [HTTP2Field], endStream: Bool) -> HTTP2Error? {
+        var all = [HTTP2Field(name: Array(":status".utf8), value: Array(String(status).utf8))]
+        all += fields
+        return withHeaderList(all) { list, count in
+            if endStream {
+                return nghttp2_submit_response(session, streamID, list, count, nil)
+            }
+            bodies[streamID] = OutgoingBody()
+            var provider = nghttp2_data_provider()
+            provider.read_callback = readBodyCallback
+            return nghttp2_submit_response(session, streamID, list, count, &provider)
+        }
+    }
+
+    /// Appends response body bytes to a stream whose head went out without `endStream`;
+    /// `endStream` ends the body (and the stream, unless trailers were given).
+    public func sendData(streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]? = nil) {
+        guard var body = bodies[streamID] else { return }
+        body.bytes += bytes
+        if endStream {
+            body.ended = true
+            body.trailers = trailers
+        }
+        bodies[streamID] = body
+        nghttp2_session_resume_data(session, streamID)
+    }
+
+    /// Response bytes still queued on a stream (the client's window holds them back).
+    public func queuedBytes(streamID: Int32) -> Int {
+        bodies[streamID].map { $0.bytes.count - $0.sent } ?? 0
+    }
+
+    /// Reports request body bytes passed on: the stream's and the connection's windows
+    /// reopen by that much.
+    public func consumed(streamID: Int32, count: Int) {
+        guard count > 0 else { return }
+        nghttp2_session_consume(session, streamID, count)
+    }
+
+    /// Resets one stream (RST_STREAM with `errorCode`).
+    public func reset(streamID: Int32, errorCode: UInt32) {
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
+    }
+
+    /// Starts a graceful shutdown: a GOAWAY naming the last stream accepted, so that the
+    /// streams in flight finish and the client retries the others elsewhere.
+    public func goAway(errorCode: UInt32 = 0) {
+        nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session), errorCode, nil, 0)
+    }
+
+    /// Calls `body` with `fields` as libnghttp2's name/value list (which it copies when the
+    /// frame is submitted), laid out in one buffer. `fields` is not empty.
+    private func withHeaderList(_ fields: [HTTP2Field], _ body: (UnsafePointer<nghttp2_nv>, Int) -> Int32) -> HTTP2Error? {
+        var bytes: [UInt8] = []
+        var offsets: [(name: Int, value: Int)] = []
+        for field in fields {
+            offsets.append((bytes.count, bytes.count + field.name.count))
+            bytes += field.name
+            bytes += field.value
+        }
+        bytes.append(0)  // a base address even when every name and value is empty
+        let status: Int32 = bytes.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            let list = zip(fields, offsets).map { field, offset in
+                nghttp2_nv(name: base + offset.name, value: base + offset.value, namelen: field.name.count, valuelen: field.value.count,
+                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            }
+            return list.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
+        }
+        return status == 0 ? nil : HTTP2Error(code: status, message: String(cString: nghttp2_strerror(status)))
+    }
+
+    // MARK: Callbacks
+
+    fileprivate func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {
+        let streamID = frame.pointee.hd.stream_id
+        if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+            heads[streamID] = PendingHead(head: HTTP2RequestHead(streamID: streamID))
+        } else if frame.pointee.headers.cat == NGHTTP2_HCAT_HEADERS {
+            var pending = PendingHead(head: HTTP2RequestHead(streamID: streamID))
+            pending.isTrailers = true
+            heads[streamID] = pending
+        }
+    }
+
+    fileprivate func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        let streamID = frame.pointee.hd.stream_id
+        guard var pending = heads[streamID] else { return }
+        pending.listSize += name.count + value.count + 32
+        if pending.listSize > Int(settings.maxHeaderListSize) { pending.tooLarge = true }
+        if !pending.tooLarge {
+            if pending.isTrailers {
+                pending.trailers.append(HTTP2Field(name: Array(name), value: Array(value)))
+            } else if name.first == UInt8(ascii: ":") {
+                switch String(decoding: name, as: UTF8.self) {
+                case ":method": pending.head.method = Array(value)
+                case ":scheme": pending.head.scheme = Array(value)
+                case ":authority": pending.head.authority = Array(value)
+                case ":path": pending.head.path = Array(value)
+                default: break
+                }
+            } else {
+                pending.head.append(name: name, value: value)
+            }
+        }
+        heads[streamID] = pending
+    }
+
+    fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
+        let header = frame.pointee.hd
+        let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch UInt32(header.type) {
+        case NGHTTP2_HEADERS.rawValue:
+            guard let pending = heads.removeValue(forKey: header.stream_id) else { return }
+            if pending.tooLarge {
+                events.append(.refused(streamID: header.stream_id, status: 431))
+            } else if pending.isTrailers {
+                events.append(.trailers(streamID: header.stream_id, fields: pending.trailers))
+            } else {
+                var head = pending.head
+                head.endStream = endStream
+                if let status = head.refusal {
+                    events.append(.refused(streamID: header.stream_id, status: status))
+                } else {
+                    events.append(.request(head))
+                }
+            }
+            if endStream { events.append(.endOfRequest(streamID: header.stream_id)) }
+        case NGHTTP2_DATA.rawValue:
+            if endStream { events.append(.endOfRequest(streamID: header.stream_id)) }
+        case NGHTTP2_GOAWAY.rawValue:
+            events.append(.goaway(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code))
+        default:
+            break
+        }
+    }
+
+    fileprivate func dataChunk(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        events.append(.data(streamID: streamID, bytes: Array(bytes)))
+    }
+
+    fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
+        heads[streamID] = nil
+        bodies[streamID] = nil
+        events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
+    }
+
+    /// Copies queued body bytes into the frame libnghttp2 is building; defers the stream
+    /// while nothing is queued and the body has not ended.
+    fileprivate func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
+                              flags: UnsafeMutablePointer<UInt32>) -> Int {
+        guard var body = bodies[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+        let available = body.bytes.count - body.sent
+        if available == 0 && !body.ended { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
+        let count = min(available, capacity)
+        body.bytes.withUnsafeBufferPointer { source in
+            buffer.update(from: source.baseAddress! + body.sent, count: count)
+        }
+        body.sent += count
+        if body.sent == body.bytes.count {
+            // Sent bytes are dropped, so a long body keeps only what waits.
+            body.bytes.removeAll(keepingCapacity: true)
+            body.sent = 0
+            if body.ended {
+                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+                if let trailers = body.trailers, !trailers.isEmpty {
+                    flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                    _ = withHeaderList(trailers) { list, count in nghttp2_submit_trailer(session, streamID, list, count) }
+                }
+            }
+        }
+        bodies[streamID] = body
+        return count
+    }
+}
+
+private func owner(_ user: UnsafeMutableRawPointer?) -> HTTP2ServerSession {
+    Unmanaged<HTTP2ServerSession>.fromOpaque(user!).takeUnretainedValue()
+}
+
+private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user in
+    if let frame { owner(user).beginHeaders(frame) }
+    return 0
+}
+
+private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, user in
+    if let frame, let name, let value {
+        owner(user).header(frame, name: UnsafeBufferPointer(start: name, count: nameLength), value: UnsafeBufferPointer(start: value, count: valueLength))
+    }
+    return 0
+}
+
+private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user in
+    if let frame { owner(user).frameReceived(frame) }
+    return 0
+}
+
+private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, user in
+    if let data { owner(user).dataChunk(streamID: streamID, UnsafeBufferPointer(start: data, count: length)) }
+    return 0
+}
+
+private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, user in
+    owner(user).streamClosed(streamID: streamID, errorCode: errorCode)
+    return 0
+}
+
+private let readBodyCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, capacity, flags, _, user in
+    guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+    return owner(user).readBody(streamID: streamID, into: buffer, capacity: capacity, flags: flags)
+}
