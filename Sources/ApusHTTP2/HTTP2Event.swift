@@ -3,7 +3,8 @@ public enum HTTP2Event: Equatable, Sendable {
     /// A request head arrived on a new stream.
     case request(HTTP2RequestHead)
     /// A request Apus answers itself without going further: a header list over the limit
-    /// (431), or `:authority` and Host naming different hosts (400).
+    /// (431), or `:authority` and Host naming different hosts (400). Its body, if any, is
+    /// dropped by the session (no data events).
     case refused(streamID: Int32, status: Int)
     /// Request body bytes. The stream's window reopens only when they are reported
     /// consumed (`HTTP2ServerSession.consumed`).

@@ -17,6 +17,9 @@ public final class HTTP2ServerSession {
     private var heads: [Int32: PendingHead] = [:]
     /// Response bodies queued for the data provider, by stream.
     private var bodies: [Int32: OutgoingBody] = [:]
+    /// Streams refused with a status: their request body is dropped as it arrives, and
+    /// counted consumed, so that it never holds the connection's window.
+    private var discarding: Set<Int32> = []
 
     private struct PendingHead {
         var head: HTTP2RequestHead
@@ -231,6 +234,7 @@ public final class HTTP2ServerSession {
         case NGHTTP2_HEADERS.rawValue:
             guard let pending = heads.removeValue(forKey: header.stream_id) else { return }
             if pending.tooLarge {
+                discarding.insert(header.stream_id)
                 events.append(.refused(streamID: header.stream_id, status: 431))
             } else if pending.isTrailers {
                 events.append(.trailers(streamID: header.stream_id, fields: pending.trailers))
@@ -238,6 +242,7 @@ public final class HTTP2ServerSession {
                 var head = pending.head
                 head.endStream = endStream
                 if let status = head.refusal {
+                    discarding.insert(header.stream_id)
                     events.append(.refused(streamID: header.stream_id, status: status))
                 } else {
                     events.append(.request(head))
@@ -254,12 +259,17 @@ public final class HTTP2ServerSession {
     }
 
     fileprivate func dataChunk(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        if discarding.contains(streamID) {
+            nghttp2_session_consume(session, streamID, bytes.count)
+            return
+        }
         events.append(.data(streamID: streamID, bytes: Array(bytes)))
     }
 
     fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
         heads[streamID] = nil
         bodies[streamID] = nil
+        discarding.remove(streamID)
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
 

@@ -141,6 +141,29 @@ import Testing
         #expect(Self.requests(events).map(\.streamID) == [fine])
     }
 
+    /// A refused request's body is dropped and its bytes given back to the connection's
+    /// window: another stream's body still gets through whole.
+    @Test func aRefusedRequestsBodyDoesNotHoldTheConnection() throws {
+        let server = try HTTP2ServerSession()
+        let client = HTTP2TestClient()
+        let refused = client.request([(":method", "POST"), (":scheme", "http"), (":authority", "a.test"), (":path", "/"), ("host", "b.test")],
+                                     body: [UInt8](repeating: 1, count: 60_000))
+        var events = converse(client, server)
+        #expect(events.contains(.refused(streamID: refused, status: 400)))
+        #expect(!events.contains { if case .data(refused, _) = $0 { true } else { false } })
+        let next = client.request([(":method", "POST"), (":scheme", "http"), (":authority", "a.test"), (":path", "/")],
+                                  body: [UInt8](repeating: 2, count: 60_000))
+        var received = 0
+        for _ in 0..<20 {
+            events = converse(client, server)
+            let chunk = events.reduce(0) { if case .data(next, let bytes) = $1 { $0 + bytes.count } else { $0 } }
+            received += chunk
+            server.consumed(streamID: next, count: chunk)
+            if events.contains(.endOfRequest(streamID: next)) { break }
+        }
+        #expect(received == 60_000)
+    }
+
     /// Rapid reset (CVE-2023-44487): requests opened and reset at once, past the budget of
     /// 1,000, end the connection with GOAWAY (libnghttp2 sends INTERNAL_ERROR, 2); within
     /// it they do not.
