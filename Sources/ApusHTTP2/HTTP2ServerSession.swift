@@ -15,8 +15,8 @@ public final class HTTP2ServerSession {
     private var events: [HTTP2Event] = []
     /// Heads being received (HEADERS, then CONTINUATIONs), by stream.
     private var heads: [Int32: PendingHead] = [:]
-    /// Response bodies queued for the data provider, by stream.
-    private var bodies: [Int32: OutgoingBody] = [:]
+    /// Response bodies queued for the data provider.
+    private var bodies = HTTP2OutgoingBodies()
     /// Streams refused with a status: their request body is dropped as it arrives, and
     /// counted consumed, so that it never holds the connection's window.
     private var discarding: Set<Int32> = []
@@ -29,13 +29,6 @@ public final class HTTP2ServerSession {
         /// A trailer block rather than a request head.
         var isTrailers = false
         var trailers: [HTTP2Field] = []
-    }
-
-    private struct OutgoingBody {
-        var bytes: [UInt8] = []
-        var sent = 0
-        var ended = false
-        var trailers: [HTTP2Field]?
     }
 
     /// Sets the session up and queues the server's SETTINGS (the connection preface).
@@ -90,8 +83,7 @@ public final class HTTP2ServerSession {
     public func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
         let read = nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)
-        if read < 0 { return HTTP2Error(code: Int32(read), message: String(cString: nghttp2_strerror(Int32(read)))) }
-        return nil
+        return HTTP2Error(status: Int32(clamping: read))
     }
 
     /// The events found since the last call, in order.
@@ -105,7 +97,7 @@ public final class HTTP2ServerSession {
     public func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? {
         var data: UnsafePointer<UInt8>?
         let count = nghttp2_session_mem_send(session, &data)
-        if count < 0 { return .failure(HTTP2Error(code: Int32(count), message: String(cString: nghttp2_strerror(Int32(count))))) }
+        if let error = HTTP2Error(status: Int32(clamping: count)) { return .failure(error) }
         guard count > 0, let data else { return nil }
         return .success(UnsafeRawBufferPointer(start: data, count: count))
     }
@@ -122,11 +114,11 @@ public final class HTTP2ServerSession {
     public func respond(streamID: Int32, status: Int, fields: [HTTP2Field], endStream: Bool) -> HTTP2Error? {
         var all = [HTTP2Field(name: Array(":status".utf8), value: Array(String(status).utf8))]
         all += fields
-        return withHeaderList(all) { list, count in
+        return HTTP2HeaderList.with(all) { list, count in
             if endStream {
                 return nghttp2_submit_response(session, streamID, list, count, nil)
             }
-            bodies[streamID] = OutgoingBody()
+            bodies.open(streamID)
             var provider = nghttp2_data_provider()
             provider.read_callback = readBodyCallback
             return nghttp2_submit_response(session, streamID, list, count, &provider)
@@ -136,19 +128,13 @@ public final class HTTP2ServerSession {
     /// Appends response body bytes to a stream whose head went out without `endStream`;
     /// `endStream` ends the body (and the stream, unless trailers were given).
     public func sendData(streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]? = nil) {
-        guard var body = bodies[streamID] else { return }
-        body.bytes += bytes
-        if endStream {
-            body.ended = true
-            body.trailers = trailers
-        }
-        bodies[streamID] = body
+        guard bodies.append(streamID, bytes, endStream: endStream, trailers: trailers) else { return }
         nghttp2_session_resume_data(session, streamID)
     }
 
     /// Response bytes still queued on a stream (the client's window holds them back).
     public func queuedBytes(streamID: Int32) -> Int {
-        bodies[streamID].map { $0.bytes.count - $0.sent } ?? 0
+        bodies.queuedBytes(streamID)
     }
 
     /// Reports request body bytes passed on: the stream's and the connection's windows
@@ -167,28 +153,6 @@ public final class HTTP2ServerSession {
     /// streams in flight finish and the client retries the others elsewhere.
     public func goAway(errorCode: UInt32 = 0) {
         nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session), errorCode, nil, 0)
-    }
-
-    /// Calls `body` with `fields` as libnghttp2's name/value list (which it copies when the
-    /// frame is submitted), laid out in one buffer. `fields` is not empty.
-    private func withHeaderList(_ fields: [HTTP2Field], _ body: (UnsafePointer<nghttp2_nv>, Int) -> Int32) -> HTTP2Error? {
-        var bytes: [UInt8] = []
-        var offsets: [(name: Int, value: Int)] = []
-        for field in fields {
-            offsets.append((bytes.count, bytes.count + field.name.count))
-            bytes += field.name
-            bytes += field.value
-        }
-        bytes.append(0)  // a base address even when every name and value is empty
-        let status: Int32 = bytes.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            let list = zip(fields, offsets).map { field, offset in
-                nghttp2_nv(name: base + offset.name, value: base + offset.value, namelen: field.name.count, valuelen: field.value.count,
-                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
-            }
-            return list.withUnsafeBufferPointer { body($0.baseAddress!, $0.count) }
-        }
-        return status == 0 ? nil : HTTP2Error(code: status, message: String(cString: nghttp2_strerror(status)))
     }
 
     // MARK: Callbacks
@@ -268,36 +232,19 @@ public final class HTTP2ServerSession {
 
     fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
         heads[streamID] = nil
-        bodies[streamID] = nil
+        bodies.close(streamID)
         discarding.remove(streamID)
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
 
-    /// Copies queued body bytes into the frame libnghttp2 is building; defers the stream
-    /// while nothing is queued and the body has not ended.
+    /// Copies queued body bytes into the frame libnghttp2 is building, and submits the
+    /// trailers after the last of them (libnghttp2 allows it from this callback).
     fileprivate func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
                               flags: UnsafeMutablePointer<UInt32>) -> Int {
-        guard var body = bodies[streamID] else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-        let available = body.bytes.count - body.sent
-        if available == 0 && !body.ended { return Int(NGHTTP2_ERR_DEFERRED.rawValue) }
-        let count = min(available, capacity)
-        body.bytes.withUnsafeBufferPointer { source in
-            buffer.update(from: source.baseAddress! + body.sent, count: count)
+        let (count, trailers) = bodies.read(streamID, into: buffer, capacity: capacity, flags: flags)
+        if let trailers {
+            _ = HTTP2HeaderList.with(trailers) { list, length in nghttp2_submit_trailer(session, streamID, list, length) }
         }
-        body.sent += count
-        if body.sent == body.bytes.count {
-            // Sent bytes are dropped, so a long body keeps only what waits.
-            body.bytes.removeAll(keepingCapacity: true)
-            body.sent = 0
-            if body.ended {
-                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
-                if let trailers = body.trailers, !trailers.isEmpty {
-                    flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
-                    _ = withHeaderList(trailers) { list, count in nghttp2_submit_trailer(session, streamID, list, count) }
-                }
-            }
-        }
-        bodies[streamID] = body
         return count
     }
 }

@@ -7,6 +7,8 @@ import ApusHTTP2
 /// answer or refuses with a status, and the HTTP/1.1 head it becomes, when the HTTP/1.1
 /// parser takes it, has the same method, target and host; answering every request (with
 /// a body and trailers) and draining the output never fails.
+/// The same bytes, after an upstream's SETTINGS, fed to a client session with three
+/// requests in flight: no trap, and no stream delivers more body than its window.
 let preface: [UInt8] = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + [0, 0, 0, 4, 0, 0, 0, 0, 0]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -46,7 +48,33 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         }
         while case .success = session.nextOutput() {}
     }
+    asUpstream(input)
     return 0
+}
+
+func asUpstream(_ input: UnsafeRawBufferPointer) {
+    guard let client = try? HTTP2ClientSession() else { preconditionFailure("no session") }
+    let get = [HTTP2Field(":method", "GET"), HTTP2Field(":scheme", "http"), HTTP2Field(":authority", "up.test"), HTTP2Field(":path", "/")]
+    for _ in 0..<3 { _ = client.request(get, endStream: true) }
+    while case .success = client.nextOutput() {}
+    _ = [UInt8](repeating: 0, count: 9).withUnsafeBytes { settings in
+        var frame = Array(settings)
+        frame[3] = 4
+        return frame.withUnsafeBytes { client.receive($0) }
+    }
+    var received: [Int32: Int] = [:]
+    var offset = 0
+    while offset < input.count {
+        let end = min(input.count, offset + 1 + Int(input[offset]) * 7)
+        let failed = client.receive(UnsafeRawBufferPointer(rebasing: input[offset..<end])) != nil
+        offset = end
+        for case .data(let stream, let bytes) in client.takeEvents() {
+            received[stream, default: 0] += bytes.count
+            precondition(received[stream]! <= 65_535, "stream \(stream) got more than its window")
+        }
+        while case .success = client.nextOutput() {}
+        if failed { break }
+    }
 }
 
 /// The HTTP/1.1 head of an accepted request keeps its method, target and host.

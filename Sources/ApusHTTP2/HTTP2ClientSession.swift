@@ -1,0 +1,239 @@
+import CNghttp2
+
+/// One HTTP/2 connection to an upstream, client side (h2c with prior knowledge, or TLS
+/// with ALPN h2): requests go out as streams multiplexed on it, up to the upstream's
+/// SETTINGS_MAX_CONCURRENT_STREAMS; responses come back as events. Bytes in, events and
+/// bytes out, as `HTTP2ServerSession`.
+///
+/// Flow control is manual here too: a response stream's window reopens as `consumed`
+/// reports its body passed on to the client.
+/// Thread rule: owned by one worker; every call on its thread.
+public final class HTTP2ClientSession {
+    private var session: OpaquePointer?
+    private var events: [HTTP2ResponseEvent] = []
+    private var heads: [Int32: PendingHead] = [:]
+    private var bodies = HTTP2OutgoingBodies()
+
+    private struct PendingHead {
+        var status: Int?
+        var fields: [HTTP2Field] = []
+    }
+
+    /// Sets the session up and queues the connection preface and SETTINGS.
+    public init(settings: HTTP2Settings = HTTP2Settings()) throws(HTTP2Error) {
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
+            throw HTTP2Error(code: -901, message: "cannot allocate the session callbacks")
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, clientBeginHeaders)
+        nghttp2_session_callbacks_set_on_header_callback(callbacks, clientHeader)
+        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, clientFrameReceived)
+        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, clientDataChunk)
+        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, clientStreamClose)
+
+        var option: OpaquePointer?
+        guard nghttp2_option_new(&option) == 0, let option else {
+            throw HTTP2Error(code: -901, message: "cannot allocate the session options")
+        }
+        defer { nghttp2_option_del(option) }
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_max_continuations(option, settings.maxContinuations)
+
+        var created: OpaquePointer?
+        let status = nghttp2_session_client_new2(&created, callbacks, nil, option)
+        guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }
+        session = created
+        nghttp2_session_set_user_data(created, Unmanaged.passUnretained(self).toOpaque())
+        var entries = [
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
+        ]
+        let submitted = nghttp2_submit_settings(created, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
+        if let error = HTTP2Error(status: submitted) { throw error }
+    }
+
+    deinit {
+        nghttp2_session_del(session)
+    }
+
+    /// Streams the upstream lets this connection have open at once (its SETTINGS; 100 until
+    /// they arrive, libnghttp2's assumption).
+    public var peerMaxConcurrentStreams: UInt32 {
+        nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
+    }
+
+    /// Queues a request: `fields` starts with the pseudo-header fields (`:method`,
+    /// `:scheme`, `:authority`, `:path`). Without `endStream` its body follows through
+    /// `sendData`. Returns the stream's id.
+    public func request(_ fields: [HTTP2Field], endStream: Bool) -> Result<Int32, HTTP2Error> {
+        var streamID: Int32 = -1
+        let failure = HTTP2HeaderList.with(fields) { list, count in
+            if endStream {
+                streamID = nghttp2_submit_request(session, nil, list, count, nil, nil)
+            } else {
+                var provider = nghttp2_data_provider()
+                provider.read_callback = clientReadBody
+                streamID = nghttp2_submit_request(session, nil, list, count, &provider, nil)
+                if streamID > 0 { bodies.open(streamID) }
+            }
+            return min(streamID, 0)
+        }
+        if let failure { return .failure(failure) }
+        return .success(streamID)
+    }
+
+    /// Appends request body bytes; `endStream` ends the body (with trailers, if given).
+    public func sendData(streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]? = nil) {
+        guard bodies.append(streamID, bytes, endStream: endStream, trailers: trailers) else { return }
+        nghttp2_session_resume_data(session, streamID)
+    }
+
+    /// Feeds bytes read from the upstream; a connection-level error ends the connection.
+    public func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        return HTTP2Error(status: Int32(clamping: nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)))
+    }
+
+    public func takeEvents() -> [HTTP2ResponseEvent] {
+        defer { events.removeAll(keepingCapacity: true) }
+        return events
+    }
+
+    /// The next bytes to write (valid until the next call into the session), nil when none.
+    public func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? {
+        var data: UnsafePointer<UInt8>?
+        let count = nghttp2_session_mem_send(session, &data)
+        if let error = HTTP2Error(status: Int32(clamping: count)) { return .failure(error) }
+        guard count > 0, let data else { return nil }
+        return .success(UnsafeRawBufferPointer(start: data, count: count))
+    }
+
+    /// Reports response body bytes passed on to the client: the windows reopen by that much.
+    public func consumed(streamID: Int32, count: Int) {
+        guard count > 0 else { return }
+        nghttp2_session_consume(session, streamID, count)
+    }
+
+    /// Cancels a stream (the client went away): RST_STREAM with CANCEL by default.
+    public func reset(streamID: Int32, errorCode: UInt32 = 8) {
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
+    }
+
+    // MARK: Callbacks
+
+    fileprivate func beginHeaders(_ streamID: Int32) {
+        heads[streamID] = PendingHead()
+    }
+
+    fileprivate func header(_ streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        guard var pending = heads[streamID] else { return }
+        if name.elementsEqual(":status".utf8) {
+            pending.status = Int(String(decoding: value, as: UTF8.self))
+        } else if name.first != UInt8(ascii: ":") {
+            pending.fields.append(HTTP2Field(name: Array(name), value: Array(value)))
+        }
+        heads[streamID] = pending
+    }
+
+    fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
+        let header = frame.pointee.hd
+        let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+        switch UInt32(header.type) {
+        case NGHTTP2_HEADERS.rawValue:
+            guard let pending = heads.removeValue(forKey: header.stream_id) else { return }
+            // libnghttp2 checked the block: a status on a response head, none on trailers.
+            if let status = pending.status {
+                if status < 200 {
+                    events.append(.interim(streamID: header.stream_id, status: status))
+                } else {
+                    events.append(.response(streamID: header.stream_id, status: status, fields: pending.fields))
+                }
+            } else {
+                events.append(.trailers(streamID: header.stream_id, fields: pending.fields))
+            }
+            if endStream { events.append(.endOfResponse(streamID: header.stream_id)) }
+        case NGHTTP2_DATA.rawValue:
+            if endStream { events.append(.endOfResponse(streamID: header.stream_id)) }
+        case NGHTTP2_GOAWAY.rawValue:
+            events.append(.goaway(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code))
+        default:
+            break
+        }
+    }
+
+    fileprivate func dataChunk(_ streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        events.append(.data(streamID: streamID, bytes: Array(bytes)))
+    }
+
+    fileprivate func streamClosed(_ streamID: Int32, errorCode: UInt32) {
+        heads[streamID] = nil
+        bodies.close(streamID)
+        events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
+    }
+
+    fileprivate func readBody(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
+                              flags: UnsafeMutablePointer<UInt32>) -> Int {
+        let (count, trailers) = bodies.read(streamID, into: buffer, capacity: capacity, flags: flags)
+        if let trailers {
+            _ = HTTP2HeaderList.with(trailers) { list, length in nghttp2_submit_trailer(session, streamID, list, length) }
+        }
+        return count
+    }
+}
+
+/// What a client session found in the upstream's bytes, in order.
+public enum HTTP2ResponseEvent: Equatable, Sendable {
+    /// An interim (1xx) response head.
+    case interim(streamID: Int32, status: Int)
+    /// The final response head.
+    case response(streamID: Int32, status: Int, fields: [HTTP2Field])
+    /// Response body bytes; the windows reopen only as they are reported consumed.
+    case data(streamID: Int32, bytes: [UInt8])
+    case trailers(streamID: Int32, fields: [HTTP2Field])
+    /// The upstream finished its response (END_STREAM).
+    case endOfResponse(streamID: Int32)
+    /// The stream closed, normally (0) or reset (REFUSED_STREAM, 7, may be retried).
+    case streamClosed(streamID: Int32, errorCode: UInt32)
+    /// The upstream is going away: streams above `lastStreamID` were not processed and may
+    /// be retried on another connection.
+    case goaway(lastStreamID: Int32, errorCode: UInt32)
+}
+
+private func client(_ user: UnsafeMutableRawPointer?) -> HTTP2ClientSession {
+    Unmanaged<HTTP2ClientSession>.fromOpaque(user!).takeUnretainedValue()
+}
+
+private let clientBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user in
+    if let frame { client(user).beginHeaders(frame.pointee.hd.stream_id) }
+    return 0
+}
+
+private let clientHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, user in
+    if let frame, let name, let value {
+        client(user).header(frame.pointee.hd.stream_id, name: UnsafeBufferPointer(start: name, count: nameLength),
+                            value: UnsafeBufferPointer(start: value, count: valueLength))
+    }
+    return 0
+}
+
+private let clientFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user in
+    if let frame { client(user).frameReceived(frame) }
+    return 0
+}
+
+private let clientDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, user in
+    if let data { client(user).dataChunk(streamID, UnsafeBufferPointer(start: data, count: length)) }
+    return 0
+}
+
+private let clientStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, user in
+    client(user).streamClosed(streamID, errorCode: errorCode)
+    return 0
+}
+
+private let clientReadBody: nghttp2_data_source_read_callback = { _, streamID, buffer, capacity, flags, _, user in
+    guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+    return client(user).readBody(streamID, into: buffer, capacity: capacity, flags: flags)
+}
