@@ -53,6 +53,19 @@ import Testing
         #expect(server.queuedBytes(streamID: stream) == 0)
     }
 
+    /// A body that ends with no bytes (a response whose length was unknown and came out
+    /// empty) ends the stream cleanly.
+    @Test func anEmptyBodyEndsTheStream() throws {
+        let server = try HTTP2ServerSession()
+        let client = HTTP2TestClient()
+        let stream = client.request(Self.get)
+        converse(client, server)
+        #expect(server.respond(streamID: stream, status: 200, fields: [], endStream: false) == nil)
+        [UInt8]().withUnsafeBytes { server.sendData(streamID: stream, $0, endStream: true) }
+        converse(client, server)
+        #expect(client.responses[stream]?.status == 200 && client.responses[stream]?.body.isEmpty == true && client.responses[stream]?.closedWith == 0)
+    }
+
     /// A request body stops at the stream's window until Apus reports it passed on: the
     /// client cannot make Apus hold more than a window per stream. (Before the client has
     /// Apus's SETTINGS it may send the protocol's default 65,535 bytes.)
