@@ -9,10 +9,10 @@ import CNghttp2
 /// reports its body passed on to the client.
 /// Thread rule: owned by one worker; every call on its thread.
 public final class HTTP2ClientSession {
-    private var session: OpaquePointer?
+    private let core: HTTP2SessionCore
+    private var session: OpaquePointer { core.session }
     private var events: [HTTP2ResponseEvent] = []
     private var heads: [Int32: PendingHead] = [:]
-    private var bodies = HTTP2OutgoingBodies()
 
     private struct PendingHead {
         var status: Int?
@@ -21,41 +21,18 @@ public final class HTTP2ClientSession {
 
     /// Sets the session up and queues the connection preface and SETTINGS.
     public init(settings: HTTP2Settings = HTTP2Settings()) throws(HTTP2Error) {
-        var callbacks: OpaquePointer?
-        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
-            throw HTTP2Error(code: -901, message: "cannot allocate the session callbacks")
+        core = try HTTP2SessionCore(server: false, settings: settings, entries: [
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_ENABLE_PUSH, 0),
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialWindowSize),
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize),
+        ]) { callbacks in
+            nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, clientBeginHeaders)
+            nghttp2_session_callbacks_set_on_header_callback(callbacks, clientHeader)
+            nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, clientFrameReceived)
+            nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, clientDataChunk)
+            nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, clientStreamClose)
         }
-        defer { nghttp2_session_callbacks_del(callbacks) }
-        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, clientBeginHeaders)
-        nghttp2_session_callbacks_set_on_header_callback(callbacks, clientHeader)
-        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, clientFrameReceived)
-        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, clientDataChunk)
-        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, clientStreamClose)
-
-        var option: OpaquePointer?
-        guard nghttp2_option_new(&option) == 0, let option else {
-            throw HTTP2Error(code: -901, message: "cannot allocate the session options")
-        }
-        defer { nghttp2_option_del(option) }
-        nghttp2_option_set_no_auto_window_update(option, 1)
-        nghttp2_option_set_max_continuations(option, settings.maxContinuations)
-
-        var created: OpaquePointer?
-        let status = nghttp2_session_client_new2(&created, callbacks, nil, option)
-        guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }
-        session = created
-        nghttp2_session_set_user_data(created, Unmanaged.passUnretained(self).toOpaque())
-        var entries = [
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_PUSH.rawValue), value: 0),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
-        ]
-        let submitted = nghttp2_submit_settings(created, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
-        if let error = HTTP2Error(status: submitted) { throw error }
-    }
-
-    deinit {
-        nghttp2_session_del(session)
+        core.attach(self)
     }
 
     /// Streams the upstream lets this connection have open at once (its SETTINGS; 100 until
@@ -76,7 +53,7 @@ public final class HTTP2ClientSession {
                 var provider = nghttp2_data_provider()
                 provider.read_callback = clientReadBody
                 streamID = nghttp2_submit_request(session, nil, list, count, &provider, nil)
-                if streamID > 0 { bodies.open(streamID) }
+                if streamID > 0 { core.openBody(streamID) }
             }
             return min(streamID, 0)
         }
@@ -86,15 +63,11 @@ public final class HTTP2ClientSession {
 
     /// Appends request body bytes; `endStream` ends the body (with trailers, if given).
     public func sendData(streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]? = nil) {
-        guard bodies.append(streamID, bytes, endStream: endStream, trailers: trailers) else { return }
-        nghttp2_session_resume_data(session, streamID)
+        core.sendData(streamID: streamID, bytes, endStream: endStream, trailers: trailers)
     }
 
     /// Feeds bytes read from the upstream; a connection-level error ends the connection.
-    public func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
-        return HTTP2Error(status: Int32(clamping: nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)))
-    }
+    public func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? { core.receive(bytes) }
 
     public func takeEvents() -> [HTTP2ResponseEvent] {
         defer { events.removeAll(keepingCapacity: true) }
@@ -102,24 +75,13 @@ public final class HTTP2ClientSession {
     }
 
     /// The next bytes to write (valid until the next call into the session), nil when none.
-    public func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? {
-        var data: UnsafePointer<UInt8>?
-        let count = nghttp2_session_mem_send(session, &data)
-        if let error = HTTP2Error(status: Int32(clamping: count)) { return .failure(error) }
-        guard count > 0, let data else { return nil }
-        return .success(UnsafeRawBufferPointer(start: data, count: count))
-    }
+    public func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? { core.nextOutput() }
 
     /// Reports response body bytes passed on to the client: the windows reopen by that much.
-    public func consumed(streamID: Int32, count: Int) {
-        guard count > 0 else { return }
-        nghttp2_session_consume(session, streamID, count)
-    }
+    public func consumed(streamID: Int32, count: Int) { core.consumed(streamID: streamID, count: count) }
 
     /// Cancels a stream (the client went away): RST_STREAM with CANCEL by default.
-    public func reset(streamID: Int32, errorCode: UInt32 = 8) {
-        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
-    }
+    public func reset(streamID: Int32, errorCode: UInt32 = 8) { core.reset(streamID: streamID, errorCode: errorCode) }
 
     // MARK: Callbacks
 
@@ -169,17 +131,13 @@ public final class HTTP2ClientSession {
 
     fileprivate func streamClosed(_ streamID: Int32, errorCode: UInt32) {
         heads[streamID] = nil
-        bodies.close(streamID)
+        core.closeBody(streamID)
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
 
     fileprivate func readBody(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
                               flags: UnsafeMutablePointer<UInt32>) -> Int {
-        let (count, trailers) = bodies.read(streamID, into: buffer, capacity: capacity, flags: flags)
-        if let trailers {
-            _ = HTTP2HeaderList.with(trailers) { list, length in nghttp2_submit_trailer(session, streamID, list, length) }
-        }
-        return count
+        core.readBody(streamID: streamID, into: buffer, capacity: capacity, flags: flags)
     }
 }
 

@@ -11,12 +11,11 @@ import CNghttp2
 /// Thread rule: owned by one worker; every call on its thread.
 public final class HTTP2ServerSession {
     public let settings: HTTP2Settings
-    private var session: OpaquePointer?
+    private let core: HTTP2SessionCore
+    private var session: OpaquePointer { core.session }
     private var events: [HTTP2Event] = []
     /// Heads being received (HEADERS, then CONTINUATIONs), by stream.
     private var heads: [Int32: PendingHead] = [:]
-    /// Response bodies queued for the data provider.
-    private var bodies = HTTP2OutgoingBodies()
     /// Streams refused with a status: their request body is dropped as it arrives, and
     /// counted consumed, so that it never holds the connection's window.
     private var discarding: Set<Int32> = []
@@ -34,45 +33,20 @@ public final class HTTP2ServerSession {
     /// Sets the session up and queues the server's SETTINGS (the connection preface).
     public init(settings: HTTP2Settings = HTTP2Settings()) throws(HTTP2Error) {
         self.settings = settings
-        var callbacks: OpaquePointer?
-        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
-            throw HTTP2Error(code: -901, message: "cannot allocate the session callbacks")
+        core = try HTTP2SessionCore(server: true, settings: settings, entries: [
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.maxConcurrentStreams),
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialWindowSize),
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize),
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, settings.headerTableSize),
+        ]) { callbacks in
+            nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
+            nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
+            nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
+            nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
+            nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
         }
-        defer { nghttp2_session_callbacks_del(callbacks) }
-        nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
-        nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
-        nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
-        nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
-        nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
-
-        var option: OpaquePointer?
-        guard nghttp2_option_new(&option) == 0, let option else {
-            throw HTTP2Error(code: -901, message: "cannot allocate the session options")
-        }
-        defer { nghttp2_option_del(option) }
-        nghttp2_option_set_no_auto_window_update(option, 1)
-        nghttp2_option_set_stream_reset_rate_limit(option, settings.resetBurst, settings.resetsPerSecond)
-        nghttp2_option_set_max_continuations(option, settings.maxContinuations)
-
-        var created: OpaquePointer?
-        let status = nghttp2_session_server_new2(&created, callbacks, nil, option)
-        guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }
-        session = created
-        // The user data is set after `self` is complete; nothing calls back before.
-        nghttp2_session_set_user_data(created, Unmanaged.passUnretained(self).toOpaque())
-
-        var entries = [
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS.rawValue), value: settings.maxConcurrentStreams),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE.rawValue), value: settings.initialWindowSize),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
-            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE.rawValue), value: settings.headerTableSize),
-        ]
-        let submitted = nghttp2_submit_settings(created, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
-        guard submitted == 0 else { throw HTTP2Error(code: submitted, message: "cannot queue the SETTINGS frame") }
-    }
-
-    deinit {
-        nghttp2_session_del(session)
+        // Nothing calls back before the first `receive` or `nextOutput`.
+        core.attach(self)
     }
 
     // MARK: Bytes in, events out
@@ -81,9 +55,7 @@ public final class HTTP2ServerSession {
     /// protocol violation, a flood) is returned: write what `nextOutput` still gives, then
     /// close.
     public func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? {
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
-        let read = nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)
-        return HTTP2Error(status: Int32(clamping: read))
+        core.receive(bytes)
     }
 
     /// The events found since the last call, in order.
@@ -95,17 +67,11 @@ public final class HTTP2ServerSession {
     /// The next bytes to write, valid until the next call into the session; nil when
     /// nothing is due. A negative result of libnghttp2 is a fatal error.
     public func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? {
-        var data: UnsafePointer<UInt8>?
-        let count = nghttp2_session_mem_send(session, &data)
-        if let error = HTTP2Error(status: Int32(clamping: count)) { return .failure(error) }
-        guard count > 0, let data else { return nil }
-        return .success(UnsafeRawBufferPointer(start: data, count: count))
+        core.nextOutput()
     }
 
     /// Neither side has anything more to say: the connection can close.
-    public var isFinished: Bool {
-        nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
-    }
+    public var isFinished: Bool { core.isFinished }
 
     // MARK: Responses
 
@@ -118,7 +84,7 @@ public final class HTTP2ServerSession {
             if endStream {
                 return nghttp2_submit_response(session, streamID, list, count, nil)
             }
-            bodies.open(streamID)
+            core.openBody(streamID)
             var provider = nghttp2_data_provider()
             provider.read_callback = readBodyCallback
             return nghttp2_submit_response(session, streamID, list, count, &provider)
@@ -128,26 +94,18 @@ public final class HTTP2ServerSession {
     /// Appends response body bytes to a stream whose head went out without `endStream`;
     /// `endStream` ends the body (and the stream, unless trailers were given).
     public func sendData(streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]? = nil) {
-        guard bodies.append(streamID, bytes, endStream: endStream, trailers: trailers) else { return }
-        nghttp2_session_resume_data(session, streamID)
+        core.sendData(streamID: streamID, bytes, endStream: endStream, trailers: trailers)
     }
 
     /// Response bytes still queued on a stream (the client's window holds them back).
-    public func queuedBytes(streamID: Int32) -> Int {
-        bodies.queuedBytes(streamID)
-    }
+    public func queuedBytes(streamID: Int32) -> Int { core.queuedBytes(streamID: streamID) }
 
     /// Reports request body bytes passed on: the stream's and the connection's windows
     /// reopen by that much.
-    public func consumed(streamID: Int32, count: Int) {
-        guard count > 0 else { return }
-        nghttp2_session_consume(session, streamID, count)
-    }
+    public func consumed(streamID: Int32, count: Int) { core.consumed(streamID: streamID, count: count) }
 
     /// Resets one stream (RST_STREAM with `errorCode`).
-    public func reset(streamID: Int32, errorCode: UInt32) {
-        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
-    }
+    public func reset(streamID: Int32, errorCode: UInt32) { core.reset(streamID: streamID, errorCode: errorCode) }
 
     /// Starts a graceful shutdown: a GOAWAY naming the last stream accepted, so that the
     /// streams in flight finish and the client retries the others elsewhere.
@@ -232,20 +190,14 @@ public final class HTTP2ServerSession {
 
     fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
         heads[streamID] = nil
-        bodies.close(streamID)
+        core.closeBody(streamID)
         discarding.remove(streamID)
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
 
-    /// Copies queued body bytes into the frame libnghttp2 is building, and submits the
-    /// trailers after the last of them (libnghttp2 allows it from this callback).
     fileprivate func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
                               flags: UnsafeMutablePointer<UInt32>) -> Int {
-        let (count, trailers) = bodies.read(streamID, into: buffer, capacity: capacity, flags: flags)
-        if let trailers {
-            _ = HTTP2HeaderList.with(trailers) { list, length in nghttp2_submit_trailer(session, streamID, list, length) }
-        }
-        return count
+        core.readBody(streamID: streamID, into: buffer, capacity: capacity, flags: flags)
     }
 }
 

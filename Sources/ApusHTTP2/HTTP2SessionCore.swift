@@ -1,0 +1,102 @@
+import CNghttp2
+
+/// The libnghttp2 session under either role (`HTTP2ServerSession`, `HTTP2ClientSession`):
+/// created with Apus's options (manual window updates, the CONTINUATION and rapid-reset
+/// limits), bytes in and out, windows, resets, and the bodies going out.
+/// Thread rule: as its owner's.
+final class HTTP2SessionCore {
+    let session: OpaquePointer
+    private var bodies = HTTP2OutgoingBodies()
+
+    /// - Parameters:
+    ///   - install: sets the role's callbacks.
+    ///   - entries: the SETTINGS the session sends first.
+    init(server: Bool, settings: HTTP2Settings, entries: [nghttp2_settings_entry], install: (OpaquePointer) -> Void) throws(HTTP2Error) {
+        var callbacks: OpaquePointer?
+        guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
+            throw HTTP2Error(code: -901, message: "cannot allocate the session callbacks")
+        }
+        defer { nghttp2_session_callbacks_del(callbacks) }
+        install(callbacks)
+        var option: OpaquePointer?
+        guard nghttp2_option_new(&option) == 0, let option else {
+            throw HTTP2Error(code: -901, message: "cannot allocate the session options")
+        }
+        defer { nghttp2_option_del(option) }
+        nghttp2_option_set_no_auto_window_update(option, 1)
+        nghttp2_option_set_max_continuations(option, settings.maxContinuations)
+        if server { nghttp2_option_set_stream_reset_rate_limit(option, settings.resetBurst, settings.resetsPerSecond) }
+        var created: OpaquePointer?
+        let status = server ? nghttp2_session_server_new2(&created, callbacks, nil, option) : nghttp2_session_client_new2(&created, callbacks, nil, option)
+        guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }
+        session = created
+        var entries = entries
+        if let error = HTTP2Error(status: nghttp2_submit_settings(created, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)) {
+            nghttp2_session_del(created)
+            throw error
+        }
+    }
+
+    deinit {
+        nghttp2_session_del(session)
+    }
+
+    /// Points the callbacks at their owner (unretained: the owner holds this core).
+    func attach(_ owner: AnyObject) {
+        nghttp2_session_set_user_data(session, Unmanaged.passUnretained(owner).toOpaque())
+    }
+
+    static func entry(_ id: nghttp2_settings_id, _ value: UInt32) -> nghttp2_settings_entry {
+        nghttp2_settings_entry(settings_id: Int32(id.rawValue), value: value)
+    }
+
+    func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        return HTTP2Error(status: Int32(clamping: nghttp2_session_mem_recv(session, base.assumingMemoryBound(to: UInt8.self), bytes.count)))
+    }
+
+    func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? {
+        var data: UnsafePointer<UInt8>?
+        let count = nghttp2_session_mem_send(session, &data)
+        if let error = HTTP2Error(status: Int32(clamping: count)) { return .failure(error) }
+        guard count > 0, let data else { return nil }
+        return .success(UnsafeRawBufferPointer(start: data, count: count))
+    }
+
+    var isFinished: Bool {
+        nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
+    }
+
+    func consumed(streamID: Int32, count: Int) {
+        guard count > 0 else { return }
+        nghttp2_session_consume(session, streamID, count)
+    }
+
+    func reset(streamID: Int32, errorCode: UInt32) {
+        nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
+    }
+
+    // MARK: Bodies going out
+
+    /// Opens the outgoing body of a stream whose head went out with a data provider.
+    func openBody(_ streamID: Int32) { bodies.open(streamID) }
+
+    func closeBody(_ streamID: Int32) { bodies.close(streamID) }
+
+    func sendData(streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]?) {
+        guard bodies.append(streamID, bytes, endStream: endStream, trailers: trailers) else { return }
+        nghttp2_session_resume_data(session, streamID)
+    }
+
+    func queuedBytes(streamID: Int32) -> Int { bodies.queuedBytes(streamID) }
+
+    /// Copies queued body bytes into the frame libnghttp2 is building, and submits the
+    /// trailers after the last of them (libnghttp2 allows it from the read callback).
+    func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
+        let (count, trailers) = bodies.read(streamID, into: buffer, capacity: capacity, flags: flags)
+        if let trailers {
+            _ = HTTP2HeaderList.with(trailers) { list, length in nghttp2_submit_trailer(session, streamID, list, length) }
+        }
+        return count
+    }
+}
