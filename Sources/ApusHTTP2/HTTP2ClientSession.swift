@@ -126,6 +126,7 @@ public final class HTTP2ClientSession {
     }
 
     fileprivate func dataChunk(_ streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        core.received(count: bytes.count)
         events.append(.data(streamID: streamID, bytes: Array(bytes)))
     }
 

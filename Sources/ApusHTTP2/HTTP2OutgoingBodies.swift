@@ -19,13 +19,13 @@ struct HTTP2OutgoingBodies {
 
     /// Queues bytes; false when the stream has no body open.
     mutating func append(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]?) -> Bool {
-        guard var body = bodies[streamID] else { return false }
-        body.bytes += bytes
+        guard bodies[streamID] != nil else { return false }
+        // In place: a copy of the entry would copy its whole queue on every append.
+        bodies[streamID]!.bytes += bytes
         if endStream {
-            body.ended = true
-            body.trailers = trailers
+            bodies[streamID]!.ended = true
+            bodies[streamID]!.trailers = trailers
         }
-        bodies[streamID] = body
         return true
     }
 
@@ -33,34 +33,40 @@ struct HTTP2OutgoingBodies {
         bodies[streamID].map { $0.bytes.count - $0.sent } ?? 0
     }
 
-    /// Fills a DATA frame: the byte count (or libnghttp2's DEFERRED), and the trailers to
-    /// submit when the body ended with some (the frame then does not end the stream).
+    /// Fills a DATA frame (setting EOF when the body is done): the byte count (or
+    /// libnghttp2's DEFERRED), and the trailers to submit when the body ended with some.
     mutating func read(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
                        flags: UnsafeMutablePointer<UInt32>) -> (count: Int, trailers: [HTTP2Field]?) {
-        guard var body = bodies[streamID] else { return (Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue), nil) }
+        guard bodies[streamID] != nil else { return (Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue), nil) }
+        return Self.read(&bodies[streamID]!, into: buffer, capacity: capacity, flags: flags)
+    }
+
+    private static func read(_ body: inout Body, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
+                             flags: UnsafeMutablePointer<UInt32>) -> (count: Int, trailers: [HTTP2Field]?) {
         let available = body.bytes.count - body.sent
         if available == 0 && !body.ended { return (Int(NGHTTP2_ERR_DEFERRED.rawValue), nil) }
         let count = min(available, capacity)
         if count > 0 {
-            body.bytes.withUnsafeBufferPointer { source in
-                buffer.update(from: source.baseAddress! + body.sent, count: count)
-            }
+            let sent = body.sent
+            body.bytes.withUnsafeBufferPointer { source in buffer.update(from: source.baseAddress! + sent, count: count) }
         }
         body.sent += count
-        var trailers: [HTTP2Field]?
         if body.sent == body.bytes.count {
-            // Sent bytes are dropped, so a long body keeps only what waits.
             body.bytes.removeAll(keepingCapacity: true)
             body.sent = 0
-            if body.ended {
-                flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
-                if let fields = body.trailers, !fields.isEmpty {
-                    flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
-                    trailers = fields
-                }
-            }
+        } else if body.sent >= compactionThreshold && body.sent * 2 >= body.bytes.count {
+            // A body topped up as it drains never empties: drop what went out once it is
+            // most of the queue, so memory follows what waits, not what was sent.
+            body.bytes.removeFirst(body.sent)
+            body.sent = 0
         }
-        bodies[streamID] = body
+        var trailers: [HTTP2Field]?
+        if body.ended && body.bytes.count == body.sent {
+            flags.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue
+            if let fields = body.trailers, !fields.isEmpty { trailers = fields }
+        }
         return (count, trailers)
     }
+
+    private static let compactionThreshold = 65_536
 }

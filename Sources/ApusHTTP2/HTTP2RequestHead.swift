@@ -17,9 +17,16 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     }
 
     /// Why this head cannot be served, as the status to answer; nil when it can.
-    /// `:authority` and Host must name the same host when both are present, and one of
-    /// them must (the HTTP/1.1 request it becomes needs a Host).
+    /// - The scheme is http or https and the path is origin-form (`/...`, or `*` for
+    ///   OPTIONS): libnghttp2 lets another scheme carry any path, and an absolute-form one
+    ///   would route by its own authority instead of `:authority`.
+    /// - CONNECT is not proxied (400, as over HTTP/1.1).
+    /// - `:authority` and Host name the same host when both are present, and one of them
+    ///   is (the HTTP/1.1 request it becomes needs a Host).
     public var refusal: Int? {
+        guard scheme == Self.http || scheme == Self.https else { return 400 }
+        let isOptionsStar = method == Self.options && path == [UInt8(ascii: "*")]
+        guard path.first == UInt8(ascii: "/") || isOptionsStar else { return 400 }
         let hosts = fields.filter { $0.name == HTTP2RequestHead.host }
         if hosts.count > 1 { return 400 }
         if authority.isEmpty { return hosts.isEmpty ? 400 : nil }
@@ -70,6 +77,9 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     }
 
     static let host = Array("host".utf8)
+    static let http = Array("http".utf8)
+    static let https = Array("https".utf8)
+    static let options = Array("OPTIONS".utf8)
     static let cookie = Array("cookie".utf8)
     static let contentLength = Array("content-length".utf8)
 

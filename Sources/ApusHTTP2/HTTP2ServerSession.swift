@@ -19,6 +19,8 @@ public final class HTTP2ServerSession {
     /// Streams refused with a status: their request body is dropped as it arrives, and
     /// counted consumed, so that it never holds the connection's window.
     private var discarding: Set<Int32> = []
+    /// Streams opened by a request and not closed yet: a response may go out on them only.
+    private var open: Set<Int32> = []
 
     private struct PendingHead {
         var head: HTTP2RequestHead
@@ -44,6 +46,7 @@ public final class HTTP2ServerSession {
             nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
             nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
             nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
+            nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks, onFrameNotSent)
         }
         // Nothing calls back before the first `receive` or `nextOutput`.
         core.attach(self)
@@ -78,9 +81,11 @@ public final class HTTP2ServerSession {
     /// Queues a response head. With `endStream` it is the whole response; otherwise body
     /// bytes follow through `sendData`.
     public func respond(streamID: Int32, status: Int, fields: [HTTP2Field], endStream: Bool) -> HTTP2Error? {
+        // libnghttp2 takes a response for a closed stream and fails it only when sending.
+        guard open.contains(streamID) else { return HTTP2Error(code: Int32(NGHTTP2_ERR_STREAM_CLOSED.rawValue), message: "stream \(streamID) is closed") }
         var all = [HTTP2Field(name: Array(":status".utf8), value: Array(String(status).utf8))]
         all += fields
-        return HTTP2HeaderList.with(all) { list, count in
+        let failure = HTTP2HeaderList.with(all) { list, count in
             if endStream {
                 return nghttp2_submit_response(session, streamID, list, count, nil)
             }
@@ -89,6 +94,8 @@ public final class HTTP2ServerSession {
             provider.read_callback = readBodyCallback
             return nghttp2_submit_response(session, streamID, list, count, &provider)
         }
+        if failure != nil { core.closeBody(streamID) }
+        return failure
     }
 
     /// Appends response body bytes to a stream whose head went out without `endStream`;
@@ -118,6 +125,7 @@ public final class HTTP2ServerSession {
     fileprivate func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {
         let streamID = frame.pointee.hd.stream_id
         if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+            open.insert(streamID)
             heads[streamID] = PendingHead(head: HTTP2RequestHead(streamID: streamID))
         } else if frame.pointee.headers.cat == NGHTTP2_HCAT_HEADERS {
             var pending = PendingHead(head: HTTP2RequestHead(streamID: streamID))
@@ -128,25 +136,28 @@ public final class HTTP2ServerSession {
 
     fileprivate func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         let streamID = frame.pointee.hd.stream_id
-        guard var pending = heads[streamID] else { return }
+        guard heads[streamID] != nil else { return }
+        // In place: a copy of the entry would copy every field so far for each new one.
+        Self.add(name: name, value: value, to: &heads[streamID]!, limit: Int(settings.maxHeaderListSize))
+    }
+
+    private static func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, to pending: inout PendingHead, limit: Int) {
         pending.listSize += name.count + value.count + 32
-        if pending.listSize > Int(settings.maxHeaderListSize) { pending.tooLarge = true }
-        if !pending.tooLarge {
-            if pending.isTrailers {
-                pending.trailers.append(HTTP2Field(name: Array(name), value: Array(value)))
-            } else if name.first == UInt8(ascii: ":") {
-                switch String(decoding: name, as: UTF8.self) {
-                case ":method": pending.head.method = Array(value)
-                case ":scheme": pending.head.scheme = Array(value)
-                case ":authority": pending.head.authority = Array(value)
-                case ":path": pending.head.path = Array(value)
-                default: break
-                }
-            } else {
-                pending.head.append(name: name, value: value)
+        if pending.listSize > limit { pending.tooLarge = true }
+        guard !pending.tooLarge else { return }
+        if pending.isTrailers {
+            pending.trailers.append(HTTP2Field(name: Array(name), value: Array(value)))
+        } else if name.first == UInt8(ascii: ":") {
+            switch String(decoding: name, as: UTF8.self) {
+            case ":method": pending.head.method = Array(value)
+            case ":scheme": pending.head.scheme = Array(value)
+            case ":authority": pending.head.authority = Array(value)
+            case ":path": pending.head.path = Array(value)
+            default: break
             }
+        } else {
+            pending.head.append(name: name, value: value)
         }
-        heads[streamID] = pending
     }
 
     fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
@@ -155,7 +166,12 @@ public final class HTTP2ServerSession {
         switch UInt32(header.type) {
         case NGHTTP2_HEADERS.rawValue:
             guard let pending = heads.removeValue(forKey: header.stream_id) else { return }
-            if pending.tooLarge {
+            if pending.tooLarge && pending.isTrailers {
+                // The request was already passed on: its trailers cannot be answered with a
+                // status, so the stream ends.
+                core.reset(streamID: header.stream_id, errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+                return
+            } else if pending.tooLarge {
                 discarding.insert(header.stream_id)
                 events.append(.refused(streamID: header.stream_id, status: 431))
             } else if pending.isTrailers {
@@ -181,17 +197,23 @@ public final class HTTP2ServerSession {
     }
 
     fileprivate func dataChunk(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
+        core.received(count: bytes.count)
         if discarding.contains(streamID) {
-            nghttp2_session_consume(session, streamID, bytes.count)
+            core.consumed(streamID: streamID, count: bytes.count)
             return
         }
         events.append(.data(streamID: streamID, bytes: Array(bytes)))
+    }
+
+    fileprivate func headFailed(_ streamID: Int32) {
+        core.closeBody(streamID)
     }
 
     fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
         heads[streamID] = nil
         core.closeBody(streamID)
         discarding.remove(streamID)
+        open.remove(streamID)
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
 
@@ -224,6 +246,13 @@ private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user i
 
 private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, user in
     if let data { owner(user).dataChunk(streamID: streamID, UnsafeBufferPointer(start: data, count: length)) }
+    return 0
+}
+
+/// A response head that could not go out (its stream closed meanwhile) takes its queued
+/// body with it.
+private let onFrameNotSent: nghttp2_on_frame_not_send_callback = { _, frame, _, user in
+    if let frame, UInt32(frame.pointee.hd.type) == NGHTTP2_HEADERS.rawValue { owner(user).headFailed(frame.pointee.hd.stream_id) }
     return 0
 }
 

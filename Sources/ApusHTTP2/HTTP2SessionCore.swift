@@ -67,10 +67,19 @@ final class HTTP2SessionCore {
         nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0
     }
 
+    /// Body bytes arrived on a stream: the connection's window reopens at once (each
+    /// stream's own window bounds what it can make Apus hold), the stream's only as
+    /// `consumed` reports them passed on. A slow stream so holds itself back, never the
+    /// others.
+    func received(count: Int) {
+        nghttp2_session_consume_connection(session, count)
+    }
+
     func consumed(streamID: Int32, count: Int) {
         guard count > 0 else { return }
-        nghttp2_session_consume(session, streamID, count)
+        nghttp2_session_consume_stream(session, streamID, count)
     }
+
 
     func reset(streamID: Int32, errorCode: UInt32) {
         nghttp2_submit_rst_stream(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, errorCode)
@@ -94,8 +103,9 @@ final class HTTP2SessionCore {
     /// trailers after the last of them (libnghttp2 allows it from the read callback).
     func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {
         let (count, trailers) = bodies.read(streamID, into: buffer, capacity: capacity, flags: flags)
-        if let trailers {
-            _ = HTTP2HeaderList.with(trailers) { list, length in nghttp2_submit_trailer(session, streamID, list, length) }
+        // The last DATA frame leaves the stream open only if the trailers were queued.
+        if let trailers, HTTP2HeaderList.with(trailers, { list, length in nghttp2_submit_trailer(session, streamID, list, length) }) == nil {
+            flags.pointee |= NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
         }
         return count
     }

@@ -133,12 +133,14 @@ import Testing
     @Test func uppercaseNamesResetTheStream() throws {
         let server = try HTTP2ServerSession()
         var bytes = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + Frames.settings()
-        // :method GET, :scheme http, :path / (indexed), then "X-Upper: 1" as a literal.
-        bytes += Frames.frame(type: 1, flags: 0x5, stream: 1, payload: [0x82, 0x86, 0x84, 0x00, 0x07] + Array("X-Upper".utf8) + [0x01, 0x31])
+        // :method GET, :scheme http, :path / (indexed), :authority a.test, then "X-Upper: 1"
+        // as a literal: without the uppercase name the request would be served.
+        bytes += Frames.frame(type: 1, flags: 0x5, stream: 1, payload: Frames.getHead + [0x00, 0x07] + Array("X-Upper".utf8) + [0x01, 0x31])
+        bytes += Frames.frame(type: 1, flags: 0x5, stream: 3, payload: Frames.getHead + [0x00, 0x07] + Array("x-lower".utf8) + [0x01, 0x31])
         #expect(bytes.withUnsafeBytes { server.receive($0) } == nil)
         let output = serverOutput(server)
         let events = server.takeEvents()
-        #expect(Self.requests(events).isEmpty)
+        #expect(Self.requests(events).map(\.streamID) == [3])
         #expect(Frames.resets(output) == [1: NGHTTP2Codes.protocolError], "\(events)")
     }
 
@@ -152,6 +154,86 @@ import Testing
         let events = converse(client, server)
         #expect(events.contains(.refused(streamID: big, status: 431)))
         #expect(Self.requests(events).map(\.streamID) == [fine])
+    }
+
+    /// One stream whose body nobody consumes (a slow upstream) holds only its own window:
+    /// another stream's body still gets through whole.
+    @Test func aSlowStreamDoesNotStallTheOthers() throws {
+        let server = try HTTP2ServerSession()
+        let client = HTTP2TestClient()
+        let post = [(":method", "POST"), (":scheme", "http"), (":authority", "a.test"), (":path", "/")]
+        let slow = client.request(post, body: [UInt8](repeating: 1, count: 100_000))
+        converse(client, server)
+        let fast = client.request(post, body: [UInt8](repeating: 2, count: 200_000))
+        var received = 0
+        for _ in 0..<40 {
+            let events = converse(client, server)
+            let chunk = events.reduce(0) { if case .data(fast, let bytes) = $1 { $0 + bytes.count } else { $0 } }
+            received += chunk
+            server.consumed(streamID: fast, count: chunk)
+            if events.contains(.endOfRequest(streamID: fast)) { break }
+        }
+        #expect(received == 200_000)
+        _ = slow
+    }
+
+    /// Another scheme, an absolute-form or empty path, and CONNECT are answered 400: the
+    /// HTTP/1.1 request would otherwise route by the path's own authority.
+    @Test func schemesPathsAndConnectAreChecked() throws {
+        let server = try HTTP2ServerSession()
+        let client = HTTP2TestClient()
+        let foreign = client.request([(":method", "GET"), (":scheme", "foo"), (":authority", "shop.test"), (":path", "http://internal.test/admin")])
+        let absolute = client.request([(":method", "GET"), (":scheme", "https"), (":authority", "shop.test"), (":path", "http://internal.test/admin")])
+        let connect = client.request([(":method", "CONNECT"), (":authority", "internal.test:443")])
+        let star = client.request([(":method", "OPTIONS"), (":scheme", "https"), (":authority", "shop.test"), (":path", "*")])
+        let events = converse(client, server)
+        for stream in [foreign, absolute, connect] {
+            #expect(events.contains(.refused(streamID: stream, status: 400)) || Self.closed(events, stream) == NGHTTP2Codes.protocolError,
+                    "stream \(stream)")
+            #expect(!Self.requests(events).contains { $0.streamID == stream })
+        }
+        #expect(Self.requests(events).map(\.streamID) == [star])
+    }
+
+    /// A response for a stream the client already closed is refused, and no body queues up.
+    @Test func noResponseOnAClosedStream() throws {
+        let server = try HTTP2ServerSession()
+        let client = HTTP2TestClient()
+        let stream = client.request(Self.get)
+        converse(client, server)
+        client.reset(stream)
+        converse(client, server)
+        #expect(server.respond(streamID: stream, status: 200, fields: [], endStream: false) != nil)
+        [UInt8](repeating: 0, count: 1000).withUnsafeBytes { server.sendData(streamID: stream, $0, endStream: false) }
+        #expect(server.queuedBytes(streamID: stream) == 0)
+    }
+
+    /// Trailers past the header-list limit end the stream (ENHANCE_YOUR_CALM): its request
+    /// was already passed on, so no status can answer them.
+    @Test func oversizedTrailersResetTheStream() throws {
+        let server = try HTTP2ServerSession()
+        var bytes = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + Frames.settings()
+        bytes += Frames.frame(type: 1, flags: 0x4, stream: 1, payload: Frames.getHead)
+        bytes += Frames.frame(type: 0, flags: 0, stream: 1, payload: Array("abc".utf8))
+        // Trailers: 20 literal fields of 2,000 bytes (40 KB against the 32 KB limit), as a
+        // HEADERS frame and CONTINUATIONs of 16,000 bytes (frames are at most 16,384).
+        var block: [UInt8] = []
+        for index in 0..<20 {
+            let name = Array("x-t\(index)".utf8)
+            block += [0x00, UInt8(name.count)] + name + [0x7F, 0xD1, 0x0E] + [UInt8](repeating: 0x7A, count: 2_000)
+        }
+        let pieces = stride(from: 0, to: block.count, by: 16_000).map { Array(block[$0..<min($0 + 16_000, block.count)]) }
+        for (index, piece) in pieces.enumerated() {
+            let last = index == pieces.count - 1
+            bytes += Frames.frame(type: index == 0 ? 1 : 9, flags: (index == 0 ? 0x1 : 0) | (last ? 0x4 : 0), stream: 1, payload: piece)
+        }
+        #expect(bytes.withUnsafeBytes { server.receive($0) } == nil)
+        let output = serverOutput(server)
+        let events = server.takeEvents()
+        #expect(Self.requests(events).map(\.streamID) == [1])
+        #expect(!events.contains { if case .trailers = $0 { true } else { false } })
+        #expect(!events.contains { if case .refused = $0 { true } else { false } })
+        #expect(Frames.resets(output) == [1: 11], "\(events)")
     }
 
     /// A refused request's body is dropped and its bytes given back to the connection's
@@ -186,7 +268,7 @@ import Testing
             var bytes = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + Frames.settings()
             for index in 0..<count {
                 let stream = UInt32(2 * index + 1)
-                bytes += Frames.frame(type: 1, flags: 0x4, stream: stream, payload: [0x82, 0x86, 0x84])
+                bytes += Frames.frame(type: 1, flags: 0x4, stream: stream, payload: Frames.getHead)
                 bytes += Frames.frame(type: 3, flags: 0, stream: stream, payload: [0, 0, 0, 8])
             }
             let failure = bytes.withUnsafeBytes { server.receive($0) }
@@ -249,6 +331,10 @@ enum Frames {
     }
 
     static func settings() -> [UInt8] { frame(type: 4, flags: 0, stream: 0, payload: []) }
+
+    /// A request head block: :method GET, :scheme http, :path / (indexed) and :authority
+    /// a.test (a literal that is not indexed, so every use is alike).
+    static let getHead: [UInt8] = [0x82, 0x86, 0x84, 0x01, 0x06] + Array("a.test".utf8)
 
     /// The frames among `bytes` as (type, stream, payload).
     static func parse(_ bytes: [UInt8]) -> [(type: UInt8, stream: UInt32, payload: ArraySlice<UInt8>)] {

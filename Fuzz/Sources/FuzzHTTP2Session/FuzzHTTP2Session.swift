@@ -5,7 +5,7 @@ import ApusHTTP2
 /// the input chooses: no trap; stream ids are odd; no stream delivers more body than its
 /// window allowed (nothing is reported consumed); every request head is one Apus can
 /// answer or refuses with a status, and the HTTP/1.1 head it becomes, when the HTTP/1.1
-/// parser takes it, has the same method, target and host; answering every request (with
+/// parser takes it, has the same method and target and is routed by `:authority`; answering every request (with
 /// a body and trailers) and draining the output never fails.
 /// The same bytes, after an upstream's SETTINGS, fed to a client session with three
 /// requests in flight: no trap, and no stream delivers more body than its window.
@@ -87,8 +87,7 @@ func check(_ head: HTTP2RequestHead) {
     precondition(parsed.headLength == bytes.count, "the whole translation is one head")
     precondition(bytes[Int(parsed.methodStart)..<Int(parsed.methodEnd)].elementsEqual(head.method))
     precondition(bytes[Int(parsed.targetStart)..<Int(parsed.targetEnd)].elementsEqual(head.path))
-    if !head.authority.isEmpty, parsed.hostIndex >= 0 {
-        let host = parsed.headers[parsed.hostIndex]
-        precondition(bytes[Int(host.valueStart)..<Int(host.valueEnd)].elementsEqual(head.authority))
-    }
+    // The host the proxy routes by is the one the client named.
+    let routed = bytes.withUnsafeBytes { Array(parsed.routingHost(in: $0)) }
+    precondition(head.authority.isEmpty || routed.elementsEqual(head.authority), "routed by another host than :authority")
 }
