@@ -87,7 +87,8 @@ func check(_ head: HTTP2RequestHead) {
     precondition(parsed.headLength == bytes.count, "the whole translation is one head")
     precondition(bytes[Int(parsed.methodStart)..<Int(parsed.methodEnd)].elementsEqual(head.method))
     precondition(bytes[Int(parsed.targetStart)..<Int(parsed.targetEnd)].elementsEqual(head.path))
-    // The host the proxy routes by is the one the client named.
-    let routed = bytes.withUnsafeBytes { Array(parsed.routingHost(in: $0)) }
-    precondition(head.authority.isEmpty || routed.elementsEqual(head.authority), "routed by another host than :authority")
+    // The authority the proxy routes by (`authorityRange`, before it drops a port or a
+    // trailing dot) is the one the client named.
+    let named = parsed.authorityRange.map { Array(bytes[$0]) } ?? []
+    precondition(head.authority.isEmpty || named == head.authority, "routed by another authority than :authority")
 }
