@@ -77,7 +77,8 @@ public final class HTTP2ClientSession {
     /// The next bytes to write (valid until the next call into the session), nil when none.
     public func nextOutput() -> Result<UnsafeRawBufferPointer, HTTP2Error>? { core.nextOutput() }
 
-    /// Reports response body bytes passed on to the client: the windows reopen by that much.
+    /// Reports response body bytes passed on to the client: the stream's window reopens by
+    /// that much (the connection's reopened as they arrived).
     public func consumed(streamID: Int32, count: Int) { core.consumed(streamID: streamID, count: count) }
 
     /// Cancels a stream (the client went away): RST_STREAM with CANCEL by default.

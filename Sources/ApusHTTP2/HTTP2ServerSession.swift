@@ -6,7 +6,8 @@ import CNghttp2
 ///
 /// Flow control is manual: a stream's window reopens only as much as `consumed` reports
 /// (the request body passed on upstream), so a slow upstream holds its own stream back
-/// and never grows memory or stalls the others.
+/// and never grows memory; the connection's window reopens as bytes arrive, so it never
+/// stalls the others.
 ///
 /// Thread rule: owned by one worker; every call on its thread.
 public final class HTTP2ServerSession {
@@ -107,8 +108,8 @@ public final class HTTP2ServerSession {
     /// Response bytes still queued on a stream (the client's window holds them back).
     public func queuedBytes(streamID: Int32) -> Int { core.queuedBytes(streamID: streamID) }
 
-    /// Reports request body bytes passed on: the stream's and the connection's windows
-    /// reopen by that much.
+    /// Reports request body bytes passed on: the stream's window reopens by that much (the
+    /// connection's reopened as they arrived).
     public func consumed(streamID: Int32, count: Int) { core.consumed(streamID: streamID, count: count) }
 
     /// Resets one stream (RST_STREAM with `errorCode`).
