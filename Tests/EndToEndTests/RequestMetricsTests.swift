@@ -24,8 +24,8 @@ import Testing
     /// Sends the whole mix, waits for the workers' flush, and checks every count, sum and
     /// bucket against it: proxied requests by method, quick and slow; a local answer of
     /// known size both ways; canary and main of one route; refusals (404 for an unknown
-    /// host, 400 for a malformed head, 431 for an oversized one, 413 for a body over the
-    /// limit); admin requests kept apart.
+    /// host, 400 for a malformed head, 431 for an oversized one); admin requests kept
+    /// apart; the process families.
     @Test(.timeLimit(.endToEnd(4))) func everyAnswerIsCountedUnderItsRoute() async throws {
         try await withScenario { s in
             let b = try await s.backends(["app", "preview"])

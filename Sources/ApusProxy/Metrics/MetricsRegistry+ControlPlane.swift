@@ -6,7 +6,7 @@ import ApusNet
 extension MetricsRegistry {
     /// One certificate and one name it covers (ingress-nginx's series are per host).
     struct CertificateExpiry {
-        /// The certificate file, or the Secret as `namespace/name`.
+        /// The certificate file, or the Secret as `secret namespace/name`.
         var certificate: String
         var host: String
         var notAfterUnixSeconds: Int
