@@ -8,7 +8,7 @@ import CNghttp2
 /// Flow control is manual here too: a response stream's window reopens as `consumed`
 /// reports its body passed on to the client.
 /// Thread rule: owned by one worker; every call on its thread.
-public final class HTTP2ClientSession {
+public final class HTTP2ClientSession: HTTP2SessionRole {
     private let core: HTTP2SessionCore
     private var session: OpaquePointer { core.session }
     private var events: [HTTP2ResponseEvent] = []
@@ -25,13 +25,7 @@ public final class HTTP2ClientSession {
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_ENABLE_PUSH, 0),
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialWindowSize),
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize),
-        ]) { callbacks in
-            nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, clientBeginHeaders)
-            nghttp2_session_callbacks_set_on_header_callback(callbacks, clientHeader)
-            nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, clientFrameReceived)
-            nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, clientDataChunk)
-            nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, clientStreamClose)
-        }
+        ])
         core.attach(self)
     }
 
@@ -51,7 +45,7 @@ public final class HTTP2ClientSession {
                 streamID = nghttp2_submit_request(session, nil, list, count, nil, nil)
             } else {
                 var provider = nghttp2_data_provider()
-                provider.read_callback = clientReadBody
+                provider.read_callback = HTTP2SessionCallbacks.readBody
                 streamID = nghttp2_submit_request(session, nil, list, count, &provider, nil)
                 if streamID > 0 { core.openBody(streamID) }
             }
@@ -84,62 +78,51 @@ public final class HTTP2ClientSession {
     /// Cancels a stream (the client went away): RST_STREAM with CANCEL by default.
     public func reset(streamID: Int32, errorCode: UInt32 = 8) { core.reset(streamID: streamID, errorCode: errorCode) }
 
-    // MARK: Callbacks
+    // MARK: Frames (HTTP2SessionRole)
 
-    fileprivate func beginHeaders(_ streamID: Int32) {
+    func beginHeaders(streamID: Int32, category: nghttp2_headers_category) {
         heads[streamID] = PendingHead()
     }
 
-    fileprivate func header(_ streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        guard var pending = heads[streamID] else { return }
+    func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+        guard heads[streamID] != nil else { return }
         if name.elementsEqual(":status".utf8) {
-            pending.status = Int(String(decoding: value, as: UTF8.self))
+            heads[streamID]!.status = Int(String(decoding: value, as: UTF8.self))
         } else if name.first != UInt8(ascii: ":") {
-            pending.fields.append(HTTP2Field(name: Array(name), value: Array(value)))
+            heads[streamID]!.fields.append(HTTP2Field(name: Array(name), value: Array(value)))
         }
-        heads[streamID] = pending
     }
 
-    fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
-        let header = frame.pointee.hd
-        let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
-        switch UInt32(header.type) {
-        case NGHTTP2_HEADERS.rawValue:
-            guard let pending = heads.removeValue(forKey: header.stream_id) else { return }
-            // libnghttp2 checked the block: a status on a response head, none on trailers.
-            if let status = pending.status {
-                if status < 200 {
-                    events.append(.interim(streamID: header.stream_id, status: status))
-                } else {
-                    events.append(.response(streamID: header.stream_id, status: status, fields: pending.fields))
-                }
+    func headersReceived(streamID: Int32, endStream: Bool) -> Bool {
+        guard let pending = heads.removeValue(forKey: streamID) else { return true }
+        // libnghttp2 checked the block: a status on a response head, none on trailers.
+        if let status = pending.status {
+            if status < 200 {
+                events.append(.interim(streamID: streamID, status: status))
             } else {
-                events.append(.trailers(streamID: header.stream_id, fields: pending.fields))
+                events.append(.response(streamID: streamID, status: status, fields: pending.fields))
             }
-            if endStream { events.append(.endOfResponse(streamID: header.stream_id)) }
-        case NGHTTP2_DATA.rawValue:
-            if endStream { events.append(.endOfResponse(streamID: header.stream_id)) }
-        case NGHTTP2_GOAWAY.rawValue:
-            events.append(.goaway(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code))
-        default:
-            break
+        } else {
+            events.append(.trailers(streamID: streamID, fields: pending.fields))
         }
+        return true
     }
 
-    fileprivate func dataChunk(_ streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        core.received(count: bytes.count)
+    func streamEnded(streamID: Int32) {
+        events.append(.endOfResponse(streamID: streamID))
+    }
+
+    func goawayReceived(lastStreamID: Int32, errorCode: UInt32) {
+        events.append(.goaway(lastStreamID: lastStreamID, errorCode: errorCode))
+    }
+
+    func dataChunk(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
         events.append(.data(streamID: streamID, bytes: Array(bytes)))
     }
 
-    fileprivate func streamClosed(_ streamID: Int32, errorCode: UInt32) {
+    func streamClosed(streamID: Int32, errorCode: UInt32) {
         heads[streamID] = nil
-        core.closeBody(streamID)
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
-    }
-
-    fileprivate func readBody(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
-                              flags: UnsafeMutablePointer<UInt32>) -> Int {
-        core.readBody(streamID: streamID, into: buffer, capacity: capacity, flags: flags)
     }
 }
 
@@ -159,41 +142,4 @@ public enum HTTP2ResponseEvent: Equatable, Sendable {
     /// The upstream is going away: streams above `lastStreamID` were not processed and may
     /// be retried on another connection.
     case goaway(lastStreamID: Int32, errorCode: UInt32)
-}
-
-private func client(_ user: UnsafeMutableRawPointer?) -> HTTP2ClientSession {
-    Unmanaged<HTTP2ClientSession>.fromOpaque(user!).takeUnretainedValue()
-}
-
-private let clientBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user in
-    if let frame { client(user).beginHeaders(frame.pointee.hd.stream_id) }
-    return 0
-}
-
-private let clientHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, user in
-    if let frame, let name, let value {
-        client(user).header(frame.pointee.hd.stream_id, name: UnsafeBufferPointer(start: name, count: nameLength),
-                            value: UnsafeBufferPointer(start: value, count: valueLength))
-    }
-    return 0
-}
-
-private let clientFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user in
-    if let frame { client(user).frameReceived(frame) }
-    return 0
-}
-
-private let clientDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, user in
-    if let data { client(user).dataChunk(streamID, UnsafeBufferPointer(start: data, count: length)) }
-    return 0
-}
-
-private let clientStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, user in
-    client(user).streamClosed(streamID, errorCode: errorCode)
-    return 0
-}
-
-private let clientReadBody: nghttp2_data_source_read_callback = { _, streamID, buffer, capacity, flags, _, user in
-    guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-    return client(user).readBody(streamID, into: buffer, capacity: capacity, flags: flags)
 }

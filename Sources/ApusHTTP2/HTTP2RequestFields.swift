@@ -26,11 +26,11 @@ public enum HTTP2RequestFields {
             case .host, .connection, .keepAlive, .proxyConnection, .transferEncoding, .upgrade, .trailer:
                 continue
             case .te:
-                guard HTTP2RequestHead.equalsIgnoringCase(value, Array("trailers".utf8)) else { continue }
+                guard ASCIICase.equal(value, "trailers".utf8) else { continue }
             default:
                 break
             }
-            let name = slice(field.nameStart, field.nameEnd).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            let name = slice(field.nameStart, field.nameEnd).map(ASCIICase.lower)
             fields.append(HTTP2Field(name: name, value: value))
         }
         return fields

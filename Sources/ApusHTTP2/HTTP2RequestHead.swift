@@ -1,3 +1,5 @@
+import ApusHTTP
+
 /// A request head received on one stream: its pseudo-header fields and the regular ones,
 /// as libnghttp2 validated them (RFC 9113 §8.2 and §8.3: lowercase names, no
 /// connection-specific fields, each required pseudo-header once and first).
@@ -21,16 +23,14 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     ///   OPTIONS): libnghttp2 lets another scheme carry any path, and an absolute-form one
     ///   would route by its own authority instead of `:authority`.
     /// - CONNECT is not proxied (400, as over HTTP/1.1).
-    /// - `:authority` and Host name the same host when both are present, and one of them
-    ///   is (the HTTP/1.1 request it becomes needs a Host).
+    /// - `:authority` and Host name the same host when both are present. (libnghttp2
+    ///   already refuses a request with neither, or with two Host fields.)
     public var refusal: Int? {
         guard scheme == Self.http || scheme == Self.https else { return 400 }
         let isOptionsStar = method == Self.options && path == [UInt8(ascii: "*")]
         guard path.first == UInt8(ascii: "/") || isOptionsStar else { return 400 }
-        let hosts = fields.filter { $0.name == HTTP2RequestHead.host }
-        if hosts.count > 1 { return 400 }
-        if authority.isEmpty { return hosts.isEmpty ? 400 : nil }
-        if let host = hosts.first, !Self.equalsIgnoringCase(host.value, authority) { return 400 }
+        guard !authority.isEmpty else { return nil }
+        for field in fields where field.name == Self.host && !ASCIICase.equal(field.value, authority) { return 400 }
         return nil
     }
 
@@ -82,10 +82,4 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     static let options = Array("OPTIONS".utf8)
     static let cookie = Array("cookie".utf8)
     static let contentLength = Array("content-length".utf8)
-
-    static func equalsIgnoringCase(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        a.count == b.count && zip(a, b).allSatisfy { x, y in
-            x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)
-        }
-    }
 }

@@ -10,7 +10,7 @@ import CNghttp2
 /// stalls the others.
 ///
 /// Thread rule: owned by one worker; every call on its thread.
-public final class HTTP2ServerSession {
+public final class HTTP2ServerSession: HTTP2SessionRole {
     public let settings: HTTP2Settings
     private let core: HTTP2SessionCore
     private var session: OpaquePointer { core.session }
@@ -41,15 +41,7 @@ public final class HTTP2ServerSession {
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialWindowSize),
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize),
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, settings.headerTableSize),
-        ]) { callbacks in
-            nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, onBeginHeaders)
-            nghttp2_session_callbacks_set_on_header_callback(callbacks, onHeader)
-            nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, onFrameReceived)
-            nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
-            nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
-            nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks, onFrameNotSent)
-        }
-        // Nothing calls back before the first `receive` or `nextOutput`.
+        ])
         core.attach(self)
     }
 
@@ -92,7 +84,7 @@ public final class HTTP2ServerSession {
             }
             core.openBody(streamID)
             var provider = nghttp2_data_provider()
-            provider.read_callback = readBodyCallback
+            provider.read_callback = HTTP2SessionCallbacks.readBody
             return nghttp2_submit_response(session, streamID, list, count, &provider)
         }
         if failure != nil { core.closeBody(streamID) }
@@ -121,22 +113,20 @@ public final class HTTP2ServerSession {
         nghttp2_submit_goaway(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session), errorCode, nil, 0)
     }
 
-    // MARK: Callbacks
+    // MARK: Frames (HTTP2SessionRole)
 
-    fileprivate func beginHeaders(_ frame: UnsafePointer<nghttp2_frame>) {
-        let streamID = frame.pointee.hd.stream_id
-        if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST {
+    func beginHeaders(streamID: Int32, category: nghttp2_headers_category) {
+        if category == NGHTTP2_HCAT_REQUEST {
             open.insert(streamID)
             heads[streamID] = PendingHead(head: HTTP2RequestHead(streamID: streamID))
-        } else if frame.pointee.headers.cat == NGHTTP2_HCAT_HEADERS {
+        } else if category == NGHTTP2_HCAT_HEADERS {
             var pending = PendingHead(head: HTTP2RequestHead(streamID: streamID))
             pending.isTrailers = true
             heads[streamID] = pending
         }
     }
 
-    fileprivate func header(_ frame: UnsafePointer<nghttp2_frame>, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        let streamID = frame.pointee.hd.stream_id
+    func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         guard heads[streamID] != nil else { return }
         // In place: a copy of the entry would copy every field so far for each new one.
         Self.add(name: name, value: value, to: &heads[streamID]!, limit: Int(settings.maxHeaderListSize))
@@ -161,44 +151,40 @@ public final class HTTP2ServerSession {
         }
     }
 
-    fileprivate func frameReceived(_ frame: UnsafePointer<nghttp2_frame>) {
-        let header = frame.pointee.hd
-        let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
-        switch UInt32(header.type) {
-        case NGHTTP2_HEADERS.rawValue:
-            guard let pending = heads.removeValue(forKey: header.stream_id) else { return }
-            if pending.tooLarge && pending.isTrailers {
-                // The request was already passed on: its trailers cannot be answered with a
-                // status, so the stream ends.
-                core.reset(streamID: header.stream_id, errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
-                return
-            } else if pending.tooLarge {
-                discarding.insert(header.stream_id)
-                events.append(.refused(streamID: header.stream_id, status: 431))
-            } else if pending.isTrailers {
-                events.append(.trailers(streamID: header.stream_id, fields: pending.trailers))
+    func headersReceived(streamID: Int32, endStream: Bool) -> Bool {
+        guard let pending = heads.removeValue(forKey: streamID) else { return true }
+        if pending.tooLarge && pending.isTrailers {
+            // The request was already passed on: its trailers cannot be answered with a
+            // status, so the stream ends.
+            core.reset(streamID: streamID, errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+            return false
+        } else if pending.tooLarge {
+            discarding.insert(streamID)
+            events.append(.refused(streamID: streamID, status: 431))
+        } else if pending.isTrailers {
+            events.append(.trailers(streamID: streamID, fields: pending.trailers))
+        } else {
+            var head = pending.head
+            head.endStream = endStream
+            if let status = head.refusal {
+                discarding.insert(streamID)
+                events.append(.refused(streamID: streamID, status: status))
             } else {
-                var head = pending.head
-                head.endStream = endStream
-                if let status = head.refusal {
-                    discarding.insert(header.stream_id)
-                    events.append(.refused(streamID: header.stream_id, status: status))
-                } else {
-                    events.append(.request(head))
-                }
+                events.append(.request(head))
             }
-            if endStream { events.append(.endOfRequest(streamID: header.stream_id)) }
-        case NGHTTP2_DATA.rawValue:
-            if endStream { events.append(.endOfRequest(streamID: header.stream_id)) }
-        case NGHTTP2_GOAWAY.rawValue:
-            events.append(.goaway(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code))
-        default:
-            break
         }
+        return true
     }
 
-    fileprivate func dataChunk(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        core.received(count: bytes.count)
+    func streamEnded(streamID: Int32) {
+        events.append(.endOfRequest(streamID: streamID))
+    }
+
+    func goawayReceived(lastStreamID: Int32, errorCode: UInt32) {
+        events.append(.goaway(lastStreamID: lastStreamID, errorCode: errorCode))
+    }
+
+    func dataChunk(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
         if discarding.contains(streamID) {
             core.consumed(streamID: streamID, count: bytes.count)
             return
@@ -206,63 +192,10 @@ public final class HTTP2ServerSession {
         events.append(.data(streamID: streamID, bytes: Array(bytes)))
     }
 
-    fileprivate func headFailed(_ streamID: Int32) {
-        core.closeBody(streamID)
-    }
-
-    fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
+    func streamClosed(streamID: Int32, errorCode: UInt32) {
         heads[streamID] = nil
-        core.closeBody(streamID)
         discarding.remove(streamID)
         open.remove(streamID)
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
-
-    fileprivate func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
-                              flags: UnsafeMutablePointer<UInt32>) -> Int {
-        core.readBody(streamID: streamID, into: buffer, capacity: capacity, flags: flags)
-    }
-}
-
-private func owner(_ user: UnsafeMutableRawPointer?) -> HTTP2ServerSession {
-    Unmanaged<HTTP2ServerSession>.fromOpaque(user!).takeUnretainedValue()
-}
-
-private let onBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, user in
-    if let frame { owner(user).beginHeaders(frame) }
-    return 0
-}
-
-private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength, value, valueLength, _, user in
-    if let frame, let name, let value {
-        owner(user).header(frame, name: UnsafeBufferPointer(start: name, count: nameLength), value: UnsafeBufferPointer(start: value, count: valueLength))
-    }
-    return 0
-}
-
-private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user in
-    if let frame { owner(user).frameReceived(frame) }
-    return 0
-}
-
-private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID, data, length, user in
-    if let data { owner(user).dataChunk(streamID: streamID, UnsafeBufferPointer(start: data, count: length)) }
-    return 0
-}
-
-/// A response head that could not go out (its stream closed meanwhile) takes its queued
-/// body with it.
-private let onFrameNotSent: nghttp2_on_frame_not_send_callback = { _, frame, _, user in
-    if let frame, UInt32(frame.pointee.hd.type) == NGHTTP2_HEADERS.rawValue { owner(user).headFailed(frame.pointee.hd.stream_id) }
-    return 0
-}
-
-private let onStreamClose: nghttp2_on_stream_close_callback = { _, streamID, errorCode, user in
-    owner(user).streamClosed(streamID: streamID, errorCode: errorCode)
-    return 0
-}
-
-private let readBodyCallback: nghttp2_data_source_read_callback = { _, streamID, buffer, capacity, flags, _, user in
-    guard let buffer, let flags else { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-    return owner(user).readBody(streamID: streamID, into: buffer, capacity: capacity, flags: flags)
 }

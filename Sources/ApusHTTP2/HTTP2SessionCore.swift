@@ -6,18 +6,18 @@ import CNghttp2
 /// Thread rule: as its owner's.
 final class HTTP2SessionCore {
     let session: OpaquePointer
+    /// The role the callbacks report to; it owns this core, so it is not retained.
+    private(set) unowned(unsafe) var role: (any HTTP2SessionRole)!
     private var bodies = HTTP2OutgoingBodies()
 
-    /// - Parameters:
-    ///   - install: sets the role's callbacks.
-    ///   - entries: the SETTINGS the session sends first.
-    init(server: Bool, settings: HTTP2Settings, entries: [nghttp2_settings_entry], install: (OpaquePointer) -> Void) throws(HTTP2Error) {
+    /// - Parameter entries: the SETTINGS the session sends first.
+    init(server: Bool, settings: HTTP2Settings, entries: [nghttp2_settings_entry]) throws(HTTP2Error) {
         var callbacks: OpaquePointer?
         guard nghttp2_session_callbacks_new(&callbacks) == 0, let callbacks else {
             throw HTTP2Error(code: -901, message: "cannot allocate the session callbacks")
         }
         defer { nghttp2_session_callbacks_del(callbacks) }
-        install(callbacks)
+        HTTP2SessionCallbacks.install(callbacks)
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else {
             throw HTTP2Error(code: -901, message: "cannot allocate the session options")
@@ -41,9 +41,11 @@ final class HTTP2SessionCore {
         nghttp2_session_del(session)
     }
 
-    /// Points the callbacks at their owner (unretained: the owner holds this core).
-    func attach(_ owner: AnyObject) {
-        nghttp2_session_set_user_data(session, Unmanaged.passUnretained(owner).toOpaque())
+    /// Points the callbacks at this core and through it at `role`, which owns the core.
+    /// Nothing calls back before the first `receive` or `nextOutput`.
+    func attach(_ role: any HTTP2SessionRole) {
+        self.role = role
+        nghttp2_session_set_user_data(session, Unmanaged.passUnretained(self).toOpaque())
     }
 
     static func entry(_ id: nghttp2_settings_id, _ value: UInt32) -> nghttp2_settings_entry {

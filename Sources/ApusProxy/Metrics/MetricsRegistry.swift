@@ -49,11 +49,7 @@ public final class MetricsRegistry: Sendable {
     func add(_ delta: WorkerCounters.Delta, worker: Int) {
         totals.withLock { t in
             for (key, record) in delta.series where t.liveRoutes?.contains(key.route) ?? true {
-                if let earlier = t.series[key] {
-                    t.series[key] = zip(earlier, record).map { $0 &+ $1 }
-                } else {
-                    t.series[key] = record
-                }
+                t.series.add(record, to: key)
             }
             for (status, count) in delta.adminRequests { t.adminRequests[status, default: 0] += count }
             for (key, count) in delta.upstreamErrors { t.upstreamErrors[key, default: 0] += count }

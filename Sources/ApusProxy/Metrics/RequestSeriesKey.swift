@@ -38,3 +38,14 @@ struct MethodLabel: Hashable {
         }
     }
 }
+
+extension Dictionary where Key == RequestSeriesKey, Value == [UInt64] {
+    /// Adds a series record's words (counters, buckets and sums) into the series of `key`.
+    mutating func add<Record: Collection<UInt64>>(_ record: Record, to key: RequestSeriesKey) {
+        guard self[key] != nil else {
+            self[key] = Array(record)
+            return
+        }
+        for (index, word) in zip(self[key]!.indices, record) { self[key]![index] &+= word }
+    }
+}

@@ -176,14 +176,12 @@ extension RequestSeriesTable {
         return slowDurationBucket(milliseconds)
     }
 
+    /// Only requests slower than the first bound come here, so reading the shared list
+    /// (and its one-time initialisation check) costs nothing that counts.
     @inline(never)
     static func slowDurationBucket(_ milliseconds: UInt64) -> Int {
-        let bounds: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
-        return withUnsafeBytes(of: bounds) { raw in
-            let list = raw.bindMemory(to: UInt64.self)
-            for index in 0..<list.count where milliseconds <= list[index] { return index + 1 }
-            return list.count + 1
-        }
+        let bounds = Layout.durationBounds
+        for index in 1..<bounds.count where milliseconds <= bounds[index] { return index }
+        return bounds.count
     }
 }

@@ -94,11 +94,7 @@ extension Worker {
                 if key.routeSlot % 2 == 0 { labels.canary = "" }
             }
             let seriesKey = RequestSeriesKey(route: labels, method: MethodLabel(index: key.method), status: key.status)
-            if let earlier = series[seriesKey] {
-                series[seriesKey] = zip(earlier, record).map { $0 &+ $1 }
-            } else {
-                series[seriesKey] = Array(record)
-            }
+            series.add(record, to: seriesKey)
         }
     }
 }
