@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "ApusNet", dependencies: ["CLinux", "COpenSSL", "CZlib", "CPCRE2", "CShims"], swiftSettings: hotPathSettings),
         // The control plane's pipeline: Configuration → Snapshot (names, compile, certificates).
         .target(name: "ApusControl", dependencies: ["ApusCore", "ApusNet"]),
-        .target(name: "ApusProxy", dependencies: ["ApusControl", "ApusCore", "ApusHTTP", "ApusNet", "CLinux", "COpenSSL"], swiftSettings: hotPathSettings),
+        .target(name: "ApusProxy", dependencies: ["ApusControl", "ApusCore", "ApusHTTP", "ApusHTTP2", "ApusNet", "CLinux", "COpenSSL"], swiftSettings: hotPathSettings),
         .executableTarget(name: "apus", dependencies: ["ApusProxy", "ApusControl", "ApusConfigFile", "ApusKubernetes", "ApusCore", "ApusNet"]),
 
         .testTarget(name: "ApusHTTPTests", dependencies: ["ApusHTTP"]),

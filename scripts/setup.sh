@@ -29,4 +29,6 @@ pip_install() {
 }
 python3 -c 'import websockets.asyncio.client' 2>/dev/null || pip_install websockets
 python3 -c 'import prometheus_client.parser' 2>/dev/null || pip_install prometheus_client
+# Python's h2: hand-made HTTP/2 frame sequences (floods, resets, stalls) in the HTTP/2 tests.
+python3 -c 'import h2.connection' 2>/dev/null || pip_install h2
 command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x toolchain required)"; exit 1; }

@@ -50,14 +50,21 @@ extension ConfigNodeReader {
     private mutating func listeners(in top: MappingFields) -> [ListenerConfig] {
         var listeners: [ListenerConfig] = []
         for (index, item) in (sequence("listeners", in: top) ?? []).enumerated() {
-            guard let fields = fields(of: item, at: "listeners[\(index)]", allowed: ["name", "listen", "tls", "proxy_protocol"]) else { continue }
+            guard let fields = fields(of: item, at: "listeners[\(index)]", allowed: ["name", "listen", "tls", "proxy_protocol", "http2", "h2c"]) else { continue }
             let name = string("name", in: fields)
             let tls = listenerTLS(in: fields)
             let proxyProtocol = boolean("proxy_protocol", in: fields) ?? false
+            let http2 = boolean("http2", in: fields) ?? true
+            let h2c = boolean("h2c", in: fields) ?? false
             guard let listen = string("listen", in: fields, required: true) else { continue }
+            if h2c && tls != nil {
+                error("bad-value", "listeners[\(index)].h2c: h2c is HTTP/2 in plaintext; an HTTPS listener offers HTTP/2 through ALPN (http2)",
+                      at: item)
+            }
             // An unnamed listener is named after its address, which is unique among listeners.
             listeners.append(ListenerConfig(
-                name: name ?? listen, listen: listen, tls: tls, proxyProtocol: proxyProtocol, location: location(of: item)))
+                name: name ?? listen, listen: listen, tls: tls, proxyProtocol: proxyProtocol, http2: http2, h2c: h2c,
+                location: location(of: item)))
         }
         return listeners
     }

@@ -14,6 +14,12 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     /// The HEADERS frame ended the stream: the request has no body.
     public var endStream = false
 
+    /// The body follows as chunks in the HTTP/1.1 head's stream (`http1Head`): there is one
+    /// and no Content-Length gives its length.
+    public var bodyIsChunked: Bool {
+        !endStream && !fields.contains { $0.name == Self.contentLength }
+    }
+
     public init(streamID: Int32) {
         self.streamID = streamID
     }
@@ -35,10 +41,11 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     }
 
     /// The same request as an HTTP/1.1 head: request line, Host from `:authority` (or the
-    /// Host field), the other fields, and `Transfer-Encoding: chunked` when a body follows
-    /// without a Content-Length (the DATA frames then go on as chunks). The proxy parses
-    /// it with its HTTP/1.1 parser, so an HTTP/2 request meets every rule an HTTP/1.1 one
-    /// does. Call only when `refusal` is nil.
+    /// Host field), the other fields, `Transfer-Encoding: chunked` when a body follows
+    /// without a Content-Length (the DATA frames then go on as chunks), and
+    /// `Connection: close`, as a stream carries one request and nothing after it may be
+    /// read as another. The proxy parses it with its HTTP/1.1 parser, so an HTTP/2
+    /// request meets every rule an HTTP/1.1 one does. Call only when `refusal` is nil.
     public func http1Head() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(path.count + authority.count + fields.reduce(64) { $0 + $1.name.count + $1.value.count + 4 })
@@ -51,17 +58,17 @@ public struct HTTP2RequestHead: Equatable, Sendable {
             out += authority
             out += [0x0D, 0x0A]
         }
-        var hasLength = false
         for field in fields {
+            // libnghttp2 refused connection-specific fields; `te: trailers` is the one left.
+            if field.name == Self.te { continue }
             if field.name == Self.host && !authority.isEmpty { continue }
-            if field.name == Self.contentLength { hasLength = true }
             out += field.name
             out += [0x3A, 0x20]
             out += field.value
             out += [0x0D, 0x0A]
         }
-        if !endStream && !hasLength { out += Array("transfer-encoding: chunked\r\n".utf8) }
-        out += [0x0D, 0x0A]
+        if bodyIsChunked { out += Array("transfer-encoding: chunked\r\n".utf8) }
+        out += Array("connection: close\r\n\r\n".utf8)
         return out
     }
 
@@ -82,4 +89,5 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     static let options = Array("OPTIONS".utf8)
     static let cookie = Array("cookie".utf8)
     static let contentLength = Array("content-length".utf8)
+    static let te = Array("te".utf8)
 }

@@ -62,7 +62,7 @@ private let cases: [DiagnosticCase] = [
             listn: 0.0.0.0:80
         """, expected: [
             "2:5: listeners[0]: missing required key 'listen'",
-            "3:5: unknown key 'listn' in listeners[0]; did you mean 'listen'? (allowed: name, listen, tls, proxy_protocol)",
+            "3:5: unknown key 'listn' in listeners[0]; did you mean 'listen'? (allowed: name, listen, tls, proxy_protocol, http2, h2c)",
         ]),
     DiagnosticCase(name: "unknown top-level key without suggestion", yaml: "servers: []\n", expected: [
         "1:1: unknown key 'servers' at the top level (allowed: workers, admin, listeners, routes, upstreams",

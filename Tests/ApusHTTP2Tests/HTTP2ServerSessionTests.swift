@@ -28,11 +28,13 @@ import Testing
 
         let bytes = head.http1Head()
         #expect(String(decoding: bytes, as: UTF8.self)
-                == "GET /cart?id=7 HTTP/1.1\r\nhost: shop.test\r\naccept: */*\r\ncookie: a=1; b=2\r\nuser-agent: test\r\n\r\n")
+                == "GET /cart?id=7 HTTP/1.1\r\nhost: shop.test\r\naccept: */*\r\ncookie: a=1; b=2\r\nuser-agent: test\r\nconnection: close\r\n\r\n")
         var parser = RequestHeadParser(limits: HTTPLimits())
         var parsed = RequestHead()
         #expect(bytes.withUnsafeBytes { parser.parse($0, into: &parsed) } == .complete)
         #expect(parsed.method == .get && parsed.hostIndex == 0 && parsed.cookieIndex == 2)
+        // One request per stream: nothing after it on the stream may be read as another.
+        #expect(!parsed.keepAlive)
     }
 
     @Test func responsesWithBodiesAndTrailersReachTheClient() throws {
@@ -98,10 +100,10 @@ import Testing
         client.request([(":method", "POST"), (":scheme", "http"), (":authority", "a.test"), (":path", "/up")], body: Array("abc".utf8))
         let head = try #require(Self.requests(converse(client, server)).first)
         #expect(!head.endStream)
-        #expect(String(decoding: head.http1Head(), as: UTF8.self) == "POST /up HTTP/1.1\r\nhost: a.test\r\ntransfer-encoding: chunked\r\n\r\n")
+        #expect(String(decoding: head.http1Head(), as: UTF8.self) == "POST /up HTTP/1.1\r\nhost: a.test\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n")
         var withLength = head
         withLength.fields = [HTTP2Field("content-length", "3")]
-        #expect(String(decoding: withLength.http1Head(), as: UTF8.self) == "POST /up HTTP/1.1\r\nhost: a.test\r\ncontent-length: 3\r\n\r\n")
+        #expect(String(decoding: withLength.http1Head(), as: UTF8.self) == "POST /up HTTP/1.1\r\nhost: a.test\r\ncontent-length: 3\r\nconnection: close\r\n\r\n")
     }
 
     /// RFC 9113 §8.2.2 and §8.3: connection-specific fields, uppercase names and a missing

@@ -39,7 +39,8 @@ extension RouteTableCompiler {
             }
             byName[config.name] = config.location
             byAddress[address] = config.location
-            listeners.append(CompiledListener(name: config.name, address: address, tls: config.tls, proxyProtocol: config.proxyProtocol))
+            listeners.append(CompiledListener(name: config.name, address: address, tls: config.tls, proxyProtocol: config.proxyProtocol,
+                                               http2: config.servesHTTP2))
         }
         return (listeners, diagnostics)
     }

@@ -75,13 +75,24 @@ public struct ListenerConfig: Equatable, Sendable {
     /// Connections start with a PROXY protocol header (v1 or v2) from a load balancer;
     /// the client it names is the connection's peer.
     public var proxyProtocol: Bool
+    /// An HTTPS listener offers HTTP/2 through ALPN (`h2`); on by default.
+    public var http2: Bool
+    /// A plaintext listener takes HTTP/2 with prior knowledge (h2c) besides HTTP/1.1.
+    public var h2c: Bool
     public var location: SourceLocation
 
-    public init(name: String, listen: String, tls: ListenerTLSConfig? = nil, proxyProtocol: Bool = false, location: SourceLocation = .unknown) {
+    public init(name: String, listen: String, tls: ListenerTLSConfig? = nil, proxyProtocol: Bool = false, http2: Bool = true,
+                h2c: Bool = false, location: SourceLocation = .unknown) {
         self.name = name
         self.listen = listen
         self.tls = tls
         self.proxyProtocol = proxyProtocol
+        self.http2 = http2
+        self.h2c = h2c
         self.location = location
     }
+
+    /// Whether connections may speak HTTP/2: over TLS when ALPN chooses it, in plaintext
+    /// with prior knowledge.
+    public var servesHTTP2: Bool { tls != nil ? http2 : h2c }
 }

@@ -51,6 +51,8 @@ public struct CompiledListener: Equatable, Sendable {
     public var tls: ListenerTLSConfig?
     /// Each connection starts with a PROXY protocol header.
     public var proxyProtocol: Bool = false
+    /// Connections may speak HTTP/2 (ALPN `h2` over TLS, prior knowledge in plaintext).
+    public var http2: Bool = false
 }
 
 /// An IP literal and port, parsed and checked by the compiler.

@@ -13,9 +13,14 @@ import Glibc
 /// Thread rule: owned by one worker's loop (a value inside the connection that owns the fd).
 public struct Transport {
     public let fd: Int32
-    /// Set for a TLS connection once its session exists; every read and write then goes
-    /// through it.
-    public var tls: TLSStream?
+    /// Set for a TLS connection once its session exists, or for an HTTP/2 stream: every
+    /// read and write then goes through it.
+    public var layer: TransportLayer?
+    /// The layer when it is TLS.
+    public var tls: TLSStream? {
+        get { layer as? TLSStream }
+        set { layer = newValue }
+    }
     public var readable: Bool
     public var writable: Bool
     /// The peer's FIN (or an error) was reported: a short read then does not mean the
@@ -50,9 +55,9 @@ public struct Transport {
         if events & (Epoll.readable | Epoll.hangup | Epoll.error) != 0 { readable = true }
         if events & (Epoll.hangup | Epoll.error) != 0 { hangupSeen = true }
         if events & Epoll.writable != 0 { writable = true }
-        if let tls {
-            if tls.readWantsWrite && events & Epoll.writable != 0 { readable = true }
-            if tls.writeWantsRead && events & Epoll.readable != 0 { writable = true }
+        if let layer {
+            if layer.readWantsWrite && events & Epoll.writable != 0 { readable = true }
+            if layer.writeWantsRead && events & Epoll.readable != 0 { writable = true }
         }
     }
 
@@ -71,7 +76,7 @@ public struct Transport {
     @inlinable
     public mutating func read(_ pointer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         let result: IOResult
-        if let tls { result = tls.read(pointer, count) } else { result = Posix.receive(fd, pointer, count) }
+        if let layer { result = layer.read(pointer, count) } else { result = Posix.receive(fd, pointer, count) }
         switch result {
         case .bytes(let n):
             // With edge-triggered epoll, later data (or the end of stream) comes as a new
@@ -91,7 +96,7 @@ public struct Transport {
     public mutating func write(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
         beforeWrite()
         let result: IOResult
-        if let tls { result = tls.writev2(a, aCount, b, bCount) } else { result = Posix.writev2(fd, a, aCount, b, bCount) }
+        if let layer { result = layer.writev2(a, aCount, b, bCount) } else { result = Posix.writev2(fd, a, aCount, b, bCount) }
         noteWrite(result, asked: aCount + bCount)
         return result
     }
@@ -101,12 +106,12 @@ public struct Transport {
     public mutating func write(_ bytes: UnsafeRawPointer, _ count: Int) -> IOResult {
         beforeWrite()
         let result: IOResult
-        if let tls { result = tls.write(bytes, count) } else { result = Posix.send(fd, bytes, count) }
+        if let layer { result = layer.write(bytes, count) } else { result = Posix.send(fd, bytes, count) }
         noteWrite(result, asked: count)
         return result
     }
 
-    /// Sends `count` bytes of `file` from `offset` (advanced by what went); plaintext only.
+    /// Sends `count` bytes of `file` from `offset` (advanced by what went); a plain socket only.
     @inlinable
     public mutating func sendfile(_ file: Int32, _ offset: inout Int, _ count: Int) -> IOResult {
         beforeWrite()
@@ -121,7 +126,7 @@ public struct Transport {
         case .bytes(let n):
             // A short plaintext write filled the socket buffer; EPOLLOUT says when it drains.
             // Not under TLS: a TLS write sends one record at a time.
-            if n < asked && tls == nil { writable = false }
+            if n < asked && layer == nil { writable = false }
         case .wouldBlock:
             writable = false
         case .endOfStream, .failed:
@@ -146,15 +151,15 @@ public struct Transport {
     /// Whether a read shorter than asked for means the socket is drained.
     @inlinable
     var shortReadDrains: Bool {
-        if let tls { return tls.lastReadDrained && !hangupSeen }
+        if let layer { return layer.lastReadDrained && !hangupSeen }
         return !hangupSeen
     }
 
     /// Runs the TLS handshake as far as the socket allows; a step that waits clears the
     /// readiness it waits for.
-    public mutating func handshake() -> TLSStream.HandshakeStep {
-        guard let tls else { return .done }
-        let step = tls.handshake()
+    public mutating func handshake() -> TransportLayer.HandshakeStep {
+        guard let layer else { return .done }
+        let step = layer.handshake()
         switch step {
         case .wantRead: readable = false
         case .wantWrite: writable = false
@@ -165,17 +170,17 @@ public struct Transport {
 
     /// Stops sending (FIN after close_notify under TLS); reading goes on.
     public func shutdownWrite() {
-        tls?.shutdown()
-        Sockets.shutdownWrite(fd)
+        guard let layer else { return Sockets.shutdownWrite(fd) }
+        layer.shutdown()
+        if layer.hasSocket { Sockets.shutdownWrite(fd) }
     }
 
     /// Sends close_notify when under TLS and closes the fd, which also takes it out of
     /// epoll (a socket's fd is never duplicated).
     public mutating func close() {
-        if let tls {
-            tls.shutdown()
-            self.tls = nil
-        }
-        Posix.close(fd)
+        guard let layer else { return Posix.close(fd) }
+        layer.shutdown()
+        self.layer = nil
+        if layer.hasSocket { Posix.close(fd) }
     }
 }

@@ -40,6 +40,8 @@ public final class TLSServerContextSet: @unchecked Sendable {
         // so a pointer stored on it could name another set, or a freed one.
         _ = copenssl_SSL_CTX_set_tlsext_servername_callback(primary, serverNameCallback)
         SSL_CTX_set_client_hello_cb(primary, clientHelloCallback, nil)
+        // On every context: ALPN is chosen after SNI may have switched to another one.
+        for certificate in certificates { SSL_CTX_set_alpn_select_cb(certificate.ctx, alpnCallback, nil) }
     }
 
     /// The certificate for a requested server name (any case, optional trailing dot).
@@ -65,8 +67,10 @@ public final class TLSServerContextSet: @unchecked Sendable {
     }
 
     /// A server-side stream for an accepted socket; nil when OpenSSL is out of memory.
-    public func makeStream(fd: Int32, coalescing: UnsafeMutableRawBufferPointer) -> TLSStream? {
+    /// - Parameter offersHTTP2: ALPN may choose `h2` (else only `http/1.1`).
+    public func makeStream(fd: Int32, coalescing: UnsafeMutableRawBufferPointer, offersHTTP2: Bool = false) -> TLSStream? {
         guard let stream = TLSStream(ctx: certificates[0].ctx, fd: fd, owner: self, coalescing: coalescing) else { return nil }
+        stream.offersHTTP2 = offersHTTP2
         SSL_set_accept_state(stream.ssl)
         return stream
     }
@@ -107,4 +111,29 @@ private func clientHelloCallback(_ ssl: OpaquePointer?, _ alert: UnsafeMutablePo
         stream.clientVerification = verification
     }
     return SSL_CLIENT_HELLO_SUCCESS
+}
+
+/// ALPN: the server's preference among what the client offers, `h2` first where the
+/// listener serves HTTP/2, then `http/1.1`; no protocol at all when none of them is
+/// offered (the client then speaks HTTP/1.1, as before ALPN).
+private func alpnCallback(_ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<UInt8>?>?, _ outLength: UnsafeMutablePointer<UInt8>?,
+                          _ offered: UnsafePointer<UInt8>?, _ offeredLength: UInt32, _ argument: UnsafeMutableRawPointer?) -> Int32 {
+    guard let ssl, let out, let outLength, let offered, let stream = TLSStream.of(ssl) else { return SSL_TLSEXT_ERR_NOACK }
+    let preferred = stream.offersHTTP2 ? ALPNProtocols.h2AndHTTP11 : ALPNProtocols.http11
+    var chosen: UnsafeMutablePointer<UInt8>?
+    var chosenLength: UInt8 = 0
+    let status = preferred.withUnsafeBufferPointer { server in
+        SSL_select_next_proto(&chosen, &chosenLength, server.baseAddress, UInt32(server.count), offered, offeredLength)
+    }
+    // OPENSSL_NPN_NEGOTIATED; the chosen bytes point into `offered`, which outlives the callback.
+    guard status == OPENSSL_NPN_NEGOTIATED, let chosen else { return SSL_TLSEXT_ERR_NOACK }
+    out.pointee = UnsafePointer(chosen)
+    outLength.pointee = chosenLength
+    return SSL_TLSEXT_ERR_OK
+}
+
+/// Protocol lists in ALPN's wire form (length-prefixed names).
+enum ALPNProtocols {
+    static let h2AndHTTP11: [UInt8] = [2] + Array("h2".utf8) + [8] + Array("http/1.1".utf8)
+    static let http11: [UInt8] = [8] + Array("http/1.1".utf8)
 }

@@ -10,14 +10,7 @@ import Glibc
 /// (a read that must write, a write that must read); the `…Wants…` flags say so, and the
 /// caller retries that operation when the other readiness arrives.
 /// Thread rule: owned by one worker.
-public final class TLSStream {
-    public enum HandshakeStep: Equatable {
-        case done
-        case wantRead
-        case wantWrite
-        case failed(String)
-    }
-
+public final class TLSStream: TransportLayer {
     let ssl: OpaquePointer
     /// Owned by `ssl`.
     private let bio: OpaquePointer
@@ -25,12 +18,12 @@ public final class TLSStream {
     private let owner: AnyObject
     /// Worker-owned bytes where a head and a body prefix are joined into one record.
     private let coalescing: UnsafeMutableRawBufferPointer
-    public private(set) var readWantsWrite = false
-    public private(set) var writeWantsRead = false
     public private(set) var handshakeDone = false
     /// The client-certificate policy the handshake asked under (set by the ClientHello
     /// callback); nil when it asked for none.
     public internal(set) var clientVerification: TLSClientVerification?
+    /// ALPN may choose `h2` for this connection (its listener serves HTTP/2).
+    var offersHTTP2 = false
     /// `clientCertificate()`'s answer, read once per connection.
     var readClientCertificate: ClientCertificate?
 
@@ -52,6 +45,7 @@ public final class TLSStream {
         self.bio = bio
         self.owner = owner
         self.coalescing = coalescing
+        super.init()
         // For the server name callback, which has only the SSL; the stream outlives it.
         _ = SSL_set_ex_data(ssl, 0, Unmanaged.passUnretained(self).toOpaque())
     }
@@ -68,7 +62,7 @@ public final class TLSStream {
     /// The certificate set of a server-side stream.
     var serverContextSet: TLSServerContextSet? { owner as? TLSServerContextSet }
 
-    public func handshake() -> HandshakeStep {
+    public override func handshake() -> HandshakeStep {
         let result = SSL_do_handshake(ssl)
         if result == 1 {
             handshakeDone = true
@@ -86,7 +80,7 @@ public final class TLSStream {
         }
     }
 
-    public func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+    public override func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         readWantsWrite = false
         capus_tls_socket_bio_forget_reads(bio)
         let n = SSL_read(ssl, buffer, Int32(min(count, Int(Int32.max))))
@@ -97,11 +91,11 @@ public final class TLSStream {
     /// The last `read` emptied the socket and OpenSSL holds no unread bytes: what arrives
     /// next comes as a new epoll edge. False when unknown (the read was served from
     /// OpenSSL's buffer without touching the socket).
-    public var lastReadDrained: Bool {
+    public override var lastReadDrained: Bool {
         capus_tls_socket_bio_read_was_short(bio) != 0 && SSL_has_pending(ssl) == 0
     }
 
-    public func write(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
+    public override func write(_ buffer: UnsafeRawPointer, _ count: Int) -> IOResult {
         writeWantsRead = false
         let n = SSL_write(ssl, buffer, Int32(min(count, Int(Int32.max))))
         if n > 0 { return .bytes(Int(n)) }
@@ -111,7 +105,7 @@ public final class TLSStream {
     /// Writes `a` then `b` as if they were one buffer. A small head and the start of the
     /// body go out as one record (one syscall); a retry after `.wouldBlock` presents at
     /// least as many bytes as the attempt before, which OpenSSL requires.
-    public func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
+    public override func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
         if bCount == 0 { return write(a, aCount) }
         if aCount == 0 { return write(b, bCount) }
         let room = coalescing.count
@@ -124,9 +118,18 @@ public final class TLSStream {
     }
 
     /// Sends close_notify, once, without waiting for the peer's.
-    public func shutdown() {
+    public override func shutdown() {
         guard handshakeDone, SSL_get_shutdown(ssl) & Int32(SSL_SENT_SHUTDOWN) == 0 else { return }
         if SSL_shutdown(ssl) < 0 { _ = OpenSSLErrors.drain() }
+    }
+
+    /// The application protocol ALPN chose: `h2` makes the connection HTTP/2.
+    public var negotiatedHTTP2: Bool {
+        var data: UnsafePointer<UInt8>?
+        var length: UInt32 = 0
+        SSL_get0_alpn_selected(ssl, &data, &length)
+        guard let data, length == 2 else { return false }
+        return data[0] == UInt8(ascii: "h") && data[1] == UInt8(ascii: "2")
     }
 
     /// The negotiated protocol, e.g. `TLSv1.3`.

@@ -18,7 +18,7 @@ extension AccessLogBuffer {
     /// Appends `entry` as one line: `combined` (nginx's format plus the duration) or `json`.
     mutating func append(_ entry: AccessLogEntry, format: AccessLogConfig.Format) {
         let fields = entry.fields
-        let version = fields.version == .http10 ? "HTTP/1.0" : "HTTP/1.1"
+        let version = fields.overHTTP2 ? "HTTP/2.0" : fields.version == .http10 ? "HTTP/1.0" : "HTTP/1.1"
         switch format {
         case .combined:
             append(entry.peer)

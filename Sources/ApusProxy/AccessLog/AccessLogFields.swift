@@ -5,6 +5,8 @@ struct AccessLogFields {
     var method: [UInt8] = []
     var target: [UInt8] = []
     var version: HTTPVersion = .http11
+    /// The request came on an HTTP/2 stream (its head was translated to HTTP/1.1).
+    var overHTTP2 = false
     var host: [UInt8] = []
     var referer: [UInt8] = []
     var userAgent: [UInt8] = []
@@ -25,6 +27,7 @@ struct AccessLogFields {
         method.append(contentsOf: raw[Int(head.methodStart)..<Int(head.methodEnd)])
         target.append(contentsOf: raw[Int(head.targetStart)..<Int(head.targetEnd)])
         version = head.version
+        overHTTP2 = false
         for field in head.headers {
             switch field.known {
             case .host: host.append(contentsOf: raw[Int(field.valueStart)..<Int(field.valueEnd)])

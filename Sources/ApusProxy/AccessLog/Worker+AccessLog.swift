@@ -8,6 +8,7 @@ extension Worker {
     func recordLogFields(_ exchange: Exchange, _ raw: UnsafeRawBufferPointer) {
         guard table.accessLog.format != .off else { return }
         exchange.logFields.record(exchange.head, raw)
+        if exchange.downstream?.isStream == true { exchange.logFields.overHTTP2 = true }
     }
 
     /// Counts the finished exchange and writes its access-log line.

@@ -26,7 +26,7 @@ extension Worker {
             return false
         }
         var certificate = ClientCertificate.noCertificate
-        if let tls = connection.transport.tls {
+        if let tls = connection.tlsStream {
             // The handshake asked under another host's policy, none, or this host's before a
             // reload changed its CAs: the client is told to try again on a new connection.
             guard tls.clientVerification?.sessionContext == policy.digest, tls.clientVerificationHolds else {

@@ -25,6 +25,9 @@ final class DownstreamConnection {
         /// client closes (or a short deadline), so unread request bytes don't turn into a
         /// reset that destroys the response in flight.
         case lingering
+        /// The connection speaks HTTP/2 (`http2`): each stream is a connection of its own
+        /// whose transport is the stream (`HTTP2StreamPipe`).
+        case http2
     }
 
     var transport: Transport
@@ -45,8 +48,20 @@ final class DownstreamConnection {
     /// The request in progress; nil while idle, so an idle connection is a small object.
     /// Lent by the worker's `ExchangePool` when a request's first byte arrives.
     var exchange: Exchange?
+    /// The HTTP/2 session and streams, in phase `http2`.
+    var http2: HTTP2Downstream?
 
     var fd: Int32 { transport.fd }
+
+    /// An HTTP/2 stream's connection has no socket: its descriptor is a negative number
+    /// the worker hands out (`Worker.streamConnections`).
+    var isStream: Bool { transport.fd < 0 }
+
+    /// The connection's TLS session: its own, or the HTTP/2 connection's for a stream.
+    var tlsStream: TLSStream? {
+        if let pipe = transport.layer as? HTTP2StreamPipe { return pipe.owner.connection.transport.tls }
+        return transport.tls
+    }
 
     init(transport: Transport, tag: UInt64, listener: ListenerInfo, peer: [UInt8], address: ClientAddress) {
         self.transport = transport

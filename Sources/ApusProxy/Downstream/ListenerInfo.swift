@@ -13,9 +13,13 @@ final class ListenerInfo {
     let isTLS: Bool
     /// Connections start with a PROXY protocol header, read before TLS or HTTP.
     let proxyProtocol: Bool
+    /// Connections may speak HTTP/2: ALPN `h2` over TLS, prior knowledge (h2c) in plaintext.
+    let http2: Bool
 
-    init(fd: Int32, name: String, address: String, port: UInt16, isAdmin: Bool, isTLS: Bool = false, proxyProtocol: Bool = false) {
+    init(fd: Int32, name: String, address: String, port: UInt16, isAdmin: Bool, isTLS: Bool = false, proxyProtocol: Bool = false,
+         http2: Bool = false) {
         self.proxyProtocol = proxyProtocol
+        self.http2 = http2
         self.fd = fd
         self.name = name
         self.address = address

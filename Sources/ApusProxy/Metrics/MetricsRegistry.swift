@@ -24,6 +24,8 @@ public final class MetricsRegistry: Sendable {
         var leadership: (lease: String, leading: Bool)?
         var upstreamErrors: [UpstreamErrorKey: UInt64] = [:]
         var activeConnections: [Int: Int] = [:]
+        var activeStreams: [Int: Int] = [:]
+        var http2 = WorkerCounters.HTTP2Counts()
         var acceptedConnections: UInt64 = 0
         var tlsHandshakeFailures: UInt64 = 0
         var proxyProtocolRefusals: UInt64 = 0
@@ -56,6 +58,8 @@ public final class MetricsRegistry: Sendable {
             t.activeConnections[worker] = delta.activeConnections
             t.acceptedConnections += delta.accepted
             t.tlsHandshakeFailures += delta.tlsHandshakeFailures
+            t.http2.add(delta.http2)
+            t.activeStreams[worker] = delta.http2.activeStreams
             t.proxyProtocolRefusals += delta.proxyProtocolRefusals
             t.basicAuthChecks += delta.basicAuthChecks
             t.errorBackendRequests += delta.errorBackendRequests
@@ -116,6 +120,21 @@ public final class MetricsRegistry: Sendable {
         out += "# HELP apus_tls_handshake_failures_total Downstream TLS handshakes that failed or timed out.\n"
         out += "# TYPE apus_tls_handshake_failures_total counter\n"
         out += "apus_tls_handshake_failures_total \(t.tlsHandshakeFailures)\n"
+        out += "# HELP apus_http2_connections_total Downstream connections that turned HTTP/2 (ALPN h2, or h2c with prior knowledge).\n"
+        out += "# TYPE apus_http2_connections_total counter\n"
+        out += "apus_http2_connections_total \(t.http2.connections)\n"
+        out += "# HELP apus_http2_streams_total Request streams opened on downstream HTTP/2 connections.\n"
+        out += "# TYPE apus_http2_streams_total counter\n"
+        out += "apus_http2_streams_total \(t.http2.streams)\n"
+        out += "# HELP apus_http2_streams_active Request streams open on downstream HTTP/2 connections.\n"
+        out += "# TYPE apus_http2_streams_active gauge\n"
+        out += "apus_http2_streams_active \(t.activeStreams.values.reduce(0, +))\n"
+        out += "# HELP apus_http2_goaways_sent_total Graceful GOAWAYs sent to HTTP/2 clients (drain, idle connection).\n"
+        out += "# TYPE apus_http2_goaways_sent_total counter\n"
+        out += "apus_http2_goaways_sent_total \(t.http2.goAways)\n"
+        out += "# HELP apus_http2_connection_errors_total HTTP/2 connections closed for a protocol error or a flood (libnghttp2 sent GOAWAY with the error).\n"
+        out += "# TYPE apus_http2_connection_errors_total counter\n"
+        out += "apus_http2_connection_errors_total \(t.http2.connectionErrors)\n"
         out += "# HELP apus_proxy_protocol_refusals_total Connections closed on a PROXY protocol listener for a missing or invalid header.\n"
         out += "# TYPE apus_proxy_protocol_refusals_total counter\n"
         out += "apus_proxy_protocol_refusals_total \(t.proxyProtocolRefusals)\n"

@@ -18,6 +18,24 @@ struct WorkerCounters {
         var gzip = GzipCounts()
         var tunnels = TunnelCounters()
         var naps = NapCounts()
+        var http2 = HTTP2Counts()
+    }
+
+    /// HTTP/2 downstream connections and streams: counts since the last flush, and the
+    /// streams open at the flush.
+    struct HTTP2Counts {
+        var connections: UInt64 = 0
+        var streams: UInt64 = 0
+        var goAways: UInt64 = 0
+        var connectionErrors: UInt64 = 0
+        var activeStreams = 0
+
+        mutating func add(_ other: HTTP2Counts) {
+            connections += other.connections
+            streams += other.streams
+            goAways += other.goAways
+            connectionErrors += other.connectionErrors
+        }
     }
 
     /// Answers of external-auth services by what they meant, and answers taken from the cache.
@@ -69,6 +87,7 @@ struct WorkerCounters {
     var gzip = GzipCounts()
     var tunnels = TunnelCounters()
     var naps = NapCounts()
+    var http2 = HTTP2Counts()
 
     mutating func countUpstreamError(upstream: String, kind: UpstreamErrorKind) {
         upstreamErrors[MetricsRegistry.UpstreamErrorKey(upstream: upstream, kind: kind), default: 0] += 1
@@ -80,6 +99,8 @@ struct WorkerCounters {
         externalAuth = ExternalAuthCounts()
         gzip = GzipCounts()
         naps = NapCounts()
+        delta.http2 = http2
+        http2 = HTTP2Counts()
         delta.series = strays
         strays.removeAll(keepingCapacity: true)
         delta.adminRequests = adminRequests

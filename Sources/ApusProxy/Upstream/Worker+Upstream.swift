@@ -119,7 +119,7 @@ extension Worker {
     /// Reads what arrived on an idle TLS connection: true when it was only TLS
     /// housekeeping (no application byte, no close).
     private func idleTLSStillUsable(_ upstream: UpstreamConnection) -> Bool {
-        guard upstream.transport.tls != nil, !upstream.transport.hangupSeen else { return false }
+        guard upstream.transport.layer != nil, !upstream.transport.hangupSeen else { return false }
         var byte: UInt8 = 0
         return withUnsafeMutableBytes(of: &byte) { upstream.transport.read($0.baseAddress!, 1) == .wouldBlock }
     }

@@ -33,7 +33,7 @@ extension Worker {
             let tag = nextTag(fd: fd)
             var transport = Transport(fd: fd, readable: true, writable: true, noDelaySet: false)
             if listener.isTLS {
-                guard let server = tls.servers[listener.address], let stream = server.makeStream(fd: fd, coalescing: tlsCoalescing) else {
+                guard let server = tls.servers[listener.address], let stream = server.makeStream(fd: fd, coalescing: tlsCoalescing, offersHTTP2: listener.http2) else {
                     Log.warning("no TLS context for an HTTPS listener; connection closed", ["listener": listener.name])
                     Posix.close(fd)
                     return

@@ -19,6 +19,7 @@ extension Worker {
         case .awaitingHead: readRequestHead(connection)
         case .exchanging: driveExchange(connection, connection.exchange!)
         case .lingering: linger(connection)
+        case .http2: driveHTTP2(connection)
         }
     }
 
@@ -76,6 +77,10 @@ extension Worker {
             connection.phase = .awaitingHead
             // The first request may have come with the client's Finished.
             connection.transport.readable = true
+            if connection.listener.http2, connection.transport.tls?.negotiatedHTTP2 == true {
+                startHTTP2(connection)
+                return
+            }
             setDeadline(connection, now + UInt64(table.timeouts.headerRead))
             readRequestHead(connection)
         case .wantRead, .wantWrite:
@@ -90,6 +95,10 @@ extension Worker {
     /// A head that does not parse: answered with the error's status, then the connection
     /// closes (what follows in the stream cannot be trusted to start a request).
     func rejectRequest(_ connection: DownstreamConnection, _ exchange: Exchange, _ error: HTTPParseError) {
+        if startsWithHTTP2Preface(connection) {
+            startHTTP2(connection)
+            return
+        }
         exchange.machine = .refused(status: error.status)
         exchange.routeIndex = -1
         exchange.startMilliseconds = now
@@ -118,6 +127,8 @@ extension Worker {
         case .linger:
             startLingering(connection)
         case .close:
+            // A stream's response delimited by its end is ended by this.
+            if connection.isStream { connection.transport.shutdownWrite() }
             closeDownstream(connection)
         }
     }
@@ -137,6 +148,12 @@ extension Worker {
 
     /// Half-closes and discards what the client still sends, briefly, before closing.
     func startLingering(_ connection: DownstreamConnection) {
+        if connection.isStream {
+            // The stream's own end tells the client; its unread body is refused by a reset.
+            connection.transport.shutdownWrite()
+            closeDownstream(connection)
+            return
+        }
         releaseExchange(connection)
         connection.phase = .lingering
         connection.transport.shutdownWrite()
@@ -162,7 +179,12 @@ extension Worker {
     }
 
     func closeDownstream(_ connection: DownstreamConnection) {
+        if connection.isStream { return closeStream(connection) }
         guard case .downstream(let current) = slots[Int(connection.fd)], current === connection else { return }
+        if let h2 = connection.http2 {
+            connection.http2 = nil
+            closeHTTP2Streams(h2)
+        }
         if let exchange = connection.exchange {
             countUnfinished(connection, exchange)
             if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
@@ -198,6 +220,11 @@ extension Worker {
             counters.tlsHandshakeFailures += 1
             closeDownstream(connection)
         case .awaitingHead, .lingering:
+            closeDownstream(connection)
+        case .http2:
+            // Idle with no stream open: a GOAWAY says no request was lost, then it closes.
+            guard connection.http2?.streams.isEmpty == true else { return }
+            goAway(connection)
             closeDownstream(connection)
         case .exchanging:
             let exchange = connection.exchange!

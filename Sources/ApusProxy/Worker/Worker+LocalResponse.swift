@@ -74,10 +74,11 @@ extension Worker {
         carryOut(action, connection, exchange)
     }
 
-    /// sendfile(2) in plaintext; under TLS the file is read and written as records (a
-    /// retry after `.wouldBlock` re-reads the same bytes, as OpenSSL requires).
+    /// sendfile(2) on a plain socket; under TLS, or on an HTTP/2 stream, the file is read
+    /// and written in pieces (a retry after `.wouldBlock` re-reads the same bytes, as
+    /// OpenSSL requires).
     private func sendFileChunk(_ connection: DownstreamConnection, _ exchange: Exchange) -> IOResult {
-        guard connection.transport.tls != nil else {
+        guard connection.transport.layer != nil else {
             return connection.transport.sendfile(exchange.file, &exchange.fileOffset, min(exchange.fileRemaining, 1 << 20))
         }
         let count = min(exchange.fileRemaining, tlsCoalescing.count)

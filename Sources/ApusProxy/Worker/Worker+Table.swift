@@ -72,29 +72,29 @@ extension Worker {
 
     /// Opens listeners the table has and this worker lacks; closes the ones it dropped.
     func syncListeners() {
-        var wanted: [(name: String, address: HostPort, isAdmin: Bool, isTLS: Bool, proxyProtocol: Bool)] = table.listeners.map {
-            ($0.name, $0.address, false, $0.tls != nil, $0.proxyProtocol)
+        var wanted: [(name: String, address: HostPort, isAdmin: Bool, isTLS: Bool, proxyProtocol: Bool, http2: Bool)] = table.listeners.map {
+            ($0.name, $0.address, false, $0.tls != nil, $0.proxyProtocol, $0.http2)
         }
-        if index == 0, let admin = table.admin { wanted.append(("admin", admin, true, false, false)) }
+        if index == 0, let admin = table.admin { wanted.append(("admin", admin, true, false, false, false)) }
         var kept: [ListenerInfo] = []
         for listener in listeners {
-            // Same address and kind; a listener that turned HTTPS (or back), or started or
-            // stopped expecting PROXY headers, is reopened.
+            // Same address and kind; a listener that turned HTTPS (or back), started or
+            // stopped expecting PROXY headers, or serving HTTP/2, is reopened.
             if wanted.contains(where: { $0.address.description == listener.address && $0.isAdmin == listener.isAdmin
-                && $0.isTLS == listener.isTLS && $0.proxyProtocol == listener.proxyProtocol }) {
+                && $0.isTLS == listener.isTLS && $0.proxyProtocol == listener.proxyProtocol && $0.http2 == listener.http2 }) {
                 kept.append(listener)
             } else {
                 closeListener(listener)
             }
         }
         for want in wanted where !kept.contains(where: { $0.address == want.address.description && $0.isAdmin == want.isAdmin
-            && $0.isTLS == want.isTLS && $0.proxyProtocol == want.proxyProtocol }) {
+            && $0.isTLS == want.isTLS && $0.proxyProtocol == want.proxyProtocol && $0.http2 == want.http2 }) {
             guard let address = SocketAddress(host: want.address.host, port: want.address.port) else { continue }
             do {
                 let fd = try Sockets.listen(address, reusePort: !want.isAdmin)
                 let info = ListenerInfo(
                     fd: fd, name: want.name, address: want.address.description, port: want.address.port, isAdmin: want.isAdmin,
-                    isTLS: want.isTLS, proxyProtocol: want.proxyProtocol)
+                    isTLS: want.isTLS, proxyProtocol: want.proxyProtocol, http2: want.http2)
                 setSlot(fd, .listener(info))
                 epoll.add(fd, events: Epoll.readable, tag: UInt64(UInt32(bitPattern: fd)))
                 kept.append(info)
@@ -129,6 +129,9 @@ extension Worker {
             if let exchange = connection.exchange { _ = exchange.machine.handle(.drain, now: now) }
             if connection.phase == .awaitingHead && connection.input.isEmpty {
                 closeDownstream(connection)
+            } else if connection.phase == .http2 {
+                // The streams in flight finish; the client opens new ones elsewhere.
+                goAway(connection)
             }
         }
     }

@@ -8,7 +8,10 @@ extension Worker {
         wheel.advance(to: now, fired: &firedTimers)
         for entry in firedTimers {
             let fd = Int(entry.tag & 0xFFFF_FFFF)
-            guard fd < slots.count else { continue }
+            guard fd < slots.count else {
+                if fd >= 0x8000_0000 { streamTimerFired(entry) }
+                continue
+            }
             switch slots[fd] {
             case .downstream(let connection) where connection.tag == entry.tag:
                 if connection.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) {

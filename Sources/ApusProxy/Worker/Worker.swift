@@ -69,7 +69,15 @@ final class Worker {
     /// counts all the others (new, handshaking, mid-request, tunnels, lingering) as busy.
     var keptAliveIdle = 0
     var draining = false
+    /// When the loop next runs `tick`: the next second, or at once when HTTP/2 output is
+    /// due (`flushLater`), which so costs the loop no test of its own.
     var nextTick: UInt64 = 0
+    var nextSecond: UInt64 = 0
+    /// HTTP/2 stream connections by their (negative) descriptor, for their timers.
+    var streamConnections: [Int32: DownstreamConnection] = [:]
+    var streamSerial: UInt32 = 0
+    /// HTTP/2 connections whose streams wrote outside the connection's own events.
+    var http2FlushQueue: [DownstreamConnection] = []
     var dateHeader: [UInt8] = []
     var requestIDState: (UInt64, UInt64)
     var staticFiles = StaticFileResolver()
@@ -135,8 +143,8 @@ final class Worker {
                 let event = epoll.events[i]
                 dispatch(tag: event.data.u64, events: event.events)
             }
-            if now >= nextTick { tick() }
             if wheel.count > 0 { fireTimers() }
+            if now >= nextTick { tick() }
             if draining && downstreamCount == 0 { break }
         }
         shutdown()
@@ -201,9 +209,16 @@ final class Worker {
         slots[index] = slot
     }
 
-    /// Once a second: the Date header, metrics and access-log hand-over.
+    /// HTTP/2 output that became due; then, once a second: the Date header, metrics and
+    /// access-log hand-over.
     private func tick() {
-        nextTick = now + 1000
+        if !http2FlushQueue.isEmpty { flushQueuedHTTP2() }
+        guard now >= nextSecond else {
+            nextTick = nextSecond
+            return
+        }
+        nextSecond = now + 1000
+        nextTick = nextSecond
         dateHeader = Array("Date: \(HTTPDate.format(MonotonicClock.wallSeconds()))\r\n".utf8)
         flushCounters()
         accessLog.handOver(to: state.accessLog)
@@ -213,6 +228,7 @@ final class Worker {
 
     func flushCounters() {
         counters.activeConnections = downstreamCount
+        counters.http2.activeStreams = streamConnections.count
         var delta = counters.takeDelta()
         drainRequestSeries(into: &delta.series)
         state.metrics.add(delta, worker: index)

@@ -1,0 +1,45 @@
+import ApusHTTP2
+
+/// The HTTP/2 side of a downstream connection: its libnghttp2 session, its streams (each
+/// an exchange on a stream connection of its own, whose transport is an
+/// `HTTP2StreamPipe`), and the session's output the socket did not take yet.
+///
+/// Thread rule: owned by one worker, as the connection that holds it.
+final class HTTP2Downstream {
+    let session: HTTP2ServerSession
+    /// The stream connections, by stream id.
+    var streams: [Int32: DownstreamConnection] = [:]
+    /// Session bytes a write left over, from `unsentOffset` on.
+    var unsent: [UInt8] = []
+    var unsentOffset = 0
+    /// Streams whose pipe refused a write for a full queue.
+    var waitingForRoom: [HTTP2StreamPipe] = []
+    /// Output is due (a stream wrote, or a window reopened): the worker flushes it after the
+    /// events it is handling.
+    private(set) var flushDue = false
+    /// The connection this is the HTTP/2 side of (which owns it).
+    unowned let connection: DownstreamConnection
+    /// Told when output becomes due (it owns its connections).
+    unowned let worker: Worker
+    /// A GOAWAY went out: no new stream is taken, and the connection closes when the last
+    /// one ends.
+    var goingAway = false
+
+    init(settings: HTTP2Settings, connection: DownstreamConnection, worker: Worker) throws(HTTP2Error) {
+        session = try HTTP2ServerSession(settings: settings)
+        self.connection = connection
+        self.worker = worker
+    }
+
+    func needsFlush() {
+        guard !flushDue else { return }
+        flushDue = true
+        worker.flushLater(connection)
+    }
+
+    func flushed() { flushDue = false }
+
+    func waitForRoom(_ pipe: HTTP2StreamPipe) {
+        if !waitingForRoom.contains(where: { $0 === pipe }) { waitingForRoom.append(pipe) }
+    }
+}

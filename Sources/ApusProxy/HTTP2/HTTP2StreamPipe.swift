@@ -1,0 +1,265 @@
+import ApusHTTP
+import ApusHTTP2
+import ApusNet
+import Glibc
+
+/// One HTTP/2 stream seen as a connection's transport, so that its request runs through
+/// the same exchange as an HTTP/1.1 one (routing, policies, upstreams, gzip, static
+/// files, access log, metrics).
+///
+/// The exchange reads the request as HTTP/1.1 bytes: the head `HTTP2RequestHead.http1Head`
+/// built, then the DATA payload (as chunks when no Content-Length gave its length). It
+/// writes its response as HTTP/1.1 bytes, which are parsed back here into the stream's
+/// HEADERS, DATA and end. Flow control is the backpressure both ways: the stream's
+/// receive window reopens only as the exchange reads its body, and a write is refused
+/// (`wouldBlock`) while the response bytes queued on the stream pass `queueLimit`.
+final class HTTP2StreamPipe: TransportLayer {
+    unowned let owner: HTTP2Downstream
+    let streamID: Int32
+    private let requestMethod: HTTPMethod
+
+    // MARK: Request side
+
+    /// Bytes for the exchange to read, from `inputOffset` on.
+    private var input: [UInt8]
+    private var inputOffset = 0
+    private let requestChunked: Bool
+    /// DATA payload handed to `input` and not yet reported consumed to the session.
+    private var unreportedPayload = 0
+    private(set) var requestEnded = false
+    /// The client reset the stream, or the connection went: reads and writes fail.
+    var failed = false
+
+    // MARK: Response side
+
+    private enum ResponsePhase {
+        case head
+        case body(BodyFraming)
+        case done
+    }
+    private var phase = ResponsePhase.head
+    private var headBytes: [UInt8] = []
+    private var responseParser = ResponseHeadParser()
+    private var responseHead = ResponseHead()
+    private var chunks = ChunkedDecoder()
+    private var remainingLength: Int64 = 0
+    /// The response went out whole (END_STREAM queued).
+    var responseComplete: Bool {
+        if case .done = phase { return true }
+        return false
+    }
+    /// The response's status, once its head went (0 before).
+    private(set) var status = 0
+    /// A write was refused for a full queue: the owner wakes the stream when it drains.
+    var waitsForRoom = false
+
+    static let queueLimit = 65_536
+
+    init(owner: HTTP2Downstream, head: HTTP2RequestHead) {
+        self.owner = owner
+        self.streamID = head.streamID
+        self.input = head.http1Head()
+        self.requestChunked = head.bodyIsChunked
+        self.requestEnded = head.endStream
+        self.requestMethod = Self.method(head.method)
+        super.init()
+    }
+
+    private static func method(_ bytes: [UInt8]) -> HTTPMethod {
+        bytes.elementsEqual("HEAD".utf8) ? .head : .get
+    }
+
+    override var hasSocket: Bool { false }
+
+    // MARK: Request bytes in (from the session) and out (to the exchange)
+
+    /// Body bytes of a DATA frame.
+    func appendBody(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        compactInput()
+        if requestChunked {
+            input += Array(String(bytes.count, radix: 16).utf8)
+            input += [0x0D, 0x0A]
+            input += bytes
+            input += [0x0D, 0x0A]
+        } else {
+            input += bytes
+        }
+        unreportedPayload += bytes.count
+    }
+
+    /// The client ended its request, with trailer fields or without.
+    func endBody(trailers: [HTTP2Field] = []) {
+        guard !requestEnded else { return }
+        requestEnded = true
+        guard requestChunked else { return }
+        compactInput()
+        input += [0x30, 0x0D, 0x0A]
+        for field in trailers {
+            input += field.name
+            input += [0x3A, 0x20]
+            input += field.value
+            input += [0x0D, 0x0A]
+        }
+        input += [0x0D, 0x0A]
+    }
+
+    var hasInput: Bool { inputOffset < input.count }
+
+    private func compactInput() {
+        guard inputOffset > 0 else { return }
+        input.removeFirst(inputOffset)
+        inputOffset = 0
+    }
+
+    override func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
+        if failed { return .failed(ECONNRESET) }
+        // After its one response the stream reads as closed: nothing on it is another request.
+        if responseComplete { return .endOfStream }
+        let available = input.count - inputOffset
+        guard available > 0 else { return .wouldBlock }
+        let n = min(available, count)
+        input.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + inputOffset, byteCount: n) }
+        inputOffset += n
+        if inputOffset == input.count {
+            input.removeAll(keepingCapacity: true)
+            inputOffset = 0
+            // Everything handed over was read: the client may send as much again.
+            if unreportedPayload > 0 {
+                owner.session.consumed(streamID: streamID, count: unreportedPayload)
+                unreportedPayload = 0
+                owner.needsFlush()
+            }
+        }
+        return .bytes(n)
+    }
+
+    override var lastReadDrained: Bool { inputOffset == input.count }
+
+    // MARK: Response bytes in (from the exchange), frames out
+
+    override func write(_ bytes: UnsafeRawPointer, _ count: Int) -> IOResult {
+        if failed { return .failed(ECONNRESET) }
+        if count == 0 { return .bytes(0) }
+        if case .body = phase, owner.session.queuedBytes(streamID: streamID) >= Self.queueLimit {
+            waitsForRoom = true
+            owner.waitForRoom(self)
+            return .wouldBlock
+        }
+        guard take(UnsafeRawBufferPointer(start: bytes, count: count)) else {
+            // A response Apus wrote itself that does not parse: the stream ends.
+            failed = true
+            owner.session.reset(streamID: streamID, errorCode: 2)
+            owner.needsFlush()
+            return .failed(EPROTO)
+        }
+        owner.needsFlush()
+        return .bytes(count)
+    }
+
+    override func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
+        let first = write(a, aCount)
+        guard case .bytes(let n) = first, n == aCount, bCount > 0 else { return first }
+        switch write(b, bCount) {
+        case .bytes(let m): return .bytes(n + m)
+        // Nothing taken is "would block", never zero bytes: a caller would retry at once.
+        case .wouldBlock: return n > 0 ? .bytes(n) : .wouldBlock
+        case let other: return other
+        }
+    }
+
+    /// The exchange stops sending: a body delimited by the connection's end ends here.
+    override func shutdown() {
+        if case .body(.untilClose) = phase { finishResponse() }
+    }
+
+    /// Takes response bytes; false when they do not form an HTTP/1.1 response.
+    private func take(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        switch phase {
+        case .head:
+            headBytes.append(contentsOf: bytes)
+            return parseHead()
+        case .body(let framing):
+            return body(bytes, framing)
+        case .done:
+            return true
+        }
+    }
+
+    private func parseHead() -> Bool {
+        while case .head = phase {
+            let result = headBytes.withUnsafeBytes { responseParser.parse($0, requestMethod: requestMethod, into: &responseHead) }
+            switch result {
+            case .needMore:
+                return true
+            case .failed:
+                return false
+            case .complete:
+                let length = responseHead.headLength
+                if responseHead.status < 200 {
+                    // Interim answers (100 Continue) are HTTP/1.1's business: a client on
+                    // HTTP/2 sends its body without waiting.
+                    headBytes.removeFirst(length)
+                    continue
+                }
+                status = responseHead.status
+                let fields = headBytes.withUnsafeBytes { HTTP2ResponseFields.fields(of: responseHead, in: $0) }
+                let framing = responseHead.framing
+                let ends: Bool
+                if case .none = framing { ends = true } else { ends = false }
+                if owner.session.respond(streamID: streamID, status: status, fields: fields, endStream: ends) != nil {
+                    failed = true
+                    return true
+                }
+                let rest = Array(headBytes[length...])
+                headBytes = []
+                if ends {
+                    phase = .done
+                    return true
+                }
+                if case .contentLength(let total) = framing { remainingLength = total }
+                phase = .body(framing)
+                return rest.isEmpty || rest.withUnsafeBytes { body($0, framing) }
+            }
+        }
+        return true
+    }
+
+    private func body(_ bytes: UnsafeRawBufferPointer, _ framing: BodyFraming) -> Bool {
+        switch framing {
+        case .none:
+            return true
+        case .untilClose:
+            owner.session.sendData(streamID: streamID, bytes, endStream: false)
+        case .contentLength:
+            let n = Int(min(Int64(bytes.count), remainingLength))
+            remainingLength -= Int64(n)
+            owner.session.sendData(streamID: streamID, UnsafeRawBufferPointer(rebasing: bytes[0..<n]), endStream: remainingLength == 0)
+            if remainingLength == 0 { phase = .done }
+        case .chunked:
+            var offset = 0
+            while offset < bytes.count {
+                switch chunks.decode(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+                case .needMore(let consumed):
+                    offset += consumed
+                    if consumed == 0 { return true }
+                case .data(let start, let count, let consumed):
+                    owner.session.sendData(streamID: streamID, UnsafeRawBufferPointer(rebasing: bytes[(offset + start)..<(offset + start + count)]),
+                                           endStream: false)
+                    offset += consumed
+                case .end:
+                    finishResponse()
+                    return true
+                case .failed:
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    private func finishResponse() {
+        phase = .done
+        owner.session.sendData(streamID: streamID, UnsafeRawBufferPointer(start: nil, count: 0), endStream: true)
+    }
+}

@@ -1,0 +1,258 @@
+import ApusHTTP
+import ApusHTTP2
+import ApusNet
+
+/// HTTP/2 downstream connections: the session fed from the socket, each request stream
+/// started as an exchange on a stream connection (`HTTP2StreamPipe`), the session's
+/// output written back, GOAWAY on drain and idleness.
+extension Worker {
+    /// The client preface of HTTP/2 with prior knowledge (RFC 9113 §3.4).
+    static let http2Preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+
+    /// Turns a connection HTTP/2: after ALPN chose `h2`, or when a plaintext listener that
+    /// takes h2c read the preface. Bytes already read stay in the input for the session.
+    func startHTTP2(_ connection: DownstreamConnection) {
+        releaseExchange(connection)
+        markWaitingForNextRequest(connection, false)
+        guard let h2 = try? HTTP2Downstream(settings: HTTP2Settings(), connection: connection, worker: self) else {
+            Log.warning("cannot create an HTTP/2 session; connection closed", ["listener": connection.listener.name])
+            closeDownstream(connection)
+            return
+        }
+        connection.http2 = h2
+        connection.phase = .http2
+        counters.http2.connections += 1
+        setDeadline(connection, now + UInt64(table.timeouts.keepAliveIdle))
+        connection.transport.readable = true
+        driveHTTP2(connection)
+    }
+
+    /// Whether the bytes a plaintext h2c listener read start with the HTTP/2 preface.
+    func startsWithHTTP2Preface(_ connection: DownstreamConnection) -> Bool {
+        guard connection.listener.http2, !connection.listener.isTLS, connection.requestCount == 0 else { return false }
+        let readable = connection.input.readable
+        return readable.count >= Self.http2Preface.count && readable.prefix(Self.http2Preface.count).elementsEqual(Self.http2Preface)
+    }
+
+    /// Reads what the socket has into the session, acts on what it found, and writes the
+    /// session's answer.
+    func driveHTTP2(_ connection: DownstreamConnection) {
+        guard let h2 = connection.http2 else { return }
+        while connection.http2 != nil {
+            if !connection.input.isEmpty {
+                let failure = h2.session.receive(connection.input.readable)
+                connection.input.consume(connection.input.readableCount)
+                handleHTTP2Events(connection, h2)
+                if let failure {
+                    // A protocol error or a flood: libnghttp2 queued its GOAWAY; it goes out
+                    // and the connection closes.
+                    Log.debug("HTTP/2 connection error", ["listener": connection.listener.name, "error": failure.description])
+                    counters.http2.connectionErrors += 1
+                    h2.goingAway = true
+                    flushHTTP2(connection)
+                    closeDownstream(connection)
+                    return
+                }
+                continue
+            }
+            guard connection.transport.readable else { break }
+            buffers.acquire(into: &connection.input)
+            switch connection.transport.read(into: &connection.input) {
+            case .bytes:
+                continue
+            case .wouldBlock:
+                buffers.release(&connection.input)
+            case .endOfStream, .failed:
+                closeDownstream(connection)
+                return
+            }
+        }
+        flushHTTP2(connection)
+    }
+
+    private func handleHTTP2Events(_ connection: DownstreamConnection, _ h2: HTTP2Downstream) {
+        for event in h2.session.takeEvents() {
+            switch event {
+            case .request(let head):
+                openStream(connection, h2, head)
+            case .refused(let streamID, let status):
+                _ = h2.session.respond(streamID: streamID, status: status, fields: [], endStream: true)
+            case .data(let streamID, let bytes):
+                guard let stream = h2.streams[streamID], let pipe = stream.transport.layer as? HTTP2StreamPipe else {
+                    // The exchange is over: the bytes are dropped and the window stays open.
+                    h2.session.consumed(streamID: streamID, count: bytes.count)
+                    continue
+                }
+                pipe.appendBody(bytes)
+                stream.transport.readable = true
+                driveDownstream(stream)
+            case .trailers(let streamID, let fields):
+                guard let stream = h2.streams[streamID], let pipe = stream.transport.layer as? HTTP2StreamPipe else { continue }
+                pipe.endBody(trailers: fields)
+            case .endOfRequest(let streamID):
+                guard let stream = h2.streams[streamID], let pipe = stream.transport.layer as? HTTP2StreamPipe else { continue }
+                pipe.endBody()
+                stream.transport.readable = true
+                driveDownstream(stream)
+            case .streamClosed(let streamID, _):
+                // Reset by the client, or closed once both sides ended.
+                guard let stream = h2.streams[streamID] else { continue }
+                if let pipe = stream.transport.layer as? HTTP2StreamPipe { pipe.failed = true }
+                closeDownstream(stream)
+            case .goaway:
+                h2.goingAway = true
+            }
+        }
+    }
+
+    /// A request stream becomes an exchange on a connection of its own.
+    private func openStream(_ connection: DownstreamConnection, _ h2: HTTP2Downstream, _ head: HTTP2RequestHead) {
+        if h2.goingAway || draining {
+            h2.session.reset(streamID: head.streamID, errorCode: 7)  // REFUSED_STREAM: safe to retry
+            return
+        }
+        let pipe = HTTP2StreamPipe(owner: h2, head: head)
+        let fd = nextStreamDescriptor()
+        var transport = Transport(fd: fd, readable: true, writable: true, noDelaySet: true)
+        transport.layer = pipe
+        let stream = DownstreamConnection(transport: transport, tag: nextTag(fd: fd), listener: connection.listener,
+                                          peer: connection.peer, address: connection.address)
+        h2.streams[head.streamID] = stream
+        streamConnections[fd] = stream
+        counters.http2.streams += 1
+        connection.deadline.at = 0
+        setDeadline(stream, now + UInt64(table.timeouts.headerRead))
+        driveDownstream(stream)
+    }
+
+    /// A descriptor number for a stream connection: negative, so it never names a slot.
+    private func nextStreamDescriptor() -> Int32 {
+        repeat {
+            streamSerial = streamSerial &+ 1
+        } while streamConnections[Int32(bitPattern: 0x8000_0000 | (streamSerial & 0x7FFF_FFFF))] != nil
+        return Int32(bitPattern: 0x8000_0000 | (streamSerial & 0x7FFF_FFFF))
+    }
+
+    /// A stream's exchange ended or was abandoned: the stream ends (reset unless both sides
+    /// finished) and its connection goes.
+    func closeStream(_ stream: DownstreamConnection) {
+        guard streamConnections.removeValue(forKey: stream.fd) != nil, let pipe = stream.transport.layer as? HTTP2StreamPipe else { return }
+        let h2 = pipe.owner
+        if let exchange = stream.exchange {
+            countUnfinished(stream, exchange)
+            if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
+            if let check = exchange.auth { abandonAuth(check) }
+            releaseExchange(stream)
+        }
+        buffers.release(&stream.input)
+        stream.deadline.at = 0
+        markWaitingForNextRequest(stream, false)
+        h2.streams[pipe.streamID] = nil
+        if !pipe.failed && !(pipe.responseComplete && pipe.requestEnded) {
+            // NO_ERROR after a whole response to a request still sending (RFC 9113 §8.1);
+            // INTERNAL_ERROR for a response cut short.
+            h2.session.reset(streamID: pipe.streamID, errorCode: pipe.responseComplete ? 0 : 2)
+        }
+        pipe.failed = true
+        stream.transport.close()
+        h2.needsFlush()
+        if h2.streams.isEmpty { setDeadline(h2.connection, now + UInt64(table.timeouts.keepAliveIdle)) }
+    }
+
+    /// The HTTP/2 connection closes: its streams go with it.
+    func closeHTTP2Streams(_ h2: HTTP2Downstream) {
+        for stream in Array(h2.streams.values) {
+            if let pipe = stream.transport.layer as? HTTP2StreamPipe { pipe.failed = true }
+            closeStream(stream)
+        }
+    }
+
+    /// Output became due on an HTTP/2 connection outside its own events (an upstream's
+    /// response, a timer): flushed once the events at hand are handled.
+    func flushLater(_ connection: DownstreamConnection) {
+        http2FlushQueue.append(connection)
+        nextTick = 0
+    }
+
+    /// Flushes the HTTP/2 connections whose streams wrote since the last pass.
+    func flushQueuedHTTP2() {
+        while !http2FlushQueue.isEmpty {
+            let due = http2FlushQueue
+            http2FlushQueue.removeAll(keepingCapacity: true)
+            for connection in due where connection.http2 != nil { flushHTTP2(connection) }
+        }
+    }
+
+    /// Writes what the session has to say, as far as the socket takes it, then lets
+    /// streams that waited for room write again.
+    func flushHTTP2(_ connection: DownstreamConnection) {
+        guard let h2 = connection.http2 else { return }
+        h2.flushed()
+        while true {
+            // Gather the session's frames into one write.
+            while h2.unsent.count - h2.unsentOffset < 65_536, let next = h2.session.nextOutput() {
+                switch next {
+                case .failure(let error):
+                    Log.debug("HTTP/2 session failed", ["error": error.description])
+                    closeDownstream(connection)
+                    return
+                case .success(let bytes):
+                    h2.unsent.append(contentsOf: bytes)
+                }
+            }
+            guard h2.unsentOffset < h2.unsent.count else { break }
+            guard connection.transport.writable else { return }
+            let result = h2.unsent.withUnsafeBytes { connection.transport.write($0.baseAddress! + h2.unsentOffset, $0.count - h2.unsentOffset) }
+            switch result {
+            case .bytes(let n):
+                h2.unsentOffset += n
+                if h2.unsentOffset == h2.unsent.count {
+                    h2.unsent.removeAll(keepingCapacity: h2.unsent.capacity <= 131_072)
+                    h2.unsentOffset = 0
+                }
+            case .wouldBlock:
+                return
+            case .endOfStream, .failed:
+                closeDownstream(connection)
+                return
+            }
+        }
+        if !h2.waitingForRoom.isEmpty {
+            let waiting = h2.waitingForRoom
+            h2.waitingForRoom.removeAll()
+            for pipe in waiting {
+                guard let stream = h2.streams[pipe.streamID] else { continue }
+                if h2.session.queuedBytes(streamID: pipe.streamID) >= HTTP2StreamPipe.queueLimit {
+                    h2.waitingForRoom.append(pipe)
+                    continue
+                }
+                pipe.waitsForRoom = false
+                stream.transport.writable = true
+                driveDownstream(stream)
+            }
+        }
+        // After a GOAWAY either way, libnghttp2 is finished once the last stream closed,
+        // which is once its response went out whole (flow control may hold it after the
+        // exchange handed it over).
+        if h2.session.isFinished && h2.unsentOffset == h2.unsent.count {
+            closeDownstream(connection)
+        }
+    }
+
+    /// Ends an HTTP/2 connection gracefully: a GOAWAY names the last stream taken, those
+    /// finish, and the connection closes after the last.
+    func goAway(_ connection: DownstreamConnection) {
+        guard let h2 = connection.http2, !h2.goingAway else { return }
+        h2.goingAway = true
+        h2.session.goAway()
+        counters.http2.goAways += 1
+        flushHTTP2(connection)
+    }
+
+    /// A stream connection's timer entry (its descriptor is not a slot).
+    func streamTimerFired(_ entry: TimerWheel.Entry) {
+        guard let stream = streamConnections[Int32(truncatingIfNeeded: entry.tag & 0xFFFF_FFFF)], stream.tag == entry.tag,
+              stream.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) else { return }
+        downstreamTimedOut(stream)
+    }
+}
