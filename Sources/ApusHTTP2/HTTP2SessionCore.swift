@@ -9,6 +9,8 @@ final class HTTP2SessionCore {
     /// The role the callbacks report to; it owns this core, so it is not retained.
     private(set) unowned(unsafe) var role: (any HTTP2SessionRole)!
     private var bodies = HTTP2OutgoingBodies()
+    /// Empty DATA frames without END_STREAM left before the connection is closed.
+    private var emptyDataFramesLeft: Int
 
     /// - Parameter entries: the SETTINGS the session sends first.
     init(server: Bool, settings: HTTP2Settings, entries: [nghttp2_settings_entry]) throws(HTTP2Error) {
@@ -18,6 +20,7 @@ final class HTTP2SessionCore {
         }
         defer { nghttp2_session_callbacks_del(callbacks) }
         HTTP2SessionCallbacks.install(callbacks)
+        emptyDataFramesLeft = settings.maxEmptyDataFrames
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else {
             throw HTTP2Error(code: -901, message: "cannot allocate the session options")
@@ -73,6 +76,15 @@ final class HTTP2SessionCore {
     /// stream's own window bounds what it can make Apus hold), the stream's only as
     /// `consumed` reports them passed on. A slow stream so holds itself back, never the
     /// others.
+    /// Counts an empty DATA frame that does not end its stream: false once there were too
+    /// many, after queueing a GOAWAY with ENHANCE_YOUR_CALM.
+    func allowEmptyDataFrame() -> Bool {
+        emptyDataFramesLeft -= 1
+        guard emptyDataFramesLeft < 0 else { return true }
+        nghttp2_session_terminate_session(session, NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+        return false
+    }
+
     func received(count: Int) {
         nghttp2_session_consume_connection(session, count)
     }

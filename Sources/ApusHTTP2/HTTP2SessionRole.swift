@@ -56,7 +56,7 @@ private let onHeader: nghttp2_on_header_callback = { _, frame, name, nameLength,
 
 private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user in
     guard let frame else { return 0 }
-    let role: any HTTP2SessionRole = core(user).role
+    let role: any HTTP2SessionRole = core(user).role!
     let header = frame.pointee.hd
     let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
     switch UInt32(header.type) {
@@ -65,7 +65,12 @@ private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user i
             role.streamEnded(streamID: header.stream_id)
         }
     case NGHTTP2_DATA.rawValue:
-        if endStream { role.streamEnded(streamID: header.stream_id) }
+        if endStream {
+            role.streamEnded(streamID: header.stream_id)
+        } else if header.length == 0, !core(user).allowEmptyDataFrame() {
+            // The session is terminated; the failure ends `receive` with an error.
+            return Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
+        }
     case NGHTTP2_GOAWAY.rawValue:
         role.goawayReceived(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code)
     default:

@@ -17,6 +17,10 @@ public struct HTTP2Settings: Equatable, Sendable {
     public var resetsPerSecond: UInt64 = 33
     /// CONTINUATION frames after one HEADERS frame before the connection is closed.
     public var maxContinuations: Int = 8
+    /// Empty DATA frames that do not end their stream a client may send on one connection
+    /// before it is closed with ENHANCE_YOUR_CALM: they cost work and carry nothing
+    /// (CVE-2019-9518), and libnghttp2 does not limit them.
+    public var maxEmptyDataFrames: Int = 256
 
     public init() {}
 }
