@@ -4,7 +4,7 @@ import Yams
 /// The top of the schema: the document mapping and its small sections
 /// (`workers`, `admin`, `listeners`, `limits`, `timeouts`, `access_log`, `idle_naps`).
 extension ConfigNodeReader {
-    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression", "idle_naps", "client_address", "error_pages"]
+    static let topLevelKeys = ["workers", "admin", "listeners", "routes", "upstreams", "limits", "timeouts", "access_log", "compression", "idle_naps", "client_address", "error_pages", "http2"]
 
     /// The whole document; values left out come from the `Configuration` initialisers.
     mutating func configuration(from root: Node) -> Configuration {
@@ -20,6 +20,7 @@ extension ConfigNodeReader {
         configuration.upstreams = upstreams(in: top)
         configuration.limits = limits(in: top)
         configuration.timeouts = timeouts(in: top)
+        configuration.http2 = http2(in: top)
         configuration.accessLog = accessLog(in: top)
         configuration.clientAddress = clientAddress(in: top)
         configuration.compression = compression(in: top)
@@ -106,6 +107,24 @@ extension ConfigNodeReader {
         if let value = duration("tls_handshake", in: fields) { timeouts.tlsHandshake = value }
         if let value = duration("tunnel_idle", in: fields) { timeouts.tunnelIdle = value }
         return timeouts
+    }
+
+    private mutating func http2(in top: MappingFields) -> HTTP2Config {
+        var http2 = HTTP2Config()
+        let allowed = ["max_concurrent_streams", "initial_window_size", "max_header_list_size", "header_table_size", "idle_timeout"]
+        guard let fields = section("http2", in: top, allowed: allowed) else { return http2 }
+        if let value = integer("max_concurrent_streams", in: fields, minimum: 1, maximum: HTTP2Config.largestStreams) {
+            http2.maxConcurrentStreams = value
+        }
+        if let value = intSize("initial_window_size", in: fields, maximum: HTTP2Config.largestWindow, spelled: "2147483647") {
+            http2.initialWindowSize = value
+        }
+        if let value = intSize("max_header_list_size", in: fields, maximum: HTTP2Config.largestHeaderBytes, spelled: "1m") {
+            http2.maxHeaderListSize = value
+        }
+        if let value = integer("header_table_size", in: fields, minimum: 0, maximum: 65_536) { http2.headerTableSize = value }
+        if let value = duration("idle_timeout", in: fields) { http2.idleTimeout = value }
+        return http2
     }
 
     /// `client_address: { trusted_proxies: [10.0.0.0/8], header: X-Forwarded-For }`.

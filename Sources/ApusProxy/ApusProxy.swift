@@ -4,12 +4,17 @@
 // the published `Snapshot`, upstream pools and balancing, body streaming with
 // backpressure, gzip compression of responses, static files, admin endpoints, access
 // log, metrics.
-// May import: ApusControl (the `Snapshot` type), ApusCore, ApusHTTP, ApusNet.
+// May import: ApusControl (the `Snapshot` type), ApusCore, ApusHTTP, ApusHTTP2, ApusNet.
 //
 // Layers, bottom up; each file holds one:
 //
 // - Transport (ApusNet `Transport`): a socket, plaintext or TLS, with its readiness.
 //   `DownstreamConnection` (Downstream/) and `UpstreamConnection` (Upstream/) each own one.
+// - HTTP/2 (HTTP2/): a downstream connection that turned HTTP/2 holds an `HTTP2Downstream`
+//   (the libnghttp2 session and its streams); each stream is a `DownstreamConnection` of
+//   its own whose transport's layer is an `HTTP2StreamPipe`, so the exchange above reads
+//   and writes HTTP/1.1 bytes and the pipe turns them into the stream's frames.
+//   `Worker+HTTP2` feeds the session, opens and closes streams and flushes its output.
 // - Relay (Relay/): the one pump. `Relay.swift` moves a head (`PendingBytes`) and a framed
 //   body (`BodyCursor`) from a source transport to a sink transport with backpressure both
 //   ways; `TunnelState` is a tunnel's two directions.

@@ -193,4 +193,46 @@ import Testing
             #expect(exit == .code(0), "exit: \(String(describing: exit)); \(setup.apus.stderrTail())")
         }
     }
+
+    /// The `http2:` section's settings reach the client (nghttp prints the server's
+    /// SETTINGS) and are enforced: a header list over its limit is answered 431, and an
+    /// idle connection gets a GOAWAY after `idle_timeout`.
+    @Test(.timeLimit(.endToEnd(3))) func settingsComeFromTheConfig() async throws {
+        try await withScenario { s in
+            let setup = try await Self.start(s, extra: """
+            http2: { max_concurrent_streams: 7, initial_window_size: 1m, max_header_list_size: 2k, header_table_size: 1024, idle_timeout: 1s }
+            """)
+            let shown = try await Tool.run("/usr/bin/nghttp", ["-n", "-v", "http://127.0.0.1:\(setup.h2c)/echo"], in: s.dir)
+            for setting in ["SETTINGS_MAX_CONCURRENT_STREAMS(0x03):7", "SETTINGS_INITIAL_WINDOW_SIZE(0x04):1048576",
+                            "SETTINGS_MAX_HEADER_LIST_SIZE(0x06):2048", "SETTINGS_HEADER_TABLE_SIZE(0x01):1024"] {
+                #expect(shown.stdout.contains(setting), "\(setting) not in \(shown.stdout.prefix(1500))")
+            }
+            let big = try await s.curl(["--http2-prior-knowledge", "-H", "X-Big: \(String(repeating: "b", count: 3000))",
+                                        "http://127.0.0.1:\(setup.h2c)/echo"])
+            #expect(big.status == 431, "\(big)")
+            let start = ContinuousClock.now
+            let idle = try await Tool.run("/usr/bin/env", ["python3", "-c", """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", \(setup.h2c)))
+            s.sendall(b"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" + bytes.fromhex("000000040000000000"))
+            s.settimeout(5)
+            seen = b""
+            while True:
+                data = s.recv(65536)
+                if not data:
+                    break
+                seen += data
+            kinds = []
+            while len(seen) >= 9:
+                length = int.from_bytes(seen[0:3], "big")
+                kinds.append(seen[3])
+                seen = seen[9 + length:]
+            # A GOAWAY frame (type 7) arrived before the close.
+            print("goaway" if 7 in kinds else "none %s" % kinds)
+            """], in: s.dir)
+            let waited = ContinuousClock.now - start
+            #expect(idle.stdout.contains("goaway"), "\(idle)")
+            #expect(waited >= .milliseconds(900) && waited < .seconds(4), "closed after \(waited)")
+        }
+    }
 }

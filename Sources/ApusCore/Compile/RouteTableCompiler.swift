@@ -26,7 +26,7 @@ public enum RouteTableCompiler {
             workers: workers, admin: admin, listeners: listeners, upstreams: upstreams, routes: routes,
             hosts: buildHostIndex(rules), limits: configuration.limits, timeouts: configuration.timeouts,
             accessLog: configuration.accessLog, idleNaps: configuration.idleNaps, clientAddress: clientAddress,
-            errorPages: errorPages)
+            errorPages: errorPages, http2: configuration.http2)
         let diagnostics = workerDiagnostics + listenerDiagnostics + adminDiagnostics + upstreamDiagnostics
             + ruleDiagnostics + duplicateDiagnostics + unusedDiagnostics + clientAddressDiagnostics + errorPageDiagnostics
             + externalAuthTargets(table)

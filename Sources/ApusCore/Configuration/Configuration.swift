@@ -10,6 +10,7 @@ public struct Configuration: Equatable, Sendable {
     public var upstreams: [UpstreamConfig]
     public var limits: LimitsConfig
     public var timeouts: TimeoutsConfig
+    public var http2 = HTTP2Config()
     public var accessLog: AccessLogConfig
     public var compression: CompressionConfig
     /// Busy workers nap 50 µs instead of blocking when their queue runs dry (`IdleNaps` in

@@ -13,6 +13,7 @@ public final class RouteTable: Sendable {
     public let routes: [CompiledRoute]
     public let limits: LimitsConfig
     public let timeouts: TimeoutsConfig
+    public let http2: HTTP2Config
     public let accessLog: AccessLogConfig
     /// Whether busy workers nap instead of blocking when their queue runs dry (`IdleNaps`).
     public let idleNaps: Bool
@@ -26,9 +27,10 @@ public final class RouteTable: Sendable {
         workers: WorkerCount, admin: HostPort?, listeners: [CompiledListener],
         upstreams: [CompiledUpstream], routes: [CompiledRoute], hosts: HostIndex,
         limits: LimitsConfig, timeouts: TimeoutsConfig, accessLog: AccessLogConfig, idleNaps: Bool,
-        clientAddress: ClientAddressPolicy? = nil, errorPages: [ErrorPageConfig] = []
+        clientAddress: ClientAddressPolicy? = nil, errorPages: [ErrorPageConfig] = [], http2: HTTP2Config = HTTP2Config()
     ) {
         self.errorPages = errorPages
+        self.http2 = http2
         self.workers = workers
         self.admin = admin
         self.listeners = listeners

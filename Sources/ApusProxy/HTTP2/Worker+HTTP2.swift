@@ -1,3 +1,4 @@
+import ApusCore
 import ApusHTTP
 import ApusHTTP2
 import ApusNet
@@ -14,7 +15,7 @@ extension Worker {
     func startHTTP2(_ connection: DownstreamConnection) {
         releaseExchange(connection)
         markWaitingForNextRequest(connection, false)
-        guard let h2 = try? HTTP2Downstream(settings: HTTP2Settings(), connection: connection, worker: self) else {
+        guard let h2 = try? HTTP2Downstream(settings: HTTP2Settings(table.http2), connection: connection, worker: self) else {
             Log.warning("cannot create an HTTP/2 session; connection closed", ["listener": connection.listener.name])
             closeDownstream(connection)
             return
@@ -22,10 +23,12 @@ extension Worker {
         connection.http2 = h2
         connection.phase = .http2
         counters.http2.connections += 1
-        setDeadline(connection, now + UInt64(table.timeouts.keepAliveIdle))
+        setDeadline(connection, now + http2IdleTimeout)
         connection.transport.readable = true
         driveHTTP2(connection)
     }
+
+    var http2IdleTimeout: UInt64 { UInt64(table.http2.idleTimeout ?? table.timeouts.keepAliveIdle) }
 
     /// Whether the bytes a plaintext h2c listener read start with the HTTP/2 preface.
     func startsWithHTTP2Preface(_ connection: DownstreamConnection) -> Bool {
@@ -156,7 +159,7 @@ extension Worker {
         pipe.failed = true
         stream.transport.close()
         h2.needsFlush()
-        if h2.streams.isEmpty { setDeadline(h2.connection, now + UInt64(table.timeouts.keepAliveIdle)) }
+        if h2.streams.isEmpty { setDeadline(h2.connection, now + http2IdleTimeout) }
     }
 
     /// The HTTP/2 connection closes: its streams go with it.
@@ -254,5 +257,16 @@ extension Worker {
         guard let stream = streamConnections[Int32(truncatingIfNeeded: entry.tag & 0xFFFF_FFFF)], stream.tag == entry.tag,
               stream.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) else { return }
         downstreamTimedOut(stream)
+    }
+}
+
+extension HTTP2Settings {
+    /// The session settings of the `http2:` section.
+    init(_ config: HTTP2Config) {
+        self.init()
+        maxConcurrentStreams = UInt32(clamping: config.maxConcurrentStreams)
+        initialWindowSize = UInt32(clamping: config.initialWindowSize)
+        maxHeaderListSize = UInt32(clamping: config.maxHeaderListSize)
+        headerTableSize = UInt32(clamping: config.headerTableSize)
     }
 }
