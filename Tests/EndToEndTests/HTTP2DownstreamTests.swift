@@ -235,4 +235,39 @@ import Testing
             #expect(waited >= .milliseconds(900) && waited < .seconds(4), "closed after \(waited)")
         }
     }
+
+    /// Reloads under HTTP/2 load lose no stream: h2load keeps 64 streams in flight on 8
+    /// connections while the config is reloaded five times.
+    @Test(.timeLimit(.endToEnd(3))) func reloadsUnderLoadLoseNoStream() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("h2")
+            let port = try s.port()
+            func config(_ marker: String) -> String {
+                """
+                workers: 2
+                listeners: [{ name: h2c, listen: 127.0.0.1:\(port), h2c: true }]
+                routes:
+                  - paths:
+                      \(ApusConfig.markerPath(marker))
+                      - { path: /, type: Prefix, upstream: app }
+                upstreams:
+                  app: { endpoints: [\(backend.endpoint)] }
+                """
+            }
+            let apus = try await s.apus(config("m0"), waitFor: [port])
+            let load = Task {
+                try await Tool.run("/usr/bin/h2load", ["-D", "5", "-c", "8", "-m", "8", "http://127.0.0.1:\(port)/echo"], in: s.dir, timeout: .seconds(30))
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            for index in 1...5 {
+                #expect(try await apus.reload(config("m\(index)"), untilMarker: "m\(index)", port: port), "reload \(index)")
+                try await Task.sleep(for: .milliseconds(300))
+            }
+            let output = try await load.value
+            let summary = output.stdout.split(separator: "\n").first { $0.hasPrefix("requests:") }.map(String.init) ?? output.stdout
+            print("HTTP/2 under 5 reloads: \(summary)")
+            #expect(summary.contains(" 0 failed, 0 errored, 0 timeout"), "\(summary)")
+            #expect(!summary.contains("succeeded") || !summary.contains(" 0 succeeded"), "\(summary)")
+        }
+    }
 }
