@@ -41,6 +41,8 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialWindowSize),
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize),
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_HEADER_TABLE_SIZE, settings.headerTableSize),
+            // WebSockets over HTTP/2 (RFC 8441).
+            HTTP2SessionCore.entry(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1),
         ])
         core.attach(self)
     }
@@ -144,6 +146,7 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
             case ":scheme": pending.head.scheme = Array(value)
             case ":authority": pending.head.authority = Array(value)
             case ":path": pending.head.path = Array(value)
+            case ":protocol": pending.head.connectProtocol = Array(value)
             default: break
             }
         } else {

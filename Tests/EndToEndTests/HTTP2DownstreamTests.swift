@@ -271,3 +271,73 @@ import Testing
         }
     }
 }
+
+/// WebSockets over HTTP/2 (RFC 8441): an extended CONNECT becomes the same tunnel as an
+/// HTTP/1.1 Upgrade, to a real `websockets` server.
+@Suite struct HTTP2WebSocketTests {
+    @Test(.timeLimit(.endToEnd(3))) func extendedConnectOpensATunnel() async throws {
+        try await withScenario { s in
+            let certificates = try await TLSTestCertificates.shared()
+            let server = try await s.webSocketServer()
+            let (https, h2c) = (try s.port(), try s.port())
+            _ = try await s.apus("""
+            workers: 1
+            listeners:
+              - { name: https, listen: 127.0.0.1:\(https), tls: { certificates: [{ cert: \(certificates.app.cert), key: \(certificates.app.key) }] } }
+              - { name: h2c, listen: 127.0.0.1:\(h2c), h2c: true }
+            routes:
+              - paths: [{ path: /, type: Prefix, upstream: ws }]
+            upstreams:
+              ws: { endpoints: [127.0.0.1:\(server.port)] }
+            """, waitFor: [https, h2c])
+            let script = try s.dir.write("h2ws.py", HTTP2WebSocketScript.source)
+            for arguments in [[String(h2c)], [String(https), certificates.ca]] {
+                let output = try await Tool.run("/usr/bin/env", ["python3", script, "127.0.0.1"] + arguments, in: s.dir)
+                let line = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
+                let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(output)")
+                #expect(result["enable_connect_protocol"] as? Int == 1, "\(result)")
+                #expect(result["status"] as? Int == 200, "\(result)")
+                #expect(result["messages"] as? [String] == ["first over h2", "second over h2"], "\(result)")
+                #expect(result["close_code"] as? Int == 1000 && result["ended"] as? Bool == true, "\(result)")
+            }
+            // The server saw the two handshakes as RFC 6455 upgrades.
+            #expect(server.opens.count == 2, "\(server.opens)")
+        }
+    }
+
+    /// A CONNECT without `:protocol`, or for another protocol, is refused.
+    @Test(.timeLimit(.endToEnd(3))) func otherConnectsAreRefused() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("h2")
+            let h2c = try s.port()
+            _ = try await s.apus(ApusConfig.proxyAll(listen: h2c, endpoints: [backend.endpoint])
+                .replacingOccurrences(of: "listen: 127.0.0.1:\(h2c) }", with: "listen: 127.0.0.1:\(h2c), h2c: true }"), waitFor: [h2c])
+            let output = try await Tool.run("/usr/bin/env", ["python3", "-c", """
+            import socket
+            from hyperframe.frame import HeadersFrame, SettingsFrame
+            from hpack import Encoder, Decoder
+            e = Encoder()
+            s = socket.create_connection(("127.0.0.1", \(h2c))); s.settimeout(5)
+            s.sendall(b"PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n" + SettingsFrame(0).serialize()
+                      + HeadersFrame(1, e.encode([(":method", "CONNECT"), (":protocol", "smtp"), (":scheme", "http"), (":path", "/"),
+                                                  (":authority", "x.test")]), flags=["END_HEADERS", "END_STREAM"]).serialize())
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+                found = None
+                rest, d = data, Decoder()
+                while len(rest) >= 9:
+                    n = int.from_bytes(rest[:3], "big")
+                    if len(rest) < 9 + n: break
+                    if rest[3] == 1 and int.from_bytes(rest[5:9], "big") == 1:
+                        found = dict(d.decode(rest[9:9 + n]))[":status"]
+                    rest = rest[9 + n:]
+                if found:
+                    print(found); break
+            """], in: s.dir)
+            #expect(output.stdout.contains("400"), "\(output)")
+        }
+    }
+}

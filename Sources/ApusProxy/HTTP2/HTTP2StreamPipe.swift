@@ -17,6 +17,9 @@ final class HTTP2StreamPipe: TransportLayer {
     unowned let owner: HTTP2Downstream
     let streamID: Int32
     private let requestMethod: HTTPMethod
+    /// A WebSocket (extended CONNECT): after the upstream's 101 the stream carries the
+    /// tunnel's bytes both ways, and the client's END_STREAM is its FIN.
+    let isTunnel: Bool
 
     // MARK: Request side
 
@@ -55,10 +58,11 @@ final class HTTP2StreamPipe: TransportLayer {
 
     static let queueLimit = 65_536
 
-    init(owner: HTTP2Downstream, head: HTTP2RequestHead) {
+    init(owner: HTTP2Downstream, head: HTTP2RequestHead, webSocketKey: (UInt64, UInt64)) {
         self.owner = owner
         self.streamID = head.streamID
-        self.input = head.http1Head()
+        self.isTunnel = head.isWebSocket
+        self.input = head.http1Head(webSocketKey: webSocketKey)
         self.requestChunked = head.bodyIsChunked
         self.requestEnded = head.endStream
         self.requestMethod = Self.method(head.method)
@@ -115,9 +119,9 @@ final class HTTP2StreamPipe: TransportLayer {
     override func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         if failed { return .failed(ECONNRESET) }
         // After its one response the stream reads as closed: nothing on it is another request.
-        if responseComplete { return .endOfStream }
+        if responseComplete && !isTunnel { return .endOfStream }
         let available = input.count - inputOffset
-        guard available > 0 else { return .wouldBlock }
+        guard available > 0 else { return isTunnel && requestEnded ? .endOfStream : .wouldBlock }
         let n = min(available, count)
         input.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + inputOffset, byteCount: n) }
         inputOffset += n
@@ -196,6 +200,9 @@ final class HTTP2StreamPipe: TransportLayer {
                 return false
             case .complete:
                 let length = responseHead.headLength
+                if isTunnel && responseHead.status == 101 {
+                    return openTunnel(headLength: length)
+                }
                 if responseHead.status < 200 {
                     // Interim answers (100 Continue) are HTTP/1.1's business: a client on
                     // HTTP/2 sends its body without waiting.
@@ -223,6 +230,22 @@ final class HTTP2StreamPipe: TransportLayer {
             }
         }
         return true
+    }
+
+    /// The upstream switched to the WebSocket protocol: the client is told 200 (RFC 8441
+    /// §5), and what follows goes on as the stream's DATA until either side ends.
+    private func openTunnel(headLength: Int) -> Bool {
+        status = 200
+        var fields = headBytes.withUnsafeBytes { HTTP2ResponseFields.fields(of: responseHead, in: $0) }
+        fields.removeAll { $0.name.elementsEqual("sec-websocket-accept".utf8) }
+        if owner.session.respond(streamID: streamID, status: 200, fields: fields, endStream: false) != nil {
+            failed = true
+            return true
+        }
+        let rest = Array(headBytes[headLength...])
+        headBytes = []
+        phase = .body(.untilClose)
+        return rest.isEmpty || rest.withUnsafeBytes { body($0, .untilClose) }
     }
 
     private func body(_ bytes: UnsafeRawBufferPointer, _ framing: BodyFraming) -> Bool {
