@@ -5,7 +5,7 @@
 # no toolchain, only the shared OpenSSL, PCRE2 and zlib of the same Debian release.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libssl-dev libpcre2-dev zlib1g-dev libcrypt-dev \
+    && apt-get install -y --no-install-recommends libssl-dev libpcre2-dev zlib1g-dev libcrypt-dev libnghttp2-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Dependencies first, so that a source change does not fetch them again.
@@ -21,7 +21,7 @@ RUN swift build -c release --static-swift-stdlib --product apus \
 # certificate (the init container in 40-deployment.yaml).
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libssl3 libpcre2-8-0 zlib1g libcrypt1 ca-certificates openssl \
+    && apt-get install -y --no-install-recommends libssl3 libpcre2-8-0 zlib1g libcrypt1 libnghttp2-14 ca-certificates openssl \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 65532 apus \
     && useradd --system --uid 65532 --gid apus --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin apus

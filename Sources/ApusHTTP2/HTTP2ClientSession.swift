@@ -12,7 +12,9 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
     private let core: HTTP2SessionCore
     private var session: OpaquePointer { core.session }
     private var events: [HTTP2ResponseEvent] = []
-    private var heads: [Int32: PendingHead] = [:]
+    /// A header block arrives whole before any other frame, so one is pending at a time.
+    private var pendingHead: PendingHead?
+    private var pendingStreamID: Int32 = 0
 
     private struct PendingHead {
         var status: Int?
@@ -81,20 +83,22 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
     // MARK: Frames (HTTP2SessionRole)
 
     func beginHeaders(streamID: Int32, category: nghttp2_headers_category) {
-        heads[streamID] = PendingHead()
+        pendingStreamID = streamID
+        pendingHead = PendingHead()
     }
 
     func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        guard heads[streamID] != nil else { return }
+        guard streamID == pendingStreamID, pendingHead != nil else { return }
         if name.elementsEqual(":status".utf8) {
-            heads[streamID]!.status = Int(String(decoding: value, as: UTF8.self))
+            pendingHead!.status = Int(String(decoding: value, as: UTF8.self))
         } else if name.first != UInt8(ascii: ":") {
-            heads[streamID]!.fields.append(HTTP2Field(name: Array(name), value: Array(value)))
+            pendingHead!.fields.append(HTTP2Field(name: Array(name), value: Array(value)))
         }
     }
 
     func headersReceived(streamID: Int32, endStream: Bool) -> Bool {
-        guard let pending = heads.removeValue(forKey: streamID) else { return true }
+        guard streamID == pendingStreamID, let pending = pendingHead else { return true }
+        pendingHead = nil
         // libnghttp2 checked the block: a status on a response head, none on trailers.
         if let status = pending.status {
             if status < 200 {
@@ -121,9 +125,11 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
     }
 
     func streamClosed(streamID: Int32, errorCode: UInt32) {
-        heads[streamID] = nil
+        if streamID == pendingStreamID { pendingHead = nil }
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
+
+    func streamEndSent(streamID: Int32) {}
 }
 
 /// What a client session found in the upstream's bytes, in order.

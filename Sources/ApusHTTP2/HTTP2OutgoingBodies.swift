@@ -11,22 +11,28 @@ struct HTTP2OutgoingBodies {
         var trailers: [HTTP2Field]?
     }
 
-    private var bodies: [Int32: Body] = [:]
+    private var bodies = HTTP2StreamMap<Body>()
+    /// Bytes queued on all streams together.
+    private(set) var totalQueued = 0
 
     mutating func open(_ streamID: Int32) { bodies[streamID] = Body() }
 
-    mutating func close(_ streamID: Int32) { bodies[streamID] = nil }
+    mutating func close(_ streamID: Int32) {
+        if let body = bodies.removeValue(forKey: streamID) { totalQueued -= body.bytes.count - body.sent }
+    }
 
     /// Queues bytes; false when the stream has no body open.
     mutating func append(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]?) -> Bool {
-        guard bodies[streamID] != nil else { return false }
         // In place: a copy of the entry would copy its whole queue on every append.
-        bodies[streamID]!.bytes += bytes
-        if endStream {
-            bodies[streamID]!.ended = true
-            bodies[streamID]!.trailers = trailers
+        let open = bodies.modify(streamID) { body in
+            body.bytes += bytes
+            if endStream {
+                body.ended = true
+                body.trailers = trailers
+            }
         }
-        return true
+        if open { totalQueued += bytes.count }
+        return open
     }
 
     func queuedBytes(_ streamID: Int32) -> Int {
@@ -37,8 +43,10 @@ struct HTTP2OutgoingBodies {
     /// libnghttp2's DEFERRED), and the trailers to submit when the body ended with some.
     mutating func read(_ streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,
                        flags: UnsafeMutablePointer<UInt32>) -> (count: Int, trailers: [HTTP2Field]?) {
-        guard bodies[streamID] != nil else { return (Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue), nil) }
-        return Self.read(&bodies[streamID]!, into: buffer, capacity: capacity, flags: flags)
+        var result: (count: Int, trailers: [HTTP2Field]?) = (Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue), nil)
+        bodies.modify(streamID) { result = Self.read(&$0, into: buffer, capacity: capacity, flags: flags) }
+        if result.count > 0 { totalQueued -= result.count }
+        return result
     }
 
     private static func read(_ body: inout Body, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int,

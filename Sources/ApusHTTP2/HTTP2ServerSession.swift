@@ -16,12 +16,20 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     private var session: OpaquePointer { core.session }
     private var events: [HTTP2Event] = []
     /// Heads being received (HEADERS, then CONTINUATIONs), by stream.
-    private var heads: [Int32: PendingHead] = [:]
+    /// A header block arrives whole before any other frame (RFC 9113 §6.10), so one is
+    /// pending at a time.
+    private var pendingHead: PendingHead?
+    private var pendingStreamID: Int32 = 0
     /// Streams refused with a status: their request body is dropped as it arrives, and
     /// counted consumed, so that it never holds the connection's window.
     private var discarding: Set<Int32> = []
     /// Streams opened by a request and not closed yet: a response may go out on them only.
-    private var open: Set<Int32> = []
+    private var open = HTTP2StreamMap<Bool>()
+    /// Streams whose response is complete while their request is not: once the response's
+    /// last frame went out, a RST_STREAM NO_ERROR tells the client to stop sending (RFC
+    /// 9113 §8.1), as nginx does. Sent earlier, it would close the stream before the
+    /// response.
+    private var resetAfterResponse = HTTP2StreamMap<Bool>()
 
     private struct PendingHead {
         var head: HTTP2RequestHead
@@ -77,7 +85,7 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     /// bytes follow through `sendData`.
     public func respond(streamID: Int32, status: Int, fields: [HTTP2Field], endStream: Bool) -> HTTP2Error? {
         // libnghttp2 takes a response for a closed stream and fails it only when sending.
-        guard open.contains(streamID) else { return HTTP2Error(code: Int32(NGHTTP2_ERR_STREAM_CLOSED.rawValue), message: "stream \(streamID) is closed") }
+        guard open[streamID] != nil else { return HTTP2Error(code: Int32(NGHTTP2_ERR_STREAM_CLOSED.rawValue), message: "stream \(streamID) is closed") }
         var all = [HTTP2Field(name: Array(":status".utf8), value: Array(String(status).utf8))]
         all += fields
         let failure = HTTP2HeaderList.with(all) { list, count in
@@ -109,6 +117,25 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     /// Resets one stream (RST_STREAM with `errorCode`).
     public func reset(streamID: Int32, errorCode: UInt32) { core.reset(streamID: streamID, errorCode: errorCode) }
 
+    /// The stream's response is queued whole but its request is still coming: the rest of
+    /// the request body is dropped (and its window reopened), and the stream is reset with
+    /// NO_ERROR once the response went out.
+    public func stopReceiving(streamID: Int32) {
+        guard open[streamID] != nil else { return }
+        discarding.insert(streamID)
+        if nghttp2_session_get_stream_local_close(session, streamID) == 1 {
+            core.reset(streamID: streamID, errorCode: 0)
+        } else {
+            resetAfterResponse[streamID] = true
+        }
+    }
+
+    /// Response bytes queued on all streams (the clients' windows hold them back).
+    public var totalQueuedBytes: Int { core.totalQueuedBytes }
+
+    /// Events are waiting for `takeEvents` (streams libnghttp2 closed while sending).
+    public var hasEvents: Bool { !events.isEmpty }
+
     /// Starts a graceful shutdown: a GOAWAY naming the last stream accepted, so that the
     /// streams in flight finish and the client retries the others elsewhere.
     public func goAway(errorCode: UInt32 = 0) {
@@ -119,19 +146,21 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
 
     func beginHeaders(streamID: Int32, category: nghttp2_headers_category) {
         if category == NGHTTP2_HCAT_REQUEST {
-            open.insert(streamID)
-            heads[streamID] = PendingHead(head: HTTP2RequestHead(streamID: streamID))
+            open[streamID] = true
+            pendingStreamID = streamID
+            pendingHead = PendingHead(head: HTTP2RequestHead(streamID: streamID))
         } else if category == NGHTTP2_HCAT_HEADERS {
             var pending = PendingHead(head: HTTP2RequestHead(streamID: streamID))
             pending.isTrailers = true
-            heads[streamID] = pending
+            pendingStreamID = streamID
+            pendingHead = pending
         }
     }
 
     func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-        guard heads[streamID] != nil else { return }
-        // In place: a copy of the entry would copy every field so far for each new one.
-        Self.add(name: name, value: value, to: &heads[streamID]!, limit: Int(settings.maxHeaderListSize))
+        guard streamID == pendingStreamID, pendingHead != nil else { return }
+        // In place: a copy would copy every field so far for each new one.
+        Self.add(name: name, value: value, to: &pendingHead!, limit: Int(settings.maxHeaderListSize))
     }
 
     private static func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, to pending: inout PendingHead, limit: Int) {
@@ -155,7 +184,8 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     }
 
     func headersReceived(streamID: Int32, endStream: Bool) -> Bool {
-        guard let pending = heads.removeValue(forKey: streamID) else { return true }
+        guard streamID == pendingStreamID, let pending = pendingHead else { return true }
+        pendingHead = nil
         if pending.tooLarge && pending.isTrailers {
             // The request was already passed on: its trailers cannot be answered with a
             // status, so the stream ends.
@@ -188,17 +218,23 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     }
 
     func dataChunk(streamID: Int32, _ bytes: UnsafeBufferPointer<UInt8>) {
-        if discarding.contains(streamID) {
+        if !discarding.isEmpty && discarding.contains(streamID) {
             core.consumed(streamID: streamID, count: bytes.count)
             return
         }
         events.append(.data(streamID: streamID, bytes: Array(bytes)))
     }
 
+    func streamEndSent(streamID: Int32) {
+        guard !resetAfterResponse.isEmpty, resetAfterResponse.removeValue(forKey: streamID) != nil else { return }
+        core.reset(streamID: streamID, errorCode: 0)
+    }
+
     func streamClosed(streamID: Int32, errorCode: UInt32) {
-        heads[streamID] = nil
-        discarding.remove(streamID)
-        open.remove(streamID)
+        if streamID == pendingStreamID { pendingHead = nil }
+        if !discarding.isEmpty { discarding.remove(streamID) }
+        open[streamID] = nil
+        if !resetAfterResponse.isEmpty { resetAfterResponse[streamID] = nil }
         events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
     }
 }

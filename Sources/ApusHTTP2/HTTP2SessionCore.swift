@@ -113,6 +113,8 @@ final class HTTP2SessionCore {
 
     func queuedBytes(streamID: Int32) -> Int { bodies.queuedBytes(streamID) }
 
+    var totalQueuedBytes: Int { bodies.totalQueued }
+
     /// Copies queued body bytes into the frame libnghttp2 is building, and submits the
     /// trailers after the last of them (libnghttp2 allows it from the read callback).
     func readBody(streamID: Int32, into buffer: UnsafeMutablePointer<UInt8>, capacity: Int, flags: UnsafeMutablePointer<UInt32>) -> Int {

@@ -17,6 +17,8 @@ protocol HTTP2SessionRole: AnyObject {
     func goawayReceived(lastStreamID: Int32, errorCode: UInt32)
     /// The stream closed; its outgoing body was already dropped.
     func streamClosed(streamID: Int32, errorCode: UInt32)
+    /// A frame that ends this side of the stream (END_STREAM) went out.
+    func streamEndSent(streamID: Int32)
 }
 
 /// libnghttp2's callbacks, shared by both roles: the user data is the core, which passes
@@ -29,6 +31,7 @@ enum HTTP2SessionCallbacks {
         nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, onDataChunk)
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, onStreamClose)
         nghttp2_session_callbacks_set_on_frame_not_send_callback(callbacks, onFrameNotSent)
+        nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, onFrameSent)
     }
 
     static let readBody: nghttp2_data_source_read_callback = { _, streamID, buffer, capacity, flags, _, user in
@@ -84,6 +87,16 @@ private let onDataChunk: nghttp2_on_data_chunk_recv_callback = { _, _, streamID,
     let core = core(user)
     core.received(count: length)
     core.role.dataChunk(streamID: streamID, UnsafeBufferPointer(start: data, count: length))
+    return 0
+}
+
+private let onFrameSent: nghttp2_on_frame_send_callback = { _, frame, user in
+    guard let frame, frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
+    let type = UInt32(frame.pointee.hd.type)
+    if type == NGHTTP2_DATA.rawValue || type == NGHTTP2_HEADERS.rawValue {
+        let role: any HTTP2SessionRole = core(user).role!
+        role.streamEndSent(streamID: frame.pointee.hd.stream_id)
+    }
     return 0
 }
 

@@ -122,18 +122,23 @@ private func alpnCallback(_ ssl: OpaquePointer?, _ out: UnsafeMutablePointer<Uns
     let preferred = stream.offersHTTP2 ? ALPNProtocols.h2AndHTTP11 : ALPNProtocols.http11
     var chosen: UnsafeMutablePointer<UInt8>?
     var chosenLength: UInt8 = 0
-    let status = preferred.withUnsafeBufferPointer { server in
-        SSL_select_next_proto(&chosen, &chosenLength, server.baseAddress, UInt32(server.count), offered, offeredLength)
-    }
-    // OPENSSL_NPN_NEGOTIATED; the chosen bytes point into `offered`, which outlives the callback.
+    // The chosen bytes point into the server's list, which lives as long as the process.
+    let status = SSL_select_next_proto(&chosen, &chosenLength, preferred.baseAddress, UInt32(preferred.count), offered, offeredLength)
     guard status == OPENSSL_NPN_NEGOTIATED, let chosen else { return SSL_TLSEXT_ERR_NOACK }
     out.pointee = UnsafePointer(chosen)
     outLength.pointee = chosenLength
     return SSL_TLSEXT_ERR_OK
 }
 
-/// Protocol lists in ALPN's wire form (length-prefixed names).
+/// Protocol lists in ALPN's wire form (length-prefixed names), in memory that never moves
+/// or goes: OpenSSL keeps a pointer into the list ALPN chose from.
 enum ALPNProtocols {
-    static let h2AndHTTP11: [UInt8] = [2] + Array("h2".utf8) + [8] + Array("http/1.1".utf8)
-    static let http11: [UInt8] = [8] + Array("http/1.1".utf8)
+    nonisolated(unsafe) static let h2AndHTTP11 = permanent([2] + Array("h2".utf8) + [8] + Array("http/1.1".utf8))
+    nonisolated(unsafe) static let http11 = permanent([8] + Array("http/1.1".utf8))
+
+    private static func permanent(_ bytes: [UInt8]) -> UnsafeBufferPointer<UInt8> {
+        let storage = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count)
+        _ = storage.initialize(from: bytes)
+        return UnsafeBufferPointer(storage)
+    }
 }

@@ -8,7 +8,7 @@ import ApusHTTP2
 final class HTTP2Downstream {
     let session: HTTP2ServerSession
     /// The stream connections, by stream id.
-    var streams: [Int32: DownstreamConnection] = [:]
+    var streams = HTTP2StreamMap<DownstreamConnection>()
     /// Session bytes a write left over, from `unsentOffset` on.
     var unsent: [UInt8] = []
     var unsentOffset = 0
@@ -24,6 +24,12 @@ final class HTTP2Downstream {
     /// A GOAWAY went out: no new stream is taken, and the connection closes when the last
     /// one ends.
     var goingAway = false
+
+    /// Response bytes all streams of a connection may have queued together before their
+    /// writes are refused: what one client can make Apus hold.
+    static let queueLimit = 1 << 20
+    /// Bytes went out since the idle deadline was last set (a slow reader still reads).
+    var wroteSinceDeadline = false
 
     init(settings: HTTP2Settings, connection: DownstreamConnection, worker: Worker) throws(HTTP2Error) {
         session = try HTTP2ServerSession(settings: settings)

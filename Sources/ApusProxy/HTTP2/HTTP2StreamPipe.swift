@@ -56,6 +56,8 @@ final class HTTP2StreamPipe: TransportLayer {
     /// A write was refused for a full queue: the owner wakes the stream when it drains.
     var waitsForRoom = false
 
+    /// Response bytes a stream may have queued (its client's window holds them back)
+    /// before its writes are refused.
     static let queueLimit = 65_536
 
     init(owner: HTTP2Downstream, head: HTTP2RequestHead, webSocketKey: (UInt64, UInt64)) {
@@ -145,12 +147,17 @@ final class HTTP2StreamPipe: TransportLayer {
     override func write(_ bytes: UnsafeRawPointer, _ count: Int) -> IOResult {
         if failed { return .failed(ECONNRESET) }
         if count == 0 { return .bytes(0) }
-        if case .body = phase, owner.session.queuedBytes(streamID: streamID) >= Self.queueLimit {
-            waitsForRoom = true
-            owner.waitForRoom(self)
-            return .wouldBlock
+        var taken = count
+        if case .body = phase {
+            let queued = owner.session.queuedBytes(streamID: streamID)
+            guard queued < Self.queueLimit, owner.session.totalQueuedBytes < HTTP2Downstream.queueLimit else {
+                waitsForRoom = true
+                owner.waitForRoom(self)
+                return .wouldBlock
+            }
+            taken = min(count, Self.queueLimit - queued)
         }
-        guard take(UnsafeRawBufferPointer(start: bytes, count: count)) else {
+        guard take(UnsafeRawBufferPointer(start: bytes, count: taken)) else {
             // A response Apus wrote itself that does not parse: the stream ends.
             failed = true
             owner.session.reset(streamID: streamID, errorCode: 2)
@@ -158,7 +165,7 @@ final class HTTP2StreamPipe: TransportLayer {
             return .failed(EPROTO)
         }
         owner.needsFlush()
-        return .bytes(count)
+        return .bytes(taken)
     }
 
     override func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {

@@ -14,7 +14,8 @@ extension Worker {
     /// takes h2c read the preface. Bytes already read stay in the input for the session.
     func startHTTP2(_ connection: DownstreamConnection) {
         releaseExchange(connection)
-        markWaitingForNextRequest(connection, false)
+        // No stream yet: idle, as a kept-alive HTTP/1.1 connection between requests.
+        markWaitingForNextRequest(connection, true)
         guard let h2 = try? HTTP2Downstream(settings: HTTP2Settings(table.http2), connection: connection, worker: self) else {
             Log.warning("cannot create an HTTP/2 session; connection closed", ["listener": connection.listener.name])
             closeDownstream(connection)
@@ -30,12 +31,17 @@ extension Worker {
 
     var http2IdleTimeout: UInt64 { UInt64(table.http2.idleTimeout ?? table.timeouts.keepAliveIdle) }
 
-    /// Whether the bytes a plaintext h2c listener read start with the HTTP/2 preface.
-    func startsWithHTTP2Preface(_ connection: DownstreamConnection) -> Bool {
-        guard connection.listener.http2, !connection.listener.isTLS, connection.requestCount == 0 else { return false }
+    /// Whether the bytes a plaintext h2c listener read start with the HTTP/2 preface
+    /// (`.partly`: they are the start of it, and more must be read to know).
+    func http2Preface(_ connection: DownstreamConnection) -> PrefaceMatch {
+        guard connection.listener.http2, !connection.listener.isTLS, connection.requestCount == 0 else { return .no }
         let readable = connection.input.readable
-        return readable.count >= Self.http2Preface.count && readable.prefix(Self.http2Preface.count).elementsEqual(Self.http2Preface)
+        let count = min(readable.count, Self.http2Preface.count)
+        guard readable.prefix(count).elementsEqual(Self.http2Preface.prefix(count)) else { return .no }
+        return count == Self.http2Preface.count ? .yes : .partly
     }
+
+    enum PrefaceMatch { case yes, partly, no }
 
     /// Reads what the socket has into the session, acts on what it found, and writes the
     /// session's answer.
@@ -64,20 +70,29 @@ extension Worker {
             case .bytes:
                 continue
             case .wouldBlock:
-                buffers.release(&connection.input)
+                break
             case .endOfStream, .failed:
                 closeDownstream(connection)
                 return
             }
         }
+        // Everything read went into the session: an idle connection holds no buffer.
+        if connection.input.isEmpty { buffers.release(&connection.input) }
         flushHTTP2(connection)
     }
 
-    private func handleHTTP2Events(_ connection: DownstreamConnection, _ h2: HTTP2Downstream) {
-        for event in h2.session.takeEvents() {
+    /// Acts on what the session found. Streams are driven once the whole batch is applied,
+    /// so that an exchange starts with the body and end the same read brought (a request
+    /// answered at once then ends whole, and a bodiless one is not sent on as chunked).
+    func handleHTTP2Events(_ connection: DownstreamConnection, _ h2: HTTP2Downstream) {
+        var events = h2.session.takeEvents()
+        Self.markBodiless(&events)
+        var touched: [DownstreamConnection] = []
+        for event in events {
+            guard connection.http2 === h2 else { return }
             switch event {
             case .request(let head):
-                openStream(connection, h2, head)
+                if let stream = openStream(connection, h2, head) { touched.append(stream) }
             case .refused(let streamID, let status):
                 _ = h2.session.respond(streamID: streamID, status: status, fields: [], endStream: true)
             case .data(let streamID, let bytes):
@@ -88,7 +103,7 @@ extension Worker {
                 }
                 pipe.appendBody(bytes)
                 stream.transport.readable = true
-                driveDownstream(stream)
+                touched.append(stream)
             case .trailers(let streamID, let fields):
                 guard let stream = h2.streams[streamID], let pipe = stream.transport.layer as? HTTP2StreamPipe else { continue }
                 pipe.endBody(trailers: fields)
@@ -96,9 +111,10 @@ extension Worker {
                 guard let stream = h2.streams[streamID], let pipe = stream.transport.layer as? HTTP2StreamPipe else { continue }
                 pipe.endBody()
                 stream.transport.readable = true
-                driveDownstream(stream)
+                touched.append(stream)
             case .streamClosed(let streamID, _):
-                // Reset by the client, or closed once both sides ended.
+                // Reset by the client (or by libnghttp2 for a protocol error), or closed once
+                // both sides ended.
                 guard let stream = h2.streams[streamID] else { continue }
                 if let pipe = stream.transport.layer as? HTTP2StreamPipe { pipe.failed = true }
                 closeDownstream(stream)
@@ -106,13 +122,37 @@ extension Worker {
                 h2.goingAway = true
             }
         }
+        var driven = Set<ObjectIdentifier>()
+        for stream in touched where driven.insert(ObjectIdentifier(stream)).inserted {
+            // Still open: an earlier stream's exchange may have closed the connection.
+            guard connection.http2 === h2, stream.transport.layer != nil else { continue }
+            driveDownstream(stream)
+        }
+    }
+
+    /// A request head whose END_STREAM came in the same batch with no body before it is a
+    /// bodiless request (some clients end a GET with an empty DATA frame).
+    static func markBodiless(_ events: inout [HTTP2Event]) {
+        for index in events.indices {
+            guard case .request(var head) = events[index], !head.endStream else { continue }
+            for later in events[(index + 1)...] {
+                if case .endOfRequest(let id) = later, id == head.streamID {
+                    head.endStream = true
+                    events[index] = .request(head)
+                    break
+                }
+                if case .data(let id, let bytes) = later, id == head.streamID, !bytes.isEmpty { break }
+                if case .trailers(let id, _) = later, id == head.streamID { break }
+            }
+        }
     }
 
     /// A request stream becomes an exchange on a connection of its own.
-    private func openStream(_ connection: DownstreamConnection, _ h2: HTTP2Downstream, _ head: HTTP2RequestHead) {
+    /// Not driven yet: `handleHTTP2Events` drives it once the batch is applied.
+    private func openStream(_ connection: DownstreamConnection, _ h2: HTTP2Downstream, _ head: HTTP2RequestHead) -> DownstreamConnection? {
         if h2.goingAway || draining {
             h2.session.reset(streamID: head.streamID, errorCode: 7)  // REFUSED_STREAM: safe to retry
-            return
+            return nil
         }
         let pipe = HTTP2StreamPipe(owner: h2, head: head, webSocketKey: head.isWebSocket ? nextRequestID() : (0, 0))
         let fd = nextStreamDescriptor()
@@ -124,8 +164,9 @@ extension Worker {
         streamConnections[fd] = stream
         counters.http2.streams += 1
         connection.deadline.at = 0
+        markWaitingForNextRequest(connection, false)
         setDeadline(stream, now + UInt64(table.timeouts.headerRead))
-        driveDownstream(stream)
+        return stream
     }
 
     /// A descriptor number for a stream connection: negative, so it never names a slot.
@@ -151,20 +192,26 @@ extension Worker {
         stream.deadline.at = 0
         markWaitingForNextRequest(stream, false)
         h2.streams[pipe.streamID] = nil
-        if !pipe.failed && !(pipe.responseComplete && pipe.requestEnded) {
-            // NO_ERROR after a whole response to a request still sending (RFC 9113 §8.1);
-            // INTERNAL_ERROR for a response cut short.
-            h2.session.reset(streamID: pipe.streamID, errorCode: pipe.responseComplete ? 0 : 2)
+        if !pipe.failed && !pipe.responseComplete {
+            // A response cut short must not look whole.
+            h2.session.reset(streamID: pipe.streamID, errorCode: 2)
+        } else if !pipe.failed && !pipe.requestEnded {
+            // A whole response to a request still sending (RFC 9113 §8.1).
+            h2.session.stopReceiving(streamID: pipe.streamID)
         }
         pipe.failed = true
         stream.transport.close()
         h2.needsFlush()
-        if h2.streams.isEmpty { setDeadline(h2.connection, now + http2IdleTimeout) }
+        if h2.streams.isEmpty && h2.connection.http2 === h2 {
+            h2.wroteSinceDeadline = false
+            setDeadline(h2.connection, now + http2IdleTimeout)
+            markWaitingForNextRequest(h2.connection, true)
+        }
     }
 
     /// The HTTP/2 connection closes: its streams go with it.
     func closeHTTP2Streams(_ h2: HTTP2Downstream) {
-        for stream in Array(h2.streams.values) {
+        for stream in h2.streams.allValues {
             if let pipe = stream.transport.layer as? HTTP2StreamPipe { pipe.failed = true }
             closeStream(stream)
         }
@@ -209,8 +256,10 @@ extension Worker {
             switch result {
             case .bytes(let n):
                 h2.unsentOffset += n
+                h2.wroteSinceDeadline = true
                 if h2.unsentOffset == h2.unsent.count {
-                    h2.unsent.removeAll(keepingCapacity: h2.unsent.capacity <= 131_072)
+                    // An idle connection keeps no output buffer.
+                    h2.unsent.removeAll(keepingCapacity: !h2.streams.isEmpty && h2.unsent.capacity <= 131_072)
                     h2.unsentOffset = 0
                 }
             case .wouldBlock:
@@ -225,7 +274,8 @@ extension Worker {
             h2.waitingForRoom.removeAll()
             for pipe in waiting {
                 guard let stream = h2.streams[pipe.streamID] else { continue }
-                if h2.session.queuedBytes(streamID: pipe.streamID) >= HTTP2StreamPipe.queueLimit {
+                if h2.session.queuedBytes(streamID: pipe.streamID) >= HTTP2StreamPipe.queueLimit
+                    || h2.session.totalQueuedBytes >= HTTP2Downstream.queueLimit {
                     h2.waitingForRoom.append(pipe)
                     continue
                 }
@@ -234,10 +284,12 @@ extension Worker {
                 driveDownstream(stream)
             }
         }
+        // Streams libnghttp2 closed itself while sending (a reset it queued went out).
+        if h2.session.hasEvents && connection.http2 === h2 { handleHTTP2Events(connection, h2) }
         // After a GOAWAY either way, libnghttp2 is finished once the last stream closed,
         // which is once its response went out whole (flow control may hold it after the
         // exchange handed it over).
-        if h2.session.isFinished && h2.unsentOffset == h2.unsent.count {
+        if connection.http2 === h2 && h2.session.isFinished && h2.unsentOffset == h2.unsent.count {
             closeDownstream(connection)
         }
     }

@@ -40,6 +40,11 @@ extension Worker {
                     startRequest(connection, exchange)
                     return
                 case .failed(let error):
+                    // "PRI * HTTP/2.0" parses as a (bad) head before the whole preface came.
+                    if http2Preface(connection) == .partly {
+                        exchange.parser = RequestHeadParser(limits: limits)
+                        break
+                    }
                     rejectRequest(connection, exchange, error)
                     return
                 case .needMore:
@@ -95,7 +100,7 @@ extension Worker {
     /// A head that does not parse: answered with the error's status, then the connection
     /// closes (what follows in the stream cannot be trusted to start a request).
     func rejectRequest(_ connection: DownstreamConnection, _ exchange: Exchange, _ error: HTTPParseError) {
-        if startsWithHTTP2Preface(connection) {
+        if http2Preface(connection) == .yes {
             startHTTP2(connection)
             return
         }
@@ -222,8 +227,14 @@ extension Worker {
         case .awaitingHead, .lingering:
             closeDownstream(connection)
         case .http2:
-            // Idle with no stream open: a GOAWAY says no request was lost, then it closes.
-            guard connection.http2?.streams.isEmpty == true else { return }
+            // Idle with no stream open: a GOAWAY says no request was lost, then it closes;
+            // unless responses still go out to a slow reader, which gets another period.
+            guard let h2 = connection.http2, h2.streams.isEmpty else { return }
+            if h2.session.totalQueuedBytes > 0 && h2.wroteSinceDeadline {
+                h2.wroteSinceDeadline = false
+                setDeadline(connection, now + http2IdleTimeout)
+                return
+            }
             goAway(connection)
             closeDownstream(connection)
         case .exchanging:

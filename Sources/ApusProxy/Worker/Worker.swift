@@ -212,11 +212,13 @@ final class Worker {
     /// HTTP/2 output that became due; then, once a second: the Date header, metrics and
     /// access-log hand-over.
     private func tick() {
-        if !http2FlushQueue.isEmpty { flushQueuedHTTP2() }
-        guard now >= nextSecond else {
-            nextTick = nextSecond
-            return
+        // Last in the loop's round (after events, timers and the second's work), so that
+        // all the output they made goes out before the next wait.
+        defer {
+            if !http2FlushQueue.isEmpty { flushQueuedHTTP2() }
         }
+        nextTick = nextSecond
+        guard now >= nextSecond else { return }
         nextSecond = now + 1000
         nextTick = nextSecond
         dateHeader = Array("Date: \(HTTPDate.format(MonotonicClock.wallSeconds()))\r\n".utf8)

@@ -19,7 +19,7 @@ if tls:
     context = ssl.create_default_context(cafile=sys.argv[3])
     context.set_alpn_protocols(["h2"])
     sock = context.wrap_socket(sock, server_hostname="localhost")
-sock.settimeout(10)
+sock.settimeout(25)
 encoder, decoder = Encoder(), Decoder()
 sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + SettingsFrame(0).serialize())
 pending = b""
