@@ -1,6 +1,7 @@
 import ApusControl
 import ApusCore
 import ApusHTTP
+import ApusHTTP2
 import ApusNet
 import CLinux
 import Glibc
@@ -74,7 +75,7 @@ final class Worker {
     var nextTick: UInt64 = 0
     var nextSecond: UInt64 = 0
     /// HTTP/2 stream connections by their (negative) descriptor, for their timers.
-    var streamConnections: [Int32: DownstreamConnection] = [:]
+    var streamConnections = HTTP2StreamMap<DownstreamConnection>()
     var streamSerial: UInt32 = 0
     /// HTTP/2 connections whose streams wrote outside the connection's own events.
     var http2FlushQueue: [DownstreamConnection] = []
