@@ -4,8 +4,9 @@ set -euo pipefail
 need=()
 # zstd unpacks the real kube-apiserver and etcd of ../shared/kubernetes/apiserver; iproute2
 # (ip netns) gives the real-API tests' backends a non-loopback address.
-# libnghttp2-dev: the HTTP/2 codec (ApusHTTP2); nghttp2-client: nghttp and h2load, HTTP/2 test peers.
-for pkg in libssl-dev libpcre2-dev zlib1g-dev libcrypt-dev libnghttp2-dev nghttp2-client curl nginx-light python3 openssl iproute2 zstd util-linux; do
+# libnghttp2-dev: the HTTP/2 codec (ApusHTTP2); nghttp2-client: nghttp and h2load, HTTP/2 test peers;
+# chromium: the browser that loads a page over h2 in the HTTP/2 tests.
+for pkg in libssl-dev libpcre2-dev zlib1g-dev libcrypt-dev libnghttp2-dev nghttp2-client chromium curl nginx-light python3 openssl iproute2 zstd util-linux; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then

@@ -5,9 +5,9 @@
 // Keep temp dirs (configs, apus.stderr, backend logs) for a post-mortem: APUS_E2E_KEEP=1.
 // Print each test's apus stderr tail when it ends: APUS_E2E_LOGS=1.
 // Peers needed on the machine (Debian packages): curl, python3, nginx-light (or any nginx at
-// /usr/sbin/nginx), util-linux (setsid), openssl; plus Python's `websockets` and
-// `prometheus_client` from pip for the WebSocket and metrics tests. scripts/setup.sh
-// installs them all; tests download nothing.
+// /usr/sbin/nginx), util-linux (setsid), openssl, nghttp2-client (nghttp, h2load), chromium;
+// plus Python's `websockets`, `prometheus_client` and `h2` from pip for the WebSocket,
+// metrics and HTTP/2 tests. scripts/setup.sh installs them all; tests download nothing.
 //
 // Layout: one file per behaviour (haproxy reg-tests style); Support/ holds the harness:
 //   Scenario (per-test temp dir + process cleanup + concurrency gate), ApusProcess, PythonBackend
