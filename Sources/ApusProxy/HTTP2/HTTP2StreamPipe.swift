@@ -16,7 +16,6 @@ import Glibc
 final class HTTP2StreamPipe: TransportLayer {
     unowned let owner: HTTP2Downstream
     let streamID: Int32
-    private let requestMethod: HTTPMethod
     /// A WebSocket (extended CONNECT): after the upstream's 101 the stream carries the
     /// tunnel's bytes both ways, and the client's END_STREAM is its FIN.
     let isTunnel: Bool
@@ -35,24 +34,9 @@ final class HTTP2StreamPipe: TransportLayer {
 
     // MARK: Response side
 
-    private enum ResponsePhase {
-        case head
-        case body(BodyFraming)
-        case done
-    }
-    private var phase = ResponsePhase.head
-    private var headBytes: [UInt8] = []
-    private var responseParser = ResponseHeadParser()
-    private var responseHead = ResponseHead()
-    private var chunks = ChunkedDecoder()
-    private var remainingLength: Int64 = 0
+    private var response: HTTP1ResponseReader
     /// The response went out whole (END_STREAM queued).
-    var responseComplete: Bool {
-        if case .done = phase { return true }
-        return false
-    }
-    /// The response's status, once its head went (0 before).
-    private(set) var status = 0
+    var responseComplete: Bool { response.isComplete }
     /// A write was refused for a full queue: the owner wakes the stream when it drains.
     var waitsForRoom = false
 
@@ -67,7 +51,7 @@ final class HTTP2StreamPipe: TransportLayer {
         self.input = head.http1Head(webSocketKey: webSocketKey)
         self.requestChunked = head.bodyIsChunked
         self.requestEnded = head.endStream
-        self.requestMethod = Self.method(head.method)
+        self.response = HTTP1ResponseReader(requestMethod: Self.method(head.method), isTunnel: head.isWebSocket)
         super.init()
     }
 
@@ -148,7 +132,7 @@ final class HTTP2StreamPipe: TransportLayer {
         if failed { return .failed(ECONNRESET) }
         if count == 0 { return .bytes(0) }
         var taken = count
-        if case .body = phase {
+        if response.isInBody {
             let queued = owner.session.queuedBytes(streamID: streamID)
             guard queued < Self.queueLimit, owner.session.totalQueuedBytes < HTTP2Downstream.queueLimit else {
                 waitsForRoom = true
@@ -181,115 +165,22 @@ final class HTTP2StreamPipe: TransportLayer {
 
     /// The exchange stops sending: a body delimited by the connection's end ends here.
     override func shutdown() {
-        if case .body(.untilClose) = phase { finishResponse() }
+        response.end { send($0) }
     }
 
     /// Takes response bytes; false when they do not form an HTTP/1.1 response.
     private func take(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        switch phase {
-        case .head:
-            headBytes.append(contentsOf: bytes)
-            return parseHead()
-        case .body(let framing):
-            return body(bytes, framing)
-        case .done:
-            return true
-        }
+        response.take(bytes) { send($0) }
     }
 
-    private func parseHead() -> Bool {
-        while case .head = phase {
-            let result = headBytes.withUnsafeBytes { responseParser.parse($0, requestMethod: requestMethod, into: &responseHead) }
-            switch result {
-            case .needMore:
-                return true
-            case .failed:
-                return false
-            case .complete:
-                let length = responseHead.headLength
-                if isTunnel && responseHead.status == 101 {
-                    return openTunnel(headLength: length)
-                }
-                if responseHead.status < 200 {
-                    // Interim answers (100 Continue) are HTTP/1.1's business: a client on
-                    // HTTP/2 sends its body without waiting.
-                    headBytes.removeFirst(length)
-                    continue
-                }
-                status = responseHead.status
-                let fields = headBytes.withUnsafeBytes { HTTP2ResponseFields.fields(of: responseHead, in: $0) }
-                let framing = responseHead.framing
-                let ends: Bool
-                if case .none = framing { ends = true } else { ends = false }
-                if owner.session.respond(streamID: streamID, status: status, fields: fields, endStream: ends) != nil {
-                    failed = true
-                    return true
-                }
-                let rest = Array(headBytes[length...])
-                headBytes = []
-                if ends {
-                    phase = .done
-                    return true
-                }
-                if case .contentLength(let total) = framing { remainingLength = total }
-                phase = .body(framing)
-                return rest.isEmpty || rest.withUnsafeBytes { body($0, framing) }
-            }
+    /// Passes what the response reader found on to the stream.
+    private func send(_ output: HTTP1ResponseReader.Output) {
+        guard !failed else { return }
+        switch output {
+        case .head(let status, let fields, let endStream):
+            if owner.session.respond(streamID: streamID, status: status, fields: fields, endStream: endStream) != nil { failed = true }
+        case .body(let bytes, let endStream):
+            owner.session.sendData(streamID: streamID, bytes, endStream: endStream)
         }
-        return true
-    }
-
-    /// The upstream switched to the WebSocket protocol: the client is told 200 (RFC 8441
-    /// §5), and what follows goes on as the stream's DATA until either side ends.
-    private func openTunnel(headLength: Int) -> Bool {
-        status = 200
-        var fields = headBytes.withUnsafeBytes { HTTP2ResponseFields.fields(of: responseHead, in: $0) }
-        fields.removeAll { $0.name.elementsEqual("sec-websocket-accept".utf8) }
-        if owner.session.respond(streamID: streamID, status: 200, fields: fields, endStream: false) != nil {
-            failed = true
-            return true
-        }
-        let rest = Array(headBytes[headLength...])
-        headBytes = []
-        phase = .body(.untilClose)
-        return rest.isEmpty || rest.withUnsafeBytes { body($0, .untilClose) }
-    }
-
-    private func body(_ bytes: UnsafeRawBufferPointer, _ framing: BodyFraming) -> Bool {
-        switch framing {
-        case .none:
-            return true
-        case .untilClose:
-            owner.session.sendData(streamID: streamID, bytes, endStream: false)
-        case .contentLength:
-            let n = Int(min(Int64(bytes.count), remainingLength))
-            remainingLength -= Int64(n)
-            owner.session.sendData(streamID: streamID, UnsafeRawBufferPointer(rebasing: bytes[0..<n]), endStream: remainingLength == 0)
-            if remainingLength == 0 { phase = .done }
-        case .chunked:
-            var offset = 0
-            while offset < bytes.count {
-                switch chunks.decode(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
-                case .needMore(let consumed):
-                    offset += consumed
-                    if consumed == 0 { return true }
-                case .data(let start, let count, let consumed):
-                    owner.session.sendData(streamID: streamID, UnsafeRawBufferPointer(rebasing: bytes[(offset + start)..<(offset + start + count)]),
-                                           endStream: false)
-                    offset += consumed
-                case .end:
-                    finishResponse()
-                    return true
-                case .failed:
-                    return false
-                }
-            }
-        }
-        return true
-    }
-
-    private func finishResponse() {
-        phase = .done
-        owner.session.sendData(streamID: streamID, UnsafeRawBufferPointer(start: nil, count: 0), endStream: true)
     }
 }
