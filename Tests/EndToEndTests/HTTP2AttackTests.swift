@@ -5,22 +5,21 @@ import Testing
 /// while another client keeps being served: each ends with a clear outcome (a GOAWAY, a
 /// closed connection, a refused or reset stream) and the process serves on.
 @Suite struct HTTP2AttackTests {
+    /// Apus with one h2c listener proxying to a Python backend.
+    static func startH2c(_ s: Scenario) async throws -> (apus: ApusProcess, port: Int, backend: PythonBackend) {
+        let backend = try await s.backend("h2")
+        let port = try s.port()
+        let yaml = ApusConfig.proxyAll(listen: port, endpoints: [backend.endpoint])
+            .replacingOccurrences(of: "listen: 127.0.0.1:\(port) }", with: "listen: 127.0.0.1:\(port), h2c: true }")
+        return (try await s.apus(yaml, waitFor: [port]), port, backend)
+    }
+
     /// Runs one attack against an h2c listener; the answer of a well-behaved client sent
     /// during it and after it must be 200.
     static func attack(_ mode: String, _ count: Int? = nil) async throws -> [String: Any] {
         var outcome: [String: Any] = [:]
         try await withScenario { s in
-            let backend = try await s.backend("h2")
-            let port = try s.port()
-            _ = try await s.apus("""
-            workers: 1
-            listeners:
-              - { name: h2c, listen: 127.0.0.1:\(port), h2c: true }
-            routes:
-              - paths: [{ path: /, type: Prefix, upstream: app }]
-            upstreams:
-              app: { endpoints: [\(backend.endpoint)] }
-            """, waitFor: [port])
+            let (_, port, _) = try await Self.startH2c(s)
             let script = try s.dir.write("h2attack.py", HTTP2AttackScript.source)
             let bystander = Task {
                 try await Tool.run("/usr/bin/nghttp", ["-n", "-v", "-m", "20", "http://127.0.0.1:\(port)/delay/100"], in: s.dir)
@@ -97,17 +96,7 @@ import Testing
     /// others are served meanwhile, and Apus buffers a bounded amount for it.
     @Test(.timeLimit(.endToEnd(3))) func zeroWindowStallHoldsOnlyItsStream() async throws {
         try await withScenario { s in
-            let backend = try await s.backend("h2")
-            let port = try s.port()
-            let apus = try await s.apus("""
-            workers: 1
-            listeners:
-              - { name: h2c, listen: 127.0.0.1:\(port), h2c: true }
-            routes:
-              - paths: [{ path: /, type: Prefix, upstream: app }]
-            upstreams:
-              app: { endpoints: [\(backend.endpoint)] }
-            """, waitFor: [port])
+            let (apus, port, backend) = try await Self.startH2c(s)
             let script = try s.dir.write("h2attack.py", HTTP2AttackScript.source)
             let before = apus.residentKiB() ?? 0
             let stalled = (0..<8).map { _ in

@@ -336,10 +336,7 @@ import Testing
     /// A CONNECT without `:protocol`, or for another protocol, is refused.
     @Test(.timeLimit(.endToEnd(3))) func otherConnectsAreRefused() async throws {
         try await withScenario { s in
-            let backend = try await s.backend("h2")
-            let h2c = try s.port()
-            _ = try await s.apus(ApusConfig.proxyAll(listen: h2c, endpoints: [backend.endpoint])
-                .replacingOccurrences(of: "listen: 127.0.0.1:\(h2c) }", with: "listen: 127.0.0.1:\(h2c), h2c: true }"), waitFor: [h2c])
+            let (_, h2c, _) = try await HTTP2AttackTests.startH2c(s)
             let output = try await Tool.run("/usr/bin/env", ["python3", "-c", """
             import socket
             from hyperframe.frame import HeadersFrame, SettingsFrame

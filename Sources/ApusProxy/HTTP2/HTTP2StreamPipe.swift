@@ -166,6 +166,8 @@ final class HTTP2StreamPipe: TransportLayer {
     /// The exchange stops sending: a body delimited by the connection's end ends here.
     override func shutdown() {
         response.end { send($0) }
+        // The end may be all that is written now (an upstream's FIN after its last bytes).
+        owner.needsFlush()
     }
 
     /// Takes response bytes; false when they do not form an HTTP/1.1 response.

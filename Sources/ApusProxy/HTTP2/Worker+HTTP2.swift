@@ -182,13 +182,7 @@ extension Worker {
     func closeStream(_ stream: DownstreamConnection) {
         guard streamConnections.removeValue(forKey: stream.fd) != nil, let pipe = stream.transport.layer as? HTTP2StreamPipe else { return }
         let h2 = pipe.owner
-        if let exchange = stream.exchange {
-            countUnfinished(stream, exchange)
-            if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
-            if let check = exchange.auth { abandonAuth(check) }
-            releaseExchange(stream)
-        }
-        buffers.release(&stream.input)
+        abandonExchange(stream)
         stream.deadline.at = 0
         markWaitingForNextRequest(stream, false)
         h2.streams[pipe.streamID] = nil

