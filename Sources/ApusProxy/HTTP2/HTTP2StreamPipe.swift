@@ -94,8 +94,6 @@ final class HTTP2StreamPipe: TransportLayer {
         input += [0x0D, 0x0A]
     }
 
-    var hasInput: Bool { inputOffset < input.count }
-
     private func compactInput() {
         guard inputOffset > 0 else { return }
         input.removeFirst(inputOffset)

@@ -133,16 +133,22 @@ extension Worker {
     /// A request head whose END_STREAM came in the same batch with no body before it is a
     /// bodiless request (some clients end a GET with an empty DATA frame).
     static func markBodiless(_ events: inout [HTTP2Event]) {
+        // One pass: the request heads still waiting for their END_STREAM with no body yet.
+        var waiting = HTTP2StreamMap<Int>()
         for index in events.indices {
-            guard case .request(var head) = events[index], !head.endStream else { continue }
-            for later in events[(index + 1)...] {
-                if case .endOfRequest(let id) = later, id == head.streamID {
-                    head.endStream = true
-                    events[index] = .request(head)
-                    break
-                }
-                if case .data(let id, let bytes) = later, id == head.streamID, !bytes.isEmpty { break }
-                if case .trailers(let id, _) = later, id == head.streamID { break }
+            switch events[index] {
+            case .request(let head) where !head.endStream:
+                waiting[head.streamID] = index
+            case .data(let id, let bytes) where !bytes.isEmpty:
+                waiting[id] = nil
+            case .trailers(let id, _):
+                waiting[id] = nil
+            case .endOfRequest(let id):
+                guard let start = waiting.removeValue(forKey: id), case .request(var head) = events[start] else { continue }
+                head.endStream = true
+                events[start] = .request(head)
+            default:
+                continue
             }
         }
     }
