@@ -40,11 +40,7 @@ extension Worker {
                     startRequest(connection, exchange)
                     return
                 case .failed(let error):
-                    // "PRI * HTTP/2.0" parses as a (bad) head before the whole preface came.
-                    if http2Preface(connection) == .partly {
-                        exchange.parser = RequestHeadParser(limits: limits)
-                        break
-                    }
+                    if waitsForRestOfPreface(connection, exchange) { break }
                     rejectRequest(connection, exchange, error)
                     return
                 case .needMore:
@@ -73,6 +69,15 @@ extension Worker {
                 return
             }
         }
+    }
+
+    /// "PRI * HTTP/2.0" parses as a (bad) head before the whole h2c preface came: the head
+    /// is read again once more bytes are in. Out of line: the request path never comes here.
+    @inline(never)
+    func waitsForRestOfPreface(_ connection: DownstreamConnection, _ exchange: Exchange) -> Bool {
+        guard http2Preface(connection) == .partly else { return false }
+        exchange.parser = RequestHeadParser(limits: limits)
+        return true
     }
 
     /// Runs the TLS handshake as far as the socket allows; once done, HTTP starts.
