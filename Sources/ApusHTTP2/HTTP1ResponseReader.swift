@@ -5,7 +5,8 @@ import ApusHTTP
 /// then its body as DATA, de-chunked, ending where the response's framing ends.
 ///
 /// For a WebSocket (extended CONNECT), the upstream's 101 becomes a 200 whose body is the
-/// tunnel, until `end` (RFC 8441 §5).
+/// tunnel, until `end` (RFC 8441 §5); any other 2xx becomes 502, as it would tell the client
+/// its WebSocket is open.
 public struct HTTP1ResponseReader {
     public enum Output {
         /// The response head; `endStream` when it has no body.
@@ -30,6 +31,8 @@ public struct HTTP1ResponseReader {
     private var remainingLength: Int64 = 0
     /// The status sent to the client (0 before the head).
     public private(set) var status = 0
+    /// The upstream switched protocols: the stream is a tunnel from now on.
+    public private(set) var opensTunnel = false
 
     public init(requestMethod: HTTPMethod, isTunnel: Bool) {
         self.requestMethod = requestMethod
@@ -84,6 +87,14 @@ public struct HTTP1ResponseReader {
                 if isTunnel && head.status == 101 {
                     status = 200
                     framing = .untilClose
+                    opensTunnel = true
+                } else if isTunnel && head.status >= 200 && head.status < 300 {
+                    // Any 2xx tells an RFC 8441 client its WebSocket is open: an upstream
+                    // that answered the upgrade with a page has not opened one.
+                    status = 502
+                    phase = .done
+                    emit(.head(status: 502, fields: [], endStream: true))
+                    return true
                 } else if head.status < 200 {
                     // Interim answers (100 Continue) are HTTP/1.1's business: a client on
                     // HTTP/2 sends its body without waiting.

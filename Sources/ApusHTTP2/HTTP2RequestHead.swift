@@ -75,6 +75,8 @@ public struct HTTP2RequestHead: Equatable, Sendable {
             // libnghttp2 refused connection-specific fields; `te: trailers` is the one left.
             if field.name == Self.te { continue }
             if field.name == Self.host && !authority.isEmpty { continue }
+            // The key is Apus's: HTTP/2 has none, and a second one could be chosen upstream.
+            if isWebSocket && field.name == Self.webSocketKey { continue }
             out += field.name
             out += [0x3A, 0x20]
             out += field.value
@@ -127,4 +129,5 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     static let cookie = Array("cookie".utf8)
     static let contentLength = Array("content-length".utf8)
     static let te = Array("te".utf8)
+    static let webSocketKey = Array("sec-websocket-key".utf8)
 }

@@ -192,7 +192,9 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
             core.reset(streamID: streamID, errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
             return false
         } else if pending.tooLarge {
+            // The answer ends the stream; a body still coming is refused after it.
             discarding.insert(streamID)
+            if !endStream { resetAfterResponse[streamID] = true }
             events.append(.refused(streamID: streamID, status: 431))
         } else if pending.isTrailers {
             events.append(.trailers(streamID: streamID, fields: pending.trailers))
@@ -201,6 +203,7 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
             head.endStream = endStream
             if let status = head.refusal {
                 discarding.insert(streamID)
+                if !endStream { resetAfterResponse[streamID] = true }
                 events.append(.refused(streamID: streamID, status: status))
             } else {
                 events.append(.request(head))
@@ -210,6 +213,9 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     }
 
     func streamEnded(streamID: Int32) {
+        // The client finished after all: no reset is needed (the stream closes as the
+        // response ends).
+        if !resetAfterResponse.isEmpty { resetAfterResponse[streamID] = nil }
         events.append(.endOfRequest(streamID: streamID))
     }
 

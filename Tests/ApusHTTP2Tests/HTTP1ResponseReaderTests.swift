@@ -60,6 +60,12 @@ import Testing
         #expect(valid && seen == Seen(heads: [200], fields: ["sec-websocket-protocol"], body: "frames", ended: false))
     }
 
+    /// A page in answer to a WebSocket's upgrade must not read as an open WebSocket.
+    @Test func aTunnelThatDidNotOpenIsA502() {
+        let (seen, valid) = Self.read("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\npage", tunnel: true)
+        #expect(valid && seen == Seen(heads: [502], fields: [], body: "", ended: true))
+    }
+
     @Test func aBrokenResponseIsRefused() {
         #expect(!Self.read("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n").1)
         #expect(!Self.read("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n").1)

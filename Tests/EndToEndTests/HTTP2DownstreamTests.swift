@@ -319,7 +319,7 @@ import Testing
               ws: { endpoints: [127.0.0.1:\(server.port)] }
             """, waitFor: [https, h2c])
             let script = try s.dir.write("h2ws.py", HTTP2WebSocketScript.source)
-            for arguments in [[String(h2c)], [String(https), certificates.ca]] {
+            for arguments in [[String(h2c), "-"], [String(https), certificates.ca]] {
                 let output = try await Tool.run("/usr/bin/env", ["python3", script, "127.0.0.1"] + arguments, in: s.dir)
                 let line = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
                 let result = try #require((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], "\(output)")
@@ -330,6 +330,36 @@ import Testing
             }
             // The server saw the two handshakes as RFC 6455 upgrades.
             #expect(server.opens.count == 2, "\(server.opens)")
+        }
+    }
+
+    /// An upgrade the route refuses (403), or one an upstream answers with a page (502:
+    /// a 2xx would tell the client its WebSocket is open), ends the stream; bytes the
+    /// client sends on it after that never become a request.
+    @Test(.timeLimit(.endToEnd(3))) func refusedUpgradesEndTheStream() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("plain")
+            let h2c = try s.port()
+            _ = try await s.apus("""
+            workers: 1
+            listeners: [{ name: h2c, listen: 127.0.0.1:\(h2c), h2c: true }]
+            routes:
+              - paths:
+                  - { path: /denied, type: Exact, respond: { status: 403, body: "no", content_type: text/plain } }
+                  - { path: /, type: Prefix, upstream: app }
+            upstreams:
+              app: { endpoints: [\(backend.endpoint)] }
+            """, waitFor: [h2c])
+            let script = try s.dir.write("h2ws.py", HTTP2WebSocketScript.source)
+            for (path, status) in [("/denied", 403), ("/echo", 502)] {
+                let output = try await Tool.run("/usr/bin/env", ["python3", script, "127.0.0.1", String(h2c), "-", path], in: s.dir)
+                let line = output.stdout.split(separator: "\n").last.map(String.init) ?? ""
+                let result = try #require((try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], "\(output)")
+                #expect(result["status"] as? Int == status, "\(path): \(result)")
+                #expect(result["ended"] as? Bool == true, "\(path): \(result)")
+                #expect(!((result["after"] as? [String]) ?? []).contains("HeadersFrame"), "\(path): \(result)")
+            }
+            #expect(try await !backend.stats().paths.contains("/smuggled"))
         }
     }
 

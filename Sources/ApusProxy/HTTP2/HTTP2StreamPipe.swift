@@ -102,8 +102,9 @@ final class HTTP2StreamPipe: TransportLayer {
 
     override func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         if failed { return .failed(ECONNRESET) }
-        // After its one response the stream reads as closed: nothing on it is another request.
-        if responseComplete && !isTunnel { return .endOfStream }
+        // After its one response the stream reads as closed: nothing on it is another
+        // request (a WebSocket whose upgrade was refused included).
+        if responseComplete && !response.opensTunnel { return .endOfStream }
         let available = input.count - inputOffset
         guard available > 0 else { return isTunnel && requestEnded ? .endOfStream : .wouldBlock }
         let n = min(available, count)

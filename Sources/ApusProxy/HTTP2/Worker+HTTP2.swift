@@ -239,8 +239,15 @@ extension Worker {
         guard let h2 = connection.http2 else { return }
         h2.flushed()
         while true {
+            // What went out is dropped before more is gathered: a reader slower than the
+            // session fills the socket with partial writes, and the buffer must not keep
+            // everything ever sent.
+            if h2.unsentOffset > 0 {
+                h2.unsent.removeFirst(h2.unsentOffset)
+                h2.unsentOffset = 0
+            }
             // Gather the session's frames into one write.
-            while h2.unsent.count - h2.unsentOffset < 65_536, let next = h2.session.nextOutput() {
+            while h2.unsent.count < 65_536, let next = h2.session.nextOutput() {
                 switch next {
                 case .failure(let error):
                     Log.debug("HTTP/2 session failed", ["error": error.description])

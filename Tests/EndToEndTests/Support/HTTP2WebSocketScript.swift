@@ -5,7 +5,10 @@
 /// status, the echoed messages, the close code the server answered and whether the stream
 /// ended cleanly.
 ///
-/// `h2ws.py HOST PORT [CA]`: TLS with ALPN h2 when a CA file is given, else h2c.
+/// `h2ws.py HOST PORT CA|- [PATH]`: TLS with ALPN h2 when a CA file is given, else h2c;
+/// PATH defaults to /chat. When the stream is answered with another status, the script
+/// sends an HTTP/1.1 request for `/smuggled` as DATA on the ended stream and reports the
+/// frames that came back for it (`after`): it must never become a request.
 enum HTTP2WebSocketScript {
     static let source = #"""
 import json, os, socket, ssl, sys
@@ -13,7 +16,8 @@ from hyperframe.frame import Frame, HeadersFrame, DataFrame, SettingsFrame, Wind
 from hpack import Decoder, Encoder
 
 host, port = sys.argv[1], int(sys.argv[2])
-tls = len(sys.argv) > 3
+tls = len(sys.argv) > 3 and sys.argv[3] != "-"
+path = sys.argv[4] if len(sys.argv) > 4 else "/chat"
 sock = socket.create_connection((host, port))
 if tls:
     context = ssl.create_default_context(cafile=sys.argv[3])
@@ -52,13 +56,26 @@ for frame in stream:
         sock.sendall(SettingsFrame(0, flags=["ACK"]).serialize())
         break
 block = encoder.encode([(":method", "CONNECT"), (":protocol", "websocket"), (":scheme", "https" if tls else "http"),
-                        (":path", "/chat"), (":authority", "localhost"), ("sec-websocket-version", "13")])
+                        (":path", path), (":authority", "localhost"), ("sec-websocket-version", "13")])
 sock.sendall(HeadersFrame(1, block, flags=["END_HEADERS"]).serialize())
 received = b""
 for frame in stream:
     if isinstance(frame, HeadersFrame) and frame.stream_id == 1:
         result["status"] = int(dict(decoder.decode(frame.data))[":status"])
         if result["status"] != 200:
+            result["ended"] = "END_STREAM" in frame.flags
+            sock.sendall(DataFrame(1, b"GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n").serialize())
+            sock.settimeout(1)
+            after = []
+            try:
+                for later in stream:
+                    if later.stream_id == 1:
+                        after.append(type(later).__name__)
+                        if "END_STREAM" in getattr(later, "flags", ()):
+                            result["ended"] = True
+            except OSError:
+                pass
+            result["after"] = after
             break
         sock.sendall(DataFrame(1, masked(0x1, b"first over h2") + masked(0x1, b"second over h2")).serialize())
     elif isinstance(frame, DataFrame) and frame.stream_id == 1:
