@@ -15,7 +15,7 @@ public enum HTTP2ResponseFields {
             default:
                 break
             }
-            let name = bytes[Int(field.nameStart)..<Int(field.nameEnd)].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            let name = bytes[Int(field.nameStart)..<Int(field.nameEnd)].map(ASCIICase.lower)
             fields.append(HTTP2Field(name: name, value: Array(bytes[Int(field.valueStart)..<Int(field.valueEnd)])))
         }
         return fields

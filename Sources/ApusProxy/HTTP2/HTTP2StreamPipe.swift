@@ -37,8 +37,8 @@ final class HTTP2StreamPipe: TransportLayer {
     private var response: HTTP1ResponseReader
     /// The response went out whole (END_STREAM queued).
     var responseComplete: Bool { response.isComplete }
-    /// A write was refused for a full queue: the owner wakes the stream when it drains.
-    var waitsForRoom = false
+    /// Listed to be driven once the events of a read are applied (`handleHTTP2Events`).
+    var awaitsDrive = false
 
     /// Response bytes a stream may have queued (its client's window holds them back)
     /// before its writes are refused.
@@ -134,7 +134,6 @@ final class HTTP2StreamPipe: TransportLayer {
         if response.isInBody {
             let queued = owner.session.queuedBytes(streamID: streamID)
             guard queued < Self.queueLimit, owner.session.totalQueuedBytes < HTTP2Downstream.queueLimit else {
-                waitsForRoom = true
                 owner.waitForRoom(self)
                 return .wouldBlock
             }

@@ -92,7 +92,7 @@ extension Worker {
             guard connection.http2 === h2 else { return }
             switch event {
             case .request(let head):
-                if let stream = openStream(connection, h2, head) { touched.append(stream) }
+                if let stream = openStream(connection, h2, head) { mark(stream, &touched) }
             case .refused(let streamID, let status):
                 _ = h2.session.respond(streamID: streamID, status: status, fields: [], endStream: true)
             case .data(let streamID, let bytes):
@@ -103,7 +103,7 @@ extension Worker {
                 }
                 pipe.appendBody(bytes)
                 stream.transport.readable = true
-                touched.append(stream)
+                mark(stream, &touched)
             case .trailers(let streamID, let fields):
                 guard let stream = h2.streams[streamID], let pipe = stream.transport.layer as? HTTP2StreamPipe else { continue }
                 pipe.endBody(trailers: fields)
@@ -111,7 +111,7 @@ extension Worker {
                 guard let stream = h2.streams[streamID], let pipe = stream.transport.layer as? HTTP2StreamPipe else { continue }
                 pipe.endBody()
                 stream.transport.readable = true
-                touched.append(stream)
+                mark(stream, &touched)
             case .streamClosed(let streamID, _):
                 // Reset by the client (or by libnghttp2 for a protocol error), or closed once
                 // both sides ended.
@@ -122,12 +122,19 @@ extension Worker {
                 h2.goingAway = true
             }
         }
-        var driven = Set<ObjectIdentifier>()
-        for stream in touched where driven.insert(ObjectIdentifier(stream)).inserted {
+        for stream in touched {
             // Still open: an earlier stream's exchange may have closed the connection.
-            guard connection.http2 === h2, stream.transport.layer != nil else { continue }
+            guard connection.http2 === h2, let pipe = stream.transport.layer as? HTTP2StreamPipe else { continue }
+            pipe.awaitsDrive = false
             driveDownstream(stream)
         }
+    }
+
+    /// Lists a stream to be driven after the batch, once.
+    private func mark(_ stream: DownstreamConnection, _ touched: inout [DownstreamConnection]) {
+        guard let pipe = stream.transport.layer as? HTTP2StreamPipe, !pipe.awaitsDrive else { return }
+        pipe.awaitsDrive = true
+        touched.append(stream)
     }
 
     /// A request head whose END_STREAM came in the same batch with no body before it is a
@@ -286,7 +293,6 @@ extension Worker {
                     h2.waitingForRoom.append(pipe)
                     continue
                 }
-                pipe.waitsForRoom = false
                 stream.transport.writable = true
                 driveDownstream(stream)
             }
