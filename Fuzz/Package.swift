@@ -16,6 +16,7 @@ let package = Package(
         .executableTarget(name: "FuzzHTTP2Session", dependencies: [.product(name: "ApusHTTP2", package: root), .product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzGRPCTimeout", dependencies: [.product(name: "ApusHTTP2", package: root)]),
         .executableTarget(name: "FuzzHTTP1ResponseReader", dependencies: [.product(name: "ApusHTTP2", package: root), .product(name: "ApusHTTP", package: root)]),
+        .executableTarget(name: "FuzzHTTP1RequestReader", dependencies: [.product(name: "ApusHTTP2", package: root), .product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzResponseHead", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzUpstreamResponse", dependencies: [.product(name: "ApusHTTP", package: root)]),
         .executableTarget(name: "FuzzChunked", dependencies: [.product(name: "ApusHTTP", package: root)]),

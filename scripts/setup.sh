@@ -32,4 +32,9 @@ python3 -c 'import websockets.asyncio.client' 2>/dev/null || pip_install websock
 python3 -c 'import prometheus_client.parser' 2>/dev/null || pip_install prometheus_client
 # Python's h2: hand-made HTTP/2 frame sequences (floods, resets, stalls) in the HTTP/2 tests.
 python3 -c 'import h2.connection' 2>/dev/null || pip_install h2
+# grpcio: the real gRPC client and server of the gRPC tests (every call type, deadlines,
+# cancellation, health checking through Apus); grpcio-health-checking: the standard
+# health service.
+python3 -c 'import grpc' 2>/dev/null || pip_install grpcio
+python3 -c 'import grpc_health.v1.health' 2>/dev/null || pip_install grpcio-health-checking
 command -v swift >/dev/null || { echo "swift is not on PATH (Swift 6.x toolchain required)"; exit 1; }

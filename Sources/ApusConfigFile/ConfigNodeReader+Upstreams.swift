@@ -3,7 +3,7 @@ import Yams
 
 /// `upstreams:`, a mapping from upstream name to its endpoints and connection settings.
 extension ConfigNodeReader {
-    static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout", "tls",
+    static let upstreamKeys = ["endpoints", "balance", "keepalive", "connect_timeout", "read_timeout", "send_timeout", "tls", "protocol",
                                "retry_non_idempotent", "ignore_client_abort", "max_tries", "retry_window", "affinity", "hash_by", "hash_subset_size"]
 
     /// IPv6 endpoints are the usual way to end up with a sequence where an address belongs.
@@ -39,6 +39,7 @@ extension ConfigNodeReader {
         let read = duration("read_timeout", in: fields)
         let send = duration("send_timeout", in: fields)
         let tls = upstreamTLS(in: fields)
+        let httpProtocol = choice("protocol", in: fields, options: UpstreamProtocol.allCases.map(\.rawValue), as: UpstreamProtocol.self)
         let failures = UpstreamFailurePolicy(
             retryNonIdempotent: boolean("retry_non_idempotent", in: fields) ?? false,
             ignoreClientAbort: boolean("ignore_client_abort", in: fields) ?? false,
@@ -50,10 +51,12 @@ extension ConfigNodeReader {
             error("invalid-hash", "\(context): affinity and hash_by exclude each other (affinity would win); keep one", at: hashNode)
         }
         guard let endpoints else { return nil }
-        return UpstreamConfig(
+        var upstream = UpstreamConfig(
             name: name, endpoints: endpoints, balance: balance ?? .roundRobin, keepAlive: keepAlive,
             connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
             tls: tls, failures: failures, affinity: affinity, hash: hash, location: location(of: keyNode))
+        upstream.httpProtocol = httpProtocol ?? .http1
+        return upstream
     }
 
     private mutating func endpoints(in fields: MappingFields) -> [EndpointConfig]? {

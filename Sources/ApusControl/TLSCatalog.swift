@@ -56,7 +56,8 @@ public final class TLSCatalog: Sendable {
             do {
                 clients[upstream.name] = try TLSClientContext(
                     caFile: tls.caFile, serverName: tls.serverName, verify: tls.verify,
-                    certificateFile: tls.clientCertificate?.certificateFile, keyFile: tls.clientCertificate?.keyFile)
+                    certificateFile: tls.clientCertificate?.certificateFile, keyFile: tls.clientCertificate?.keyFile,
+                    http2: upstream.httpProtocol == .h2)
             } catch {
                 diagnostics.append(.error("tls-upstream", "upstream '\(upstream.name)': \(error.message)", at: tls.location))
             }

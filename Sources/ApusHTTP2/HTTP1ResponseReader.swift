@@ -2,7 +2,8 @@ import ApusHTTP
 
 /// Reads the HTTP/1.1 response the proxy wrote for a request that came on an HTTP/2
 /// stream, and says what the stream sends for it: its head (interim answers left out),
-/// then its body as DATA, de-chunked, ending where the response's framing ends.
+/// then its body as DATA, de-chunked, ending where the response's framing ends; a chunked
+/// body's trailer fields (gRPC's status among them) end the stream as trailing HEADERS.
 ///
 /// For a WebSocket (extended CONNECT), the upstream's 101 becomes a 200 whose body is the
 /// tunnel, until `end` (RFC 8441 §5); any other 2xx becomes 502, as it would tell the client
@@ -13,6 +14,8 @@ public struct HTTP1ResponseReader {
         case head(status: Int, fields: [HTTP2Field], endStream: Bool)
         /// Body bytes, valid during the call; `endStream` on the last.
         case body(UnsafeRawBufferPointer, endStream: Bool)
+        /// The trailer fields of a chunked body, which end the stream.
+        case trailers([HTTP2Field])
     }
 
     private enum Phase {
@@ -28,6 +31,7 @@ public struct HTTP1ResponseReader {
     private var parser = ResponseHeadParser()
     private var head = ResponseHead()
     private var chunks = ChunkedDecoder()
+    private var trailers = ChunkedTrailers()
     private var remainingLength: Int64 = 0
     /// The status sent to the client (0 before the head).
     public private(set) var status = 0
@@ -37,6 +41,8 @@ public struct HTTP1ResponseReader {
     public init(requestMethod: HTTPMethod, isTunnel: Bool) {
         self.requestMethod = requestMethod
         self.isTunnel = isTunnel
+        // One allocation instead of growing through a head's usual size.
+        head.headers.reserveCapacity(24)
     }
 
     /// The response went out whole (its last output had `endStream`).
@@ -135,16 +141,25 @@ public struct HTTP1ResponseReader {
         case .chunked:
             var offset = 0
             while offset < bytes.count {
-                switch chunks.decode(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+                switch chunks.decode(rest) {
                 case .needMore(let consumed):
+                    trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
                     offset += consumed
                     if consumed == 0 { return true }
                 case .data(let start, let count, let consumed):
-                    emit(.body(UnsafeRawBufferPointer(rebasing: bytes[(offset + start)..<(offset + start + count)]), endStream: false))
+                    trailers.dataCame()
+                    emit(.body(UnsafeRawBufferPointer(rebasing: rest[start..<(start + count)]), endStream: false))
                     offset += consumed
-                case .end:
+                case .end(let consumed):
+                    trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
                     phase = .done
-                    emit(.body(UnsafeRawBufferPointer(start: nil, count: 0), endStream: true))
+                    let fields = trailers.fields()
+                    if fields.isEmpty {
+                        emit(.body(UnsafeRawBufferPointer(start: nil, count: 0), endStream: true))
+                    } else {
+                        emit(.trailers(fields))
+                    }
                     return true
                 case .failed:
                     phase = .done

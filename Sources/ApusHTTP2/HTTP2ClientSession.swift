@@ -31,10 +31,11 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
         core.attach(self)
     }
 
-    /// Streams the upstream lets this connection have open at once (its SETTINGS; 100 until
-    /// they arrive, libnghttp2's assumption).
-    public var peerMaxConcurrentStreams: UInt32 {
-        nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS)
+    /// Streams to attach to this connection at most: the upstream's
+    /// SETTINGS_MAX_CONCURRENT_STREAMS once they arrived, 100 before (libnghttp2 sends one
+    /// and holds the others until the SETTINGS come).
+    public var streamLimit: UInt32 {
+        core.peerSettingsReceived ? nghttp2_session_get_remote_settings(session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS) : 100
     }
 
     /// Queues a request: `fields` starts with the pseudo-header fields (`:method`,
@@ -62,8 +63,17 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
         core.sendData(streamID: streamID, bytes, endStream: endStream, trailers: trailers)
     }
 
+    /// Request body bytes queued on a stream and not yet sent (the upstream's window holds
+    /// them back).
+    public func queuedBytes(streamID: Int32) -> Int { core.queuedBytes(streamID: streamID) }
+
+    /// Whether the session has nothing more to do (after a GOAWAY, once its streams closed).
+    public var isFinished: Bool { core.isFinished }
+
     /// Feeds bytes read from the upstream; a connection-level error ends the connection.
     public func receive(_ bytes: UnsafeRawBufferPointer) -> HTTP2Error? { core.receive(bytes) }
+
+    public var hasEvents: Bool { !events.isEmpty }
 
     public func takeEvents() -> [HTTP2ResponseEvent] {
         defer { events.removeAll(keepingCapacity: true) }
@@ -85,6 +95,7 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
     func beginHeaders(streamID: Int32, category: nghttp2_headers_category) {
         pendingStreamID = streamID
         pendingHead = PendingHead()
+        pendingHead!.fields.reserveCapacity(16)
     }
 
     func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {

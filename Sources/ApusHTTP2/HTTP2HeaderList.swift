@@ -1,25 +1,28 @@
 import CNghttp2
 
 /// Fields as libnghttp2's name/value list, laid out in one buffer for one call (libnghttp2
-/// copies names and values when a frame is submitted).
+/// copies names and values when a frame is submitted). The buffer and the list are
+/// temporary allocations, on the stack when they are small: a head costs no heap
+/// allocation here.
 enum HTTP2HeaderList {
     /// Calls `body` with the list; `fields` may be empty.
     static func with(_ fields: [HTTP2Field], _ body: (UnsafePointer<nghttp2_nv>?, Int) -> Int32) -> HTTP2Error? {
-        var bytes: [UInt8] = []
-        var offsets: [(name: Int, value: Int)] = []
-        for field in fields {
-            offsets.append((bytes.count, bytes.count + field.name.count))
-            bytes += field.name
-            bytes += field.value
-        }
-        bytes.append(0)  // a base address even when every name and value is empty
-        let status: Int32 = bytes.withUnsafeMutableBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            let list = zip(fields, offsets).map { field, offset in
-                nghttp2_nv(name: base + offset.name, value: base + offset.value, namelen: field.name.count, valuelen: field.value.count,
-                           flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+        var total = 1  // a base address even when every name and value is empty
+        for field in fields { total += field.name.count + field.value.count }
+        let status = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: total) { bytes in
+            withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(fields.count, 1)) { list in
+                var offset = 0
+                for (index, field) in fields.enumerated() {
+                    let name = bytes.baseAddress! + offset
+                    offset += UnsafeMutableBufferPointer(rebasing: bytes[offset...]).initialize(fromContentsOf: field.name)
+                    let value = bytes.baseAddress! + offset
+                    offset += UnsafeMutableBufferPointer(rebasing: bytes[offset...]).initialize(fromContentsOf: field.value)
+                    list.initializeElement(at: index, to: nghttp2_nv(
+                        name: name, value: value, namelen: field.name.count, valuelen: field.value.count,
+                        flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                }
+                return body(fields.isEmpty ? nil : UnsafePointer(list.baseAddress), fields.count)
             }
-            return list.withUnsafeBufferPointer { body($0.baseAddress, $0.count) }
         }
         return HTTP2Error(status: status)
     }

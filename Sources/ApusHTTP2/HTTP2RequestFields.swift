@@ -14,7 +14,10 @@ public enum HTTP2RequestFields {
         var path = slice(head.pathStart, head.pathEnd)
         // An absolute-form target without a path (`http://h` or `http://h?q`) means `/`.
         if path.first != UInt8(ascii: "/") && path != [UInt8(ascii: "*")] { path.insert(UInt8(ascii: "/"), at: 0) }
-        var fields = [
+        var fields: [HTTP2Field] = []
+        // Room for the pseudo-header fields, the head's and the `te` a caller may add.
+        fields.reserveCapacity(head.headers.count + 5)
+        fields += [
             HTTP2Field(name: Array(":method".utf8), value: slice(head.methodStart, head.methodEnd)),
             HTTP2Field(name: Array(":scheme".utf8), value: Array(scheme.utf8)),
             HTTP2Field(name: Array(":authority".utf8), value: authority),
@@ -26,11 +29,14 @@ public enum HTTP2RequestFields {
             case .host, .connection, .keepAlive, .proxyConnection, .transferEncoding, .upgrade, .trailer:
                 continue
             case .te:
+                // Only `trailers` may be sent, and it is sent as written here, lowercase.
                 guard ASCIICase.equal(value, "trailers".utf8) else { continue }
+                fields.append(HTTP2Field(name: Array("te".utf8), value: Array("trailers".utf8)))
+                continue
             default:
                 break
             }
-            let name = slice(field.nameStart, field.nameEnd).map(ASCIICase.lower)
+            let name = ASCIICase.lowered(UnsafeRawBufferPointer(rebasing: bytes[Int(field.nameStart)..<Int(field.nameEnd)]))
             fields.append(HTTP2Field(name: name, value: value))
         }
         return fields

@@ -32,6 +32,22 @@ public struct HTTP2RequestHead: Equatable, Sendable {
         self.streamID = streamID
     }
 
+    /// A gRPC call: its content type is `application/grpc`, alone or with a `+format` or
+    /// parameters (not gRPC-Web, whose framing differs).
+    public var isGRPC: Bool {
+        guard let type = fields.first(where: { $0.name == Self.contentType })?.value else { return false }
+        let prefix = "application/grpc".utf8
+        guard type.count >= prefix.count, ASCIICase.equal(type.prefix(prefix.count), prefix) else { return false }
+        guard type.count > prefix.count else { return true }
+        return type[prefix.count] == UInt8(ascii: "+") || type[prefix.count] == UInt8(ascii: ";")
+    }
+
+    /// The call's `grpc-timeout` in milliseconds (at least 1); nil when it gave none or an
+    /// ill-formed one.
+    public var grpcTimeoutMilliseconds: UInt64? {
+        fields.first(where: { $0.name == Self.grpcTimeout }).flatMap { GRPCTimeout.milliseconds($0.value) }.map { max($0, 1) }
+    }
+
     /// Why this head cannot be served, as the status to answer; nil when it can.
     /// - The scheme is http or https and the path is origin-form (`/...`, or `*` for
     ///   OPTIONS): libnghttp2 lets another scheme carry any path, and an absolute-form one
@@ -129,5 +145,7 @@ public struct HTTP2RequestHead: Equatable, Sendable {
     static let cookie = Array("cookie".utf8)
     static let contentLength = Array("content-length".utf8)
     static let te = Array("te".utf8)
+    static let contentType = Array("content-type".utf8)
+    static let grpcTimeout = Array("grpc-timeout".utf8)
     static let webSocketKey = Array("sec-websocket-key".utf8)
 }

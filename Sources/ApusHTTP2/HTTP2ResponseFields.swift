@@ -15,7 +15,7 @@ public enum HTTP2ResponseFields {
             default:
                 break
             }
-            let name = bytes[Int(field.nameStart)..<Int(field.nameEnd)].map(ASCIICase.lower)
+            let name = ASCIICase.lowered(UnsafeRawBufferPointer(rebasing: bytes[Int(field.nameStart)..<Int(field.nameEnd)]))
             fields.append(HTTP2Field(name: name, value: Array(bytes[Int(field.valueStart)..<Int(field.valueEnd)])))
         }
         return fields

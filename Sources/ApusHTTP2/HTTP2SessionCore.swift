@@ -11,6 +11,8 @@ final class HTTP2SessionCore {
     private var bodies = HTTP2OutgoingBodies()
     /// Empty DATA frames without END_STREAM left before the connection is closed.
     private var emptyDataFramesLeft: Int
+    /// The peer's first SETTINGS arrived (its limits are known).
+    var peerSettingsReceived = false
 
     /// - Parameter entries: the SETTINGS the session sends first.
     init(server: Bool, settings: HTTP2Settings, entries: [nghttp2_settings_entry]) throws(HTTP2Error) {
@@ -28,7 +30,14 @@ final class HTTP2SessionCore {
         defer { nghttp2_option_del(option) }
         nghttp2_option_set_no_auto_window_update(option, 1)
         nghttp2_option_set_max_continuations(option, settings.maxContinuations)
-        if server { nghttp2_option_set_stream_reset_rate_limit(option, settings.resetBurst, settings.resetsPerSecond) }
+        if server {
+            nghttp2_option_set_stream_reset_rate_limit(option, settings.resetBurst, settings.resetsPerSecond)
+        } else {
+            // Until the server's SETTINGS say how many streams it takes, one goes out and
+            // the others wait in the session: a server may refuse streams past a limit the
+            // client could not know yet.
+            nghttp2_option_set_peer_max_concurrent_streams(option, 1)
+        }
         var created: OpaquePointer?
         let status = server ? nghttp2_session_server_new2(&created, callbacks, nil, option) : nghttp2_session_client_new2(&created, callbacks, nil, option)
         guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }

@@ -74,6 +74,8 @@ private let onFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, user i
             // The session is terminated; the failure ends `receive` with an error.
             return Int32(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue)
         }
+    case NGHTTP2_SETTINGS.rawValue:
+        if header.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 { core(user).peerSettingsReceived = true }
     case NGHTTP2_GOAWAY.rawValue:
         role.goawayReceived(lastStreamID: frame.pointee.goaway.last_stream_id, errorCode: frame.pointee.goaway.error_code)
     default:

@@ -4,8 +4,13 @@ import ApusCore
 enum QuickConfiguration {
     static func make(
         listen: String, upstreams: [String], workers: String?, admin: String?, accessLog: String?,
-        certificate: CertificateConfig? = nil
+        certificate: CertificateConfig? = nil, upstreamProtocol: String? = nil
     ) -> Configuration? {
+        var httpProtocol = UpstreamProtocol.http1
+        if let upstreamProtocol {
+            guard let chosen = UpstreamProtocol(rawValue: upstreamProtocol) else { return nil }
+            httpProtocol = chosen
+        }
         var workerCount = WorkerCount.auto
         if let workers, workers != "auto" {
             guard let n = Int(workers), n > 0 else { return nil }
@@ -16,6 +21,10 @@ enum QuickConfiguration {
             guard let format = AccessLogConfig.Format(rawValue: accessLog) else { return nil }
             log.format = format
         }
+        var upstream = UpstreamConfig(
+            name: "upstream", endpoints: upstreams.map { EndpointConfig(address: $0, location: .commandLine) },
+            location: .commandLine)
+        upstream.httpProtocol = httpProtocol
         return Configuration(
             workers: workerCount,
             admin: admin.map { AdminConfig(listen: $0, location: .commandLine) },
@@ -26,9 +35,7 @@ enum QuickConfiguration {
             routes: [RouteConfig(host: nil, paths: [
                 PathRuleConfig(path: "/", match: .prefix, action: .proxy(upstream: "upstream"), location: .commandLine),
             ], location: .commandLine)],
-            upstreams: [UpstreamConfig(
-                name: "upstream", endpoints: upstreams.map { EndpointConfig(address: $0, location: .commandLine) },
-                location: .commandLine)],
+            upstreams: [upstream],
             accessLog: log)
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 /// `apus serve`: load, compile, start workers, then reload and drain on signals.
 enum ServeCommand {
     static func run(_ arguments: [String]) -> Int32 {
-        let options = OptionReader(arguments, valued: ["config", "listen", "upstream", "workers", "admin", "access-log", "log-level", "tls-cert", "tls-key"])
+        let options = OptionReader(arguments, valued: ["config", "listen", "upstream", "upstream-protocol", "workers", "admin", "access-log", "log-level", "tls-cert", "tls-key"])
         if let error = options.error {
             printError("apus serve: \(error)\n\n\(usage)")
             return 2
@@ -42,8 +42,8 @@ enum ServeCommand {
             let certificate = certificateFile.map { CertificateConfig(certificateFile: $0, keyFile: keyFile!, location: .commandLine) }
             guard let quick = QuickConfiguration.make(
                 listen: listen, upstreams: upstreams, workers: options.last("workers"), admin: options.last("admin"),
-                accessLog: options.last("access-log"), certificate: certificate) else {
-                printError("apus serve: --workers must be 'auto' or a positive number; --access-log combined|json|off")
+                accessLog: options.last("access-log"), certificate: certificate, upstreamProtocol: options.last("upstream-protocol")) else {
+                printError("apus serve: --workers must be 'auto' or a positive number; --access-log combined|json|off; --upstream-protocol http/1.1|h2")
                 return 2
             }
             source = .fixed(quick)

@@ -10,6 +10,7 @@ let usage = """
       serve --listen ADDR --upstream ADDR...  quick mode: proxy everything to the upstream(s)
             [--workers N|auto] [--admin ADDR] [--access-log combined|json|off]
             [--tls-cert FILE --tls-key FILE]      terminate TLS on the listener
+            [--upstream-protocol http/1.1|h2]     h2: HTTP/2 with prior knowledge to the upstream(s)
       validate [--format text|json] FILE...   check configuration files and Kubernetes manifests; exit 1 on any error
             [--ingress-class apus] [--controller-name apus.dev/ingress-controller]
             [--watch-namespace NS] [--config FILE]   for manifests: class served, listeners and limits

@@ -15,6 +15,26 @@ import Testing
         }
     }
 
+    /// A call is told by its content type (gRPC-Web is not one); its timeout is read from
+    /// `grpc-timeout`, a zero one counting as a millisecond.
+    @Test func callsAreRecognised() {
+        func head(_ fields: [(String, String)]) -> HTTP2RequestHead {
+            var head = HTTP2RequestHead(streamID: 1)
+            head.fields = fields.map { HTTP2Field($0.0, $0.1) }
+            return head
+        }
+        #expect(head([("content-type", "application/grpc")]).isGRPC)
+        #expect(head([("content-type", "application/grpc+proto")]).isGRPC)
+        #expect(head([("content-type", "Application/GRPC; charset=x")]).isGRPC)
+        #expect(!head([("content-type", "application/grpc-web")]).isGRPC)
+        #expect(!head([("content-type", "application/json")]).isGRPC)
+        #expect(!head([]).isGRPC)
+        #expect(head([("grpc-timeout", "250m")]).grpcTimeoutMilliseconds == 250)
+        #expect(head([("grpc-timeout", "0n")]).grpcTimeoutMilliseconds == 1)
+        #expect(head([("grpc-timeout", "soon")]).grpcTimeoutMilliseconds == nil)
+        #expect(head([]).grpcTimeoutMilliseconds == nil)
+    }
+
     @Test func proxyAnswersMapToGRPCStatuses() {
         #expect(GRPCStatus.forProxyAnswer(httpStatus: 503, timedOut: false) == .unavailable)
         #expect(GRPCStatus.forProxyAnswer(httpStatus: 502, timedOut: false) == .unavailable)

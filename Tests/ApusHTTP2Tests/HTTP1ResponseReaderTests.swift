@@ -8,6 +8,7 @@ import Testing
         var fields: [String] = []
         var body = ""
         var ended = false
+        var trailers: [String] = []
     }
 
     static func read(_ text: String, method: HTTPMethod = .get, tunnel: Bool = false, then end: Bool = false) -> (Seen, Bool) {
@@ -22,6 +23,9 @@ import Testing
             case .body(let bytes, let endStream):
                 seen.body += String(decoding: bytes, as: UTF8.self)
                 seen.ended = endStream
+            case .trailers(let fields):
+                seen.trailers = fields.map { String(decoding: $0.name + [0x3D] + $0.value, as: UTF8.self) }
+                seen.ended = true
             }
         }
         let valid = Array(text.utf8).withUnsafeBytes { reader.take($0, collect) }
@@ -39,6 +43,25 @@ import Testing
     }
 
     /// HEAD, 204 and 304 end with the head; a Content-Length body ends at its length.
+    /// A chunked body's trailer fields end the stream as trailers (gRPC's status), names
+    /// lowercased and values trimmed, however the bytes are cut; connection-specific
+    /// fields are left out.
+    @Test func trailersEndTheStream() {
+        let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nGrpc-Status: 0\r\ngrpc-message:  ok \r\nConnection: x\r\n\r\n"
+        let (whole, valid) = Self.read(text)
+        #expect(valid)
+        #expect(whole == Seen(heads: [200], fields: [], body: "abc", ended: true, trailers: ["grpc-status=0", "grpc-message=ok"]))
+        var reader = HTTP1ResponseReader(requestMethod: .get, isTunnel: false)
+        var trailers: [String] = []
+        for byte in Array(text.utf8) {
+            #expect([byte].withUnsafeBytes { reader.take($0) { output in
+                if case .trailers(let fields) = output { trailers = fields.map { String(decoding: $0.name, as: UTF8.self) } }
+            } })
+        }
+        #expect(trailers == ["grpc-status", "grpc-message"])
+        #expect(reader.isComplete)
+    }
+
     @Test func bodilessAnswersAndLengths() {
         #expect(Self.read("HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n", method: .head).0 == Seen(heads: [200], fields: ["content-length"], ended: true))
         #expect(Self.read("HTTP/1.1 304 Not Modified\r\n\r\n").0.ended)

@@ -52,15 +52,23 @@ import Testing
         ])
     }
 
-    /// The upstream's SETTINGS_MAX_CONCURRENT_STREAMS is what the client may open at once.
+    /// The upstream's SETTINGS_MAX_CONCURRENT_STREAMS is what the client may open at once;
+    /// before they arrive one stream goes out and the others wait in the session.
     @Test func theUpstreamsStreamLimitIsKnown() throws {
         var settings = HTTP2Settings()
         settings.maxConcurrentStreams = 3
         let server = try HTTP2ServerSession(settings: settings)
         let client = try HTTP2ClientSession()
-        _ = client.request(Self.fields([(":method", "GET"), (":scheme", "http"), (":authority", "a"), (":path", "/")]), endStream: true)
-        Self.converse(client, server)
-        #expect(client.peerMaxConcurrentStreams == 3)
+        #expect(client.streamLimit == 100)
+        let get = Self.fields([(":method", "GET"), (":scheme", "http"), (":authority", "a"), (":path", "/")])
+        for _ in 0..<5 { _ = client.request(get, endStream: true) }
+        // The client's first flight (its preface and one request) reaches the server before
+        // the server's SETTINGS reach the client.
+        while let bytes = try client.nextOutput()?.get() { #expect(server.receive(bytes) == nil) }
+        #expect(server.takeEvents().filter { if case .request = $0 { true } else { false } }.count == 1)
+        let (_, requests) = Self.converse(client, server)
+        #expect(client.streamLimit == 3)
+        #expect(requests.filter { if case .request = $0 { true } else { false } }.count == 2)
     }
 
     /// A GOAWAY names the last stream the upstream took; later ones may go elsewhere.

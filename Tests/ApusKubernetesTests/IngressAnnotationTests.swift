@@ -49,6 +49,9 @@ import Testing
         },
         UpstreamCase(annotations: ["nginx.ingress.kubernetes.io/backend-protocol": "HTTPS"]) { $0.tls?.verify == false },
         UpstreamCase(annotations: ["apus.dev/backend-protocol": "HTTPS"]) { $0.tls?.verify == true && $0.tls?.serverName == "web.demo.svc" },
+        UpstreamCase(annotations: ["nginx.ingress.kubernetes.io/backend-protocol": "GRPC"]) { $0.httpProtocol == .h2 && $0.tls == nil },
+        UpstreamCase(annotations: ["nginx.ingress.kubernetes.io/backend-protocol": "GRPCS"]) { $0.httpProtocol == .h2 && $0.tls?.verify == false },
+        UpstreamCase(annotations: ["apus.dev/backend-protocol": "grpcs"]) { $0.httpProtocol == .h2 && $0.tls?.verify == true },
         UpstreamCase(annotations: ["nginx.ingress.kubernetes.io/load-balance": "ewma"]) { $0.balance == .ewma },
         UpstreamCase(annotations: ["apus.dev/load-balance": "ewma"]) { $0.balance == .ewma },
         UpstreamCase(annotations: ["apus.dev/load-balance": "least_conn"]) { $0.balance == .leastConnections },
@@ -62,6 +65,17 @@ import Testing
         let upstream = try #require(translation.configuration.upstreams.first)
         #expect(c.check(upstream), "\(upstream)")
         #expect(!translation.diagnostics.contains { $0.severity == .error })
+    }
+
+    /// A Service port whose appProtocol is `kubernetes.io/h2c` or `grpc` is spoken to in
+    /// HTTP/2 without any annotation; another appProtocol changes nothing.
+    @Test(arguments: [("kubernetes.io/h2c", true), ("grpc", true), ("http", false)])
+    func appProtocolChoosesHTTP2(_ appProtocol: String, _ http2: Bool) throws {
+        let service = F.service("web", ports: "[{ name: http, port: 80, targetPort: 8080, appProtocol: \(appProtocol) }]")
+        let translation = try F.translate([F.ourClass, F.ingress("a"), service, F.web[1]])
+        let upstream = try #require(translation.configuration.upstreams.first)
+        #expect(upstream.httpProtocol == (http2 ? .h2 : .http1), "\(upstream)")
+        #expect(upstream.name == "demo/web:80")
     }
 
     struct RefusalCase: Sendable, CustomStringConvertible {
@@ -78,7 +92,7 @@ import Testing
         RefusalCase(annotation: "apus.dev/proxy-body-size", value: "-1", code: "invalid-annotation"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/force-ssl-redirect", value: "yes", code: "invalid-annotation"),
         RefusalCase(annotation: "apus.dev/ssl-redirect", value: "on", code: "invalid-annotation"),
-        RefusalCase(annotation: "nginx.ingress.kubernetes.io/backend-protocol", value: "GRPC", code: "annotation-not-supported"),
+        RefusalCase(annotation: "nginx.ingress.kubernetes.io/backend-protocol", value: "FCGI", code: "annotation-not-supported"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/backend-protocol", value: "SMTP", code: "invalid-annotation"),
         RefusalCase(annotation: "nginx.ingress.kubernetes.io/proxy-read-timeout", value: "60s", code: "invalid-annotation"),
         RefusalCase(annotation: "apus.dev/proxy-read-timeout", value: "60", code: "invalid-annotation"),

@@ -222,6 +222,38 @@ import Testing
         }
     }
 
+    /// A reload that removes an h2c listener sends its HTTP/2 connections a GOAWAY: the
+    /// streams in flight finish with 200.
+    @Test(.timeLimit(.endToEnd(3))) func aListenerChangeSendsGoAway() async throws {
+        try await withScenario { s in
+            let backend = try await s.backend("h2")
+            let (h2c, plain) = (try s.port(), try s.port())
+            func config(_ marker: String, h2cListener: Bool) -> String {
+                """
+                workers: 1
+                listeners:
+                  \(h2cListener ? "- { name: h2c, listen: 127.0.0.1:\(h2c), h2c: true }" : "")
+                  - { name: plain, listen: 127.0.0.1:\(plain) }
+                routes:
+                  - paths:
+                      - { path: /marker, type: Exact, respond: { status: 200, body: "\(marker)", content_type: text/plain } }
+                      - { path: /, type: Prefix, upstream: app }
+                upstreams:
+                  app: { endpoints: [\(backend.endpoint)] }
+                """
+            }
+            let apus = try await s.apus(config("first", h2cListener: true), waitFor: [h2c, plain])
+            let client = Task {
+                try await Tool.run("/usr/bin/nghttp", ["-n", "-v", "-m", "3", "http://127.0.0.1:\(h2c)/delay/1500"], in: s.dir)
+            }
+            _ = try await eventually(timeout: .seconds(3)) { try await backend.stats().paths.contains("/delay/1500") }
+            #expect(try await apus.reload(config("second", h2cListener: false), untilMarker: "second", port: plain))
+            let output = try await client.value
+            #expect(output.stdout.components(separatedBy: ":status: 200").count - 1 == 3, "\(output.stdout.suffix(3000))")
+            #expect(output.stdout.contains("recv GOAWAY"), "\(output.stdout.suffix(1500))")
+        }
+    }
+
     /// The `http2:` section's settings reach the client (nghttp prints the server's
     /// SETTINGS) and are enforced: a header list over its limit is answered 431, and an
     /// idle connection gets a GOAWAY after `idle_timeout`.

@@ -12,7 +12,7 @@ import Testing
         "allowlist": .served, "app-root": .served, "basic-auth-file": .served, "basic-auth-map": .served,
         "cors-default": .served, "cors-origins": .served, "denylist": .served, "docker-registry": .served,
         "header-snippet": .served, "oauth2-proxy": .served, "client-certs": .served, "permanent-redirect": .served, "rewrite-target": .served, "ssl-options": .served,
-        "vhost-and-prefix": .served, "www-redirect": .served, "cookie-affinity": .served, "consistent-hash": .served, "ewma": .served, "rate-limit": .served,
+        "vhost-and-prefix": .served, "grpc-backend": .served, "www-redirect": .served, "cookie-affinity": .served, "consistent-hash": .served, "ewma": .served, "rate-limit": .served,
         // Each with its main Ingress in the same file.
         "canary-by-header": .served, "canary-by-weight": .served,
         // HTTPS backends are not verified (as ingress-nginx);
@@ -22,8 +22,7 @@ import Testing
         // httpbin.org does not resolve here (the name is looked up again every 30 s); the
         // error-pages Service is not among the files.
         "external-auth": .servedWithNotes, "custom-errors": .servedWithNotes,
-        // Not implemented yet (issues 14 and 15), or a snippet with a location block.
-        "grpc-backend": .refused,
+        // A snippet with a location block.
         "location-snippet": .refused,
     ]
 
@@ -103,7 +102,7 @@ import Testing
 
             let moved = try String(contentsOfFile: "\(written)/cors-default.yaml", encoding: .utf8)
             #expect(moved.contains("ingressClassName: apus") && !moved.contains("ingressClassName: nginx"))
-            let stays = try String(contentsOfFile: "\(written)/grpc-backend.yaml", encoding: .utf8)
+            let stays = try String(contentsOfFile: "\(written)/location-snippet.yaml", encoding: .utf8)
             #expect(stays.contains("ingressClassName: nginx"))
             // The config, with the dev certificate in place of the pod's, is a valid --config.
             var config = try String(contentsOfFile: "\(written)/apus.yaml", encoding: .utf8)

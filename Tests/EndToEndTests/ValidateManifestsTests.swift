@@ -53,7 +53,7 @@ import Testing
     metadata:
       name: refused
       namespace: demo
-      annotations: { nginx.ingress.kubernetes.io/backend-protocol: GRPC }
+      annotations: { nginx.ingress.kubernetes.io/backend-protocol: FCGI }
     spec:
       ingressClassName: apus
       rules: [ { host: g.test, http: { paths: [ { path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } } ] } } ]
@@ -72,7 +72,7 @@ import Testing
             // rewrite-target: the regex path is rewritten; the Prefix path "/" has no groups for $2 and is dropped.
             #expect(lines.contains("\(path):32:1: info: Ingress demo/rewrite: serves r.test /api(/|$)(.*) (Regex, nginx) -> demo/web:80, rewritten to /$2, bodies up to 8388608 bytes"), "\(run.stdout)")
             #expect(lines.contains { $0.hasPrefix("\(path):32:1: error: Ingress demo/rewrite: spec.rules[0].http.paths[1] (Regex '/'): rewrite '/$2' refers to $2, but the regex has 0 capture group(s); the path is dropped") }, "\(run.stdout)")
-            #expect(lines.contains { $0.hasPrefix("\(path):42:1: error: Ingress demo/refused: annotation nginx.ingress.kubernetes.io/backend-protocol: backend protocol GRPC is not supported yet") }, "\(run.stdout)")
+            #expect(lines.contains { $0.hasPrefix("\(path):42:1: error: Ingress demo/refused: annotation nginx.ingress.kubernetes.io/backend-protocol: backend protocol FCGI is not supported") }, "\(run.stdout)")
             #expect(!lines.contains { $0.contains("g.test") }, "a refused Ingress serves nothing:\n\(run.stdout)")
         }
     }

@@ -5,9 +5,10 @@ import ApusHTTP2
 /// Input: one byte of flags (bit 0: a HEAD request, bit 1: a WebSocket tunnel), one byte
 /// that chooses where the response is cut into pieces, then the response bytes.
 ///
-/// Properties: no trap; one head at most, before any body, and nothing after the end of
-/// the stream; a Content-Length body that completes has exactly that many bytes; and the
-/// same bytes give the same frames however they are cut into writes.
+/// Properties: no trap; one head at most, before any body or trailers, and nothing after
+/// the end of the stream; trailer names lowercase and never connection-specific; a
+/// Content-Length body that completes has exactly that many bytes; and the same bytes give
+/// the same frames however they are cut into writes.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     guard size >= 2 else { return 0 }
@@ -32,11 +33,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
 struct Frames: Equatable, CustomStringConvertible {
     var status: Int?
     var fieldCount = 0
+    var trailers: [HTTP2Field] = []
     var body: [UInt8] = []
     var ended = false
     var valid = true
 
-    var description: String { "status \(status.map(String.init) ?? "-"), \(fieldCount) fields, \(body.count) body bytes, ended \(ended), valid \(valid)" }
+    var description: String {
+        "status \(status.map(String.init) ?? "-"), \(fieldCount) fields, \(body.count) body bytes, \(trailers.count) trailers, ended \(ended), valid \(valid)"
+    }
 }
 
 func read(_ response: UnsafeRawBufferPointer, pieces: [Int], method: HTTPMethod, tunnel: Bool) -> Frames {
@@ -67,6 +71,15 @@ func read(_ response: UnsafeRawBufferPointer, pieces: [Int], method: HTTPMethod,
                 precondition(frames.status != nil, "a body before the head")
                 frames.body += bytes
                 frames.ended = endStream
+            case .trailers(let fields):
+                precondition(frames.status != nil, "trailers before the head")
+                precondition(!fields.isEmpty, "an empty trailer section")
+                for field in fields {
+                    precondition(!field.name.isEmpty && !field.name.contains { $0 >= 0x41 && $0 <= 0x5A }, "a trailer name not lowercase")
+                    precondition(!["connection", "transfer-encoding", "content-length", "te", "host"].contains { field.name.elementsEqual($0.utf8) })
+                }
+                frames.trailers = fields
+                frames.ended = true
             }
         }
     }

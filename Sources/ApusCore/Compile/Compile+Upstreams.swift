@@ -50,7 +50,7 @@ extension RouteTableCompiler {
         let upstream = CompiledUpstream(
             name: config.name, endpoints: endpoints, balance: config.balance, keepAlive: keepAlive,
             connectTimeoutMilliseconds: connect, readTimeoutMilliseconds: read, sendTimeoutMilliseconds: send,
-            tls: config.tls, failures: config.failures,
+            tls: config.tls, httpProtocol: config.httpProtocol, failures: config.failures,
             keyed: keyedBalancing(config, endpoints: endpoints, diagnostics: &diagnostics))
         return (upstream, diagnostics)
     }

@@ -10,6 +10,9 @@ public struct UpstreamConfig: Equatable, Sendable {
     public var sendTimeoutMilliseconds: Int?
     /// Present when the endpoints speak HTTPS.
     public var tls: UpstreamTLSConfig?
+    /// What the endpoints speak: HTTP/1.1, or HTTP/2 (h2c with prior knowledge, or ALPN
+    /// `h2` under `tls`).
+    public var httpProtocol: UpstreamProtocol = .http1
     public var failures: UpstreamFailurePolicy
     /// Cookie session affinity; wins over `hash` and `balance` (as in ingress-nginx).
     public var affinity: AffinityConfig?
@@ -37,6 +40,13 @@ public struct UpstreamConfig: Equatable, Sendable {
         self.sendTimeoutMilliseconds = sendTimeoutMilliseconds
         self.location = location
     }
+}
+
+/// The HTTP version an upstream's endpoints are spoken to in.
+public enum UpstreamProtocol: String, Equatable, Sendable, CaseIterable {
+    case http1 = "http/1.1"
+    /// Streams multiplexed over pooled connections (gRPC services need it).
+    case h2
 }
 
 /// One `host:port` of an upstream, as written.

@@ -86,6 +86,7 @@ public struct CompiledUpstream: Sendable {
     public var readTimeoutMilliseconds: Int
     public var sendTimeoutMilliseconds: Int
     public var tls: UpstreamTLSConfig?
+    public var httpProtocol: UpstreamProtocol = .http1
     public var failures: UpstreamFailurePolicy
     /// Session affinity or consistent hashing; nil for `balance` alone.
     public var keyed: CompiledKeyedBalancing?

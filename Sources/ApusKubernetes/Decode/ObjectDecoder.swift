@@ -101,7 +101,8 @@ public enum ObjectDecoder {
         for item in try spec.list("ports") {
             _ = try item.requireMap()
             guard let port = try item.int("port") else { throw item.failure("port", "is required") }
-            ports.append(ServicePort(name: try item.string("name"), port: port, targetPort: try item.intOrString("targetPort")))
+            ports.append(ServicePort(name: try item.string("name"), port: port, targetPort: try item.intOrString("targetPort"),
+                                     appProtocol: try item.string("appProtocol")))
         }
         return Service(
             metadata: metadata, type: try spec.string("type") ?? "ClusterIP", ports: ports,

@@ -26,10 +26,17 @@ public struct ServicePort: Equatable, Sendable {
     public var name: String?
     public var port: Int
     public var targetPort: IntOrString?
+    /// The port's application protocol: `kubernetes.io/h2c` and `grpc` make Apus speak
+    /// HTTP/2 to it.
+    public var appProtocol: String?
 
-    public init(name: String?, port: Int, targetPort: IntOrString? = nil) {
+    public init(name: String?, port: Int, targetPort: IntOrString? = nil, appProtocol: String? = nil) {
         self.name = name
         self.port = port
         self.targetPort = targetPort
+        self.appProtocol = appProtocol
     }
+
+    /// Whether `appProtocol` says the port speaks HTTP/2.
+    public var speaksHTTP2: Bool { appProtocol == "kubernetes.io/h2c" || appProtocol == "grpc" }
 }

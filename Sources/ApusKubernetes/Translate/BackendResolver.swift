@@ -65,7 +65,7 @@ struct BackendResolver {
                  owner: String) -> Resolution {
         let key = ObjectKey(namespace: namespace, name: name)
         let subject = "Service \(namespace)/\(name)"
-        func upstream(_ portText: String, endpoints: [String], location: SourceLocation) -> UpstreamConfig {
+        func upstream(_ portText: String, endpoints: [String], location: SourceLocation, http2: Bool = false) -> UpstreamConfig {
             var upstreamName = "\(namespace)/\(name):\(portText)"
             // Settings from annotations make the upstream this Ingress's own, so that two
             // Ingresses with other timeouts never share (and fight over) one upstream.
@@ -82,6 +82,7 @@ struct BackendResolver {
             case .unverified?: config.tls = UpstreamTLSConfig(verify: false, location: at)
             case nil: break
             }
+            if settings.upstreamHTTP2 || http2 { config.httpProtocol = .h2 }
             return config
         }
         guard let service = services[key] else {
@@ -106,14 +107,16 @@ struct BackendResolver {
                 return Resolution(upstream: upstream(portText, endpoints: [], location: service.reference.location), findings: [
                     .warning("external-name-missing", "\(subject) is of type ExternalName without spec.externalName; paths to it answer 503", at: at)])
             }
-            return Resolution(upstream: upstream(portText, endpoints: ["\(externalName):\(portText)"], location: service.reference.location), findings: [])
+            return Resolution(upstream: upstream(portText, endpoints: ["\(externalName):\(portText)"], location: service.reference.location,
+                                                 http2: servicePort.speaksHTTP2), findings: [])
         }
         var findings: [Diagnostic] = []
         let endpoints = self.endpoints(of: key, port: servicePort, subject: subject, findings: &findings, at: at)
         if endpoints.isEmpty {
             findings.append(.warning("no-ready-endpoints", "\(subject) port \(portText) has no ready endpoints; paths to it answer 503", at: at))
         }
-        return Resolution(upstream: upstream(portText, endpoints: endpoints, location: service.reference.location), findings: findings)
+        return Resolution(upstream: upstream(portText, endpoints: endpoints, location: service.reference.location, http2: servicePort.speaksHTTP2),
+                          findings: findings)
     }
 
     /// `ip:port` of the ready endpoints, or of the serving terminating ones when none is ready.

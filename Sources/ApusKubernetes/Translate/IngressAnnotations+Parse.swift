@@ -84,10 +84,14 @@ extension IngressAnnotations {
                 switch value.uppercased() {
                 case "HTTP": break
                 case "HTTPS": result.upstreamTLS = dialect == .apus ? .verified : .unverified
-                case "GRPC", "GRPCS", "AUTO_HTTP", "FCGI":
-                    refuse("annotation-not-supported", "backend protocol \(value) is not supported yet (HTTP and HTTPS are)")
+                case "GRPC": result.upstreamHTTP2 = true
+                case "GRPCS":
+                    result.upstreamHTTP2 = true
+                    result.upstreamTLS = dialect == .apus ? .verified : .unverified
+                case "AUTO_HTTP", "FCGI":
+                    refuse("annotation-not-supported", "backend protocol \(value) is not supported (HTTP, HTTPS, GRPC and GRPCS are)")
                 default:
-                    refuse("invalid-annotation", "'\(value)' is not HTTP or HTTPS")
+                    refuse("invalid-annotation", "'\(value)' is not HTTP, HTTPS, GRPC or GRPCS")
                 }
             case "proxy-connect-timeout", "proxy-read-timeout", "proxy-send-timeout":
                 guard let milliseconds = dialect == .apus ? duration(value) : unitlessSeconds(value) else {

@@ -21,8 +21,10 @@ struct IngressAnnotations: Equatable {
     }
 
     var regex: RegexMode = .off
-    /// `backend-protocol: HTTPS`; nil for plain HTTP.
+    /// `backend-protocol: HTTPS` or `GRPCS`; nil for plain HTTP.
     var upstreamTLS: UpstreamTLSMode?
+    /// `backend-protocol: GRPC` or `GRPCS`: the Service speaks HTTP/2.
+    var upstreamHTTP2 = false
     /// `proxy-next-upstream`, `-tries` and `-timeout`: the upstream's retry policy.
     var failures: UpstreamFailurePolicy?
     var connectTimeoutMilliseconds: Int?
@@ -123,7 +125,7 @@ struct IngressAnnotations: Equatable {
     /// Whether the upstream settings differ from the global defaults (the upstream is then
     /// specific to this Ingress).
     var changesUpstream: Bool {
-        upstreamTLS != nil || connectTimeoutMilliseconds != nil || readTimeoutMilliseconds != nil
+        upstreamTLS != nil || upstreamHTTP2 || connectTimeoutMilliseconds != nil || readTimeoutMilliseconds != nil
             || sendTimeoutMilliseconds != nil || balance != nil || failures != nil || affinity != nil || upstreamHash != nil
     }
 

@@ -13,9 +13,10 @@ public final class TLSClientContext: @unchecked Sendable {
 
     /// Files or in-memory PEM text (kubeconfig `*-data` fields, never written to disk):
     /// `caPEM` is trusted besides `caFile`; `certificatePEM`/`keyPEM` replace the files.
+    /// With `http2`, ALPN offers `h2` alone (the connection is useless without it).
     public init(
         caFile: String?, serverName: String?, verify: Bool, certificateFile: String?, keyFile: String?,
-        caPEM: String? = nil, certificatePEM: String? = nil, keyPEM: String? = nil
+        caPEM: String? = nil, certificatePEM: String? = nil, keyPEM: String? = nil, http2: Bool = false
     ) throws(TLSError) {
         let caFileText = try caFile.map { path throws(TLSError) in try TLSError.readPEM(path, "CA") }
         var clientFiles: (chain: String, key: String)?
@@ -47,7 +48,7 @@ public final class TLSClientContext: @unchecked Sendable {
                     throw TLSError.fromQueue("client key \(keyFile) does not match the certificate \(certificateFile)")
                 }
             }
-            let alpn: [UInt8] = [8] + Array("http/1.1".utf8)
+            let alpn: [UInt8] = http2 ? [2] + Array("h2".utf8) : [8] + Array("http/1.1".utf8)
             guard SSL_CTX_set_alpn_protos(ctx, alpn, UInt32(alpn.count)) == 0 else {
                 throw TLSError.fromQueue("cannot set ALPN")
             }

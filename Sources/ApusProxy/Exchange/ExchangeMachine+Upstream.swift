@@ -20,8 +20,12 @@ extension ExchangeMachine {
         /// - a send timeout is the client's slowness as much as the upstream's (the body
         ///   streams from the client): not blamed, not retried;
         /// - an invalid response is not retried (another endpoint runs the same code), and
-        ///   our own shortage of sockets blames nobody.
-        static func on(_ failure: Failure, attemptsLeft: Bool, replayable: Bool, pooledRace: Bool) -> Verdict {
+        ///   our own shortage of sockets blames nobody;
+        /// - a stream an HTTP/2 upstream refused unprocessed goes again on a connection
+        ///   that takes streams, whatever the method (`resendable`: no body byte of it went,
+        ///   as Apus streams bodies and keeps none to send twice, and it was not refused
+        ///   too often already); nothing is blamed, as the upstream said it did nothing.
+        static func on(_ failure: Failure, attemptsLeft: Bool, replayable: Bool, pooledRace: Bool, resendable: Bool = false) -> Verdict {
             switch failure {
             case .noEndpoint:
                 return .fail(status: 503, blame: false)
@@ -36,6 +40,8 @@ extension ExchangeMachine {
                 return replayable && attemptsLeft ? .retry(blame: true) : .fail(status: 504, blame: true)
             case .tooManyInterimResponses:
                 return replayable && attemptsLeft ? .retry(blame: true) : .fail(status: 502, blame: true)
+            case .refused:
+                return resendable ? .reconnect : .fail(status: 502, blame: false)
             case .sendTimeout:
                 return .fail(status: 504, blame: false)
             case .invalidResponse:

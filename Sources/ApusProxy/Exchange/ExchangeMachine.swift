@@ -90,6 +90,9 @@ struct ExchangeMachine {
         /// that answers no Upgrade.
         case invalidResponse
         case tooManyInterimResponses
+        /// An HTTP/2 upstream closed the stream unprocessed (REFUSED_STREAM, or above the
+        /// last stream id of its GOAWAY): nothing of the request was acted on.
+        case refused
     }
 
     /// What comes after the response: the connection's next step.
@@ -234,6 +237,10 @@ struct ExchangeMachine {
     private(set) var endpoint = -1
     /// The attached upstream connection came from the pool.
     private(set) var reusedConnection = false
+    /// Times HTTP/2 upstreams refused this request unprocessed (it goes again, up to
+    /// `maxRefusals` times).
+    private var refusals: UInt8 = 0
+    static let maxRefusals: UInt8 = 3
     /// The whole request head went out on the attached connection.
     private(set) var requestHeadSent = false
     /// Body bytes sent upstream, on any attempt (a body is streamed, not kept, so once a
@@ -407,6 +414,7 @@ struct ExchangeMachine {
         triedEndpoints = 0
         endpoint = -1
         reusedConnection = false
+        refusals = 0
         upstreamAnswered = false
         responseHeadReceived = false
         responseStarted = false
@@ -446,12 +454,29 @@ struct ExchangeMachine {
         return .forwardResponse(plan)
     }
 
+    /// A deadline shorter than the upstream's timeouts bounds the connect and the wait for
+    /// the response head (applied as each attempt attaches; a second time changes nothing).
+    mutating func bound(by deadline: UInt32) {
+        terms.connectTimeout = min(terms.connectTimeout, deadline)
+        terms.readTimeout = min(terms.readTimeout, deadline)
+    }
+
+    /// The body of a response goes on the upstream's own read timeout, after a shorter one
+    /// bounded the wait for its head (a gRPC call's deadline: past the head, the client
+    /// keeps its deadline and cancels, and a reset from Apus would turn its
+    /// DEADLINE_EXCEEDED into INTERNAL). Called as the head arrives, before it is handled.
+    mutating func readBody(within readTimeout: UInt32) {
+        terms.readTimeout = readTimeout
+    }
+
     /// Applies the verdict on a failed upstream connection (`Verdict.on`).
     private mutating func upstreamFailed(_ failure: Failure, now: UInt64) -> Action {
         let inWindow = terms.retryWindow == 0 || now < firstAttemptAt + UInt64(terms.retryWindow)
         let verdict = Verdict.on(
             failure, attemptsLeft: attempts < Int(terms.maxAttempts) && inWindow, replayable: isReplayable,
-            pooledRace: reusedConnection && !upstreamAnswered && !responseStarted)
+            pooledRace: reusedConnection && !upstreamAnswered && !responseStarted,
+            resendable: refusals < Self.maxRefusals && !upstreamAnswered && !responseStarted && requestBodyBytesSent == 0)
+        if failure == .refused { refusals += 1 }
         upstreamDeadline = 0
         switch verdict {
         case .retry(let blame):

@@ -129,6 +129,7 @@ extension ExchangeMachine.Failure {
         case .readTimeout: .readTimeout
         case .invalidResponse: .invalidResponse
         case .tooManyInterimResponses: .tooManyInterimResponses
+        case .refused: .reset
         }
     }
 
@@ -141,7 +142,7 @@ extension ExchangeMachine.Failure {
         // A reset nobody is blamed for: a pooled connection closed under a request that
         // may not be sent twice.
         case .reset: blamed ? "upstream failed" : "upstream closed a reused connection under a request that is not sent twice"
-        case .noEndpoint, .localResources, .invalidResponse, .tooManyInterimResponses: nil
+        case .noEndpoint, .localResources, .invalidResponse, .tooManyInterimResponses, .refused: nil
         }
     }
 }

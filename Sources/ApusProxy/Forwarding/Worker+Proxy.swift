@@ -167,6 +167,12 @@ extension Worker {
             carryOut(exchange.machine.handle(.attached(endpoint: index, reused: true), now: now), connection, exchange)
             return
         }
+        // Tested after the pool (whose connections are all HTTP/1.1): a reused connection
+        // pays nothing for it.
+        if endpoint.http2 {
+            attachHTTP2Stream(connection, exchange, endpoint: index)
+            return
+        }
         exchange.upstreamConnectedAt = 0
         _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
         switch Sockets.connect(endpoint.socketAddress, receiveBufferBytes: endpoint.receiveBufferBytes) {
@@ -190,7 +196,7 @@ extension Worker {
         }
     }
 
-    private func attach(_ upstream: UpstreamConnection, _ exchange: Exchange, _ connection: DownstreamConnection) {
+    func attach(_ upstream: UpstreamConnection, _ exchange: Exchange, _ connection: DownstreamConnection) {
         upstream.resetForExchange()
         upstream.exchange = exchange
         exchange.upstream = upstream

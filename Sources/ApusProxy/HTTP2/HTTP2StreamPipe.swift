@@ -40,6 +40,13 @@ final class HTTP2StreamPipe: TransportLayer {
     /// Listed to be driven once the events of a read are applied (`handleHTTP2Events`).
     var awaitsDrive = false
 
+    // MARK: gRPC (kept here, not on the exchange: only a stream carries a call)
+
+    /// The request is a gRPC call: Apus's own errors are answered as gRPC status.
+    let isGRPC: Bool
+    /// The call's `grpc-timeout` in milliseconds; 0 when it gave none.
+    let grpcTimeout: UInt32
+
     /// Response bytes a stream may have queued (its client's window holds them back)
     /// before its writes are refused.
     static let queueLimit = 65_536
@@ -52,6 +59,8 @@ final class HTTP2StreamPipe: TransportLayer {
         self.requestChunked = head.bodyIsChunked
         self.requestEnded = head.endStream
         self.response = HTTP1ResponseReader(requestMethod: Self.method(head.method), isTunnel: head.isWebSocket)
+        self.isGRPC = head.isGRPC
+        self.grpcTimeout = head.grpcTimeoutMilliseconds.map { UInt32(clamping: $0) } ?? 0
         super.init()
     }
 
@@ -181,6 +190,8 @@ final class HTTP2StreamPipe: TransportLayer {
             if owner.session.respond(streamID: streamID, status: status, fields: fields, endStream: endStream) != nil { failed = true }
         case .body(let bytes, let endStream):
             owner.session.sendData(streamID: streamID, bytes, endStream: endStream)
+        case .trailers(let fields):
+            owner.session.sendData(streamID: streamID, UnsafeRawBufferPointer(start: nil, count: 0), endStream: true, trailers: fields)
         }
     }
 }

@@ -182,12 +182,15 @@ extension Worker {
         return stream
     }
 
-    /// A descriptor number for a stream connection: negative, so it never names a slot.
-    private func nextStreamDescriptor() -> Int32 {
+    /// A descriptor number for a stream connection, downstream or upstream: negative, so
+    /// it never names a slot.
+    func nextStreamDescriptor() -> Int32 {
+        var fd: Int32
         repeat {
             streamSerial = streamSerial &+ 1
-        } while streamConnections[Int32(bitPattern: 0x8000_0000 | (streamSerial & 0x7FFF_FFFF))] != nil
-        return Int32(bitPattern: 0x8000_0000 | (streamSerial & 0x7FFF_FFFF))
+            fd = Int32(bitPattern: 0x8000_0000 | (streamSerial & 0x7FFF_FFFF))
+        } while streamConnections[fd] != nil || upstreamStreams[fd] != nil
+        return fd
     }
 
     /// A stream's exchange ended or was abandoned: the stream ends (reset unless both sides
@@ -319,7 +322,13 @@ extension Worker {
 
     /// A stream connection's timer entry (its descriptor is not a slot).
     func streamTimerFired(_ entry: TimerWheel.Entry) {
-        guard let stream = streamConnections[Int32(truncatingIfNeeded: entry.tag & 0xFFFF_FFFF)], stream.tag == entry.tag,
+        let fd = Int32(truncatingIfNeeded: entry.tag & 0xFFFF_FFFF)
+        if let upstream = upstreamStreams[fd] {
+            guard upstream.tag == entry.tag, upstream.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) else { return }
+            upstreamTimedOut(upstream)
+            return
+        }
+        guard let stream = streamConnections[fd], stream.tag == entry.tag,
               stream.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) else { return }
         downstreamTimedOut(stream)
     }

@@ -21,18 +21,23 @@ struct WorkerCounters {
         var http2 = HTTP2Counts()
     }
 
-    /// HTTP/2 downstream connections and streams: counts since the last flush, and the
-    /// streams open at the flush.
+    /// HTTP/2 connections and streams, downstream and upstream: counts since the last flush,
+    /// and the downstream streams open at the flush.
     struct HTTP2Counts {
         var connections: UInt64 = 0
         var streams: UInt64 = 0
         var goAways: UInt64 = 0
         var connectionErrors: UInt64 = 0
         var activeStreams = 0
+        /// Connections opened to HTTP/2 upstreams, and the streams sent on them.
+        var upstreamConnections: UInt64 = 0
+        var upstreamStreams: UInt64 = 0
 
         mutating func add(_ other: HTTP2Counts) {
             connections += other.connections
             streams += other.streams
+            upstreamConnections += other.upstreamConnections
+            upstreamStreams += other.upstreamStreams
             goAways += other.goAways
             connectionErrors += other.connectionErrors
         }

@@ -35,12 +35,17 @@ final class EndpointState {
     /// For an HTTPS upstream: the client context new connections handshake with (the
     /// newest table's; pooled connections keep the stream they were made with).
     var tls: TLSClientContext?
+    /// The endpoint speaks HTTP/2: requests go as streams on `http2Connections`.
+    let http2: Bool
+    /// Connections to an HTTP/2 endpoint that take new streams (not going away).
+    var http2Connections: [UpstreamConnection] = []
 
-    init?(address: HostPort, keepAlive: KeepAliveConfig) {
+    init?(address: HostPort, keepAlive: KeepAliveConfig, http2: Bool = false) {
         guard let socketAddress = SocketAddress(host: address.host, port: address.port) else { return nil }
         self.address = address
         self.socketAddress = socketAddress
         self.addressText = address.description
+        self.http2 = http2
         self.receiveBufferBytes = socketAddress.isLoopback ? EndpointState.loopbackReceiveBufferBytes : 0
         self.maxIdle = keepAlive.maxIdle
         self.idleTimeoutMilliseconds = keepAlive.idleTimeoutMilliseconds
@@ -85,6 +90,8 @@ struct EndpointKey: Hashable {
     var address: HostPort
     /// Empty for plaintext.
     var tlsIdentity: String
+    /// HTTP/2 and HTTP/1.1 connections to one address are pooled apart.
+    var http2: Bool
 }
 
 /// A worker's runtime for one upstream of its current table.

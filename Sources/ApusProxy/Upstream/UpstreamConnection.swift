@@ -30,6 +30,9 @@ final class UpstreamConnection {
     var exchange: Exchange?
     /// The external-auth check this connection carries instead of an exchange.
     var authCheck: AuthCheck?
+    /// A connection to an HTTP/2 upstream: its session and streams (it carries no exchange
+    /// of its own; each stream is an upstream connection whose transport is a pipe).
+    var http2: HTTP2Upstream?
 
     var fd: Int32 { transport.fd }
 

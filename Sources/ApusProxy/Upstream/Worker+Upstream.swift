@@ -63,7 +63,9 @@ extension Worker {
     /// An event on a connection no exchange owns: it carries an external-auth check, or
     /// its exchange went away (it closes). Tested here, off the proxied requests' path.
     private func notExchanging(_ upstream: UpstreamConnection, events: UInt32) {
-        if let check = upstream.authCheck {
+        if let h2 = upstream.http2 {
+            http2UpstreamEvent(upstream, h2, events: events)
+        } else if let check = upstream.authCheck {
             authEvent(check, upstream, events: events)
         } else {
             closeUpstream(upstream)
@@ -94,6 +96,8 @@ extension Worker {
     }
 
     func releaseToPool(_ upstream: UpstreamConnection) {
+        // A stream to an HTTP/2 upstream answers `connection: close` and is never pooled.
+        assert(upstream.fd >= 0, "a stream offered to the pool")
         let endpoint = upstream.endpoint
         guard !endpoint.retired, !upstream.transport.hangupSeen, endpoint.idle.count < endpoint.maxIdle, !draining else {
             closeUpstream(upstream)
@@ -125,6 +129,14 @@ extension Worker {
     }
 
     func closeUpstream(_ upstream: UpstreamConnection) {
+        guard upstream.fd >= 0 else {
+            closeUpstreamStream(upstream)
+            return
+        }
+        if upstream.http2 != nil {
+            closeHTTP2Connection(upstream)
+            return
+        }
         guard Int(upstream.fd) < slots.count, case .upstream(let current) = slots[Int(upstream.fd)], current === upstream else { return }
         buffers.release(&upstream.input)
         setSlot(upstream.fd, .empty)
@@ -144,8 +156,15 @@ extension Worker {
             return
         }
         guard let exchange = upstream.exchange, let connection = exchange.downstream else {
-            // A connection carrying an external-auth check has no exchange of its own.
-            if let check = upstream.authCheck { authTimedOut(check, upstream) } else { closeUpstream(upstream) }
+            // A connection carrying an external-auth check, or streams to an HTTP/2
+            // upstream, has no exchange of its own.
+            if let h2 = upstream.http2 {
+                http2ConnectionTimedOut(upstream, h2)
+            } else if let check = upstream.authCheck {
+                authTimedOut(check, upstream)
+            } else {
+                closeUpstream(upstream)
+            }
             return
         }
         carryOut(exchange.machine.handle(.timer, now: now), connection, exchange)

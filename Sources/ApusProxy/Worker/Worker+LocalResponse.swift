@@ -28,6 +28,10 @@ extension Worker {
 
     /// The error page for `status`, once the machine decided on it.
     func sendErrorPage(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int) {
+        if connection.fd < 0, let pipe = connection.transport.layer as? HTTP2StreamPipe, pipe.isGRPC {
+            sendGRPCError(connection, exchange, status: status)
+            return
+        }
         let includeBody = exchange.head.method != .head
         sendLocalResponse(connection, exchange, LocalResponse.errorPage(
             status: status, keepAlive: exchange.machine.keepAlive, includeBody: includeBody, page: table.errorPage(for: status)))

@@ -32,7 +32,7 @@ extension Worker {
             var endpoints: [EndpointState] = []
             let clientTLS = tls.clients[upstream.name]
             for address in upstream.endpoints {
-                let key = EndpointKey(address: address, tlsIdentity: upstream.tls?.poolIdentity ?? "")
+                let key = EndpointKey(address: address, tlsIdentity: upstream.tls?.poolIdentity ?? "", http2: upstream.httpProtocol == .h2)
                 if let existing = live[key] ?? endpointStates[key] {
                     existing.retired = false
                     existing.maxIdle = upstream.keepAlive.maxIdle
@@ -40,7 +40,7 @@ extension Worker {
                     existing.tls = clientTLS
                     live[key] = existing
                     endpoints.append(existing)
-                } else if let created = EndpointState(address: address, keepAlive: upstream.keepAlive) {
+                } else if let created = EndpointState(address: address, keepAlive: upstream.keepAlive, http2: key.http2) {
                     created.tls = clientTLS
                     live[key] = created
                     endpoints.append(created)
@@ -64,6 +64,8 @@ extension Worker {
             endpoint.retired = true
             for connection in endpoint.idle { closeUpstream(connection) }
             endpoint.idle.removeAll()
+            // HTTP/2 connections close once their last stream ends.
+            for carrier in endpoint.http2Connections where carrier.http2?.attached == 0 { closeUpstream(carrier) }
         }
         endpointStates = live
         upstreams = runtimes
@@ -77,6 +79,7 @@ extension Worker {
         }
         if index == 0, let admin = table.admin { wanted.append(("admin", admin, true, false, false, false)) }
         var kept: [ListenerInfo] = []
+        var closed: [ListenerInfo] = []
         for listener in listeners {
             // Same address and kind; a listener that turned HTTPS (or back), started or
             // stopped expecting PROXY headers, or serving HTTP/2, is reopened.
@@ -85,8 +88,10 @@ extension Worker {
                 kept.append(listener)
             } else {
                 closeListener(listener)
+                closed.append(listener)
             }
         }
+        if !closed.isEmpty { goAwayFromClosedListeners(closed) }
         for want in wanted where !kept.contains(where: { $0.address == want.address.description && $0.isAdmin == want.isAdmin
             && $0.isTLS == want.isTLS && $0.proxyProtocol == want.proxyProtocol && $0.http2 == want.http2 }) {
             guard let address = SocketAddress(host: want.address.host, port: want.address.port) else { continue }
@@ -103,6 +108,17 @@ extension Worker {
             }
         }
         listeners = kept
+    }
+
+    /// HTTP/2 connections of a listener that a reload removed or reopened get a graceful
+    /// GOAWAY: their streams in flight finish, and the client opens new streams on a new
+    /// connection, to the listener as it is now.
+    private func goAwayFromClosedListeners(_ closed: [ListenerInfo]) {
+        for slot in slots {
+            guard case .downstream(let connection) = slot, connection.http2 != nil,
+                  closed.contains(where: { $0 === connection.listener }) else { continue }
+            goAway(connection)
+        }
     }
 
     func resumePausedListeners() {

@@ -79,6 +79,10 @@ final class Worker {
     var streamSerial: UInt32 = 0
     /// HTTP/2 connections whose streams wrote outside the connection's own events.
     var http2FlushQueue: [DownstreamConnection] = []
+    /// Streams to HTTP/2 upstreams, by their (negative) descriptors, for their timers.
+    var upstreamStreams = HTTP2StreamMap<UpstreamConnection>()
+    /// Connections to HTTP/2 upstreams whose session has output due.
+    var http2UpstreamFlushQueue: [UpstreamConnection] = []
     var dateHeader: [UInt8] = []
     var requestIDState: (UInt64, UInt64)
     var staticFiles = StaticFileResolver()
@@ -217,6 +221,7 @@ final class Worker {
         // all the output they made goes out before the next wait.
         defer {
             if !http2FlushQueue.isEmpty { flushQueuedHTTP2() }
+            if !http2UpstreamFlushQueue.isEmpty { flushQueuedHTTP2Upstreams() }
         }
         nextTick = nextSecond
         guard now >= nextSecond else { return }
@@ -256,6 +261,8 @@ final class Worker {
         for endpoint in endpointStates.values {
             for connection in endpoint.idle { closeUpstream(connection) }
             endpoint.idle.removeAll()
+            // HTTP/2 connections close once their last stream ends.
+            for carrier in endpoint.http2Connections where carrier.http2?.attached == 0 { closeUpstream(carrier) }
         }
         flushCounters()
         accessLog.handOver(to: state.accessLog)

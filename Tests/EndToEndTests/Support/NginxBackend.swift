@@ -25,8 +25,9 @@ final class NginxBackend: Sendable {
     /// `master_process off` keeps it one process, so the harness's SIGKILL leaves no orphan workers.
     /// With `tls`, nginx speaks HTTPS with that certificate; with `clientCA` too, it demands
     /// a client certificate signed by that CA and reports the result in `X-Client-Verify`.
+    /// With `http2`, it speaks HTTP/2: h2c with prior knowledge, or ALPN h2 under `tls`.
     static func start(in dir: TempDirectory, workerConnections: Int = 256, tls: TLSTestCertificates.Pair? = nil,
-                      clientCA: String? = nil) async throws -> NginxBackend {
+                      clientCA: String? = nil, http2: Bool = false) async throws -> NginxBackend {
         let port = try PortAllocator.freePort()
         let root = dir.file("nginx-root")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
@@ -48,9 +49,10 @@ final class NginxBackend: Sendable {
             keepalive_requests 10000;
             keepalive_timeout 120s;
             server {
-                listen 127.0.0.1:\(port)\(tls == nil ? "" : " ssl");
+                listen 127.0.0.1:\(port)\(tls == nil ? "" : " ssl")\(http2 ? " http2" : "");
                 root \(root);
                 add_header X-Backend nginx always;
+                \(http2 ? "location = /protocol { return 200 \"$server_protocol $http_te\"; }" : "")
                 \(tls.map { "ssl_certificate \($0.cert); ssl_certificate_key \($0.key); ssl_protocols TLSv1.2 TLSv1.3; add_header X-TLS-Protocol $ssl_protocol always;" } ?? "")
                 \(clientCA.map { "ssl_client_certificate \($0); ssl_verify_client on; add_header X-Client-Verify $ssl_client_verify always; add_header X-Client-Subject $ssl_client_s_dn always;" } ?? "")
             }
@@ -78,8 +80,9 @@ final class NginxBackend: Sendable {
 
 extension Scenario {
     /// Starts a real nginx upstream (killed at the end of the test like every other child).
-    func nginx(workerConnections: Int = 256, tls: TLSTestCertificates.Pair? = nil, clientCA: String? = nil) async throws -> NginxBackend {
-        let nginx = try await NginxBackend.start(in: dir, workerConnections: workerConnections, tls: tls, clientCA: clientCA)
+    func nginx(workerConnections: Int = 256, tls: TLSTestCertificates.Pair? = nil, clientCA: String? = nil,
+               http2: Bool = false) async throws -> NginxBackend {
+        let nginx = try await NginxBackend.start(in: dir, workerConnections: workerConnections, tls: tls, clientCA: clientCA, http2: http2)
         track(nginx.child)
         return nginx
     }

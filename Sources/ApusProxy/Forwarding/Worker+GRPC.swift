@@ -1,0 +1,32 @@
+import ApusHTTP
+import ApusHTTP2
+
+/// gRPC calls through the proxy. gRPC runs over HTTP/2 only, so only requests on HTTP/2
+/// streams are looked at (`HTTP2StreamPipe.isGRPC`, `grpcTimeout`): their deadline bounds
+/// the wait for the upstream, and when Apus cannot complete the call itself it answers as a
+/// gRPC server does, with a trailers-only response whose `grpc-status` says why, not an
+/// error page.
+extension Worker {
+    /// The `grpc-timeout` of the call a stream connection carries, in milliseconds; nil
+    /// for a request that is not on a stream or gave none. gRPC services are reached over
+    /// HTTP/2, so it is applied where a request becomes an upstream stream: it bounds the
+    /// connect and the wait for the response head (a client that waits no longer has no
+    /// use for a later one), not the body.
+    func callDeadline(_ connection: DownstreamConnection) -> UInt32? {
+        guard connection.fd < 0, let pipe = connection.transport.layer as? HTTP2StreamPipe, pipe.grpcTimeout > 0 else { return nil }
+        return pipe.grpcTimeout
+    }
+
+    /// The answer to a gRPC call Apus could not complete: `:status` 200 with the status in
+    /// the head and no body (a trailers-only response). A timeout (504) is
+    /// DEADLINE_EXCEEDED, as the client would see its own deadline pass.
+    func sendGRPCError(_ connection: DownstreamConnection, _ exchange: Exchange, status: Int) {
+        let code = GRPCStatus.forProxyAnswer(httpStatus: status, timedOut: status == 504)
+        var response = LocalResponse(status: 200)
+        for field in code.trailersOnlyFields(message: "apus: \(status) \(LocalResponse.reason(for: status))") {
+            response.unfilteredHeader(String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
+        }
+        response.finish(body: [], keepAlive: exchange.machine.keepAlive)
+        sendLocalResponse(connection, exchange, response.bytes)
+    }
+}
