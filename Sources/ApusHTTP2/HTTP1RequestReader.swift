@@ -11,7 +11,7 @@ import ApusHTTP
 public struct HTTP1RequestReader {
     public enum Output {
         /// The request head; `endStream` when it has no body.
-        case head(fields: [HTTP2Field], endStream: Bool)
+        case head(fields: HTTP2FieldBlock, endStream: Bool)
         /// Body bytes, valid during the call; `endStream` on the last.
         case body(UnsafeRawBufferPointer, endStream: Bool)
         /// The trailer fields of a chunked body, which end the stream.
@@ -25,7 +25,7 @@ public struct HTTP1RequestReader {
         case done
     }
 
-    private let scheme: String
+    private let scheme: StaticString
     private var phase = Phase.head
     private var headBytes: [UInt8] = []
     // The head is Apus's own, already within the downstream's limits plus what Apus adds.
@@ -36,13 +36,16 @@ public struct HTTP1RequestReader {
     private var remainingLength: Int64 = 0
 
     /// - Parameter scheme: `:scheme`, `https` for an upstream over TLS.
-    public init(scheme: String) {
+    public init(scheme: StaticString) {
         self.scheme = scheme
         // One allocation instead of growing through a head's usual size.
         head.headers.reserveCapacity(24)
     }
 
     /// The request went whole (its last output had `endStream`).
+    /// The request's method, once its head was read.
+    public var requestMethod: HTTPMethod { head.method }
+
     public var isComplete: Bool {
         if case .done = phase { return true }
         return false
@@ -86,8 +89,8 @@ public struct HTTP1RequestReader {
             phase = .done
             return false
         }
-        var fields = headBytes.withUnsafeBytes { HTTP2RequestFields.fields(of: head, in: $0, scheme: scheme) }
-        if !fields.contains(where: { $0.name == Self.te }) { fields.append(HTTP2Field(name: Self.te, value: Self.trailersValue)) }
+        var fields = headBytes.withUnsafeBytes { HTTP2RequestFields.block(of: head, in: $0, scheme: scheme) }
+        if !fields.contains(name: "te") { fields.append("te", "trailers") }
         let rest = Array(headBytes[head.headLength...])
         headBytes = []
         if head.isChunked {
@@ -145,6 +148,4 @@ public struct HTTP1RequestReader {
         return offset == bytes.count
     }
 
-    static let te = Array("te".utf8)
-    static let trailersValue = Array("trailers".utf8)
 }

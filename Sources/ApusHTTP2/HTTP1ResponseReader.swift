@@ -11,7 +11,8 @@ import ApusHTTP
 public struct HTTP1ResponseReader {
     public enum Output {
         /// The response head; `endStream` when it has no body.
-        case head(status: Int, fields: [HTTP2Field], endStream: Bool)
+        /// `fields` begins with `:status`.
+        case head(status: Int, fields: HTTP2FieldBlock, endStream: Bool)
         /// Body bytes, valid during the call; `endStream` on the last.
         case body(UnsafeRawBufferPointer, endStream: Bool)
         /// The trailer fields of a chunked body, which end the stream.
@@ -99,7 +100,7 @@ public struct HTTP1ResponseReader {
                     // that answered the upgrade with a page has not opened one.
                     status = 502
                     phase = .done
-                    emit(.head(status: 502, fields: [], endStream: true))
+                    emit(.head(status: 502, fields: .status(502), endStream: true))
                     return true
                 } else if head.status < 200 {
                     // Interim answers (100 Continue) are HTTP/1.1's business: a client on
@@ -109,8 +110,7 @@ public struct HTTP1ResponseReader {
                 } else {
                     status = head.status
                 }
-                var fields = headBytes.withUnsafeBytes { HTTP2ResponseFields.fields(of: head, in: $0) }
-                if isTunnel { fields.removeAll { $0.name.elementsEqual("sec-websocket-accept".utf8) } }
+                let fields = headBytes.withUnsafeBytes { HTTP2ResponseFields.block(of: head, in: $0, status: status, isTunnel: isTunnel) }
                 let rest = Array(headBytes[length...])
                 headBytes = []
                 if case .none = framing {

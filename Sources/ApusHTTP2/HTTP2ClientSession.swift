@@ -18,7 +18,8 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
 
     private struct PendingHead {
         var status: Int?
-        var fields: [HTTP2Field] = []
+        /// One block, not an array of fields: two allocations per head, not two per field.
+        var fields = HTTP2FieldBlock(byteCapacity: 512, fieldCapacity: 16)
     }
 
     /// Sets the session up and queues the connection preface and SETTINGS.
@@ -29,6 +30,10 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, settings.maxHeaderListSize),
         ])
         core.attach(self)
+        // The connection's window is reopened as bytes arrive (each stream's window is what
+        // bounds the bytes held): 16 MiB keeps it from capping all streams together at
+        // 64 KiB a round trip.
+        nghttp2_session_set_local_window_size(core.session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, 16 << 20)
     }
 
     /// Streams to attach to this connection at most: the upstream's
@@ -42,6 +47,11 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
     /// `:scheme`, `:authority`, `:path`). Without `endStream` its body follows through
     /// `sendData`. Returns the stream's id.
     public func request(_ fields: [HTTP2Field], endStream: Bool) -> Result<Int32, HTTP2Error> {
+        request(HTTP2FieldBlock(fields), endStream: endStream)
+    }
+
+    /// `request` with the fields in one block (what the proxy sends: no allocation per field).
+    public func request(_ fields: HTTP2FieldBlock, endStream: Bool) -> Result<Int32, HTTP2Error> {
         var streamID: Int32 = -1
         let failure = HTTP2HeaderList.with(fields) { list, count in
             if endStream {
@@ -62,6 +72,9 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
     public func sendData(streamID: Int32, _ bytes: UnsafeRawBufferPointer, endStream: Bool, trailers: [HTTP2Field]? = nil) {
         core.sendData(streamID: streamID, bytes, endStream: endStream, trailers: trailers)
     }
+
+    /// Whether libnghttp2 can open another stream (stream ids left, no GOAWAY).
+    public var requestAllowed: Bool { nghttp2_session_check_request_allowed(session) != 0 }
 
     /// Request body bytes queued on a stream and not yet sent (the upstream's window holds
     /// them back).
@@ -95,7 +108,6 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
     func beginHeaders(streamID: Int32, category: nghttp2_headers_category) {
         pendingStreamID = streamID
         pendingHead = PendingHead()
-        pendingHead!.fields.reserveCapacity(16)
     }
 
     func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
@@ -103,7 +115,7 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
         if name.elementsEqual(":status".utf8) {
             pendingHead!.status = Int(String(decoding: value, as: UTF8.self))
         } else if name.first != UInt8(ascii: ":") {
-            pendingHead!.fields.append(HTTP2Field(name: Array(name), value: Array(value)))
+            pendingHead!.fields.append(name: UnsafeRawBufferPointer(name), value: UnsafeRawBufferPointer(value))
         }
     }
 
@@ -115,10 +127,10 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
             if status < 200 {
                 events.append(.interim(streamID: streamID, status: status))
             } else {
-                events.append(.response(streamID: streamID, status: status, fields: pending.fields))
+                events.append(.response(streamID: streamID, status: status, fields: pending.fields, endStream: endStream))
             }
         } else {
-            events.append(.trailers(streamID: streamID, fields: pending.fields))
+            events.append(.trailers(streamID: streamID, fields: pending.fields.fields))
         }
         return true
     }
@@ -147,8 +159,8 @@ public final class HTTP2ClientSession: HTTP2SessionRole {
 public enum HTTP2ResponseEvent: Equatable, Sendable {
     /// An interim (1xx) response head.
     case interim(streamID: Int32, status: Int)
-    /// The final response head.
-    case response(streamID: Int32, status: Int, fields: [HTTP2Field])
+    /// The final response head; `endStream` when it is the whole response.
+    case response(streamID: Int32, status: Int, fields: HTTP2FieldBlock, endStream: Bool)
     /// Response body bytes; the windows reopen only as they are reported consumed.
     case data(streamID: Int32, bytes: [UInt8])
     case trailers(streamID: Int32, fields: [HTTP2Field])

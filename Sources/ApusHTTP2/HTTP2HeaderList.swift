@@ -26,6 +26,27 @@ enum HTTP2HeaderList {
         }
         return HTTP2Error(status: status)
     }
+
+    /// Calls `body` with the list of a field block, which points into the block's buffer.
+    static func with(_ block: HTTP2FieldBlock, _ body: (UnsafePointer<nghttp2_nv>?, Int) -> Int32) -> HTTP2Error? {
+        let entries = block.entries
+        let status = block.bytes.withUnsafeBufferPointer { bytes in
+            // Every field has a name, so a block with fields has bytes.
+            guard let start = bytes.baseAddress else { return body(nil, 0) }
+            // libnghttp2 only reads the names and values (NV_FLAG_NONE copies them).
+            let base = UnsafeMutablePointer(mutating: start)
+            return withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(entries.count, 1)) { list in
+                for (index, entry) in entries.enumerated() {
+                    list.initializeElement(at: index, to: nghttp2_nv(
+                        name: base + Int(entry.nameStart), value: base + Int(entry.nameEnd),
+                        namelen: Int(entry.nameEnd - entry.nameStart), valuelen: Int(entry.valueEnd - entry.nameEnd),
+                        flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+                }
+                return body(entries.isEmpty ? nil : UnsafePointer(list.baseAddress), entries.count)
+            }
+        }
+        return HTTP2Error(status: status)
+    }
 }
 
 extension HTTP2Error {

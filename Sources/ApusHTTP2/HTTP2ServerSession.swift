@@ -84,11 +84,17 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     /// Queues a response head. With `endStream` it is the whole response; otherwise body
     /// bytes follow through `sendData`.
     public func respond(streamID: Int32, status: Int, fields: [HTTP2Field], endStream: Bool) -> HTTP2Error? {
+        var head = HTTP2FieldBlock.status(status)
+        for field in fields { field.name.withUnsafeBytes { name in field.value.withUnsafeBytes { head.append(name: name, value: $0) } } }
+        return respond(streamID: streamID, head: head, endStream: endStream)
+    }
+
+    /// `respond` with the head in one block that begins with `:status` (what the proxy
+    /// sends: no allocation per field).
+    public func respond(streamID: Int32, head: HTTP2FieldBlock, endStream: Bool) -> HTTP2Error? {
         // libnghttp2 takes a response for a closed stream and fails it only when sending.
         guard open[streamID] != nil else { return HTTP2Error(code: Int32(NGHTTP2_ERR_STREAM_CLOSED.rawValue), message: "stream \(streamID) is closed") }
-        var all = [HTTP2Field(name: Array(":status".utf8), value: Array(String(status).utf8))]
-        all += fields
-        let failure = HTTP2HeaderList.with(all) { list, count in
+        let failure = HTTP2HeaderList.with(head) { list, count in
             if endStream {
                 return nghttp2_submit_response(session, streamID, list, count, nil)
             }

@@ -9,7 +9,7 @@ import Testing
         var trailers: [String] = []
     }
 
-    static func read(_ chunks: [String], scheme: String = "http") -> (Seen, Bool, Bool) {
+    static func read(_ chunks: [String], scheme: StaticString = "http") -> (Seen, Bool, Bool) {
         var reader = HTTP1RequestReader(scheme: scheme)
         var seen = Seen()
         var valid = true
@@ -17,8 +17,8 @@ import Testing
             valid = Array(chunk.utf8).withUnsafeBytes { bytes in
                 reader.take(bytes) { output in
                     switch output {
-                    case .head(let fields, let endStream):
-                        seen.fields = fields.map { String(decoding: $0.name + [0x3D] + $0.value, as: UTF8.self) }
+                    case .head(let block, let endStream):
+                        seen.fields = block.fields.map { String(decoding: $0.name + [0x3D] + $0.value, as: UTF8.self) }
                         seen.ended = endStream
                     case .body(let bytes, let endStream):
                         seen.body += String(decoding: bytes, as: UTF8.self)

@@ -18,7 +18,7 @@ import Testing
             switch output {
             case .head(let status, let fields, let endStream):
                 seen.heads.append(status)
-                seen.fields = fields.map { String(decoding: $0.name, as: UTF8.self) }
+                seen.fields = fields.fields.dropFirst().map { String(decoding: $0.name, as: UTF8.self) }
                 seen.ended = endStream
             case .body(let bytes, let endStream):
                 seen.body += String(decoding: bytes, as: UTF8.self)

@@ -44,7 +44,7 @@ import Testing
         Array("pong".utf8).withUnsafeBytes { server.sendData(streamID: stream, $0, endStream: true, trailers: [HTTP2Field("grpc-status", "0")]) }
         let (answered, _) = Self.converse(client, server)
         #expect(answered == [
-            .response(streamID: stream, status: 200, fields: [HTTP2Field("content-type", "application/grpc")]),
+            .response(streamID: stream, status: 200, fields: HTTP2FieldBlock([HTTP2Field("content-type", "application/grpc")]), endStream: false),
             .data(streamID: stream, bytes: Array("pong".utf8)),
             .trailers(streamID: stream, fields: [HTTP2Field("grpc-status", "0")]),
             .endOfResponse(streamID: stream),

@@ -379,15 +379,16 @@ enum Frames {
         var parser = ResponseHeadParser()
         var head = ResponseHead()
         #expect(bytes.withUnsafeBytes { parser.parse($0, requestMethod: .get, into: &head) } == .complete)
-        let fields = bytes.withUnsafeBytes { HTTP2ResponseFields.fields(of: head, in: $0) }
-        #expect(fields == [HTTP2Field("content-type", "text/html"), HTTP2Field("set-cookie", "a=1"), HTTP2Field("set-cookie", "b=2")])
+        let block = bytes.withUnsafeBytes { HTTP2ResponseFields.block(of: head, in: $0, status: head.status) }
+        #expect(block.fields == [HTTP2Field(":status", "200"), HTTP2Field("content-type", "text/html"), HTTP2Field("set-cookie", "a=1"),
+                                 HTTP2Field("set-cookie", "b=2")])
 
         // They go out as a real client reads them.
         let server = try HTTP2ServerSession()
         let client = HTTP2TestClient()
         let stream = client.request(HTTP2ServerSessionTests.get)
         converse(client, server)
-        #expect(server.respond(streamID: stream, status: head.status, fields: fields, endStream: true) == nil)
+        #expect(server.respond(streamID: stream, head: block, endStream: true) == nil)
         converse(client, server)
         #expect(client.responses[stream]?.fields.map { "\($0.0): \($0.1)" } == ["content-type: text/html", "set-cookie: a=1", "set-cookie: b=2"])
     }

@@ -88,7 +88,7 @@ import Testing
             let setup = try await Self.start(s, upstream: "grpc: { protocol: h2, endpoints: [\(server.endpoint)] }")
             let result = try await GRPCPeer.run("127.0.0.1:\(setup.h2c)", "cancel", in: s.dir)
             #expect(result["first"] as? Int == 10 && result["code"] as? String == "CANCELLED", "\(result)")
-            #expect(await eventually(timeout: .seconds(5)) { server.cancellations == 1 }, "\(server.child.stdout)")
+            #expect(await eventually(timeout: .seconds(15)) { server.cancellations == 1 }, "\(server.child.stdout)")
         }
     }
 

@@ -100,6 +100,49 @@ import Testing
         }
     }
 
+    /// Endings an upstream may choose: a trailers-only answer reaches an HTTP/2 client as
+    /// one HEADERS frame that ends the stream (what gRPC clients other than grpcio
+    /// require); an answer given before the upload ended, followed by RST_STREAM(NO_ERROR),
+    /// stands; a connection closed right after its last answer leaves that answer whole; a
+    /// WebSocket upgrade, which an HTTP/2 upstream cannot take here, is a 502 and nothing
+    /// else; a `grpc-timeout` on a request that is not gRPC shortens nothing.
+    @Test(.timeLimit(.endToEnd(2))) func endingsTheUpstreamChooses() async throws {
+        try await withScenario { s in
+            let upstream = try await s.http2Upstream()
+            let closing = try await s.http2Upstream(["--close-after", "1"])
+            let (h2c, plain) = (try s.port(), try s.port())
+            _ = try await s.apus("""
+            workers: 1
+            listeners:
+              - { name: h2c, listen: 127.0.0.1:\(h2c), h2c: true }
+              - { name: plain, listen: 127.0.0.1:\(plain) }
+            routes:
+              - paths:
+                  - { path: /big/, type: Prefix, upstream: closing }
+                  - { path: /, type: Prefix, upstream: h2 }
+            upstreams:
+              h2: { protocol: h2, endpoints: [\(upstream.endpoint)] }
+              closing: { protocol: h2, endpoints: [\(closing.endpoint)] }
+            """, waitFor: [h2c, plain])
+            let trailersOnly = try await Tool.run("/usr/bin/nghttp", ["-v", "http://127.0.0.1:\(h2c)/trailers-only"], in: s.dir)
+            let frames = trailersOnly.stdout
+            #expect(frames.contains("grpc-status: 5") && frames.contains("END_STREAM | END_HEADERS"), "\(frames)")
+            #expect(!frames.contains("recv DATA frame"), "\(frames)")
+            let upload = s.dir.file("up.bin")
+            try Data(count: 5_000_000).write(to: URL(fileURLWithPath: upload))
+            let early = try await s.curl(["--data-binary", "@\(upload)", "http://127.0.0.1:\(plain)/early"])
+            #expect(early.status == 200 && early.bodyText == "early", "\(early)")
+            for _ in 0..<5 {
+                let whole = try await s.curl(["http://127.0.0.1:\(plain)/big/1000000"])
+                #expect(whole.status == 200 && whole.body.count == 999_936, "\(whole)")
+            }
+            let upgrade = try await s.curl(["-H", "Connection: Upgrade", "-H", "Upgrade: websocket", "http://127.0.0.1:\(plain)/ws"])
+            #expect(upgrade.status == 502, "\(upgrade)")
+            let slow = try await s.curl(["-H", "grpc-timeout: 1m", "http://127.0.0.1:\(plain)/slow/300"])
+            #expect(slow.status == 200, "\(slow)")
+        }
+    }
+
     /// Over TLS an h2 upstream must choose h2 by ALPN (Apus offers nothing else): an HTTPS
     /// upstream that speaks only HTTP/1.1 fails the handshake as a connect does (502, and
     /// the reason logged).

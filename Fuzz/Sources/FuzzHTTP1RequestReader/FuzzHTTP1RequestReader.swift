@@ -49,7 +49,8 @@ func read(_ request: UnsafeRawBufferPointer, pieces: [Int]) -> Frames {
         frames.valid = reader.take(bytes) { output in
             precondition(!frames.ended, "output after the end of the stream")
             switch output {
-            case .head(let fields, let endStream):
+            case .head(let block, let endStream):
+                let fields = block.fields
                 precondition(frames.fields == nil, "a second head")
                 let pseudo = fields.prefix(4).map { String(decoding: $0.name, as: UTF8.self) }
                 precondition(pseudo == [":method", ":scheme", ":authority", ":path"], "pseudo-header fields \(pseudo)")

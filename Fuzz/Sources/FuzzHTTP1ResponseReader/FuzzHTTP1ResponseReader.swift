@@ -54,9 +54,12 @@ func read(_ response: UnsafeRawBufferPointer, pieces: [Int], method: HTTPMethod,
         frames.valid = reader.take(bytes) { output in
             precondition(!frames.ended, "output after the end of the stream")
             switch output {
-            case .head(let status, let fields, let endStream):
+            case .head(let status, let block, let endStream):
                 precondition(frames.status == nil, "a second head")
                 precondition(status >= 200 && status <= 999, "status \(status)")
+                let all = block.fields
+                precondition(all.first.map { String(decoding: $0.name + [0x3D] + $0.value, as: UTF8.self) } == ":status=\(status)", "the head does not begin with its :status")
+                let fields = all.dropFirst()
                 frames.status = status
                 frames.fieldCount = fields.count
                 frames.ended = endStream

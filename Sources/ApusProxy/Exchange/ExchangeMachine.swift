@@ -237,6 +237,12 @@ struct ExchangeMachine {
     private(set) var endpoint = -1
     /// The attached upstream connection came from the pool.
     private(set) var reusedConnection = false
+    /// The connect and the wait for the response head run on a client's deadline (a gRPC
+    /// call's): their timeouts are the client's choice, not the endpoint's fault.
+    private var boundByCallDeadline = false
+    /// The request went again after a reused connection failed under it: once is all (a
+    /// stream on an HTTP/2 connection is attached as reused, and another one may be too).
+    private var raceResent = false
     /// Times HTTP/2 upstreams refused this request unprocessed (it goes again, up to
     /// `maxRefusals` times).
     private var refusals: UInt8 = 0
@@ -415,6 +421,7 @@ struct ExchangeMachine {
         endpoint = -1
         reusedConnection = false
         refusals = 0
+        raceResent = false
         upstreamAnswered = false
         responseHeadReceived = false
         responseStarted = false
@@ -459,6 +466,7 @@ struct ExchangeMachine {
     mutating func bound(by deadline: UInt32) {
         terms.connectTimeout = min(terms.connectTimeout, deadline)
         terms.readTimeout = min(terms.readTimeout, deadline)
+        boundByCallDeadline = true
     }
 
     /// The body of a response goes on the upstream's own read timeout, after a shorter one
@@ -467,16 +475,27 @@ struct ExchangeMachine {
     /// DEADLINE_EXCEEDED into INTERNAL). Called as the head arrives, before it is handled.
     mutating func readBody(within readTimeout: UInt32) {
         terms.readTimeout = readTimeout
+        boundByCallDeadline = false
     }
 
     /// Applies the verdict on a failed upstream connection (`Verdict.on`).
     private mutating func upstreamFailed(_ failure: Failure, now: UInt64) -> Action {
+        if boundByCallDeadline && (failure == .connectTimeout || failure == .readTimeout) {
+            // The call's deadline passed: answered at once (504, DEADLINE_EXCEEDED to a gRPC
+            // client), nothing blamed or tried again.
+            upstreamDeadline = 0
+            return fail(status: 504, failure: failure, blame: false)
+        }
         let inWindow = terms.retryWindow == 0 || now < firstAttemptAt + UInt64(terms.retryWindow)
         let verdict = Verdict.on(
             failure, attemptsLeft: attempts < Int(terms.maxAttempts) && inWindow, replayable: isReplayable,
-            pooledRace: reusedConnection && !upstreamAnswered && !responseStarted,
+            pooledRace: reusedConnection && !upstreamAnswered && !responseStarted && !raceResent,
             resendable: refusals < Self.maxRefusals && !upstreamAnswered && !responseStarted && requestBodyBytesSent == 0)
-        if failure == .refused { refusals += 1 }
+        if failure == .refused {
+            refusals += 1
+        } else if verdict == .reconnect {
+            raceResent = true
+        }
         upstreamDeadline = 0
         switch verdict {
         case .retry(let blame):

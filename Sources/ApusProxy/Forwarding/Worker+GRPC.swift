@@ -7,13 +7,14 @@ import ApusHTTP2
 /// gRPC server does, with a trailers-only response whose `grpc-status` says why, not an
 /// error page.
 extension Worker {
-    /// The `grpc-timeout` of the call a stream connection carries, in milliseconds; nil
-    /// for a request that is not on a stream or gave none. gRPC services are reached over
+    /// The `grpc-timeout` of the gRPC call a stream connection carries, in milliseconds;
+    /// nil for a request that is not a call on a stream, or gave none (another request's
+    /// `grpc-timeout` is no deadline: it must not cut the upstream's timeouts short). gRPC services are reached over
     /// HTTP/2, so it is applied where a request becomes an upstream stream: it bounds the
     /// connect and the wait for the response head (a client that waits no longer has no
     /// use for a later one), not the body.
     func callDeadline(_ connection: DownstreamConnection) -> UInt32? {
-        guard connection.fd < 0, let pipe = connection.transport.layer as? HTTP2StreamPipe, pipe.grpcTimeout > 0 else { return nil }
+        guard connection.fd < 0, let pipe = connection.transport.layer as? HTTP2StreamPipe, pipe.isGRPC, pipe.grpcTimeout > 0 else { return nil }
         return pipe.grpcTimeout
     }
 

@@ -186,8 +186,8 @@ final class HTTP2StreamPipe: TransportLayer {
     private func send(_ output: HTTP1ResponseReader.Output) {
         guard !failed else { return }
         switch output {
-        case .head(let status, let fields, let endStream):
-            if owner.session.respond(streamID: streamID, status: status, fields: fields, endStream: endStream) != nil { failed = true }
+        case .head(_, let fields, let endStream):
+            if owner.session.respond(streamID: streamID, head: fields, endStream: endStream) != nil { failed = true }
         case .body(let bytes, let endStream):
             owner.session.sendData(streamID: streamID, bytes, endStream: endStream)
         case .trailers(let fields):

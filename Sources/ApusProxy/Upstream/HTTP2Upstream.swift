@@ -11,7 +11,7 @@ import ApusHTTP2
 final class HTTP2Upstream {
     let session: HTTP2ClientSession
     /// `:scheme` of its requests.
-    let scheme: String
+    let scheme: StaticString
     /// Streams whose request head went out, by stream id.
     var streams = HTTP2StreamMap<UpstreamConnection>()
     /// Stream connections attached to it, sent or waiting.
@@ -21,7 +21,10 @@ final class HTTP2Upstream {
     /// Connected (and ALPN chose h2): streams go out.
     var ready = false
     /// A GOAWAY came, or the connection failed: no new stream is attached.
-    var goingAway = false
+    private(set) var goingAway = false
+    /// When bytes last came from the upstream (a stream that times out with nothing since
+    /// it was attached suspects the connection).
+    var lastReceivedAt: UInt64 = 0
     /// Session bytes a write left over, from `unsentOffset` on.
     var unsent: [UInt8] = []
     var unsentOffset = 0
@@ -46,7 +49,14 @@ final class HTTP2Upstream {
 
     /// Whether a new stream may be attached now.
     var takesStream: Bool {
-        !goingAway && UInt32(attached) < session.streamLimit
+        !goingAway && UInt32(attached) < session.streamLimit && session.requestAllowed
+    }
+
+    /// No new stream is attached (a GOAWAY came, a request could not be submitted, the
+    /// connection failed or looks dead); those on it finish.
+    func stopTakingStreams() {
+        goingAway = true
+        connection?.endpoint.http2Connections.removeAll { $0.http2 === self }
     }
 
     func needsFlush() {

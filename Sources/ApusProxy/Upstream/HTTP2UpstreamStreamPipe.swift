@@ -21,6 +21,9 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
     unowned(unsafe) var stream: UpstreamConnection!
     /// 0 until the request's head went to the session.
     private(set) var streamID: Int32 = 0
+    /// When the stream was attached (a timeout with nothing received since suspects the
+    /// connection).
+    let attachedAt: UInt64
 
     // MARK: Request side
 
@@ -52,8 +55,9 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
     /// before its writes are refused.
     static let queueLimit = 65_536
 
-    init(owner: HTTP2Upstream) {
+    init(owner: HTTP2Upstream, attachedAt: UInt64) {
         self.owner = owner
+        self.attachedAt = attachedAt
         self.request = HTTP1RequestReader(scheme: owner.scheme)
         super.init()
     }
@@ -66,7 +70,11 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
     // MARK: Request bytes in (from the exchange), frames out
 
     override func write(_ bytes: UnsafeRawPointer, _ count: Int) -> IOResult {
-        if failed || closed { return .failed(ECONNRESET) }
+        if failed { return .failed(ECONNRESET) }
+        // The whole response came (the upstream may then reset the stream with NO_ERROR):
+        // the rest of the request has no reader and is dropped, and the response stands.
+        if responseEnded { return .bytes(count) }
+        if closed { return .failed(ECONNRESET) }
         if count == 0 { return .bytes(0) }
         var taken = count
         if streamID != 0 && request.isInBody {
@@ -78,6 +86,8 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
             taken = min(count, Self.queueLimit - queued)
         }
         let accepted = request.take(UnsafeRawBufferPointer(start: bytes, count: taken)) { send($0) }
+        // Read here, not in `send`: the reader is being modified while it calls back.
+        requestMethodIsHead = request.requestMethod == .head
         guard accepted, !failed else {
             // Not a request an HTTP/2 stream carries (an Upgrade), or the session refused it.
             failed = true
@@ -104,13 +114,15 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
         guard !failed else { return }
         switch output {
         case .head(let fields, let endStream):
-            requestMethodIsHead = fields.first.map { $0.value.elementsEqual("HEAD".utf8) } ?? false
             switch owner.session.request(fields, endStream: endStream) {
             case .success(let id):
                 streamID = id
                 owner.streams[id] = stream
             case .failure:
+                // Stream ids ran out, or the session is going away: the connection takes no
+                // more streams (this one fails, and may go to another connection).
                 failed = true
+                owner.stopTakingStreams()
             }
         case .body(let bytes, let endStream):
             owner.session.sendData(streamID: streamID, bytes, endStream: endStream)
@@ -129,22 +141,28 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
         input += [0x0D, 0x0A]
     }
 
-    func responseHead(status: Int, fields: [HTTP2Field]) {
+    /// The final response head; `endStream` when it is the whole response (a gRPC
+    /// trailers-only answer among them).
+    func responseHead(status: Int, fields: HTTP2FieldBlock, endStream: Bool) {
         responseStarted = true
-        var size = input.count - inputOffset + 64
-        for field in fields { size += field.name.count + field.value.count + 4 }
-        input.reserveCapacity(size)
+        input.reserveCapacity(input.count - inputOffset + fields.byteCount + 4 * fields.count + 128)
         appendStatusLine(status)
         var hasLength = false
-        for field in fields {
-            if field.name.elementsEqual("content-length".utf8) { hasLength = true }
-            input += field.name
-            input += [0x3A, 0x20]
-            input += field.value
-            input += [0x0D, 0x0A]
+        fields.forEach { name, value in
+            if name.elementsEqual("content-length".utf8) { hasLength = true }
+            input += name
+            input.append(0x3A)
+            input.append(0x20)
+            input += value
+            input.append(0x0D)
+            input.append(0x0A)
         }
         responseBodiless = requestMethodIsHead || status == 204 || status == 304
-        if !hasLength && !responseBodiless {
+        if endStream && !hasLength && !responseBodiless {
+            // No body: a length of 0, so that an HTTP/2 client gets one HEADERS frame that
+            // ends the stream, as the upstream sent it.
+            input += Array("content-length: 0\r\n".utf8)
+        } else if !hasLength && !responseBodiless {
             responseChunked = true
             input += Array("transfer-encoding: chunked\r\n".utf8)
         }
@@ -198,6 +216,12 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
     func streamClosed(errorCode: UInt32) {
         closed = true
         if errorCode == 7 && !responseStarted { refused = true }
+    }
+
+    /// The connection closed: what arrived is still read, then the stream reads as ended
+    /// (a whole response) or reset.
+    func connectionClosed() {
+        closed = true
     }
 
     private func compactInput() {

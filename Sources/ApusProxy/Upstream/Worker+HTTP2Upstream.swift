@@ -14,6 +14,15 @@ extension Worker {
     func attachHTTP2Stream(_ connection: DownstreamConnection, _ exchange: Exchange, endpoint index: Int) {
         let runtime = exchange.runtime!
         let endpoint = runtime.endpoints[index]
+        guard !exchange.head.isUpgrade else {
+            // A WebSocket would need an extended CONNECT to the upstream, which Apus does not
+            // send: refused without blaming the endpoint.
+            endpoint.activeRequests -= 1
+            _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
+            Log.warning("a WebSocket upgrade cannot go to an HTTP/2 upstream", ["upstream": runtime.name])
+            upstreamFailed(connection, exchange, .invalidResponse)
+            return
+        }
         if let deadline = callDeadline(connection) { exchange.machine.bound(by: deadline) }
         let carrier: UpstreamConnection
         if let open = endpoint.http2Connections.first(where: { $0.http2!.takesStream }) {
@@ -30,7 +39,7 @@ extension Worker {
             }
         }
         let h2 = carrier.http2!
-        let pipe = HTTP2UpstreamStreamPipe(owner: h2)
+        let pipe = HTTP2UpstreamStreamPipe(owner: h2, attachedAt: now)
         let fd = nextStreamDescriptor()
         var transport = Transport(fd: fd, readable: false, writable: true, noDelaySet: true)
         transport.layer = pipe
@@ -41,6 +50,9 @@ extension Worker {
         counters.http2.upstreamStreams += 1
         if h2.ready { carrier.deadline.at = 0 }
         attach(stream, exchange, connection)
+        // A stream on a connection already made is `reused`: that connection may close
+        // under it before any answer (a keep-alive race), and the request then goes once
+        // more; the machine allows that once per request.
         if h2.ready {
             stream.state = .busy
             exchange.upstreamConnectedAt = now
@@ -131,6 +143,8 @@ extension Worker {
     private func http2ConnectionReady(_ carrier: UpstreamConnection, _ h2: HTTP2Upstream) {
         carrier.state = .busy
         carrier.deadline.at = 0
+        // Every stream that waited may have left during the handshake: then it idles.
+        if h2.attached == 0 { setDeadline(carrier, now + UInt64(carrier.endpoint.idleTimeoutMilliseconds)) }
         h2.ready = true
         carrier.transport.readable = true
         carrier.transport.writable = true
@@ -159,8 +173,15 @@ extension Worker {
     }
 
     private func stopTakingStreams(_ carrier: UpstreamConnection, _ h2: HTTP2Upstream) {
-        h2.goingAway = true
-        carrier.endpoint.http2Connections.removeAll { $0 === carrier }
+        h2.stopTakingStreams()
+    }
+
+    /// A stream timed out: when its connection received nothing since the stream was
+    /// attached, the connection may be dead (a silent NAT or firewall drop) and takes no
+    /// more streams; those in flight end on their own timeouts.
+    func http2StreamTimedOut(_ stream: UpstreamConnection) {
+        guard let pipe = stream.transport.layer as? HTTP2UpstreamStreamPipe, pipe.owner.lastReceivedAt <= pipe.attachedAt else { return }
+        pipe.owner.stopTakingStreams()
     }
 
     /// Reads what the socket has into the session, acts on what it found, and writes the
@@ -183,6 +204,7 @@ extension Worker {
             buffers.acquire(into: &carrier.input)
             switch carrier.transport.read(into: &carrier.input) {
             case .bytes:
+                h2.lastReceivedAt = now
                 continue
             case .wouldBlock:
                 break
@@ -210,9 +232,9 @@ extension Worker {
             switch event {
             case .interim(let id, let status):
                 pipe(id)?.interim(status: status)
-            case .response(let id, let status, let fields):
+            case .response(let id, let status, let fields, let endStream):
                 guard let pipe = pipe(id) else { continue }
-                pipe.responseHead(status: status, fields: fields)
+                pipe.responseHead(status: status, fields: fields, endStream: endStream)
                 if let exchange = pipe.stream.exchange, let downstream = exchange.downstream, callDeadline(downstream) != nil {
                     exchange.machine.readBody(within: exchange.runtime!.terms.readTimeout)
                 }
@@ -303,7 +325,9 @@ extension Worker {
                     h2.waitingForRoom.append(pipe)
                     continue
                 }
-                guard let stream = pipe.stream, let exchange = stream.exchange, let connection = exchange.downstream else { continue }
+                // Looked up, not taken from the pipe: driving one exchange may close another.
+                guard !pipe.failed, let stream = h2.streams[pipe.streamID], let exchange = stream.exchange,
+                      let connection = exchange.downstream else { continue }
                 stream.transport.writable = true
                 driveExchange(connection, exchange)
             }
@@ -329,6 +353,7 @@ extension Worker {
         pipe.failed = true
         stream.deadline.at = 0
         stream.exchange = nil
+        buffers.release(&stream.input)
         stream.transport.close()
         guard let carrier = h2.connection, carrier.http2 === h2 else { return }
         h2.needsFlush()
@@ -347,7 +372,9 @@ extension Worker {
         h2.waiting.removeAll()
         for stream in streams {
             guard let pipe = stream.transport.layer as? HTTP2UpstreamStreamPipe else { continue }
-            pipe.failed = true
+            // What arrived stays readable: a response that ended before the connection did is
+            // still whole (a server that closes after its last answer).
+            pipe.connectionClosed()
             guard let exchange = stream.exchange, let connection = exchange.downstream else { continue }
             stream.transport.readable = true
             if stream.state == .connecting {

@@ -220,8 +220,12 @@ final class Worker {
         // Last in the loop's round (after events, timers and the second's work), so that
         // all the output they made goes out before the next wait.
         defer {
-            if !http2FlushQueue.isEmpty { flushQueuedHTTP2() }
-            if !http2UpstreamFlushQueue.isEmpty { flushQueuedHTTP2Upstreams() }
+            // Flushing one side can make output due on the other (a window update, response
+            // bytes): both are emptied before the loop waits again.
+            while !http2FlushQueue.isEmpty || !http2UpstreamFlushQueue.isEmpty {
+                if !http2FlushQueue.isEmpty { flushQueuedHTTP2() }
+                if !http2UpstreamFlushQueue.isEmpty { flushQueuedHTTP2Upstreams() }
+            }
         }
         nextTick = nextSecond
         guard now >= nextSecond else { return }

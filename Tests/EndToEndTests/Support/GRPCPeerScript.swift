@@ -19,7 +19,6 @@ import grpc
 
 SERVICE = "apus.test.Echo"
 OPTIONS = [("grpc.max_receive_message_length", 64 << 20), ("grpc.max_send_message_length", 64 << 20)]
-cancelled = []
 
 def say(*words):
     print(*words, flush=True)
@@ -39,14 +38,17 @@ def unary(request, context):
 def server_stream(request, context):
     count, size = (int(x) for x in request.decode().split(":")[:2])
     pause = int(request.decode().split(":")[2]) / 1000 if request.count(b":") >= 2 else 0
-    context.add_callback(lambda: cancelled.append("ServerStream") if not context.is_active() else None)
+    # Called when the call ends however it ends: a cancel may stop the generator at a
+    # yield, where no check of its own would run.
+    finished = []
+    context.add_callback(lambda: None if finished else say("CANCELLED ServerStream"))
     for index in range(count):
         if pause:
             time.sleep(pause)
         if not context.is_active():
-            say("CANCELLED ServerStream")
             return
         yield bytes([index % 256]) * size
+    finished.append(True)
 
 def client_stream(requests, context):
     digest, count, total = hashlib.sha256(), 0, 0

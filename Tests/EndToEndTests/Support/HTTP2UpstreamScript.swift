@@ -2,17 +2,20 @@
 /// servers do not show on demand: a small SETTINGS_MAX_CONCURRENT_STREAMS and initial
 /// window, a graceful GOAWAY after a number of requests, REFUSED_STREAM.
 ///
-/// `h2upstream.py [--max-streams N] [--window N] [--goaway-after K]` prints `PORT n` and
+/// `h2upstream.py [--max-streams N] [--window N] [--goaway-after K] [--close-after K]` prints `PORT n` and
 /// `CONTROL m`. Every request is answered with JSON naming its path, method, `te`,
 /// `:authority`, `:scheme` and its body's length and sha256; `/big/N` answers N bytes. A
 /// request to `/refuse-once` is refused with REFUSED_STREAM the first time its `x-id` is
 /// seen. With `--goaway-after K`, each connection's K-th request gets a GOAWAY naming it as
-/// the last stream taken; streams after it are left unprocessed. Any HTTP/1.1 request to
+/// the last stream taken; streams after it are left unprocessed; with `--close-after K` it
+/// closes the connection right after its K-th answer, without GOAWAY. `/trailers-only`
+/// answers a gRPC status in one HEADERS frame; `/early` answers before the request body
+/// came, then resets the stream with NO_ERROR; `/slow/MS` answers after MS ms. Any HTTP/1.1 request to
 /// the control port answers the counts: connections, most streams open at once on one
 /// connection, refused streams, GOAWAYs, requests, flow-control errors.
 enum HTTP2UpstreamScript {
     static let source = #"""
-import hashlib, json, socket, sys, threading
+import hashlib, json, socket, sys, threading, time
 import h2.config, h2.connection, h2.events, h2.settings, h2.errors
 
 # h2upstream.py [--max-streams N] [--window N] [--goaway-after K]
@@ -22,6 +25,7 @@ def option(name, default):
 MAX_STREAMS = option("--max-streams", 100)
 WINDOW = option("--window", 65535)
 GOAWAY_AFTER = option("--goaway-after", 0)
+CLOSE_AFTER = option("--close-after", 0)
 lock = threading.Lock()
 stats = {"connections": 0, "max_active": 0, "refused": 0, "goaways": 0, "requests": 0, "flow_errors": 0}
 seen_ids = set()
@@ -40,7 +44,9 @@ def handle(sock):
     bodies, heads, active, count, going, last_taken = {}, {}, set(), 0, False, 0
     with lock:
         stats["connections"] += 1
+    answered = [0]
     def answer(stream_id):
+        answered[0] += 1
         head = heads.pop(stream_id)
         body = bodies.pop(stream_id, b"")
         text = json.dumps({"path": head[":path"], "method": head[":method"], "bytes": len(body),
@@ -48,6 +54,13 @@ def handle(sock):
                            "authority": head.get(":authority"), "scheme": head.get(":scheme")}).encode()
         if head[":path"].startswith("/big/"):
             text = bytes(range(256)) * (int(head[":path"][5:]) // 256)
+        if head[":path"].startswith("/slow/"):
+            time.sleep(int(head[":path"][6:]) / 1000)
+        if head[":path"] == "/trailers-only":
+            conn.send_headers(stream_id, [(":status", "200"), ("content-type", "application/grpc"), ("grpc-status", "5"),
+                                          ("grpc-message", "not here")], end_stream=True)
+            active.discard(stream_id)
+            return
         conn.send_headers(stream_id, [(":status", "200"), ("content-type", "application/json"), ("x-upstream-stream", str(stream_id))])
         send_body(stream_id, text)
     pending_out = {}
@@ -110,6 +123,15 @@ def handle(sock):
                         frame.last_stream_id = event.stream_id
                         sock.sendall(conn.data_to_send() + frame.serialize())
                         last_taken = event.stream_id
+                    if head[":path"] == "/early":
+                        # The whole answer before the body, then RST_STREAM(NO_ERROR): the
+                        # rest of the upload is not wanted (RFC 9113 §8.1).
+                        heads.pop(event.stream_id)
+                        conn.send_headers(event.stream_id, [(":status", "200"), ("content-length", "5")])
+                        conn.send_data(event.stream_id, b"early", end_stream=True)
+                        conn.reset_stream(event.stream_id, h2.errors.ErrorCodes.NO_ERROR)
+                        active.discard(event.stream_id)
+                        continue
                     if going and event.stream_id > last_taken:
                         # Not processed: the client retries it elsewhere.
                         heads.pop(event.stream_id, None)
@@ -132,6 +154,9 @@ def handle(sock):
                     flush_bodies()
             sock.sendall(conn.data_to_send())
             if going and not any(s <= last_taken for s in heads) and not pending_out:
+                return
+            if CLOSE_AFTER and answered[0] >= CLOSE_AFTER and not pending_out:
+                # Closes right after its last answer, with no GOAWAY.
                 return
     except Exception as error:
         log("error", error=repr(error))
