@@ -1,5 +1,45 @@
 import ApusHTTP
 
+/// A chunked body read for an HTTP/2 stream: its payload passed on as it is decoded, and
+/// at its end its trailer fields (none when it had none).
+struct DechunkedBody {
+    enum Step {
+        /// Everything given was taken; the body goes on.
+        case more
+        /// The body ended after `consumed` of the bytes given.
+        case ended(consumed: Int)
+        /// The chunked framing is broken.
+        case failed
+    }
+
+    private var decoder = ChunkedDecoder()
+    private var trailers = ChunkedTrailers()
+
+    mutating func take(_ bytes: UnsafeRawBufferPointer, data: (UnsafeRawBufferPointer) -> Void, end: ([HTTP2Field]) -> Void) -> Step {
+        var offset = 0
+        while offset < bytes.count {
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
+            switch decoder.decode(rest) {
+            case .needMore(let consumed):
+                trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
+                offset += consumed
+                if consumed == 0 { return .more }
+            case .data(let start, let count, let consumed):
+                trailers.dataCame()
+                data(UnsafeRawBufferPointer(rebasing: rest[start..<(start + count)]))
+                offset += consumed
+            case .end(let consumed):
+                trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
+                end(trailers.fields())
+                return .ended(consumed: offset + consumed)
+            case .failed:
+                return .failed
+            }
+        }
+        return .more
+    }
+}
+
 /// The trailer fields of a chunked body, for an HTTP/2 stream to send as its trailing
 /// HEADERS: `ChunkedDecoder` checks and consumes the trailer part, and this keeps the
 /// framing bytes it consumed since the last data, which at the end are the last-chunk line

@@ -31,8 +31,7 @@ public struct HTTP1RequestReader {
     // The head is Apus's own, already within the downstream's limits plus what Apus adds.
     private var parser = RequestHeadParser(limits: HTTPLimits(maxHeadBytes: 1 << 20, maxHeaderCount: 10_000, maxURIBytes: 1 << 20))
     private var head = RequestHead()
-    private var chunks = ChunkedDecoder()
-    private var trailers = ChunkedTrailers()
+    private var chunked = DechunkedBody()
     private var remainingLength: Int64 = 0
 
     /// - Parameter scheme: `:scheme`, `https` for an upstream over TLS.
@@ -117,35 +116,22 @@ public struct HTTP1RequestReader {
             if n > 0 { emit(.body(UnsafeRawBufferPointer(rebasing: bytes[..<n]), endStream: remainingLength == 0)) }
             return n == bytes.count
         }
-        var offset = 0
-        while offset < bytes.count {
-            guard case .chunked = phase else { return false }
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-            switch chunks.decode(rest) {
-            case .needMore(let consumed):
-                trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
-                offset += consumed
-                if consumed == 0 { return true }
-            case .data(let start, let count, let consumed):
-                trailers.dataCame()
-                emit(.body(UnsafeRawBufferPointer(rebasing: rest[start..<(start + count)]), endStream: false))
-                offset += consumed
-            case .end(let consumed):
-                trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
-                offset += consumed
-                phase = .done
-                let fields = trailers.fields()
-                if fields.isEmpty {
-                    emit(.body(UnsafeRawBufferPointer(start: nil, count: 0), endStream: true))
-                } else {
-                    emit(.trailers(fields))
-                }
-            case .failed:
-                phase = .done
-                return false
-            }
+        switch chunked.take(bytes, data: { emit(.body($0, endStream: false)) }, end: { Self.end(with: $0, emit) }) {
+        case .more:
+            return true
+        case .ended(let consumed):
+            phase = .done
+            // Nothing may follow the one request.
+            return consumed == bytes.count
+        case .failed:
+            phase = .done
+            return false
         }
-        return offset == bytes.count
+    }
+
+    /// The last output: the trailers, or an empty end of the body.
+    static func end(with trailers: [HTTP2Field], _ emit: (Output) -> Void) {
+        emit(trailers.isEmpty ? .body(UnsafeRawBufferPointer(start: nil, count: 0), endStream: true) : .trailers(trailers))
     }
 
 }

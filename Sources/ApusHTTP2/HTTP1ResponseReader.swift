@@ -31,8 +31,7 @@ public struct HTTP1ResponseReader {
     private var headBytes: [UInt8] = []
     private var parser = ResponseHeadParser()
     private var head = ResponseHead()
-    private var chunks = ChunkedDecoder()
-    private var trailers = ChunkedTrailers()
+    private var chunked = DechunkedBody()
     private var remainingLength: Int64 = 0
     /// The status sent to the client (0 before the head).
     public private(set) var status = 0
@@ -139,32 +138,18 @@ public struct HTTP1ResponseReader {
             if remainingLength == 0 { phase = .done }
             if n > 0 || remainingLength == 0 { emit(.body(UnsafeRawBufferPointer(rebasing: bytes[0..<n]), endStream: remainingLength == 0)) }
         case .chunked:
-            var offset = 0
-            while offset < bytes.count {
-                let rest = UnsafeRawBufferPointer(rebasing: bytes[offset...])
-                switch chunks.decode(rest) {
-                case .needMore(let consumed):
-                    trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
-                    offset += consumed
-                    if consumed == 0 { return true }
-                case .data(let start, let count, let consumed):
-                    trailers.dataCame()
-                    emit(.body(UnsafeRawBufferPointer(rebasing: rest[start..<(start + count)]), endStream: false))
-                    offset += consumed
-                case .end(let consumed):
-                    trailers.framed(UnsafeRawBufferPointer(rebasing: rest[..<consumed]))
-                    phase = .done
-                    let fields = trailers.fields()
-                    if fields.isEmpty {
-                        emit(.body(UnsafeRawBufferPointer(start: nil, count: 0), endStream: true))
-                    } else {
-                        emit(.trailers(fields))
-                    }
-                    return true
-                case .failed:
-                    phase = .done
-                    return false
-                }
+            let end = { (trailers: [HTTP2Field]) in
+                emit(trailers.isEmpty ? .body(UnsafeRawBufferPointer(start: nil, count: 0), endStream: true) : .trailers(trailers))
+            }
+            switch chunked.take(bytes, data: { emit(.body($0, endStream: false)) }, end: end) {
+            case .more:
+                return true
+            case .ended:
+                // What follows the response's end belongs to nothing and is left.
+                phase = .done
+            case .failed:
+                phase = .done
+                return false
             }
         }
         return true

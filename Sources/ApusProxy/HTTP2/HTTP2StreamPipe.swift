@@ -13,7 +13,7 @@ import Glibc
 /// HEADERS, DATA and end. Flow control is the backpressure both ways: the stream's
 /// receive window reopens only as the exchange reads its body, and a write is refused
 /// (`wouldBlock`) while the response bytes queued on the stream pass `queueLimit`.
-final class HTTP2StreamPipe: TransportLayer {
+final class HTTP2StreamPipe: HTTP2StreamLayer {
     unowned let owner: HTTP2Downstream
     let streamID: Int32
     /// A WebSocket (extended CONNECT): after the upstream's 101 the stream carries the
@@ -22,12 +22,9 @@ final class HTTP2StreamPipe: TransportLayer {
 
     // MARK: Request side
 
-    /// Bytes for the exchange to read, from `inputOffset` on.
-    private var input: [UInt8]
-    private var inputOffset = 0
+    /// Bytes for the exchange to read.
+    private var input = StreamReadBuffer()
     private let requestChunked: Bool
-    /// DATA payload handed to `input` and not yet reported consumed to the session.
-    private var unreportedPayload = 0
     private(set) var requestEnded = false
     /// The client reset the stream, or the connection went: reads and writes fail.
     var failed = false
@@ -55,7 +52,7 @@ final class HTTP2StreamPipe: TransportLayer {
         self.owner = owner
         self.streamID = head.streamID
         self.isTunnel = head.isWebSocket
-        self.input = head.http1Head(webSocketKey: webSocketKey)
+        self.input.append(head.http1Head(webSocketKey: webSocketKey))
         self.requestChunked = head.bodyIsChunked
         self.requestEnded = head.endStream
         self.response = HTTP1ResponseReader(requestMethod: Self.method(head.method), isTunnel: head.isWebSocket)
@@ -68,45 +65,19 @@ final class HTTP2StreamPipe: TransportLayer {
         bytes.elementsEqual("HEAD".utf8) ? .head : .get
     }
 
-    override var hasSocket: Bool { false }
-
     // MARK: Request bytes in (from the session) and out (to the exchange)
 
     /// Body bytes of a DATA frame.
     func appendBody(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
-        compactInput()
-        if requestChunked {
-            input += Array(String(bytes.count, radix: 16).utf8)
-            input += [0x0D, 0x0A]
-            input += bytes
-            input += [0x0D, 0x0A]
-        } else {
-            input += bytes
-        }
-        unreportedPayload += bytes.count
+        input.appendPayload(bytes, chunked: requestChunked)
     }
 
     /// The client ended its request, with trailer fields or without.
     func endBody(trailers: [HTTP2Field] = []) {
         guard !requestEnded else { return }
         requestEnded = true
-        guard requestChunked else { return }
-        compactInput()
-        input += [0x30, 0x0D, 0x0A]
-        for field in trailers {
-            input += field.name
-            input += [0x3A, 0x20]
-            input += field.value
-            input += [0x0D, 0x0A]
-        }
-        input += [0x0D, 0x0A]
-    }
-
-    private func compactInput() {
-        guard inputOffset > 0 else { return }
-        input.removeFirst(inputOffset)
-        inputOffset = 0
+        if requestChunked { input.appendLastChunk(trailers: trailers) }
     }
 
     override func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
@@ -114,25 +85,17 @@ final class HTTP2StreamPipe: TransportLayer {
         // After its one response the stream reads as closed: nothing on it is another
         // request (a WebSocket whose upgrade was refused included).
         if responseComplete && !response.opensTunnel { return .endOfStream }
-        let available = input.count - inputOffset
-        guard available > 0 else { return isTunnel && requestEnded ? .endOfStream : .wouldBlock }
-        let n = min(available, count)
-        input.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + inputOffset, byteCount: n) }
-        inputOffset += n
-        if inputOffset == input.count {
-            input.removeAll(keepingCapacity: true)
-            inputOffset = 0
+        let (n, payloadRead) = input.read(into: buffer, count)
+        guard n > 0 else { return isTunnel && requestEnded ? .endOfStream : .wouldBlock }
+        if payloadRead > 0 {
             // Everything handed over was read: the client may send as much again.
-            if unreportedPayload > 0 {
-                owner.session.consumed(streamID: streamID, count: unreportedPayload)
-                unreportedPayload = 0
-                owner.needsFlush()
-            }
+            owner.session.consumed(streamID: streamID, count: payloadRead)
+            owner.needsFlush()
         }
         return .bytes(n)
     }
 
-    override var lastReadDrained: Bool { inputOffset == input.count }
+    override var lastReadDrained: Bool { input.isDrained }
 
     // MARK: Response bytes in (from the exchange), frames out
 
@@ -157,17 +120,6 @@ final class HTTP2StreamPipe: TransportLayer {
         }
         owner.needsFlush()
         return .bytes(taken)
-    }
-
-    override func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
-        let first = write(a, aCount)
-        guard case .bytes(let n) = first, n == aCount, bCount > 0 else { return first }
-        switch write(b, bCount) {
-        case .bytes(let m): return .bytes(n + m)
-        // Nothing taken is "would block", never zero bytes: a caller would retry at once.
-        case .wouldBlock: return n > 0 ? .bytes(n) : .wouldBlock
-        case let other: return other
-        }
     }
 
     /// The exchange stops sending: a body delimited by the connection's end ends here.

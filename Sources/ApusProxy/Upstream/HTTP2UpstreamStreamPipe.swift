@@ -14,7 +14,7 @@ import Glibc
 /// status). Flow control is the backpressure both ways: the stream's window reopens only as
 /// the exchange reads the body, and a write is refused (`wouldBlock`) while the request
 /// bytes queued on the stream pass `queueLimit`.
-final class HTTP2UpstreamStreamPipe: TransportLayer {
+final class HTTP2UpstreamStreamPipe: HTTP2StreamLayer {
     /// The connection the stream is multiplexed on (held while the stream lives).
     let owner: HTTP2Upstream
     /// The upstream connection this pipe is the transport of (which owns it).
@@ -32,11 +32,8 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
 
     // MARK: Response side
 
-    /// Bytes for the exchange to read, from `inputOffset` on.
-    private var input: [UInt8] = []
-    private var inputOffset = 0
-    /// DATA payload handed to `input` and not yet reported consumed to the session.
-    private var unreportedPayload = 0
+    /// Bytes for the exchange to read.
+    private var input = StreamReadBuffer()
     private var responseChunked = false
     /// Body bytes are dropped (a HEAD, 204 or 304 answer has none in HTTP/1.1).
     private var responseBodiless = false
@@ -61,8 +58,6 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
         self.request = HTTP1RequestReader(scheme: owner.scheme)
         super.init()
     }
-
-    override var hasSocket: Bool { false }
 
     /// Both ends are done: the stream closes without a reset.
     var isFinished: Bool { closed || (responseEnded && request.isComplete) }
@@ -99,17 +94,6 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
         return .bytes(taken)
     }
 
-    override func writev2(_ a: UnsafeRawPointer, _ aCount: Int, _ b: UnsafeRawPointer, _ bCount: Int) -> IOResult {
-        let first = write(a, aCount)
-        guard case .bytes(let n) = first, n == aCount, bCount > 0 else { return first }
-        switch write(b, bCount) {
-        case .bytes(let m): return .bytes(n + m)
-        // Nothing taken is "would block", never zero bytes: a caller would retry at once.
-        case .wouldBlock: return n > 0 ? .bytes(n) : .wouldBlock
-        case let other: return other
-        }
-    }
-
     private func send(_ output: HTTP1RequestReader.Output) {
         guard !failed else { return }
         switch output {
@@ -138,42 +122,41 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
     func interim(status: Int) {
         guard !responseStarted else { return }
         appendStatusLine(status)
-        input += [0x0D, 0x0A]
+        input.append([0x0D, 0x0A])
     }
 
     /// The final response head; `endStream` when it is the whole response (a gRPC
     /// trailers-only answer among them).
     func responseHead(status: Int, fields: HTTP2FieldBlock, endStream: Bool) {
         responseStarted = true
-        input.reserveCapacity(input.count - inputOffset + fields.byteCount + 4 * fields.count + 128)
+        input.reserve(fields.byteCount + 4 * fields.count + 128)
         appendStatusLine(status)
         var hasLength = false
         fields.forEach { name, value in
             if name.elementsEqual("content-length".utf8) { hasLength = true }
-            input += name
-            input.append(0x3A)
-            input.append(0x20)
-            input += value
-            input.append(0x0D)
-            input.append(0x0A)
+            input.append(name)
+            input.append(byte: 0x3A)
+            input.append(byte: 0x20)
+            input.append(value)
+            input.append(byte: 0x0D)
+            input.append(byte: 0x0A)
         }
         responseBodiless = requestMethodIsHead || status == 204 || status == 304
         if endStream && !hasLength && !responseBodiless {
             // No body: a length of 0, so that an HTTP/2 client gets one HEADERS frame that
             // ends the stream, as the upstream sent it.
-            input += Array("content-length: 0\r\n".utf8)
+            input.append("content-length: 0\r\n".utf8)
         } else if !hasLength && !responseBodiless {
             responseChunked = true
-            input += Array("transfer-encoding: chunked\r\n".utf8)
+            input.append("transfer-encoding: chunked\r\n".utf8)
         }
         // The stream carries one response: the exchange closes it (`closeUpstreamStream`)
         // rather than pooling it.
-        input += Array("connection: close\r\n\r\n".utf8)
+        input.append("connection: close\r\n\r\n".utf8)
     }
 
     private func appendStatusLine(_ status: Int) {
-        compactInput()
-        input += Array("HTTP/1.1 \(status) \(LocalResponse.reason(for: status))\r\n".utf8)
+        input.append("HTTP/1.1 \(status) \(LocalResponse.reason(for: status))\r\n".utf8)
     }
 
     /// Body bytes of a DATA frame.
@@ -183,16 +166,7 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
             owner.session.consumed(streamID: streamID, count: bytes.count)
             return
         }
-        compactInput()
-        if responseChunked {
-            input += Array(String(bytes.count, radix: 16).utf8)
-            input += [0x0D, 0x0A]
-            input += bytes
-            input += [0x0D, 0x0A]
-        } else {
-            input += bytes
-        }
-        unreportedPayload += bytes.count
+        input.appendPayload(bytes, chunked: responseChunked)
     }
 
     /// The response ended (END_STREAM), with trailer fields or without. Trailers of a body
@@ -200,16 +174,7 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
     func end(trailers: [HTTP2Field] = []) {
         guard !responseEnded else { return }
         responseEnded = true
-        guard responseChunked else { return }
-        compactInput()
-        input += [0x30, 0x0D, 0x0A]
-        for field in trailers {
-            input += field.name
-            input += [0x3A, 0x20]
-            input += field.value
-            input += [0x0D, 0x0A]
-        }
-        input += [0x0D, 0x0A]
+        if responseChunked { input.appendLastChunk(trailers: trailers) }
     }
 
     /// The stream closed; REFUSED_STREAM (7) means the upstream did nothing with it.
@@ -224,34 +189,20 @@ final class HTTP2UpstreamStreamPipe: TransportLayer {
         closed = true
     }
 
-    private func compactInput() {
-        guard inputOffset > 0 else { return }
-        input.removeFirst(inputOffset)
-        inputOffset = 0
-    }
-
     override func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {
         if failed { return .failed(ECONNRESET) }
-        let available = input.count - inputOffset
-        guard available > 0 else {
+        let (n, payloadRead) = input.read(into: buffer, count)
+        guard n > 0 else {
             if responseEnded { return .endOfStream }
             return closed ? .failed(ECONNRESET) : .wouldBlock
         }
-        let n = min(available, count)
-        input.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress! + inputOffset, byteCount: n) }
-        inputOffset += n
-        if inputOffset == input.count {
-            input.removeAll(keepingCapacity: true)
-            inputOffset = 0
+        if payloadRead > 0 && !closed {
             // Everything handed over was read: the upstream may send as much again.
-            if unreportedPayload > 0 {
-                if !closed { owner.session.consumed(streamID: streamID, count: unreportedPayload) }
-                unreportedPayload = 0
-                owner.needsFlush()
-            }
+            owner.session.consumed(streamID: streamID, count: payloadRead)
+            owner.needsFlush()
         }
         return .bytes(n)
     }
 
-    override var lastReadDrained: Bool { inputOffset == input.count }
+    override var lastReadDrained: Bool { input.isDrained }
 }
