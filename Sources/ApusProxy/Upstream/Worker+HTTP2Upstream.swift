@@ -162,7 +162,7 @@ extension Worker {
     /// The connection could not be made: its waiting streams fail as a connect does (and
     /// may go to another endpoint).
     private func failHTTP2Connection(_ carrier: UpstreamConnection, _ h2: HTTP2Upstream, _ failure: ExchangeMachine.Failure) {
-        stopTakingStreams(carrier, h2)
+        h2.stopTakingStreams()
         let waiting = h2.waiting
         h2.waiting.removeAll()
         for stream in waiting {
@@ -170,10 +170,6 @@ extension Worker {
             upstreamFailed(connection, exchange, failure)
         }
         closeHTTP2Connection(carrier)
-    }
-
-    private func stopTakingStreams(_ carrier: UpstreamConnection, _ h2: HTTP2Upstream) {
-        h2.stopTakingStreams()
     }
 
     /// A stream timed out: when its connection received nothing since the stream was
@@ -248,7 +244,7 @@ extension Worker {
                 pipe(id)?.streamClosed(errorCode: errorCode)
             case .goaway:
                 // Streams above its last stream id are closed as refused by libnghttp2.
-                stopTakingStreams(carrier, h2)
+                h2.stopTakingStreams()
             }
         }
         for stream in touched {
@@ -363,10 +359,12 @@ extension Worker {
         }
     }
 
-    /// The connection closes: streams still on it fail (their exchanges see a reset).
+    /// The connection closes: streams still on it end. What arrived on them is still read;
+    /// then a response that was not whole reads as a reset, and a stream still waiting for
+    /// the connection fails as a connect does.
     func closeHTTP2Connection(_ carrier: UpstreamConnection) {
         guard let h2 = carrier.http2 else { return }
-        stopTakingStreams(carrier, h2)
+        h2.stopTakingStreams()
         carrier.http2 = nil
         let streams = h2.streams.allValues + h2.waiting
         h2.waiting.removeAll()
