@@ -144,6 +144,54 @@ import Testing
         #expect(run.on(.upstreamFailed(.reset)) == .retry(.reset, blame: true))
     }
 
+    /// A stream on a reused HTTP/2 connection that fails before any answer goes again
+    /// once; a second such failure is the endpoint's, however reused the next stream is.
+    @Test func aStreamRaceIsResentOnce() {
+        var run = Run()
+        run.on(.proxy(Self.terms))
+        #expect(run.on(.attached(endpoint: 0, reused: true)) == .sendRequest)
+        #expect(run.on(.upstreamFailed(.reset)) == .reconnect)
+        run.machine.resentAfterStreamRace()
+        #expect(run.on(.attached(endpoint: 0, reused: true)) == .sendRequest)
+        #expect(run.on(.upstreamFailed(.reset)) == .retry(.reset, blame: true))
+    }
+
+    /// A stream the upstream refused goes again, a POST too, up to three times, but not once
+    /// a body byte went.
+    @Test func refusedStreamsGoAgainUpToThreeTimes() {
+        var run = Run(Self.post)
+        run.on(.proxy(Self.terms))
+        for _ in 0..<3 {
+            run.on(.attached(endpoint: 0, reused: true))
+            #expect(run.on(.upstreamFailed(.refused)) == .reconnect)
+        }
+        run.on(.attached(endpoint: 0, reused: true))
+        #expect(run.on(.upstreamFailed(.refused)) == .respond(status: 502, failure: .refused, blame: false))
+        var withBody = Run(Self.post)
+        withBody.on(.proxy(Self.terms))
+        withBody.on(.attached(endpoint: 0, reused: true))
+        withBody.on(.requestSent(headDone: true, bodyBytes: 10, bodyDone: false))
+        #expect(withBody.on(.upstreamFailed(.refused)) == .respond(status: 502, failure: .refused, blame: false))
+    }
+
+    /// A gRPC call's deadline, when shorter than the upstream's timeouts, ends the wait
+    /// with 504 and blames nobody; a deadline longer than them leaves a timeout the
+    /// endpoint's failure, tried elsewhere.
+    @Test func aCallDeadlineShortensTheWaitWithoutBlame() {
+        var short = Run(Self.post)
+        short.on(.proxy(Self.terms))
+        short.machine.bound(by: 300)
+        #expect(short.on(.attached(endpoint: 0, reused: false)) == .proceed)
+        #expect(short.machine.upstreamDeadline == 10_300)
+        #expect(short.advance(to: 10_300) == .respond(status: 504, failure: .connectTimeout, blame: false))
+        var long = Run(Self.post)
+        long.on(.proxy(Self.terms))
+        long.machine.bound(by: 30_000)
+        long.on(.attached(endpoint: 0, reused: false))
+        #expect(long.machine.upstreamDeadline == 11_000)
+        #expect(long.advance(to: 11_000) == .retry(.connectTimeout, blame: true))
+    }
+
     @Test func aPooledConnectionClosedUnderAPostIsA502BlamingNobody() {
         var run = Run(ExchangeMachine.Request(method: .post))
         run.on(.proxy(Self.terms))

@@ -237,11 +237,14 @@ struct ExchangeMachine {
     private(set) var endpoint = -1
     /// The attached upstream connection came from the pool.
     private(set) var reusedConnection = false
-    /// The connect and the wait for the response head run on a client's deadline (a gRPC
-    /// call's): their timeouts are the client's choice, not the endpoint's fault.
-    private var boundByCallDeadline = false
-    /// The request went again after a reused connection failed under it: once is all (a
-    /// stream on an HTTP/2 connection is attached as reused, and another one may be too).
+    /// The connect, or the wait for the response head, runs on a client's deadline (a gRPC
+    /// call's) shorter than the upstream's own timeout: its expiry is the client's choice,
+    /// not the endpoint's fault.
+    private(set) var connectBoundByCall = false
+    private(set) var readBoundByCall = false
+    /// A stream to an HTTP/2 upstream failed under the request before any answer and it
+    /// went again: once is all (the next stream may be on a reused connection too). Pooled
+    /// HTTP/1.1 connections need no such limit: each stale one is closed as it is found.
     private var raceResent = false
     /// Times HTTP/2 upstreams refused this request unprocessed (it goes again, up to
     /// `maxRefusals` times).
@@ -422,6 +425,8 @@ struct ExchangeMachine {
         reusedConnection = false
         refusals = 0
         raceResent = false
+        connectBoundByCall = false
+        readBoundByCall = false
         upstreamAnswered = false
         responseHeadReceived = false
         responseStarted = false
@@ -464,9 +469,18 @@ struct ExchangeMachine {
     /// A deadline shorter than the upstream's timeouts bounds the connect and the wait for
     /// the response head (applied as each attempt attaches; a second time changes nothing).
     mutating func bound(by deadline: UInt32) {
+        connectBoundByCall = connectBoundByCall || deadline < terms.connectTimeout
+        readBoundByCall = readBoundByCall || deadline < terms.readTimeout
         terms.connectTimeout = min(terms.connectTimeout, deadline)
         terms.readTimeout = min(terms.readTimeout, deadline)
-        boundByCallDeadline = true
+    }
+
+    /// A timeout of the upstream is the call's deadline passing, not the endpoint's fault.
+    var timesOutOnCallDeadline: Bool { connectBoundByCall || readBoundByCall }
+
+    /// The stream that failed under a pooled-race resend was on an HTTP/2 connection.
+    mutating func resentAfterStreamRace() {
+        raceResent = true
     }
 
     /// The body of a response goes on the upstream's own read timeout, after a shorter one
@@ -475,12 +489,12 @@ struct ExchangeMachine {
     /// DEADLINE_EXCEEDED into INTERNAL). Called as the head arrives, before it is handled.
     mutating func readBody(within readTimeout: UInt32) {
         terms.readTimeout = readTimeout
-        boundByCallDeadline = false
+        readBoundByCall = false
     }
 
     /// Applies the verdict on a failed upstream connection (`Verdict.on`).
     private mutating func upstreamFailed(_ failure: Failure, now: UInt64) -> Action {
-        if boundByCallDeadline && (failure == .connectTimeout || failure == .readTimeout) {
+        if (failure == .connectTimeout && connectBoundByCall) || (failure == .readTimeout && readBoundByCall) {
             // The call's deadline passed: answered at once (504, DEADLINE_EXCEEDED to a gRPC
             // client), nothing blamed or tried again.
             upstreamDeadline = 0
@@ -491,11 +505,7 @@ struct ExchangeMachine {
             failure, attemptsLeft: attempts < Int(terms.maxAttempts) && inWindow, replayable: isReplayable,
             pooledRace: reusedConnection && !upstreamAnswered && !responseStarted && !raceResent,
             resendable: refusals < Self.maxRefusals && !upstreamAnswered && !responseStarted && requestBodyBytesSent == 0)
-        if failure == .refused {
-            refusals += 1
-        } else if verdict == .reconnect {
-            raceResent = true
-        }
+        if failure == .refused { refusals += 1 }
         upstreamDeadline = 0
         switch verdict {
         case .retry(let blame):

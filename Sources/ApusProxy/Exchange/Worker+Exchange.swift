@@ -31,7 +31,10 @@ extension Worker {
         case .reconnect:
             // Not the endpoint's failure, and not counted: the request goes again, once.
             let endpoint = exchange.machine.endpoint
-            if let upstream = exchange.upstream { detachAndClose(exchange, upstream) }
+            if let upstream = exchange.upstream {
+                if upstream.fd < 0 { exchange.machine.resentAfterStreamRace() }
+                detachAndClose(exchange, upstream)
+            }
             attachConnection(connection, exchange, endpoint: endpoint)
         case .respond(let status, let failure, let blame):
             if let failure { letGoOfUpstream(exchange, after: failure, blame: blame) }

@@ -22,9 +22,9 @@ final class HTTP2Upstream {
     var ready = false
     /// A GOAWAY came, or the connection failed: no new stream is attached.
     private(set) var goingAway = false
-    /// When bytes last came from the upstream (a stream that times out with nothing since
+    /// Reads that brought bytes from the upstream (a stream that times out with none since
     /// it was attached suspects the connection).
-    var lastReceivedAt: UInt64 = 0
+    var reads: UInt64 = 0
     /// Session bytes a write left over, from `unsentOffset` on.
     var unsent: [UInt8] = []
     var unsentOffset = 0

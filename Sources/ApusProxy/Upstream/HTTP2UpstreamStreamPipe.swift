@@ -21,9 +21,9 @@ final class HTTP2UpstreamStreamPipe: HTTP2StreamLayer {
     unowned(unsafe) var stream: UpstreamConnection!
     /// 0 until the request's head went to the session.
     private(set) var streamID: Int32 = 0
-    /// When the stream was attached (a timeout with nothing received since suspects the
-    /// connection).
-    let attachedAt: UInt64
+    /// The connection's reads when the stream was attached (a timeout with none since
+    /// suspects the connection).
+    let readsAtAttach: UInt64
 
     // MARK: Request side
 
@@ -52,9 +52,9 @@ final class HTTP2UpstreamStreamPipe: HTTP2StreamLayer {
     /// before its writes are refused.
     static let queueLimit = 65_536
 
-    init(owner: HTTP2Upstream, attachedAt: UInt64) {
+    init(owner: HTTP2Upstream, readsAtAttach: UInt64) {
         self.owner = owner
-        self.attachedAt = attachedAt
+        self.readsAtAttach = readsAtAttach
         self.request = HTTP1RequestReader(scheme: owner.scheme)
         super.init()
     }

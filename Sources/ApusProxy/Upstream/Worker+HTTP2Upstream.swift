@@ -19,7 +19,7 @@ extension Worker {
             // send: refused without blaming the endpoint.
             endpoint.activeRequests -= 1
             _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
-            Log.warning("a WebSocket upgrade cannot go to an HTTP/2 upstream", ["upstream": runtime.name])
+            Log.warning("an Upgrade request (a WebSocket, h2c) cannot go to an HTTP/2 upstream", ["upstream": runtime.name])
             upstreamFailed(connection, exchange, .invalidResponse)
             return
         }
@@ -39,7 +39,7 @@ extension Worker {
             }
         }
         let h2 = carrier.http2!
-        let pipe = HTTP2UpstreamStreamPipe(owner: h2, attachedAt: now)
+        let pipe = HTTP2UpstreamStreamPipe(owner: h2, readsAtAttach: h2.reads)
         let fd = nextStreamDescriptor()
         var transport = Transport(fd: fd, readable: false, writable: true, noDelaySet: true)
         transport.layer = pipe
@@ -174,9 +174,11 @@ extension Worker {
 
     /// A stream timed out: when its connection received nothing since the stream was
     /// attached, the connection may be dead (a silent NAT or firewall drop) and takes no
-    /// more streams; those in flight end on their own timeouts.
+    /// more streams; those in flight end on their own timeouts. A gRPC call's own deadline
+    /// passing says nothing about the connection.
     func http2StreamTimedOut(_ stream: UpstreamConnection) {
-        guard let pipe = stream.transport.layer as? HTTP2UpstreamStreamPipe, pipe.owner.lastReceivedAt <= pipe.attachedAt else { return }
+        guard let pipe = stream.transport.layer as? HTTP2UpstreamStreamPipe, pipe.owner.reads == pipe.readsAtAttach,
+              stream.exchange?.machine.timesOutOnCallDeadline != true else { return }
         pipe.owner.stopTakingStreams()
     }
 
@@ -200,7 +202,7 @@ extension Worker {
             buffers.acquire(into: &carrier.input)
             switch carrier.transport.read(into: &carrier.input) {
             case .bytes:
-                h2.lastReceivedAt = now
+                h2.reads &+= 1
                 continue
             case .wouldBlock:
                 break
