@@ -9,9 +9,8 @@ final class HTTP2Downstream {
     let session: HTTP2ServerSession
     /// The stream connections, by stream id.
     var streams = HTTP2StreamMap<DownstreamConnection>()
-    /// Session bytes a write left over, from `unsentOffset` on.
-    var unsent: [UInt8] = []
-    var unsentOffset = 0
+    /// The session's frames on their way to the socket.
+    var output = HTTP2SessionOutput()
     /// Streams whose pipe refused a write for a full queue.
     var waitingForRoom: [HTTP2StreamPipe] = []
     /// Output is due (a stream wrote, or a window reopened): the worker flushes it after the

@@ -248,43 +248,20 @@ extension Worker {
     func flushHTTP2(_ connection: DownstreamConnection) {
         guard let h2 = connection.http2 else { return }
         h2.flushed()
-        while true {
-            // What went out is dropped before more is gathered: a reader slower than the
-            // session fills the socket with partial writes, and the buffer must not keep
-            // everything ever sent.
-            if h2.unsentOffset > 0 {
-                h2.unsent.removeFirst(h2.unsentOffset)
-                h2.unsentOffset = 0
-            }
-            // Gather the session's frames into one write.
-            while h2.unsent.count < 65_536, let next = h2.session.nextOutput() {
-                switch next {
-                case .failure(let error):
-                    Log.debug("HTTP/2 session failed", ["error": error.description])
-                    closeDownstream(connection)
-                    return
-                case .success(let bytes):
-                    h2.unsent.append(contentsOf: bytes)
-                }
-            }
-            guard h2.unsentOffset < h2.unsent.count else { break }
-            guard connection.transport.writable else { return }
-            let result = h2.unsent.withUnsafeBytes { connection.transport.write($0.baseAddress! + h2.unsentOffset, $0.count - h2.unsentOffset) }
-            switch result {
-            case .bytes(let n):
-                h2.unsentOffset += n
-                h2.wroteSinceDeadline = true
-                if h2.unsentOffset == h2.unsent.count {
-                    // An idle connection keeps no output buffer.
-                    h2.unsent.removeAll(keepingCapacity: !h2.streams.isEmpty && h2.unsent.capacity <= 131_072)
-                    h2.unsentOffset = 0
-                }
-            case .wouldBlock:
-                return
-            case .endOfStream, .failed:
-                closeDownstream(connection)
-                return
-            }
+        let session = h2.session
+        switch h2.output.flush(&connection.transport, keepBuffer: !h2.streams.isEmpty, next: { session.nextOutput() }) {
+        case .drained(let wrote):
+            if wrote { h2.wroteSinceDeadline = true }
+        case .blocked(let wrote):
+            if wrote { h2.wroteSinceDeadline = true }
+            return
+        case .sessionFailed(let error):
+            Log.debug("HTTP/2 session failed", ["error": error.description])
+            closeDownstream(connection)
+            return
+        case .closed:
+            closeDownstream(connection)
+            return
         }
         if !h2.waitingForRoom.isEmpty {
             let waiting = h2.waitingForRoom
@@ -305,7 +282,7 @@ extension Worker {
         // After a GOAWAY either way, libnghttp2 is finished once the last stream closed,
         // which is once its response went out whole (flow control may hold it after the
         // exchange handed it over).
-        if connection.http2 === h2 && h2.session.isFinished && h2.unsentOffset == h2.unsent.count {
+        if connection.http2 === h2 && h2.session.isFinished && h2.output.isEmpty {
             closeDownstream(connection)
         }
     }

@@ -25,9 +25,8 @@ final class HTTP2Upstream {
     /// Reads that brought bytes from the upstream (a stream that times out with none since
     /// it was attached suspects the connection).
     var reads: UInt64 = 0
-    /// Session bytes a write left over, from `unsentOffset` on.
-    var unsent: [UInt8] = []
-    var unsentOffset = 0
+    /// The session's frames on their way to the socket.
+    var output = HTTP2SessionOutput()
     /// Streams whose pipe refused a write for a full queue.
     var waitingForRoom: [HTTP2UpstreamStreamPipe] = []
     private(set) var flushDue = false

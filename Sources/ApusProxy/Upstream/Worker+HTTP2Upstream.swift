@@ -283,37 +283,19 @@ extension Worker {
         guard let h2 = carrier.http2 else { return }
         h2.flushed()
         guard h2.ready else { return }
-        while true {
-            if h2.unsentOffset > 0 {
-                h2.unsent.removeFirst(h2.unsentOffset)
-                h2.unsentOffset = 0
-            }
-            while h2.unsent.count < 65_536, let next = h2.session.nextOutput() {
-                switch next {
-                case .failure(let error):
-                    Log.warning("HTTP/2 upstream session failed", ["endpoint": carrier.endpoint.addressText, "error": error.description])
-                    closeHTTP2Connection(carrier)
-                    return
-                case .success(let bytes):
-                    h2.unsent.append(contentsOf: bytes)
-                }
-            }
-            guard h2.unsentOffset < h2.unsent.count else { break }
-            guard carrier.transport.writable else { return }
-            let result = h2.unsent.withUnsafeBytes { carrier.transport.write($0.baseAddress! + h2.unsentOffset, $0.count - h2.unsentOffset) }
-            switch result {
-            case .bytes(let n):
-                h2.unsentOffset += n
-                if h2.unsentOffset == h2.unsent.count {
-                    h2.unsent.removeAll(keepingCapacity: h2.attached > 0 && h2.unsent.capacity <= 131_072)
-                    h2.unsentOffset = 0
-                }
-            case .wouldBlock:
-                return
-            case .endOfStream, .failed:
-                closeHTTP2Connection(carrier)
-                return
-            }
+        let session = h2.session
+        switch h2.output.flush(&carrier.transport, keepBuffer: h2.attached > 0, next: { session.nextOutput() }) {
+        case .drained:
+            break
+        case .blocked:
+            return
+        case .sessionFailed(let error):
+            Log.warning("HTTP/2 upstream session failed", ["endpoint": carrier.endpoint.addressText, "error": error.description])
+            closeHTTP2Connection(carrier)
+            return
+        case .closed:
+            closeHTTP2Connection(carrier)
+            return
         }
         if !h2.waitingForRoom.isEmpty {
             let waiting = h2.waitingForRoom
