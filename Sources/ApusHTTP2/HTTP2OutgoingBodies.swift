@@ -17,6 +17,8 @@ struct HTTP2OutgoingBodies {
 
     mutating func open(_ streamID: Int32) { bodies[streamID] = Body() }
 
+    mutating func releaseStorage() { bodies.releaseStorage() }
+
     mutating func close(_ streamID: Int32) {
         if let body = bodies.removeValue(forKey: streamID) { totalQueued -= body.bytes.count - body.sent }
     }

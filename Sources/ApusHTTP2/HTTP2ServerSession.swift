@@ -11,7 +11,6 @@ import CNghttp2
 ///
 /// Thread rule: owned by one worker; every call on its thread.
 public final class HTTP2ServerSession: HTTP2SessionRole {
-    public let settings: HTTP2Settings
     private let core: HTTP2SessionCore
     private var session: OpaquePointer { core.session }
     private var events: [HTTP2Event] = []
@@ -20,6 +19,8 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     /// pending at a time.
     private var pendingHead: PendingHead?
     private var pendingStreamID: Int32 = 0
+    /// The largest request head taken (the rest of the settings went to libnghttp2).
+    private let maxHeaderListSize: Int32
     /// Streams refused with a status: their request body is dropped as it arrives, and
     /// counted consumed, so that it never holds the connection's window.
     private var discarding: Set<Int32> = []
@@ -43,7 +44,7 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
 
     /// Sets the session up and queues the server's SETTINGS (the connection preface).
     public init(settings: HTTP2Settings = HTTP2Settings()) throws(HTTP2Error) {
-        self.settings = settings
+        maxHeaderListSize = Int32(clamping: settings.maxHeaderListSize)
         core = try HTTP2SessionCore(server: true, settings: settings, entries: [
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, settings.maxConcurrentStreams),
             HTTP2SessionCore.entry(NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, settings.initialWindowSize),
@@ -78,6 +79,18 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
 
     /// Neither side has anything more to say: the connection can close.
     public var isFinished: Bool { core.isFinished }
+
+    /// The connection is idle (no stream, its output written): the session gives back the
+    /// memory it does not need until the next frame.
+    public func releaseIdleMemory() {
+        open.releaseStorage()
+        resetAfterResponse.releaseStorage()
+        if events.isEmpty { events = [] }
+        if discarding.isEmpty { discarding = [] }
+        core.releaseIdleMemory()
+    }
+
+    var memory: HTTP2SessionMemory { core.idleMemory }
 
     // MARK: Responses
 
@@ -166,7 +179,7 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     func header(streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
         guard streamID == pendingStreamID, pendingHead != nil else { return }
         // In place: a copy would copy every field so far for each new one.
-        Self.add(name: name, value: value, to: &pendingHead!, limit: Int(settings.maxHeaderListSize))
+        Self.add(name: name, value: value, to: &pendingHead!, limit: Int(maxHeaderListSize))
     }
 
     private static func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, to pending: inout PendingHead, limit: Int) {

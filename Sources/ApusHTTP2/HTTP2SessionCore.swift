@@ -6,11 +6,13 @@ import CNghttp2
 /// Thread rule: as its owner's.
 final class HTTP2SessionCore {
     let session: OpaquePointer
+    /// The session's heap; it outlives the session, which `deinit` deletes first.
+    private let memory = HTTP2SessionMemory()
     /// The role the callbacks report to; it owns this core, so it is not retained.
     private(set) unowned(unsafe) var role: (any HTTP2SessionRole)!
     private var bodies = HTTP2OutgoingBodies()
     /// Empty DATA frames without END_STREAM left before the connection is closed.
-    private var emptyDataFramesLeft: Int
+    private var emptyDataFramesLeft: Int32
     /// The peer's first SETTINGS arrived (its limits are known).
     var peerSettingsReceived = false
 
@@ -22,7 +24,7 @@ final class HTTP2SessionCore {
         }
         defer { nghttp2_session_callbacks_del(callbacks) }
         HTTP2SessionCallbacks.install(callbacks)
-        emptyDataFramesLeft = settings.maxEmptyDataFrames
+        emptyDataFramesLeft = Int32(clamping: settings.maxEmptyDataFrames)
         var option: OpaquePointer?
         guard nghttp2_option_new(&option) == 0, let option else {
             throw HTTP2Error(code: -901, message: "cannot allocate the session options")
@@ -31,6 +33,13 @@ final class HTTP2SessionCore {
         nghttp2_option_set_no_auto_window_update(option, 1)
         nghttp2_option_set_max_continuations(option, settings.maxContinuations)
         if server {
+            // A closed stream leaves the stream table at once (libnghttp2 keeps some for
+            // RFC 7540 priorities, which Apus does not use): an idle session's table is
+            // empty, and its page can be released.
+            nghttp2_option_set_no_closed_streams(option, 1)
+            // Responses are encoded from the static table and literals only, as nginx does:
+            // the encoder keeps no copy of past fields for each connection.
+            nghttp2_option_set_max_deflate_dynamic_table_size(option, 0)
             nghttp2_option_set_stream_reset_rate_limit(option, settings.resetBurst, settings.resetsPerSecond)
         } else {
             // Until the server's SETTINGS say how many streams it takes, one goes out and
@@ -39,7 +48,9 @@ final class HTTP2SessionCore {
             nghttp2_option_set_peer_max_concurrent_streams(option, 1)
         }
         var created: OpaquePointer?
-        let status = server ? nghttp2_session_server_new2(&created, callbacks, nil, option) : nghttp2_session_client_new2(&created, callbacks, nil, option)
+        var allocator = memory.allocator(encoderKeepsNoTable: server)
+        let status = server ? nghttp2_session_server_new3(&created, callbacks, nil, option, &allocator)
+            : nghttp2_session_client_new3(&created, callbacks, nil, option, &allocator)
         guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }
         session = created
         var entries = entries
@@ -76,6 +87,16 @@ final class HTTP2SessionCore {
         guard count > 0, let data else { return nil }
         return .success(UnsafeRawBufferPointer(start: data, count: count))
     }
+
+    /// Hands back the pages an idle session does not need (see `HTTP2SessionMemory`); does
+    /// nothing while it has frames to send.
+    func releaseIdleMemory() {
+        guard nghttp2_session_want_write(session) == 0, nghttp2_session_want_read(session) != 0 else { return }
+        bodies.releaseStorage()
+        memory.releaseIdlePages()
+    }
+
+    var idleMemory: HTTP2SessionMemory { memory }
 
     var isFinished: Bool {
         nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0

@@ -11,10 +11,20 @@ public struct HTTP2StreamMap<Value> {
     @usableFromInline var occupied = 0
     @inlinable public var count: Int { occupied }
 
+    /// Allocates nothing until the first insertion: an idle connection's maps hold no
+    /// storage (see `releaseStorage`).
     @inlinable
     public init() {
-        keys = Array(repeating: 0, count: 8)
-        values = Array(repeating: nil, count: 8)
+        keys = []
+        values = []
+    }
+
+    /// Gives the storage back when the map is empty (an idle connection).
+    @inlinable
+    public mutating func releaseStorage() {
+        guard occupied == 0, !keys.isEmpty else { return }
+        keys = []
+        values = []
     }
 
     @inlinable
@@ -27,6 +37,7 @@ public struct HTTP2StreamMap<Value> {
 
     @inlinable
     func find(_ key: Int32) -> Int? {
+        guard !keys.isEmpty else { return nil }
         var index = slot(key)
         while keys[index] != 0 {
             if keys[index] == key { return index }
@@ -105,8 +116,9 @@ public struct HTTP2StreamMap<Value> {
     mutating func grow() {
         let oldKeys = keys
         let oldValues = values
-        keys = Array(repeating: 0, count: oldKeys.count * 2)
-        values = Array(repeating: nil, count: oldKeys.count * 2)
+        let capacity = max(8, oldKeys.count * 2)
+        keys = Array(repeating: 0, count: capacity)
+        values = Array(repeating: nil, count: capacity)
         occupied = 0
         for index in oldKeys.indices where oldKeys[index] != 0 { insert(oldKeys[index], oldValues[index]!) }
     }

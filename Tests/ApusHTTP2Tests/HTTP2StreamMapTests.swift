@@ -25,4 +25,18 @@ import Testing
         #expect(map.allValues.sorted() == reference.values.sorted())
         #expect(map.modify(reference.keys.first ?? 1) { $0 = -1 } == !reference.isEmpty)
     }
+
+    /// An empty map holds no storage, and one that empties gives it back on request.
+    @Test func emptyStorageIsReleased() {
+        var map = HTTP2StreamMap<Int>()
+        #expect(map[1] == nil && map.removeValue(forKey: 3) == nil && map.allValues.isEmpty && map.keys.isEmpty)
+        for id in stride(from: Int32(1), through: 41, by: 2) { map[id] = Int(id) }
+        map.releaseStorage()
+        #expect(map.count == 21 && map[41] == 41)
+        for id in stride(from: Int32(1), through: 41, by: 2) { map[id] = nil }
+        map.releaseStorage()
+        #expect(map.keys.isEmpty && map.isEmpty && map[1] == nil)
+        map[5] = 5
+        #expect(map[5] == 5 && map.count == 1)
+    }
 }

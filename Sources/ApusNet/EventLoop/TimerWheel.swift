@@ -64,7 +64,13 @@ public struct TimerWheel {
                         if entry.at < keptEarliest { keptEarliest = entry.at }
                     }
                 }
-                slots[index].removeLast(slots[index].count - kept)
+                if kept == 0 {
+                    // An emptied slot gives its storage back: after a burst of connections
+                    // the wheel would otherwise keep room for all of them in every slot.
+                    slots[index] = []
+                } else {
+                    slots[index].removeLast(slots[index].count - kept)
+                }
                 slotEarliest[index] = keptEarliest
             }
             if currentTick == lastTick { break }

@@ -13,22 +13,27 @@ final class HTTP2Downstream {
     var output = HTTP2SessionOutput()
     /// Streams whose pipe refused a write for a full queue.
     var waitingForRoom: [HTTP2StreamPipe] = []
-    /// Output is due (a stream wrote, or a window reopened): the worker flushes it after the
-    /// events it is handling.
-    private(set) var flushDue = false
     /// The connection this is the HTTP/2 side of (which owns it).
     unowned let connection: DownstreamConnection
     /// Told when output becomes due (it owns its connections).
     unowned let worker: Worker
+    /// When the last stream ended (or the connection began), while no stream is open.
+    var idleSince: UInt64 = 0
+    // The flags come last, packed together: an idle connection's size counts.
+    /// Output is due (a stream wrote, or a window reopened): the worker flushes it after the
+    /// events it is handling.
+    private(set) var flushDue = false
     /// A GOAWAY went out: no new stream is taken, and the connection closes when the last
     /// one ends.
     var goingAway = false
+    /// Bytes went out since the idle deadline was last set (a slow reader still reads).
+    var wroteSinceDeadline = false
+    /// The idle deadline set is the one for releasing the session's memory, not for closing.
+    var memoryReleaseDue = false
 
     /// Response bytes all streams of a connection may have queued together before their
     /// writes are refused: what one client can make Apus hold.
     static let queueLimit = 1 << 20
-    /// Bytes went out since the idle deadline was last set (a slow reader still reads).
-    var wroteSinceDeadline = false
 
     init(settings: HTTP2Settings, connection: DownstreamConnection, worker: Worker) throws(HTTP2Error) {
         session = try HTTP2ServerSession(settings: settings)
@@ -43,6 +48,14 @@ final class HTTP2Downstream {
     }
 
     func flushed() { flushDue = false }
+
+    /// Called a moment into an idle period (no stream, output written): what the
+    /// connection and its session hold for streams goes.
+    func releaseIdleMemory() {
+        streams.releaseStorage()
+        waitingForRoom = []
+        session.releaseIdleMemory()
+    }
 
     func waitForRoom(_ pipe: HTTP2StreamPipe) {
         if !waitingForRoom.contains(where: { $0 === pipe }) { waitingForRoom.append(pipe) }

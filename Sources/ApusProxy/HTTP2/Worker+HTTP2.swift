@@ -24,12 +24,24 @@ extension Worker {
         connection.http2 = h2
         connection.phase = .http2
         counters.http2.connections += 1
-        setDeadline(connection, now + http2IdleTimeout)
+        startHTTP2Idle(h2)
         connection.transport.readable = true
         driveHTTP2(connection)
     }
 
     var http2IdleTimeout: UInt64 { UInt64(table.http2.idleTimeout ?? table.timeouts.keepAliveIdle) }
+
+    /// How long an HTTP/2 connection is idle before its session hands memory back. Not at
+    /// once: a client between two calls would pay for the page faults on every call.
+    static let http2MemoryReleaseDelay: UInt64 = 1_000
+
+    /// The connection has no stream open: it closes after the idle timeout, and its session
+    /// releases memory a moment into it.
+    func startHTTP2Idle(_ h2: HTTP2Downstream) {
+        h2.idleSince = now
+        h2.memoryReleaseDue = http2IdleTimeout > Self.http2MemoryReleaseDelay
+        setDeadline(h2.connection, now + (h2.memoryReleaseDue ? Self.http2MemoryReleaseDelay : http2IdleTimeout))
+    }
 
     /// Whether the bytes a plaintext h2c listener read start with the HTTP/2 preface
     /// (`.partly`: they are the start of it, and more must be read to know).
@@ -214,7 +226,7 @@ extension Worker {
         h2.needsFlush()
         if h2.streams.isEmpty && h2.connection.http2 === h2 {
             h2.wroteSinceDeadline = false
-            setDeadline(h2.connection, now + http2IdleTimeout)
+            startHTTP2Idle(h2)
             markWaitingForNextRequest(h2.connection, true)
         }
     }

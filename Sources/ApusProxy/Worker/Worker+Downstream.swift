@@ -238,9 +238,22 @@ extension Worker {
         case .awaitingHead, .lingering:
             closeDownstream(connection)
         case .http2:
-            // Idle with no stream open: a GOAWAY says no request was lost, then it closes;
-            // unless responses still go out to a slow reader, which gets another period.
+            // Idle with no stream open: first the session hands memory back; at the idle
+            // timeout a GOAWAY says no request was lost, then it closes, unless responses
+            // still go out to a slow reader, which gets another period.
             guard let h2 = connection.http2, h2.streams.isEmpty else { return }
+            if h2.memoryReleaseDue {
+                let closing = h2.idleSince + http2IdleTimeout
+                if h2.output.isEmpty {
+                    h2.memoryReleaseDue = false
+                    h2.releaseIdleMemory()
+                } else if now + Self.http2MemoryReleaseDelay >= closing {
+                    // Still writing to a slow reader: tried again a moment later.
+                    h2.memoryReleaseDue = false
+                }
+                setDeadline(connection, h2.memoryReleaseDue ? now + Self.http2MemoryReleaseDelay : closing)
+                return
+            }
             if h2.session.totalQueuedBytes > 0 && h2.wroteSinceDeadline {
                 h2.wroteSinceDeadline = false
                 setDeadline(connection, now + http2IdleTimeout)
