@@ -243,12 +243,13 @@ extension Worker {
             // still go out to a slow reader, which gets another period.
             guard let h2 = connection.http2, h2.streams.isEmpty else { return }
             if h2.memoryReleaseDue {
+                // Output still going to a slow reader: the release is tried again a moment
+                // later, unless the idle timeout comes first.
                 let closing = h2.idleSince + http2IdleTimeout
                 if h2.output.isEmpty {
                     h2.memoryReleaseDue = false
                     h2.releaseIdleMemory()
                 } else if now + Self.http2MemoryReleaseDelay >= closing {
-                    // Still writing to a slow reader: tried again a moment later.
                     h2.memoryReleaseDue = false
                 }
                 setDeadline(connection, h2.memoryReleaseDue ? now + Self.http2MemoryReleaseDelay : closing)
