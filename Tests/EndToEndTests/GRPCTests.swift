@@ -103,6 +103,26 @@ import Testing
         }
     }
 
+    /// A call tried again after a connect timed out has only what is left of its deadline:
+    /// two endpoints whose connects hang, 2 s each, and a 3 s grpc-timeout give
+    /// DEADLINE_EXCEEDED at 3 s (with the deadline counted afresh per attempt, at 4 s).
+    @Test(.timeLimit(.endToEnd(2))) func aRetriedCallKeepsItsDeadline() async throws {
+        try await withScenario { s in
+            let (first, second) = (try BlackholeListener(), try BlackholeListener())
+            s.afterTearDown { _ = (first, second) }
+            let setup = try await Self.start(s, upstream: "grpc: { protocol: h2, endpoints: [\(first.endpoint), \(second.endpoint)], connect_timeout: 2s }")
+            let started = ContinuousClock.now
+            let call = try await Tool.run("/usr/bin/nghttp", [
+                "-v", "-H", "content-type: application/grpc", "-H", "te: trailers", "-H", "grpc-timeout: 3S", "-d", "/dev/null",
+                "http://127.0.0.1:\(setup.h2c)/apus.test.Echo/Unary",
+            ], in: s.dir)
+            let elapsed = ContinuousClock.now - started
+            #expect(call.stdout.contains(":status: 200") && call.stdout.contains("grpc-status: 4"), "\(call.stdout)")
+            // Not at 2 s: the first connect timing out is its endpoint's failure, tried again.
+            #expect(elapsed >= .milliseconds(2_900) && elapsed < .milliseconds(3_800), "answered after \(elapsed)")
+        }
+    }
+
     /// What Apus cannot complete is answered as gRPC status, trailers only: a refused
     /// connect is UNAVAILABLE; an upstream that cannot be reached within the call's
     /// grpc-timeout is DEADLINE_EXCEEDED, from Apus (nghttp waits longer than the timeout).

@@ -467,7 +467,7 @@ struct ExchangeMachine {
     }
 
     /// A deadline shorter than the upstream's timeouts bounds the connect and the wait for
-    /// the response head (applied as each attempt attaches; a second time changes nothing).
+    /// the response head (applied as each attempt attaches, with what is left of it).
     mutating func bound(by deadline: UInt32) {
         connectBoundByCall = connectBoundByCall || deadline < terms.connectTimeout
         readBoundByCall = readBoundByCall || deadline < terms.readTimeout

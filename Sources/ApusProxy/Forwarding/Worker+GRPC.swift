@@ -2,20 +2,21 @@ import ApusHTTP
 import ApusHTTP2
 
 /// gRPC calls through the proxy. gRPC runs over HTTP/2 only, so only requests on HTTP/2
-/// streams are looked at (`HTTP2StreamPipe.isGRPC`, `grpcTimeout`): their deadline bounds
+/// streams are looked at (`HTTP2StreamPipe.isGRPC`, `callEnds`): their deadline bounds
 /// the wait for the upstream, and when Apus cannot complete the call itself it answers as a
 /// gRPC server does, with a trailers-only response whose `grpc-status` says why, not an
 /// error page.
 extension Worker {
-    /// The `grpc-timeout` of the gRPC call a stream connection carries, in milliseconds;
-    /// nil for a request that is not a call on a stream, or gave none (another request's
-    /// `grpc-timeout` is no deadline: it must not cut the upstream's timeouts short). gRPC services are reached over
-    /// HTTP/2, so it is applied where a request becomes an upstream stream: it bounds the
-    /// connect and the wait for the response head (a client that waits no longer has no
-    /// use for a later one), not the body.
+    /// The milliseconds left of the `grpc-timeout` of the gRPC call a stream connection
+    /// carries (at least 1); nil for a request that is not a call on a stream, or gave none
+    /// (another request's `grpc-timeout` is no deadline: it must not cut the upstream's
+    /// timeouts short). gRPC services are reached over HTTP/2, so it is applied where a
+    /// request becomes an upstream stream, on each attempt: it bounds the connect and the
+    /// wait for the response head (a client that waits no longer has no use for a later
+    /// one), not the body.
     func callDeadline(_ connection: DownstreamConnection) -> UInt32? {
-        guard connection.fd < 0, let pipe = connection.transport.layer as? HTTP2StreamPipe, pipe.isGRPC, pipe.grpcTimeout > 0 else { return nil }
-        return pipe.grpcTimeout
+        guard connection.fd < 0, let pipe = connection.transport.layer as? HTTP2StreamPipe, pipe.isGRPC, pipe.callEnds > 0 else { return nil }
+        return UInt32(clamping: max(1, Int64(bitPattern: pipe.callEnds &- now)))
     }
 
     /// The answer to a gRPC call Apus could not complete: `:status` 200 with the status in

@@ -41,14 +41,15 @@ final class HTTP2StreamPipe: HTTP2StreamLayer {
 
     /// The request is a gRPC call: Apus's own errors are answered as gRPC status.
     let isGRPC: Bool
-    /// The call's `grpc-timeout` in milliseconds; 0 when it gave none.
-    let grpcTimeout: UInt32
+    /// When the call's `grpc-timeout` runs out (the worker's clock, in milliseconds); 0 when
+    /// it gave none. Absolute, so that a call tried again has only what is left.
+    let callEnds: UInt64
 
     /// Response bytes a stream may have queued (its client's window holds them back)
     /// before its writes are refused.
     static let queueLimit = 65_536
 
-    init(owner: HTTP2Downstream, head: HTTP2RequestHead, webSocketKey: (UInt64, UInt64)) {
+    init(owner: HTTP2Downstream, head: HTTP2RequestHead, webSocketKey: (UInt64, UInt64), now: UInt64) {
         self.owner = owner
         self.streamID = head.streamID
         self.isTunnel = head.isWebSocket
@@ -57,7 +58,7 @@ final class HTTP2StreamPipe: HTTP2StreamLayer {
         self.requestEnded = head.endStream
         self.response = HTTP1ResponseReader(requestMethod: Self.method(head.method), isTunnel: head.isWebSocket)
         self.isGRPC = head.isGRPC
-        self.grpcTimeout = head.grpcTimeoutMilliseconds.map { UInt32(clamping: $0) } ?? 0
+        self.callEnds = head.grpcTimeoutMilliseconds.map { now + UInt64($0) } ?? 0
         super.init()
     }
 

@@ -179,7 +179,7 @@ extension Worker {
             h2.session.reset(streamID: head.streamID, errorCode: 7)  // REFUSED_STREAM: safe to retry
             return nil
         }
-        let pipe = HTTP2StreamPipe(owner: h2, head: head, webSocketKey: head.isWebSocket ? nextRequestID() : (0, 0))
+        let pipe = HTTP2StreamPipe(owner: h2, head: head, webSocketKey: head.isWebSocket ? nextRequestID() : (0, 0), now: now)
         let fd = nextStreamDescriptor()
         var transport = Transport(fd: fd, readable: true, writable: true, noDelaySet: true)
         transport.layer = pipe
