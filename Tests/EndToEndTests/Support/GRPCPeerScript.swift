@@ -3,7 +3,8 @@
 ///
 /// `grpcpeer.py server [CERT KEY]`: serves `apus.test.Echo` (Unary, ServerStream,
 /// ClientStream, Bidi) and the standard health service on a free port, printed first as
-/// `PORT n`; with CERT and KEY over TLS. Unary echoes its request with metadata both ways
+/// `PORT n`; with CERT and KEY over TLS; on the address in `GRPC_HOST` (default 127.0.0.1).
+/// Unary echoes its request with metadata both ways
 /// (`x-echo` comes back as initial metadata `x-echo-back`, trailers carry `x-trailer`);
 /// `fail:CODE:message` aborts with that status, `sleep:MS` answers late. ServerStream takes
 /// `count:size[:pause-ms]` and prints `CANCELLED ServerStream` when its client went away.
@@ -18,6 +19,7 @@ from concurrent import futures
 import grpc
 
 SERVICE = "apus.test.Echo"
+HOST = os.environ.get("GRPC_HOST", "127.0.0.1")
 OPTIONS = [("grpc.max_receive_message_length", 64 << 20), ("grpc.max_send_message_length", 64 << 20)]
 
 def say(*words):
@@ -79,9 +81,9 @@ def serve(cert=None, key=None):
     health_pb2_grpc.add_HealthServicer_to_server(checker, server)
     if cert:
         credentials = grpc.ssl_server_credentials(((open(key, "rb").read(), open(cert, "rb").read()),))
-        port = server.add_secure_port("127.0.0.1:0", credentials)
+        port = server.add_secure_port(HOST + ":0", credentials)
     else:
-        port = server.add_insecure_port("127.0.0.1:0")
+        port = server.add_insecure_port(HOST + ":0")
     server.start()
     say("PORT", port)
     server.wait_for_termination()

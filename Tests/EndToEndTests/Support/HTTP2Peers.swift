@@ -3,12 +3,14 @@ import Foundation
 /// A running `GRPCPeerScript` server (grpcio) on loopback.
 final class GRPCServer: Sendable {
     let port: Int
+    let host: String
     let child: ChildProcess
 
-    var endpoint: String { "127.0.0.1:\(port)" }
+    var endpoint: String { "\(host):\(port)" }
 
-    private init(port: Int, child: ChildProcess) {
+    private init(port: Int, host: String, child: ChildProcess) {
         self.port = port
+        self.host = host
         self.child = child
     }
 
@@ -17,16 +19,20 @@ final class GRPCServer: Sendable {
         child.stdout.split(separator: "\n").filter { $0.hasPrefix("CANCELLED ") }.count
     }
 
-    static func start(in dir: TempDirectory, tls: TLSTestCertificates.Pair? = nil) async throws -> GRPCServer {
+    /// `host` and `launcher`: as `PythonBackend.start`'s (a network namespace's address and
+    /// the command that runs inside it).
+    static func start(in dir: TempDirectory, tls: TLSTestCertificates.Pair? = nil, host: String = "127.0.0.1",
+                      launcher: [String] = []) async throws -> GRPCServer {
         let script = try GRPCPeer.script(in: dir)
         let id = UUID().uuidString
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["python3", "-u", script, "server"] + (tls.map { [$0.cert, $0.key] } ?? []),
+        let command = launcher + ["/usr/bin/env", "GRPC_HOST=\(host)", "python3", "-u", script, "server"] + (tls.map { [$0.cert, $0.key] } ?? [])
+        let child = try ChildProcess(executable: command[0], arguments: Array(command.dropFirst()),
                                      stdoutPath: dir.file("grpc-server-\(id).out"), stderrPath: dir.file("grpc-server-\(id).err"))
         guard let chosen = await child.announcedPort(timeout: .seconds(20)) else {
             await child.kill()
             throw HarnessError("gRPC server did not start (are grpcio and grpcio-health-checking installed? scripts/setup.sh): \(child.stderrTail())")
         }
-        return GRPCServer(port: chosen, child: child)
+        return GRPCServer(port: chosen, host: host, child: child)
     }
 }
 
@@ -89,8 +95,8 @@ final class HTTP2Upstream: Sendable {
 }
 
 extension Scenario {
-    func grpcServer(tls: TLSTestCertificates.Pair? = nil) async throws -> GRPCServer {
-        let server = try await GRPCServer.start(in: dir, tls: tls)
+    func grpcServer(tls: TLSTestCertificates.Pair? = nil, in namespace: NetworkNamespace? = nil) async throws -> GRPCServer {
+        let server = try await GRPCServer.start(in: dir, tls: tls, host: namespace?.address ?? "127.0.0.1", launcher: namespace?.exec ?? [])
         track(server.child)
         return server
     }
