@@ -54,8 +54,8 @@ final class HTTP2SessionCore {
         guard status == 0, let created else { throw HTTP2Error(code: status, message: "cannot create the session") }
         session = created
         var entries = entries
+        // Thrown once every property is set, so `deinit` runs and deletes the session.
         if let error = HTTP2Error(status: nghttp2_submit_settings(created, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)) {
-            nghttp2_session_del(created)
             throw error
         }
     }

@@ -70,8 +70,30 @@ import Testing
         #expect(String(decoding: client.responses[third]?.body ?? [], as: UTF8.self) == "small")
     }
 
-    /// With a stream open, the stream table holds it and stays; with output pending,
-    /// nothing is released.
+    /// With frames still to send, nothing is released: the frame buffer may hold the rest
+    /// of one.
+    @Test func pendingOutputKeepsTheFrameBuffer() throws {
+        let server = try HTTP2ServerSession()
+        let client = HTTP2TestClient()
+        let big = String(repeating: "y", count: 40_000)
+        let stream = client.request(HTTP2ServerSessionTests.get)
+        converse(client, server)
+        _ = server.respond(streamID: stream, status: 200, fields: [], endStream: false)
+        Array(big.utf8).withUnsafeBytes { server.sendData(streamID: stream, $0, endStream: true) }
+        guard case .success(let first)? = server.nextOutput() else {
+            Issue.record("the session wrote nothing")
+            return
+        }
+        client.receive(Array(first))
+        let frameBuffer = try #require(server.memory.placedBlocks.first { $0.name == "frame buffer" })
+        let resident = Self.residentPages(frameBuffer.start, frameBuffer.count)
+        server.releaseIdleMemory()
+        #expect(Self.residentPages(frameBuffer.start, frameBuffer.count) == resident)
+        converse(client, server)
+        #expect(String(decoding: client.responses[stream]?.body ?? [], as: UTF8.self) == big)
+    }
+
+    /// With a stream open, the stream table holds it and stays.
     @Test func onlyWhatIsIdleGoes() throws {
         let server = try HTTP2ServerSession()
         let client = HTTP2TestClient()

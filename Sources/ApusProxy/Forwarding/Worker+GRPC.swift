@@ -26,7 +26,7 @@ extension Worker {
         let code = GRPCStatus.forProxyAnswer(httpStatus: status, timedOut: status == 504)
         var response = LocalResponse(status: 200)
         for field in code.trailersOnlyFields(message: "apus: \(status) \(LocalResponse.reason(for: status))") {
-            response.unfilteredHeader(String(decoding: field.name, as: UTF8.self), String(decoding: field.value, as: UTF8.self))
+            response.unfilteredHeader(field.name, field.value)
         }
         response.finish(body: [], keepAlive: exchange.machine.keepAlive)
         sendLocalResponse(connection, exchange, response.bytes)

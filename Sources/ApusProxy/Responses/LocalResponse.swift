@@ -31,6 +31,14 @@ struct LocalResponse {
         append("\r\n")
     }
 
+    /// A field given as bytes (a gRPC status and its percent-encoded message).
+    mutating func unfilteredHeader(_ name: [UInt8], _ value: [UInt8]) {
+        bytes += name
+        append(": ")
+        bytes += value
+        append("\r\n")
+    }
+
     /// The worker's cached `Date: ...\r\n` line, unless the rules replace or remove Date.
     mutating func dateLine(_ line: [UInt8]) {
         if let edits, edits.removes("Date") { return }
