@@ -5,7 +5,7 @@ import Testing
 /// with `backend-protocol: GRPC` (ingress-nginx's annotation), another whose port says
 /// `appProtocol: kubernetes.io/h2c` with no annotation, both real grpcio servers. A grpcio
 /// client over TLS makes every call type through one host: the Echo calls go to the first,
-/// the health checks to the second.
+/// the health checks to the second (no other path reaches it).
 @Suite struct RealAPIGRPCTests {
     /// A Service whose port declares its application protocol.
     static func service(_ name: String, appProtocol: String) -> [String: Any] {
@@ -26,7 +26,7 @@ import Testing
                 KubeObject.endpointSlice("echo-1", service: "echo", address: echo.host, port: echo.port),
                 Self.service("health", appProtocol: "kubernetes.io/h2c"),
                 KubeObject.endpointSlice("health-1", service: "health", address: health.host, port: health.port),
-                KubeObject.ingress("echo", host: "localhost", paths: [("/", "Prefix", "echo", "http")],
+                KubeObject.ingress("echo", host: "localhost", paths: [("/apus.test.Echo/", "Prefix", "echo", "http")],
                                    annotations: ["nginx.ingress.kubernetes.io/backend-protocol": "GRPC"]),
                 KubeObject.ingress("health", host: "localhost", paths: [("/grpc.health.v1.Health/", "Prefix", "health", "http")]),
             ])

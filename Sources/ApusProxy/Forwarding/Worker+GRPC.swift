@@ -8,7 +8,7 @@ import ApusHTTP2
 /// error page.
 extension Worker {
     /// The milliseconds left of the `grpc-timeout` of the gRPC call a stream connection
-    /// carries (at least 1); nil for a request that is not a call on a stream, or gave none
+    /// carries (0 once it passed); nil for a request that is not a call on a stream, or gave none
     /// (another request's `grpc-timeout` is no deadline: it must not cut the upstream's
     /// timeouts short). gRPC services are reached over HTTP/2, so it is applied where a
     /// request becomes an upstream stream, on each attempt: it bounds the connect and the
@@ -16,7 +16,7 @@ extension Worker {
     /// one), not the body.
     func callDeadline(_ connection: DownstreamConnection) -> UInt32? {
         guard connection.fd < 0, let pipe = connection.transport.layer as? HTTP2StreamPipe, pipe.isGRPC, pipe.callEnds > 0 else { return nil }
-        return UInt32(clamping: max(1, Int64(bitPattern: pipe.callEnds &- now)))
+        return UInt32(clamping: max(0, Int64(bitPattern: pipe.callEnds &- now)))
     }
 
     /// The answer to a gRPC call Apus could not complete: `:status` 200 with the status in

@@ -23,7 +23,17 @@ extension Worker {
             upstreamFailed(connection, exchange, .invalidResponse)
             return
         }
-        if let deadline = callDeadline(connection) { exchange.machine.bound(by: deadline) }
+        if let deadline = callDeadline(connection) {
+            exchange.machine.bound(by: max(deadline, 1))
+            if deadline == 0 {
+                // The call's deadline passed (during an earlier attempt): answered at once,
+                // DEADLINE_EXCEEDED, nothing sent and no endpoint blamed.
+                endpoint.activeRequests -= 1
+                _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
+                upstreamFailed(connection, exchange, .connectTimeout)
+                return
+            }
+        }
         let carrier: UpstreamConnection
         if let open = endpoint.http2Connections.first(where: { $0.http2!.takesStream }) {
             carrier = open
@@ -154,6 +164,8 @@ extension Worker {
             guard let exchange = stream.exchange, let connection = exchange.downstream else { continue }
             stream.state = .busy
             exchange.upstreamConnectedAt = now
+            // The wait for the answer has what the connect left of the call's deadline.
+            if let deadline = callDeadline(connection) { exchange.machine.bound(by: max(deadline, 1)) }
             carryOut(exchange.machine.handle(.connected, now: now), connection, exchange)
         }
         driveHTTP2Upstream(carrier, h2)
