@@ -16,8 +16,9 @@ import Glibc
 ///   everything: libnghttp2 resets it before it packs the next frame and never reads a byte
 ///   it did not write;
 /// - the 4 KiB stream table and the HPACK encoder's ring, each dropped only while it holds
-///   nothing but zeros (the table once the last stream is gone; the ring always, as Apus's
-///   encoder keeps no dynamic table), which releasing cannot change.
+///   nothing but zeros (the table once the last stream is gone; a server session's ring
+///   always, as Apus encodes responses without a dynamic table), which releasing cannot
+///   change.
 ///
 /// Each block is recognised by the size libnghttp2 asks for. A wrong guess costs memory,
 /// never correctness, except for the frame buffer, whose size nothing else asks of
