@@ -41,10 +41,10 @@ public struct HTTP1RequestReader {
         head.headers.reserveCapacity(24)
     }
 
-    /// The request went whole (its last output had `endStream`).
     /// The request's method, once its head was read.
     public var requestMethod: HTTPMethod { head.method }
 
+    /// The request went whole (its last output had `endStream`).
     public var isComplete: Bool {
         if case .done = phase { return true }
         return false

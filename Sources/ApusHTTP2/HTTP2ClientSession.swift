@@ -11,7 +11,7 @@ import CNghttp2
 public final class HTTP2ClientSession: HTTP2SessionRole {
     private let core: HTTP2SessionCore
     private var session: OpaquePointer { core.session }
-    var memory: HTTP2SessionMemory { core.idleMemory }
+    var memory: HTTP2SessionMemory { core.memory }
     private var events: [HTTP2ResponseEvent] = []
     /// A header block arrives whole before any other frame, so one is pending at a time.
     private var pendingHead: PendingHead?

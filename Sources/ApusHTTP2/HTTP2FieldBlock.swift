@@ -19,6 +19,10 @@ public struct HTTP2FieldBlock: Equatable, Sendable {
 
     /// A block of these fields (tests).
     public init(_ fields: [HTTP2Field]) {
+        append(contentsOf: fields)
+    }
+
+    public mutating func append(contentsOf fields: [HTTP2Field]) {
         for field in fields { field.name.withUnsafeBytes { name in field.value.withUnsafeBytes { append(name: name, value: $0) } } }
     }
 

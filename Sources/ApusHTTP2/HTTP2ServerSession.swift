@@ -90,7 +90,7 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
         core.releaseIdleMemory()
     }
 
-    var memory: HTTP2SessionMemory { core.idleMemory }
+    var memory: HTTP2SessionMemory { core.memory }
 
     // MARK: Responses
 
@@ -98,7 +98,7 @@ public final class HTTP2ServerSession: HTTP2SessionRole {
     /// bytes follow through `sendData`.
     public func respond(streamID: Int32, status: Int, fields: [HTTP2Field], endStream: Bool) -> HTTP2Error? {
         var head = HTTP2FieldBlock.status(status)
-        for field in fields { field.name.withUnsafeBytes { name in field.value.withUnsafeBytes { head.append(name: name, value: $0) } } }
+        head.append(contentsOf: fields)
         return respond(streamID: streamID, head: head, endStream: endStream)
     }
 

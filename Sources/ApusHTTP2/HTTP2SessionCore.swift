@@ -7,7 +7,7 @@ import CNghttp2
 final class HTTP2SessionCore {
     let session: OpaquePointer
     /// The session's heap; it outlives the session, which `deinit` deletes first.
-    private let memory = HTTP2SessionMemory()
+    let memory = HTTP2SessionMemory()
     /// The role the callbacks report to; it owns this core, so it is not retained.
     private(set) unowned(unsafe) var role: (any HTTP2SessionRole)!
     private var bodies = HTTP2OutgoingBodies()
@@ -95,8 +95,6 @@ final class HTTP2SessionCore {
         bodies.releaseStorage()
         memory.releaseIdlePages()
     }
-
-    var idleMemory: HTTP2SessionMemory { memory }
 
     var isFinished: Bool {
         nghttp2_session_want_read(session) == 0 && nghttp2_session_want_write(session) == 0

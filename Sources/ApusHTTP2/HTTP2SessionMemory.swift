@@ -38,6 +38,8 @@ final class HTTP2SessionMemory {
     /// libnghttp2's frame buffer chunk (NGHTTP2_FRAMEBUF_CHUNKLEN: a frame header, a pad
     /// length byte and the largest payload), which it asks `realloc` for from nothing.
     static let frameBufferChunkLength = 9 + 1 + 16_384
+    /// The bytes of the whole pages the frame buffer fills (what a release drops).
+    static var frameBufferWholePages: Int { frameBufferChunkLength & ~(pageSize - 1) }
 
     /// An HPACK context's ring when it is created: an entry pointer for each 32 bytes of
     /// the default 4,096-byte table.
@@ -123,10 +125,7 @@ final class HTTP2SessionMemory {
     /// the session has nothing to send (`nghttp2_session_want_write` is 0), so that its frame
     /// buffer was reset after the last frame.
     func releaseIdlePages() {
-        let page = Self.pageSize
-        if let frameBuffer {
-            madvise(frameBuffer, Self.frameBufferChunkLength & ~(page - 1), MADV_DONTNEED)
-        }
+        if let frameBuffer { madvise(frameBuffer, Self.frameBufferWholePages, MADV_DONTNEED) }
         if let streamTable { Self.releaseIfZero(streamTable) }
         if let encoderRing { Self.releaseIfZero(encoderRing) }
     }
@@ -140,7 +139,7 @@ final class HTTP2SessionMemory {
     /// The blocks placed on pages of their own, with the bytes each spans (for tests).
     var placedBlocks: [(name: String, start: UnsafeMutableRawPointer, count: Int)] {
         var blocks: [(name: String, start: UnsafeMutableRawPointer, count: Int)] = []
-        if let frameBuffer { blocks.append(("frame buffer", frameBuffer, Self.frameBufferChunkLength & ~(Self.pageSize - 1))) }
+        if let frameBuffer { blocks.append(("frame buffer", frameBuffer, Self.frameBufferWholePages)) }
         if let streamTable { blocks.append(("stream table", streamTable, Self.pageSize)) }
         if let encoderRing { blocks.append(("encoder ring", encoderRing, Self.pageSize)) }
         return blocks

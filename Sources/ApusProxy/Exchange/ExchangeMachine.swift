@@ -497,7 +497,6 @@ struct ExchangeMachine {
         if (failure == .connectTimeout && connectBoundByCall) || (failure == .readTimeout && readBoundByCall) {
             // The call's deadline passed: answered at once (504, DEADLINE_EXCEEDED to a gRPC
             // client), nothing blamed or tried again.
-            upstreamDeadline = 0
             return fail(status: 504, failure: failure, blame: false)
         }
         let inWindow = terms.retryWindow == 0 || now < firstAttemptAt + UInt64(terms.retryWindow)

@@ -24,12 +24,16 @@ class HTTP2StreamLayer: TransportLayer {
 /// trailers. The payload handed over is reported once read, so that the stream's window
 /// reopens only as the exchange takes it.
 struct StreamReadBuffer {
-    private var bytes: [UInt8] = []
+    private var bytes: [UInt8]
     private var offset = 0
     /// DATA payload handed over and not yet reported read.
     private var unreportedPayload = 0
 
     var isDrained: Bool { offset == bytes.count }
+
+    init(_ head: [UInt8] = []) {
+        bytes = head
+    }
 
     mutating func reserve(_ count: Int) {
         bytes.reserveCapacity(bytes.count - offset + count)
@@ -45,11 +49,22 @@ struct StreamReadBuffer {
         bytes.append(byte)
     }
 
+    /// A chunk size in lowercase hex, without a String.
+    private mutating func appendHex(_ value: Int) {
+        var shift = 0
+        while value >> (shift + 4) > 0 { shift += 4 }
+        while shift >= 0 {
+            let digit = UInt8((value >> shift) & 15)
+            bytes.append(digit < 10 ? 48 + digit : 87 + digit)
+            shift -= 4
+        }
+    }
+
     /// A DATA frame's payload, as a chunk when `chunked`.
     mutating func appendPayload(_ payload: [UInt8], chunked: Bool) {
         compact()
         if chunked {
-            bytes += Array(String(payload.count, radix: 16).utf8)
+            appendHex(payload.count)
             bytes += [0x0D, 0x0A]
             bytes += payload
             bytes += [0x0D, 0x0A]

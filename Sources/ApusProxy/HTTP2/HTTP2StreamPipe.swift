@@ -53,7 +53,7 @@ final class HTTP2StreamPipe: HTTP2StreamLayer {
         self.owner = owner
         self.streamID = head.streamID
         self.isTunnel = head.isWebSocket
-        self.input.append(head.http1Head(webSocketKey: webSocketKey))
+        self.input = StreamReadBuffer(head.http1Head(webSocketKey: webSocketKey))
         self.requestChunked = head.bodyIsChunked
         self.requestEnded = head.endStream
         self.response = HTTP1ResponseReader(requestMethod: Self.method(head.method), isTunnel: head.isWebSocket)

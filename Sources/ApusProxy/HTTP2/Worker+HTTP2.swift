@@ -38,6 +38,7 @@ extension Worker {
     /// The connection has no stream open: it closes after the idle timeout, and its session
     /// releases memory a moment into it.
     func startHTTP2Idle(_ h2: HTTP2Downstream) {
+        h2.wroteSinceDeadline = false
         h2.idleSince = now
         h2.memoryReleaseDue = http2IdleTimeout > Self.http2MemoryReleaseDelay
         setDeadline(h2.connection, now + (h2.memoryReleaseDue ? Self.http2MemoryReleaseDelay : http2IdleTimeout))
@@ -225,7 +226,6 @@ extension Worker {
         stream.transport.close()
         h2.needsFlush()
         if h2.streams.isEmpty && h2.connection.http2 === h2 {
-            h2.wroteSinceDeadline = false
             startHTTP2Idle(h2)
             markWaitingForNextRequest(h2.connection, true)
         }
@@ -314,6 +314,7 @@ extension Worker {
         let fd = Int32(truncatingIfNeeded: entry.tag & 0xFFFF_FFFF)
         if let upstream = upstreamStreams[fd] {
             guard upstream.tag == entry.tag, upstream.deadline.fired(entryAt: entry.at, now: now, tag: entry.tag, in: &wheel) else { return }
+            http2StreamTimedOut(upstream)
             upstreamTimedOut(upstream)
             return
         }

@@ -28,7 +28,6 @@ final class HTTP2UpstreamStreamPipe: HTTP2StreamLayer {
     // MARK: Request side
 
     private var request: HTTP1RequestReader
-    private var requestMethodIsHead = false
 
     // MARK: Response side
 
@@ -81,8 +80,6 @@ final class HTTP2UpstreamStreamPipe: HTTP2StreamLayer {
             taken = min(count, Self.queueLimit - queued)
         }
         let accepted = request.take(UnsafeRawBufferPointer(start: bytes, count: taken)) { send($0) }
-        // Read here, not in `send`: the reader is being modified while it calls back.
-        requestMethodIsHead = request.requestMethod == .head
         guard accepted, !failed else {
             // Not a request an HTTP/2 stream carries (an Upgrade), or the session refused it.
             failed = true
@@ -141,7 +138,7 @@ final class HTTP2UpstreamStreamPipe: HTTP2StreamLayer {
             input.append(byte: 0x0D)
             input.append(byte: 0x0A)
         }
-        responseBodiless = requestMethodIsHead || status == 204 || status == 304
+        responseBodiless = request.requestMethod == .head || status == 204 || status == 304
         if endStream && !hasLength && !responseBodiless {
             // No body: a length of 0, so that an HTTP/2 client gets one HEADERS frame that
             // ends the stream, as the upstream sent it.
@@ -181,12 +178,6 @@ final class HTTP2UpstreamStreamPipe: HTTP2StreamLayer {
     func streamClosed(errorCode: UInt32) {
         closed = true
         if errorCode == 7 && !responseStarted { refused = true }
-    }
-
-    /// The connection closed: what arrived is still read, then the stream reads as ended
-    /// (a whole response) or reset.
-    func connectionClosed() {
-        closed = true
     }
 
     override func read(_ buffer: UnsafeMutableRawPointer, _ count: Int) -> IOResult {

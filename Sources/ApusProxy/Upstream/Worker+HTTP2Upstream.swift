@@ -14,13 +14,17 @@ extension Worker {
     func attachHTTP2Stream(_ connection: DownstreamConnection, _ exchange: Exchange, endpoint index: Int) {
         let runtime = exchange.runtime!
         let endpoint = runtime.endpoints[index]
+        /// The request fails before any stream is made, as a connect would.
+        func failBeforeStream(_ failure: ExchangeMachine.Failure) {
+            endpoint.activeRequests -= 1
+            _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
+            upstreamFailed(connection, exchange, failure)
+        }
         guard !exchange.head.isUpgrade else {
             // A WebSocket would need an extended CONNECT to the upstream, which Apus does not
             // send: refused without blaming the endpoint.
-            endpoint.activeRequests -= 1
-            _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
             Log.warning("an Upgrade request (a WebSocket, h2c) cannot go to an HTTP/2 upstream", ["upstream": runtime.name])
-            upstreamFailed(connection, exchange, .invalidResponse)
+            failBeforeStream(.invalidResponse)
             return
         }
         if let deadline = callDeadline(connection) {
@@ -28,9 +32,7 @@ extension Worker {
             if deadline == 0 {
                 // The call's deadline passed (during an earlier attempt): answered at once,
                 // DEADLINE_EXCEEDED, nothing sent and no endpoint blamed.
-                endpoint.activeRequests -= 1
-                _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
-                upstreamFailed(connection, exchange, .connectTimeout)
+                failBeforeStream(.connectTimeout)
                 return
             }
         }
@@ -42,9 +44,7 @@ extension Worker {
             case .opened(let opened):
                 carrier = opened
             case .failed(let failure):
-                endpoint.activeRequests -= 1
-                _ = exchange.machine.handle(.attached(endpoint: index, reused: false), now: now)
-                upstreamFailed(connection, exchange, failure)
+                failBeforeStream(failure)
                 return
             }
         }
@@ -245,7 +245,7 @@ extension Worker {
             case .response(let id, let status, let fields, let endStream):
                 guard let pipe = pipe(id) else { continue }
                 pipe.responseHead(status: status, fields: fields, endStream: endStream)
-                if let exchange = pipe.stream.exchange, let downstream = exchange.downstream, callDeadline(downstream) != nil {
+                if let exchange = pipe.stream.exchange, exchange.machine.readBoundByCall {
                     exchange.machine.readBody(within: exchange.runtime!.terms.readTimeout)
                 }
             case .data(let id, let bytes):
@@ -368,7 +368,7 @@ extension Worker {
             guard let pipe = stream.transport.layer as? HTTP2UpstreamStreamPipe else { continue }
             // What arrived stays readable: a response that ended before the connection did is
             // still whole (a server that closes after its last answer).
-            pipe.connectionClosed()
+            pipe.streamClosed(errorCode: 0)
             guard let exchange = stream.exchange, let connection = exchange.downstream else { continue }
             stream.transport.readable = true
             if stream.state == .connecting {

@@ -151,7 +151,6 @@ extension Worker {
     /// An upstream deadline passed: an idle pooled connection is closed; for one attached
     /// to an exchange, the exchange decides (connect, send or read timeout).
     func upstreamTimedOut(_ upstream: UpstreamConnection) {
-        if upstream.fd < 0 { http2StreamTimedOut(upstream) }
         guard upstream.state != .idle else {
             removeFromPool(upstream)
             return
